@@ -1,0 +1,75 @@
+"""The seed's result JSON, so scripts written for the Lambda read the headless command too.
+
+``statusCode`` and the body keys are the seed's (the body is a JSON string, as a Lambda
+proxy response has it); local paths and the candidate list are our additions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.events import Candidate, Outcome
+from imgloop_desktop.core.loop import RunResult
+from imgloop_desktop.core.params import RunParams
+
+FAIL_MESSAGE = "Failed to generate a valid image after all attempts and revisions"
+
+
+def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "body": json.dumps(body, ensure_ascii=False)}
+
+
+def _candidate(c: Candidate, result: RunResult) -> dict[str, Any]:
+    verdict = result.verdicts.get(c.ref)
+    upload = result.uploads.get(c.ref)
+    return {
+        "revision": c.ref.revision,
+        "attempt": c.ref.attempt,
+        "index": c.ref.index,
+        "local_path": str(c.path),
+        "sha256": c.sha256,
+        "seed": c.seed,
+        "prompt": c.prompt,
+        "verdict": verdict.result.value if verdict else None,
+        "reason": verdict.reason if verdict else None,
+        "s3_key": c.s3_key or None,
+        "uploaded": upload.ok if upload else None,
+    }
+
+
+def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, Any]:
+    common = {
+        "run_id": result.run_id,
+        "outcome": result.outcome.value,
+        "prompts": result.prompts,
+        "candidates": [_candidate(c, result) for c in result.candidates],
+    }
+    if result.outcome is Outcome.APPROVED and result.approved is not None:
+        body: dict[str, Any] = {
+            "status": "SUCCESS",
+            "message": "Image generated successfully",
+            "local_path": str(result.approved.path),
+        }
+        if params.s3_enabled:
+            bucket = params.output_s3_bucket_name
+            body["output_s3_bucket_url"] = f"https://s3.console.aws.amazon.com/s3/buckets/{bucket}"
+            body["output_s3_object_url"] = (
+                f"https://s3.console.aws.amazon.com/s3/object/{bucket}"
+                f"?region={region}&prefix={result.approved.s3_key}"
+            )
+        return _response(200, body | common)
+    if result.outcome is Outcome.NOT_APPROVED:
+        return _response(400, {"status": "FAIL", "error": FAIL_MESSAGE} | common)
+    status = "CANCELLED" if result.outcome is Outcome.CANCELLED else "FAIL"
+    return _response(500, {"status": status, "error": result.message} | common)
+
+
+def from_invalid(error: ValidationError) -> dict[str, Any]:
+    problems = [
+        {"field": p.field, "value": p.value, "allowed": p.allowed} for p in error.problems
+    ]
+    return _response(
+        400, {"status": "FAIL", "error": f"Invalid input: {error}", "problems": problems}
+    )

@@ -1,0 +1,58 @@
+"""Failure kinds the loop tells apart, because each one ends differently.
+
+A refused prompt costs one attempt; a fatal service error ends the run but keeps
+everything produced; a validation error stops before any Bedrock call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ImgloopError(Exception):
+    """Base of every error the app raises on purpose."""
+
+
+class PromptRefusedError(ImgloopError):
+    """The image model declined this request (content filter, bad request): one failed attempt."""
+
+
+class ServiceError(ImgloopError):
+    """Bedrock or S3 cannot go on (no access, model not enabled, throttled out): the run ends.
+
+    ``hint`` says what a person can do about it, in plain words.
+    """
+
+    def __init__(self, message: str, *, model_id: str = "", region: str = "", hint: str = ""):
+        super().__init__(message)
+        self.model_id = model_id
+        self.region = region
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} {self.hint}".strip() if self.hint else text
+
+
+class ModelOutputError(ImgloopError):
+    """A text model answered something we cannot read as the JSON we asked for."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input value: which field, what it was, and what is allowed."""
+
+    field: str
+    value: object
+    allowed: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value!r} is not allowed; {self.allowed}"
+
+
+class ValidationError(ImgloopError):
+    """Every problem found in one input, reported together so a person fixes them in one go."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))

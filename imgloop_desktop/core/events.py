@@ -1,0 +1,166 @@
+"""Typed events the loop emits, in order, from its own thread; front ends and the history
+store consume them. Each is immutable so it can cross threads as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    NOT_APPROVED = "not_approved"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+class VerdictResult(StrEnum):
+    YES = "YES"
+    NO = "NO"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """Identifies an image within a run: prompt version, attempt and index, all from 0."""
+
+    revision: int
+    attempt: int
+    index: int
+
+    @property
+    def label(self) -> str:
+        return f"prompt {self.revision} attempt {self.attempt} image {self.index}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An image kept on local disk, with where it goes in S3 (empty when S3 is off)."""
+
+    ref: ImageRef
+    path: Path
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    seed: int | None
+    prompt: str
+    s3_key: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    result: VerdictResult
+    reason: str
+    raw: str
+    model_id: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.result is VerdictResult.YES
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: str
+    prompt: str
+    image_model_id: str
+    judge_model_id: str
+    max_attempts: int
+    max_revisions: int
+
+
+@dataclass(frozen=True)
+class AttemptStarted:
+    revision: int
+    attempt: int
+    prompt: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class AttemptFailed:
+    """The image model produced nothing usable for this attempt (refused, or reported an error)."""
+
+    revision: int
+    attempt: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ImageStored:
+    candidate: Candidate
+
+
+@dataclass(frozen=True)
+class JudgingStarted:
+    ref: ImageRef
+
+
+@dataclass(frozen=True)
+class VerdictReceived:
+    ref: ImageRef
+    verdict: Verdict
+    retried: bool = False
+
+
+@dataclass(frozen=True)
+class UploadDone:
+    ref: ImageRef
+    bucket: str
+    key: str
+
+
+@dataclass(frozen=True)
+class UploadFailed:
+    ref: ImageRef
+    bucket: str
+    key: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RevisionStarted:
+    revision: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PromptRevised:
+    """A new prompt version. ``ok`` is False when the reviser's answer was unreadable and the
+    previous prompt is kept; ``error`` then says why and ``raw`` holds what came back."""
+
+    revision: int
+    prompt: str
+    previous_prompt: str
+    reasons: tuple[str, ...]
+    ok: bool
+    raw: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    run_id: str
+    outcome: Outcome
+    message: str
+    approved: Candidate | None
+    candidates: tuple[Candidate, ...]
+
+
+Event = (
+    RunStarted
+    | AttemptStarted
+    | AttemptFailed
+    | ImageStored
+    | JudgingStarted
+    | VerdictReceived
+    | UploadDone
+    | UploadFailed
+    | RevisionStarted
+    | PromptRevised
+    | RunFinished
+)

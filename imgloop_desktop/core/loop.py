@@ -1,0 +1,349 @@
+"""The generate → keep → judge → revise loop, free of Qt and boto3.
+
+Everything it touches comes in through the constructor, so the same code runs in the
+desktop worker thread, the headless command, the Lambda handler and synchronous tests.
+Whatever happens — refusal, unreadable answers, a service failure, cancel, a bug — the
+run ends with a RunFinished event listing every image already on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.cancel import Cancelled, CancelToken
+from imgloop_desktop.core.errors import ModelOutputError, PromptRefusedError, ServiceError
+from imgloop_desktop.core.models import ImageModelSpec
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.parsing import parse_revision, parse_verdict
+from imgloop_desktop.core.pngs import png_size
+from imgloop_desktop.core.prompts import fit_to_limit, judge_prompt, revise_prompt
+from imgloop_desktop.core.protocols import (
+    ChatModel,
+    GeneratedImage,
+    GenerationRequest,
+    ImageGenerator,
+    ImageStore,
+    ModelReply,
+    Uploader,
+    UploadOutcome,
+)
+
+log = logging.getLogger(__name__)
+
+UPLOAD_DRAIN_SECONDS = 30.0
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    outcome: ev.Outcome
+    message: str
+    approved: ev.Candidate | None
+    candidates: list[ev.Candidate]
+    prompts: list[str]
+    verdicts: dict[ev.ImageRef, ev.Verdict] = field(default_factory=dict)
+    uploads: dict[ev.ImageRef, UploadOutcome] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def s3_key(prefix: str, stamp: str, ref: ev.ImageRef, images_per_attempt: int) -> str:
+    """The seed's key layout; an image index only when one call returns several images."""
+    suffix = f"-{ref.index}" if images_per_attempt > 1 else ""
+    return f"{prefix}-{stamp}-{ref.revision:03d}-{ref.attempt:03d}{suffix}.png"
+
+
+class ImageLoop:
+    """One run. Construct, call ``run()`` once on a worker thread, read the RunResult.
+
+    ``emit`` is called from the loop's threads (the loop, the judge pool and the uploader),
+    one event at a time under a lock, so a consumer sees a single ordered stream.
+    """
+
+    def __init__(
+        self,
+        params: RunParams,
+        spec: ImageModelSpec,
+        *,
+        generator: ImageGenerator,
+        chat: ChatModel,
+        store: ImageStore,
+        uploader: Uploader | None = None,
+        emit: Callable[[ev.Event], None] | None = None,
+        cancel: CancelToken | None = None,
+        rng: random.Random | None = None,
+        run_id: str | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.params = params
+        self.spec = spec
+        self.generator = generator
+        self.chat = chat
+        self.store = store
+        self.uploader = uploader
+        self.cancel = cancel or CancelToken()
+        self._emit_to = emit or (lambda _e: None)
+        self._rng = rng or random.SystemRandom()
+        self._lock = threading.RLock()
+        self._now = now
+        started = now()
+        self._stamp = started.strftime("%Y%m%d%H%M%S")
+        self.result = RunResult(
+            run_id=run_id or f"{self._stamp}-{uuid.uuid4().hex[:8]}",
+            outcome=ev.Outcome.ERROR,
+            message="",
+            approved=None,
+            candidates=[],
+            prompts=[params.prompt],
+            started_at=started,
+        )
+
+    # -- public -------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        p = self.params
+        r = self.result
+        self._emit(
+            ev.RunStarted(
+                run_id=r.run_id,
+                prompt=p.prompt,
+                image_model_id=self.generator.model_id,
+                judge_model_id=self.chat.model_id,
+                max_attempts=p.max_retry_attempts,
+                max_revisions=p.max_prompt_revisions,
+            )
+        )
+        try:
+            r.outcome, r.message = self._run_prompts()
+        except Cancelled:
+            r.outcome = ev.Outcome.CANCELLED
+            r.message = f"Cancelled; {len(r.candidates)} image(s) kept."
+        except ServiceError as exc:
+            r.outcome, r.message = ev.Outcome.ERROR, str(exc)
+        except Exception as exc:  # a bug must not discard what the run produced
+            log.exception("run %s failed unexpectedly", r.run_id)
+            r.outcome, r.message = ev.Outcome.ERROR, f"Unexpected error: {exc!r}"
+        if self.uploader is not None and not self.uploader.drain(UPLOAD_DRAIN_SECONDS):
+            log.warning("run %s: uploads still pending after %ss", r.run_id, UPLOAD_DRAIN_SECONDS)
+        with self._lock:
+            self._emit(
+                ev.RunFinished(
+                    run_id=r.run_id,
+                    outcome=r.outcome,
+                    message=r.message,
+                    approved=r.approved,
+                    candidates=tuple(r.candidates),
+                )
+            )
+        return r
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _run_prompts(self) -> tuple[ev.Outcome, str]:
+        p = self.params
+        prompt = p.prompt
+        for revision in range(p.max_prompt_revisions + 1):
+            reasons: list[str] = []
+            for attempt in range(p.max_retry_attempts):
+                images = self._generate(revision, attempt, prompt, reasons)
+                kept = [
+                    self._keep(ev.ImageRef(revision, attempt, i), image, prompt)
+                    for i, image in enumerate(images)
+                ]
+                verdicts = self._judge_all(kept)
+                for candidate, verdict in zip(kept, verdicts, strict=True):
+                    if verdict.approved:
+                        self.result.approved = candidate
+                        return ev.Outcome.APPROVED, f"Approved {candidate.ref.label}."
+                    reasons.append(verdict.reason)
+            if revision < p.max_prompt_revisions:
+                prompt = self._revise(revision + 1, prompt, reasons)
+        versions = p.max_prompt_revisions + 1
+        return (
+            ev.Outcome.NOT_APPROVED,
+            f"No image was approved after {versions} prompt version(s) x "
+            f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept.",
+        )
+
+    def _generate(
+        self, revision: int, attempt: int, prompt: str, reasons: list[str]
+    ) -> list[GeneratedImage]:
+        self._check_cancel()
+        p = self.params
+        seed = p.titan_img_seed or self._rng.randint(0, self.spec.seed_max)
+        self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, prompt=prompt, seed=seed))
+        request = GenerationRequest(
+            prompt=prompt,
+            width=p.titan_img_width,
+            height=p.titan_img_height,
+            cfg_scale=p.titan_img_cfg_scale,
+            number_of_images=p.titan_img_number_of_images,
+            seed=seed,
+        )
+        try:
+            return self.generator.generate(request)
+        except PromptRefusedError as exc:
+            self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
+            reasons.append(f"The image model refused the prompt: {exc}")
+            return []
+
+    def _keep(self, ref: ev.ImageRef, image: GeneratedImage, prompt: str) -> ev.Candidate:
+        """Disk first: the image exists locally before it is judged, uploaded or shown."""
+        stored = self.store.save(
+            self.result.run_id, f"{ref.revision:03d}-{ref.attempt:03d}-{ref.index}.png", image.data
+        )
+        width, height = png_size(image.data) or (0, 0)
+        key = ""
+        if self.uploader is not None:
+            key = s3_key(
+                self.params.output_s3_key_prefix,
+                self._stamp,
+                ref,
+                self.params.titan_img_number_of_images,
+            )
+        candidate = ev.Candidate(
+            ref=ref,
+            path=stored.path,
+            sha256=stored.sha256,
+            size_bytes=stored.size_bytes,
+            width=width,
+            height=height,
+            seed=image.seed,
+            prompt=prompt,
+            s3_key=key,
+        )
+        with self._lock:
+            self.result.candidates.append(candidate)
+            self._emit(ev.ImageStored(candidate))
+        if self.uploader is not None:
+            self.uploader.submit(stored.path, key, lambda outcome: self._uploaded(ref, outcome))
+        return candidate
+
+    def _uploaded(self, ref: ev.ImageRef, outcome: UploadOutcome) -> None:
+        with self._lock:
+            self.result.uploads[ref] = outcome
+            if outcome.ok:
+                self._emit(ev.UploadDone(ref=ref, bucket=outcome.bucket, key=outcome.key))
+            else:
+                self._emit(
+                    ev.UploadFailed(
+                        ref=ref, bucket=outcome.bucket, key=outcome.key, message=outcome.error
+                    )
+                )
+
+    def _judge_all(self, kept: list[ev.Candidate]) -> list[ev.Verdict]:
+        """Every image of the attempt is judged (the seed judged only the first)."""
+        if len(kept) <= 1:
+            return [self._judge(c) for c in kept]
+        with ThreadPoolExecutor(max_workers=len(kept), thread_name_prefix="judge") as pool:
+            futures = [pool.submit(self._judge, c) for c in kept]
+            return [f.result() for f in futures]
+
+    def _judge(self, candidate: ev.Candidate) -> ev.Verdict:
+        self._check_cancel()
+        self._emit(ev.JudgingStarted(candidate.ref))
+        image = candidate.path.read_bytes()
+        question = judge_prompt(self.params.prompt)
+        replies: list[ModelReply] = []
+        error: ModelOutputError | None = None
+        for _ in range(2):  # one retry for an unreadable answer, then an explicit error
+            if replies:
+                self._check_cancel()
+            reply = self.chat.ask(question, self.params.validate_settings, image_png=image)
+            replies.append(reply)
+            try:
+                result, reason = parse_verdict(reply.text)
+            except ModelOutputError as exc:
+                error = exc
+                continue
+            return self._record_verdict(candidate, result, reason, replies)
+        return self._record_verdict(
+            candidate,
+            ev.VerdictResult.ERROR,
+            f"The judge's answer could not be read, twice: {error}",
+            replies,
+        )
+
+    def _record_verdict(
+        self,
+        candidate: ev.Candidate,
+        result: ev.VerdictResult,
+        reason: str,
+        replies: list[ModelReply],
+    ) -> ev.Verdict:
+        verdict = ev.Verdict(
+            result=result,
+            reason=reason,
+            raw=replies[-1].text,
+            model_id=replies[-1].model_id,
+            input_tokens=_total(r.input_tokens for r in replies),
+            output_tokens=_total(r.output_tokens for r in replies),
+        )
+        with self._lock:
+            self.result.verdicts[candidate.ref] = verdict
+            self._emit(ev.VerdictReceived(candidate.ref, verdict, retried=len(replies) > 1))
+        return verdict
+
+    def _revise(self, revision: int, latest: str, reasons: list[str]) -> str:
+        """A new prompt from the latest one; an unreadable answer keeps ``latest``, on record."""
+        self._check_cancel()
+        self._emit(ev.RevisionStarted(revision=revision, reasons=tuple(reasons)))
+        request = revise_prompt(
+            original=self.params.prompt, latest=latest, reasons=reasons, spec=self.spec
+        )
+        error: ModelOutputError | None = None
+        raw = ""
+        for tries in range(2):
+            if tries:
+                self._check_cancel()
+            reply = self.chat.ask(request, self.params.revise_settings)
+            raw = reply.text
+            try:
+                revised = fit_to_limit(parse_revision(raw), self.spec.prompt_max_chars)
+            except ModelOutputError as exc:
+                error = exc
+                continue
+            self.result.prompts.append(revised)
+            self._emit(
+                ev.PromptRevised(revision, revised, latest, tuple(reasons), ok=True, raw=raw)
+            )
+            return revised
+        self.result.prompts.append(latest)
+        self._emit(
+            ev.PromptRevised(
+                revision,
+                latest,
+                latest,
+                tuple(reasons),
+                ok=False,
+                raw=raw,
+                error=f"The reviser's answer could not be read, twice; the previous prompt is "
+                f"kept: {error}",
+            )
+        )
+        return latest
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _check_cancel(self) -> None:
+        if self.cancel.cancelled:
+            raise Cancelled
+
+    def _emit(self, event: ev.Event) -> None:
+        with self._lock:
+            try:
+                self._emit_to(event)
+            except Exception:  # a broken consumer must not break the run
+                log.exception("event consumer failed on %s", type(event).__name__)
+
+
+def _total(values: Iterable[int | None]) -> int | None:
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) if numbers else None

@@ -1,0 +1,104 @@
+"""The loop's view of the outside world: small interfaces passed in, so tests can run the loop
+synchronously against fakes or against the simulator, and the loop never imports boto3."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One call to an image model, in model-neutral terms; providers map it onto their body."""
+
+    prompt: str
+    width: int
+    height: int
+    cfg_scale: float
+    number_of_images: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class GeneratedImage:
+    """One image as the model returned it: PNG bytes and the seed that made it, where known."""
+
+    data: bytes
+    seed: int | None
+
+
+class ImageGenerator(Protocol):
+    model_id: str
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
+        """Return every image of one call.
+
+        Raises PromptRefusedError when the model declines this request and ServiceError
+        when the run cannot go on.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    """Sampling settings for one role (judge or reviser), under the seed's meaning."""
+
+    temperature: float
+    top_p: float
+    top_k: int
+    max_tokens: int
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    """A text model's answer with the token usage the API reported (None where it did not)."""
+
+    text: str
+    model_id: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+class ChatModel(Protocol):
+    model_id: str
+
+    def ask(
+        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+    ) -> ModelReply:
+        """One user turn, with an optional PNG image before the text. Raises ServiceError."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path
+    sha256: str
+    size_bytes: int
+
+
+class ImageStore(Protocol):
+    def save(self, run_id: str, name: str, data: bytes) -> StoredFile:
+        """Write durably (temp file, fsync, rename) and return where it landed."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    bucket: str
+    key: str
+    ok: bool
+    error: str = ""
+
+
+class Uploader(Protocol):
+    """Mirrors local files to S3 off the loop's thread; never blocks the caller."""
+
+    bucket: str
+
+    def submit(self, path: Path, key: str, done: Callable[[UploadOutcome], None]) -> None: ...
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for submitted uploads; True when none is left."""
+        ...

@@ -1,0 +1,66 @@
+"""Wires a run together from parameters: the one place that turns settings into real clients.
+
+The desktop window, the headless command and the Lambda handler all start runs here, so
+they validate, resolve models and store images the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from imgloop_desktop import paths
+from imgloop_desktop.core.cancel import CancelToken
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.events import Event
+from imgloop_desktop.core.loop import ImageLoop, RunResult
+from imgloop_desktop.core.models import ImageModelSpec
+from imgloop_desktop.core.params import RunParams, validate
+from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
+from imgloop_desktop.providers.catalog import image_spec
+from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
+from imgloop_desktop.storage.local import LocalImageStore
+from imgloop_desktop.storage.s3 import S3Uploader
+
+
+def check(params: RunParams) -> ImageModelSpec:
+    """The image model's spec, or ValidationError with every problem in ``params``."""
+    spec = image_spec(params.image_model_id)
+    problems = validate(params, spec)
+    if problems:
+        raise ValidationError(problems)
+    return spec
+
+
+def execute(
+    params: RunParams,
+    *,
+    credentials: CredentialsSource,
+    emit: Callable[[Event], None] | None = None,
+    cancel: CancelToken | None = None,
+    clients: Clients | None = None,
+) -> tuple[RunResult, Clients]:
+    """Validate, then run the loop to its end on the calling thread.
+
+    Raises ValidationError before any Bedrock call; everything after that ends in a
+    RunResult, whatever fails.
+    """
+    spec = check(params)
+    clients = clients or make_clients(credentials, params.aws_region or None)
+    uploader = (
+        S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
+    )
+    loop = ImageLoop(
+        params,
+        spec,
+        generator=BedrockImageGenerator(clients.bedrock_runtime, spec, region=clients.region),
+        chat=ConverseChat(clients.bedrock_runtime, params.judge_model_id, region=clients.region),
+        store=LocalImageStore(paths.images_dir(params.output_dir)),
+        uploader=uploader,
+        emit=emit,
+        cancel=cancel,
+    )
+    try:
+        return loop.run(), clients
+    finally:
+        if uploader is not None:
+            uploader.close()

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.params import (
+    DEFAULT_IMAGE_MODEL,
+    DEFAULT_JUDGE_MODEL,
+    RunParams,
+    bucket_problem,
+    validate,
+)
+from tests.core.conftest import SPEC
+
+SEED_EXAMPLE = {
+    "prompt": "A serene landscape with mountains and a lake",
+    "max_retry_attempts": 5,
+    "max_prompt_revisions": 3,
+    "output_s3_bucket_name": "your-output-bucket-name",
+    "output_s3_key_prefix": "generated-images-taitan",
+    "claude_validate_temperature": 1.0,
+    "claude_validate_top_p": 0.999,
+    "claude_validate_top_k": 250,
+    "claude_validate_max_tokens": 4096,
+    "claude_revise_temperature": 1.0,
+    "claude_revise_top_p": 0.999,
+    "claude_revise_top_k": 250,
+    "claude_revise_max_tokens": 4096,
+    "titan_img_cfg_scale": 10.0,
+    "titan_img_width": 1024,
+    "titan_img_height": 1024,
+    "titan_img_number_of_images": 1,
+    "titan_img_seed": 0,
+}
+
+
+def test_seed_example_event_loads_and_keeps_uploading() -> None:
+    params = RunParams.from_event(SEED_EXAMPLE)
+    assert params.titan_img_cfg_scale == 10.0
+    assert params.s3_enabled is True
+    assert params.image_model_id == DEFAULT_IMAGE_MODEL
+    assert params.judge_model_id == DEFAULT_JUDGE_MODEL
+    assert validate(params, SPEC) == []
+
+
+def test_defaults_are_the_seeds() -> None:
+    params = RunParams.from_event({"prompt": "x"})
+    assert (params.max_retry_attempts, params.max_prompt_revisions) == (5, 3)
+    assert params.output_s3_key_prefix == "generated-images"
+    assert params.titan_img_cfg_scale == 8.0
+    assert (params.titan_img_width, params.titan_img_height) == (1024, 1024)
+    assert (params.claude_validate_top_k, params.claude_revise_max_tokens) == (250, 4096)
+    assert params.s3_enabled is False
+
+
+def test_round_trip_through_event_json(tmp_path: Path) -> None:
+    params = RunParams.from_event(SEED_EXAMPLE).with_changes(prompt="湖と山の風景")
+    path = tmp_path / "event.json"
+    params.save(path)
+    assert "湖と山の風景" in path.read_text(encoding="utf-8")
+    assert RunParams.load(path) == params
+
+
+def test_type_problems_are_all_reported_together() -> None:
+    event = {
+        "prompt": 3,
+        "max_retry_attempts": "5",
+        "titan_img_cfg_scale": True,
+        "s3_enabled": "yes",
+        "max_retry_attempt": 5,
+    }
+    with pytest.raises(ValidationError) as info:
+        RunParams.from_event(event)
+    fields = {p.field for p in info.value.problems}
+    assert fields == {
+        "prompt",
+        "max_retry_attempts",
+        "titan_img_cfg_scale",
+        "s3_enabled",
+        "max_retry_attempt",
+    }
+    message = str(info.value)
+    assert "max_retry_attempts: '5' is not allowed; a whole number" in message
+    assert "max_retry_attempt: 5 is not allowed; not a known parameter" in message
+
+
+def test_whole_floats_are_accepted_as_ints() -> None:
+    assert RunParams.from_event({"prompt": "x", "titan_img_seed": 42.0}).titan_img_seed == 42
+
+
+def test_not_an_object() -> None:
+    with pytest.raises(ValidationError, match="event"):
+        RunParams.from_event(["prompt"])
+
+
+def test_bad_json_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "event.json"
+    path.write_text('{"prompt": "x",\n}', encoding="utf-8")
+    with pytest.raises(ValidationError, match="line 2"):
+        RunParams.load(path)
+
+
+def test_missing_file_is_a_clear_problem(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="a readable file"):
+        RunParams.load(tmp_path / "nope.json")
+
+
+def test_every_limit_is_checked_and_named() -> None:
+    params = RunParams(
+        prompt="x" * 513,
+        max_retry_attempts=0,
+        max_prompt_revisions=-1,
+        claude_validate_temperature=1.5,
+        claude_validate_top_p=-0.1,
+        claude_validate_top_k=-1,
+        claude_validate_max_tokens=0,
+        claude_revise_temperature=2.0,
+        titan_img_cfg_scale=1.0,
+        titan_img_width=1000,
+        titan_img_number_of_images=6,
+        titan_img_seed=2147483647,
+        s3_enabled=True,
+        output_s3_bucket_name="Bad_Bucket",
+        output_s3_key_prefix="/abs/../x",
+    )
+    problems = {p.field: p for p in validate(params, SPEC)}
+    assert set(problems) == {
+        "prompt",
+        "max_retry_attempts",
+        "max_prompt_revisions",
+        "claude_validate_temperature",
+        "claude_validate_top_p",
+        "claude_validate_top_k",
+        "claude_validate_max_tokens",
+        "claude_revise_temperature",
+        "titan_img_cfg_scale",
+        "titan_img_width x titan_img_height",
+        "titan_img_number_of_images",
+        "titan_img_seed",
+        "output_s3_bucket_name",
+        "output_s3_key_prefix",
+    }
+    assert "1-512 characters" in problems["prompt"].allowed
+    assert "this one has 513" in problems["prompt"].allowed
+    assert problems["titan_img_cfg_scale"].allowed == "1.1-10 for Test Image Model"
+    assert "1024x1024, 512x512" in problems["titan_img_width x titan_img_height"].allowed
+    assert problems["titan_img_width x titan_img_height"].value == "1000x1024"
+
+
+def test_limits_at_their_edges_pass() -> None:
+    params = RunParams(
+        prompt="x" * 512,
+        max_prompt_revisions=0,
+        titan_img_cfg_scale=1.1,
+        titan_img_number_of_images=5,
+        titan_img_seed=2147483646,
+        claude_validate_top_k=0,
+    )
+    assert validate(params, SPEC) == []
+
+
+def test_blank_prompt_is_rejected() -> None:
+    assert [p.field for p in validate(RunParams(prompt="   "), SPEC)] == ["prompt"]
+
+
+def test_bucket_only_checked_when_s3_is_on() -> None:
+    assert validate(RunParams(prompt="x", output_s3_bucket_name=""), SPEC) == []
+    problems = validate(RunParams(prompt="x", s3_enabled=True), SPEC)
+    assert [p.field for p in problems] == ["output_s3_bucket_name"]
+
+
+@pytest.mark.parametrize(
+    "name", ["my-bucket", "a.b.c", "abc", "x" * 63, "ho2k.com", "bucket-2024"]
+)
+def test_good_bucket_names(name: str) -> None:
+    assert bucket_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ab", "x" * 64, "My-Bucket", "a..b", "-abc", "abc-", "192.168.5.4", "xn--abc", "abc-s3alias", "a_b"],
+)
+def test_bad_bucket_names(name: str) -> None:
+    assert bucket_problem(name) is not None
+
+
+def test_saved_event_is_plain_seed_json(tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    RunParams.from_event(SEED_EXAMPLE).save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert {k: data[k] for k in SEED_EXAMPLE} == SEED_EXAMPLE

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Set up and run imgloop desktop with nothing but python3 and pip (our Makefile).
+
+    python3 dev.py run [ARGS...]   set up .venv, then start the app (ARGS go to it)
+    python3 dev.py test [PYTEST ARGS...]   set up .venv with test tools, lint, type-check, test
+
+Debian's python3 ships without ensurepip unless python3-venv is installed, so when
+``python3 -m venv`` cannot bootstrap pip we make the venv without pip and let the system
+pip install into it with ``pip --python``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
+
+
+def ensure_venv(extras: str) -> None:
+    if not PYTHON.exists():
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except subprocess.CalledProcessError:
+            print("ensurepip is missing; creating the venv without pip", flush=True)
+            venv.EnvBuilder(with_pip=False, clear=True).create(VENV)
+    spec = f".[{extras}]" if extras else "."
+    stamp = VENV / f".installed-{extras or 'app'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    has_pip = subprocess.run(
+        [str(PYTHON), "-m", "pip", "--version"], capture_output=True, check=False
+    ).returncode == 0
+    pip = [PYTHON, "-m", "pip"] if has_pip else [sys.executable, "-m", "pip", "--python", PYTHON]
+    sh(*pip, "install", "--quiet", "--disable-pip-version-check", "-e", spec)
+    stamp.write_text(digest)
+
+
+def run(args: list[str]) -> int:
+    ensure_venv("")
+    return subprocess.run([str(PYTHON), "-m", "imgloop_desktop", *args], cwd=ROOT).returncode
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("test")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    sh(BIN / "ruff", "check", ".")
+    sh(BIN / "ruff", "format", "--check", ".")
+    sh(BIN / "mypy")
+    return subprocess.run(
+        [str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env, check=False
+    ).returncode
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    try:
+        return run(rest) if command == "run" else test(rest)
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

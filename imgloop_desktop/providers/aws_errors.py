@@ -1,0 +1,288 @@
+"""Turn botocore's exceptions into the two failures the loop tells apart, in plain words.
+
+A refused prompt costs one attempt; anything a retry will not fix (access, region, retired
+model, credentials, network, throttling after boto3's own retries) ends the run with a hint
+a person can act on. Every message passes through ``redact`` first: botocore messages and
+URLs can carry access key ids, signatures and session tokens, and these messages end up in
+logs, the window and S3 metadata.
+
+The Bedrock wording matched below comes from real answers quoted in public bug reports:
+"This model version has reached the end of its life" (ResourceNotFoundException),
+"Invocation of model ID ... with on-demand throughput isn't supported" and "The provided
+model identifier is invalid" (ValidationException), "Access denied. This Model is marked by
+provider as Legacy ..." (AccessDeniedException), and the content filter answers of Titan and
+Nova ("This request has been blocked by our content filters").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+
+from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+
+IMAGE_OPERATION = "InvokeModel"
+CHAT_OPERATION = "Converse"
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Query-string and header forms of SigV4 material.
+    (re.compile(r"(X-Amz-Security-Token\s*[=:]\s*)[^&\s,;\"']+", re.I), r"\1[REDACTED]"),
+    (re.compile(r"(Signature\s*=\s*)[^&\s,;\"']+", re.I), r"\1[REDACTED]"),
+    (re.compile(r"(Credential\s*=\s*)[^&\s,;\"']+", re.I), r"\1[REDACTED]"),
+    # A 40-character secret access key shortly after the word "secret".
+    (
+        re.compile(r"(secret[\w\-\"' ]{0,30}?[\s:=\"']+)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])", re.I),
+        r"\1[REDACTED]",
+    ),
+    # Long-term (AKIA) and temporary (ASIA) access key ids.
+    (re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"), "[REDACTED-KEY-ID]"),
+)
+
+_FILTER_WORDS = (
+    "content filter",
+    "blocked",
+    "filtered",
+    "responsible ai",
+    "acceptable use",
+    "not allowed by our",
+    "harmful",
+    "violat",
+)
+_END_OF_LIFE_WORDS = ("end of its life", "end of life", "end-of-life")
+_CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "InvalidClientTokenId",
+        "InvalidAccessKeyId",
+        "RequestExpired",
+    }
+)
+_BUSY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "InternalServerException",
+        "ModelNotReadyException",
+        "ModelTimeoutException",
+        "ModelErrorException",
+        "ServiceQuotaExceededException",
+    }
+)
+
+
+def redact(text: str) -> str:
+    """``text`` without AWS key ids, secret keys, SigV4 signatures/credentials or tokens."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def translate(
+    exc: Exception,
+    *,
+    model_id: str,
+    region: str,
+    operation: str,
+    profile: str | None = None,
+) -> PromptRefusedError | ServiceError:
+    """The error to raise instead of ``exc`` (raise it ``from exc``).
+
+    ``operation`` is the Bedrock API call ("InvokeModel" for image generation, "Converse"
+    for the judge and reviser). A request Bedrock rejects as invalid or filtered during image
+    generation is almost always about the prompt, so it costs one attempt rather than the
+    run (PromptRefusedError). The judge and reviser may only raise ServiceError, so the same
+    answers to "Converse" end the run instead.
+    ``profile`` only makes the SSO hint exact; AWS_PROFILE is used when it is not given.
+    """
+    if isinstance(exc, ClientError):
+        return _client_error(exc, model_id=model_id, region=region, operation=operation)
+    return _other_error(exc, model_id=model_id, region=region, profile=profile)
+
+
+def _service(message: str, *, model_id: str, region: str, hint: str = "") -> ServiceError:
+    return ServiceError(redact(message), model_id=model_id, region=region, hint=redact(hint))
+
+
+def _client_error(
+    exc: ClientError, *, model_id: str, region: str, operation: str
+) -> PromptRefusedError | ServiceError:
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", "") or "")
+    message = str(error.get("Message", "") or "") or str(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    lowered = message.lower()
+    where = f"{model_id} in {region}"
+
+    if any(word in lowered for word in _END_OF_LIFE_WORDS) or (
+        code == "AccessDeniedException" and "legacy" in lowered
+    ):
+        return _end_of_life(message, model_id=model_id, region=region)
+
+    if code == "ValidationException":
+        if "on-demand throughput" in lowered or "inference profile" in lowered:
+            return _service(
+                f"Bedrock will not run {where} on demand: {message}",
+                model_id=model_id,
+                region=region,
+                hint=f"Use a cross-region inference profile id instead, for example "
+                f"'us.{model_id}' or 'global.{model_id}', as listed under Cross-region "
+                f"inference in the Bedrock console for {region}.",
+            )
+        if "model identifier is invalid" in lowered:
+            return _unknown_model(message, model_id=model_id, region=region)
+        filtered = any(word in lowered for word in _FILTER_WORDS)
+        if operation == IMAGE_OPERATION:
+            verb = "refused" if filtered else "rejected"
+            return PromptRefusedError(redact(f"{model_id} {verb} the request: {message}"))
+        if filtered:
+            # The judge/reviser protocol only raises ServiceError: a filtered judging call
+            # cannot be retried with another image, so it ends the run with the reason.
+            return _service(
+                f"{model_id} refused the {operation} request: {message}",
+                model_id=model_id,
+                region=region,
+                hint="The text model's content filter blocked the prompt or image; "
+                "rephrase the prompt or pick another judge model.",
+            )
+        return _service(
+            f"Bedrock rejected the {operation} request to {where}: {message}",
+            model_id=model_id,
+            region=region,
+            hint="Check the model's settings (tokens, temperature, top_p, top_k) against "
+            "what this model accepts.",
+        )
+
+    if code == "AccessDeniedException":
+        return _service(
+            f"Access denied to {where}: {message}",
+            model_id=model_id,
+            region=region,
+            hint=f"Enable model access for {model_id} in the Bedrock console for {region}, "
+            "or check the IAM policy allows bedrock:InvokeModel.",
+        )
+
+    if code == "ResourceNotFoundException":
+        return _unknown_model(message, model_id=model_id, region=region)
+
+    if code in _CREDENTIAL_CODES:
+        return _service(
+            f"AWS did not accept the credentials ({code}): {message}",
+            model_id=model_id,
+            region=region,
+            hint="Refresh or replace the credentials: run 'aws sso login' for SSO profiles, "
+            "or update the access keys, and check the computer's clock is right.",
+        )
+
+    if code in _BUSY_CODES or (isinstance(status, int) and status >= 500) or status == 429:
+        return _service(
+            f"Bedrock kept throttling or failing requests to {where} after retries "
+            f"({code or status}): {message}",
+            model_id=model_id,
+            region=region,
+            hint="Wait a few minutes and run again, lower the number of images per call, "
+            f"or ask for a higher quota for {model_id} in Service Quotas for {region}.",
+        )
+
+    return _service(
+        f"Bedrock {operation} failed for {where} ({code or status}): {message}",
+        model_id=model_id,
+        region=region,
+    )
+
+
+def _end_of_life(message: str, *, model_id: str, region: str) -> ServiceError:
+    # Imported here: the catalog imports the family modules, which need none of this.
+    from imgloop_desktop.providers.catalog import current_replacement
+
+    replacement = current_replacement(model_id)
+    hint = (
+        f"Switch to {replacement}, which Bedrock still offers."
+        if replacement
+        else "Pick an Active model from the Bedrock console's model catalog."
+    )
+    return _service(
+        f"{model_id} has reached its end of life on Bedrock in {region} "
+        f"(or is Legacy and no longer open to this account): {message}",
+        model_id=model_id,
+        region=region,
+        hint=hint,
+    )
+
+
+def _unknown_model(message: str, *, model_id: str, region: str) -> ServiceError:
+    return _service(
+        f"Bedrock does not know model {model_id} in {region}: {message}",
+        model_id=model_id,
+        region=region,
+        hint=f"Check the model id for typos and that the model is offered in {region} "
+        "(some models need a region prefix such as 'us.' or another region).",
+    )
+
+
+def _other_error(
+    exc: Exception, *, model_id: str, region: str, profile: str | None
+) -> ServiceError:
+    detail = str(exc)
+    profile_name = profile or os.environ.get("AWS_PROFILE") or "<your-profile>"
+    if isinstance(exc, (ConnectionError, HTTPClientError)):
+        return _service(
+            f"Could not reach Bedrock in {region}: {detail}",
+            model_id=model_id,
+            region=region,
+            hint="Check the internet connection, VPN or proxy (HTTPS_PROXY) and that "
+            f"{region} is the region you meant.",
+        )
+    if isinstance(exc, (SSOError, TokenRetrievalError)):
+        return _service(
+            f"The AWS SSO session could not be used: {detail}",
+            model_id=model_id,
+            region=region,
+            hint=f"Run 'aws sso login --profile {profile_name}' and try again.",
+        )
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)):
+        return _service(
+            f"No usable AWS credentials were found: {detail}",
+            model_id=model_id,
+            region=region,
+            hint=f"Run 'aws sso login --profile {profile_name}' for an SSO profile, or add "
+            "access keys with 'aws configure' or the AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY environment variables.",
+        )
+    if isinstance(exc, ProfileNotFound):
+        return _service(
+            f"AWS profile not found: {detail}",
+            model_id=model_id,
+            region=region,
+            hint="Check the profile name against 'aws configure list-profiles'.",
+        )
+    if isinstance(exc, NoRegionError):
+        return _service(
+            "No AWS region is set.",
+            model_id=model_id,
+            region=region,
+            hint="Choose a region in the settings or set AWS_REGION.",
+        )
+    return _service(
+        f"Unexpected error calling Bedrock ({type(exc).__name__}): {detail}",
+        model_id=model_id,
+        region=region,
+    )

@@ -1,0 +1,260 @@
+"""The two Bedrock calls the loop makes: InvokeModel for images, Converse for judging/revising.
+
+Both take an already-built ``bedrock-runtime`` client (see ``session.make_clients``) so one
+client, which is thread-safe, serves every thread, and tests can pass a stub. Everything
+Bedrock returns is treated as untrusted input: bodies are size-capped, parsed defensively
+and every failure becomes PromptRefusedError or ServiceError, never a KeyError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.models import ImageModelSpec
+from imgloop_desktop.core.protocols import (
+    GeneratedImage,
+    GenerationRequest,
+    InferenceSettings,
+    ModelReply,
+)
+from imgloop_desktop.providers import aws_errors, catalog
+
+# Five 4-megapixel PNGs in base64 stay well below this; anything larger is not an answer
+# we asked for and must not be held in memory.
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+# Amazon Nova documents topK up to 128; the seed's default of 250 was meant for Claude.
+NOVA_TOP_K_MAX = 128
+
+
+class BedrockImageGenerator:
+    """``ImageGenerator`` over InvokeModel for any model in the catalog."""
+
+    def __init__(
+        self,
+        client: Any,  # mypy_boto3_bedrock_runtime.BedrockRuntimeClient, or a test stub
+        spec: ImageModelSpec,
+        *,
+        region: str,
+        profile: str | None = None,
+    ) -> None:
+        self._client = client
+        self.spec = spec
+        self.model_id = spec.model_id
+        self.region = region
+        self._profile = profile
+        self._family = catalog.family_of(spec)
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
+        body = self._family.build_body(self.spec, request)
+        try:
+            response = self._client.invoke_model(
+                modelId=self.spec.model_id,
+                body=json.dumps(body),
+                contentType="application/json",
+                accept="application/json",
+            )
+            raw = _read_body(response, self.spec.model_id, self.region)
+        except (ClientError, BotoCoreError) as exc:
+            raise aws_errors.translate(
+                exc,
+                model_id=self.spec.model_id,
+                region=self.region,
+                operation=aws_errors.IMAGE_OPERATION,
+                profile=self._profile,
+            ) from exc
+        payload = _load_json(raw, self.spec.model_id, self.region)
+        images = self._family.parse_response(self.spec, payload)
+        # Titan and Nova never echo the seed; the request's seed is the one that made them.
+        return [
+            image if image.seed is not None else dataclasses.replace(image, seed=request.seed)
+            for image in images
+        ]
+
+
+class ConverseChat:
+    """``ChatModel`` over Converse, so any vision model Bedrock hosts can judge and revise."""
+
+    def __init__(
+        self,
+        client: Any,  # mypy_boto3_bedrock_runtime.BedrockRuntimeClient, or a test stub
+        model_id: str,
+        *,
+        region: str,
+        profile: str | None = None,
+    ) -> None:
+        self._client = client
+        self.model_id = model_id
+        self.region = region
+        self._profile = profile
+        # Newer Claude models refuse temperature and top_p together; learned on first refusal.
+        self._send_top_p = True
+
+    def ask(
+        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+    ) -> ModelReply:
+        content: list[dict[str, object]] = []
+        if image_png is not None:
+            content.append({"image": {"format": "png", "source": {"bytes": image_png}}})
+        content.append({"text": prompt})
+        try:
+            try:
+                response = self._converse(content, settings)
+            except ClientError as exc:
+                if not (self._send_top_p and _rejects_temperature_with_top_p(exc)):
+                    raise
+                self._send_top_p = False
+                response = self._converse(content, settings)
+        except (ClientError, BotoCoreError) as exc:
+            raise aws_errors.translate(
+                exc,
+                model_id=self.model_id,
+                region=self.region,
+                operation=aws_errors.CHAT_OPERATION,
+                profile=self._profile,
+            ) from exc
+        return self._reply(response)
+
+    def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
+        inference: dict[str, object] = {
+            "maxTokens": settings.max_tokens,
+            "temperature": settings.temperature,
+        }
+        if self._send_top_p:
+            inference["topP"] = settings.top_p
+        kwargs: dict[str, object] = {
+            "modelId": self.model_id,
+            "messages": [{"role": "user", "content": content}],
+            "inferenceConfig": inference,
+        }
+        extra = additional_fields(self.model_id, settings.top_k)
+        if extra:
+            kwargs["additionalModelRequestFields"] = extra
+        result: object = self._client.converse(**kwargs)
+        return result
+
+    def _reply(self, response: object) -> ModelReply:
+        if not isinstance(response, Mapping):
+            raise ServiceError(
+                f"{self.model_id} answered with something other than a Converse response.",
+                model_id=self.model_id,
+                region=self.region,
+            )
+        output = response.get("output")
+        message = output.get("message") if isinstance(output, Mapping) else None
+        blocks = message.get("content") if isinstance(message, Mapping) else None
+        texts = [
+            block["text"]
+            for block in (blocks if isinstance(blocks, list) else [])
+            if isinstance(block, Mapping) and isinstance(block.get("text"), str)
+        ]
+        text = "".join(texts)
+        if not text.strip():
+            stop = response.get("stopReason")
+            raise ServiceError(
+                aws_errors.redact(
+                    f"{self.model_id} returned no text (stopReason: {stop or 'not given'})."
+                ),
+                model_id=self.model_id,
+                region=self.region,
+                hint=_stop_hint(stop),
+            )
+        usage = response.get("usage")
+        usage_map: Mapping[str, object] = usage if isinstance(usage, Mapping) else {}
+        return ModelReply(
+            text=text,
+            model_id=self.model_id,
+            input_tokens=_count(usage_map.get("inputTokens")),
+            output_tokens=_count(usage_map.get("outputTokens")),
+        )
+
+
+def additional_fields(model_id: str, top_k: int) -> dict[str, object]:
+    """Model-specific request fields carrying top_k, which Converse has no common field for.
+
+    Anthropic takes ``top_k`` at the top level, Amazon Nova nests ``topK`` in its own
+    ``inferenceConfig``; other providers get nothing rather than a field they would reject.
+    A top_k of 0 means "no top-k cut", so it is not sent.
+    """
+    if top_k <= 0:
+        return {}
+    lowered = model_id.lower()
+    if "anthropic." in lowered:
+        return {"top_k": top_k}
+    if "amazon.nova" in lowered:
+        return {"inferenceConfig": {"topK": min(top_k, NOVA_TOP_K_MAX)}}
+    return {}
+
+
+def _rejects_temperature_with_top_p(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    message = str(error.get("Message", "")).lower()
+    return (
+        error.get("Code") == "ValidationException"
+        and "temperature" in message
+        and "top_p" in message
+        and ("both" in message or "only one" in message)
+    )
+
+
+def _stop_hint(stop: object) -> str:
+    if stop == "max_tokens":
+        return "Raise the max tokens setting for this role."
+    if stop in ("content_filtered", "guardrail_intervened"):
+        return "A content filter stopped the answer; rephrase the prompt or pick another model."
+    return ""
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _read_body(response: object, model_id: str, region: str) -> bytes:
+    """The InvokeModel body as bytes, at most MAX_RESPONSE_BYTES (reads may raise botocore
+    errors, which the caller translates)."""
+    body = response.get("body") if isinstance(response, Mapping) else None
+    if isinstance(body, bytes | bytearray):
+        raw = bytes(body)
+    elif body is not None and hasattr(body, "read"):
+        raw = body.read(MAX_RESPONSE_BYTES + 1)
+        if not isinstance(raw, bytes | bytearray):
+            raise ServiceError(
+                f"{model_id} answered with a body that did not read as bytes.",
+                model_id=model_id,
+                region=region,
+            )
+        raw = bytes(raw)
+    else:
+        raise ServiceError(f"{model_id} answered without a body.", model_id=model_id, region=region)
+    if len(raw) > MAX_RESPONSE_BYTES:
+        raise ServiceError(
+            f"{model_id} answered with more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB.",
+            model_id=model_id,
+            region=region,
+        )
+    return raw
+
+
+def _load_json(raw: bytes, model_id: str, region: str) -> Mapping[str, object]:
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        preview = aws_errors.redact(repr(raw[:80]))
+        raise ServiceError(
+            f"{model_id} answered with something that is not JSON ({exc.__class__.__name__}; "
+            f"starts {preview}).",
+            model_id=model_id,
+            region=region,
+        ) from exc
+    if not isinstance(payload, dict):
+        raise ServiceError(
+            f"{model_id} answered with JSON {type(payload).__name__}, not an object.",
+            model_id=model_id,
+            region=region,
+        )
+    return payload

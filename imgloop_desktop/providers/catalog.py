@@ -1,0 +1,179 @@
+"""Every model the app knows, and how to get from whatever id a person typed to its family.
+
+People paste base ids, cross-region inference profile ids (``us.``, ``eu.``, ``apac.``,
+``global.``, ...) and foundation-model ARNs; all of them must find the same limits, while the
+exact text they gave is what goes to Bedrock.
+
+Text model ids and lifecycles (checked November 2026): AWS's model lifecycle pages and
+release notes as quoted publicly put Claude 3.5 Sonnet v1/v2 at end of life on March 1, 2026,
+Claude 3.7 Sonnet on April 28, 2026 and Claude Sonnet 4 on October 14, 2026 (Legacy since
+April 14, 2026). Claude Sonnet 4.6 (``anthropic.claude-sonnet-4-6``) and its ``us.``/
+``global.`` profiles were reported Active with no end-of-life date in August 2026, so it is
+the replacement offered. Claude 3 Haiku is listed among the retired ``anthropic.claude-*``
+ids in public bug reports from August 2026; Haiku 4.5 replaces it. Nova Lite and Pro v1 are
+Active (only Nova Premier, Sonic, Canvas and Reel v1 went Legacy in 2026). The Claude 4.x ids
+need an inference profile for on-demand use, hence the ``us.`` ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Protocol
+
+from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.models import ImageModelSpec, Lifecycle, TextModelSpec
+from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
+from imgloop_desktop.providers import nova_canvas, stability, titan
+
+
+class ImageFamily(Protocol):
+    """What ``bedrock.py`` needs from a family module (titan, nova_canvas, stability)."""
+
+    SPECS: tuple[ImageModelSpec, ...]
+
+    def build_body(self, spec: ImageModelSpec, request: GenerationRequest) -> dict[str, object]: ...
+
+    def parse_response(
+        self, spec: ImageModelSpec, payload: Mapping[str, object]
+    ) -> list[GeneratedImage]: ...
+
+
+_FAMILY_MODULES: dict[str, ImageFamily] = {
+    titan.FAMILY: titan,
+    nova_canvas.FAMILY: nova_canvas,
+    stability.FAMILY: stability,
+    stability.SDXL_FAMILY: stability,
+}
+
+IMAGE_MODELS: tuple[ImageModelSpec, ...] = (
+    *titan.SPECS,
+    *nova_canvas.SPECS,
+    *stability.SPECS,
+)
+
+SONNET_46 = "us.anthropic.claude-sonnet-4-6"
+HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+_US = ("us-east-1", "us-east-2", "us-west-2")
+
+TEXT_MODELS: tuple[TextModelSpec, ...] = (
+    TextModelSpec(
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "Claude 3.5 Sonnet",
+        lifecycle=Lifecycle.END_OF_LIFE,
+        replacement=SONNET_46,
+    ),
+    TextModelSpec(
+        "anthropic.claude-3-5-sonnet-20241022-v2:0",
+        "Claude 3.5 Sonnet v2",
+        lifecycle=Lifecycle.END_OF_LIFE,
+        replacement=SONNET_46,
+    ),
+    TextModelSpec(
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "Claude 3.7 Sonnet",
+        lifecycle=Lifecycle.END_OF_LIFE,
+        replacement=SONNET_46,
+        regions=_US,
+    ),
+    TextModelSpec(
+        "us.anthropic.claude-sonnet-4-20250514-v1:0",
+        "Claude Sonnet 4",
+        lifecycle=Lifecycle.END_OF_LIFE,
+        replacement=SONNET_46,
+        regions=_US,
+    ),
+    TextModelSpec("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", regions=_US),
+    TextModelSpec(SONNET_46, "Claude Sonnet 4.6", regions=_US),
+    TextModelSpec(
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "Claude 3 Haiku",
+        lifecycle=Lifecycle.END_OF_LIFE,
+        replacement=HAIKU_45,
+    ),
+    TextModelSpec(HAIKU_45, "Claude Haiku 4.5", regions=_US),
+    TextModelSpec("amazon.nova-lite-v1:0", "Amazon Nova Lite"),
+    TextModelSpec("amazon.nova-pro-v1:0", "Amazon Nova Pro"),
+)
+
+# Geography prefixes of system-defined cross-region inference profiles.
+_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|global|us-gov|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+_ARN = re.compile(
+    r"^arn:aws(?:-[a-z-]+)?:bedrock:[a-z0-9-]*:\d*:"
+    r"(?:foundation-model|inference-profile)/(?P<id>[^/\s]+)$"
+)
+# Ids Bedrock lists with an explicit ":0" version for the same model.
+_ALIASES = {"amazon.titan-image-generator-v1:0": titan.G1_ID}
+
+
+def base_model_id(model_id: str) -> str:
+    """The foundation model id inside a profile id or ARN (the input itself otherwise)."""
+    text = model_id.strip()
+    match = _ARN.match(text)
+    if match:
+        text = match.group("id")
+    return _PROFILE_PREFIX.sub("", text, count=1)
+
+
+def image_spec(model_id: str) -> ImageModelSpec:
+    """The family spec for ``model_id``, carrying ``model_id`` exactly as given.
+
+    Raises ValidationError naming every supported model when the id is unknown, so a typo
+    is caught before any Bedrock call.
+    """
+    base = base_model_id(model_id)
+    base = _ALIASES.get(base, base)
+    for spec in IMAGE_MODELS:
+        if spec.model_id == base:
+            return dataclasses.replace(spec, model_id=model_id)
+    supported = ", ".join(f"{spec.model_id} ({spec.name})" for spec in IMAGE_MODELS)
+    raise ValidationError(
+        [
+            Problem(
+                "image_model_id",
+                model_id,
+                f"one of {supported}, optionally as a cross-region inference profile id "
+                "(us., eu., apac., global.) or a foundation-model ARN",
+            )
+        ]
+    )
+
+
+def family_of(spec: ImageModelSpec) -> ImageFamily:
+    """The module that builds and parses bodies for ``spec``."""
+    module = _FAMILY_MODULES.get(spec.family)
+    if module is None:
+        raise ValueError(f"no provider module for image model family {spec.family!r}")
+    return module
+
+
+def text_spec(model_id: str) -> TextModelSpec | None:
+    """The catalog entry for a judge/reviser id, or None (any Converse model still works)."""
+    base = base_model_id(model_id)
+    for spec in TEXT_MODELS:
+        if spec.model_id == model_id or base_model_id(spec.model_id) == base:
+            return spec
+    return None
+
+
+def current_replacement(model_id: str) -> str:
+    """An Active model to suggest instead of ``model_id``, or "" when none is known.
+
+    Follows replacement chains so a suggestion is never itself end-of-life.
+    """
+    seen: set[str] = set()
+    image_by_base = {spec.model_id: spec for spec in IMAGE_MODELS}
+    candidate = model_id
+    while candidate and candidate not in seen:
+        seen.add(candidate)
+        base = _ALIASES.get(base_model_id(candidate), base_model_id(candidate))
+        entry: ImageModelSpec | TextModelSpec | None = image_by_base.get(base) or text_spec(
+            candidate
+        )
+        if entry is None:
+            return "" if candidate == model_id else candidate
+        if entry.lifecycle is Lifecycle.ACTIVE:
+            return "" if candidate == model_id else entry.model_id
+        candidate = entry.replacement
+    return ""

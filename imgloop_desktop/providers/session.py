@@ -1,0 +1,108 @@
+"""Where AWS credentials come from, and the clients built from them.
+
+Credentials are pluggable (``CredentialsSource``) so the desktop app can add, say, keys kept
+in the OS keyring later without the loop or the providers changing. ``DefaultChain`` is the
+standard boto3 chain: named profiles (including IAM Identity Center/SSO), environment
+variables, the shared files, container and instance roles.
+
+Clients are created once per run and shared by all threads: boto3 clients are thread-safe,
+boto3 Sessions are not, so no session is handed to another thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+from imgloop_desktop import __version__
+from imgloop_desktop.providers import aws_errors
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_s3 import S3Client
+
+# Bedrock's first region, where most models and the seed's defaults are offered: someone
+# with no region configured anywhere gets a working default rather than NoRegionError.
+FALLBACK_REGION = "us-east-1"
+DEFAULT_MAX_ATTEMPTS = 6
+CONNECT_TIMEOUT_SECONDS = 10
+# Premium multi-image generations and long judge answers can take minutes.
+READ_TIMEOUT_SECONDS = 180
+
+
+class CredentialsSource(Protocol):
+    def session(self) -> boto3.Session:
+        """A new boto3 Session; called on the thread that builds the clients."""
+        ...
+
+    def describe(self) -> str:
+        """Where the credentials come from, for the window and logs (never the secrets)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DefaultChain:
+    """boto3's standard credential chain, optionally pinned to a named profile."""
+
+    profile: str | None = None
+    region: str | None = None
+
+    def session(self) -> boto3.Session:
+        return boto3.Session(profile_name=self.profile or None, region_name=self.region or None)
+
+    def describe(self) -> str:
+        if self.profile:
+            return f"AWS profile '{self.profile}'"
+        return "environment / default chain"
+
+
+@dataclass(frozen=True)
+class Clients:
+    bedrock_runtime: BedrockRuntimeClient
+    s3: S3Client
+    region: str
+
+
+def client_config(max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Config:
+    """Adaptive retries absorb Bedrock's throttling before it ever reaches the loop."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        user_agent_extra=f"imgloop-desktop/{__version__}",
+    )
+
+
+def make_clients(
+    source: CredentialsSource,
+    region: str | None,
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> Clients:
+    """Build the Bedrock runtime and S3 clients for one run.
+
+    The region is the one asked for, else the session's (profile or AWS_REGION /
+    AWS_DEFAULT_REGION), else us-east-1. No ``endpoint_url`` is passed, so
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_S3 (VPC endpoints, proxies, local
+    simulators) keep working. Raises ServiceError when the profile or its settings are
+    unusable.
+    """
+    config = client_config(max_attempts)
+    try:
+        session = source.session()
+        resolved = region or session.region_name or FALLBACK_REGION
+        bedrock_runtime = session.client("bedrock-runtime", region_name=resolved, config=config)
+        s3 = session.client("s3", region_name=resolved, config=config)
+    except BotoCoreError as exc:
+        raise aws_errors.translate(
+            exc,
+            model_id="",
+            region=region or "",
+            operation="CreateClient",
+            profile=getattr(source, "profile", None),
+        ) from exc
+    return Clients(bedrock_runtime=bedrock_runtime, s3=s3, region=resolved)

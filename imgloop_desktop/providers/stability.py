@@ -1,0 +1,271 @@
+"""Stability AI models on Bedrock: limits, prompt guides, request bodies, responses.
+
+Two body styles live here, told apart by ``spec.family``:
+
+* ``stability`` - SD3.5 Large, Stable Image Core and Stable Image Ultra take
+  ``{"prompt", "aspect_ratio", "seed", "output_format"}`` and answer
+  ``{"seeds", "finish_reasons", "images"}``.
+* ``stability-sdxl`` - the old SDXL 1.0 takes ``text_prompts``/``cfg_scale``/``steps``/
+  ``width``/``height``/``samples`` and answers ``{"artifacts": [{"base64", "seed",
+  "finishReason"}]}``.
+
+Sources checked (November 2026):
+
+* "Stability.ai Stable Diffusion 3.5 Large" (docs.aws.amazon.com/bedrock/latest/userguide/
+  model-parameters-diffusion-3-5-large.html): prompt at most 10,000 characters; aspect_ratio
+  one of 16:9, 1:1, 21:9, 2:3, 3:2, 4:5, 5:4, 9:16, 9:21; ``mode`` text-to-image or
+  image-to-image (it decides which fields are required, so we always send it); seed
+  0-4,294,967,294; the response and its finish reasons ("Filter reason: prompt",
+  "Filter reason: output image", "Filter reason: input image", "Inference error", null).
+  "1 megapixel resolution output". No CFG setting is documented, so ``cfg_range`` is None.
+* "Stable Image Ultra request and response" and "Stable Image Core request and response"
+  (docs.aws.amazon.com/bedrock/latest/userguide/
+  model-parameters-diffusion-stable-ultra-text-image-request-response.html and
+  ...-stable-image-core-text-image-request-response.html): same prompt limit, aspect ratios,
+  output_format and response. Core's page lists ``mode`` with the single value text-to-image
+  in one revision and not at all in another, and Ultra's does not list it, so neither gets
+  it: Bedrock's Stability endpoints reject keys they do not know.
+* "Diffusion 1.0 text to image" (docs.aws.amazon.com/bedrock/latest/userguide/
+  model-parameters-diffusion-1-0-text-image.html): the SDXL body and its nine sizes.
+  The page's min/max figures did not survive in the copy checked; cfg_scale 0-35, steps
+  10-50 (default 30), seed 0-4,294,967,295, one sample per call and a 2,000-character prompt
+  come from earlier readings of that page and could not be re-checked. The model is gone,
+  so they only matter for old events that name it.
+* Lifecycle: AWS's notice quoted in aws-samples/document-translation#110 ("As of May 20,
+  2025, this model will no longer be operational") for SDXL 1.0; Stable Image Core v1:0,
+  Ultra v1:0 and SD3 Large v1:0 were retired in 2025, which is why only the v1:1 ids and
+  SD3.5 Large are offered.
+
+Pixel sizes per aspect ratio are not documented on Bedrock ("1 megapixel"); the ones below
+are the sizes Stability's SD3-family models produce for each ratio and are what the form
+shows. Bedrock decides the real size; the loop reads it from the PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from imgloop_desktop.core.errors import Problem, PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
+from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
+from imgloop_desktop.providers.titan import decode_png
+
+FAMILY = "stability"
+SDXL_FAMILY = "stability-sdxl"
+
+SD35_LARGE_ID = "stability.sd3-5-large-v1:0"
+CORE_ID = "stability.stable-image-core-v1:1"
+ULTRA_ID = "stability.stable-image-ultra-v1:1"
+SDXL_ID = "stability.stable-diffusion-xl-v1"
+
+# Pixel size -> the aspect_ratio value Bedrock takes.
+ASPECT_RATIOS: dict[tuple[int, int], str] = {
+    (1024, 1024): "1:1",
+    (1344, 768): "16:9",
+    (768, 1344): "9:16",
+    (1536, 640): "21:9",
+    (640, 1536): "9:21",
+    (1216, 832): "3:2",
+    (832, 1216): "2:3",
+    (1088, 896): "5:4",
+    (896, 1088): "4:5",
+}
+SIZES: tuple[tuple[int, int], ...] = tuple(ASPECT_RATIOS)
+
+SEED_MAX = 4_294_967_294
+PROMPT_MAX_CHARS = 10_000
+
+SDXL_SIZES: tuple[tuple[int, int], ...] = (
+    (1024, 1024),
+    (1152, 896),
+    (1216, 832),
+    (1344, 768),
+    (1536, 640),
+    (640, 1536),
+    (768, 1344),
+    (832, 1216),
+    (896, 1152),
+)
+SDXL_STEPS = 30
+SDXL_SEED_MAX = 4_294_967_295
+
+PROMPT_GUIDE = """\
+Rules for Stability AI prompts (Stable Diffusion 3.5, Stable Image Core and Ultra):
+- The model accepts up to 10,000 characters, but it follows a focused description of one to \
+four sentences far better than a long one; stay well under 1,000 characters.
+- Write in English.
+- Use plain descriptive sentences; keyword lists and weight syntax such as (word:1.3) are \
+not needed and are read literally.
+- Start with the main subject and its action, then its surroundings, then the style or \
+medium (photograph, oil painting, 3D render, line art), then composition, lighting and \
+colour palette.
+- Name the style explicitly; without one the model picks its own.
+- Describe only what should be visible. This app sends no negative prompt, and phrases like \
+"no people" tend to add people; say "an empty street" instead.
+- Text to be drawn in the image goes in double quotes and should be short.
+"""
+
+SDXL_PROMPT_GUIDE = """\
+Rules for Stable Diffusion XL prompts:
+- The text encoder reads only about the first 75 tokens (roughly 300 characters); anything \
+later has little or no effect, so put the most important words first. The request itself is \
+limited to 2,000 characters.
+- Write in English.
+- Lead with the subject, then a few comma-separated descriptors: setting, style or medium, \
+lighting, colour palette, camera or composition terms.
+- Name an art style or photographic look; quality words such as "highly detailed" help a \
+little, lists of them do not.
+- Describe only what should appear; this app sends no negative prompt, and words like "no" \
+or "without" tend to add the thing named.
+- SDXL renders lettering poorly; avoid asking for text in the image.
+"""
+
+
+def _spec(model_id: str, name: str, notes: str) -> ImageModelSpec:
+    return ImageModelSpec(
+        model_id=model_id,
+        name=name,
+        family=FAMILY,
+        prompt_max_chars=PROMPT_MAX_CHARS,
+        sizes=SIZES,
+        cfg_range=None,
+        max_images=1,
+        seed_max=SEED_MAX,
+        prompt_guide=PROMPT_GUIDE,
+        regions=("us-west-2",),
+        default_size=(1024, 1024),
+        notes=notes,
+    )
+
+
+SD35_LARGE = _spec(SD35_LARGE_ID, "Stable Diffusion 3.5 Large", "8B parameters, about 1 MP.")
+CORE = _spec(CORE_ID, "Stable Image Core", "Fast and the cheapest Stability model.")
+ULTRA = _spec(ULTRA_ID, "Stable Image Ultra", "Highest quality Stability model.")
+SDXL = ImageModelSpec(
+    model_id=SDXL_ID,
+    name="Stable Diffusion XL 1.0",
+    family=SDXL_FAMILY,
+    prompt_max_chars=2000,
+    sizes=SDXL_SIZES,
+    cfg_range=(0.0, 35.0),
+    max_images=1,
+    seed_max=SDXL_SEED_MAX,
+    prompt_guide=SDXL_PROMPT_GUIDE,
+    lifecycle=Lifecycle.END_OF_LIFE,
+    replacement=SD35_LARGE_ID,
+    regions=("us-east-1", "us-west-2"),
+    default_size=(1024, 1024),
+    notes="No longer operational on Bedrock since May 20, 2025.",
+)
+
+SPECS: tuple[ImageModelSpec, ...] = (SD35_LARGE, CORE, ULTRA, SDXL)
+
+# Models whose docs make ``mode`` decide which other fields are required.
+_NEEDS_MODE = frozenset({"stability.sd3-5-large", "stability.sd3-large"})
+
+
+def build_body(spec: ImageModelSpec, request: GenerationRequest) -> dict[str, object]:
+    if spec.family == SDXL_FAMILY:
+        return _sdxl_body(request)
+    ratio = ASPECT_RATIOS.get((request.width, request.height))
+    if ratio is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "width x height",
+                    f"{request.width}x{request.height}",
+                    spec.size_problem(request.width, request.height) or "a listed size",
+                )
+            ]
+        )
+    body: dict[str, object] = {"prompt": request.prompt}
+    if any(marker in spec.model_id for marker in _NEEDS_MODE):
+        body["mode"] = "text-to-image"
+    body["aspect_ratio"] = ratio
+    body["seed"] = request.seed
+    body["output_format"] = "png"
+    return body
+
+
+def _sdxl_body(request: GenerationRequest) -> dict[str, object]:
+    return {
+        "text_prompts": [{"text": request.prompt}],
+        "cfg_scale": request.cfg_scale,
+        "steps": SDXL_STEPS,
+        "seed": request.seed,
+        "width": request.width,
+        "height": request.height,
+        "samples": request.number_of_images,
+    }
+
+
+def parse_response(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[GeneratedImage]:
+    if spec.family == SDXL_FAMILY:
+        return _parse_sdxl(spec, payload)
+    reasons = payload.get("finish_reasons")
+    if reasons is not None:
+        if not isinstance(reasons, list):
+            raise ServiceError(
+                f"{spec.name} answered with 'finish_reasons' that is not a list.",
+                model_id=spec.model_id,
+            )
+        declined = [str(reason) for reason in reasons if reason is not None]
+        if declined:
+            raise PromptRefusedError(f"{spec.name} declined the request: {'; '.join(declined)}")
+    images = payload.get("images")
+    if images is None:
+        raise ServiceError(
+            f"{spec.name} answered without an 'images' list.", model_id=spec.model_id
+        )
+    if not isinstance(images, list):
+        raise ServiceError(
+            f"{spec.name} answered with 'images' of type {type(images).__name__}, not a list.",
+            model_id=spec.model_id,
+        )
+    if not images:
+        raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
+    seeds = payload.get("seeds")
+    seed_list = seeds if isinstance(seeds, list) else []
+    return [
+        GeneratedImage(data=decode_png(spec, item, index), seed=_seed_at(seed_list, index))
+        for index, item in enumerate(images)
+    ]
+
+
+def _parse_sdxl(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[GeneratedImage]:
+    artifacts = payload.get("artifacts")
+    if not isinstance(artifacts, list):
+        raise ServiceError(
+            f"{spec.name} answered without an 'artifacts' list.", model_id=spec.model_id
+        )
+    if not artifacts:
+        raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
+    result: list[GeneratedImage] = []
+    for index, artifact in enumerate(artifacts):
+        if not isinstance(artifact, dict):
+            raise ServiceError(
+                f"{spec.name} artifact {index} is not an object.", model_id=spec.model_id
+            )
+        reason = artifact.get("finishReason")
+        if reason == "CONTENT_FILTERED":
+            raise PromptRefusedError(f"{spec.name} filtered image {index} (CONTENT_FILTERED).")
+        if reason == "ERROR":
+            raise PromptRefusedError(f"{spec.name} failed to generate image {index} (ERROR).")
+        if reason != "SUCCESS":
+            raise ServiceError(
+                f"{spec.name} artifact {index} has an unknown finishReason {reason!r}.",
+                model_id=spec.model_id,
+            )
+        data = decode_png(spec, artifact.get("base64"), index)
+        result.append(GeneratedImage(data=data, seed=_seed_at([artifact.get("seed")], 0)))
+    return result
+
+
+def _seed_at(seeds: list[object], index: int) -> int | None:
+    """The response's seed for image ``index`` when it gave a usable one."""
+    if index >= len(seeds):
+        return None
+    seed = seeds[index]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        return None
+    return seed

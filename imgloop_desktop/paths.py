@@ -19,7 +19,7 @@ def data_dir() -> Path:
     if override:
         return Path(override).expanduser()
     if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # only /tmp is writable in Lambda
-        return Path("/tmp") / APP_NAME  # noqa: S108
+        return Path("/tmp") / APP_NAME
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from imgloop_desktop.simulator.server import BedrockSimulator
+
 FAKE_KEY_ID = "AKIDIMGLOOPTEST00000"
 FAKE_SECRET = "imgloop-test-secret-not-a-real-key-000000"
 
@@ -93,3 +95,16 @@ def s3_endpoint(moto_s3_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         pass
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_s3_url)
     return moto_s3_url
+
+
+@pytest.fixture
+def bedrock_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[BedrockSimulator]:
+    """Our Bedrock simulator on loopback, reached through the standard endpoint variable."""
+    simulator = BedrockSimulator()
+    simulator.start()
+    for name, value in simulator.env().items():
+        monkeypatch.setenv(name, value)
+    try:
+        yield simulator
+    finally:
+        simulator.stop()

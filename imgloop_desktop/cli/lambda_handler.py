@@ -1,4 +1,6 @@
-"""Deploy the same core as the seed's Lambda: handler ``imgloop_desktop.cli.lambda_handler.lambda_handler``.
+"""Deploy the same core as the seed's Lambda.
+
+Handler: ``imgloop_desktop.cli.lambda_handler.lambda_handler``.
 
 Images are kept in /tmp (the only writable place in Lambda) and uploaded to S3 as the
 seed did; the response is the seed's, plus our additions.

@@ -5,15 +5,18 @@ from __future__ import annotations
 from imgloop_desktop.core import events as ev
 
 
-def describe(event: ev.Event) -> str:  # noqa: PLR0911 - one branch per event kind reads best
+def describe(event: ev.Event) -> str:
     match event:
         case ev.RunStarted():
             return (
                 f"run {event.run_id}: {event.image_model_id} judged by {event.judge_model_id}, "
-                f"{event.max_attempts} attempt(s) per prompt, up to {event.max_revisions} revision(s)"
+                f"{event.max_attempts} attempt(s) per prompt, "
+                f"up to {event.max_revisions} revision(s)"
             )
         case ev.AttemptStarted():
-            return f"prompt {event.revision} attempt {event.attempt}: generating (seed {event.seed})"
+            return (
+                f"prompt {event.revision} attempt {event.attempt}: generating (seed {event.seed})"
+            )
         case ev.AttemptFailed():
             return f"prompt {event.revision} attempt {event.attempt}: no image: {event.message}"
         case ev.ImageStored():

@@ -67,9 +67,7 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
 
 
 def from_invalid(error: ValidationError) -> dict[str, Any]:
-    problems = [
-        {"field": p.field, "value": p.value, "allowed": p.allowed} for p in error.problems
-    ]
+    problems = [{"field": p.field, "value": p.value, "allowed": p.allowed} for p in error.problems]
     return _response(
         400, {"status": "FAIL", "error": f"Invalid input: {error}", "problems": problems}
     )

@@ -158,6 +158,7 @@ class ImageLoop:
                     for i, image in enumerate(images)
                 ]
                 verdicts = self._judge_all(kept)
+                self._check_cancel()  # a verdict that lands after cancel is kept, not acted on
                 for candidate, verdict in zip(kept, verdicts, strict=True):
                     if verdict.approved:
                         self.result.approved = candidate

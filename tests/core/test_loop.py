@@ -105,7 +105,7 @@ def test_zero_revisions_means_one_prompt(store: LocalImageStore) -> None:
 
 def test_approval_ends_the_run(store: LocalImageStore) -> None:
     chat = FakeChat(verdicts=["NO", "NO", "YES"])
-    result, events, generator, _ = run(store, attempts=2, revisions=3, chat=chat)
+    result, _, generator, _ = run(store, attempts=2, revisions=3, chat=chat)
     assert result.outcome is ev.Outcome.APPROVED
     assert len(generator.requests) == 3
     assert result.approved is not None
@@ -250,6 +250,23 @@ def test_cancel_starts_no_new_call_and_keeps_images(store: LocalImageStore) -> N
     assert len(chat.judge_calls) == 1
     assert len(result.candidates) == 2
     assert kinds(events)[-2:] == ["ImageStored", "RunFinished"]
+
+
+def test_verdict_arriving_after_cancel_is_kept_but_not_acted_on(
+    store: LocalImageStore,
+) -> None:
+    cancel = CancelToken()
+
+    def cancel_while_judging(event: ev.Event) -> None:
+        if isinstance(event, ev.JudgingStarted):
+            cancel.cancel()
+
+    chat = FakeChat(verdicts=["YES"])
+    result, events, _, _ = run(store, cancel=cancel, chat=chat, on_event=cancel_while_judging)
+    assert result.outcome is ev.Outcome.CANCELLED
+    assert result.approved is None
+    assert [v.result for v in result.verdicts.values()] == [ev.VerdictResult.YES]
+    assert kinds(events)[-2:] == ["VerdictReceived", "RunFinished"]
 
 
 def test_cancel_before_start_makes_no_call(store: LocalImageStore) -> None:

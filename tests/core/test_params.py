@@ -172,16 +172,25 @@ def test_bucket_only_checked_when_s3_is_on() -> None:
     assert [p.field for p in problems] == ["output_s3_bucket_name"]
 
 
-@pytest.mark.parametrize(
-    "name", ["my-bucket", "a.b.c", "abc", "x" * 63, "ho2k.com", "bucket-2024"]
-)
+@pytest.mark.parametrize("name", ["my-bucket", "a.b.c", "abc", "x" * 63, "ho2k.com", "bucket-2024"])
 def test_good_bucket_names(name: str) -> None:
     assert bucket_problem(name) is None
 
 
 @pytest.mark.parametrize(
     "name",
-    ["ab", "x" * 64, "My-Bucket", "a..b", "-abc", "abc-", "192.168.5.4", "xn--abc", "abc-s3alias", "a_b"],
+    [
+        "ab",
+        "x" * 64,
+        "My-Bucket",
+        "a..b",
+        "-abc",
+        "abc-",
+        "192.168.5.4",
+        "xn--abc",
+        "abc-s3alias",
+        "a_b",
+    ],
 )
 def test_bad_bucket_names(name: str) -> None:
     assert bucket_problem(name) is not None

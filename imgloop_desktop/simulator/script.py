@@ -1,0 +1,348 @@
+"""What the simulator will answer next: queued judge verdicts and reviser answers, faults,
+latencies and retired models.
+
+A test (or a person driving the app by hand) changes the script while the server runs,
+from another thread, so every compound step takes the lock. The queues are plain deques
+so ``script.verdicts.extend([...])`` works as well as the helper methods.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+OPS: tuple[str, ...] = ("generate", "judge", "revise")
+
+# HTTP status per error code, as botocore's bedrock-runtime model declares them; boto3
+# finds the code in the ``x-amzn-ErrorType`` header either way, but clients that retry
+# decide by status too.
+ERROR_STATUS: dict[str, int] = {
+    "ValidationException": 400,
+    "ServiceQuotaExceededException": 400,
+    "AccessDeniedException": 403,
+    "ResourceNotFoundException": 404,
+    "ModelTimeoutException": 408,
+    "ModelErrorException": 424,
+    "ThrottlingException": 429,
+    "ModelNotReadyException": 429,
+    "InternalServerException": 500,
+    "ServiceUnavailableException": 503,
+}
+
+DEFAULT_ERROR_MESSAGES: dict[str, str] = {
+    "ValidationException": "The provided request is not valid.",
+    "ServiceQuotaExceededException": "Your request exceeds the service quota for your account.",
+    "AccessDeniedException": "You don't have access to the model with the specified model ID.",
+    "ResourceNotFoundException": "The requested resource could not be found.",
+    "ModelTimeoutException": (
+        "The request took too long to process. Processing time exceeded the model timeout length."
+    ),
+    "ModelErrorException": (
+        "The system encountered an unexpected error during processing. Try your request again."
+    ),
+    "ThrottlingException": "Too many requests, please wait before trying again.",
+    "ModelNotReadyException": "The model is not ready to serve inference requests.",
+    "InternalServerException": (
+        "The server encountered an internal error while processing the request."
+    ),
+    "ServiceUnavailableException": "The service isn't currently available. Try again later.",
+}
+
+# Bedrock's wording for a prompt its input filter blocks (Nova Canvas docs; Titan answers
+# the same), and for images its output filter removed (sent in the 200 body's ``error``).
+CONTENT_FILTER_MESSAGE = (
+    "This request has been blocked by our content filters. "
+    "Please adjust your text prompt to submit a new request."
+)
+OUTPUT_FILTER_MESSAGE = "Some of the generated images have been blocked by our content filters."
+STABILITY_FILTER_REASON = "Filter reason: prompt"
+EOL_MESSAGE = (
+    "This model version has reached the end of its life. "
+    "Please refer to the AWS documentation for more details."
+)
+
+# Leading segments of cross-region inference profile ids ("us.amazon.nova-canvas-v1:0").
+_PROFILE_PREFIXES = frozenset({"us", "eu", "apac", "global", "us-gov", "ca", "jp", "au"})
+
+
+@dataclass(frozen=True)
+class Raw:
+    """An answer sent verbatim, so tests can feed the parser fenced, wrapped, truncated or
+    non-JSON text."""
+
+    text: str
+
+
+Answer = str | Raw
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected misbehaviour for one call.
+
+    ``error`` answers with ``code``; ``refuse`` is the content filter in each family's own
+    shape; ``model_error`` is a 200 that reports a model-side failure in its body.
+    """
+
+    kind: Literal["error", "refuse", "model_error"]
+    code: str = ""
+    message: str = ""
+    finish_reason: str = ""
+
+
+def base_model_id(model_id: str) -> str:
+    """The foundation model behind an id, profile id or ARN, so one ``end_of_life`` entry
+    covers every way of naming the model."""
+    resource = model_id.rsplit("/", 1)[-1]
+    head, sep, rest = resource.partition(".")
+    if sep and head in _PROFILE_PREFIXES and "." in rest:
+        return rest
+    return resource
+
+
+class SimScript:
+    """The simulator's behaviour; safe to change from any thread while the server runs."""
+
+    def __init__(self, *, default_verdict: Answer = "YES", latency_scale: float = 1.0) -> None:
+        self._lock = threading.RLock()
+        self.verdicts: deque[Answer] = deque()
+        self.revisions: deque[Answer] = deque()
+        self.default_verdict: Answer = default_verdict
+        self.latencies: dict[str, float] = dict.fromkeys(OPS, 0.0)
+        self.latency_scale = latency_scale
+        self.faults: dict[str, deque[Fault]] = {op: deque() for op in OPS}
+        self.end_of_life: set[str] = set()
+        # The brief's code; one live report (2026) shows ResourceNotFoundException with
+        # the same message, so a test can switch to that.
+        self.eol_error_code = "ValidationException"
+
+    # -- building ------------------------------------------------------------------
+
+    @staticmethod
+    def raw(text: str) -> Raw:
+        return Raw(text)
+
+    def queue_verdicts(self, *answers: Answer) -> None:
+        """ "YES"/"NO" become the JSON verdict; anything else is sent as written."""
+        with self._lock:
+            self.verdicts.extend(answers)
+
+    def queue_revisions(self, *answers: Answer) -> None:
+        """Plain text becomes ``{"revised_prompt": text}``; ``Raw`` is sent as written."""
+        with self._lock:
+            self.revisions.extend(answers)
+
+    def fail(self, op: str, code: str, *, times: int = 1, message: str | None = None) -> None:
+        _check_op(op)
+        if code not in ERROR_STATUS:
+            raise ValueError(f"unknown error code {code!r}; known: {', '.join(ERROR_STATUS)}")
+        fault = Fault("error", code=code, message=message or DEFAULT_ERROR_MESSAGES[code])
+        self._add_faults(op, fault, times)
+
+    def refuse_next_generation(
+        self,
+        message: str | None = None,
+        *,
+        finish_reason: str = STABILITY_FILTER_REASON,
+        times: int = 1,
+    ) -> None:
+        """Titan/Nova: 400 ValidationException with ``message``; Stability: 200 with
+        ``finish_reason``; SDXL: 200 with finishReason CONTENT_FILTERED."""
+        fault = Fault(
+            "refuse", message=message or CONTENT_FILTER_MESSAGE, finish_reason=finish_reason
+        )
+        self._add_faults("generate", fault, times)
+
+    def titan_error_next(self, message: str = OUTPUT_FILTER_MESSAGE, *, times: int = 1) -> None:
+        """Titan/Nova: 200 whose ``error`` is ``message`` with an image still present.
+        Stability answers finish_reasons ["Inference error"], SDXL finishReason ERROR."""
+        self._add_faults("generate", Fault("model_error", message=message), times)
+
+    def set_latency(self, op: str, seconds: float) -> None:
+        _check_op(op)
+        if seconds < 0:
+            raise ValueError("latency must not be negative")
+        with self._lock:
+            self.latencies[op] = float(seconds)
+
+    def mark_end_of_life(self, *model_ids: str) -> None:
+        with self._lock:
+            self.end_of_life.update(model_ids)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.verdicts.clear()
+            self.revisions.clear()
+            for queue in self.faults.values():
+                queue.clear()
+            self.end_of_life.clear()
+            self.latencies = dict.fromkeys(OPS, 0.0)
+            self.latency_scale = 1.0
+            self.default_verdict = "YES"
+            self.eol_error_code = "ValidationException"
+
+    def _add_faults(self, op: str, fault: Fault, times: int) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self.faults[op].extend([fault] * times)
+
+    # -- consuming (the server's side) --------------------------------------------------
+
+    def take_verdict(self) -> Answer:
+        with self._lock:
+            return self.verdicts.popleft() if self.verdicts else self.default_verdict
+
+    def take_revision(self) -> Answer | None:
+        """None when the queue is empty: the server then derives a revision itself."""
+        with self._lock:
+            return self.revisions.popleft() if self.revisions else None
+
+    def take_fault(self, op: str) -> Fault | None:
+        with self._lock:
+            queue = self.faults.get(op)
+            return queue.popleft() if queue else None
+
+    def latency(self, op: str) -> float:
+        with self._lock:
+            return max(0.0, self.latencies.get(op, 0.0) * self.latency_scale)
+
+    def is_end_of_life(self, model_id: str) -> bool:
+        with self._lock:
+            retired = {base_model_id(m) for m in self.end_of_life}
+            return model_id in self.end_of_life or base_model_id(model_id) in retired
+
+    # -- files ------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SimScript:
+        """Build from the JSON shape the CLI reads; unknown keys are errors so a typo does
+        not silently leave the simulator doing something else."""
+        script = cls()
+        script.update(data)
+        return script
+
+    @classmethod
+    def load(cls, path: Path) -> SimScript:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a JSON object")
+        return cls.from_dict(data)
+
+    def update(self, data: Mapping[str, Any]) -> None:
+        """Apply a script fragment, e.g. ``{"verdicts": ["NO"], "latencies": {...}}``.
+
+        Shape::
+
+            {"default_verdict": "YES", "verdicts": ["NO", {"raw": "..."}],
+             "revisions": ["text", {"raw": "..."}],
+             "latencies": {"generate": 2.0}, "latency_scale": 0.5,
+             "faults": {"generate": [{"kind": "error", "code": "ThrottlingException",
+                                      "times": 2, "message": "..."},
+                                     {"kind": "refuse"}, {"kind": "titan_error"}]},
+             "end_of_life": ["amazon.titan-image-generator-v1"],
+             "eol_error_code": "ValidationException"}
+        """
+        known = {
+            "default_verdict",
+            "verdicts",
+            "revisions",
+            "latencies",
+            "latency_scale",
+            "faults",
+            "end_of_life",
+            "eol_error_code",
+        }
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown script keys: {', '.join(unknown)}")
+        with self._lock:
+            if "default_verdict" in data:
+                self.default_verdict = _answer(data["default_verdict"], "default_verdict")
+            self.queue_verdicts(*(_answer(a, "verdicts") for a in _list(data, "verdicts")))
+            self.queue_revisions(*(_answer(a, "revisions") for a in _list(data, "revisions")))
+            latencies = data.get("latencies", {})
+            if not isinstance(latencies, dict):
+                raise ValueError("latencies must be an object of operation: seconds")
+            for op, seconds in latencies.items():
+                if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                    raise ValueError(f"latencies.{op} must be a number of seconds")
+                self.set_latency(op, float(seconds))
+            if "latency_scale" in data:
+                scale = data["latency_scale"]
+                if not isinstance(scale, int | float) or isinstance(scale, bool) or scale < 0:
+                    raise ValueError("latency_scale must be a non-negative number")
+                self.latency_scale = float(scale)
+            faults = data.get("faults", {})
+            if not isinstance(faults, dict):
+                raise ValueError("faults must be an object of operation: [fault, ...]")
+            for op, entries in faults.items():
+                _check_op(op)
+                if not isinstance(entries, list):
+                    raise ValueError(f"faults.{op} must be a list")
+                for entry in entries:
+                    self._add_fault_entry(op, entry)
+            eol = _list(data, "end_of_life")
+            if not all(isinstance(m, str) for m in eol):
+                raise ValueError("end_of_life must be a list of model ids")
+            self.mark_end_of_life(*eol)
+            if "eol_error_code" in data:
+                code = data["eol_error_code"]
+                if code not in ERROR_STATUS:
+                    raise ValueError(f"eol_error_code {code!r} is not a known error code")
+                self.eol_error_code = code
+
+    def _add_fault_entry(self, op: str, entry: object) -> None:
+        if not isinstance(entry, dict):
+            raise ValueError(f"faults.{op}: each fault must be an object")
+        kind = entry.get("kind", "error")
+        times = entry.get("times", 1)
+        message = entry.get("message")
+        if not isinstance(times, int) or isinstance(times, bool):
+            raise ValueError(f"faults.{op}: times must be a whole number")
+        if message is not None and not isinstance(message, str):
+            raise ValueError(f"faults.{op}: message must be a string")
+        if kind == "error":
+            code = entry.get("code")
+            if not isinstance(code, str):
+                raise ValueError(f"faults.{op}: an error fault needs a code")
+            self.fail(op, code, times=times, message=message)
+        elif kind in ("refuse", "titan_error") and op != "generate":
+            raise ValueError(f"faults.{op}: {kind} applies to generate only")
+        elif kind == "refuse":
+            reason = entry.get("finish_reason", STABILITY_FILTER_REASON)
+            if not isinstance(reason, str):
+                raise ValueError(f"faults.{op}: finish_reason must be a string")
+            self.refuse_next_generation(message, finish_reason=reason, times=times)
+        elif kind == "titan_error":
+            self.titan_error_next(message or OUTPUT_FILTER_MESSAGE, times=times)
+        else:
+            raise ValueError(f"faults.{op}: unknown kind {kind!r} (error, refuse, titan_error)")
+
+
+def _check_op(op: str) -> None:
+    if op not in OPS:
+        raise ValueError(f"unknown operation {op!r}; known: {', '.join(OPS)}")
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{key} must be a list")
+    return value
+
+
+def _answer(value: object, key: str) -> Answer:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"raw"} and isinstance(value["raw"], str):
+        return Raw(value["raw"])
+    raise ValueError(f'{key}: each answer must be a string or {{"raw": "..."}}')

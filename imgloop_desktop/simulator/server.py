@@ -1,0 +1,910 @@
+"""A loopback stand-in for Amazon Bedrock Runtime, answering what boto3's
+``bedrock-runtime`` client sends when its endpoint points here.
+
+It exists so the whole app (loop, providers, history, UI) runs end to end, offline and
+for free, with scripted verdicts, faults and delays. It speaks the wire format rather
+than patching boto3, so the code under test is exactly the code that talks to AWS:
+request serialisation, signing, rest-json error parsing and retries all happen for real.
+
+Only InvokeModel (image models) and Converse (judge and reviser) are served. Which
+Converse call is which is told by the content: a judge call carries an image block, a
+revise call does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import unquote, urlsplit
+
+from imgloop_desktop.simulator.images import (
+    ASPECT_RATIO_SIZES,
+    derived_seed,
+    image_size,
+    make_image,
+)
+from imgloop_desktop.simulator.script import (
+    EOL_MESSAGE,
+    ERROR_STATUS,
+    OPS,
+    Fault,
+    Raw,
+    SimScript,
+)
+
+log = logging.getLogger(__name__)
+
+_PATH_RE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<action>invoke|converse)$")
+_CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/")
+
+_TITAN_TASKS = (
+    "TEXT_IMAGE",
+    "INPAINTING",
+    "OUTPAINTING",
+    "IMAGE_VARIATION",
+    "COLOR_GUIDED_GENERATION",
+    "BACKGROUND_REMOVAL",
+    "VIRTUAL_TRY_ON",
+)
+_SDXL_SIZES = (
+    (1024, 1024),
+    (1152, 896),
+    (1216, 832),
+    (1344, 768),
+    (1536, 640),
+    (640, 1536),
+    (768, 1344),
+    (832, 1216),
+    (896, 1152),
+)
+_STABILITY_FORMATS = ("png", "jpeg", "webp")
+_MAX_SIDE = 4096
+_MAX_PIXELS = 4_194_304
+
+# Claude's published rule of thumb: about width*height/750 tokens per image, after the
+# image is scaled to fit 1568 px on the long edge and about 1.15 megapixels.
+_TOKEN_PIXELS = 750
+_MAX_EDGE = 1568
+_MAX_IMAGE_PIXELS = 1_150_000
+
+_YES_REASONS = (
+    "The image shows the requested subject with the described composition.",
+    "Every element named in the prompt is present and clearly visible.",
+    "The scene, colours and style match the prompt.",
+)
+_NO_REASONS = (
+    "The main subject of the prompt is missing from the image.",
+    "The image shows the subject but not the requested setting.",
+    "The style and colours do not match what the prompt describes.",
+)
+_PROMPT_TAG_RE = re.compile(
+    r"<(?:original_|previous_|current_)?prompt>\s*(.*?)\s*</(?:original_|previous_|current_)?prompt>",
+    re.IGNORECASE | re.DOTALL,
+)
+_PROMPT_LINE_RE = re.compile(
+    r"\b(?:original |previous |current )?prompt\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE
+)
+
+
+class Family(StrEnum):
+    TITAN = "titan"
+    NOVA = "nova"
+    STABILITY = "stability"
+    SDXL = "sdxl"
+
+
+def model_family(model_id: str) -> Family | None:
+    """By substring, so plain ids, inference profile ids and ARNs all resolve."""
+    lowered = model_id.lower()
+    if "titan-image-generator" in lowered:
+        return Family.TITAN
+    if "nova-canvas" in lowered:
+        return Family.NOVA
+    if "stable-diffusion-xl" in lowered:
+        return Family.SDXL
+    if "sd3" in lowered or "stable-image-core" in lowered or "stable-image-ultra" in lowered:
+        return Family.STABILITY
+    return None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One request as the simulator saw it; appended just before the answer is written,
+    so a caller that has its response can already find the record.
+
+    ``latency`` is the scripted delay that was applied (seconds) and ``duration`` the
+    measured time from arrival to answer, so tests check delays without timing themselves.
+    """
+
+    op: str
+    model_id: str
+    body: dict[str, Any]
+    access_key_id: str | None
+    timestamp: float
+    status: int = 200
+    error_code: str | None = None
+    latency: float = 0.0
+    duration: float = 0.0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    image_sizes: tuple[tuple[int, int], ...] = ()
+    reply_text: str | None = None
+
+
+class _BedrockError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _malformed(problems: list[str]) -> _BedrockError:
+    """Bedrock's schema-validation wording, as in its answers to malformed model bodies."""
+    return _BedrockError(
+        "ValidationException",
+        f"Malformed input request: {''.join(problems)}, please reformat your input and try again.",
+    )
+
+
+@dataclass
+class _Reply:
+    status: int
+    payload: dict[str, Any]
+    error_code: str | None = None
+    latency: float = 0.0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    image_sizes: tuple[tuple[int, int], ...] = ()
+    reply_text: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Generation:
+    prompt: str
+    count: int
+    width: int
+    height: int
+    seed: int
+    fmt: str = "png"
+
+
+class BedrockSimulator:
+    """Serves Bedrock Runtime on 127.0.0.1 from a background thread.
+
+    ``start()`` returns the base URL to hand boto3 as ``endpoint_url`` (or
+    ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME``); ``stop()`` shuts the server, closes every
+    kept-alive connection and joins every thread it started.
+    """
+
+    def __init__(
+        self, script: SimScript | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.script = script if script is not None else SimScript()
+        self._host = host
+        self._port = port
+        self._state_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._cond = threading.Condition()
+        self._calls: list[CallRecord] = []
+        self._arrivals: dict[str, int] = dict.fromkeys(OPS, 0)
+        self._url = ""
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> str:
+        with self._state_lock:
+            if self._server is not None:
+                return self._url
+            self._stopping = threading.Event()
+            server = _Server((self._host, self._port), _Handler, self)
+            host, port = server.server_address[:2]
+            self._url = f"http://{host!s}:{port}"
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="bedrock-sim-server",
+                daemon=True,
+            )
+            self._server, self._thread = server, thread
+            thread.start()
+            return self._url
+
+    def stop(self) -> None:
+        with self._state_lock:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+        if server is None or thread is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        server.close_connections(timeout=10.0)
+
+    def __enter__(self) -> BedrockSimulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        with self._state_lock:
+            return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def url(self) -> str:
+        if not self._url:
+            raise RuntimeError("the simulator has not been started")
+        return self._url
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def env(self) -> dict[str, str]:
+        """Environment that points boto3 (and the app) here."""
+        return {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.url}
+
+    # -- what happened ------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        """A snapshot, oldest first; later calls do not change a list already returned."""
+        with self._cond:
+            return list(self._calls)
+
+    def count(self, op: str | None = None) -> int:
+        """Answered calls of ``op`` ("generate", "judge", "revise"), or of all ops."""
+        with self._cond:
+            return sum(1 for c in self._calls if op is None or c.op == op)
+
+    def last(self, op: str | None = None) -> CallRecord:
+        with self._cond:
+            for call in reversed(self._calls):
+                if op is None or call.op == op:
+                    return call
+        raise LookupError(f"no {op or 'recorded'} call yet")
+
+    def arrivals(self, op: str) -> int:
+        """Calls of ``op`` received so far, including ones still being answered."""
+        with self._cond:
+            return self._arrivals.get(op, 0)
+
+    def clear_calls(self) -> None:
+        with self._cond:
+            self._calls.clear()
+            self._arrivals = dict.fromkeys(OPS, 0)
+
+    def wait_for(self, op: str, n: int = 1, timeout: float = 10.0) -> bool:
+        """Block until ``n`` calls of ``op`` have been answered; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.count(op) >= n, timeout)
+
+    def wait_for_arrival(self, op: str, n: int = 1, timeout: float = 10.0) -> bool:
+        """Block until ``n`` calls of ``op`` have arrived (e.g. one now sitting in its
+        scripted latency); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._arrivals.get(op, 0) >= n, timeout)
+
+    # -- request handling (handler threads) --------------------------------------------
+
+    def _handle(self, handler: _Handler) -> None:
+        started = time.monotonic()
+        timestamp = time.time()
+        match = _PATH_RE.match(urlsplit(handler.path).path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        if match is None:
+            _write_error(handler, 404, "UnknownOperationException", "Unknown operation")
+            return
+        model_id = unquote(match["model"])
+        access_key_id = _access_key_id(handler.headers.get("Authorization", ""))
+        body, parse_error = _parse_json(raw)
+        if match["action"] == "invoke":
+            op = "generate"
+        else:
+            op = "judge" if _has_image(body) else "revise"
+        with self._cond:
+            self._arrivals[op] = self._arrivals.get(op, 0) + 1
+            self._cond.notify_all()
+        try:
+            reply = self._answer(op, model_id, body, parse_error)
+        except _BedrockError as exc:
+            reply = _error_reply(exc.code, exc.message)
+        except Exception:
+            log.exception("simulator failed answering %s for %s", op, model_id)
+            reply = _error_reply("InternalServerException", "The simulator failed.")
+        record = CallRecord(
+            op=op,
+            model_id=model_id,
+            body=body,
+            access_key_id=access_key_id,
+            timestamp=timestamp,
+            status=reply.status,
+            error_code=reply.error_code,
+            latency=reply.latency,
+            duration=time.monotonic() - started,
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+            image_sizes=reply.image_sizes,
+            reply_text=reply.reply_text,
+        )
+        with self._cond:
+            self._calls.append(record)
+            self._cond.notify_all()
+        headers = {"Content-Type": "application/json", **reply.extra_headers}
+        _write(handler, reply.status, json.dumps(reply.payload).encode(), headers)
+
+    def _answer(
+        self, op: str, model_id: str, body: dict[str, Any], parse_error: str | None
+    ) -> _Reply:
+        """Order mirrors Bedrock's: a retired model or a front-door error (throttling,
+        access) answers at once; then the body is checked; only a call that reaches the
+        model waits out the scripted latency."""
+        script = self.script
+        if script.is_end_of_life(model_id):
+            raise _BedrockError(script.eol_error_code, EOL_MESSAGE)
+        fault = script.take_fault(op)
+        if fault is not None and fault.kind == "error":
+            raise _BedrockError(fault.code, fault.message)
+        if parse_error is not None:
+            raise _BedrockError("ValidationException", parse_error)
+        if op == "generate":
+            family = model_family(model_id)
+            if family is None:
+                raise _BedrockError(
+                    "ValidationException", "The provided model identifier is invalid."
+                )
+            return self._generate(family, model_id, body, fault)
+        return self._converse(op, body)
+
+    def _wait_latency(self, op: str) -> float:
+        delay = self.script.latency(op)
+        if delay > 0:
+            # An Event rather than time.sleep so stop() cuts a long scripted delay short.
+            self._stopping.wait(delay)
+        return delay
+
+    def _generate(
+        self, family: Family, model_id: str, body: dict[str, Any], fault: Fault | None
+    ) -> _Reply:
+        if family in (Family.TITAN, Family.NOVA):
+            gen = _titan_request(body, family)
+        elif family is Family.STABILITY:
+            gen = _stability_request(body, model_id)
+        else:
+            gen = _sdxl_request(body)
+        refusal = fault if fault is not None and fault.kind == "refuse" else None
+        failure = fault if fault is not None and fault.kind == "model_error" else None
+        titan_like = family in (Family.TITAN, Family.NOVA)
+        if refusal is not None and titan_like:
+            # The input filter answers before the model runs.
+            raise _BedrockError("ValidationException", refusal.message)
+        latency = self._wait_latency("generate")
+
+        def image(i: int, *, filtered: bool = False) -> str:
+            data = make_image(
+                gen.prompt, gen.seed, i, gen.width, gen.height, fmt=gen.fmt, filtered=filtered
+            )
+            return base64.b64encode(data).decode("ascii")
+
+        payload: dict[str, Any]
+        if titan_like:
+            images = [image(i) for i in range(gen.count)]
+            if failure is not None and len(images) > 1:
+                images = images[:-1]  # "some of the images were blocked"
+            payload = {"images": images, "error": failure.message if failure else None}
+        elif family is Family.STABILITY:
+            if refusal is not None:
+                payload = {"finish_reasons": [refusal.finish_reason]}
+            elif failure is not None:
+                payload = {"finish_reasons": ["Inference error"]}
+            else:
+                payload = {"seeds": [gen.seed], "finish_reasons": [None], "images": [image(0)]}
+        else:
+            if refusal is not None:
+                artifact = {
+                    "seed": gen.seed,
+                    "base64": image(0, filtered=True),
+                    "finishReason": "CONTENT_FILTERED",
+                }
+            elif failure is not None:
+                artifact = {"seed": gen.seed, "base64": "", "finishReason": "ERROR"}
+            else:
+                artifact = {"seed": gen.seed, "base64": image(0), "finishReason": "SUCCESS"}
+            payload = {"result": "success", "artifacts": [artifact]}
+        return _Reply(200, payload, latency=latency)
+
+    def _converse(self, op: str, body: dict[str, Any]) -> _Reply:
+        texts, images = _converse_content(body)
+        sizes = tuple(image_size(data) for data in images)
+        latency = self._wait_latency(op)
+        prompt_text = "\n".join(texts)
+        if op == "judge":
+            reply_text = _render_verdict(self.script.take_verdict(), prompt_text)
+        else:
+            reply_text = _render_revision(self.script.take_revision(), prompt_text)
+        input_tokens = sum(_image_tokens(w, h) for w, h in sizes) + max(
+            1, math.ceil(len(prompt_text) / 4)
+        )
+        stop_reason = "end_turn"
+        max_tokens = _max_tokens(body)
+        if max_tokens is not None and math.ceil(len(reply_text) / 4) > max_tokens:
+            reply_text = reply_text[: max_tokens * 4]
+            stop_reason = "max_tokens"
+        output_tokens = max(1, math.ceil(len(reply_text) / 4))
+        payload = {
+            "output": {"message": {"role": "assistant", "content": [{"text": reply_text}]}},
+            "stopReason": stop_reason,
+            "usage": {
+                "inputTokens": input_tokens,
+                "outputTokens": output_tokens,
+                "totalTokens": input_tokens + output_tokens,
+            },
+            "metrics": {"latencyMs": int(latency * 1000) + 1},
+        }
+        return _Reply(
+            200,
+            payload,
+            latency=latency,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            image_sizes=sizes,
+            reply_text=reply_text,
+        )
+
+
+# -- HTTP plumbing ------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    """Keeps every connection's socket and thread, because keep-alive connections outlive
+    requests: stop() must wake their reader threads and join them, or a test would leave
+    threads (and sockets) behind."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        simulator: BedrockSimulator,
+    ) -> None:
+        super().__init__(address, handler)
+        self.simulator = simulator
+        self._conn_lock = threading.Lock()
+        self._conns: dict[threading.Thread, socket.socket] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self._serve_connection,
+            args=(request, client_address),
+            name="bedrock-sim-conn",
+            daemon=True,
+        )
+        with self._conn_lock:
+            self._conns[thread] = request
+        thread.start()
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            with self._conn_lock:
+                self._conns.pop(threading.current_thread(), None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self, timeout: float) -> None:
+        with self._conn_lock:
+            conns = list(self._conns.items())
+        for _, sock in conns:
+            with contextlib.suppress(OSError):  # already closed by its own thread
+                sock.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + timeout
+        for thread, _ in conns:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "BedrockSimulator/1"
+
+    def do_POST(self) -> None:
+        cast(_Server, self.server).simulator._handle(self)
+
+    def do_GET(self) -> None:
+        self._unknown()
+
+    def do_PUT(self) -> None:
+        self._unknown()
+
+    def do_DELETE(self) -> None:
+        self._unknown()
+
+    def _unknown(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+        _write_error(self, 404, "UnknownOperationException", "Unknown operation")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+
+def _write(
+    handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Mapping[str, str]
+) -> None:
+    handler.send_response(status)
+    handler.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def _write_error(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+    body = json.dumps({"message": message}).encode()
+    _write(handler, status, body, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
+
+
+def _error_reply(code: str, message: str) -> _Reply:
+    """rest-json errors: botocore reads the code from ``x-amzn-ErrorType`` and the text
+    from the body's ``message``."""
+    return _Reply(
+        ERROR_STATUS.get(code, 400),
+        {"message": message},
+        error_code=code,
+        extra_headers={"x-amzn-ErrorType": code},
+    )
+
+
+def _access_key_id(authorization: str) -> str | None:
+    match = _CREDENTIAL_RE.search(authorization)
+    return match[1] if match else None
+
+
+def _parse_json(raw: bytes) -> tuple[dict[str, Any], str | None]:
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}, _malformed(["the body is not valid JSON"]).message
+    if not isinstance(data, dict):
+        return {}, _malformed(["#: expected type: JSONObject"]).message
+    return data, None
+
+
+# -- image model bodies -------------------------------------------------------------------
+
+
+_JSON_TYPES: dict[str, str] = {
+    "str": "String",
+    "int": "Integer",
+    "float": "BigDecimal",
+    "bool": "Boolean",
+    "dict": "JSONObject",
+    "list": "JSONArray",
+    "NoneType": "Null",
+}
+
+
+class _Fields:
+    """Collects schema problems in the wording of Bedrock's validator (everit), so all of a
+    body's problems come back in one message as they do from the service."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def get(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        kind: str,
+        *,
+        required: bool = False,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        enum: tuple[str, ...] | None = None,
+        max_length: int | None = None,
+        min_length: int | None = None,
+    ) -> Any:
+        if key not in obj:
+            if required:
+                self.problems.append(f"{path}: required key [{key}] not found")
+            return None
+        value = obj[key]
+        where = f"{path}/{key}"
+        expected = {
+            "string": (str,),
+            "integer": (int,),
+            "number": (int, float),
+            "object": (dict,),
+            "array": (list,),
+        }[kind]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            found = _JSON_TYPES.get(type(value).__name__, type(value).__name__)
+            wanted = {"string": "String", "integer": "Integer", "number": "Number"}.get(
+                kind, "JSONObject" if kind == "object" else "JSONArray"
+            )
+            self.problems.append(f"{where}: expected type: {wanted}, found: {found}")
+            return None
+        if enum is not None and value not in enum:
+            self.problems.append(f"{where}: {value} is not a valid enum value")
+            return None
+        if isinstance(value, str):
+            if min_length is not None and len(value) < min_length:
+                self.problems.append(
+                    f"{where}: expected minLength: {min_length}, actual: {len(value)}"
+                )
+                return None
+            if max_length is not None and len(value) > max_length:
+                self.problems.append(
+                    f"{where}: expected maxLength: {max_length}, actual: {len(value)}"
+                )
+                return None
+        if isinstance(value, int | float):
+            if minimum is not None and value < minimum:
+                self.problems.append(f"{where}: {value} is not greater or equal to {_num(minimum)}")
+                return None
+            if maximum is not None and value > maximum:
+                self.problems.append(f"{where}: {value} is not less or equal to {_num(maximum)}")
+                return None
+        return value
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise _malformed(self.problems)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _titan_request(body: dict[str, Any], family: Family) -> _Generation:
+    """Titan G1/v2 and Nova Canvas share the TEXT_IMAGE body; limits differ (prompt 512 vs
+    1024 characters, seed range)."""
+    f = _Fields()
+    task = f.get(body, "taskType", "#", "string", required=True, enum=_TITAN_TASKS)
+    params = f.get(body, "textToImageParams", "#", "object", required=task == "TEXT_IMAGE")
+    config = f.get(body, "imageGenerationConfig", "#", "object") or {}
+    text = None
+    if isinstance(params, dict):
+        text = f.get(
+            params,
+            "text",
+            "#/textToImageParams",
+            "string",
+            required=True,
+            min_length=1,
+            max_length=512 if family is Family.TITAN else 1024,
+        )
+        f.get(params, "negativeText", "#/textToImageParams", "string", min_length=1)
+    cfg_path = "#/imageGenerationConfig"
+    count = f.get(config, "numberOfImages", cfg_path, "integer", minimum=1, maximum=5)
+    width = f.get(config, "width", cfg_path, "integer", minimum=1, maximum=_MAX_SIDE)
+    height = f.get(config, "height", cfg_path, "integer", minimum=1, maximum=_MAX_SIDE)
+    f.get(config, "cfgScale", cfg_path, "number", minimum=1.1, maximum=10.0)
+    seed_max = 2147483646 if family is Family.TITAN else 858993459
+    seed = f.get(config, "seed", cfg_path, "integer", minimum=0, maximum=seed_max)
+    f.get(config, "quality", cfg_path, "string", enum=("standard", "premium"))
+    f.raise_if_any()
+    if task != "TEXT_IMAGE":
+        raise _BedrockError(
+            "ValidationException", f"The simulator only answers TEXT_IMAGE, not {task}."
+        )
+    w, h = width or 1024, height or 1024
+    if w * h > _MAX_PIXELS:
+        raise _BedrockError(
+            "ValidationException",
+            f"The image size {w}x{h} exceeds the maximum of {_MAX_PIXELS} pixels.",
+        )
+    default_seed = 42 if family is Family.TITAN else 12
+    return _Generation(
+        prompt=str(text),
+        count=count or 1,
+        width=w,
+        height=h,
+        seed=default_seed if seed is None else seed,
+    )
+
+
+def _stability_request(body: dict[str, Any], model_id: str) -> _Generation:
+    f = _Fields()
+    prompt = f.get(body, "prompt", "#", "string", required=True, max_length=10000)
+    ratio = f.get(body, "aspect_ratio", "#", "string", enum=tuple(ASPECT_RATIO_SIZES))
+    seed = f.get(body, "seed", "#", "integer", minimum=0, maximum=4294967294)
+    fmt = f.get(body, "output_format", "#", "string", enum=_STABILITY_FORMATS)
+    f.get(body, "negative_prompt", "#", "string", max_length=10000)
+    mode = f.get(body, "mode", "#", "string", enum=("text-to-image", "image-to-image"))
+    if mode == "image-to-image":
+        f.get(body, "image", "#", "string", required=True)
+    f.raise_if_any()
+    if mode == "image-to-image":
+        raise _BedrockError("ValidationException", "The simulator only answers text-to-image.")
+    width, height = ASPECT_RATIO_SIZES[ratio or "1:1"]
+    text = str(prompt)
+    return _Generation(
+        prompt=text,
+        count=1,
+        width=width,
+        height=height,
+        seed=seed or derived_seed(text + model_id),
+        fmt=fmt or "png",
+    )
+
+
+def _sdxl_request(body: dict[str, Any]) -> _Generation:
+    f = _Fields()
+    prompts = f.get(body, "text_prompts", "#", "array", required=True)
+    texts: list[str] = []
+    if isinstance(prompts, list):
+        if not prompts:
+            f.problems.append("#/text_prompts: expected minimum item count: 1, found: 0")
+        for i, item in enumerate(prompts):
+            where = f"#/text_prompts/{i}"
+            if not isinstance(item, dict):
+                f.problems.append(
+                    f"{where}: expected type: JSONObject, found: {type(item).__name__}"
+                )
+                continue
+            text = f.get(item, "text", where, "string", required=True, max_length=2000)
+            weight = f.get(item, "weight", where, "number")
+            if isinstance(text, str) and (weight is None or weight > 0):
+                texts.append(text)
+    width = f.get(body, "width", "#", "integer")
+    height = f.get(body, "height", "#", "integer")
+    f.get(body, "cfg_scale", "#", "number", minimum=0, maximum=35)
+    f.get(body, "steps", "#", "integer", minimum=10, maximum=50)
+    f.get(body, "samples", "#", "integer", minimum=1, maximum=1)
+    seed = f.get(body, "seed", "#", "integer", minimum=0, maximum=4294967295)
+    f.raise_if_any()
+    size = (width or 1024, height or 1024)
+    if size not in _SDXL_SIZES:
+        allowed = ", ".join(f"{w}x{h}" for w, h in _SDXL_SIZES)
+        raise _malformed([f"#: width x height {size[0]}x{size[1]} must be one of {allowed}"])
+    prompt = " ".join(texts)
+    return _Generation(
+        prompt=prompt,
+        count=1,
+        width=size[0],
+        height=size[1],
+        seed=seed or derived_seed(prompt),
+    )
+
+
+# -- Converse -------------------------------------------------------------------------------
+
+
+def _has_image(body: Mapping[str, Any]) -> bool:
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return False
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(
+            isinstance(block, dict) and "image" in block for block in content
+        ):
+            return True
+    return False
+
+
+def _converse_content(body: Mapping[str, Any]) -> tuple[list[str], list[bytes]]:
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise _BedrockError(
+            "ValidationException",
+            "A conversation must start with a user message. "
+            "Try again with a conversation that starts with a user message.",
+        )
+    texts: list[str] = []
+    system = body.get("system")
+    if isinstance(system, list):
+        texts.extend(
+            b["text"] for b in system if isinstance(b, dict) and isinstance(b.get("text"), str)
+        )
+    images: list[bytes] = []
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        for block in content:
+            if not isinstance(block, dict):
+                continue
+            if isinstance(block.get("text"), str):
+                texts.append(block["text"])
+            image = block.get("image")
+            if isinstance(image, dict):
+                images.append(_image_bytes(image))
+    return texts, images
+
+
+def _image_bytes(image: Mapping[str, Any]) -> bytes:
+    source = image.get("source")
+    encoded = source.get("bytes") if isinstance(source, dict) else None
+    if not isinstance(encoded, str):
+        raise _BedrockError("ValidationException", "The image block needs source.bytes.")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+        image_size(data)
+    except ValueError as exc:
+        raise _BedrockError(
+            "ValidationException",
+            "The model returned the following errors: Could not process image",
+        ) from exc
+    return data
+
+
+def _image_tokens(width: int, height: int) -> int:
+    scale = min(
+        1.0, _MAX_EDGE / max(width, height), math.sqrt(_MAX_IMAGE_PIXELS / (width * height))
+    )
+    return max(1, math.ceil(width * scale * height * scale / _TOKEN_PIXELS))
+
+
+def _max_tokens(body: Mapping[str, Any]) -> int | None:
+    config = body.get("inferenceConfig")
+    value = config.get("maxTokens") if isinstance(config, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _pick(options: tuple[str, ...], text: str) -> str:
+    digest = hashlib.sha256(text.encode()).digest()
+    return options[digest[0] % len(options)]
+
+
+def _render_verdict(answer: str | Raw, prompt_text: str) -> str:
+    if isinstance(answer, str) and answer.strip().upper() in ("YES", "NO"):
+        result = answer.strip().upper()
+        reasons = _YES_REASONS if result == "YES" else _NO_REASONS
+        return json.dumps({"result": result, "reason": _pick(reasons, prompt_text)})
+    return answer.text if isinstance(answer, Raw) else answer
+
+
+def _render_revision(answer: str | Raw | None, prompt_text: str) -> str:
+    if answer is None:
+        return _default_revision(prompt_text)
+    if isinstance(answer, Raw):
+        return answer.text
+    return json.dumps({"revised_prompt": answer})
+
+
+def _default_revision(prompt_text: str) -> str:
+    """Deterministic stand-in for a reviser: the previous prompt as found in the request
+    (tagged, or on a "Prompt:" line, else the whole text), restated."""
+    match = _PROMPT_TAG_RE.search(prompt_text) or _PROMPT_LINE_RE.search(prompt_text)
+    source = match[1] if match else prompt_text
+    words = " ".join(source.split()).strip("\"'")
+    while words.lower().startswith("an image of "):
+        words = words[len("an image of ") :]
+    return json.dumps({"revised_prompt": "An image of " + words[:200]})

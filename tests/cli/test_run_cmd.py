@@ -1,0 +1,182 @@
+"""The headless command end to end: a real subprocess, boto3 → our Bedrock simulator and
+moto's S3 server, both reached through the standard AWS endpoint variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
+
+BUCKET = "imgloop-e2e"
+SEED_EVENT = json.loads(
+    (Path(__file__).parents[2] / "resources" / "examples" / "seed-event.json").read_text()
+)
+
+
+@pytest.fixture
+def s3(s3_endpoint: str) -> Iterator[Any]:
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    client.close()
+
+
+def event_file(tmp_path: Path, **changes: Any) -> Path:
+    event = dict(SEED_EVENT, output_s3_bucket_name=BUCKET, output_s3_key_prefix="e2e") | changes
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def cli(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "imgloop_desktop.cli.main", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, dict[str, Any], dict[str, Any], str]:
+    out, err = proc.communicate(timeout=120)
+    response = json.loads(out)
+    return proc.returncode, response, json.loads(response["body"]), err
+
+
+def run_cli(*args: str | Path) -> tuple[int, dict[str, Any], dict[str, Any], str]:
+    return finish(cli(*args))
+
+
+def test_approved_after_one_revision_like_the_seed(
+    bedrock_sim: BedrockSimulator, s3: Any, tmp_path: Path
+) -> None:
+    bedrock_sim.script.queue_verdicts("NO", "NO", "YES")
+    event = event_file(tmp_path, max_retry_attempts=2, max_prompt_revisions=3)
+    code, response, body, err = run_cli("run", "--event", event)
+
+    assert code == 0, err
+    assert response["statusCode"] == 200
+    assert body["status"] == "SUCCESS"
+    assert body["message"] == "Image generated successfully"
+    key = body["output_s3_object_url"].split("prefix=")[1]
+    assert key.startswith("e2e-") and key.endswith("-001-000.png")
+    assert body["output_s3_bucket_url"].endswith(f"/s3/buckets/{BUCKET}")
+    local = Path(body["local_path"])
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == local.read_bytes()
+    assert [c["verdict"] for c in body["candidates"]] == ["NO", "NO", "YES"]
+    assert all(c["uploaded"] for c in body["candidates"])
+    assert bedrock_sim.count("generate") == 3
+    assert bedrock_sim.count("judge") == 3
+    assert bedrock_sim.count("revise") == 1
+    assert {c.access_key_id for c in bedrock_sim.calls} == {FAKE_KEY_ID}
+    assert "prompt 1: " in err and "YES" in err
+    assert FAKE_SECRET not in err and FAKE_SECRET not in json.dumps(response)
+
+
+def test_no_approval_runs_documented_counts(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
+    """max_prompt_revisions=2 revises twice (the seed's code revised once): 3 x 2 attempts."""
+    bedrock_sim.script.default_verdict = "NO"
+    event = event_file(tmp_path, max_retry_attempts=2, max_prompt_revisions=2)
+    code, response, body, _ = run_cli("run", "--event", event, "--no-s3")
+    assert code == 1
+    assert response["statusCode"] == 400
+    assert body["error"] == "Failed to generate a valid image after all attempts and revisions"
+    assert len(body["candidates"]) == 6
+    assert len(body["prompts"]) == 3
+    assert all(Path(c["local_path"]).exists() for c in body["candidates"])
+    assert (bedrock_sim.count("generate"), bedrock_sim.count("revise")) == (6, 2)
+    assert all(c["s3_key"] is None for c in body["candidates"])
+
+
+def test_invalid_input_exits_before_any_call(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
+    event = event_file(tmp_path, titan_img_cfg_scale=20, titan_img_width=1000, prompt="")
+    code, response, body, err = run_cli("run", "--event", event)
+    assert code == 2
+    assert response["statusCode"] == 400
+    fields = {p["field"] for p in body["problems"]}
+    assert fields == {"prompt", "titan_img_cfg_scale", "titan_img_width x titan_img_height"}
+    assert "titan_img_cfg_scale: 20.0 is not allowed; 1.1-10" in err
+    assert bedrock_sim.calls == []
+
+
+def test_s3_outage_keeps_the_local_copy_and_approval(
+    bedrock_sim: BedrockSimulator, s3_endpoint: str, tmp_path: Path
+) -> None:
+    """The bucket does not exist: every upload fails, nothing else does."""
+    code, _, body, err = run_cli("run", "--event", event_file(tmp_path))
+    assert code == 0
+    assert Path(body["local_path"]).read_bytes()[:4] == b"\x89PNG"
+    assert [c["uploaded"] for c in body["candidates"]] == [False]
+    assert "upload failed" in err and "NoSuchBucket" in err
+
+
+def test_end_of_life_model_names_a_replacement(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    bedrock_sim.script.mark_end_of_life("amazon.titan-image-generator-v1")
+    code, response, body, _ = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    assert code == 3
+    assert response["statusCode"] == 500
+    assert "amazon.titan-image-generator-v1" in body["error"]
+    assert "end of its life" in body["error"] or "end-of-life" in body["error"]
+    assert "stability." in body["error"] or "amazon.nova" in body["error"]
+
+
+def test_model_faults_are_survived(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
+    """Throttling is retried by boto3; a Titan error field and a content filter each cost one
+    attempt; a fenced judge answer is read."""
+    script = bedrock_sim.script
+    script.fail("generate", "ThrottlingException", times=2)
+    script.titan_error_next("image generation failed on the model side")
+    script.refuse_next_generation()
+    script.queue_verdicts(script.raw('```json\n{"result": "YES", "reason": "all there"}\n```'))
+    code, _, body, err = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    assert code == 0, err
+    assert [c["attempt"] for c in body["candidates"]] == [2]
+    assert "model side" in err and "content filters" in err
+    assert body["candidates"][0]["reason"] == "all there"
+
+
+def test_ctrl_c_cancels_and_keeps_images(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
+    # The judge answers only after a few seconds, so Ctrl-C surely lands while it is in flight.
+    bedrock_sim.script.set_latency("judge", 3.0)
+    proc = cli("run", "--event", event_file(tmp_path), "--no-s3")
+    try:
+        assert bedrock_sim.wait_for_arrival("judge", 1, timeout=60)
+        proc.send_signal(signal.SIGINT)
+        code, response, body, err = finish(proc)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert code == 3
+    assert response["statusCode"] == 500
+    assert body["status"] == "CANCELLED"
+    assert len(body["candidates"]) == 1
+    assert Path(body["candidates"][0]["local_path"]).exists()
+    assert bedrock_sim.count("generate") == 1
+    assert "cancelling" in err
+
+
+def test_lambda_handler_runs_the_same_core(
+    bedrock_sim: BedrockSimulator, s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imgloop_desktop.cli.lambda_handler import lambda_handler
+
+    event = dict(SEED_EVENT, output_s3_bucket_name=BUCKET, output_dir=str(tmp_path / "out"))
+    response = lambda_handler(event, None)
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 200, body
+    assert Path(body["local_path"]).is_relative_to(tmp_path / "out")
+    assert lambda_handler({"prompt": ""}, None)["statusCode"] == 400

@@ -1,0 +1,58 @@
+"""A fresh simulator and a real boto3 client per test, both torn down completely: the
+suite runs with warnings as errors, so a leaked socket or thread fails the test that
+leaked it rather than some later one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import boto3
+import botocore.config
+import pytest
+from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+from imgloop_desktop.simulator.server import BedrockSimulator
+
+# botocore reads ``max_attempts`` as *retries*: this config makes up to two attempts, and
+# standard mode retries throttling, 500 and 503 answers. Tests queue those faults twice.
+RETRIED_CODES = frozenset(
+    {"ThrottlingException", "ServiceUnavailableException", "InternalServerException"}
+)
+
+
+def make_client(url: str, access_key_id: str = "AKIDTEST") -> BedrockRuntimeClient:
+    """The client configuration the app's providers use (one retry at most)."""
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key="secret",
+        config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def _simulator_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("bedrock-sim")]
+
+
+@pytest.fixture
+def sim() -> Iterator[BedrockSimulator]:
+    simulator = BedrockSimulator()
+    simulator.start()
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+        assert not simulator.running
+        assert _simulator_threads() == []
+
+
+@pytest.fixture
+def client(sim: BedrockSimulator) -> Iterator[BedrockRuntimeClient]:
+    bedrock = make_client(sim.url)
+    try:
+        yield bedrock
+    finally:
+        bedrock.close()

@@ -41,9 +41,12 @@ def ensure_venv(extras: str) -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
-    has_pip = subprocess.run(
-        [str(PYTHON), "-m", "pip", "--version"], capture_output=True, check=False
-    ).returncode == 0
+    has_pip = (
+        subprocess.run(
+            [str(PYTHON), "-m", "pip", "--version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
     pip = [PYTHON, "-m", "pip"] if has_pip else [sys.executable, "-m", "pip", "--python", PYTHON]
     sh(*pip, "install", "--quiet", "--disable-pip-version-check", "-e", spec)
     stamp.write_text(digest)

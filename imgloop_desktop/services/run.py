@@ -46,9 +46,7 @@ def execute(
     """
     spec = check(params)
     clients = clients or make_clients(credentials, params.aws_region or None)
-    uploader = (
-        S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
-    )
+    uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
     loop = ImageLoop(
         params,
         spec,

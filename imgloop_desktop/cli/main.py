@@ -22,8 +22,15 @@ from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.simulator.demo import DemoBackend
+
+EXAMPLE_EVENT = {
+    "prompt": "A serene landscape with mountains and a lake at dawn, mist over the water",
+    "max_retry_attempts": 2,
+    "max_prompt_revisions": 2,
+}
 
 EXIT_CODES = {
     Outcome.APPROVED: 0,
@@ -53,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", help="local image folder (overrides output_dir)")
     run.add_argument("--no-s3", action="store_true", help="keep images locally only")
     run.add_argument("--quiet", action="store_true", help="print no progress")
+    demo = commands.add_parser(
+        "demo",
+        help="run the loop offline against the built-in Bedrock simulator",
+        description="Offline demo (simulated Bedrock): the real loop, local disk and result "
+        "JSON, with synthetic images and scripted verdicts. Needs no AWS account.",
+    )
+    demo.add_argument("--event", help="event JSON file (default: the seed's example)")
+    demo.add_argument("--output-dir", help="local image folder (overrides output_dir)")
+    demo.add_argument("--quiet", action="store_true", help="print no progress")
     return parser
 
 
@@ -70,24 +86,21 @@ def _print_json(data: dict[str, Any], out: TextIO) -> None:
     out.flush()
 
 
-def run_command(args: argparse.Namespace) -> int:
-    try:
-        params = _read_event(args.event)
-        overrides: dict[str, Any] = {}
-        if args.region:
-            overrides["aws_region"] = args.region
-        if args.output_dir:
-            overrides["output_dir"] = args.output_dir
-        if args.no_s3:
-            overrides["s3_enabled"] = False
-        params = params.with_changes(**overrides)
-        run_service.check(params)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            print(f"invalid input: {problem}", file=sys.stderr)
-        _print_json(result.from_invalid(exc), sys.stdout)
-        return EXIT_INVALID
+def _params(args: argparse.Namespace, **overrides: Any) -> RunParams:
+    """The event with command-line overrides, checked; raises ValidationError."""
+    params = _read_event(args.event) if args.event else RunParams.from_event(EXAMPLE_EVENT)
+    if getattr(args, "region", None):
+        overrides["aws_region"] = args.region
+    if args.output_dir:
+        overrides["output_dir"] = args.output_dir
+    if getattr(args, "no_s3", False):
+        overrides["s3_enabled"] = False
+    params = params.with_changes(**overrides)
+    run_service.check(params)
+    return params
 
+
+def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> int:
     cancel = CancelToken()
 
     def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -97,16 +110,13 @@ def run_command(args: argparse.Namespace) -> int:
         cancel.cancel()
 
     def show(event: Event) -> None:
-        if not args.quiet:
+        if not quiet:
             print(progress.describe(event), file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         outcome, clients = run_service.execute(
-            params,
-            credentials=DefaultChain(profile=args.profile, region=params.aws_region or None),
-            emit=show,
-            cancel=cancel,
+            params, credentials=credentials, emit=show, cancel=cancel
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -114,11 +124,42 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_CODES[outcome.outcome]
 
 
+def _invalid(exc: ValidationError) -> int:
+    for problem in exc.problems:
+        print(f"invalid input: {problem}", file=sys.stderr)
+    _print_json(result.from_invalid(exc), sys.stdout)
+    return EXIT_INVALID
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        params = _params(args)
+    except ValidationError as exc:
+        return _invalid(exc)
+    credentials = DefaultChain(profile=args.profile, region=params.aws_region or None)
+    return _execute(params, credentials, args.quiet)
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    try:
+        params = _params(args, s3_enabled=False, aws_region="us-east-1")
+    except ValidationError as exc:
+        return _invalid(exc)
+    print(
+        "Offline demo: Bedrock is simulated on this machine; the images are synthetic.",
+        file=sys.stderr,
+    )
+    with DemoBackend() as credentials:
+        return _execute(params, credentials, args.quiet)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     if args.command == "run":
         return run_command(args)
+    if args.command == "demo":
+        return demo_command(args)
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 

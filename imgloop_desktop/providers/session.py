@@ -95,7 +95,11 @@ def make_clients(
     try:
         session = source.session()
         resolved = region or session.region_name or FALLBACK_REGION
-        bedrock_runtime = session.client("bedrock-runtime", region_name=resolved, config=config)
+        # Only the offline demo names an endpoint (its simulator); real routes never do.
+        demo_endpoint: str | None = getattr(source, "bedrock_endpoint_url", None)
+        bedrock_runtime = session.client(
+            "bedrock-runtime", region_name=resolved, config=config, endpoint_url=demo_endpoint
+        )
         s3 = session.client("s3", region_name=resolved, config=config)
     except BotoCoreError as exc:
         raise aws_errors.translate(

@@ -92,8 +92,9 @@ _NO_REASONS = (
     "The image shows the subject but not the requested setting.",
     "The style and colours do not match what the prompt describes.",
 )
+# The app's reviser request tags the last prompt <latest>; other tag styles for hand use.
 _PROMPT_TAG_RE = re.compile(
-    r"<(?:original_|previous_|current_)?prompt>\s*(.*?)\s*</(?:original_|previous_|current_)?prompt>",
+    r"<(latest|(?:original_|previous_|current_)?prompt)>\s*(.*?)\s*</\1>",
     re.IGNORECASE | re.DOTALL,
 )
 _PROMPT_LINE_RE = re.compile(
@@ -902,9 +903,13 @@ def _render_revision(answer: str | Raw | None, prompt_text: str) -> str:
 def _default_revision(prompt_text: str) -> str:
     """Deterministic stand-in for a reviser: the previous prompt as found in the request
     (tagged, or on a "Prompt:" line, else the whole text), restated."""
-    match = _PROMPT_TAG_RE.search(prompt_text) or _PROMPT_LINE_RE.search(prompt_text)
-    source = match[1] if match else prompt_text
+    tagged = _PROMPT_TAG_RE.search(prompt_text)
+    line = _PROMPT_LINE_RE.search(prompt_text)
+    source = tagged[2] if tagged else line[1] if line else prompt_text
     words = " ".join(source.split()).strip("\"'")
     while words.lower().startswith("an image of "):
         words = words[len("an image of ") :]
-    return json.dumps({"revised_prompt": "An image of " + words[:200]})
+    detail = ", highly detailed, soft natural light"
+    if words.endswith(detail):
+        words = words[: -len(detail)]
+    return json.dumps({"revised_prompt": "An image of " + words[:200] + detail})

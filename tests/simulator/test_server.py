@@ -382,10 +382,15 @@ def test_revise_scripted_raw_and_default(
     assert json.loads(first) == {"revised_prompt": "A fox in deep snow at dusk"}
     assert reply_text(revise(client, "Improve it. Prompt: a fox")) == "not json at all"
     derived = json.loads(reply_text(revise(client, "Rewrite.\nPrompt: a red fox in snow\n")))
-    assert derived == {"revised_prompt": "An image of a red fox in snow"}
+    detail = ", highly detailed, soft natural light"
+    assert derived == {"revised_prompt": "An image of a red fox in snow" + detail}
     tagged = json.loads(reply_text(revise(client, "<prompt>An image of a cat</prompt> fix it")))
-    assert tagged == {"revised_prompt": "An image of a cat"}
-    assert sim.count("revise") == 4
+    assert tagged == {"revised_prompt": "An image of a cat" + detail}
+    latest = json.loads(
+        reply_text(revise(client, "<latest>An image of a cat" + detail + "</latest>"))
+    )
+    assert latest == tagged, "revising a revision does not pile up the same detail"
+    assert sim.count("revise") == 5
     assert sim.count("judge") == 0
 
 

@@ -180,3 +180,13 @@ def test_lambda_handler_runs_the_same_core(
     assert response["statusCode"] == 200, body
     assert Path(body["local_path"]).is_relative_to(tmp_path / "out")
     assert lambda_handler({"prompt": ""}, None)["statusCode"] == 400
+
+
+def test_offline_demo_needs_no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    code, _, body, err = run_cli("demo", "--output-dir", tmp_path / "demo")
+    assert code == 0, err
+    assert "synthetic" in err
+    assert len(body["prompts"]) == 2
+    assert Path(body["local_path"]).is_relative_to(tmp_path / "demo")

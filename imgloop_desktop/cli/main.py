@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from imgloop_desktop import __version__
-from imgloop_desktop.cli import progress, result
+from imgloop_desktop.cli import history_cmd, progress, result
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--event", help="event JSON file (default: the seed's example)")
     demo.add_argument("--output-dir", help="local image folder (overrides output_dir)")
     demo.add_argument("--quiet", action="store_true", help="print no progress")
+    history_cmd.add_parser(commands)
     return parser
 
 
@@ -160,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args)
     if args.command == "demo":
         return demo_command(args)
+    if args.command == "history":
+        return history_cmd.run(args)
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from imgloop_desktop.core.protocols import GenerationRequest
+
 
 class Outcome(StrEnum):
     APPROVED = "approved"
@@ -75,15 +77,25 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class AttemptStarted:
+    """A generation call is about to start, with exactly what it will ask for."""
+
     revision: int
     attempt: int
-    prompt: str
-    seed: int
+    request: GenerationRequest
+
+    @property
+    def prompt(self) -> str:
+        return self.request.prompt
+
+    @property
+    def seed(self) -> int:
+        return self.request.seed
 
 
 @dataclass(frozen=True)
 class AttemptFailed:
-    """The image model produced nothing usable for this attempt (refused, or reported an error)."""
+    """The attempt ended without a usable verdict: the image model refused or reported an
+    error, or a service failure that also ends the run struck during it."""
 
     revision: int
     attempt: int

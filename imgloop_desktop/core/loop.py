@@ -152,18 +152,14 @@ class ImageLoop:
         for revision in range(p.max_prompt_revisions + 1):
             reasons: list[str] = []
             for attempt in range(p.max_retry_attempts):
-                images = self._generate(revision, attempt, prompt, reasons)
-                kept = [
-                    self._keep(ev.ImageRef(revision, attempt, i), image, prompt)
-                    for i, image in enumerate(images)
-                ]
-                verdicts = self._judge_all(kept)
-                self._check_cancel()  # a verdict that lands after cancel is kept, not acted on
-                for candidate, verdict in zip(kept, verdicts, strict=True):
-                    if verdict.approved:
-                        self.result.approved = candidate
-                        return ev.Outcome.APPROVED, f"Approved {candidate.ref.label}."
-                    reasons.append(verdict.reason)
+                try:
+                    approved = self._attempt(revision, attempt, prompt, reasons)
+                except ServiceError as exc:  # on the attempt's record too, not only the run's
+                    self._emit(ev.AttemptFailed(revision, attempt, message=str(exc)))
+                    raise
+                if approved is not None:
+                    self.result.approved = approved
+                    return ev.Outcome.APPROVED, f"Approved {approved.ref.label}."
             if revision < p.max_prompt_revisions:
                 prompt = self._revise(revision + 1, prompt, reasons)
         versions = p.max_prompt_revisions + 1
@@ -173,13 +169,29 @@ class ImageLoop:
             f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept.",
         )
 
+    def _attempt(
+        self, revision: int, attempt: int, prompt: str, reasons: list[str]
+    ) -> ev.Candidate | None:
+        """Generate, keep, judge; the approved image, or None with the reasons appended."""
+        images = self._generate(revision, attempt, prompt, reasons)
+        kept = [
+            self._keep(ev.ImageRef(revision, attempt, i), image, prompt)
+            for i, image in enumerate(images)
+        ]
+        verdicts = self._judge_all(kept)
+        self._check_cancel()  # a verdict that lands after cancel is kept, not acted on
+        for candidate, verdict in zip(kept, verdicts, strict=True):
+            if verdict.approved:
+                return candidate
+            reasons.append(verdict.reason)
+        return None
+
     def _generate(
         self, revision: int, attempt: int, prompt: str, reasons: list[str]
     ) -> list[GeneratedImage]:
         self._check_cancel()
         p = self.params
         seed = p.titan_img_seed or self._rng.randint(0, self.spec.seed_max)
-        self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, prompt=prompt, seed=seed))
         request = GenerationRequest(
             prompt=prompt,
             width=p.titan_img_width,
@@ -188,6 +200,7 @@ class ImageLoop:
             number_of_images=p.titan_img_number_of_images,
             seed=seed,
         )
+        self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
         try:
             return self.generator.generate(request)
         except PromptRefusedError as exc:

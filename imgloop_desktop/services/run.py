@@ -18,6 +18,7 @@ from imgloop_desktop.core.params import RunParams, validate
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
+from imgloop_desktop.storage.history import HistoryRecorder, default_db_path, tee
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
 
@@ -39,13 +40,15 @@ def execute(
     cancel: CancelToken | None = None,
     clients: Clients | None = None,
 ) -> tuple[RunResult, Clients]:
-    """Validate, then run the loop to its end on the calling thread.
+    """Validate, then run the loop to its end on the calling thread, recording it in history.
 
     Raises ValidationError before any Bedrock call; everything after that ends in a
-    RunResult, whatever fails.
+    RunResult, whatever fails. The recorder sees each event before ``emit`` does, so a row
+    exists for anything a front end shows.
     """
     spec = check(params)
     clients = clients or make_clients(credentials, params.aws_region or None)
+    recorder = HistoryRecorder(default_db_path(), params)
     uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
     loop = ImageLoop(
         params,
@@ -54,7 +57,7 @@ def execute(
         chat=ConverseChat(clients.bedrock_runtime, params.judge_model_id, region=clients.region),
         store=LocalImageStore(paths.images_dir(params.output_dir)),
         uploader=uploader,
-        emit=emit,
+        emit=tee(recorder, emit) if emit else recorder,
         cancel=cancel,
     )
     try:
@@ -62,3 +65,4 @@ def execute(
     finally:
         if uploader is not None:
             uploader.close()
+        recorder.close()

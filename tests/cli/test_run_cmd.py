@@ -190,3 +190,19 @@ def test_offline_demo_needs_no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "synthetic" in err
     assert len(body["prompts"]) == 2
     assert Path(body["local_path"]).is_relative_to(tmp_path / "demo")
+
+
+def test_runs_are_recorded_for_offline_review(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    bedrock_sim.script.queue_verdicts("NO", "YES")
+    code, _, body, _ = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    assert code == 0
+    shown = subprocess.run(
+        [sys.executable, "-m", "imgloop_desktop.cli.main", "history", "show", body["run_id"]],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "approved" in shown
+    assert SEED_EVENT["prompt"] in shown

@@ -1,0 +1,253 @@
+"""``imgloop-cli history …``: the session history without a window, over the same service
+the GUI uses, so a headless machine can review, decide, export and import.
+
+Exit codes: 0 done, 1 the history could not do it (unknown run or image, a refused import),
+2 the input was invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TextIO
+
+from imgloop_desktop.core.errors import ImgloopError, ValidationError
+from imgloop_desktop.services.history import HistoryService, make_filter
+from imgloop_desktop.storage.history.queries import SessionPage, SessionTree
+from imgloop_desktop.storage.history.recovery import RecoveryReport
+from imgloop_desktop.storage.history.schema import Decision
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+_DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "clear": None}
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    history = subparsers.add_parser(
+        "history",
+        help="review, decide on, export and import past sessions",
+        description="The session history kept in the data folder (IMGLOOP_DATA_DIR).",
+    )
+    history.add_argument(
+        "--db", type=Path, help="history database file (default: <data dir>/history.sqlite3)"
+    )
+    commands = history.add_subparsers(dest="history_command", required=True)
+
+    ls = commands.add_parser("list", help="sessions, newest first")
+    ls.add_argument("--search", default="", help="text in the original or a revised prompt")
+    ls.add_argument(
+        "--outcome",
+        action="append",
+        help="approved, not_approved, error, cancelled, interrupted or running (repeatable)",
+    )
+    ls.add_argument("--since", help="from this date (2024-05-01) or time, local time")
+    ls.add_argument("--until", help="up to and including this date, or before this time")
+    ls.add_argument("--page", type=int, default=1, help="page number, from 1")
+    ls.add_argument("--page-size", type=int, default=50, help="sessions per page (1-1000)")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+
+    show = commands.add_parser("show", help="one session's prompts, attempts and images")
+    show.add_argument("run_id", metavar="RUN_ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    export = commands.add_parser("export", help="export a session or every approved image")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("run_id", metavar="RUN_ID", nargs="?", help="the session to export")
+    which.add_argument("--approved", action="store_true", help="every approved image")
+    export.add_argument("--to", type=Path, required=True, help="folder (or zip file) to write")
+    export.add_argument("--zip", action="store_true", help="write one zip file")
+
+    imp = commands.add_parser("import", help="restore sessions from an export folder or zip")
+    imp.add_argument("path", type=Path, metavar="PATH")
+
+    decide = commands.add_parser("decide", help="approve or reject an image yourself")
+    decide.add_argument("image_id", type=int, metavar="IMAGE_ID")
+    decide.add_argument("decision", choices=sorted(_DECISIONS))
+
+    check = commands.add_parser("check", help="compare image files on disk with the history")
+    check.add_argument("--verify", action="store_true", help="re-hash every file (slow)")
+    check.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        with HistoryService.open(args.db) as service:
+            _report_recovery(service.recovery_report, err)
+            return _dispatch(service, args, out, err)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(f"invalid input: {problem}", file=err)
+        return EXIT_INVALID
+    except ImgloopError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_FAILED
+
+
+def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    command = args.history_command
+    if command == "list":
+        flt = make_filter(
+            search=args.search, outcomes=args.outcome, since=args.since, until=args.until
+        )
+        page = service.list_sessions(flt, page_size=args.page_size, page=args.page)
+        if args.json:
+            _print_json(
+                {
+                    "page": args.page,
+                    "page_size": args.page_size,
+                    "next_page": args.page + 1 if page.next_cursor else None,
+                    "sessions": [_plain(s) for s in page.sessions],
+                },
+                out,
+            )
+        else:
+            _print_page(page, args.page, out)
+        return EXIT_OK
+    if command == "show":
+        tree = service.session(args.run_id)
+        if args.json:
+            _print_json(_plain(tree), out)
+        else:
+            _print_tree(tree, out)
+        return EXIT_OK
+    if command == "export":
+        if args.approved:
+            result = service.export_approved(args.to, as_zip=args.zip)
+        else:
+            result = service.export_session(args.run_id, args.to, as_zip=args.zip)
+        for line in result.skipped:
+            print(f"skipped {line}", file=err)
+        print(
+            f"exported {result.images} image(s) from {result.sessions} session(s) to {result.path}",
+            file=out,
+        )
+        return EXIT_OK
+    if command == "import":
+        imported = service.import_export(args.path)
+        print(
+            f"imported {len(imported.sessions_added)} new session(s), added images to "
+            f"{len(imported.sessions_merged)} existing session(s); {imported.images_added} "
+            f"image(s) added, {imported.images_already_present} already present",
+            file=out,
+        )
+        return EXIT_OK
+    if command == "decide":
+        image = service.decide(args.image_id, _DECISIONS[args.decision])
+        state = "approved" if image.effective_approved else "not approved"
+        decision = image.human_decision.value if image.human_decision else "none"
+        judge = image.verdict.result if image.verdict else "none"
+        print(
+            f"image {image.image_id}: your decision {decision}, judge {judge} -> {state}", file=out
+        )
+        return EXIT_OK
+    if command == "check":
+        problems = service.check_files(verify=args.verify)
+        if args.json:
+            _print_json({"problems": [_plain(p) for p in problems]}, out)
+        else:
+            for problem in problems:
+                print(str(problem), file=out)
+            print(f"{len(problems)} problem(s) found", file=out)
+        return EXIT_FAILED if problems else EXIT_OK
+    raise AssertionError(command)  # argparse admits only the commands above
+
+
+def _report_recovery(report: RecoveryReport, err: TextIO) -> None:
+    for run_id in report.interrupted:
+        print(f"note: run {run_id} did not finish; it is now marked interrupted", file=err)
+    for problem in report.problems:
+        print(f"note: {problem}", file=err)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dataclasses to dicts, times to ISO text, paths to text, enums to values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if hasattr(value, "effective_approved"):
+            out["effective_approved"] = value.effective_approved
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _one_line(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_page(page: SessionPage, number: int, out: TextIO) -> None:
+    if not page.sessions:
+        print("no sessions", file=out)
+        return
+    print(
+        f"{'RUN ID':<24} {'STARTED':<16} {'OUTCOME':<12} {'IMAGES':>6} {'OK':>3}  PROMPT", file=out
+    )
+    for s in page.sessions:
+        print(
+            f"{s.run_id:<24} {_local(s.started_at):<16} {s.outcome.value:<12} "
+            f"{s.image_count:>6} {s.approved_count:>3}  {_one_line(s.prompt, 60)}",
+            file=out,
+        )
+    if page.next_cursor:
+        print(f"more: --page {number + 1}", file=out)
+
+
+def _print_tree(tree: SessionTree, out: TextIO) -> None:
+    print(f"run {tree.run_id}: {tree.outcome.value}", file=out)
+    print(f"  started {_local(tree.started_at)}, ended {_local(tree.ended_at)}", file=out)
+    print(f"  image model {tree.image_model_id}, judge {tree.judge_model_id}", file=out)
+    if tree.message:
+        print(f"  {tree.message}", file=out)
+    for version in tree.prompt_versions:
+        label = "original prompt" if version.revision == 0 else f"revision {version.revision}"
+        print(f"{label}: {version.prompt if version.prompt is not None else '(none)'}", file=out)
+        for reason in version.reasons:
+            print(f"  because: {_one_line(reason, 100)}", file=out)
+        if version.error:
+            print(f"  error: {version.error}", file=out)
+        for attempt in version.attempts:
+            print(f"  attempt {attempt.attempt} (seed {attempt.seed})", file=out)
+            if attempt.error:
+                print(f"    error: {attempt.error}", file=out)
+            for image in attempt.images:
+                judge = image.verdict.result if image.verdict else "not judged"
+                mine = f", you: {image.human_decision.value}" if image.human_decision else ""
+                mark = " APPROVED" if image.effective_approved else ""
+                print(f"    image {image.image_id}: judge {judge}{mine}{mark}", file=out)
+                if image.verdict and image.verdict.reason:
+                    print(f"      reason: {_one_line(image.verdict.reason, 100)}", file=out)
+                print(f"      {image.path}", file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="imgloop-cli")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

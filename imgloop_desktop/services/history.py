@@ -1,0 +1,286 @@
+"""The history as the window and the headless command use it: one object, no Qt.
+
+Every method blocks (SQLite, disk, Pillow), so the GUI calls them from a worker thread and
+hands the returned plain data to its models. The service keeps one SQLite connection per
+calling thread and closes them all in ``close()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.protocols import UploadOutcome
+from imgloop_desktop.storage import export as export_mod
+from imgloop_desktop.storage import thumbnails
+from imgloop_desktop.storage.history import queries, recovery
+from imgloop_desktop.storage.history.queries import (
+    ImageRecord,
+    SessionFilter,
+    SessionPage,
+    SessionTree,
+)
+from imgloop_desktop.storage.history.recorder import HistoryRecorder
+from imgloop_desktop.storage.history.recovery import (
+    FileProblem,
+    PendingImageUpload,
+    RecoveryReport,
+)
+from imgloop_desktop.storage.history.schema import (
+    Decision,
+    HistoryOutcome,
+    ThreadConnections,
+    default_db_path,
+)
+
+if TYPE_CHECKING:  # botocore loads only when uploads are retried, not to browse history
+    from imgloop_desktop.storage.s3 import S3Uploader
+
+
+@dataclass(frozen=True)
+class UploadRetry:
+    image_id: int
+    bucket: str
+    key: str
+    ok: bool
+    error: str
+
+
+class HistoryService:
+    """Open with ``HistoryService.open()``: it creates or migrates the store and runs crash
+    recovery once; ``recovery_report`` says what that found, for the window to show."""
+
+    def __init__(self, db_path: Path | None = None) -> None:
+        self.db_path = db_path or default_db_path()
+        self._conns = ThreadConnections(self.db_path)
+        self.recovery_report = RecoveryReport()
+
+    @classmethod
+    def open(cls, db_path: Path | None = None) -> HistoryService:
+        service = cls(db_path)
+        try:
+            service.recovery_report = service.recover()
+        except BaseException:
+            service.close()
+            raise
+        return service
+
+    def close(self) -> None:
+        self._conns.close_all()
+
+    def __enter__(self) -> HistoryService:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- recording and recovery ---------------------------------------------------------------
+
+    def recorder(self, params: RunParams) -> HistoryRecorder:
+        """A recorder for one run into this store: the loop's ``emit``, or a ``tee`` branch.
+        The caller closes it after the run."""
+        return HistoryRecorder(self.db_path, params)
+
+    def recover(self) -> RecoveryReport:
+        return recovery.recover(self._conns.get(), self.db_path)
+
+    def check_files(self, *, verify: bool = False) -> list[FileProblem]:
+        """Every row against every run folder; ``verify`` re-hashes (slow on big libraries)."""
+        return recovery.check_files(self._conns.get(), verify=verify)
+
+    def pending_uploads(self) -> list[PendingImageUpload]:
+        return recovery.pending_uploads(self._conns.get())
+
+    def mark_upload(self, image_id: int, ok: bool, error: str = "") -> None:
+        recovery.mark_upload(self._conns.get(), image_id, ok, error)
+
+    def retry_uploads(
+        self,
+        client: Any,
+        *,
+        timeout: float = 300.0,
+        uploader_factory: Callable[[Any, str], S3Uploader] | None = None,
+    ) -> list[UploadRetry]:
+        """Try every pending or failed upload once more, through one ``S3Uploader`` per bucket.
+
+        Outcomes are collected from the uploader's threads and written here, on the calling
+        thread, so no connection is left on a pool thread.
+        """
+        from imgloop_desktop.storage.s3 import S3Uploader
+
+        factory = uploader_factory or (lambda c, bucket: S3Uploader(c, bucket, retry_delays=()))
+        pending = self.pending_uploads()
+        results: dict[int, UploadRetry] = {}
+        lock = threading.Lock()
+        by_bucket: dict[str, list[PendingImageUpload]] = {}
+        for item in pending:
+            if not item.bucket or not item.key:
+                results[item.image_id] = UploadRetry(
+                    item.image_id, item.bucket, item.key, False, "no S3 bucket or key recorded"
+                )
+            elif not item.path.is_file():
+                results[item.image_id] = UploadRetry(
+                    item.image_id, item.bucket, item.key, False, "the local file is gone"
+                )
+            else:
+                by_bucket.setdefault(item.bucket, []).append(item)
+        for bucket, items in by_bucket.items():
+            with factory(client, bucket) as uploader:
+                for item in items:
+
+                    def done(outcome: UploadOutcome, image_id: int = item.image_id) -> None:
+                        with lock:
+                            results[image_id] = UploadRetry(
+                                image_id, outcome.bucket, outcome.key, outcome.ok, outcome.error
+                            )
+
+                    uploader.submit(item.path, item.key, done)
+                uploader.drain(timeout)
+            for item in items:
+                results.setdefault(
+                    item.image_id,
+                    UploadRetry(item.image_id, bucket, item.key, False, "timed out"),
+                )
+        for result in results.values():
+            self.mark_upload(result.image_id, result.ok, result.error)
+        return [results[item.image_id] for item in pending]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def list_sessions(
+        self,
+        flt: SessionFilter | None = None,
+        *,
+        page_size: int = queries.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        page: int | None = None,
+    ) -> SessionPage:
+        """Newest first. Scroll with ``cursor`` (from the previous page) or jump with ``page``
+        (1-based)."""
+        offset = 0
+        if page is not None:
+            if page < 1:
+                raise ValidationError([Problem("page", page, "a whole number of at least 1")])
+            offset = (page - 1) * page_size
+        return queries.list_sessions(
+            self._conns.get(), flt, page_size=page_size, cursor=cursor, offset=offset
+        )
+
+    def count_sessions(self, flt: SessionFilter | None = None) -> int:
+        return queries.count_sessions(self._conns.get(), flt)
+
+    def session(self, run_id: str) -> SessionTree:
+        return queries.get_session(self._conns.get(), run_id)
+
+    def image(self, image_id: int) -> ImageRecord:
+        return queries.get_image(self._conns.get(), image_id)
+
+    def approved_images(self, *, limit: int = 200, offset: int = 0) -> list[ImageRecord]:
+        return queries.approved_images(self._conns.get(), limit=limit, offset=offset)
+
+    def decide(self, image_id: int, decision: Decision | None) -> ImageRecord:
+        """A person approves or rejects an image (None clears it); the judge's verdict stays."""
+        return queries.set_decision(self._conns.get(), image_id, decision)
+
+    def thumbnail(self, image_id: int, size: int = thumbnails.DEFAULT_SIZE) -> Path:
+        image = self.image(image_id)
+        return thumbnails.thumbnail(image.path, image.sha256, size)
+
+    # -- export and import ----------------------------------------------------------------
+
+    def export_session(
+        self, run_id: str, dest: Path, *, as_zip: bool = False
+    ) -> export_mod.ExportResult:
+        return export_mod.export_trees(
+            [self.session(run_id)], dest, as_zip=as_zip, selection="session"
+        )
+
+    def export_approved(self, dest: Path, *, as_zip: bool = False) -> export_mod.ExportResult:
+        conn = self._conns.get()
+        trees = [queries.get_session(conn, r) for r in queries.approved_run_ids(conn)]
+        return export_mod.export_trees(trees, dest, as_zip=as_zip, selection="approved")
+
+    def import_export(self, source: Path) -> export_mod.ImportResult:
+        return export_mod.import_export(self._conns.get(), source)
+
+
+# -- input parsing shared by the GUI's filter bar and the CLI ------------------------------------
+
+
+def parse_outcomes(values: list[str] | None) -> frozenset[HistoryOutcome]:
+    problems = []
+    out: set[HistoryOutcome] = set()
+    allowed = ", ".join(o.value for o in HistoryOutcome)
+    for value in values or []:
+        try:
+            out.add(HistoryOutcome(value.strip().lower().replace("-", "_")))
+        except ValueError:
+            problems.append(Problem("outcome", value, f"one of {allowed}"))
+    if problems:
+        raise ValidationError(problems)
+    return frozenset(out)
+
+
+def parse_when(field_name: str, text: str, *, end_of_day: bool = False) -> datetime:
+    """A date (``2024-05-01``) or date and time, read in local time unless it names a zone.
+
+    With ``end_of_day`` a bare date means up to the end of that day, so ``--until
+    2024-05-01`` includes the first of May.
+    """
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time())
+            if end_of_day:
+                moment += timedelta(days=1)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(
+            [Problem(field_name, text, "a date like 2024-05-01 or 2024-05-01T13:30")]
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time, as a person typing a date means it
+    return moment.astimezone(UTC)
+
+
+def make_filter(
+    *,
+    search: str = "",
+    outcomes: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> SessionFilter:
+    """A SessionFilter from text a person typed; ValidationError names every bad field."""
+    problems: list[Problem] = []
+    parsed_outcomes: frozenset[HistoryOutcome] = frozenset()
+    start = end = None
+    try:
+        parsed_outcomes = parse_outcomes(outcomes)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    for name, value, late in (("since", since, False), ("until", until, True)):
+        if value:
+            try:
+                moment = parse_when(name, value, end_of_day=late)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+                continue
+            if late:
+                end = moment
+            else:
+                start = moment
+    if start and end and start >= end:
+        problems.append(Problem("until", until, f"a time after since ({since})"))
+    if len(search) > 1000:
+        problems.append(Problem("search", search[:40] + "...", "at most 1000 characters"))
+    if problems:
+        raise ValidationError(problems)
+    return SessionFilter(search=search, outcomes=parsed_outcomes, since=start, until=end)

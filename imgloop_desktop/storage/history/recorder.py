@@ -1,0 +1,358 @@
+"""Writes the loop's events into the history as they arrive, one committed transaction each.
+
+The recorder is the loop's ``emit`` (or one branch of a ``tee``). ``ImageStored`` arrives
+right after the file was written durably, and its row is committed before the call
+returns, so a kill at any later instant finds the row; a kill between the two leaves a file
+that recovery reports as an orphan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from imgloop_desktop import __version__, paths
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.storage.history.recovery import RunLock
+from imgloop_desktop.storage.history.schema import (
+    HistoryError,
+    ThreadConnections,
+    UploadState,
+    now_iso,
+    transaction,
+)
+
+log = logging.getLogger(__name__)
+
+Consumer = Callable[[ev.Event], None]
+
+
+def tee(*consumers: Consumer) -> Consumer:
+    """One ``emit`` feeding several consumers in order; one failing does not starve the rest.
+
+    Put the recorder first, so a row is committed before any window shows the event.
+    """
+
+    def emit(event: ev.Event) -> None:
+        first: Exception | None = None
+        for consumer in consumers:
+            try:
+                consumer(event)
+            except Exception as exc:
+                if first is None:
+                    first = exc  # raised below, for the caller to log
+                else:
+                    log.exception("event consumer failed on %s", type(event).__name__)
+        if first is not None:
+            raise first
+
+    return emit
+
+
+def image_rel_path(path: Path, images_root: str) -> str:
+    """Relative to the run's image folder, so moving the data folder keeps history valid."""
+    root = paths.images_dir(images_root)
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:  # the store wrote elsewhere; an absolute path still finds the file
+        return str(path)
+
+
+class HistoryRecorder:
+    """Records one run. ``params`` are stored as given (``RunParams.to_event()``), which hold
+    no secrets: credentials never pass through the loop's parameters."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        params: RunParams,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db_path = db_path
+        self.params = params
+        self._now = now
+        self._conns = ThreadConnections(db_path)
+        self._lock = threading.RLock()
+        self._run_row: int | None = None
+        self._run_id = ""
+        self._attempts: dict[tuple[int, int], int] = {}
+        self._images: dict[ev.ImageRef, int] = {}
+        self._run_lock: RunLock | None = None
+        self._closed = False
+        self._conns.get()  # create or migrate the file now, not in the middle of a run
+
+    @property
+    def run_id(self) -> str:
+        return self._run_id
+
+    def __call__(self, event: ev.Event) -> None:
+        with self._lock:
+            if self._closed:
+                raise HistoryError("the history recorder was closed")
+            handler = self._handlers.get(type(event))
+            if handler is not None:
+                handler(self, event)
+
+    def close(self) -> None:
+        """Close every thread's connection; a run without RunFinished stays open, so the next
+        start marks it interrupted."""
+        with self._lock:
+            self._closed = True
+            self._conns.close_all()
+            if self._run_lock is not None:
+                self._run_lock.release(remove=False)
+                self._run_lock = None
+
+    def __enter__(self) -> HistoryRecorder:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    def _ts(self) -> str:
+        return now_iso(self._now())
+
+    def _run(self) -> int:
+        if self._run_row is None:
+            raise HistoryError("an event arrived before RunStarted")
+        return self._run_row
+
+    def _on_run_started(self, e: ev.RunStarted) -> None:
+        if self._run_row is not None:
+            raise HistoryError(f"this recorder already records run {self._run_id}")
+        lock = RunLock.for_run(self.db_path, e.run_id)
+        if not lock.acquire():
+            log.warning("run %s is locked by another process", e.run_id)
+        else:
+            self._run_lock = lock
+        ts = self._ts()
+        conn = self._conns.get()
+        with transaction(conn):
+            cursor = conn.execute(
+                """INSERT INTO runs (run_id, prompt, params_json, image_model_id, judge_model_id,
+                       images_root, app_version, started_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    e.run_id,
+                    e.prompt,
+                    json.dumps(self.params.to_event(), ensure_ascii=False, sort_keys=True),
+                    e.image_model_id,
+                    e.judge_model_id,
+                    self.params.output_dir,
+                    __version__,
+                    ts,
+                ),
+            )
+            run_row = int(cursor.lastrowid or 0)
+            conn.execute(
+                """INSERT INTO prompt_versions (run_id, revision, prompt, ok, created_at)
+                   VALUES (?, 0, ?, 1, ?)""",
+                (run_row, e.prompt, ts),
+            )
+        self._run_row = run_row
+        self._run_id = e.run_id
+
+    def _on_attempt_started(self, e: ev.AttemptStarted) -> None:
+        request = dataclasses.asdict(e.request)
+        conn = self._conns.get()
+        with transaction(conn):
+            cursor = conn.execute(
+                """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
+                       started_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    self._run(),
+                    e.revision,
+                    e.attempt,
+                    e.prompt,
+                    e.seed,
+                    json.dumps(request, ensure_ascii=False, sort_keys=True),
+                    self._ts(),
+                ),
+            )
+        self._attempts[(e.revision, e.attempt)] = int(cursor.lastrowid or 0)
+
+    def _on_attempt_failed(self, e: ev.AttemptFailed) -> None:
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                "UPDATE attempts SET error = ?, ended_at = ? WHERE id = ?",
+                (e.message, self._ts(), self._attempt_id(conn, e.revision, e.attempt, "")),
+            )
+
+    def _attempt_id(
+        self, conn: sqlite3.Connection, revision: int, attempt: int, prompt: str
+    ) -> int:
+        """The attempt's row; made here only if its AttemptStarted was never seen."""
+        found = self._attempts.get((revision, attempt))
+        if found is not None:
+            return found
+        cursor = conn.execute(
+            """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
+                   started_at) VALUES (?, ?, ?, ?, 0, '{}', ?)""",
+            (self._run(), revision, attempt, prompt, self._ts()),
+        )
+        row = int(cursor.lastrowid or 0)
+        self._attempts[(revision, attempt)] = row
+        return row
+
+    def _on_image_stored(self, e: ev.ImageStored) -> None:
+        c = e.candidate
+        s3 = bool(c.s3_key)
+        ts = self._ts()
+        conn = self._conns.get()
+        with transaction(conn):
+            attempt_id = self._attempt_id(conn, c.ref.revision, c.ref.attempt, c.prompt)
+            cursor = conn.execute(
+                """INSERT INTO images (run_id, attempt_id, revision, attempt, idx, rel_path,
+                       sha256, width, height, size_bytes, seed, prompt, s3_bucket, s3_key,
+                       upload_state, stored_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    self._run(),
+                    attempt_id,
+                    c.ref.revision,
+                    c.ref.attempt,
+                    c.ref.index,
+                    image_rel_path(c.path, self.params.output_dir),
+                    c.sha256,
+                    c.width,
+                    c.height,
+                    c.size_bytes,
+                    c.seed,
+                    c.prompt,
+                    self.params.output_s3_bucket_name if s3 else "",
+                    c.s3_key,
+                    UploadState.PENDING if s3 else UploadState.NONE,
+                    ts,
+                ),
+            )
+            conn.execute(
+                "UPDATE attempts SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                (ts, attempt_id),
+            )
+        self._images[c.ref] = int(cursor.lastrowid or 0)
+
+    def _image_id(self, ref: ev.ImageRef) -> int:
+        found = self._images.get(ref)
+        if found is None:
+            raise HistoryError(f"no image was recorded for {ref.label}")
+        return found
+
+    def _on_judging_started(self, e: ev.JudgingStarted) -> None:
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                "UPDATE images SET judge_started_at = ? WHERE id = ?",
+                (self._ts(), self._image_id(e.ref)),
+            )
+
+    def _on_verdict(self, e: ev.VerdictReceived) -> None:
+        v = e.verdict
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """INSERT INTO verdicts (image_id, result, reason, raw, model_id, input_tokens,
+                       output_tokens, retried, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    self._image_id(e.ref),
+                    v.result.value,
+                    v.reason,
+                    v.raw,
+                    v.model_id,
+                    v.input_tokens,
+                    v.output_tokens,
+                    int(e.retried),
+                    self._ts(),
+                ),
+            )
+
+    def _on_upload(self, e: ev.UploadDone | ev.UploadFailed) -> None:
+        ok = isinstance(e, ev.UploadDone)
+        error = "" if isinstance(e, ev.UploadDone) else e.message
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """UPDATE images SET upload_state = ?, upload_error = ?, s3_bucket = ?, s3_key = ?
+                   WHERE id = ? AND upload_state != 'done'""",
+                (
+                    UploadState.DONE if ok else UploadState.FAILED,
+                    error,
+                    e.bucket,
+                    e.key,
+                    self._image_id(e.ref),
+                ),
+            )
+
+    def _on_revision_started(self, e: ev.RevisionStarted) -> None:
+        reasons = json.dumps(list(e.reasons), ensure_ascii=False)
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """INSERT INTO prompt_versions (run_id, revision, reasons_json, created_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (run_id, revision) DO UPDATE SET reasons_json = excluded.reasons_json
+                """,
+                (self._run(), e.revision, reasons, self._ts()),
+            )
+
+    def _on_prompt_revised(self, e: ev.PromptRevised) -> None:
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """INSERT INTO prompt_versions (run_id, revision, prompt, previous_prompt,
+                       reasons_json, ok, raw, error, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (run_id, revision) DO UPDATE SET prompt = excluded.prompt,
+                       previous_prompt = excluded.previous_prompt,
+                       reasons_json = excluded.reasons_json, ok = excluded.ok,
+                       raw = excluded.raw, error = excluded.error""",
+                (
+                    self._run(),
+                    e.revision,
+                    e.prompt,
+                    e.previous_prompt,
+                    json.dumps(list(e.reasons), ensure_ascii=False),
+                    int(e.ok),
+                    e.raw,
+                    e.error,
+                    self._ts(),
+                ),
+            )
+
+    def _on_run_finished(self, e: ev.RunFinished) -> None:
+        approved = self._images.get(e.approved.ref) if e.approved is not None else None
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """UPDATE runs SET ended_at = ?, outcome = ?, message = ?, approved_image_id = ?
+                   WHERE id = ?""",
+                (self._ts(), e.outcome.value, e.message, approved, self._run()),
+            )
+        if self._run_lock is not None:
+            self._run_lock.release(remove=True)
+            self._run_lock = None
+
+    _handlers: ClassVar[dict[type, Callable[[HistoryRecorder, Any], None]]] = {
+        ev.RunStarted: _on_run_started,
+        ev.AttemptStarted: _on_attempt_started,
+        ev.AttemptFailed: _on_attempt_failed,
+        ev.ImageStored: _on_image_stored,
+        ev.JudgingStarted: _on_judging_started,
+        ev.VerdictReceived: _on_verdict,
+        ev.UploadDone: _on_upload,
+        ev.UploadFailed: _on_upload,
+        ev.RevisionStarted: _on_revision_started,
+        ev.PromptRevised: _on_prompt_revised,
+        ev.RunFinished: _on_run_finished,
+    }

@@ -1,0 +1,121 @@
+"""``imgloop-cli history``: the same history, headless."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from imgloop_desktop.cli import history_cmd
+from imgloop_desktop.services.history import HistoryService
+from tests.storage.history.fakes import FakeChat, params, run_recorded
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="imgloop-cli")
+    history_cmd.add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["history", *argv])
+    out, err = io.StringIO(), io.StringIO()
+    code = history_cmd.run(args, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def runs(isolated_env: Path) -> list[str]:
+    db = isolated_env / "history.sqlite3"
+    return [
+        run_recorded(db, params("a red fox in the snow"), chat=FakeChat(verdicts=["YES"])).run_id,
+        run_recorded(db, params("夕焼けの海辺を歩く猫")).run_id,
+    ]
+
+
+def test_list_as_text_and_json(runs: list[str]) -> None:
+    code, out, _ = cli("list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("RUN ID") and runs[1] in lines[1] and runs[0] in lines[2]
+    assert "夕焼けの海辺を歩く猫" in lines[1] and "not_approved" in lines[1]
+
+    code, out, _ = cli("list", "--json", "--search", "海辺を歩く")
+    data = json.loads(out)
+    assert code == 0 and [s["run_id"] for s in data["sessions"]] == [runs[1]]
+    assert data["next_page"] is None
+
+    code, out, _ = cli("list", "--json", "--outcome", "approved", "--since", "2024-05-01")
+    assert [s["run_id"] for s in json.loads(out)["sessions"]] == [runs[0]]
+
+    code, out, _ = cli("list", "--page-size", "1")
+    assert "more: --page 2" in out
+    code, out, _ = cli("list", "--page-size", "1", "--page", "2", "--json")
+    assert [s["run_id"] for s in json.loads(out)["sessions"]] == [runs[0]]
+
+
+def test_invalid_input_exits_2_naming_the_field(runs: list[str]) -> None:
+    code, _, err = cli("list", "--outcome", "great", "--since", "soon")
+    assert code == 2
+    assert "invalid input: outcome: 'great'" in err and "since: 'soon'" in err
+    code, _, err = cli("list", "--page", "0")
+    assert code == 2 and "page: 0" in err
+
+
+def test_show_and_decide(runs: list[str]) -> None:
+    code, out, _ = cli("show", runs[1], "--json")
+    tree = json.loads(out)
+    assert code == 0 and tree["run_id"] == runs[1] and tree["outcome"] == "not_approved"
+    image = tree["prompt_versions"][0]["attempts"][0]["images"][0]
+    assert image["verdict"]["result"] == "NO" and image["effective_approved"] is False
+
+    code, out, _ = cli("decide", str(image["image_id"]), "approve")
+    assert code == 0 and "your decision approved, judge NO -> approved" in out
+    code, out, _ = cli("show", runs[1])
+    assert f"image {image['image_id']}: judge NO, you: approved APPROVED" in out
+    code, out, _ = cli("decide", str(image["image_id"]), "clear")
+    assert "-> not approved" in out
+
+    code, _, err = cli("show", "20990101000000-deadbeef")
+    assert code == 1 and "not in the history" in err
+    code, _, err = cli("decide", "999999", "reject")
+    assert code == 1 and "image 999999" in err
+
+
+def test_export_and_import_on_a_fresh_machine(
+    runs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = cli("export", runs[1], "--to", str(tmp_path / "one.zip"), "--zip")
+    assert code == 0 and "exported 4 image(s) from 1 session(s)" in out
+    code, out, _ = cli("export", "--approved", "--to", str(tmp_path / "approved"))
+    assert code == 0 and "exported 1 image(s)" in out
+    assert (tmp_path / "approved" / "manifest.json").is_file()
+
+    monkeypatch.setenv("IMGLOOP_DATA_DIR", str(tmp_path / "fresh"))
+    code, out, _ = cli("import", str(tmp_path / "one.zip"))
+    assert code == 0 and "imported 1 new session(s)" in out and "4 image(s) added" in out
+    with HistoryService.open() as service:
+        assert [s.run_id for s in service.list_sessions().sessions] == [runs[1]]
+
+    with (
+        zipfile.ZipFile(tmp_path / "one.zip") as zin,
+        zipfile.ZipFile(tmp_path / "evil.zip", "w") as zout,
+    ):
+        for name in zin.namelist():
+            zout.writestr(name, zin.read(name))
+        zout.writestr("../../escape.png", b"x")
+    code, _, err = cli("import", str(tmp_path / "evil.zip"))
+    assert code == 1 and "'../../escape.png'" in err
+
+
+def test_export_needs_a_run_or_approved(runs: list[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        cli("export", "--to", str(tmp_path / "x"))
+
+
+def test_check_reports_orphans(runs: list[str], isolated_env: Path) -> None:
+    assert cli("check")[0] == 0
+    (isolated_env / "images" / runs[0] / "stray.png").write_bytes(b"x")
+    code, out, _ = cli("check", "--json")
+    [problem] = json.loads(out)["problems"]
+    assert code == 1 and problem["kind"] == "orphan" and problem["path"].endswith("stray.png")

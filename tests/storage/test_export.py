@@ -1,0 +1,365 @@
+"""Export with provenance in the PNGs, import on a fresh machine, and everything an untrusted
+export can do wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, PngImagePlugin
+
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.services.history import HistoryService, make_filter
+from imgloop_desktop.storage import export
+from imgloop_desktop.storage.export import ExportError
+from imgloop_desktop.storage.history import Decision, HistoryOutcome
+from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
+from tests.storage.history.fakes import FakeChat, params, png, run_recorded
+
+# AUTOMATIC1111's own infotext parser (modules/infotext_utils.py), reduced to what we write.
+A1111_PARAM = re.compile(r'\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
+
+
+def parse_a1111(text: str) -> dict[str, str]:
+    *lines, last = text.strip().split("\n")
+    if len(A1111_PARAM.findall(last)) < 3:
+        lines.append(last)
+        last = ""
+    out = {"Prompt": "\n".join(line.strip() for line in lines)}
+    for key, value in A1111_PARAM.findall(last):
+        out[key] = json.loads(value) if value.startswith('"') else value
+    return out
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fake home, so a local folder under it can be tested without touching the real one."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    return home
+
+
+@pytest.fixture
+def service(isolated_env: Path) -> Iterator[HistoryService]:
+    service = HistoryService.open()
+    yield service
+    service.close()
+
+
+def approved_run(service: HistoryService, prompt: str = "a red fox, in snow: at dawn") -> str:
+    return run_recorded(
+        service.db_path, params(prompt), chat=FakeChat(verdicts=["NO", "YES"])
+    ).run_id
+
+
+# -- PNG chunks ------------------------------------------------------------------------------
+
+
+def test_inserted_chunks_leave_pixels_and_original_untouched(service: HistoryService) -> None:
+    chat = FakeChat(verdicts=["NO", "NO", "YES"])  # approved after one revision
+    run_id = run_recorded(service.db_path, params("a red fox, in snow: at dawn"), chat=chat).run_id
+    tree = service.session(run_id)
+    image = tree.approved_images()[0]
+    original = image.path.read_bytes()
+    annotated = export.annotate(original, tree, image)
+    assert annotated.offset == 33  # right after IHDR
+    assert annotated.data[: annotated.offset] == original[: annotated.offset]
+    cut = annotated.data[: annotated.offset] + annotated.data[annotated.offset + annotated.length :]
+    assert cut == original
+    with Image.open(io.BytesIO(annotated.data)) as a, Image.open(io.BytesIO(original)) as b:
+        assert a.tobytes() == b.tobytes()
+        assert isinstance(a, PngImagePlugin.PngImageFile)
+        text = dict(a.text)  # Pillow checks each chunk's CRC while reading
+    assert image.path.read_bytes() == original, "the stored original is never rewritten"
+
+    info = parse_a1111(text["parameters"])
+    assert info["Prompt"] == image.prompt == "revised prompt 1"
+    assert info["Seed"] == str(image.seed)
+    assert info["Size"] == "64x64" and info["CFG scale"] == "8.0"
+    assert info["Model"] == "test.image-model" and info["Verdict"] == "YES"
+    assert info["Original prompt"] == "a red fox, in snow: at dawn"  # quoted, read back
+    assert info["Judge model"] == "test.judge" and info["Approved"] == "yes"
+
+    meta = json.loads(text["imgloop"])
+    assert meta["original_prompt"] == tree.prompt and meta["prompt"] == image.prompt
+    assert meta["seed"] == image.seed and meta["cfgScale"] == 8.0
+    assert (meta["width"], meta["height"]) == (64, 64)
+    assert meta["image_model"] == "test.image-model" and meta["judge_model"] == "test.judge"
+    assert meta["verdict"] == "YES" and meta["reason"] == "judged YES"
+    assert meta["human_decision"] is None and meta["approved"] is True
+
+
+def test_non_latin_prompts_use_itxt_and_read_back(service: HistoryService) -> None:
+    run_id = approved_run(service, "夕焼けの海辺を歩く猫, 水彩画")
+    tree = service.session(run_id)
+    image = next(iter(tree.images()))
+    data = export.annotate(image.path.read_bytes(), tree, image).data
+    kinds = [kind for _offset, kind, _payload in export.iter_chunks(data)]
+    assert kinds[:3] == [b"IHDR", b"iTXt", b"iTXt"]
+    with Image.open(io.BytesIO(data)) as img:
+        assert isinstance(img, PngImagePlugin.PngImageFile)
+        assert parse_a1111(img.text["parameters"])["Prompt"] == "夕焼けの海辺を歩く猫, 水彩画"
+    assert export.read_text_chunks(data)["parameters"].startswith("夕焼け")
+
+
+def test_latin_text_is_a_plain_text_chunk() -> None:
+    chunk = export.text_chunk("parameters", "a fox\nSeed: 1, Size: 8x8, Model: m")
+    assert chunk[4:8] == b"tEXt"
+    data, _ = export.insert_after_ihdr(png(), chunk)
+    with Image.open(io.BytesIO(data)) as img:
+        assert isinstance(img, PngImagePlugin.PngImageFile)
+        assert img.text["parameters"].startswith("a fox")
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def test_session_export_to_a_folder_has_manifest_and_annotated_copies(
+    service: HistoryService, tmp_path: Path
+) -> None:
+    run_id = approved_run(service)
+    result = service.export_session(run_id, tmp_path / "out")
+    assert (result.sessions, result.images, result.skipped) == (1, 2, [])
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["format"] == "imgloop-history-export" and manifest["schema_version"] == 1
+    assert manifest["app_version"] and manifest["selection"] == "session"
+    [session] = manifest["sessions"]
+    assert session["run_id"] == run_id and session["outcome"] == "approved"
+    assert session["params"]["output_dir"] == ""
+    images = [
+        image
+        for version in session["prompt_versions"]
+        for attempt in version["attempts"]
+        for image in attempt["images"]
+    ]
+    tree = service.session(run_id)
+    for entry, record in zip(images, tree.images(), strict=True):
+        assert entry["file"] == f"images/{run_id}/{record.path.name}"
+        assert entry["sha256"] == record.sha256
+        exported = (tmp_path / "out" / entry["file"]).read_bytes()
+        assert hashlib.sha256(exported).hexdigest() == entry["exported_sha256"]
+        assert exported != record.path.read_bytes()
+    assert images[1]["effective_approved"] and images[1]["verdict"]["result"] == "YES"
+    assert session["judge_approved"] == {"revision": 0, "attempt": 1, "index": 0}
+
+
+def test_approved_export_follows_human_decisions(service: HistoryService, tmp_path: Path) -> None:
+    first = approved_run(service, "first")
+    second = approved_run(service, "second")
+    one, two = list(service.session(first).images())
+    service.decide(two.image_id, Decision.REJECTED)  # the judge's YES, overruled
+    service.decide(one.image_id, Decision.APPROVED)  # the judge's NO, overruled
+    result = service.export_approved(tmp_path / "approved.zip", as_zip=True)
+    assert (result.sessions, result.images) == (2, 2)
+    with zipfile.ZipFile(tmp_path / "approved.zip") as zf:
+        names = sorted(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+        meta = json.loads(
+            export.read_text_chunks(zf.read(f"images/{first}/000-000-0.png"))["imgloop"]
+        )
+    assert names == sorted(
+        ["manifest.json", f"images/{first}/000-000-0.png", f"images/{second}/000-001-0.png"]
+    )
+    assert meta["verdict"] == "NO" and meta["human_decision"] == "approved" and meta["approved"]
+    assert {s["images_included"] for s in manifest["sessions"]} == {"approved"}
+
+
+def test_a_changed_local_file_is_skipped_not_exported_with_a_false_hash(
+    service: HistoryService, tmp_path: Path
+) -> None:
+    run_id = approved_run(service)
+    first = next(iter(service.session(run_id).images()))
+    first.path.write_bytes(png(colour=(1, 2, 3)))
+    result = service.export_session(run_id, tmp_path / "out")
+    assert result.images == 1 and "differs from the recorded SHA-256" in result.skipped[0]
+
+
+def test_export_holds_no_secret_home_or_local_path(
+    home: Path, isolated_env: Path, tmp_path: Path
+) -> None:
+    local = home / "Pictures" / "imgloop"
+    with HistoryService.open() as service:
+        p = params(output_dir=str(local), s3_enabled=True, output_s3_bucket_name="imgloop-test")
+        run_id = run_recorded(service.db_path, p, chat=FakeChat(verdicts=["YES"])).run_id
+        assert service.session(run_id).approved_images()[0].path.parent == local / run_id
+        service.export_session(run_id, tmp_path / "s.zip", as_zip=True)
+        service.export_session(run_id, tmp_path / "folder")
+    blobs = [(tmp_path / "s.zip").read_bytes()]
+    blobs += [f.read_bytes() for f in (tmp_path / "folder").rglob("*") if f.is_file()]
+    with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+        blobs += [zf.read(name) for name in zf.namelist()]
+    for blob in blobs:
+        for needle in (FAKE_SECRET, FAKE_KEY_ID, str(Path.home()), str(isolated_env), "Pictures"):
+            assert needle.encode() not in blob, needle
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def _fresh_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    other = tmp_path / "other-machine"
+    monkeypatch.setenv("IMGLOOP_DATA_DIR", str(other))
+    return other
+
+
+@pytest.mark.parametrize("as_zip", [True, False])
+def test_round_trip_restores_sessions_with_identical_bytes(
+    service: HistoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_zip: bool
+) -> None:
+    run_id = approved_run(service, "夕焼けの海辺を歩く猫")
+    original = service.session(run_id)
+    service.decide(next(iter(original.images())).image_id, Decision.APPROVED)
+    original = service.session(run_id)
+    dest = tmp_path / ("e.zip" if as_zip else "e")
+    service.export_session(run_id, dest, as_zip=as_zip)
+
+    other = _fresh_machine(tmp_path, monkeypatch)
+    with HistoryService.open() as there:
+        assert there.db_path.parent == other
+        result = there.import_export(dest)
+        assert result.sessions_added == [run_id] and result.images_added == 2
+        copy = there.session(run_id)
+        again = there.import_export(dest)
+        assert again.sessions_merged == [run_id] and again.images_added == 0
+        assert again.images_already_present == 2
+        assert [s.run_id for s in there.list_sessions(make_filter(search="海辺を歩")).sessions] == [
+            run_id
+        ]
+    assert copy.outcome is HistoryOutcome.APPROVED and copy.params == original.params
+    assert [
+        (v.revision, v.prompt, v.reasons, v.ok, v.created_at) for v in copy.prompt_versions
+    ] == [(v.revision, v.prompt, v.reasons, v.ok, v.created_at) for v in original.prompt_versions]
+    assert copy.started_at == original.started_at and copy.ended_at == original.ended_at
+    for a, b in zip(original.images(), copy.images(), strict=True):
+        assert b.path.is_relative_to(other) and b.path.read_bytes() == a.path.read_bytes()
+        assert (b.sha256, b.seed, b.prompt, b.verdict) == (a.sha256, a.seed, a.prompt, a.verdict)
+        assert b.human_decision == a.human_decision and b.decided_at == a.decided_at
+        assert b.effective_approved == a.effective_approved
+    assert copy.judge_approved_image_id == list(copy.images())[1].image_id
+
+
+def test_a_full_export_completes_an_approved_only_import(
+    service: HistoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = approved_run(service)
+    service.export_approved(tmp_path / "a.zip", as_zip=True)
+    service.export_session(run_id, tmp_path / "all.zip", as_zip=True)
+    _fresh_machine(tmp_path, monkeypatch)
+    with HistoryService.open() as there:
+        assert there.import_export(tmp_path / "a.zip").images_added == 1
+        result = there.import_export(tmp_path / "all.zip")
+        assert result.sessions_merged == [run_id] and result.images_added == 1
+        tree = there.session(run_id)
+        assert len(list(tree.images())) == 2
+        assert tree.judge_approved_image_id == list(tree.images())[1].image_id
+
+
+def _rewrite_zip(src: Path, dest: Path, change: dict[str, bytes | None]) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for name in zin.namelist():
+            if name in change:
+                if change[name] is not None:
+                    zout.writestr(name, change[name])  # type: ignore[arg-type]
+            else:
+                zout.writestr(name, zin.read(name))
+        for name, data in change.items():
+            if name not in zin.namelist() and data is not None:
+                zout.writestr(name, data)
+
+
+def _assert_nothing_imported(other: Path) -> None:
+    with HistoryService.open() as there:
+        assert there.count_sessions() == 0
+    images = other / "images"
+    assert not images.exists() or not any(images.rglob("*.png"))
+
+
+def test_a_tampered_image_is_refused_naming_it(
+    service: HistoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = approved_run(service)
+    service.export_session(run_id, tmp_path / "e.zip", as_zip=True)
+    name = f"images/{run_id}/000-001-0.png"
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        data = bytearray(zf.read(name))
+        manifest = json.loads(zf.read("manifest.json"))
+    data[-20] ^= 0xFF
+    _rewrite_zip(tmp_path / "e.zip", tmp_path / "bad.zip", {name: bytes(data)})
+    for image in manifest["sessions"][0]["prompt_versions"][0]["attempts"][1]["images"]:
+        image["exported_sha256"] = hashlib.sha256(bytes(data)).hexdigest()  # hide it well
+    _rewrite_zip(
+        tmp_path / "bad.zip",
+        tmp_path / "worse.zip",
+        {"manifest.json": json.dumps(manifest).encode()},
+    )
+    other = _fresh_machine(tmp_path, monkeypatch)
+    with HistoryService.open() as there:
+        with pytest.raises(ExportError, match=re.escape(name) + ".*exported_sha256"):
+            there.import_export(tmp_path / "bad.zip")
+        with pytest.raises(ExportError, match=re.escape(name) + ".*do not match the SHA-256"):
+            there.import_export(tmp_path / "worse.zip")
+    _assert_nothing_imported(other)
+
+
+@pytest.mark.parametrize(
+    "entry", ["../evil.png", "/etc/evil.png", "images/../../evil.png", "C:/evil.png", "\\evil"]
+)
+def test_unsafe_zip_entries_are_refused_naming_the_entry(
+    service: HistoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    run_id = approved_run(service)
+    service.export_session(run_id, tmp_path / "e.zip", as_zip=True)
+    _rewrite_zip(tmp_path / "e.zip", tmp_path / "bad.zip", {entry: b"x"})
+    other = _fresh_machine(tmp_path, monkeypatch)
+    with HistoryService.open() as there, pytest.raises(ExportError, match=re.escape(repr(entry))):
+        there.import_export(tmp_path / "bad.zip")
+    _assert_nothing_imported(other)
+    assert not (tmp_path / "evil.png").exists()
+
+
+def test_manifest_problems_name_field_value_and_what_is_allowed(
+    service: HistoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = approved_run(service)
+    service.export_session(run_id, tmp_path / "e")
+    path = tmp_path / "e" / "manifest.json"
+    manifest = json.loads(path.read_text("utf-8"))
+    session = manifest["sessions"][0]
+    session["run_id"] = "../../x"
+    session["params"]["titan_img_width"] = "wide"
+    image = session["prompt_versions"][0]["attempts"][0]["images"][0]
+    image["seed"] = "abc"
+    image["file"] = "../outside.png"
+    image["upload_state"] = "maybe"
+    path.write_text(json.dumps(manifest), "utf-8")
+    _fresh_machine(tmp_path, monkeypatch)
+    with HistoryService.open() as there, pytest.raises(ValidationError) as info:
+        there.import_export(tmp_path / "e")
+    fields = {p.field: p for p in info.value.problems}
+    where = "manifest.sessions[0].prompt_versions[0].attempts[0].images[0]"
+    assert fields["manifest.sessions[0].run_id"].value == "../../x"
+    assert fields["manifest.sessions[0].params.titan_img_width"].allowed == "a whole number"
+    assert fields[f"{where}.seed"].value == "abc"
+    assert "'..'" in fields[f"{where}.file"].allowed
+    assert "pending" in fields[f"{where}.upload_state"].allowed
+
+
+def test_not_an_export(tmp_path: Path) -> None:
+    (tmp_path / "plain.zip").write_bytes(b"not a zip")
+    with HistoryService.open() as service:
+        with pytest.raises(ExportError, match="not a zip"):
+            service.import_export(tmp_path / "plain.zip")
+        with pytest.raises(ExportError, match="neither"):
+            service.import_export(tmp_path / "missing")
+        (tmp_path / "folder").mkdir()
+        (tmp_path / "folder" / "manifest.json").write_text('{"format": "other"}', "utf-8")
+        with pytest.raises(ValidationError, match=r"manifest\.format"):
+            service.import_export(tmp_path / "folder")

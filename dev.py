@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -63,9 +64,21 @@ def test(args: list[str]) -> int:
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "ruff", "format", "--check", ".")
     sh(BIN / "mypy")
-    return subprocess.run(
-        [str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env, check=False
-    ).returncode
+    return subprocess.run(pytest_command(args), cwd=ROOT, env=env, check=False).returncode
+
+
+def pytest_command(args: list[str]) -> list[str]:
+    """pytest, inside a private D-Bus session with its own unlocked Secret Service when the
+    tools are installed, so the keyring tests use a real keyring but never the person's."""
+    cmd = [str(PYTHON), "-m", "pytest", *args]
+    tools = ("dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool")
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("IMGLOOP_KEYRING_SESSION")
+        and all(shutil.which(t) for t in tools)
+    ):
+        cmd = [str(ROOT / ".ci" / "keyring-session.sh"), *cmd]
+    return cmd
 
 
 def main() -> int:

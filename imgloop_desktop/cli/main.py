@@ -17,6 +17,8 @@ from types import FrameType
 from typing import Any, TextIO
 
 from imgloop_desktop import __version__
+from imgloop_desktop.accounts import KeyringAccount
+from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.cli import history_cmd, progress, result
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import Problem, ValidationError
@@ -55,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
         "JSON goes to stdout.",
     )
     run.add_argument("--event", required=True, help="event JSON file, or - for stdin")
-    run.add_argument("--profile", help="AWS profile from ~/.aws to use (default: standard chain)")
+    who = run.add_mutually_exclusive_group()
+    who.add_argument("--profile", help="AWS profile from ~/.aws to use (default: standard chain)")
+    who.add_argument("--account", help="AWS account kept in the OS keyring (see the app)")
     run.add_argument("--region", help="AWS region (overrides aws_region in the event)")
     run.add_argument("--output-dir", help="local image folder (overrides output_dir)")
     run.add_argument("--no-s3", action="store_true", help="keep images locally only")
@@ -137,7 +141,11 @@ def run_command(args: argparse.Namespace) -> int:
         params = _params(args)
     except ValidationError as exc:
         return _invalid(exc)
-    credentials = DefaultChain(profile=args.profile, region=params.aws_region or None)
+    credentials: CredentialsSource = (
+        KeyringAccount(args.account)
+        if args.account
+        else DefaultChain(profile=args.profile, region=params.aws_region or None)
+    )
     return _execute(params, credentials, args.quiet)
 
 
@@ -156,6 +164,7 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_redaction()
     args = _parser().parse_args(argv)
     if args.command == "run":
         return run_command(args)

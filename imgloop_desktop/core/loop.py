@@ -13,13 +13,15 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.errors import ModelOutputError, PromptRefusedError, ServiceError
+from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.parsing import parse_revision, parse_verdict
@@ -93,6 +95,7 @@ class ImageLoop:
         self._rng = rng or random.SystemRandom()
         self._lock = threading.RLock()
         self._now = now
+        self._first_approved: ev.Candidate | None = None
         started = now()
         self._stamp = started.strftime("%Y%m%d%H%M%S")
         self.result = RunResult(
@@ -149,19 +152,16 @@ class ImageLoop:
     def _run_prompts(self) -> tuple[ev.Outcome, str]:
         p = self.params
         prompt = p.prompt
-        for revision in range(p.max_prompt_revisions + 1):
-            reasons: list[str] = []
-            for attempt in range(p.max_retry_attempts):
-                try:
-                    approved = self._attempt(revision, attempt, prompt, reasons)
-                except ServiceError as exc:  # on the attempt's record too, not only the run's
-                    self._emit(ev.AttemptFailed(revision, attempt, message=str(exc)))
-                    raise
+        # Enough workers that no scheduled call ever waits for a thread.
+        workers = (p.candidates_in_flight + 1) * (p.titan_img_number_of_images + 1)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="imgloop") as pool:
+            for revision in range(p.max_prompt_revisions + 1):
+                approved, reasons = _PromptRound(self, pool, revision, prompt).run()
                 if approved is not None:
                     self.result.approved = approved
                     return ev.Outcome.APPROVED, f"Approved {approved.ref.label}."
-            if revision < p.max_prompt_revisions:
-                prompt = self._revise(revision + 1, prompt, reasons)
+                if revision < p.max_prompt_revisions:
+                    prompt = self._revise(revision + 1, prompt, reasons)
         versions = p.max_prompt_revisions + 1
         return (
             ev.Outcome.NOT_APPROVED,
@@ -169,44 +169,31 @@ class ImageLoop:
             f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept.",
         )
 
-    def _attempt(
-        self, revision: int, attempt: int, prompt: str, reasons: list[str]
-    ) -> ev.Candidate | None:
-        """Generate, keep, judge; the approved image, or None with the reasons appended."""
-        images = self._generate(revision, attempt, prompt, reasons)
-        kept = [
-            self._keep(ev.ImageRef(revision, attempt, i), image, prompt)
-            for i, image in enumerate(images)
-        ]
-        verdicts = self._judge_all(kept)
-        self._check_cancel()  # a verdict that lands after cancel is kept, not acted on
-        for candidate, verdict in zip(kept, verdicts, strict=True):
-            if verdict.approved:
-                return candidate
-            reasons.append(verdict.reason)
-        return None
-
-    def _generate(
-        self, revision: int, attempt: int, prompt: str, reasons: list[str]
-    ) -> list[GeneratedImage]:
-        self._check_cancel()
+    def _request(self, prompt: str) -> GenerationRequest:
         p = self.params
-        seed = p.titan_img_seed or self._rng.randint(0, self.spec.seed_max)
-        request = GenerationRequest(
+        return GenerationRequest(
             prompt=prompt,
             width=p.titan_img_width,
             height=p.titan_img_height,
             cfg_scale=p.titan_img_cfg_scale,
             number_of_images=p.titan_img_number_of_images,
-            seed=seed,
+            seed=p.titan_img_seed or self._rng.randint(0, self.spec.seed_max),
         )
+
+    def _generate(
+        self, revision: int, attempt: int, request: GenerationRequest
+    ) -> list[GeneratedImage] | str:
+        """The images of one call, or the refusal message when the model declined."""
+        self._check_cancel()
         self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
         try:
             return self.generator.generate(request)
         except PromptRefusedError as exc:
             self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
-            reasons.append(f"The image model refused the prompt: {exc}")
-            return []
+            return str(exc)
+        except ServiceError as exc:  # on the attempt's record too, not only the run's
+            self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
+            raise
 
     def _keep(self, ref: ev.ImageRef, image: GeneratedImage, prompt: str) -> ev.Candidate:
         """Disk first: the image exists locally before it is judged, uploaded or shown."""
@@ -252,25 +239,22 @@ class ImageLoop:
                     )
                 )
 
-    def _judge_all(self, kept: list[ev.Candidate]) -> list[ev.Verdict]:
-        """Every image of the attempt is judged (the seed judged only the first)."""
-        if len(kept) <= 1:
-            return [self._judge(c) for c in kept]
-        with ThreadPoolExecutor(max_workers=len(kept), thread_name_prefix="judge") as pool:
-            futures = [pool.submit(self._judge, c) for c in kept]
-            return [f.result() for f in futures]
-
     def _judge(self, candidate: ev.Candidate) -> ev.Verdict:
         self._check_cancel()
         self._emit(ev.JudgingStarted(candidate.ref))
-        image = candidate.path.read_bytes()
+        image = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
         question = judge_prompt(self.params.prompt)
         replies: list[ModelReply] = []
         error: ModelOutputError | None = None
         for _ in range(2):  # one retry for an unreadable answer, then an explicit error
             if replies:
                 self._check_cancel()
-            reply = self.chat.ask(question, self.params.validate_settings, image_png=image)
+            try:
+                reply = self.chat.ask(question, self.params.validate_settings, image_png=image)
+            except ServiceError as exc:
+                ref = candidate.ref
+                self._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=str(exc)))
+                raise
             replies.append(reply)
             try:
                 result, reason = parse_verdict(reply.text)
@@ -302,6 +286,10 @@ class ImageLoop:
         )
         with self._lock:
             self.result.verdicts[candidate.ref] = verdict
+            if verdict.approved and self._first_approved is None:
+                # Set before the event goes out, so whatever reacts to it already finds
+                # the run stopping and no call starts after an approval.
+                self._first_approved = candidate
             self._emit(ev.VerdictReceived(candidate.ref, verdict, retried=len(replies) > 1))
         return verdict
 
@@ -356,6 +344,93 @@ class ImageLoop:
                 self._emit_to(event)
             except Exception:  # a broken consumer must not break the run
                 log.exception("event consumer failed on %s", type(event).__name__)
+
+
+class _PromptRound:
+    """The attempts of one prompt version, scheduled under the run's concurrency settings.
+
+    With ``candidates_in_flight`` = 1 and no speculation this is the seed's order exactly:
+    generate, then judge every image, then the next attempt. More in flight starts further
+    attempts while earlier ones are generating or being judged; speculation starts the next
+    generation as soon as no generation is running. The first approval stops new calls; what
+    is still under way finishes and is recorded, unused. All calls share one boto3 client,
+    whose adaptive retry mode paces every thread together when Bedrock throttles.
+    """
+
+    def __init__(
+        self, loop: ImageLoop, pool: ThreadPoolExecutor, revision: int, prompt: str
+    ) -> None:
+        self.loop = loop
+        self.pool = pool
+        self.revision = revision
+        self.prompt = prompt
+        self.generating: dict[Future[list[GeneratedImage] | str], int] = {}
+        self.judging: dict[Future[ev.Verdict], ev.Candidate] = {}
+        self.started = 0
+        self.reasons: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> tuple[ev.Candidate | None, list[str]]:
+        while True:
+            self._start_what_may_start()
+            if not self.generating and not self.judging:
+                break
+            under_way: list[Future[Any]] = [*self.generating, *self.judging]
+            done, _ = wait(under_way, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
+        approved = self.loop._first_approved
+        if self.error is not None and approved is None:  # unused work failing loses nothing
+            raise self.error
+        self.loop._check_cancel()  # a verdict that lands after cancel is kept, not acted on
+        return approved, self.reasons
+
+    def _stopping(self) -> bool:
+        loop = self.loop
+        return loop._first_approved is not None or self.error is not None or loop.cancel.cancelled
+
+    def _start_what_may_start(self) -> None:
+        p = self.loop.params
+        while not self._stopping() and self.started < p.max_retry_attempts:
+            in_flight = set(self.generating.values()) | {
+                c.ref.attempt for c in self.judging.values()
+            }
+            limit = p.candidates_in_flight
+            if p.speculative_next and not self.generating:
+                limit += 1
+            if len(in_flight) >= limit:
+                return
+            request = self.loop._request(self.prompt)
+            future = self.pool.submit(self.loop._generate, self.revision, self.started, request)
+            self.generating[future] = self.started
+            self.started += 1
+
+    def _collect(self, future: Future[Any]) -> None:
+        if future in self.generating:
+            attempt = self.generating.pop(future)
+            outcome = self._result(future)
+            if isinstance(outcome, str):
+                self.reasons.append(f"The image model refused the prompt: {outcome}")
+                return
+            for index, image in enumerate(outcome or []):
+                ref = ev.ImageRef(self.revision, attempt, index)
+                candidate = self.loop._keep(ref, image, self.prompt)
+                if not self._stopping():
+                    self.judging[self.pool.submit(self.loop._judge, candidate)] = candidate
+            return
+        self.judging.pop(future)
+        verdict = self._result(future)
+        if verdict is not None and not verdict.approved:
+            self.reasons.append(verdict.reason)
+
+    def _result(self, future: Future[Any]) -> Any:
+        """The future's value; a failure is kept to raise once everything under way is in."""
+        try:
+            return future.result()
+        except BaseException as exc:
+            if self.error is None:
+                self.error = exc
+            return None
 
 
 def _total(values: Iterable[int | None]) -> int | None:

@@ -19,6 +19,10 @@ from imgloop_desktop.core.protocols import InferenceSettings
 
 DEFAULT_IMAGE_MODEL = "amazon.titan-image-generator-v1"
 DEFAULT_JUDGE_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+MAX_IN_FLIGHT = 8
+# Vision models resample below ~200 px anyway; above 8000 px Bedrock refuses the image.
+MIN_JUDGE_SIDE = 200
+MAX_JUDGE_SIDE = 8000
 
 # S3's bucket naming rules (general purpose buckets), checked in ``bucket_problem``.
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -53,6 +57,9 @@ class RunParams:
     output_dir: str = ""
     s3_enabled: bool = False
     aws_region: str = ""
+    candidates_in_flight: int = 1
+    speculative_next: bool = False
+    judge_image_max_side: int = 0
 
     @property
     def validate_settings(self) -> InferenceSettings:
@@ -241,6 +248,17 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
         f"0-{spec.seed_max} (0 picks a random seed)",
     )
     check(
+        1 <= params.candidates_in_flight <= MAX_IN_FLIGHT,
+        "candidates_in_flight",
+        f"1-{MAX_IN_FLIGHT} candidates generated or judged at once",
+    )
+    check(
+        params.judge_image_max_side == 0
+        or MIN_JUDGE_SIDE <= params.judge_image_max_side <= MAX_JUDGE_SIDE,
+        "judge_image_max_side",
+        f"0 (send the full image) or {MIN_JUDGE_SIDE}-{MAX_JUDGE_SIDE} pixels",
+    )
+    check(
         bool(params.judge_model_id.strip()),
         "judge_model_id",
         "a Bedrock model id, inference profile id or ARN",
@@ -252,7 +270,6 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
     prefix = params.output_s3_key_prefix
     check(
         not prefix.startswith("/")
-        and ".." not in prefix.split("/")
         and ".." not in prefix
         and len(prefix.encode()) <= 900
         and not any(ord(c) < 32 for c in prefix),
@@ -262,7 +279,15 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
     return p
 
 
-def require_valid(params: RunParams, spec: ImageModelSpec) -> None:
-    problems = validate(params, spec)
-    if problems:
-        raise ValidationError(problems)
+def extra_cost(params: RunParams) -> str:
+    """What the concurrency settings can cost beyond the seed's calls, in plain words."""
+    k = params.candidates_in_flight
+    if k == 1 and not params.speculative_next:
+        return "Same Bedrock calls as one at a time; only uploads overlap judging."
+    extra = k - 1 + (1 if params.speculative_next else 0)
+    images = params.titan_img_number_of_images
+    return (
+        f"Up to {extra} extra generation(s) ({extra * images} image(s)) and "
+        f"{(k - 1) * images} extra judging(s) after the approved image; never more than "
+        f"{params.max_retry_attempts} generation(s) per prompt."
+    )

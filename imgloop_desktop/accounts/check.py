@@ -1,0 +1,452 @@
+""" "Test connection": who AWS thinks we are, and whether the two chosen models will answer.
+
+Each finding is one ``CheckResult`` in plain words (which account and region, which model
+is not offered or not enabled, which permission is missing), so the dialog shows them as a
+list and the window can run the same check before a run.
+
+The models are looked up on the Bedrock control plane (``GetFoundationModel``,
+``GetFoundationModelAvailability``, ``GetInferenceProfile``), which costs nothing and says
+*why* a model cannot be used. Where that is not permitted or not reachable, a runtime call
+that costs (almost) nothing stands in: for the image model an InvokeModel with an empty
+body, which Bedrock refuses at body validation only after it has checked that the model
+exists in the region and the caller may invoke it (so no image is made and nothing is
+billed); for the judge a one-token Converse.
+
+The control plane is skipped when it would describe a different Bedrock than the runtime
+calls reach: with ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` pointing at a proxy or the local
+simulator and no matching ``AWS_ENDPOINT_URL_BEDROCK``, the runtime is the truth.
+All calls run on the calling thread, which must not be the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOError,
+    TokenRetrievalError,
+)
+
+from imgloop_desktop import __version__
+from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.providers import aws_errors
+from imgloop_desktop.providers.catalog import base_model_id, current_replacement
+from imgloop_desktop.providers.session import FALLBACK_REGION, CredentialsSource
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+
+IDENTITY = "AWS identity"
+IMAGE_MODEL = "Image model"
+JUDGE_MODEL = "Judge model"
+CREDENTIALS = "Credentials"
+
+_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+_CREDENTIAL_ERRORS = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    CredentialRetrievalError,
+    SSOError,
+    TokenRetrievalError,
+)
+_CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "InvalidClientTokenId",
+        "InvalidAccessKeyId",
+        "RequestExpired",
+    }
+)
+_NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ValidationException"})
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One finding: ``name`` is what was checked, ``detail`` says what was found and, when
+    ``ok`` is False, what to do about it."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class StsClient(Protocol):
+    """The one STS call we make (boto3-stubs for STS are not a dependency)."""
+
+    def get_caller_identity(self) -> Mapping[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class BedrockControlClient(Protocol):
+    """The Bedrock control-plane calls we make."""
+
+    def get_foundation_model(self, *, modelIdentifier: str) -> Mapping[str, Any]: ...
+
+    def get_foundation_model_availability(self, *, modelId: str) -> Mapping[str, Any]: ...
+
+    def get_inference_profile(self, *, inferenceProfileIdentifier: str) -> Mapping[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CheckClients:
+    sts: StsClient
+    bedrock: BedrockControlClient
+    bedrock_runtime: BedrockRuntimeClient
+    region: str
+
+    def close(self) -> None:
+        """Close the connection pools now: a person may test many times, and an unclosed
+        pool is a leaked socket until the garbage collector finds it."""
+        self.sts.close()
+        self.bedrock.close()
+        self.bedrock_runtime.close()
+
+
+def check_config() -> Config:
+    """Few retries and short timeouts: a person is waiting for the answer."""
+    return Config(
+        retries={"mode": "standard", "max_attempts": 2},
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra=f"imgloop-desktop/{__version__} connection-check",
+    )
+
+
+def check_connection(
+    source: CredentialsSource,
+    region: str | None,
+    image_model_id: str,
+    judge_model_id: str,
+    *,
+    control_plane: bool | None = None,
+) -> list[CheckResult]:
+    """Check ``source`` against AWS in ``region`` (else the source's, else us-east-1).
+
+    Never raises for anything AWS or the keyring answers: every failure is a result.
+    ``control_plane`` forces (True) or forbids (False) the Bedrock control plane; None
+    decides from the endpoints in use (see the module docstring).
+    """
+    profile = getattr(source, "profile", None)
+    try:
+        session = source.session()
+        resolved = region or session.region_name or FALLBACK_REGION
+        clients = make_check_clients(session, resolved)
+    except ServiceError as exc:
+        return [CheckResult(CREDENTIALS, False, aws_errors.redact(str(exc)))]
+    except BotoCoreError as exc:
+        error = aws_errors.translate(
+            exc, model_id="", region=region or "", operation="CreateClient", profile=profile
+        )
+        return [CheckResult(CREDENTIALS, False, str(error))]
+    try:
+        return run_checks(
+            clients,
+            source.describe(),
+            image_model_id,
+            judge_model_id,
+            control_plane=control_plane,
+            profile=profile,
+        )
+    finally:
+        clients.close()
+
+
+def make_check_clients(session: boto3.Session, region: str) -> CheckClients:
+    """No ``endpoint_url`` is passed, so AWS_ENDPOINT_URL_STS / _BEDROCK / _BEDROCK_RUNTIME
+    (VPC endpoints, proxies, moto, the simulator) are honoured."""
+    config = check_config()
+    return CheckClients(
+        sts=cast(StsClient, session.client("sts", region_name=region, config=config)),
+        bedrock=cast(
+            BedrockControlClient, session.client("bedrock", region_name=region, config=config)
+        ),
+        bedrock_runtime=session.client("bedrock-runtime", region_name=region, config=config),
+        region=region,
+    )
+
+
+def run_checks(
+    clients: CheckClients,
+    description: str,
+    image_model_id: str,
+    judge_model_id: str,
+    *,
+    control_plane: bool | None = None,
+    profile: str | None = None,
+) -> list[CheckResult]:
+    """The checks themselves, on clients made elsewhere (tests pass stubbed ones)."""
+    identity, credentials_refused = _check_identity(clients, description, profile)
+    results = [identity]
+    models = ((IMAGE_MODEL, image_model_id), (JUDGE_MODEL, judge_model_id))
+    if credentials_refused:
+        reason = "Not checked: AWS did not accept the credentials (see above)."
+        results.extend(CheckResult(name, False, reason) for name, _ in models)
+        return results
+    use_control = _control_plane_matches(clients) if control_plane is None else control_plane
+    for name, model_id in models:
+        results.append(
+            _check_model(clients, name, model_id.strip(), use_control=use_control, profile=profile)
+        )
+    return results
+
+
+# -- identity -------------------------------------------------------------------------------
+
+
+def _check_identity(
+    clients: CheckClients, description: str, profile: str | None
+) -> tuple[CheckResult, bool]:
+    """The result, and whether the credentials themselves were refused (then checking
+    models would only repeat the same failure)."""
+    region = clients.region
+    try:
+        identity = clients.sts.get_caller_identity()
+    except ClientError as exc:
+        code = _code(exc)
+        error = aws_errors.translate(
+            exc, model_id="", region=region, operation="GetCallerIdentity", profile=profile
+        )
+        return CheckResult(IDENTITY, False, f"Signing in with {description} failed: {error}"), (
+            code in _CREDENTIAL_CODES
+        )
+    except (ConnectionError, HTTPClientError) as exc:
+        return (
+            CheckResult(
+                IDENTITY,
+                False,
+                aws_errors.redact(
+                    f"Could not reach AWS STS ({_endpoint(clients.sts)}) to confirm who "
+                    f"{description} is: {exc}. Check the internet connection, VPN or proxy "
+                    "(HTTPS_PROXY); the model checks below still try Bedrock itself."
+                ),
+            ),
+            False,
+        )
+    except BotoCoreError as exc:
+        error = aws_errors.translate(
+            exc, model_id="", region=region, operation="GetCallerIdentity", profile=profile
+        )
+        refused = isinstance(exc, _CREDENTIAL_ERRORS)
+        return CheckResult(IDENTITY, False, f"{description}: {error}"), refused
+    account = str(identity.get("Account", "?"))
+    arn = str(identity.get("Arn", "?"))
+    detail = f"Signed in to AWS account {account} as {arn}, using {description}, in {region}."
+    return CheckResult(IDENTITY, True, aws_errors.redact(detail)), False
+
+
+# -- models ---------------------------------------------------------------------------------
+
+
+def _check_model(
+    clients: CheckClients, name: str, model_id: str, *, use_control: bool, profile: str | None
+) -> CheckResult:
+    if not model_id:
+        return CheckResult(name, False, "No model is chosen.")
+    note = ""
+    if use_control:
+        result, note = _control_plane(clients, name, model_id)
+        if result is not None:
+            return result
+    result = _runtime(clients, name, model_id, profile)
+    if note:
+        return CheckResult(result.name, result.ok, f"{result.detail} ({note})")
+    return result
+
+
+def _control_plane(
+    clients: CheckClients, name: str, model_id: str
+) -> tuple[CheckResult | None, str]:
+    """The control plane's answer, or None and why the runtime must answer instead."""
+    region = clients.region
+    base = base_model_id(model_id)
+    is_profile = base != model_id and "foundation-model/" not in model_id
+    try:
+        if is_profile:
+            clients.bedrock.get_inference_profile(inferenceProfileIdentifier=model_id)
+        details = clients.bedrock.get_foundation_model(modelIdentifier=base).get("modelDetails", {})
+        availability = clients.bedrock.get_foundation_model_availability(modelId=base)
+    except ClientError as exc:
+        code = _code(exc)
+        operation = str(exc.operation_name or "GetFoundationModel")
+        if code == "AccessDeniedException":
+            return None, (
+                f"the Bedrock model list is not open to these credentials, so a runtime call "
+                f"was used instead; allowing bedrock:{operation} gives a more precise answer"
+            )
+        if code in _NOT_FOUND_CODES:
+            what = "inference profile" if operation == "GetInferenceProfile" else "model"
+            return _fail(
+                name,
+                f"Bedrock in {region} does not offer the {what} {model_id}.",
+                f"Check the id for typos and choose a region where {base} is offered "
+                "(the Bedrock console lists models per region); some models need a "
+                "cross-region profile id such as 'us.' + the model id.",
+            ), ""
+        if code in _CREDENTIAL_CODES:
+            error = aws_errors.translate(exc, model_id=model_id, region=region, operation="")
+            return _fail(name, str(error), ""), ""
+        return (
+            None,
+            f"the Bedrock model list could not be read ({code}), so a runtime call was used",
+        )
+    except (ConnectionError, HTTPClientError):
+        return None, "the Bedrock model list could not be reached, so a runtime call was used"
+    except BotoCoreError as exc:
+        error = aws_errors.translate(exc, model_id=model_id, region=region, operation="")
+        return _fail(name, str(error), ""), ""
+    return _judge_availability(name, model_id, base, is_profile, details, availability, region), ""
+
+
+def _judge_availability(
+    name: str,
+    model_id: str,
+    base: str,
+    is_profile: bool,
+    details: Mapping[str, Any],
+    availability: Mapping[str, Any],
+    region: str,
+) -> CheckResult:
+    if availability.get("regionAvailability") == "NOT_AVAILABLE":
+        return _fail(
+            name,
+            f"{model_id} is not offered in {region}.",
+            "Choose a region where it is offered, or a cross-region profile id.",
+        )
+    if availability.get("authorizationStatus") == "NOT_AUTHORIZED":
+        return _fail(
+            name,
+            f"These credentials are not allowed to use {model_id} in {region}.",
+            "Ask for an IAM policy that allows bedrock:InvokeModel on it (and no service "
+            "control policy denying it).",
+        )
+    if availability.get("entitlementAvailability") == "NOT_AVAILABLE":
+        return _fail(
+            name,
+            f"{model_id} is not enabled for this AWS account in {region}.",
+            f"Request access to it under 'Model access' in the Bedrock console for {region}.",
+        )
+    agreement = availability.get("agreementAvailability") or {}
+    status = agreement.get("status") if isinstance(agreement, Mapping) else None
+    if status in ("NOT_AVAILABLE", "ERROR", "PENDING"):
+        why = {
+            "PENDING": "the model provider's agreement is still being processed",
+            "NOT_AVAILABLE": "the model provider's agreement has not been accepted",
+            "ERROR": "accepting the model provider's agreement failed",
+        }[str(status)]
+        extra = agreement.get("errorMessage") if isinstance(agreement, Mapping) else None
+        return _fail(
+            name,
+            f"{model_id} cannot be used yet in {region}: {why}"
+            + (f" ({extra})." if extra else "."),
+            f"Open 'Model access' in the Bedrock console for {region} and complete the "
+            "request for this model (some providers ask for a short use-case form).",
+        )
+    inference_types = details.get("inferenceTypesSupported") or []
+    if not is_profile and inference_types and "ON_DEMAND" not in inference_types:
+        return _fail(
+            name,
+            f"{model_id} cannot be called on demand in {region}.",
+            f"Use a cross-region inference profile id such as 'us.{base}' or "
+            f"'global.{base}' (listed under Cross-region inference in the Bedrock console).",
+        )
+    if name == JUDGE_MODEL and "IMAGE" not in (details.get("inputModalities") or ["IMAGE"]):
+        return _fail(
+            name,
+            f"{model_id} does not accept images, so it cannot judge them.",
+            "Choose a vision model as judge, for example an Anthropic Claude or Amazon Nova "
+            "Lite/Pro model.",
+        )
+    if name == IMAGE_MODEL and "IMAGE" not in (details.get("outputModalities") or ["IMAGE"]):
+        return _fail(
+            name,
+            f"{model_id} does not make images.",
+            "Choose an image model such as Amazon Nova Canvas or a Stability AI model.",
+        )
+    lifecycle = details.get("modelLifecycle") or {}
+    legacy = isinstance(lifecycle, Mapping) and lifecycle.get("status") == "LEGACY"
+    detail = f"{model_id} is offered and enabled in {region}."
+    if legacy:
+        replacement = current_replacement(model_id)
+        detail += " It is marked Legacy and will be retired" + (
+            f"; consider {replacement}." if replacement else "."
+        )
+    return CheckResult(name, True, detail)
+
+
+def _runtime(clients: CheckClients, name: str, model_id: str, profile: str | None) -> CheckResult:
+    region = clients.region
+    runtime = clients.bedrock_runtime
+    try:
+        if name == IMAGE_MODEL:
+            # Deliberately an empty body: see the module docstring.
+            runtime.invoke_model(
+                modelId=model_id,
+                body=json.dumps({}),
+                contentType="application/json",
+                accept="application/json",
+            )
+        else:
+            runtime.converse(
+                modelId=model_id,
+                messages=[{"role": "user", "content": [{"text": "Reply with the word OK."}]}],
+                inferenceConfig={"maxTokens": 1},
+            )
+    except (ClientError, BotoCoreError) as exc:
+        operation = aws_errors.IMAGE_OPERATION if name == IMAGE_MODEL else aws_errors.CHAT_OPERATION
+        error = aws_errors.translate(
+            exc, model_id=model_id, region=region, operation=operation, profile=profile
+        )
+        if isinstance(error, PromptRefusedError):
+            # Bedrock got as far as reading the body: the model is there and may be invoked.
+            return CheckResult(name, True, f"{model_id} answers in {region}.")
+        return CheckResult(name, False, str(error))
+    return CheckResult(name, True, f"{model_id} answers in {region}.")
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _fail(name: str, message: str, hint: str) -> CheckResult:
+    return CheckResult(name, False, aws_errors.redact(f"{message} {hint}".strip()))
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "") or "")
+
+
+def _endpoint(client: object) -> str:
+    meta = getattr(client, "meta", None)
+    return str(getattr(meta, "endpoint_url", "") or "the STS endpoint")
+
+
+def _is_aws(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.endswith(_AWS_HOST_SUFFIXES)
+
+
+def _control_plane_matches(clients: CheckClients) -> bool:
+    """True when the control plane and the runtime are the same kind of place (both AWS, or
+    both redirected), so the control plane's answer is about the Bedrock runs will call."""
+    control = _endpoint(clients.bedrock)
+    runtime = str(clients.bedrock_runtime.meta.endpoint_url)
+    return _is_aws(control) == _is_aws(runtime)

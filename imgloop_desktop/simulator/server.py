@@ -539,6 +539,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "BedrockSimulator/1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK (~40 ms a call), which would swamp scripted latencies.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         cast(_Server, self.server).simulator._handle(self)

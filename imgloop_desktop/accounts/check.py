@@ -62,18 +62,6 @@ _CREDENTIAL_ERRORS = (
     SSOError,
     TokenRetrievalError,
 )
-_CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredTokenException",
-        "ExpiredToken",
-        "InvalidClientTokenId",
-        "InvalidAccessKeyId",
-        "RequestExpired",
-    }
-)
 _NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ValidationException"})
 
 
@@ -227,7 +215,7 @@ def _check_identity(
             exc, model_id="", region=region, operation="GetCallerIdentity", profile=profile
         )
         return CheckResult(IDENTITY, False, f"Signing in with {description} failed: {error}"), (
-            code in _CREDENTIAL_CODES
+            code in aws_errors.CREDENTIAL_CODES
         )
     except (ConnectionError, HTTPClientError) as exc:
         return (
@@ -302,7 +290,7 @@ def _control_plane(
                 "(the Bedrock console lists models per region); some models need a "
                 "cross-region profile id such as 'us.' + the model id.",
             ), ""
-        if code in _CREDENTIAL_CODES:
+        if code in aws_errors.CREDENTIAL_CODES:
             error = aws_errors.translate(exc, model_id=model_id, region=region, operation="")
             return _fail(name, str(error), ""), ""
         return (

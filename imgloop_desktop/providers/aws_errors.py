@@ -62,7 +62,7 @@ _FILTER_WORDS = (
     "violat",
 )
 _END_OF_LIFE_WORDS = ("end of its life", "end of life", "end-of-life")
-_CREDENTIAL_CODES = frozenset(
+CREDENTIAL_CODES = frozenset(
     {
         "UnrecognizedClientException",
         "InvalidSignatureException",
@@ -183,7 +183,7 @@ def _client_error(
     if code == "ResourceNotFoundException":
         return _unknown_model(message, model_id=model_id, region=region)
 
-    if code in _CREDENTIAL_CODES:
+    if code in CREDENTIAL_CODES:
         return _service(
             f"AWS did not accept the credentials ({code}): {message}",
             model_id=model_id,

@@ -48,7 +48,7 @@ from collections.abc import Mapping
 from imgloop_desktop.core.errors import Problem, PromptRefusedError, ServiceError, ValidationError
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
-from imgloop_desktop.providers.titan import decode_png
+from imgloop_desktop.providers.titan import decode_png, image_list
 
 FAMILY = "stability"
 SDXL_FAMILY = "stability-sdxl"
@@ -212,18 +212,7 @@ def parse_response(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[
         declined = [str(reason) for reason in reasons if reason is not None]
         if declined:
             raise PromptRefusedError(f"{spec.name} declined the request: {'; '.join(declined)}")
-    images = payload.get("images")
-    if images is None:
-        raise ServiceError(
-            f"{spec.name} answered without an 'images' list.", model_id=spec.model_id
-        )
-    if not isinstance(images, list):
-        raise ServiceError(
-            f"{spec.name} answered with 'images' of type {type(images).__name__}, not a list.",
-            model_id=spec.model_id,
-        )
-    if not images:
-        raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
+    images = image_list(spec, payload)
     seeds = payload.get("seeds")
     seed_list = seeds if isinstance(seeds, list) else []
     return [

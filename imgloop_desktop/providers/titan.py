@@ -162,6 +162,14 @@ def parse_images_payload(
     error = payload.get("error")
     if error is not None and error != "":
         raise PromptRefusedError(f"{spec.name} declined the request: {_short(error)}")
+    return [
+        GeneratedImage(data=decode_png(spec, item, index), seed=None)
+        for index, item in enumerate(image_list(spec, payload))
+    ]
+
+
+def image_list(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[object]:
+    """The payload's non-empty ``images`` list (Titan, Nova and Stability share the key)."""
     images = payload.get("images")
     if images is None:
         raise ServiceError(
@@ -174,10 +182,7 @@ def parse_images_payload(
         )
     if not images:
         raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
-    return [
-        GeneratedImage(data=decode_png(spec, item, index), seed=None)
-        for index, item in enumerate(images)
-    ]
+    return images
 
 
 def decode_png(spec: ImageModelSpec, item: object, index: int) -> bytes:

@@ -1,0 +1,101 @@
+"""What each gallery item's badge says, and how it is drawn.
+
+The rule that picks a badge is the history's approval rule (the person's decision where
+there is one, else the judge's answer), so the grid never disagrees with exports or the
+history list. Colour is never the only signal: every badge carries a symbol and a word.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+
+from imgloop_desktop.storage.history.schema import Decision
+
+
+class Badge(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ERROR = "error"
+    HUMAN_APPROVED = "human_approved"
+    HUMAN_REJECTED = "human_rejected"
+    JUDGING = "judging"
+    NOT_JUDGED = "not_judged"
+
+
+LABELS: dict[Badge, str] = {
+    Badge.APPROVED: "✔ approved",
+    Badge.REJECTED: "✘ rejected",
+    Badge.ERROR: "⚠ error",
+    Badge.HUMAN_APPROVED: "✔ you approved",
+    Badge.HUMAN_REJECTED: "✘ you rejected",
+    Badge.JUDGING: "… judging",
+    Badge.NOT_JUDGED: "- not judged",
+}
+
+COLOURS: dict[Badge, str] = {
+    Badge.APPROVED: "#2e7d32",
+    Badge.REJECTED: "#c62828",
+    Badge.ERROR: "#ef6c00",
+    Badge.HUMAN_APPROVED: "#1565c0",
+    Badge.HUMAN_REJECTED: "#6a1b9a",
+    Badge.JUDGING: "#546e7a",
+    Badge.NOT_JUDGED: "#757575",
+}
+
+UPLOAD_FAILED_LABEL = "S3 ✘"
+UPLOAD_FAILED_COLOUR = "#b71c1c"
+
+
+def badge_for(
+    *,
+    verdict: str | None,
+    human: Decision | None,
+    attempt_failed: bool,
+    judging: bool,
+) -> Badge:
+    """A person's decision first, then the judge's answer; without either, a failed attempt
+    is an error, a live image is being judged, and anything else was never judged."""
+    if human is Decision.APPROVED:
+        return Badge.HUMAN_APPROVED
+    if human is Decision.REJECTED:
+        return Badge.HUMAN_REJECTED
+    if verdict == "YES":
+        return Badge.APPROVED
+    if verdict == "NO":
+        return Badge.REJECTED
+    if verdict == "ERROR" or attempt_failed:
+        return Badge.ERROR
+    return Badge.JUDGING if judging else Badge.NOT_JUDGED
+
+
+def _pill(painter: QPainter, anchor: QRect, text: str, colour: str, *, right: bool) -> None:
+    font = QFont(painter.font())
+    font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+    font.setBold(True)
+    metrics = QFontMetrics(font)
+    width = metrics.horizontalAdvance(text) + 10
+    height = metrics.height() + 4
+    x = anchor.right() - width - 3 if right else anchor.left() + 3
+    rect = QRectF(x, anchor.top() + 3, width, height)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    painter.drawRoundedRect(rect, height / 2, height / 2)
+    painter.setPen(QColor("white"))
+    painter.setFont(font)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+
+
+def paint_badge(painter: QPainter, anchor: QRect, badge: Badge) -> None:
+    """The badge pill at the top left of ``anchor`` (the thumbnail's cell)."""
+    _pill(painter, anchor, LABELS[badge], COLOURS[badge], right=False)
+
+
+def paint_upload_failed(painter: QPainter, anchor: QRect) -> None:
+    """A separate mark at the top right: the local copy is safe, the S3 mirror is not."""
+    _pill(painter, anchor, UPLOAD_FAILED_LABEL, UPLOAD_FAILED_COLOUR, right=True)

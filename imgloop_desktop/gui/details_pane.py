@@ -1,0 +1,435 @@
+"""The selected image in full, with everything that made it and the judge's word on it, and
+the person's own decision, which overrides the judge while keeping its verdict on record.
+
+Everything shown is fetched by a worker (the row, its session's parameters, the decoded
+image) and applied only if it is still the image asked for, so clicking quickly through
+the gallery never shows one image's text under another's picture.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote
+
+from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.gui.badges import LABELS, badge_for
+from imgloop_desktop.gui.thumbnail_loader import Jobs, Outcome
+from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
+from imgloop_desktop.storage.history.schema import Decision, UploadState
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REGION = "us-east-1"
+MAX_PREVIEW_SIDE = 2048
+"""Bigger images are scaled down on the worker: the pane never shows more than this."""
+
+UrlOpener = Callable[[QUrl], Any]
+
+
+def s3_console_url(bucket: str, key: str, region: str) -> str:
+    return (
+        f"https://s3.console.aws.amazon.com/s3/object/{quote(bucket, safe='')}"
+        f"?region={quote(region or DEFAULT_REGION, safe='')}&prefix={quote(key, safe='/')}"
+    )
+
+
+@dataclass(frozen=True)
+class ImageDetails:
+    """Plain data for one image: its row and what its session says about how it was made."""
+
+    image: ImageRecord
+    original_prompt: str
+    image_model_id: str
+    judge_model_id: str
+    cfg_scale: float | None
+    region: str
+    picture: QImage | None = None
+
+    @property
+    def s3_url(self) -> str | None:
+        if not self.image.s3_bucket or not self.image.s3_key:
+            return None
+        return s3_console_url(self.image.s3_bucket, self.image.s3_key, self.region)
+
+
+def load_details(history: HistoryService, image_id: int, *, picture: bool = True) -> ImageDetails:
+    """Blocking (worker side)."""
+    image = history.image(image_id)
+    tree: SessionTree = history.session(image.run_id)
+    cfg: float | None = None
+    for version in tree.prompt_versions:
+        for attempt in version.attempts:
+            if (attempt.revision, attempt.attempt) == (image.revision, image.attempt):
+                value = attempt.request.get("cfg_scale")
+                cfg = float(value) if isinstance(value, int | float) else None
+    if cfg is None:
+        value = tree.params.get("titan_img_cfg_scale")
+        cfg = float(value) if isinstance(value, int | float) else None
+    region = tree.params.get("aws_region")
+    qimage: QImage | None = None
+    if picture:
+        qimage = QImage(str(image.path))
+        if qimage.isNull():
+            qimage = None
+        elif max(qimage.width(), qimage.height()) > MAX_PREVIEW_SIDE:
+            qimage = qimage.scaled(
+                QSize(MAX_PREVIEW_SIDE, MAX_PREVIEW_SIDE),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+    return ImageDetails(
+        image=image,
+        original_prompt=tree.prompt,
+        image_model_id=tree.image_model_id,
+        judge_model_id=tree.judge_model_id,
+        cfg_scale=cfg,
+        region=region if isinstance(region, str) and region else DEFAULT_REGION,
+        picture=qimage,
+    )
+
+
+class _Picture(QLabel):
+    """Scales the full image to fit whenever the pane is resized (from the kept pixmap)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(160, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._full: QPixmap | None = None
+
+    def set_picture(self, pixmap: QPixmap | None, text: str = "") -> None:
+        self._full = pixmap
+        if pixmap is None:
+            self.setPixmap(QPixmap())
+            self.setText(text)
+        else:
+            self.setText("")
+            self._rescale()
+
+    def has_picture(self) -> bool:
+        return self._full is not None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._full is None:
+            return
+        self.setPixmap(
+            self._full.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+
+class DetailsPane(QWidget):
+    """``show_image(id)`` (-1 clears). ``decisionChanged(id)`` after the history recorded a
+    person's approve / reject / clear. ``loaded(id)`` once an image's details are shown.
+
+    ``open_url`` opens folders and the S3 console; tests pass their own so nothing is
+    launched.
+    """
+
+    decisionChanged = Signal(int)
+    loaded = Signal(int)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        history: HistoryService,
+        parent: QWidget | None = None,
+        *,
+        open_url: UrlOpener | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
+        self._jobs = Jobs(1, self)
+        self._image_id = -1
+        self._request = 0
+        self._busy = False
+        self.details: ImageDetails | None = None
+
+        self.picture = _Picture(self)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+
+        self.approve_button = QPushButton("&Approve", self)
+        self.reject_button = QPushButton("&Reject", self)
+        self.clear_button = QPushButton("C&lear decision", self)
+        self.approve_button.setToolTip("Approve this image, whatever the judge said")
+        self.reject_button.setToolTip("Reject this image, whatever the judge said")
+        self.clear_button.setToolTip("Forget your decision; the judge's verdict counts again")
+        decide_row = QHBoxLayout()
+        for button in (self.approve_button, self.reject_button, self.clear_button):
+            decide_row.addWidget(button)
+
+        self.copy_button = QPushButton("&Copy image", self)
+        self.folder_button = QPushButton("Open &folder", self)
+        self.s3_button = QPushButton("Open in &S3 console", self)
+        actions_row = QHBoxLayout()
+        for button in (self.copy_button, self.folder_button, self.s3_button):
+            actions_row.addWidget(button)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name, label in (
+            ("status", "Status"),
+            ("verdict", "Judge"),
+            ("reason", "Reason"),
+            ("decision", "Your decision"),
+            ("prompt", "Prompt used"),
+            ("original_prompt", "Original prompt"),
+            ("seed", "Seed"),
+            ("size", "Size"),
+            ("cfg_scale", "CFG scale"),
+            ("image_model", "Image model"),
+            ("judge_model", "Judge model"),
+            ("upload", "S3 upload"),
+            ("s3_key", "S3 key"),
+            ("file", "File"),
+            ("where", "Position"),
+        ):
+            value = QLabel(self)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            self.fields[name] = value
+            form.addRow(f"{label}:", value)
+
+        self.raw_toggle = QToolButton(self)
+        self.raw_toggle.setText("Show the judge's raw answer")
+        self.raw_toggle.setCheckable(True)
+        self.raw_text = QPlainTextEdit(self)
+        self.raw_text.setReadOnly(True)
+        self.raw_text.setVisible(False)
+        self.raw_text.setMaximumHeight(160)
+
+        # No scroll area: wrapped labels inside one get squeezed and clipped. The text takes
+        # the height it needs and the picture (size policy Ignored) takes what is left.
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(decide_row)
+        layout.addLayout(actions_row)
+        layout.addLayout(form)
+        layout.addWidget(self.raw_toggle)
+        layout.addWidget(self.raw_text)
+
+        self.approve_button.clicked.connect(lambda: self.decide(Decision.APPROVED))
+        self.reject_button.clicked.connect(lambda: self.decide(Decision.REJECTED))
+        self.clear_button.clicked.connect(lambda: self.decide(None))
+        self.copy_button.clicked.connect(self.copy_image)
+        self.folder_button.clicked.connect(self.open_folder)
+        self.s3_button.clicked.connect(self.open_s3_console)
+        self.raw_toggle.toggled.connect(self._toggle_raw)
+        app = QCoreApplication.instance()
+        if app is not None:  # the window should call close_workers(); this is the backstop
+            app.aboutToQuit.connect(self.close_workers)
+        self._show(None)
+
+    # -- contract --------------------------------------------------------------------------
+
+    @property
+    def image_id(self) -> int:
+        return self._image_id
+
+    @Slot(int)
+    def show_image(self, image_id: int) -> None:
+        self._image_id = image_id
+        self._request += 1
+        if image_id < 0:
+            self._show(None)
+            return
+        self.status.setText("Loading…")
+        self._set_enabled(False)
+        self._load(image_id, picture=True)
+
+    @Slot(int)
+    def on_image_updated(self, image_id: int) -> None:
+        """The gallery saw this image change (a verdict arrived, an upload finished)."""
+        if image_id == self._image_id and image_id >= 0 and not self._busy:
+            self._request += 1
+            self._load(image_id, picture=not self.picture.has_picture())
+
+    def decide(self, decision: Decision | None) -> None:
+        """Record the person's decision (None clears it) off the GUI thread."""
+        image_id = self._image_id
+        if image_id < 0 or self._busy:
+            return
+        self._busy = True
+        self._set_enabled(False)
+        self.status.setText("Saving your decision…")
+        history = self.history
+
+        def done(outcome: Outcome[ImageRecord]) -> None:
+            self._busy = False
+            if outcome.value is None:
+                self.status.setText(f"The decision could not be saved: {outcome.error}")
+                self.failed.emit(str(outcome.error))
+                self._set_enabled(True)
+                return
+            if image_id == self._image_id and self.details is not None:
+                self._show(replace(self.details, image=outcome.value), keep_picture=True)
+            self.decisionChanged.emit(image_id)
+
+        self._jobs.submit(lambda: history.decide(image_id, decision), done)
+
+    def copy_image(self) -> None:
+        details = self.details
+        if details is None:
+            return
+        mime = QMimeData()
+        if details.picture is not None:
+            mime.setImageData(details.picture)
+        mime.setUrls([QUrl.fromLocalFile(str(details.image.path))])
+        QGuiApplication.clipboard().setMimeData(mime)
+        self.status.setText("Image copied.")
+
+    def open_folder(self) -> None:
+        if self.details is not None:
+            self.open_url(QUrl.fromLocalFile(str(self.details.image.path.parent)))
+
+    def open_s3_console(self) -> None:
+        url = self.details.s3_url if self.details is not None else None
+        if url:
+            self.open_url(QUrl(url))
+
+    def wait_idle(self, msecs: int = 10_000) -> bool:
+        return self._jobs.wait(msecs)
+
+    def close_workers(self) -> None:
+        self._jobs.close()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _load(self, image_id: int, *, picture: bool) -> None:
+        request = self._request
+        history = self.history
+
+        def done(outcome: Outcome[ImageDetails]) -> None:
+            if request != self._request:
+                return  # another image was asked for meanwhile
+            if outcome.value is None:
+                self.details = None
+                self._show(None)
+                self.status.setText(f"Image {image_id} could not be shown: {outcome.error}")
+                self.failed.emit(str(outcome.error))
+                return
+            details = outcome.value
+            if not picture and self.details is not None:
+                details = replace(details, picture=self.details.picture)
+            self._show(details, keep_picture=not picture)
+            self.loaded.emit(image_id)
+
+        self._jobs.submit(lambda: load_details(history, image_id, picture=picture), done)
+
+    def _set_enabled(self, on: bool) -> None:
+        details = self.details if on else None
+        has = details is not None
+        decision = details.image.human_decision if details is not None else None
+        self.approve_button.setEnabled(has and decision is not Decision.APPROVED)
+        self.reject_button.setEnabled(has and decision is not Decision.REJECTED)
+        self.clear_button.setEnabled(has and decision is not None)
+        self.copy_button.setEnabled(has)
+        self.folder_button.setEnabled(has)
+        self.s3_button.setEnabled(details is not None and details.s3_url is not None)
+
+    def _show(self, details: ImageDetails | None, *, keep_picture: bool = False) -> None:
+        self.details = details
+        if details is None:
+            self.picture.set_picture(None, "No image selected")
+            for value in self.fields.values():
+                value.setText("")
+            self.raw_text.setPlainText("")
+            self.status.setText("")
+            self._set_enabled(False)
+            return
+        image = details.image
+        if not keep_picture:
+            if details.picture is not None:
+                self.picture.set_picture(QPixmap.fromImage(details.picture))
+            else:
+                self.picture.set_picture(None, f"The image file is missing:\n{image.path}")
+        verdict = image.verdict
+        badge = badge_for(
+            verdict=verdict.result if verdict else None,
+            human=image.human_decision,
+            attempt_failed=False,
+            judging=False,
+        )
+        approved = "approved" if image.effective_approved else "not approved"
+        f = self.fields
+        f["status"].setText(f"{LABELS[badge]} ({approved})")
+        if verdict is None:
+            f["verdict"].setText("not judged")
+            f["reason"].setText("")
+        else:
+            retried = " (asked twice)" if verdict.retried else ""
+            f["verdict"].setText(f"{verdict.result} by {verdict.model_id}{retried}")
+            f["reason"].setText(verdict.reason)
+        if image.human_decision is None:
+            f["decision"].setText("none: the judge's verdict counts")
+        else:
+            when = f" on {image.decided_at.astimezone():%Y-%m-%d %H:%M}" if image.decided_at else ""
+            f["decision"].setText(f"{image.human_decision.value}{when}")
+        f["prompt"].setText(image.prompt)
+        f["original_prompt"].setText(details.original_prompt)
+        f["seed"].setText("" if image.seed is None else str(image.seed))
+        f["size"].setText(f"{image.width}x{image.height} px, {image.size_bytes:,} bytes")
+        f["cfg_scale"].setText("" if details.cfg_scale is None else f"{details.cfg_scale:g}")
+        f["image_model"].setText(details.image_model_id)
+        f["judge_model"].setText(details.judge_model_id)
+        upload = {
+            UploadState.NONE: "S3 was off for this run",
+            UploadState.PENDING: "pending",
+            UploadState.DONE: f"done (s3://{image.s3_bucket})",
+            UploadState.FAILED: f"failed: {image.upload_error}",
+        }[image.upload_state]
+        f["upload"].setText(upload)
+        f["s3_key"].setText(image.s3_key)
+        f["file"].setText(str(image.path))
+        f["where"].setText(
+            f"prompt v{image.revision + 1}, attempt {image.attempt + 1}, "
+            f"image {image.index + 1} (history id {image.image_id})"
+        )
+        self.raw_text.setPlainText(verdict.raw if verdict else "")
+        self.status.setText("")
+        self._set_enabled(True)
+
+    @Slot(bool)
+    def _toggle_raw(self, on: bool) -> None:
+        self.raw_text.setVisible(on)
+        self.raw_toggle.setText(
+            "Hide the judge's raw answer" if on else "Show the judge's raw answer"
+        )
+
+
+def link_gallery_and_details(gallery: Any, details: DetailsPane) -> None:
+    """Wire a ``GalleryPanel`` and a ``DetailsPane``: selection shows the image, a decision
+    refreshes the gallery's badge, a live change refreshes the pane."""
+    gallery.imageSelected.connect(details.show_image)
+    details.decisionChanged.connect(gallery.refresh_image)
+    gallery.imageUpdated.connect(details.on_image_updated)

@@ -1,0 +1,532 @@
+"""The gallery: the current run's (or a past session's) images as a thumbnail grid.
+
+A ``QListView`` in icon mode over ``GalleryModel`` (plain records). Live events change the
+model at once; anything that needs the history (image ids, a reloaded row, a past
+session) is fetched by a worker and applied when it comes back. Thumbnails are painted
+from ``ThumbnailLoader``, which loads only what the delegate is asked to paint.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.gui import badges
+from imgloop_desktop.gui.drag_export import DragPreparer, any_image_requested
+from imgloop_desktop.gui.gallery_model import (
+    GalleryItem,
+    GalleryModel,
+    ItemKind,
+    ItemRole,
+    Ref,
+    items_from_session,
+    version_label,
+    with_record,
+)
+from imgloop_desktop.gui.thumbnail_loader import (
+    DISK_THUMBNAIL_SIZE,
+    Jobs,
+    Outcome,
+    ThumbnailLoader,
+)
+from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.storage import thumbnails
+from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
+
+log = logging.getLogger(__name__)
+
+ICON_SIZE = 128
+CAPTION_HEIGHT = 22
+CELL_PADDING = 6
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def thumbnail_source(item: GalleryItem) -> Callable[[], Path]:
+    """Where the worker gets the item's thumbnail file: the shared on-disk cache, keyed by
+    content, so live images and reopened sessions share their thumbnails."""
+    path, sha256 = item.path, item.sha256
+
+    def source() -> Path:
+        if path is None:
+            raise OSError("the image has no local file")
+        return thumbnails.thumbnail(path, sha256, DISK_THUMBNAIL_SIZE)
+
+    return source
+
+
+class GalleryDelegate(QStyledItemDelegate):
+    """Paints headers, thumbnails with badges, and failed-attempt tiles. Painting an image
+    cell is what asks the loader for its thumbnail, so only visible cells ever load."""
+
+    def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loader = loader
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        side = ICON_SIZE + 2 * CELL_PADDING
+        return QSize(side, side + CAPTION_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        item = index.data(ItemRole)
+        if not isinstance(item, GalleryItem):
+            return
+        rect: QRect = option.rect
+        painter.save()
+        try:
+            if item.kind is ItemKind.HEADER:
+                self._paint_header(painter, rect, item, option)
+            elif item.kind is ItemKind.FAILED:
+                self._paint_failed(painter, rect, item, option)
+            else:
+                self._paint_image(painter, rect, item, option)
+        finally:
+            painter.restore()
+
+    def _cell(self, rect: QRect) -> QRect:
+        return rect.adjusted(CELL_PADDING // 2, CELL_PADDING // 2, -CELL_PADDING // 2, 0)
+
+    def _paint_header(
+        self, painter: QPainter, rect: QRect, item: GalleryItem, option: QStyleOptionViewItem
+    ) -> None:
+        palette: QPalette = option.palette
+        cell = self._cell(rect).adjusted(0, 0, 0, -CELL_PADDING // 2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.color(QPalette.ColorRole.Highlight).lighter(170))
+        painter.drawRoundedRect(cell, 6, 6)
+        painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+        painter.drawRect(QRect(cell.left(), cell.top(), 4, cell.height()))
+        text_rect = cell.adjusted(10, 6, -6, -6)
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignTop, version_label(item.revision))
+        line = painter.fontMetrics().height()
+        font.setBold(False)
+        font.setItalic(True)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        subtitle = "original" if item.revision == 0 else "revised"
+        painter.drawText(text_rect.adjusted(0, line, 0, 0), Qt.AlignmentFlag.AlignTop, subtitle)
+        line += painter.fontMetrics().height()
+        font.setItalic(False)
+        painter.setFont(font)
+        body = text_rect.adjusted(0, line + 6, 0, 0)
+        text = item.prompt or item.note
+        if item.note and item.prompt:
+            text = f"{item.prompt}\n⚠ {item.note}"
+        painter.drawText(
+            body,
+            int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            | int(Qt.TextFlag.TextWordWrap),
+            text,
+        )
+
+    def _paint_failed(
+        self, painter: QPainter, rect: QRect, item: GalleryItem, option: QStyleOptionViewItem
+    ) -> None:
+        palette: QPalette = option.palette
+        cell = self._cell(rect)
+        thumb = QRect(cell.left(), cell.top(), cell.width(), ICON_SIZE + CELL_PADDING)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(badges.COLOURS[badges.Badge.ERROR]))
+        painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+        painter.drawRoundedRect(thumb.adjusted(1, 1, -1, -1), 4, 4)
+        badges.paint_badge(painter, thumb, badges.Badge.ERROR)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(
+            thumb.adjusted(6, 28, -6, -6),
+            int(Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
+            item.note,
+        )
+        self._caption(painter, cell, item, option)
+
+    def _paint_image(
+        self, painter: QPainter, rect: QRect, item: GalleryItem, option: QStyleOptionViewItem
+    ) -> None:
+        palette: QPalette = option.palette
+        state = option.state
+        cell = self._cell(rect)
+        if state & QStyle.StateFlag.State_Selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(cell, 4, 4)
+        thumb = QRect(cell.left(), cell.top(), cell.width(), ICON_SIZE + CELL_PADDING)
+        area = thumb.adjusted(CELL_PADDING // 2, CELL_PADDING // 2, -CELL_PADDING // 2, 0)
+        key = item.sha256 or f"path:{item.path}"
+        pixmap = self.loader.pixmap(key, thumbnail_source(item))
+        if pixmap is not None:
+            size = pixmap.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(area.center())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(target, pixmap)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase).darker(110))
+            painter.drawRect(area)
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            failed = self.loader.failed(key)
+            painter.drawText(
+                area,
+                int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
+                "image unavailable" if failed else "…",
+            )
+        badges.paint_badge(painter, thumb, item.badge)
+        if item.upload_failed:
+            badges.paint_upload_failed(painter, thumb)
+        self._caption(painter, cell, item, option)
+
+    def _caption(
+        self, painter: QPainter, cell: QRect, item: GalleryItem, option: QStyleOptionViewItem
+    ) -> None:
+        palette: QPalette = option.palette
+        state = option.state
+        role = (
+            QPalette.ColorRole.HighlightedText
+            if state & QStyle.StateFlag.State_Selected
+            else QPalette.ColorRole.Text
+        )
+        painter.setPen(palette.color(role))
+        caption = QRect(cell.left(), cell.bottom() - CAPTION_HEIGHT, cell.width(), CAPTION_HEIGHT)
+        text = painter.fontMetrics().elidedText(
+            item.title, Qt.TextElideMode.ElideRight, caption.width() - 4
+        )
+        painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class GalleryView(QListView):
+    """Icon mode, batched layout, drag-only (Picard's drag-out; the model's ``mimeData``
+    answers with exported copies)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(200)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        self.setSpacing(4)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setAcceptDrops(False)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+
+class GalleryPanel(QWidget):
+    """The gallery as the main window hosts it: ``on_event`` for the live run,
+    ``show_session`` for a past one, ``refresh_image`` after a decision.
+
+    ``imageSelected(id)``: the current image's history id, -1 for none (a live image whose
+    id is still being looked up reports -1 and then its id).
+    ``imageUpdated(id)``: an image's badge data changed (verdict, decision, upload).
+    ``statusMessage(text)``: something worth a line in the status bar (a refused drag).
+    """
+
+    imageSelected = Signal(int)
+    imageUpdated = Signal(int)
+    statusMessage = Signal(str)
+    sessionLoaded = Signal(str)
+    """A ``show_session`` finished loading (the window's status bar; tests)."""
+    imageRefreshed = Signal(int)
+    """``refresh_image`` applied the stored row."""
+    idsResolved = Signal()
+    """Live images got their history ids."""
+
+    def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self._jobs = Jobs(2, self)
+        self.loader = ThumbnailLoader(ICON_SIZE, parent=self)
+        self.drag = DragPreparer(history, self)
+        self.model = GalleryModel(self)
+        self.model.mime_provider = self._mime_for
+        self.view = GalleryView(self)
+        self.view.setModel(self.model)
+        self.delegate = GalleryDelegate(self.loader, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.title = QLabel("No session", self)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+
+        self._run_id: str | None = None
+        """The session shown (live or past)."""
+        self._live_run_id: str | None = None
+        """The run whose events are arriving; shown only when it is ``_run_id``."""
+        self._generation = 0
+        self._resolving = False
+        self._resolve_again = False
+        self._loading = False
+        """A ``show_session`` read is in flight."""
+        self._buffered: list[object] = []
+        self._last_selected = -1
+        self._closed = False
+
+        self.loader.loaded.connect(self._thumbnail_loaded)
+        app = QCoreApplication.instance()
+        if app is not None:  # the window should call close_workers(); this is the backstop
+            app.aboutToQuit.connect(self.close_workers)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+
+    # -- contract -----------------------------------------------------------------------------
+
+    @property
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    @Slot(object)
+    def on_event(self, event: object) -> None:
+        """A live event of the current run (on the GUI thread). Every event type is
+        accepted; those the gallery does not show are ignored."""
+        if isinstance(event, ev.RunStarted):
+            self._generation += 1
+            self._live_run_id = self._run_id = event.run_id
+            self._buffered.clear()
+            self._loading = False
+            self.title.setText(f"Live run {event.run_id}")
+            self.model.apply_event(event)
+            self.drag.prepare([])
+            self._emit_selected(-1)
+            return
+        if self._live_run_id is None:
+            return  # no run going: nothing to apply it to
+        if self._live_run_id == self._run_id:
+            if self._loading:
+                self._buffered.append(event)  # applied on top of the session being read
+            else:
+                self._apply_live(event)
+        if isinstance(event, ev.RunFinished):
+            self._live_run_id = None
+
+    def _apply_live(self, event: object) -> None:
+        before = self._snapshot_ids()
+        if self.model.apply_event(event):
+            self._resolve_ids()
+        if isinstance(event, ev.RunFinished):
+            self.title.setText(f"Run {event.run_id}: {event.outcome.value}")
+        self._announce_changes(before)
+
+    def show_session(self, run_id: str) -> None:
+        """Load a past session off the GUI thread and show it as it looked when it ran."""
+        self._generation += 1
+        generation = self._generation
+        self._run_id = run_id
+        self._buffered.clear()
+        self._loading = True
+        self.title.setText(f"Loading {run_id}…")
+        self.model.clear()
+        self._emit_selected(-1)
+        history = self.history
+
+        def done(outcome: Outcome[SessionTree]) -> None:
+            if generation != self._generation:
+                return
+            self._loading = False
+            buffered, self._buffered = self._buffered, []
+            if outcome.value is None:
+                self.title.setText(f"Session {run_id} could not be opened: {outcome.error}")
+                log.warning("opening session %s: %s", run_id, outcome.error)
+                return
+            tree = outcome.value
+            self.title.setText(
+                f"Session {run_id} · {tree.outcome.value} · "
+                f"{tree.started_at.astimezone():%Y-%m-%d %H:%M}"
+            )
+            self.model.set_items(items_from_session(tree))
+            for event in buffered:  # the live run's events that arrived while reading
+                self._apply_live(event)
+            self.sessionLoaded.emit(run_id)
+
+        self._jobs.submit(lambda: history.session(run_id), done)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._run_id = None
+        self._loading = False
+        self._buffered.clear()
+        self.title.setText("No session")
+        self.model.clear()
+        self.drag.prepare([])
+        self._emit_selected(-1)
+
+    def selected_image_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        ids = [self.model.item(r).image_id for r in rows]
+        return [i for i in ids if i >= 0]
+
+    def refresh_image(self, image_id: int) -> None:
+        """Reload one image's row (after a decision in the details pane) and redraw it."""
+        if image_id < 0 or self.model.row_of_id(image_id) < 0:
+            return
+        history = self.history
+        generation = self._generation
+
+        def done(outcome: Outcome[ImageRecord]) -> None:
+            if generation != self._generation or outcome.value is None:
+                return
+            row = self.model.row_of_id(image_id)
+            if row < 0:
+                return
+            item = self.model.item(row)
+            self.model.upsert(with_record(item, outcome.value))
+            self.drag.invalidate()
+            self.imageUpdated.emit(image_id)
+            self.imageRefreshed.emit(image_id)
+
+        self._jobs.submit(lambda: history.image(image_id), done)
+
+    def select_image(self, image_id: int) -> bool:
+        row = self.model.row_of_id(image_id)
+        if row < 0:
+            return False
+        self.view.setCurrentIndex(self.model.index(row))
+        return True
+
+    def wait_idle(self, msecs: int = 10_000) -> bool:
+        """Block until workers are done (tests only)."""
+        return self._jobs.wait(msecs) and self.loader.wait(msecs) and self.drag.wait(msecs)
+
+    def close_workers(self) -> None:
+        """Stop and wait for every worker; the panel shows what it has and fetches nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.close()
+        self.loader.close()
+        self.drag.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_workers()
+        super().closeEvent(event)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _mime_for(self, image_ids: list[int]) -> object:
+        any_image = any_image_requested()
+        try:
+            mime = self.drag.mime(image_ids, any_image=any_image)
+        except Exception as exc:  # called from Qt's drag code: say it, never raise into C++
+            log.warning("preparing a drag of %s: %s", image_ids, exc)
+            self.statusMessage.emit(f"The images could not be prepared for dragging: {exc}")
+            return None
+        if mime is None:
+            self.statusMessage.emit(
+                "Only approved images are dragged out; hold Alt to drag any image."
+            )
+        return mime
+
+    def _snapshot_ids(self) -> dict[Ref, GalleryItem]:
+        return {i.ref: i for i in self.model.items() if i.image_id >= 0}
+
+    def _announce_changes(self, before: dict[Ref, GalleryItem]) -> None:
+        changed = False
+        for item in self.model.items():
+            old = before.get(item.ref)
+            if old is not None and old != item and item.image_id >= 0:
+                self.imageUpdated.emit(item.image_id)
+                changed = True
+        if changed:
+            self.drag.invalidate()
+
+    def _resolve_ids(self) -> None:
+        """Find history ids for live images: the recorder committed each row before its event
+        reached us, so one read of the session (well under a millisecond) names them all.
+        Calls made while a lookup is running are folded into one more lookup."""
+        if self._resolving:
+            self._resolve_again = True
+            return
+        run_id = self._run_id
+        if run_id is None:
+            return
+        self._resolving = True
+        self._resolve_again = False
+        generation = self._generation
+        history = self.history
+
+        def work() -> dict[Ref, int]:
+            tree = history.session(run_id)
+            return {(i.revision, i.attempt, i.index): i.image_id for i in tree.images()}
+
+        def done(outcome: Outcome[dict[Ref, int]]) -> None:
+            self._resolving = False
+            if generation != self._generation:
+                pass  # another session replaced this one; a lookup it asked for runs below
+            elif outcome.value is None:
+                log.warning("looking up images of %s: %s", run_id, outcome.error)
+            else:
+                for row in self.model.set_image_ids(outcome.value):
+                    self._resolved(row)
+                self.idsResolved.emit()
+            if self._resolve_again:
+                self._resolve_ids()
+
+        self._jobs.submit(work, done)
+
+    def _resolved(self, row: int) -> None:
+        if self.view.selectionModel().isSelected(self.model.index(row)):
+            self.drag.prepare(self.selected_image_ids())
+            self._update_selected()
+
+    @Slot(str)
+    def _thumbnail_loaded(self, _key: str) -> None:
+        self.view.viewport().update()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.drag.prepare(self.selected_image_ids())
+        self._update_selected()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_selected()
+
+    def _update_selected(self) -> None:
+        """The current item when it is selected, else the last selected one, else -1."""
+        current = self.view.currentIndex()
+        if current.isValid() and self.view.selectionModel().isSelected(current):
+            self._emit_selected(self.model.item(current.row()).image_id)
+        else:
+            ids = self.selected_image_ids()
+            self._emit_selected(ids[-1] if ids else -1)
+
+    def _emit_selected(self, image_id: int) -> None:
+        if image_id != self._last_selected:
+            self._last_selected = image_id
+            self.imageSelected.emit(image_id)

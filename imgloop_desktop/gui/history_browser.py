@@ -1,0 +1,524 @@
+"""Past sessions: a searchable, filterable, paged list to reopen one or run it again.
+
+The table model holds only the pages fetched so far. Qt asks ``canFetchMore``/``fetchMore``
+as the view nears the end; a worker reads the next page of 50 with the store's keyset
+cursor (as fast on page 200 as on page 1, and stable while runs are being added), and
+rows are appended when it answers, so 10,000 sessions scroll without the GUI thread ever
+waiting for SQLite. A filter change starts a new generation: answers for the old one are
+dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.thumbnail_loader import (
+    DISK_THUMBNAIL_SIZE,
+    Jobs,
+    Outcome,
+    ThumbnailLoader,
+)
+from imgloop_desktop.services.history import HistoryService, make_filter
+from imgloop_desktop.storage.history.queries import SessionFilter, SessionPage, SessionSummary
+from imgloop_desktop.storage.history.schema import HistoryOutcome
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+SEARCH_DELAY_MS = 300
+THUMB_SIZE = 56
+ROW_HEIGHT = THUMB_SIZE + 8
+
+Index = QModelIndex | QPersistentModelIndex
+
+OUTCOME_LABELS: dict[HistoryOutcome, str] = {
+    HistoryOutcome.APPROVED: "approved",
+    HistoryOutcome.NOT_APPROVED: "no image approved",
+    HistoryOutcome.ERROR: "error",
+    HistoryOutcome.CANCELLED: "cancelled",
+    HistoryOutcome.INTERRUPTED: "interrupted",
+    HistoryOutcome.RUNNING: "running",
+}
+
+
+class Column:
+    THUMBNAIL = 0
+    PROMPT = 1
+    OUTCOME = 2
+    STARTED = 3
+    IMAGES = 4
+    TITLES = ("", "Prompt", "Outcome", "Date", "Images")
+
+
+SummaryRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class _FirstPage:
+    page: SessionPage
+    total: int
+
+
+class SessionListModel(QAbstractTableModel):
+    """Rows are ``SessionSummary``s, fetched a page at a time off the GUI thread."""
+
+    pageLoaded = Signal(int)
+    """Rows now held, after a page arrived."""
+    failed = Signal(str)
+    totalChanged = Signal(int)
+
+    def __init__(self, history: HistoryService, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self._jobs = Jobs(1, self)
+        self._rows: list[SessionSummary] = []
+        self._filter = SessionFilter()
+        self._cursor: str | None = None
+        self._has_more = False
+        self._fetching = False
+        self._generation = 0
+        self.total = 0
+        self.pages_fetched = 0
+
+    # -- Qt model ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's default)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column.TITLES)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return Column.TITLES[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        s = self._rows[index.row()]
+        column = index.column()
+        if role == SummaryRole:
+            return s
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == Column.PROMPT:
+                return s.prompt.replace("\n", " ")
+            if column == Column.OUTCOME:
+                text = OUTCOME_LABELS[s.outcome]
+                if s.approved_count and s.outcome is not HistoryOutcome.APPROVED:
+                    text += f" ({s.approved_count} approved since)"
+                return text
+            if column == Column.STARTED:
+                return f"{s.started_at.astimezone():%Y-%m-%d %H:%M}"
+            if column == Column.IMAGES:
+                return str(s.image_count)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [s.prompt]
+            if s.latest_prompt != s.prompt:
+                lines.append(f"Last prompt: {s.latest_prompt}")
+            lines.append(f"{OUTCOME_LABELS[s.outcome]}: {s.message}" if s.message else "")
+            lines.append(f"{s.image_count} image(s), {s.attempt_count} attempt(s), run {s.run_id}")
+            return "\n".join(line for line in lines if line)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.IMAGES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._has_more and not self._fetching
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or not self._has_more or self._fetching:
+            return
+        self._fetching = True
+        generation = self._generation
+        history, flt, cursor = self.history, self._filter, self._cursor
+        first = cursor is None and not self._rows
+
+        def work() -> SessionPage | _FirstPage:
+            page = history.list_sessions(flt, page_size=PAGE_SIZE, cursor=cursor)
+            return _FirstPage(page, history.count_sessions(flt)) if first else page
+
+        self._jobs.submit(work, lambda outcome: self._arrived(generation, outcome))
+
+    # -- ours -------------------------------------------------------------------------------
+
+    @property
+    def fetching(self) -> bool:
+        return self._fetching
+
+    @property
+    def filter(self) -> SessionFilter:
+        return self._filter
+
+    def summary(self, row: int) -> SessionSummary:
+        return self._rows[row]
+
+    def reset(self, flt: SessionFilter | None = None) -> None:
+        """Start over (a new filter, or refresh): drop rows, fetch the first page."""
+        self._generation += 1
+        self.beginResetModel()
+        if flt is not None:
+            self._filter = flt
+        self._rows = []
+        self._cursor = None
+        self._has_more = True
+        self._fetching = False
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def _arrived(self, generation: int, outcome: Outcome[SessionPage | _FirstPage]) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        if outcome.value is None:
+            self._has_more = False
+            log.warning("history page: %s", outcome.error)
+            self.failed.emit(f"The history could not be read: {outcome.error}")
+            return
+        value = outcome.value
+        if isinstance(value, _FirstPage):
+            self.total = value.total
+            self.totalChanged.emit(value.total)
+            page = value.page
+        else:
+            page = value
+        self.pages_fetched += 1
+        if page.sessions:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.sessions) - 1)
+            self._rows.extend(page.sessions)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._has_more = page.next_cursor is not None
+        self.pageLoaded.emit(len(self._rows))
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self._jobs.wait(msecs)
+
+    def close(self) -> None:
+        self._jobs.close()
+
+
+class _ThumbnailDelegate(QStyledItemDelegate):
+    """The session's approved (else last) image; asks for it only when painted."""
+
+    def __init__(self, loader: ThumbnailLoader, history: HistoryService, parent: Any) -> None:
+        super().__init__(parent)
+        self.loader = loader
+        self.history = history
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(THUMB_SIZE + 8, ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        super().paint(painter, option, index)  # selection background
+        summary = index.data(SummaryRole)
+        if not isinstance(summary, SessionSummary) or summary.thumbnail_image_id is None:
+            return
+        image_id = summary.thumbnail_image_id
+        history = self.history
+        pixmap = self.loader.pixmap(
+            f"image:{image_id}", lambda: history.thumbnail(image_id, DISK_THUMBNAIL_SIZE)
+        )
+        rect: QRect = option.rect.adjusted(4, 4, -4, -4)
+        painter.save()
+        if pixmap is None:
+            palette: QPalette = option.palette
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase).darker(110))
+        else:
+            size = pixmap.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(rect.center())
+            painter.drawPixmap(target, pixmap)
+        painter.restore()
+
+
+class HistoryBrowser(QWidget):
+    """``openSession(run_id)`` on double-click, Enter or Open; ``runAgain(RunParams)`` with
+    the stored parameters of the selected session."""
+
+    openSession = Signal(str)
+    runAgain = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self._jobs = Jobs(1, self)
+        self.model = SessionListModel(history, self)
+        self.loader = ThumbnailLoader(THUMB_SIZE, parent=self)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Search prompts (any language)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.outcome_combo = QComboBox(self)
+        self.outcome_combo.addItem("Any outcome", None)
+        for outcome, label in OUTCOME_LABELS.items():
+            self.outcome_combo.addItem(label, outcome.value)
+        today = QDate.currentDate()
+        self.since_check = QCheckBox("From", self)
+        self.since_edit = QDateEdit(today.addDays(-30), self)
+        self.until_check = QCheckBox("to", self)
+        self.until_edit = QDateEdit(today, self)
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.count_label = QLabel(self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(Column.THUMBNAIL, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(Column.THUMBNAIL, THUMB_SIZE + 8)
+        header.setSectionResizeMode(Column.PROMPT, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths from the font, not ResizeToContents: that measures up to a thousand
+        # rows again after every page, which stalls scrolling once thousands are loaded.
+        metrics = self.fontMetrics()
+        for column, sample in (
+            (Column.OUTCOME, "no image approved (99 approved since)"),
+            (Column.STARTED, "2024-05-01 12:00 "),
+            (Column.IMAGES, " Images "),
+        ):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
+        self.table.setItemDelegateForColumn(
+            Column.THUMBNAIL, _ThumbnailDelegate(self.loader, history, self.table)
+        )
+
+        self.open_button = QPushButton("&Open", self)
+        self.run_again_button = QPushButton("Run &again with these parameters", self)
+        self.refresh_button = QPushButton("Re&fresh", self)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 3)
+        filters.addWidget(self.outcome_combo, 1)
+        filters.addWidget(self.since_check)
+        filters.addWidget(self.since_edit)
+        filters.addWidget(self.until_check)
+        filters.addWidget(self.until_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count_label, 1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.run_again_button)
+        buttons.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search_edit.textChanged.connect(self._debounce.start)
+        self.search_edit.returnPressed.connect(self.apply_filter)
+        self.outcome_combo.currentIndexChanged.connect(self.apply_filter)
+        self.since_check.toggled.connect(self.since_edit.setEnabled)
+        self.until_check.toggled.connect(self.until_edit.setEnabled)
+        for check in (self.since_check, self.until_check):
+            check.toggled.connect(self.apply_filter)
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(self._date_changed)
+
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.table.verticalScrollBar().valueChanged.connect(self._prefetch)
+        self.open_button.clicked.connect(self.open_selected)
+        self.run_again_button.clicked.connect(self.run_again_selected)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.model.totalChanged.connect(self._total_changed)
+        self.model.pageLoaded.connect(self._page_loaded)
+        self.model.failed.connect(self._say)
+        self.loader.loaded.connect(self._thumbnail_loaded)
+        app = QCoreApplication.instance()
+        if app is not None:  # the window should call close_workers(); this is the backstop
+            app.aboutToQuit.connect(self.close_workers)
+        self._update_buttons()
+
+    # -- contract ---------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload with the current filter (after a run finished, or on request)."""
+        self.apply_filter(force=True)
+
+    def current_filter(self) -> SessionFilter:
+        """The filter the widgets describe; ValidationError names every bad field."""
+        outcome = self.outcome_combo.currentData()
+        return make_filter(
+            search=self.search_edit.text().strip(),
+            outcomes=[outcome] if outcome else None,
+            since=self._date(self.since_check, self.since_edit),
+            until=self._date(self.until_check, self.until_edit),
+        )
+
+    @Slot()
+    def apply_filter(self, force: bool = False) -> None:
+        self._debounce.stop()
+        try:
+            flt = self.current_filter()
+        except ValidationError as exc:
+            self._say(str(exc))
+            return
+        self._say("")
+        if flt != self.model.filter or force or self.model.pages_fetched == 0:
+            self.model.reset(flt)
+            self._update_buttons()
+
+    def selected_run_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.summary(index.row()).run_id
+
+    @Slot()
+    def open_selected(self) -> None:
+        run_id = self.selected_run_id()
+        if run_id is not None:
+            self.openSession.emit(run_id)
+
+    @Slot()
+    def run_again_selected(self) -> None:
+        run_id = self.selected_run_id()
+        if run_id is None:
+            return
+        history = self.history
+
+        def work() -> RunParams:
+            return RunParams.from_event(history.session(run_id).params)
+
+        def done(outcome: Outcome[RunParams]) -> None:
+            if outcome.value is None:
+                self._say(f"The parameters of {run_id} cannot be used: {outcome.error}")
+                return
+            self.runAgain.emit(outcome.value)
+
+        self._jobs.submit(work, done)
+
+    def wait_idle(self, msecs: int = 10_000) -> bool:
+        return self._jobs.wait(msecs) and self.model.wait(msecs) and self.loader.wait(msecs)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first page loads when the list is first seen, not when the window is built."""
+        super().showEvent(event)
+        if self.model.pages_fetched == 0 and not self.model.fetching:
+            self.apply_filter()
+
+    def close_workers(self) -> None:
+        self._debounce.stop()
+        self._jobs.close()
+        self.model.close()
+        self.loader.close()
+
+    # -- internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _date(check: QCheckBox, edit: QDateEdit) -> str | None:
+        if not check.isChecked():
+            return None
+        return str(edit.date().toString("yyyy-MM-dd"))
+
+    @Slot()
+    def _date_changed(self) -> None:
+        if self.since_check.isChecked() or self.until_check.isChecked():
+            self._debounce.start()
+
+    @Slot(QModelIndex)
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.openSession.emit(self.model.summary(index.row()).run_id)
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        has = self.table.currentIndex().isValid()
+        self.open_button.setEnabled(has)
+        self.run_again_button.setEnabled(has)
+
+    @Slot(int)
+    def _prefetch(self, value: int) -> None:
+        """Ask for the next page a screen before the end, so scrolling rarely meets it."""
+        bar = self.table.verticalScrollBar()
+        if bar.maximum() - value <= self.table.viewport().height() and self.model.canFetchMore(
+            QModelIndex()
+        ):
+            self.model.fetchMore(QModelIndex())
+
+    @Slot(str)
+    def _thumbnail_loaded(self, _key: str) -> None:
+        self.table.viewport().update()
+
+    @Slot(int)
+    def _total_changed(self, total: int) -> None:
+        self.count_label.setText(f"{total} session(s)")
+
+    @Slot(int)
+    def _page_loaded(self, rows: int) -> None:
+        if rows == 0:
+            self.count_label.setText("No sessions match")
+        self._update_buttons()
+
+    @Slot(str)
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        if text:
+            self.failed.emit(text)

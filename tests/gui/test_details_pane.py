@@ -1,0 +1,180 @@
+"""The details pane, offscreen: what it shows for an image, the person's decisions, copy,
+open folder and the S3 console URL (through an injected opener, so nothing launches)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop.gui.details_pane import DetailsPane, s3_console_url
+from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.storage.history.schema import Decision
+from tests.gui.gallery_fixtures import details, history, opened_urls, record
+from tests.storage.history import fakes
+
+__all__ = ["details", "history", "opened_urls"]  # fixtures
+
+
+def show(qtbot: QtBot, pane: DetailsPane, image_id: int) -> None:
+    with qtbot.waitSignal(pane.loaded) as blocker:
+        pane.show_image(image_id)
+    assert blocker.args == [image_id]
+
+
+def test_shows_the_image_its_prompts_verdict_and_parameters(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(
+        history,
+        fakes.params(
+            "a red fox in the snow", max_retry_attempts=1, max_prompt_revisions=1, titan_img_seed=77
+        ),
+        verdicts=["NO", '{"result": "YES", "reason": "a fox, and snow"}'],
+        revisions=['{"revised_prompt": "a red fox standing in fresh snow"}'],
+    )
+    tree = history.session(result.run_id)
+    image = list(tree.images())[-1]
+    show(qtbot, details, image.image_id)
+    f = {name: label.text() for name, label in details.fields.items()}
+    assert f["prompt"] == "a red fox standing in fresh snow"
+    assert f["original_prompt"] == "a red fox in the snow"
+    assert f["verdict"].startswith("YES by test.judge")
+    assert f["reason"] == "a fox, and snow"
+    assert f["seed"] == "77"
+    assert f["size"].startswith("64x64 px")
+    assert f["cfg_scale"] == "8"
+    assert f["image_model"] == "test.image-model"
+    assert f["judge_model"] == "test.judge"
+    assert f["upload"] == "S3 was off for this run"
+    assert f["status"].startswith("✔ approved")
+    assert f["decision"].startswith("none")
+    assert details.picture.has_picture()
+
+    # The raw answer is behind a toggle.
+    assert not details.raw_text.isVisible()
+    details.raw_toggle.click()
+    assert details.raw_text.isVisible()
+    assert '"reason": "a fox, and snow"' in details.raw_text.toPlainText()
+    details.raw_toggle.click()
+    assert not details.raw_text.isVisible()
+
+    # No S3 object: no console button; no decision yet: nothing to clear.
+    assert not details.s3_button.isEnabled()
+    assert not details.clear_button.isEnabled()
+    assert details.approve_button.isEnabled() and details.reject_button.isEnabled()
+
+    details.show_image(-1)
+    assert details.details is None
+    assert details.fields["prompt"].text() == ""
+    assert not details.approve_button.isEnabled()
+
+
+def test_decisions_override_the_judge_and_clearing_restores_it(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(history, fakes.params(max_retry_attempts=1, max_prompt_revisions=0))
+    (image,) = history.session(result.run_id).images()
+    assert not image.effective_approved  # the fake judge said NO
+    show(qtbot, details, image.image_id)
+
+    with qtbot.waitSignal(details.decisionChanged) as blocker:
+        details.approve_button.click()
+    assert blocker.args == [image.image_id]
+    stored = history.image(image.image_id)
+    assert stored.human_decision is Decision.APPROVED and stored.effective_approved
+    assert stored.verdict is not None and stored.verdict.result == "NO"  # both kept
+    assert details.fields["status"].text().startswith("✔ you approved")
+    assert details.fields["decision"].text().startswith("approved on ")
+    assert not details.approve_button.isEnabled()
+    assert details.clear_button.isEnabled()
+
+    with qtbot.waitSignal(details.decisionChanged):
+        details.reject_button.click()
+    assert history.image(image.image_id).human_decision is Decision.REJECTED
+    assert details.fields["status"].text().startswith("✘ you rejected")
+
+    with qtbot.waitSignal(details.decisionChanged):
+        details.clear_button.click()
+    assert history.image(image.image_id).human_decision is None
+    assert details.fields["status"].text().startswith("✘ rejected (not approved)")
+
+
+def test_s3_console_folder_and_copy(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService, opened_urls: list[str]
+) -> None:
+    result, _ = record(
+        history,
+        fakes.params(
+            max_retry_attempts=1,
+            max_prompt_revisions=0,
+            s3_enabled=True,
+            output_s3_bucket_name="imgloop-test-bucket",
+            aws_region="eu-west-1",
+        ),
+        uploader=fakes.InlineUploader("imgloop-test-bucket"),
+    )
+    (image,) = history.session(result.run_id).images()
+    assert image.s3_key
+    show(qtbot, details, image.image_id)
+    assert details.fields["s3_key"].text() == image.s3_key
+    assert details.fields["upload"].text() == "done (s3://imgloop-test-bucket)"
+
+    details.s3_button.click()
+    details.folder_button.click()
+    assert opened_urls == [
+        "https://s3.console.aws.amazon.com/s3/object/imgloop-test-bucket"
+        f"?region=eu-west-1&prefix={image.s3_key}",
+        image.path.parent.as_uri(),
+    ]
+
+    details.copy_button.click()
+    mime = QGuiApplication.clipboard().mimeData()
+    assert [Path(u.toLocalFile()) for u in mime.urls()] == [image.path]
+    assert mime.hasImage()
+    QGuiApplication.clipboard().clear()
+
+
+def test_console_url_defaults_to_us_east_1_and_quotes_the_key() -> None:
+    assert s3_console_url("b", "generated images/a b.png", "") == (
+        "https://s3.console.aws.amazon.com/s3/object/b?region=us-east-1"
+        "&prefix=generated%20images/a%20b.png"
+    )
+
+
+def test_a_failed_upload_and_a_missing_file_are_said_plainly(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(
+        history,
+        fakes.params(
+            max_retry_attempts=1,
+            max_prompt_revisions=0,
+            s3_enabled=True,
+            output_s3_bucket_name="imgloop-test-bucket",
+        ),
+        uploader=fakes.InlineUploader("imgloop-test-bucket", fail_all=True),
+    )
+    (image,) = history.session(result.run_id).images()
+    image.path.unlink()
+    show(qtbot, details, image.image_id)
+    assert details.fields["upload"].text() == "failed: S3 refused: AccessDenied"
+    assert not details.picture.has_picture()
+    assert "missing" in details.picture.text()
+
+
+def test_only_the_last_image_asked_for_is_shown(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(history, fakes.params(max_retry_attempts=3, max_prompt_revisions=0))
+    ids = [i.image_id for i in history.session(result.run_id).images()]
+    for image_id in ids[:-1]:
+        details.show_image(image_id)
+    with qtbot.waitSignal(details.loaded) as blocker:
+        details.show_image(ids[-1])
+    assert blocker.args == [ids[-1]]
+    details.wait_idle()
+    QCoreApplication.processEvents()  # deliver late answers for older requests: dropped
+    assert details.details is not None and details.details.image.image_id == ids[-1]

@@ -1,0 +1,241 @@
+"""Drag-and-drop export: the MIME data a drag of a multi-selection carries (exported copies
+with provenance chunks, originals untouched, approved only unless asked), and parameters
+read back from a dropped exported PNG or event JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QSettings, Qt, QUrl
+from PySide6.QtWidgets import QAbstractItemView
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop import paths
+from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.drag_export import (
+    DRAG_ANY_KEY,
+    any_image_requested,
+    build_drag_mime,
+    drag_export_dir,
+    params_from_drop,
+)
+from imgloop_desktop.gui.gallery import GalleryPanel
+from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.storage import export
+from imgloop_desktop.storage.history.queries import ImageRecord
+from imgloop_desktop.storage.history.schema import Decision
+from tests.gui.gallery_fixtures import gallery, history, image_items, record, sha256_of
+from tests.storage.history import fakes
+
+__all__ = ["gallery", "history"]  # fixtures
+
+
+@pytest.fixture
+def session(history: HistoryService) -> list[ImageRecord]:
+    """Three images: the judge says NO, NO, YES (the run stops there); the person approves
+    the second one."""
+    result, _ = record(
+        history,
+        fakes.params("a red fox in the snow", max_retry_attempts=4, max_prompt_revisions=0),
+        verdicts=["NO", "NO", "YES"],
+    )
+    images = list(history.session(result.run_id).images())
+    history.decide(images[1].image_id, Decision.APPROVED)
+    return list(history.session(result.run_id).images())
+
+
+def files(mime: QMimeData) -> list[Path]:
+    assert all(url.isLocalFile() for url in mime.urls())
+    return [Path(url.toLocalFile()) for url in mime.urls()]
+
+
+def metadata(path: Path) -> dict[str, object]:
+    chunks = export.read_text_chunks(path.read_bytes())
+    assert "Seed: " in chunks["parameters"]
+    info: dict[str, object] = json.loads(chunks["imgloop"])
+    return info
+
+
+def test_mime_data_of_a_multi_selection_points_to_annotated_copies(
+    history: HistoryService, session: list[ImageRecord]
+) -> None:
+    before = {i.image_id: sha256_of(i.path) for i in session}
+    ids = [i.image_id for i in session]
+
+    mime = build_drag_mime(history, ids, any_image=False)
+    assert mime is not None
+    dropped = files(mime)
+    assert len(dropped) == 2  # the judge's YES and the person's approval
+    for path, image in zip(dropped, [session[1], session[2]], strict=True):
+        assert path.is_file()
+        assert path.is_relative_to(drag_export_dir())
+        assert path.is_relative_to(paths.data_dir())
+        assert path != image.path
+        info = metadata(path)
+        assert info["run_id"] == image.run_id
+        assert info["sha256_original"] == image.sha256
+        assert info["approved"] is True
+        assert info["original_prompt"] == "a red fox in the snow"
+        assert info["seed"] == image.seed
+        assert (info["revision"], info["attempt"], info["index"]) == (
+            image.revision,
+            image.attempt,
+            image.index,
+        )
+    assert metadata(dropped[0])["human_decision"] == "approved"
+    assert metadata(dropped[0])["verdict"] == "NO"
+    assert mime.hasImage()
+    first = mime.imageData()
+    assert (first.width(), first.height()) == (session[1].width, session[1].height)
+
+    everything = build_drag_mime(history, ids, any_image=True)
+    assert everything is not None
+    assert [metadata(p)["approved"] for p in files(everything)] == [False, True, True]
+
+    # The originals are byte for byte what they were.
+    assert {i.image_id: sha256_of(i.path) for i in session} == before
+    assert all(before[i.image_id] == i.sha256 for i in session)
+
+
+def test_nothing_to_drag_without_an_approved_image(
+    history: HistoryService, session: list[ImageRecord]
+) -> None:
+    rejected = [session[0].image_id]
+    assert build_drag_mime(history, rejected, any_image=False) is None
+    mime = build_drag_mime(history, rejected, any_image=True)
+    assert mime is not None and len(mime.urls()) == 1
+
+
+def test_a_changed_original_is_left_out(
+    history: HistoryService, session: list[ImageRecord]
+) -> None:
+    session[2].path.write_bytes(fakes.png(colour=(1, 2, 3)))
+    mime = build_drag_mime(history, [i.image_id for i in session], any_image=False)
+    assert mime is not None
+    assert [metadata(p)["sha256_original"] for p in files(mime)] == [session[1].sha256]
+
+
+def test_alt_or_the_setting_drags_any_image() -> None:
+    assert not any_image_requested(Qt.KeyboardModifier.NoModifier)
+    assert any_image_requested(Qt.KeyboardModifier.AltModifier)
+    QSettings().setValue(DRAG_ANY_KEY, True)
+    assert any_image_requested(Qt.KeyboardModifier.NoModifier)
+    QSettings().remove(DRAG_ANY_KEY)
+
+
+def test_the_gallery_drags_its_selection(
+    qtbot: QtBot, gallery: GalleryPanel, history: HistoryService, session: list[ImageRecord]
+) -> None:
+    view = gallery.view
+    assert view.dragEnabled()
+    assert view.dragDropMode() is QAbstractItemView.DragDropMode.DragOnly
+    assert not view.acceptDrops()
+    with qtbot.waitSignal(gallery.sessionLoaded):
+        gallery.show_session(session[0].run_id)
+
+    # Selecting prepares the copies on a worker; the drag then only wraps them.
+    with qtbot.waitSignal(gallery.drag.prepared):
+        view.selectAll()
+    indexes = view.selectionModel().selectedIndexes()
+    assert len(indexes) == 3
+    mime = gallery.model.mimeData(indexes)
+    assert mime is not None
+    assert gallery.drag.sync_builds == 0
+    assert [metadata(p)["sha256_original"] for p in files(mime)] == [
+        session[1].sha256,
+        session[2].sha256,
+    ]
+
+    # Only rejected images selected: no drag, and the status bar says why.
+    with qtbot.waitSignal(gallery.drag.prepared):
+        gallery.select_image(session[0].image_id)
+    with qtbot.waitSignal(gallery.statusMessage) as blocker:
+        assert gallery.model.mimeData(view.selectionModel().selectedIndexes()) is None
+    assert "Alt" in blocker.args[0]
+
+    # A decision changes what the copies say: they are prepared again.
+    with qtbot.waitSignal(gallery.drag.prepared):
+        view.selectAll()
+    with qtbot.waitSignals([gallery.imageRefreshed, gallery.drag.prepared]):
+        history.decide(session[0].image_id, Decision.APPROVED)
+        gallery.refresh_image(session[0].image_id)
+    assert image_items(gallery)[0].effective_approved
+    mime = gallery.model.mimeData(indexes)
+    assert mime is not None
+    assert [metadata(p)["approved"] for p in files(mime)] == [True, True, True]
+    assert gallery.drag.sync_builds == 0
+
+    # A drag that starts before the worker is done builds its copies on the spot.
+    gallery.drag.invalidate()
+    mime = gallery.model.mimeData(indexes)
+    assert mime is not None and len(mime.urls()) == 3
+    assert gallery.drag.sync_builds == 1
+    gallery.wait_idle()
+
+
+def test_params_from_a_dropped_exported_png(
+    history: HistoryService, session: list[ImageRecord]
+) -> None:
+    mime = build_drag_mime(history, [session[2].image_id], any_image=False)
+    assert mime is not None
+    drop = QMimeData()
+    drop.setUrls(mime.urls())
+    params = params_from_drop(drop)
+    assert params is not None
+    stored = RunParams.from_event(history.session(session[2].run_id).params)
+    assert params.prompt == stored.prompt == "a red fox in the snow"
+    assert params.image_model_id == stored.image_model_id
+    assert params.judge_model_id == stored.judge_model_id
+    assert (params.titan_img_width, params.titan_img_height) == (64, 64)
+    assert params.titan_img_seed == session[2].seed
+    assert params.titan_img_cfg_scale == stored.titan_img_cfg_scale
+
+
+def test_params_from_a_dropped_event_json(tmp_path: Path) -> None:
+    params = fakes.params("京都の夜の路地", max_retry_attempts=4)
+    event = tmp_path / "event.json"
+    params.save(event)
+    drop = QMimeData()
+    drop.setUrls([QUrl.fromLocalFile(str(event))])
+    assert params_from_drop(drop) == params
+
+    text = QMimeData()
+    text.setText(json.dumps({"prompt": "a lighthouse", "max_retry_attempts": 2}))
+    assert params_from_drop(text) == RunParams(prompt="a lighthouse", max_retry_attempts=2)
+
+    assert params_from_drop(QMimeData()) is None
+    remote = QMimeData()
+    remote.setUrls([QUrl("https://example.com/a.png")])
+    assert params_from_drop(remote) is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"prompt": "x", "max_retry_attempts": "five"}', "max_retry_attempts: 'five'"),
+        (b'{"prompt": "x",', "valid JSON"),
+        (b'{"no_such_parameter": 1}', "not a known parameter"),
+        (fakes.png(), "an image exported by imgloop"),
+        (b"GIF89a....", "a PNG exported by imgloop or an event JSON file"),
+    ],
+)
+def test_unusable_drops_raise_a_readable_validation_error(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    dropped = tmp_path / "dropped.bin"
+    dropped.write_bytes(content)
+    drop = QMimeData()
+    drop.setUrls([QUrl.fromLocalFile(str(dropped))])
+    with pytest.raises(ValidationError) as raised:
+        params_from_drop(drop)
+    assert message in str(raised.value)
+
+
+def test_a_missing_dropped_file_is_a_validation_error(tmp_path: Path) -> None:
+    drop = QMimeData()
+    drop.setUrls([QUrl.fromLocalFile(str(tmp_path / "gone.json"))])
+    with pytest.raises(ValidationError, match="a readable file"):
+        params_from_drop(drop)

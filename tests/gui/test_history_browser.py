@@ -1,0 +1,209 @@
+"""The history browser, offscreen: paging past 50 sessions, search (Japanese included) with
+a debounce, outcome and date filters, reopening a session in the gallery, and "run again"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.gallery import GalleryPanel
+from imgloop_desktop.gui.gallery_model import ItemKind
+from imgloop_desktop.gui.history_browser import PAGE_SIZE, Column, HistoryBrowser
+from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.storage.history.schema import HistoryOutcome
+from tests.gui.gallery_fixtures import browser, gallery, history, record, record_many
+from tests.storage.history import fakes
+
+__all__ = ["browser", "gallery", "history"]  # fixtures
+
+PROMPTS = [
+    "海辺を歩く猫、水彩画",
+    "京都の夜の路地、提灯",
+    "a cat walking by the sea, watercolour",
+    "a lighthouse at dusk",
+    "富士山と桜、浮世絵風",
+    "a bowl of ramen, pixel art",
+]
+
+
+def load(qtbot: QtBot, browser: HistoryBrowser) -> None:
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.show()
+
+
+def run_ids(browser: HistoryBrowser) -> list[str]:
+    return [browser.model.summary(r).run_id for r in range(browser.model.rowCount())]
+
+
+def prompts(browser: HistoryBrowser) -> list[str]:
+    return [browser.model.summary(r).prompt for r in range(browser.model.rowCount())]
+
+
+def test_pages_of_fifty_are_fetched_as_the_list_scrolls(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    ids = record_many(history, [f"session number {n}" for n in range(123)])
+    load(qtbot, browser)
+    model = browser.model
+    assert model.rowCount() == PAGE_SIZE
+    assert browser.count_label.text() == "123 session(s)"
+    assert run_ids(browser) == ids[::-1][:PAGE_SIZE]  # newest first
+    assert model.canFetchMore(QModelIndex())
+
+    for expected in (100, 123):
+        with qtbot.waitSignal(model.pageLoaded) as blocker:
+            browser.table.scrollToBottom()
+        assert blocker.args == [expected]
+    assert run_ids(browser) == ids[::-1]
+    assert not model.canFetchMore(QModelIndex())
+    assert model.pages_fetched == 3
+
+    # Visible rows show their session's thumbnail, loaded off the GUI thread.
+    browser.table.scrollToBottom()
+    row = model.rowCount() - 1
+    thumb = model.summary(row).thumbnail_image_id
+    assert thumb is not None
+    qtbot.waitUntil(lambda: browser.loader.cached(f"image:{thumb}") is not None)
+    assert browser.loader.loads_started < model.rowCount()
+
+
+def test_search_in_any_language_is_debounced(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    record_many(history, PROMPTS)
+    load(qtbot, browser)
+    assert browser.model.rowCount() == len(PROMPTS)
+    fetched = browser.model.pages_fetched
+
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        QTest.keyClicks(browser.search_edit, "cat")
+    assert browser.model.pages_fetched == fetched + 1  # three keystrokes, one query
+    assert prompts(browser) == ["a cat walking by the sea, watercolour"]
+
+    for query, expected in (
+        ("海辺を歩", ["海辺を歩く猫、水彩画"]),  # trigram index
+        ("猫", ["海辺を歩く猫、水彩画"]),  # one character: LIKE
+        ("京都", ["京都の夜の路地、提灯"]),
+        ("浮世絵", ["富士山と桜、浮世絵風"]),
+    ):
+        with qtbot.waitSignal(browser.model.pageLoaded):
+            browser.search_edit.setText(query)
+        assert prompts(browser) == expected, query
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.search_edit.setText("no such prompt anywhere")
+    assert browser.model.rowCount() == 0
+    assert browser.count_label.text() == "No sessions match"
+
+
+def test_outcome_and_date_filters(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    start = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    ids = record_many(history, [f"day {n + 1}" for n in range(9)], start=start)
+    load(qtbot, browser)
+    combo = browser.outcome_combo
+
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        combo.setCurrentIndex(combo.findData(HistoryOutcome.NOT_APPROVED.value))
+    assert prompts(browser) == ["day 9", "day 6", "day 3"]  # every third was not approved
+    assert all(
+        browser.model.summary(r).outcome is HistoryOutcome.NOT_APPROVED
+        for r in range(browser.model.rowCount())
+    )
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        combo.setCurrentIndex(combo.findData(HistoryOutcome.APPROVED.value))
+    assert len(run_ids(browser)) == 6
+
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        combo.setCurrentIndex(0)
+    browser.since_edit.setDate(QDate(2024, 3, 3))
+    browser.until_edit.setDate(QDate(2024, 3, 5))
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.since_check.setChecked(True)
+    assert prompts(browser)[-1] == "day 3"
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.until_check.setChecked(True)
+    assert prompts(browser) == ["day 5", "day 4", "day 3"]  # "until" includes its day
+    assert set(run_ids(browser)) <= set(ids)
+
+    # A range that ends before it starts is refused with the store's message.
+    fetched = browser.model.pages_fetched
+    with qtbot.waitSignal(browser.failed) as blocker:
+        browser.since_edit.setDate(QDate(2024, 3, 8))
+    assert "until" in blocker.args[0] and "a time after since" in blocker.args[0]
+    assert browser.message.isVisible()
+    assert browser.model.pages_fetched == fetched
+    assert prompts(browser) == ["day 5", "day 4", "day 3"]
+
+
+def test_opening_a_session_shows_it_in_the_gallery_offline(
+    qtbot: QtBot, browser: HistoryBrowser, gallery: GalleryPanel, history: HistoryService
+) -> None:
+    record_many(history, ["an older session"])
+    result, _ = record(
+        history,
+        fakes.params("a red fox in the snow", max_retry_attempts=2, max_prompt_revisions=1),
+        verdicts=["NO", "NO", "NO", "YES"],
+        start=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    opened: list[str] = []
+    browser.openSession.connect(opened.append)
+    browser.openSession.connect(gallery.show_session)
+    load(qtbot, browser)
+    assert run_ids(browser)[0] == result.run_id
+
+    # Double-click a row.
+    rect = browser.table.visualRect(browser.model.index(0, Column.PROMPT))
+    with qtbot.waitSignal(gallery.sessionLoaded):
+        viewport = browser.table.viewport()
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0), rect.center())
+        QTest.mouseDClick(
+            viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0), rect.center()
+        )
+    assert opened == [result.run_id]
+    assert gallery.run_id == result.run_id
+    images = [i for i in gallery.model.items() if i.kind is ItemKind.IMAGE]
+    stored = list(history.session(result.run_id).images())
+    assert [i.image_id for i in images] == [i.image_id for i in stored]
+    assert [i.effective_approved for i in images] == [False, False, False, True]
+
+    # Enter on the other row.
+    browser.table.setCurrentIndex(browser.model.index(1, Column.PROMPT))
+    browser.table.setFocus()
+    with qtbot.waitSignal(browser.openSession) as blocker:
+        QTest.keyClick(browser.table, Qt.Key.Key_Return)
+    assert blocker.args == [run_ids(browser)[1]]
+
+
+def test_run_again_rebuilds_the_stored_parameters(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    params = fakes.params(
+        "京都の夜の路地、提灯", max_retry_attempts=3, titan_img_seed=42, aws_region="eu-west-1"
+    )
+    record(history, params)
+    load(qtbot, browser)
+    assert not browser.run_again_button.isEnabled()
+    browser.table.setCurrentIndex(browser.model.index(0, Column.PROMPT))
+    assert browser.run_again_button.isEnabled()
+    with qtbot.waitSignal(browser.runAgain) as blocker:
+        browser.run_again_button.click()
+    (again,) = blocker.args
+    assert isinstance(again, RunParams)
+    assert again == params
+
+
+def test_refresh_picks_up_new_sessions(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    load(qtbot, browser)
+    assert browser.model.rowCount() == 0
+    record(history, fakes.params("a fresh session"))
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.refresh()
+    assert prompts(browser) == ["a fresh session"]
+    assert browser.count_label.text() == "1 session(s)"

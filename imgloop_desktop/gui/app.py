@@ -1,0 +1,115 @@
+"""Starting the desktop app: one QApplication, one qasync event loop shared by Qt and asyncio,
+one main window, and a clean stop when it closes.
+
+``QT_QPA_PLATFORM`` is left alone: Qt picks the platform (a person's desktop, or
+``offscreen`` when a test or a headless machine sets it).
+
+The loop runs until the window has really closed (after any run was cancelled and joined),
+then any worker still busy is given a bounded time to finish, so the process exits without
+a thread cut off mid-write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import qasync
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from imgloop_desktop import __version__
+from imgloop_desktop.gui.main_window import MainWindow
+from imgloop_desktop.gui.settings_store import APPLICATION, DISPLAY_NAME, ORGANIZATION
+
+log = logging.getLogger(__name__)
+
+EXIT_JOIN_SECONDS = 30.0
+
+
+def configure(app: QApplication) -> None:
+    """Names QSettings and the desktop use; set before any settings are read."""
+    app.setOrganizationName(ORGANIZATION)
+    app.setOrganizationDomain("imgloop.invalid")
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(DISPLAY_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APPLICATION)
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    """The process's QApplication, created once (a test's qapp is reused)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        args = list(argv) if argv is not None else sys.argv
+        app = QApplication([args[0] if args else "imgloop-desktop", *args[1:]])
+    configure(app)
+    return app
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def binding_problem() -> str | None:
+    """Why this Qt binding will crash the app, or None.
+
+    PySide6 6.12.0 drops a reference to ``True`` on every ``Signal.emit()``. Python 3.12+
+    does not care (``True`` is immortal there); on 3.11 the interpreter aborts with
+    "deallocating True or False" after some thousands of signals, minutes into a session.
+    """
+    if sys.version_info >= (3, 12):
+        return None
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.ping.emit()
+    if sys.getrefcount(True) >= before:
+        return None
+    import PySide6
+
+    return (
+        f"PySide6 {PySide6.__version__} loses a reference on every signal under Python "
+        f"{sys.version_info.major}.{sys.version_info.minor}, which crashes the app after a "
+        "while; install PySide6-Essentials 6.11.3 (pip install 'PySide6-Essentials==6.11.3')."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Show the window and run until it closes; the exit code for ``sys.exit``."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = application(argv)
+    problem = binding_problem()
+    if problem:
+        log.error("%s", problem)
+    app.setQuitOnLastWindowClosed(False)  # the window's ``closed`` ends the loop instead
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    try:
+        with loop:
+            done: asyncio.Future[None] = loop.create_future()
+
+            def finish() -> None:
+                if not done.done():
+                    done.set_result(None)
+
+            window.closed.connect(finish)
+            app.aboutToQuit.connect(finish)  # session logout, or app.quit() from elsewhere
+            window.show()
+            loop.run_until_complete(done)
+    finally:
+        window.shutdown()
+        if not window.controller.wait(EXIT_JOIN_SECONDS):
+            log.error("a run was still busy %ss after the window closed", EXIT_JOIN_SECONDS)
+        window.deleteLater()
+        asyncio.set_event_loop(None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Errors a person can read: one plain sentence up front, the technical part behind
+"Show Details…".
+
+Expected failures (invalid input, no credentials, a model not enabled, throttling, S3
+refusing) are ``ImgloopError``s whose message already says what happened and what to do, so
+they are shown as is, never as a traceback. Only a real bug gets a traceback, and only in
+the details.
+
+Boxes are opened with ``open()`` (window-modal, no nested event loop), so showing one from a
+slot never blocks the asyncio loop qasync shares with Qt.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from imgloop_desktop.core.errors import ImgloopError, Problem, ServiceError, ValidationError
+
+TITLE = "imgloop desktop"
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    """One line per problem, each naming the field, the value and what is allowed."""
+    return "\n".join(f"• {problem}" for problem in problems)
+
+
+def describe(exc: BaseException) -> tuple[str, str]:
+    """(message, details) for any exception: plain words for ours, a traceback for bugs."""
+    if isinstance(exc, ValidationError):
+        count = len(exc.problems)
+        noun = "value is" if count == 1 else "values are"
+        return f"{count} {noun} not allowed.", problems_text(exc.problems)
+    if isinstance(exc, ServiceError):
+        lines = [str(exc)]
+        if exc.model_id:
+            lines.append(f"Model: {exc.model_id}")
+        if exc.region:
+            lines.append(f"Region: {exc.region}")
+        return str(exc), "\n".join(lines)
+    if isinstance(exc, ImgloopError):
+        return str(exc), f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}", f"{type(exc).__name__}: {exc}"
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return f"Unexpected error: {type(exc).__name__}: {exc}", details
+
+
+def show_error(
+    parent: QWidget | None,
+    message: str,
+    details: str = "",
+    *,
+    title: str = TITLE,
+    informative: str = "",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    modal: bool = True,
+) -> QMessageBox:
+    """Open a message box and return it at once (tests find and close it): window-modal,
+    or with ``modal`` False a box that leaves the window usable (reports to read later)."""
+    box = QMessageBox(parent)
+    box.setObjectName("errorBox")
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if informative:
+        box.setInformativeText(informative)
+    if details and details.strip() != message.strip():
+        box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if modal:
+        box.open()  # window-modal, without a nested event loop
+    else:
+        box.setModal(False)
+        box.show()
+    return box
+
+
+def show_exception(parent: QWidget | None, exc: BaseException, *, doing: str = "") -> QMessageBox:
+    """``doing`` is the headline ("Could not read the event file"); the error's own words
+    follow under it."""
+    message, details = describe(exc)
+    if not doing:
+        return show_error(parent, message, details)
+    return show_error(parent, doing, details, informative=message)
+
+
+def show_info(
+    parent: QWidget | None, message: str, details: str = "", *, modal: bool = True
+) -> QMessageBox:
+    return show_error(parent, message, details, icon=QMessageBox.Icon.Information, modal=modal)

@@ -1,0 +1,343 @@
+"""Where the run stands, in words: prompt version j of M, attempt i of N, what is happening
+now and for how long, the prompt in use, the judge's latest reason, and how it ended.
+
+It is driven only by the core's events (delivered on the GUI thread), so it shows the same
+thing for a live run as the history would. With several candidates in flight the loop
+generates, judges and uploads at the same time; "now" lists each activity with its count
+rather than pretending there is a single step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.gui.error_box import show_error
+
+TICK_MS = 250
+
+_OUTCOME_WORDS = {
+    ev.Outcome.APPROVED: "Approved",
+    ev.Outcome.NOT_APPROVED: "No image approved",
+    ev.Outcome.ERROR: "Stopped by an error",
+    ev.Outcome.CANCELLED: "Cancelled",
+}
+_OUTCOME_STYLE = {
+    ev.Outcome.APPROVED: "color: #2e7d32; font-weight: bold;",
+    ev.Outcome.NOT_APPROVED: "color: #a15c00; font-weight: bold;",
+    ev.Outcome.ERROR: "color: #c62828; font-weight: bold;",
+    ev.Outcome.CANCELLED: "font-weight: bold;",
+}
+
+
+def format_elapsed(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def outcome_text(event: ev.RunFinished) -> str:
+    """The final line, counting from 1 like the progress line does (the core's labels count
+    from 0)."""
+    words = _OUTCOME_WORDS[event.outcome]
+    approved = event.approved
+    if approved is not None:
+        ref = approved.ref
+        where = f"prompt version {ref.revision + 1}, attempt {ref.attempt + 1}"
+        if ref.index:
+            where += f", image {ref.index + 1}"
+        return f"{words}: {where} ({len(event.candidates)} image(s) kept)."
+    if event.outcome is ev.Outcome.CANCELLED:
+        return event.message  # "Cancelled; 3 image(s) kept."
+    if event.outcome is ev.Outcome.ERROR:
+        return f"{words}: {event.message}"
+    return f"{words}. {event.message}"
+
+
+class ProgressPanel(QWidget):
+    """Feed it every core event through ``on_event``; ``begin()`` when a run is asked for,
+    ``show_failure()`` when one could not start. ``clock`` is injectable for tests."""
+
+    def __init__(
+        self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressPanel")
+        self._now = clock
+        self._running = False
+        self._run_started = 0.0
+        self._phase_started = 0.0
+        self._phase = ""
+        self._max_versions = 0
+        self._max_attempts = 0
+        self._generating: set[tuple[int, int]] = set()
+        self._judging: set[ev.ImageRef] = set()
+        self._uploading: set[ev.ImageRef] = set()
+        self._revising = False
+        self._cancelling = False
+        self._failed_uploads: list[str] = []
+        self._attempt_errors: list[str] = []
+        self._details = ""
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self.reset()
+
+    def _build(self) -> None:
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 6)
+        form = QFormLayout()
+        self.step_label = QLabel()
+        self.step_label.setObjectName("stepLabel")
+        self.now_label = QLabel()
+        self.now_label.setObjectName("nowLabel")
+        self.elapsed_label = QLabel()
+        self.elapsed_label.setObjectName("elapsedLabel")
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("reasonLabel")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Progress", self.step_label)
+        form.addRow("Now", self.now_label)
+        form.addRow("Elapsed", self.elapsed_label)
+        form.addRow("Judge said", self.reason_label)
+        column.addLayout(form)
+        self.prompt_view = QPlainTextEdit()
+        self.prompt_view.setObjectName("currentPrompt")
+        self.prompt_view.setReadOnly(True)
+        self.prompt_view.setMaximumHeight(72)
+        self.prompt_view.setPlaceholderText("The prompt in use appears here during a run.")
+        column.addWidget(self.prompt_view)
+        outcome_row = QHBoxLayout()
+        self.outcome_label = QLabel()
+        self.outcome_label.setObjectName("outcomeLabel")
+        self.outcome_label.setWordWrap(True)
+        self.outcome_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = QPushButton("Details…")
+        self.details_button.setObjectName("detailsButton")
+        self.details_button.clicked.connect(self.show_details)
+        outcome_row.addWidget(self.outcome_label, 1)
+        outcome_row.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(outcome_row)
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("warningLabel")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("color: #a15c00;")
+        column.addWidget(self.warning_label)
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def ticking(self) -> bool:
+        return self._timer.isActive()
+
+    def reset(self) -> None:
+        self._timer.stop()
+        self._running = self._revising = self._cancelling = False
+        self._generating.clear()
+        self._judging.clear()
+        self._uploading.clear()
+        self._failed_uploads.clear()
+        self._attempt_errors.clear()
+        self._phase = ""
+        self._details = ""
+        self.step_label.setText("Not running")
+        self.now_label.setText("—")
+        self.elapsed_label.setText("—")
+        self.reason_label.setText("—")
+        self.prompt_view.setPlainText("")
+        self._set_outcome("", "")
+        self.warning_label.setVisible(False)
+
+    def begin(self, text: str = "Starting…") -> None:
+        """A run was asked for: clear the last one and start the clock (clients are being
+        made; RunStarted follows)."""
+        self.reset()
+        self._running = True
+        self._run_started = self._phase_started = self._now()
+        self._set_phase(text)
+        self.step_label.setText("Preparing")
+        self._timer.start()
+        self._tick()
+
+    def set_cancelling(self) -> None:
+        if not self._running:
+            return
+        self._cancelling = True
+        self._refresh_phase()
+
+    def show_failure(self, message: str, details: str) -> None:
+        """The run could not start (invalid input, unusable credentials)."""
+        self._stop_clock()
+        self.step_label.setText("Not started")
+        self.now_label.setText("—")
+        self._set_outcome(f"Could not start: {message}", details, ev.Outcome.ERROR)
+
+    def show_session_note(self, text: str) -> None:
+        """Shown while a past session is on view instead of a live run."""
+        if self._running:
+            return
+        self.reset()
+        self.step_label.setText(text)
+
+    # -- events --------------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_event(self, event: object) -> None:
+        if isinstance(event, ev.RunStarted):
+            if not self._running:
+                self.begin()
+            self._max_versions = event.max_revisions + 1
+            self._max_attempts = event.max_attempts
+            self.prompt_view.setPlainText(event.prompt)
+            self._show_step(0, 0)
+        elif isinstance(event, ev.AttemptStarted):
+            self._generating.add((event.revision, event.attempt))
+            self._show_step(event.revision, event.attempt)
+            self.prompt_view.setPlainText(event.prompt)
+        elif isinstance(event, ev.AttemptFailed):
+            self._generating.discard((event.revision, event.attempt))
+            self._attempt_errors.append(
+                f"prompt {event.revision} attempt {event.attempt}: {event.message}"
+            )
+            self._warn()
+        elif isinstance(event, ev.ImageStored):
+            ref = event.candidate.ref
+            self._generating.discard((ref.revision, ref.attempt))
+            if event.candidate.s3_key:
+                self._uploading.add(ref)
+        elif isinstance(event, ev.JudgingStarted):
+            self._judging.add(event.ref)
+        elif isinstance(event, ev.VerdictReceived):
+            self._judging.discard(event.ref)
+            verdict = event.verdict
+            self.reason_label.setText(f"{verdict.result.value} — {verdict.reason}")
+        elif isinstance(event, ev.UploadDone):
+            self._uploading.discard(event.ref)
+        elif isinstance(event, ev.UploadFailed):
+            self._uploading.discard(event.ref)
+            self._failed_uploads.append(f"{event.ref.label} → {event.key}: {event.message}")
+            self._warn()
+        elif isinstance(event, ev.RevisionStarted):
+            self._revising = True
+        elif isinstance(event, ev.PromptRevised):
+            self._revising = False
+            self.prompt_view.setPlainText(event.prompt)
+            self._show_step(event.revision, None)
+            if not event.ok:
+                self._attempt_errors.append(f"revision {event.revision}: {event.error}")
+                self._warn()
+        elif isinstance(event, ev.RunFinished):
+            self._finish(event)
+            return
+        else:
+            return
+        self._refresh_phase()
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _show_step(self, revision: int, attempt: int | None) -> None:
+        text = f"Prompt version {revision + 1} of {self._max_versions}"
+        if attempt is not None:
+            text += f" · attempt {attempt + 1} of {self._max_attempts}"
+        self.step_label.setText(text)
+
+    def _refresh_phase(self) -> None:
+        parts: list[str] = []
+        if self._revising:
+            parts.append("revising the prompt")
+        for word, items in (
+            ("generating", self._generating),
+            ("judging", self._judging),
+            ("uploading", self._uploading),
+        ):
+            if items:
+                parts.append(word if len(items) == 1 else f"{word} ({len(items)})")
+        text = ", ".join(parts).capitalize() if parts else "Waiting…"
+        if self._cancelling:
+            text = "Cancelling — waiting for the current call to return" + (
+                f" ({', '.join(parts)})" if parts else ""
+            )
+        self._set_phase(text)
+
+    def _set_phase(self, text: str) -> None:
+        if text != self._phase:
+            self._phase = text
+            self._phase_started = self._now()
+        self._tick()
+
+    @Slot()
+    def _tick(self) -> None:
+        now = self._now()
+        if self._running:
+            self.now_label.setText(f"{self._phase} ({format_elapsed(now - self._phase_started)})")
+            self.elapsed_label.setText(format_elapsed(now - self._run_started))
+
+    def _warn(self) -> None:
+        parts = []
+        if self._attempt_errors:
+            parts.append(f"{len(self._attempt_errors)} step(s) failed")
+        if self._failed_uploads:
+            parts.append(
+                f"{len(self._failed_uploads)} upload(s) failed (kept on disk; retried later)"
+            )
+        self.warning_label.setText("; ".join(parts) + ".")
+        self.warning_label.setVisible(True)
+        self._details = self._collected_details()
+        self.details_button.setVisible(True)
+
+    def _collected_details(self, head: str = "") -> str:
+        sections = [head] if head else []
+        if self._attempt_errors:
+            sections.append("Failed steps:\n" + "\n".join(self._attempt_errors))
+        if self._failed_uploads:
+            sections.append("Failed uploads:\n" + "\n".join(self._failed_uploads))
+        return "\n\n".join(sections)
+
+    def _finish(self, event: ev.RunFinished) -> None:
+        self._stop_clock()
+        self._generating.clear()
+        self._judging.clear()
+        self._revising = False
+        count = len(event.candidates)
+        self.now_label.setText(f"Finished ({count} image(s) kept)")
+        head = f"Run {event.run_id}: {event.outcome.value}\n{event.message}"
+        if event.approved is not None:
+            head += f"\nApproved image: {event.approved.path}"
+        self._set_outcome(outcome_text(event), self._collected_details(head), event.outcome)
+
+    def _stop_clock(self) -> None:
+        self._tick()
+        self._running = False
+        self._cancelling = False
+        self._timer.stop()
+
+    def _set_outcome(self, text: str, details: str, outcome: ev.Outcome | None = None) -> None:
+        self.outcome_label.setText(text)
+        self.outcome_label.setStyleSheet(_OUTCOME_STYLE[outcome] if outcome else "")
+        self.outcome_label.setVisible(bool(text))
+        self._details = details
+        self.details_button.setVisible(bool(details))
+
+    @Slot()
+    def show_details(self) -> None:
+        message = self.outcome_label.text() or self.warning_label.text() or "Run details"
+        show_error(self, message, self._details or message)

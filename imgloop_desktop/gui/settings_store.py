@@ -1,0 +1,174 @@
+"""What the window remembers between launches, in QSettings: layout, the last parameters,
+named presets and the chosen backend.
+
+Never a secret: run parameters hold none, and a backend is remembered by its kind and
+profile name only (keys live in the OS keyring, see ``accounts``). Everything read back is
+treated as untrusted, since the file can be edited by hand or written by another version:
+a value that does not parse is ignored (logged), never allowed to stop the window opening.
+
+The store is an INI file on every platform (not the Windows registry or a macOS plist) so
+a person can read, back up or delete it, and tests can search it for leaks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.params import RunParams
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "imgloop"
+APPLICATION = "imgloop-desktop"
+DISPLAY_NAME = "imgloop desktop"
+
+KEY_GEOMETRY = "window/geometry"
+KEY_STATE = "window/state"
+KEY_SPLITTER = "window/splitter"
+KEY_LAST_PARAMS = "params/last"
+KEY_PRESETS = "params/presets"
+KEY_BACKEND = "backend/choice"
+
+PRESET_NAME_MAX = 80
+PRESETS_MAX = 500
+
+
+class SettingsStore:
+    """A thin, typed layer over one QSettings file. Cheap calls only (QSettings caches in
+    memory and writes in the background), so the GUI thread may use it directly."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self.qsettings = settings or QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+        )
+
+    def file_name(self) -> str:
+        return self.qsettings.fileName()
+
+    def sync(self) -> None:
+        self.qsettings.sync()
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.qsettings.value(key)
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            return value
+        if isinstance(value, bytes | bytearray) and value:
+            return QByteArray(bytes(value))
+        return None
+
+    def window_geometry(self) -> QByteArray | None:
+        return self._bytes(KEY_GEOMETRY)
+
+    def set_window_geometry(self, data: QByteArray) -> None:
+        self.qsettings.setValue(KEY_GEOMETRY, data)
+
+    def window_state(self) -> QByteArray | None:
+        return self._bytes(KEY_STATE)
+
+    def set_window_state(self, data: QByteArray) -> None:
+        self.qsettings.setValue(KEY_STATE, data)
+
+    def splitter_state(self) -> QByteArray | None:
+        return self._bytes(KEY_SPLITTER)
+
+    def set_splitter_state(self, data: QByteArray) -> None:
+        self.qsettings.setValue(KEY_SPLITTER, data)
+
+    # -- parameters -------------------------------------------------------------------------
+
+    def last_params(self) -> RunParams | None:
+        """The parameters of the last run or session, or None when there are none (or they
+        no longer read as an event: a newer or hand-edited file must not block the start)."""
+        text = self.qsettings.value(KEY_LAST_PARAMS)
+        if not isinstance(text, str) or not text:
+            return None
+        try:
+            return RunParams.from_event(json.loads(text))
+        except (ValueError, ValidationError) as exc:
+            log.warning("ignoring unreadable last parameters in %s: %s", self.file_name(), exc)
+            return None
+
+    def set_last_params(self, params: RunParams) -> None:
+        self.qsettings.setValue(KEY_LAST_PARAMS, _dump(params))
+
+    def _presets(self) -> dict[str, Any]:
+        text = self.qsettings.value(KEY_PRESETS)
+        if not isinstance(text, str) or not text:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            log.warning("ignoring unreadable presets in %s", self.file_name())
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): v for k, v in data.items()}
+
+    def preset_names(self) -> list[str]:
+        return sorted(self._presets(), key=str.casefold)
+
+    def preset(self, name: str) -> RunParams:
+        """The named preset; ValidationError when it is missing or no longer valid JSON for
+        the parameters (the message names the preset)."""
+        presets = self._presets()
+        if name not in presets:
+            raise ValidationError([Problem("preset", name, "the name of a saved preset")])
+        try:
+            return RunParams.from_event(presets[name])
+        except ValidationError as exc:
+            raise ValidationError(
+                [Problem(f"preset '{name}': {p.field}", p.value, p.allowed) for p in exc.problems]
+            ) from exc
+
+    def save_preset(self, name: str, params: RunParams) -> str:
+        """Store ``params`` under ``name`` (replacing one of the same name); returns the name
+        as stored (trimmed). ValidationError for a name nobody could pick again."""
+        clean = name.strip()
+        problem = preset_name_problem(clean)
+        if problem:
+            raise ValidationError([Problem("preset name", name, problem)])
+        presets = self._presets()
+        if clean not in presets and len(presets) >= PRESETS_MAX:
+            raise ValidationError(
+                [Problem("preset name", name, f"at most {PRESETS_MAX} presets; delete one first")]
+            )
+        presets[clean] = params.to_event()
+        self.qsettings.setValue(KEY_PRESETS, json.dumps(presets, ensure_ascii=False))
+        return clean
+
+    def delete_preset(self, name: str) -> bool:
+        presets = self._presets()
+        if presets.pop(name, None) is None:
+            return False
+        self.qsettings.setValue(KEY_PRESETS, json.dumps(presets, ensure_ascii=False))
+        return True
+
+    # -- backend ----------------------------------------------------------------------------
+
+    def backend_key(self) -> str:
+        value = self.qsettings.value(KEY_BACKEND)
+        return value if isinstance(value, str) else ""
+
+    def set_backend_key(self, key: str) -> None:
+        self.qsettings.setValue(KEY_BACKEND, key)
+
+
+def preset_name_problem(name: str) -> str | None:
+    if not name:
+        return "a name of at least one visible character"
+    if len(name) > PRESET_NAME_MAX:
+        return f"at most {PRESET_NAME_MAX} characters (this one has {len(name)})"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "a name without control characters (tabs, line breaks)"
+    return None
+
+
+def _dump(params: RunParams) -> str:
+    return json.dumps(params.to_event(), ensure_ascii=False)

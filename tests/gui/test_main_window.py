@@ -1,0 +1,475 @@
+"""The real main window, offscreen, against the Bedrock simulator: runs to an approved image
+and to none, cancelling, closing during a run, errors in plain words, the progress texts,
+event files, export, history recovery, the demo backend and remembered layout."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.loop import RunResult
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.protocols import GenerationRequest
+from imgloop_desktop.gui.main_window import DEMO_BANNER, MainWindow, recovery_text
+from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.gui.run_controller import DEFAULT_KEY, DEMO_KEY, Backends
+from imgloop_desktop.gui.settings_store import SettingsStore
+from imgloop_desktop.simulator.demo import DemoBackend
+from imgloop_desktop.simulator.script import SimScript
+from imgloop_desktop.simulator.server import BedrockSimulator
+from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
+from imgloop_desktop.storage.history.recovery import RecoveryReport
+
+RUN_TIMEOUT_MS = 30_000
+MakeWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
+    made: list[MainWindow] = []
+
+    def make(**kwargs: Any) -> MainWindow:
+        kwargs.setdefault("profiles", [])
+        window = MainWindow(**kwargs)
+        qtbot.addWidget(window)
+        made.append(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.recovery_report is not None)
+        return window
+
+    yield make
+    for window in made:
+        window.controller.shutdown()
+        window.close()
+        assert window.controller.wait()
+
+
+def small(**changes: object) -> RunParams:
+    return RunParams(
+        prompt="a lighthouse at dusk", max_retry_attempts=2, max_prompt_revisions=1
+    ).with_changes(**changes)
+
+
+def run_to_end(qtbot: QtBot, window: MainWindow, params: RunParams) -> RunResult:
+    window.select_backend(DEFAULT_KEY)
+    window.form.set_params(params)
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+    result = signal.args[0]
+    assert isinstance(result, RunResult)
+    return result
+
+
+def message_boxes(window: MainWindow) -> list[QMessageBox]:
+    return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+
+def test_window_layout_actions_and_shortcuts(make_window: MakeWindow) -> None:
+    window = make_window()
+    assert window.splitter.count() == 3
+    assert window.splitter.widget(0) is window.form_scroll
+    assert window.form_scroll.widget() is window.form
+    assert window.splitter.widget(2) is window.details
+    assert window.gallery.isVisibleTo(window)
+    assert window.history_dock.widget() is window.history_browser
+    shortcuts = {
+        window.run_action: ["Ctrl+R"],
+        window.cancel_action: ["Esc", "Ctrl+."],
+        window.export_approved_action: ["Ctrl+E"],
+        window.history_action: ["Ctrl+H"],
+        window.preferences_action: ["Ctrl+,"],
+        window.import_action: ["Ctrl+O"],
+        window.export_event_action: ["Ctrl+S"],
+        window.quit_action: ["Ctrl+Q"],
+    }
+    for action, keys in shortcuts.items():
+        assert [
+            s.toString(QKeySequence.SequenceFormat.PortableText) for s in action.shortcuts()
+        ] == keys
+    assert window.statusBar().currentMessage() == "History opened; nothing to recover."
+    assert window.recovery_report == RecoveryReport()
+
+
+def test_run_stays_disabled_while_anything_is_invalid(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window()
+    window.form.set_params(RunParams(prompt=""))
+    assert not window.run_action.isEnabled()
+    assert window.run_action.toolTip() == "Fix the 1 marked field(s) first"
+    assert not window.start_run()
+    qtbot.keyClicks(window.form.prompt_edit, "a cat")
+    assert window.run_action.isEnabled()
+    window.form.s3_check.setChecked(True)  # no bucket yet
+    assert not window.run_action.isEnabled()
+    assert window.form.error_text("output_s3_bucket_name").startswith(
+        "output_s3_bucket_name: '' is not allowed; 3-63 characters"
+    )
+    window.form.bucket_edit.setText("my-bucket")
+    assert window.run_action.isEnabled()
+    assert not window.cancel_action.isEnabled()
+
+
+def test_run_to_an_approved_image(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.queue_verdicts("NO", "YES")
+    window.select_backend(DEFAULT_KEY)
+    window.form.set_params(small())
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+        assert not window.run_action.isEnabled()
+        assert window.cancel_action.isEnabled()
+        assert not window.backend_combo.isEnabled()
+        assert window.progress.ticking
+    result = signal.args[0]
+    assert result.outcome is ev.Outcome.APPROVED
+    progress = window.progress
+    assert progress.step_label.text() == "Prompt version 1 of 2 · attempt 2 of 2"
+    assert progress.outcome_label.text() == (
+        "Approved: prompt version 1, attempt 2 (2 image(s) kept)."
+    )
+    assert progress.prompt_view.toPlainText() == "a lighthouse at dusk"
+    assert progress.reason_label.text().startswith("YES — ")
+    assert not progress.ticking
+    assert window.run_action.isEnabled()
+    assert not window.cancel_action.isEnabled()
+    # The gallery filled as images arrived and got their history ids.
+    qtbot.waitUntil(
+        lambda: sorted(i.image_id >= 0 for i in window.gallery.model.items()).count(True) == 2
+    )
+    assert window.statusBar().currentMessage().startswith(f"Run {result.run_id}: approved.")
+    assert SettingsStore().last_params() == small()
+
+
+def test_run_with_no_image_approved(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.default_verdict = "NO"
+    result = run_to_end(qtbot, window, small())
+    assert result.outcome is ev.Outcome.NOT_APPROVED
+    progress = window.progress
+    assert progress.step_label.text() == "Prompt version 2 of 2 · attempt 2 of 2"
+    assert progress.outcome_label.text() == (
+        "No image approved. No image was approved after 2 prompt version(s) x 2 attempt(s); "
+        "4 image(s) kept."
+    )
+    assert progress.prompt_view.toPlainText() == result.prompts[-1]
+    assert progress.reason_label.text().startswith("NO — ")
+    assert progress.details_button.isVisible()
+
+
+def test_cancel_from_the_toolbar_keeps_what_was_made(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.default_verdict = "NO"
+    bedrock_sim.script.set_latency("generate", 0.4)
+    window.form.set_params(small(max_retry_attempts=5))
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+        assert bedrock_sim.wait_for_arrival("generate", 2)
+        window.cancel_action.trigger()
+        assert not window.cancel_action.isEnabled()
+        assert window.progress.now_label.text().startswith(
+            "Cancelling — waiting for the current call to return"
+        )
+    result = signal.args[0]
+    assert result.outcome is ev.Outcome.CANCELLED
+    assert window.progress.outcome_label.text() == result.message
+    assert result.message.startswith("Cancelled;")
+    assert bedrock_sim.arrivals("generate") == 2
+    assert all(c.path.is_file() for c in result.candidates)
+
+
+def test_closing_during_a_run_asks_then_cancels_and_waits(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.default_verdict = "NO"
+    bedrock_sim.script.set_latency("generate", 0.4)
+    window.form.set_params(small(max_retry_attempts=5))
+    assert window.start_run()
+    assert bedrock_sim.wait_for_arrival("generate")
+    window.close()
+    assert window.isVisible()
+    prompt = window.close_prompt
+    assert prompt is not None and prompt.isVisible()
+    assert prompt.text() == "A run is in progress. Cancel it and close the window?"
+    assert window.close_prompt_yes is not None
+    with qtbot.waitSignal(window.closed, timeout=RUN_TIMEOUT_MS):
+        window.close_prompt_yes.click()
+    assert not window.isVisible()
+    assert not window.controller.is_running
+    assert window.controller.last_result is not None
+    assert window.controller.last_result.outcome is ev.Outcome.CANCELLED
+    assert not window.backends.demo_running
+
+
+def test_closing_during_a_run_can_be_declined(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.set_latency("generate", 0.3)
+    window.form.set_params(small())
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+        window.close()
+        prompt = window.close_prompt
+        assert prompt is not None
+        # Answer with a timer, as a person would click while the run goes on.
+        QTimer.singleShot(0, prompt.reject)
+        qtbot.waitUntil(lambda: window.close_prompt is None)
+        assert window.isVisible()
+        assert not window.controller.cancelling
+    assert signal.args[0].outcome is ev.Outcome.APPROVED
+    assert window.isVisible()
+
+
+def test_a_failed_start_is_shown_in_plain_words(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window(profiles=["ghost"])
+    assert window.select_backend("aws-profile:ghost")
+    window.form.set_params(small())
+    with qtbot.waitSignal(window.controller.failed, timeout=RUN_TIMEOUT_MS):
+        assert window.start_run()
+    outcome = window.progress.outcome_label.text()
+    assert outcome.startswith("Could not start: AWS profile not found")
+    assert window.progress.details_button.isVisible()
+    assert message_boxes(window) == []  # no dialog, no traceback
+    assert window.run_action.isEnabled()
+    window.progress.details_button.click()
+    boxes = [b for b in window.progress.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1 and boxes[0].text() == outcome
+    assert "AWS profile not found" in boxes[0].detailedText()
+    boxes[0].close()
+
+
+def test_a_service_error_ends_the_run_readably(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    bedrock_sim.script.fail("generate", "AccessDeniedException")
+    result = run_to_end(qtbot, window, small())
+    assert result.outcome is ev.Outcome.ERROR
+    text = window.progress.outcome_label.text()
+    assert text.startswith("Stopped by an error: ")
+    assert "Traceback" not in text
+    assert window.progress.details_button.isVisible()
+    assert message_boxes(window) == []
+
+
+def test_progress_panel_texts_follow_the_events(qtbot: QtBot) -> None:
+    now = [100.0]
+    panel = ProgressPanel(clock=lambda: now[0])
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.step_label.text() == "Not running"
+    panel.on_event(ev.RunStarted("r1", "a boat", "img", "judge", max_attempts=5, max_revisions=3))
+    assert panel.step_label.text() == "Prompt version 1 of 4 · attempt 1 of 5"
+    request = GenerationRequest("a boat, at sea", 1024, 1024, 8.0, 1, 7)
+    panel.on_event(ev.AttemptStarted(1, 2, request))
+    assert panel.step_label.text() == "Prompt version 2 of 4 · attempt 3 of 5"
+    assert panel.prompt_view.toPlainText() == "a boat, at sea"
+    assert panel.now_label.text() == "Generating (0:00)"
+    now[0] += 3
+    panel._tick()
+    assert panel.now_label.text() == "Generating (0:03)"
+    assert panel.elapsed_label.text() == "0:03"
+    ref = ev.ImageRef(1, 2, 0)
+    candidate = ev.Candidate(ref, Path("x.png"), "0" * 64, 10, 8, 8, 7, "a boat", s3_key="k.png")
+    panel.on_event(ev.ImageStored(candidate))
+    panel.on_event(ev.JudgingStarted(ref))
+    assert panel.now_label.text() == "Judging, uploading (0:00)"
+    verdict = ev.Verdict(ev.VerdictResult.NO, "No boat is visible.", "{}", "judge")
+    panel.on_event(ev.VerdictReceived(ref, verdict))
+    assert panel.reason_label.text() == "NO — No boat is visible."
+    panel.on_event(ev.UploadFailed(ref, "b", "k.png", "AccessDenied"))
+    assert panel.warning_label.text() == ("1 upload(s) failed (kept on disk; retried later).")
+    panel.on_event(ev.RevisionStarted(2, ("No boat is visible.",)))
+    assert panel.now_label.text() == "Revising the prompt (0:00)"
+    panel.on_event(ev.PromptRevised(2, "a sailing boat", "a boat, at sea", (), ok=True))
+    assert panel.step_label.text() == "Prompt version 3 of 4"
+    assert panel.prompt_view.toPlainText() == "a sailing boat"
+    now[0] += 65
+    panel.on_event(
+        ev.RunFinished("r1", ev.Outcome.ERROR, "Throttled out. Try later.", None, (candidate,))
+    )
+    assert panel.outcome_label.text() == "Stopped by an error: Throttled out. Try later."
+    assert panel.elapsed_label.text() == "1:08"
+    assert not panel.ticking
+    assert panel.details_button.isVisible()
+
+
+def test_event_json_import_export_and_a_bad_file(make_window: MakeWindow, tmp_path: Path) -> None:
+    window = make_window()
+    window.form.set_params(small(titan_img_seed=99))
+    out = tmp_path / "saved.json"
+    assert window.export_event(out)
+    assert json.loads(out.read_text(encoding="utf-8")) == small(titan_img_seed=99).to_event()
+    window.form.set_params(RunParams(prompt="other"))
+    assert window.import_event(out)
+    assert window.form.params() == small(titan_img_seed=99)
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"prompt": "ok", "titan_img_seed": "lucky", "max_retries": 3}))
+    assert not window.import_event(bad)
+    boxes = message_boxes(window)
+    assert len(boxes) == 1
+    box = boxes[0]
+    assert box.text() == "bad.json cannot be used as an event file"
+    assert box.informativeText() == "2 values are not allowed."
+    assert box.detailedText() == (
+        "• titan_img_seed: 'lucky' is not allowed; a whole number\n"
+        "• max_retries: 3 is not allowed; not a known parameter"
+    )
+    box.close()
+    assert window.form.params() == small(titan_img_seed=99)  # nothing lost
+
+    outside = tmp_path / "outside.json"
+    outside.write_text(json.dumps({"prompt": "ok", "titan_img_cfg_scale": 42}))
+    assert window.import_event(outside)
+    assert not window.run_action.isEnabled()
+    assert window.form.error_text("titan_img_cfg_scale") == (
+        "titan_img_cfg_scale: 42.0 is not allowed; 1.1-10 for Titan Image Generator G1"
+    )
+
+
+def test_export_approved_writes_a_new_folder(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    window = make_window()
+    run_to_end(qtbot, window, small())
+    with qtbot.waitSignal(window.exportFinished, timeout=RUN_TIMEOUT_MS) as signal:
+        dest = window.export_approved_to(tmp_path)
+    result = signal.args[0]
+    assert result.images == 1
+    assert dest.parent == tmp_path
+    assert (dest / "manifest.json").is_file()
+    assert len(list(dest.rglob("*.png"))) == 1
+    assert message_boxes(window)[0].text().startswith("Exported 1 approved image(s)")
+
+
+def test_history_recovery_is_reported_in_plain_words(make_window: MakeWindow, qtbot: QtBot) -> None:
+    recorder = HistoryRecorder(default_db_path(), small())
+    recorder(ev.RunStarted("20240101000000-0badc0de", "p", "img", "judge", 2, 1))
+    recorder.close()  # as if the app died mid-run
+    window = make_window()
+    report = window.recovery_report
+    assert report is not None and report.interrupted == ["20240101000000-0badc0de"]
+    line, details = recovery_text(report)
+    assert line == (
+        "History recovered: 1 run(s) stopped unfinished last time and are marked interrupted."
+    )
+    assert window.statusBar().currentMessage() == line
+    assert "20240101000000-0badc0de" in details
+    shown = message_boxes(window)
+    assert shown and shown[0].text() == line
+    assert shown[0].windowModality() == Qt.WindowModality.NonModal
+    assert window.recovery_action.isEnabled()
+
+
+def test_history_dock_opens_past_sessions_and_runs_again(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    window = make_window()
+    result = run_to_end(qtbot, window, small())
+    window.history_action.trigger()
+    assert window.history_dock.isVisible()
+    with qtbot.waitSignal(window.gallery.sessionLoaded, timeout=RUN_TIMEOUT_MS):
+        window.history_browser.openSession.emit(result.run_id)
+    assert window.progress.step_label.text() == f"Viewing past session {result.run_id}"
+    window.history_browser.runAgain.emit(RunParams(prompt="once more"))
+    assert window.form.params() == RunParams(prompt="once more")
+
+
+def test_offline_demo_is_labelled_and_stopped(make_window: MakeWindow, qtbot: QtBot) -> None:
+    script = SimScript(default_verdict="YES")
+    window = make_window(backends=Backends(lambda: DemoBackend(script)))
+    assert window.select_backend(DEMO_KEY)
+    assert window.backends.demo_running
+    assert window.demo_banner.isVisible()
+    assert window.demo_banner.text() == DEMO_BANNER
+    assert "synthetic" in window.windowTitle()
+    window.form.set_params(small(s3_enabled=True, output_s3_bucket_name="my-bucket"))
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+    result = signal.args[0]
+    assert result.outcome is ev.Outcome.APPROVED
+    assert all(c.s3_key == "" for c in result.candidates)  # no S3 in the demo
+    assert SettingsStore().backend_key() == DEMO_KEY
+    window.select_backend(DEFAULT_KEY)
+    assert not window.backends.demo_running
+    assert not window.demo_banner.isVisible()
+    window.select_backend(DEMO_KEY)
+    window.close()
+    assert not window.backends.demo_running
+
+
+def test_layout_and_last_parameters_are_remembered(make_window: MakeWindow) -> None:
+    first = make_window()
+    screen = first.screen().availableGeometry()  # restoreGeometry keeps a window on screen
+    first.resize(screen.width() - 4, screen.height() - 120)
+    first.splitter.setSizes([300, 100, 400])
+    size = first.size()
+    sizes = first.splitter.sizes()
+    first.form.set_params(small(titan_img_seed=5))
+    first.close()
+    second = make_window()
+    assert second.size() == size
+    assert size != QSize(1400, 900)
+    assert second.splitter.sizes() == sizes
+    assert second.form.params() == small(titan_img_seed=5)
+    assert second.current_backend() is not None
+    assert second.current_backend().key == first.current_backend().key
+
+
+def test_settings_hold_no_secret(make_window: MakeWindow, isolated_qsettings: Path) -> None:
+    from tests.conftest import FAKE_SECRET
+
+    window = make_window()
+    window.form.set_params(small())
+    window.form.save_preset("mine")
+    window.close()
+    texts = [p.read_text(errors="replace") for p in isolated_qsettings.rglob("*") if p.is_file()]
+    assert texts
+    assert not any(FAKE_SECRET in text for text in texts)
+
+
+def test_app_main_runs_until_the_window_closes(qtbot: QtBot) -> None:
+    from imgloop_desktop.gui import app as app_module
+
+    closer = QTimer()
+    closer.setInterval(20)
+
+    def close_when_ready() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.recovery_report is not None:
+                widget.close()
+
+    closer.timeout.connect(close_when_ready)
+    closer.start()
+    try:
+        assert app_module.main(["imgloop-desktop"]) == 0
+    finally:
+        closer.stop()
+    assert QApplication.instance().applicationName() == "imgloop-desktop"
+
+
+def test_binding_check_names_the_fix() -> None:
+    from imgloop_desktop.gui.app import binding_problem
+
+    problem = binding_problem()
+    assert problem is None or "PySide6-Essentials==6.11.3" in problem

@@ -1,4 +1,4 @@
-"""The layer rules of docs/architecture, checked in a fresh interpreter with imports blocked.
+"""The layer rules of docs/architecture.md, checked in a fresh interpreter with imports blocked.
 
 core must import neither Qt nor boto3; nothing below the GUI may import Qt. A static
 contract would miss imports made inside functions; a blocked import cannot be missed.

@@ -50,7 +50,9 @@ def test_core_imports_no_qt_and_no_boto3() -> None:
     )
 
 
-@pytest.mark.parametrize("package", ["providers", "storage", "services", "cli", "simulator", "accounts"])
+@pytest.mark.parametrize(
+    "package", ["providers", "storage", "services", "cli", "simulator", "accounts"]
+)
 def test_lower_layers_import_no_qt(package: str) -> None:
     if not (PACKAGE / package).is_dir():
         pytest.fail(f"missing package {package}")

@@ -14,7 +14,7 @@ from imgloop_desktop.core.loop import ImageLoop, RunResult
 from imgloop_desktop.core.params import RunParams, extra_cost
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest, InferenceSettings
 from imgloop_desktop.storage.local import LocalImageStore
-from tests.core.conftest import SPEC, FakeChat, FakeGenerator, png
+from tests.fakes import SPEC, FakeChat, FakeGenerator, png
 
 WAIT = 10.0
 

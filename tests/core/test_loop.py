@@ -13,7 +13,7 @@ from imgloop_desktop.core.loop import ImageLoop, RunResult, s3_key
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import UploadOutcome
 from imgloop_desktop.storage.local import LocalImageStore
-from tests.core.conftest import SPEC, FakeChat, FakeGenerator
+from tests.fakes import SPEC, FakeChat, FakeGenerator, verdict
 
 ORIGINAL = "自然の中から見た夜景、オーロラと月"
 
@@ -86,7 +86,7 @@ def test_counts_follow_the_documentation_not_the_seed_code(store: LocalImageStor
     assert len(generator.requests) == 2 * 3
     assert len(chat.judge_calls) == 6
     assert len(chat.revise_calls) == 2
-    assert result.prompts == [ORIGINAL, "revised 1", "revised 2"]
+    assert result.prompts == [ORIGINAL, "revised prompt 1", "revised prompt 2"]
     assert len(result.candidates) == 6
     assert all(c.path.exists() for c in result.candidates)
     assert kinds(events)[0] == "RunStarted"
@@ -110,7 +110,7 @@ def test_approval_ends_the_run(store: LocalImageStore) -> None:
     assert len(generator.requests) == 3
     assert result.approved is not None
     assert result.approved.ref == ev.ImageRef(revision=1, attempt=0, index=0)
-    assert result.approved.prompt == "revised 1"
+    assert result.approved.prompt == "revised prompt 1"
     assert result.approved.path.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -118,7 +118,7 @@ def test_judge_always_sees_the_original_prompt(store: LocalImageStore) -> None:
     _, _, _, chat = run(store, attempts=1, revisions=2)
     assert len(chat.judge_calls) == 3
     assert all(ORIGINAL in call for call in chat.judge_calls)
-    assert not any("revised 1" in call for call in chat.judge_calls)
+    assert not any("revised prompt 1" in call for call in chat.judge_calls)
 
 
 def test_judge_template_shows_the_allowed_values(store: LocalImageStore) -> None:
@@ -131,11 +131,12 @@ def test_judge_template_shows_the_allowed_values(store: LocalImageStore) -> None
 def test_revision_builds_on_the_latest_prompt_with_reasons_and_guide(
     store: LocalImageStore,
 ) -> None:
-    _, _, _, chat = run(store, attempts=2, revisions=2)
+    reasons = [verdict("NO", f"reason {n}") for n in range(1, 5)]
+    _, _, _, chat = run(store, attempts=2, revisions=2, chat=FakeChat(verdicts=reasons))
     first, second = chat.revise_calls
     assert ORIGINAL in first and ORIGINAL in second
     assert "reason 1" in first and "reason 2" in first
-    assert "<latest>\nrevised 1\n</latest>" in second
+    assert "<latest>\nrevised prompt 1\n</latest>" in second
     assert "reason 3" in second and "reason 1" not in second
     assert SPEC.prompt_guide in first
     assert "at most 512 characters" in first and "English" in first

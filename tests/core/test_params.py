@@ -13,7 +13,7 @@ from imgloop_desktop.core.params import (
     bucket_problem,
     validate,
 )
-from tests.core.conftest import SPEC
+from tests.fakes import SPEC
 
 SEED_EXAMPLE = {
     "prompt": "A serene landscape with mountains and a lake",

@@ -9,6 +9,7 @@ there leaves a file with no row, every time.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
@@ -27,6 +28,16 @@ from tests.storage.history.fakes import (
     params,
 )
 
+_PRINT_LOCK = threading.Lock()
+
+
+def say(line: str) -> None:
+    """One whole line at a time: events come from the loop's pool threads too, and print()
+    writes the text and the newline separately, so two threads could join their lines."""
+    with _PRINT_LOCK:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
 
 class AnnouncingStore:
     def __init__(self, pause_after: int | None) -> None:
@@ -37,7 +48,7 @@ class AnnouncingStore:
     def save(self, run_id: str, name: str, data: bytes) -> StoredFile:
         stored = self.inner.save(run_id, name, data)
         self.saved += 1
-        print(f"saved {name}", flush=True)
+        say(f"saved {name}")
         if self.pause_after is not None and self.saved >= self.pause_after:
             sys.stdin.readline()  # the parent kills us here
         return stored
@@ -54,7 +65,7 @@ def main() -> None:
     )
 
     def show(event: ev.Event) -> None:
-        print(f"event {type(event).__name__}", flush=True)
+        say(f"event {type(event).__name__}")
 
     with HistoryRecorder(db, run_params) as recorder:
         ImageLoop(
@@ -66,7 +77,7 @@ def main() -> None:
             uploader=InlineUploader("imgloop-test", fail={"never"}),
             emit=tee(recorder, show),
         ).run()
-    print("done", flush=True)
+    say("done")
 
 
 if __name__ == "__main__":

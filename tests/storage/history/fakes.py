@@ -3,101 +3,23 @@ process (which imports this module by path, so it must not import pytest)."""
 
 from __future__ import annotations
 
-import io
 import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PIL import Image
-
 from imgloop_desktop import paths
-from imgloop_desktop.core.errors import PromptRefusedError
 from imgloop_desktop.core.loop import ImageLoop, RunResult
-from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import (
-    GeneratedImage,
     GenerationRequest,
-    InferenceSettings,
-    ModelReply,
     UploadOutcome,
 )
 from imgloop_desktop.storage.history.recorder import HistoryRecorder
 from imgloop_desktop.storage.local import LocalImageStore
+from tests.fakes import SPEC, FakeChat, FakeGenerator, png
 
-SPEC = ImageModelSpec(
-    model_id="test.image-model",
-    name="Test Image Model",
-    family="test",
-    prompt_max_chars=512,
-    sizes=((64, 64), (1024, 1024)),
-    cfg_range=(1.1, 10.0),
-    max_images=5,
-    seed_max=2147483646,
-    prompt_guide="Put the subject first.",
-)
-
-
-def png(width: int = 16, height: int = 16, colour: tuple[int, int, int] = (10, 20, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-class FakeGenerator:
-    """Distinct small PNGs per call; ``refuse`` holds 1-based call numbers to refuse."""
-
-    model_id = "test.image-model"
-
-    def __init__(self, refuse: set[int] | None = None) -> None:
-        self.calls = 0
-        self.refuse = refuse or set()
-        self.lock = threading.Lock()
-
-    def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
-        with self.lock:
-            self.calls += 1
-            call = self.calls
-        if call in self.refuse:
-            raise PromptRefusedError("blocked by content filters")
-        return [
-            GeneratedImage(
-                png(request.width, request.height, (call % 256, i * 40, 7)), request.seed
-            )
-            for i in range(request.number_of_images)
-        ]
-
-
-class FakeChat:
-    """Judge answers from ``verdicts`` ("YES"/"NO" or raw text; empty means NO), revisions
-    from ``revisions`` (default: a revised prompt naming the call)."""
-
-    model_id = "test.judge"
-
-    def __init__(self, verdicts: list[str] | None = None, revisions: list[str] | None = None):
-        self.verdicts = deque(verdicts or [])
-        self.revisions = deque(revisions or [])
-        self.lock = threading.Lock()
-        self.revise_calls = 0
-
-    def ask(
-        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
-    ) -> ModelReply:
-        with self.lock:
-            if image_png is not None:
-                answer = self.verdicts.popleft() if self.verdicts else "NO"
-                if answer in ("YES", "NO"):
-                    answer = f'{{"result": "{answer}", "reason": "judged {answer}"}}'
-                return ModelReply(answer, self.model_id, input_tokens=100, output_tokens=10)
-            self.revise_calls += 1
-            answer = (
-                self.revisions.popleft()
-                if self.revisions
-                else f'{{"revised_prompt": "revised prompt {self.revise_calls}"}}'
-            )
-            return ModelReply(answer, self.model_id, input_tokens=50, output_tokens=20)
+__all__ = ["SPEC", "Clock", "FakeChat", "FakeGenerator", "InlineUploader", "params", "png"]
 
 
 class InlineUploader:

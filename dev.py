@@ -3,6 +3,9 @@
 
     python3 dev.py run [ARGS...]   set up .venv, then start the app (ARGS go to it)
     python3 dev.py test [PYTEST ARGS...]   set up .venv with test tools, lint, type-check, test
+    python3 dev.py package [--skip-smoke|--smoke-only]   build dist/ with PyInstaller, then
+                                                         run the bundle's --self-test offscreen
+    python3 dev.py install-desktop [--uninstall]   add imgloop to this user's desktop menu
 
 Debian's python3 ships without ensurepip unless python3-venv is installed, so when
 ``python3 -m venv`` cannot bootstrap pip we make the venv without pip and let the system
@@ -81,13 +84,26 @@ def pytest_command(args: list[str]) -> list[str]:
     return cmd
 
 
+def package(args: list[str]) -> int:
+    ensure_venv("package")
+    return subprocess.run([str(PYTHON), "packaging/build.py", *args], cwd=ROOT).returncode
+
+
+def install_desktop(args: list[str]) -> int:
+    ensure_venv("")
+    return subprocess.run([str(PYTHON), "packaging/install_desktop.py", *args], cwd=ROOT).returncode
+
+
+COMMANDS = {"run": run, "test": test, "package": package, "install-desktop": install_desktop}
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(__doc__)
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
     try:
-        return run(rest) if command == "run" else test(rest)
+        return COMMANDS[command](rest)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
 

@@ -1,11 +1,7 @@
-"""``python -m imgloop_desktop``: the app's entry point.
-
-With no arguments it runs the offline demo until the desktop window lands; with arguments
-it is ``imgloop-cli``.
-"""
+"""``python -m imgloop_desktop``: the desktop app; ``... run|demo|history`` stays headless."""
 
 import sys
 
-from imgloop_desktop.cli.main import main
+from imgloop_desktop.launcher import main
 
-sys.exit(main(sys.argv[1:] or ["demo"]))
+sys.exit(main())

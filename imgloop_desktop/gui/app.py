@@ -17,12 +17,12 @@ import sys
 from collections.abc import Sequence
 
 import qasync
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from imgloop_desktop import __version__
 from imgloop_desktop.gui.main_window import MainWindow
 from imgloop_desktop.gui.settings_store import APPLICATION, DISPLAY_NAME, ORGANIZATION
+from imgloop_desktop.resources import APP_ID
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def configure(app: QApplication) -> None:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(DISPLAY_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APPLICATION)
+    app.setDesktopFileName(APP_ID)  # Wayland matches it to the .desktop file
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
@@ -51,44 +51,24 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
-class _Probe(QObject):
-    ping = Signal()
-
-
-def binding_problem() -> str | None:
-    """Why this Qt binding will crash the app, or None.
-
-    PySide6 6.12.0 drops a reference to ``True`` on every ``Signal.emit()``. Python 3.12+
-    does not care (``True`` is immortal there); on 3.11 the interpreter aborts with
-    "deallocating True or False" after some thousands of signals, minutes into a session.
-    """
-    if sys.version_info >= (3, 12):
-        return None
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(8):
-        probe.ping.emit()
-    if sys.getrefcount(True) >= before:
-        return None
-    import PySide6
-
-    return (
-        f"PySide6 {PySide6.__version__} loses a reference on every signal under Python "
-        f"{sys.version_info.major}.{sys.version_info.minor}, which crashes the app after a "
-        "while; install PySide6-Essentials 6.11.3 (pip install 'PySide6-Essentials==6.11.3')."
-    )
+def _report_async_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """An exception in an asyncio task goes where any other unexpected one goes: the crash
+    dialog's excepthook (installed by the launcher), not only a line on stderr."""
+    exc = context.get("exception")
+    if isinstance(exc, BaseException):
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    else:
+        loop.default_exception_handler(context)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Show the window and run until it closes; the exit code for ``sys.exit``."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = application(argv)
-    problem = binding_problem()
-    if problem:
-        log.error("%s", problem)
     app.setQuitOnLastWindowClosed(False)  # the window's ``closed`` ends the loop instead
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    loop.set_exception_handler(_report_async_error)
     window = MainWindow()
     try:
         with loop:

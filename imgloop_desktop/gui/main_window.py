@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMetaMethod, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -42,9 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
 from imgloop_desktop.gui.details_pane import DetailsPane
 from imgloop_desktop.gui.error_box import describe, show_exception, show_info
 from imgloop_desktop.gui.gallery import GalleryPanel
@@ -52,6 +54,7 @@ from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import (
+    ACCOUNT_PREFIX,
     DEFAULT_KEY,
     DEMO_KEY,
     Backend,
@@ -109,12 +112,9 @@ def recovery_text(report: RecoveryReport) -> tuple[str, str]:
 
 
 class MainWindow(QMainWindow):
-    """``closed`` fires once the window has really closed (app.py ends the loop on it).
-    ``preferencesRequested`` and ``accountsRequested`` are for the lead to wire."""
+    """``closed`` fires once the window has really closed (app.py ends the loop on it)."""
 
     closed = Signal()
-    preferencesRequested = Signal()
-    accountsRequested = Signal()
     historyReady = Signal(object)
     """The history store is open and recovered (the RecoveryReport); tests and the app."""
     exportFinished = Signal(object)
@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         controller: RunController | None = None,
         backends: Backends | None = None,
         profiles: Iterable[str] | None = None,
+        accounts: AccountStore | None = None,
         close_timeout: float = CLOSE_TIMEOUT_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
@@ -142,6 +143,9 @@ class MainWindow(QMainWindow):
         self.calls = BackgroundCalls(self)
         self.controller = controller or RunController(self)
         self.backends = backends or Backends()
+        self.accounts = accounts or AccountStore()
+        self._profiles = None if profiles is None else list(profiles)
+        self.accounts_dialog: AccountsDialog | None = None
         self.close_timeout = close_timeout
         self.recovery_report: RecoveryReport | None = None
         self.close_prompt: QMessageBox | None = None
@@ -157,7 +161,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus_and_toolbar()
         self._connect()
-        self._fill_backends(profiles)
+        self._fill_backends()
         self._restore()
         self.setAcceptDrops(True)
         self._update_actions()
@@ -254,13 +258,15 @@ class MainWindow(QMainWindow):
         self.history_action = self._action(
             "Open &history", self.open_history, "Ctrl+H", tip="Browse past sessions"
         )
+        # The app's preferences are where its AWS access comes from; the run settings live
+        # in the form, and the layout is remembered on its own.
         self.preferences_action = self._action(
-            "&Preferences…", self.open_preferences, "Ctrl+,", tip="Preferences"
+            "&Preferences: AWS accounts…",
+            self.open_accounts,
+            "Ctrl+,",
+            tip="AWS accounts kept in the OS keyring, and the connection check",
         )
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.accounts_action = self._action(
-            "AWS &accounts…", self.open_accounts, tip="AWS accounts kept in the OS keyring"
-        )
         self.import_action = self._action(
             "&Import event JSON…", self.ask_import_event, "Ctrl+O", tip="Load parameters"
         )
@@ -291,7 +297,6 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.recovery_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.preferences_action)
-        settings_menu.addAction(self.accounts_action)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -349,19 +354,25 @@ class MainWindow(QMainWindow):
 
     # -- backends -----------------------------------------------------------------------------
 
-    def _fill_backends(self, profiles: Iterable[str] | None) -> None:
-        names = aws_profiles() if profiles is None else list(profiles)
-        choices = backend_choices(names)
-        stored = self.settings.backend_key()
-        wanted = stored or (DEFAULT_KEY if has_aws_hint(names) else DEMO_KEY)
+    def _fill_backends(self) -> None:
+        """(Re)build the picker, keeping the current choice, else the one used last time."""
+        names = aws_profiles() if self._profiles is None else self._profiles
+        accounts = [info.name for info in self.accounts.list_accounts()]
+        choices = backend_choices(names, accounts)
+        current = self.current_backend()
+        stored = current.key if current is not None else self.settings.backend_key()
+        wanted = stored or (
+            choices[0].key if accounts else DEFAULT_KEY if has_aws_hint(names) else DEMO_KEY
+        )
         self.backend_combo.blockSignals(True)
+        self.backend_combo.clear()
         for backend in choices:
             self.backend_combo.addItem(backend.label, backend)
         index = next((i for i, b in enumerate(choices) if b.key == wanted), 0)
         self.backend_combo.setCurrentIndex(index)
         self.backend_combo.blockSignals(False)
         if stored and choices[index].key != stored:
-            self._say(f"The backend used last time ({stored}) is gone; using {choices[0].label}.")
+            self._say(f"The backend used last ({stored}) is gone; using {choices[index].label}.")
         self._backend_picked(index)
 
     def current_backend(self) -> Backend | None:
@@ -625,21 +636,37 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.import_event(path)
 
-    # -- preferences (the lead wires the dialogs) -------------------------------------------------
-
-    @Slot()
-    def open_preferences(self) -> None:
-        if self.isSignalConnected(QMetaMethod.fromSignal(self.preferencesRequested)):
-            self.preferencesRequested.emit()
-        else:
-            self._say("Choose where runs go with the Backend picker in the toolbar.")
+    # -- preferences ------------------------------------------------------------------------
 
     @Slot()
     def open_accounts(self) -> None:
-        if self.isSignalConnected(QMetaMethod.fromSignal(self.accountsRequested)):
-            self.accountsRequested.emit()
-        else:
-            self._say("AWS accounts are not available in this build.")
+        """The AWS accounts dialog (keys in the OS keyring); the picker follows its changes."""
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.raise_()
+            self.accounts_dialog.activateWindow()
+            return
+        params = self.form.params()
+        dialog = open_accounts_dialog(
+            self,
+            self.accounts,
+            image_model_id=params.image_model_id,
+            judge_model_id=params.judge_model_id,
+            region=params.aws_region or None,
+        )
+        dialog.account_saved.connect(self._accounts_changed)
+        dialog.account_deleted.connect(self._accounts_changed)
+        dialog.finished.connect(self._accounts_dialog_closed)
+        self.accounts_dialog = dialog
+
+    @Slot(str)
+    def _accounts_changed(self, name: str) -> None:
+        self._fill_backends()
+        if self.select_backend(f"{ACCOUNT_PREFIX}{name}"):
+            self._say(f"Runs now use the AWS account '{name}' from the OS keyring.")
+
+    @Slot(int)
+    def _accounts_dialog_closed(self, _result: int) -> None:
+        self.accounts_dialog = None
 
     # -- closing ------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ import boto3
 import botocore.loaders
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
 from imgloop_desktop.core.events import Event
@@ -325,6 +326,7 @@ class BackgroundCalls(QObject):
 DEFAULT_KEY = "aws-default"
 DEMO_KEY = "demo"
 PROFILE_PREFIX = "aws-profile:"
+ACCOUNT_PREFIX = "aws-account:"
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,7 @@ class Backend:
     key: str
     label: str
     kind: str
-    profile: str = ""
+    profile: str = ""  # the AWS profile, or the keyring account's name
 
     @property
     def synthetic(self) -> bool:
@@ -352,11 +354,17 @@ def aws_profiles() -> list[str]:
         return []
 
 
-def backend_choices(profiles: Iterable[str] | None = None) -> list[Backend]:
-    """Every backend a run can use, in picker order. New credential sources (keyring
-    accounts) are added here and in ``Backends.credentials``."""
+def backend_choices(
+    profiles: Iterable[str] | None = None, accounts: Iterable[str] = ()
+) -> list[Backend]:
+    """Every backend a run can use, in picker order: keyring accounts first (the way the
+    app itself keeps keys), then the standard chain and profiles, then the demo."""
     names = aws_profiles() if profiles is None else list(profiles)
-    choices = [Backend(DEFAULT_KEY, "AWS (default credential chain)", "default")]
+    choices = [
+        Backend(f"{ACCOUNT_PREFIX}{name}", f"AWS account: {name} (OS keyring)", "account", name)
+        for name in accounts
+    ]
+    choices.append(Backend(DEFAULT_KEY, "AWS (default credential chain)", "default"))
     choices += [
         Backend(f"{PROFILE_PREFIX}{name}", f"AWS profile: {name}", "profile", name)
         for name in names
@@ -403,6 +411,8 @@ class Backends:
             return self._demo_credentials
         if backend.kind == "profile":
             return DefaultChain(profile=backend.profile)
+        if backend.kind == "account":
+            return KeyringAccount(backend.profile)
         return DefaultChain()
 
     @property

@@ -466,10 +466,3 @@ def test_app_main_runs_until_the_window_closes(qtbot: QtBot) -> None:
     finally:
         closer.stop()
     assert QApplication.instance().applicationName() == "imgloop-desktop"
-
-
-def test_binding_check_names_the_fix() -> None:
-    from imgloop_desktop.gui.app import binding_problem
-
-    problem = binding_problem()
-    assert problem is None or "PySide6-Essentials==6.11.3" in problem

@@ -1,0 +1,416 @@
+"""The first-run welcome: three ways to start, in plain words, when nothing is set up yet.
+
+Someone who just installed the app has no account in the keyring, has picked no profile
+and may not have AWS at all. Rather than a form that fails on "Run", the window opens with
+a short welcome offering: add AWS keys (kept in the OS keyring), use an existing AWS
+profile from ``~/.aws``, or try the offline demo. When no keyring can hold keys here, the
+first choice is disabled and the reason is said plainly (``AccountStore.problem()``).
+
+Finding out whether the welcome is needed touches the keyring (which may probe D-Bus) and
+reads files, so it happens on a short-lived Python thread; the answer comes back through a
+queued signal and only then is the dialog made. The dialog is opened with ``open()``
+(window-modal, no nested event loop) and never waits on anything itself.
+
+The dialog only emits what the person chose; ``connect_to_window`` maps those choices
+onto the main window (accounts dialog, backend picker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Protocol, TypeGuard
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.accounts.sources import available_profiles
+from imgloop_desktop.accounts.store import (
+    DEFAULT_CHOICE,
+    AccountStore,
+    ActiveChoice,
+    KeyringUnavailableError,
+    backend_name,
+)
+from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
+
+log = logging.getLogger(__name__)
+
+DONE_KEY = "firstRun/welcomeDone"
+ENV_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ROLE_ARN")
+FACTS_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class FirstRunFacts:
+    """What the welcome needs to know, gathered off the GUI thread."""
+
+    accounts: int = 0
+    active: ActiveChoice = DEFAULT_CHOICE
+    profiles: list[str] = field(default_factory=list)
+    keyring_name: str = ""
+    keyring_problem: str | None = None
+    environment_credentials: bool = False
+
+    @property
+    def configured(self) -> bool:
+        """Whether the person already told us (or their environment tells boto3) which
+        credentials to use; only then is the welcome skipped."""
+        return self.accounts > 0 or self.active != DEFAULT_CHOICE or self.environment_credentials
+
+
+def gather_facts(store: AccountStore | None = None) -> FirstRunFacts:
+    """Blocking (index file, keyring probe, ~/.aws): call it from a worker thread."""
+    store = store or AccountStore()
+    try:
+        problem = store.problem()
+        name = backend_name(store.backend())
+    except Exception as exc:  # a broken keyring setup must not stop the welcome
+        log.debug("keyring probe failed", exc_info=True)
+        problem, name = f"The keyring could not be checked ({type(exc).__name__}: {exc}).", ""
+    return FirstRunFacts(
+        accounts=len(store.list_accounts()),
+        active=store.active(),
+        profiles=available_profiles(),
+        keyring_name=name,
+        keyring_problem=problem,
+        environment_credentials=any(os.environ.get(v) for v in ENV_CREDENTIALS),
+    )
+
+
+def welcome_settings() -> QSettings:
+    """The window's own settings file (same organization and application names)."""
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
+
+
+def welcome_done(settings: QSettings | None = None) -> bool:
+    value = (settings or welcome_settings()).value(DONE_KEY, False)
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def mark_welcome_done(settings: QSettings | None = None) -> None:
+    (settings or welcome_settings()).setValue(DONE_KEY, True)
+
+
+def _card(title: str, text: str, *widgets: QWidget) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    column = QVBoxLayout(frame)
+    heading = QLabel(f"<b>{title}</b>")
+    heading.setTextFormat(Qt.TextFormat.RichText)
+    column.addWidget(heading)
+    body = QLabel(text)
+    body.setWordWrap(True)
+    column.addWidget(body)
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    column.addLayout(row)
+    return frame, column
+
+
+class WelcomeDialog(QDialog):
+    """Emits what the person chose and closes; it opens nothing itself."""
+
+    addKeysRequested = Signal()
+    profileChosen = Signal(str)
+    demoRequested = Signal()
+
+    def __init__(self, facts: FirstRunFacts | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomeDialog")
+        self.setWindowTitle("Welcome to imgloop desktop")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(640)
+
+        intro = QLabel(
+            "<h2>Welcome to imgloop desktop</h2>"
+            "<p>imgloop makes an image on Amazon Bedrock, has a vision model judge it against "
+            "your words, and rewrites the prompt until an image matches. Choose how it "
+            "should reach AWS; you can change this any time.</p>"
+        )
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        intro.setWordWrap(True)
+
+        self.add_keys_button = QPushButton("Add AWS access keys…")
+        self.add_keys_button.setObjectName("welcomeAddKeys")
+        self.add_keys_button.clicked.connect(self._add_keys)
+        self.keyring_label = QLabel()
+        self.keyring_label.setObjectName("welcomeKeyringState")
+        self.keyring_label.setWordWrap(True)
+        keys_card, keys_column = _card(
+            "Add AWS access keys",
+            "Paste an access key id and secret. They are kept in your system keyring, never "
+            "in a file, a log or the history.",
+            self.add_keys_button,
+        )
+        keys_column.addWidget(self.keyring_label)
+
+        self.profile_combo = QComboBox()
+        self.profile_combo.setObjectName("welcomeProfiles")
+        self.profile_combo.setMinimumWidth(200)
+        self.use_profile_button = QPushButton("Use this profile")
+        self.use_profile_button.setObjectName("welcomeUseProfile")
+        self.use_profile_button.clicked.connect(self._use_profile)
+        self.profile_label = QLabel()
+        self.profile_label.setObjectName("welcomeProfileState")
+        self.profile_label.setWordWrap(True)
+        profile_card, profile_column = _card(
+            "Use an existing AWS profile",
+            "If you already use the AWS CLI (access keys, SSO or a role), pick one of its "
+            "profiles from ~/.aws.",
+            self.profile_combo,
+            self.use_profile_button,
+        )
+        profile_column.addWidget(self.profile_label)
+
+        self.demo_button = QPushButton("Try the offline demo")
+        self.demo_button.setObjectName("welcomeDemo")
+        self.demo_button.clicked.connect(self._demo)
+        demo_card, _ = _card(
+            "Try the offline demo",
+            "No AWS account needed: Bedrock is simulated on this computer and the images are "
+            "synthetic (they say so). Nothing is sent anywhere.",
+            self.demo_button,
+        )
+
+        buttons = QDialogButtonBox()
+        later = buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
+        later.setObjectName("welcomeLater")
+        later.clicked.connect(self.reject)
+        footer = QLabel(
+            "Later: AWS accounts… in the menu and the Backend picker in the toolbar offer the "
+            "same choices."
+        )
+        footer.setWordWrap(True)
+
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addWidget(keys_card)
+        column.addWidget(profile_card)
+        column.addWidget(demo_card)
+        column.addWidget(footer)
+        column.addWidget(buttons)
+
+        self.set_facts(facts)
+
+    def set_facts(self, facts: FirstRunFacts | None) -> None:
+        """Fill in the profiles and the keyring state (None: still being checked)."""
+        if facts is None:
+            self.keyring_label.setText("Checking the system keyring…")
+            self.add_keys_button.setEnabled(False)
+            self.profile_combo.setEnabled(False)
+            self.use_profile_button.setEnabled(False)
+            self.profile_label.setText("Looking for AWS profiles…")
+            self.profile_label.setVisible(True)
+            return
+        if facts.keyring_problem:
+            error = KeyringUnavailableError(facts.keyring_problem)
+            self.keyring_label.setText(f"⚠ {error}")
+            self.keyring_label.setStyleSheet("color: #8a4b00;")
+            self.add_keys_button.setEnabled(False)
+        else:
+            where = f" ({facts.keyring_name})" if facts.keyring_name else ""
+            self.keyring_label.setText(f"Keyring in use{where}.")
+            self.keyring_label.setStyleSheet("")
+            self.add_keys_button.setEnabled(True)
+        self.profile_combo.clear()
+        self.profile_combo.addItems(facts.profiles)
+        has_profiles = bool(facts.profiles)
+        self.profile_combo.setEnabled(has_profiles)
+        self.use_profile_button.setEnabled(has_profiles)
+        self.profile_label.setText(
+            ""
+            if has_profiles
+            else "No profiles found. Run 'aws configure' (access keys) or 'aws configure sso' "
+            "first, then choose the profile under AWS accounts."
+        )
+        self.profile_label.setVisible(not has_profiles)
+
+    @Slot()
+    def _add_keys(self) -> None:
+        self.accept()
+        self.addKeysRequested.emit()
+
+    @Slot()
+    def _use_profile(self) -> None:
+        name = self.profile_combo.currentText()
+        if not name:
+            return
+        self.accept()
+        self.profileChosen.emit(name)
+
+    @Slot()
+    def _demo(self) -> None:
+        self.accept()
+        self.demoRequested.emit()
+
+
+class WelcomeTarget(Protocol):
+    """What ``connect_to_window`` needs from the main window."""
+
+    def open_accounts(self) -> None: ...
+
+    def select_backend(self, key: str) -> bool: ...
+
+
+def connect_to_window(dialog: WelcomeDialog, window: WelcomeTarget) -> None:
+    """Keys → the accounts dialog; a profile or the demo → the window's backend picker.
+
+    The slots hold the window weakly: the dialog is the window's child, and a slot keeping
+    the window alive would make deleting the dialog delete the window (and so the dialog)
+    from inside the dialog's destructor.
+    """
+    from imgloop_desktop.gui.run_controller import DEMO_KEY, PROFILE_PREFIX
+
+    ref = weakref.ref(window)
+
+    def add_keys() -> None:
+        target = ref()
+        if target is not None:
+            target.open_accounts()
+
+    def use_profile(name: str) -> None:
+        target = ref()
+        if target is not None and not target.select_backend(PROFILE_PREFIX + name):
+            log.warning("profile %s is not in the backend picker", name)
+
+    def use_demo() -> None:
+        target = ref()
+        if target is not None:
+            target.select_backend(DEMO_KEY)
+
+    dialog.addKeysRequested.connect(add_keys)
+    dialog.profileChosen.connect(use_profile)
+    dialog.demoRequested.connect(use_demo)
+
+
+class _Relay(QObject):
+    done = Signal(object)
+
+
+class WelcomeFlow(QObject):
+    """Decides off the GUI thread whether to welcome, then opens the dialog over ``window``.
+
+    ``decided`` carries the facts (or None if they could not be gathered); ``dialog`` is
+    the open welcome, if one was shown. ``force`` shows it even when already done or
+    configured (a "Show welcome" menu item).
+    """
+
+    decided = Signal(object)
+
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        store: AccountStore | None = None,
+        settings: QSettings | None = None,
+        force: bool = False,
+    ) -> None:
+        super().__init__(window)
+        # Weak: this flow is the window's child, and must not be what keeps it alive.
+        self._window = weakref.ref(window)
+        self.store = store
+        self.settings = settings or welcome_settings()
+        self.force = force
+        self.dialog: WelcomeDialog | None = None
+        self.facts: FirstRunFacts | None = None
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._decided, Qt.ConnectionType.QueuedConnection)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> bool:
+        """Start deciding; False when the welcome was already done (nothing started)."""
+        if not self.force and welcome_done(self.settings):
+            return False
+        store = self.store
+        relay = self._relay
+
+        def work() -> None:
+            try:
+                facts: FirstRunFacts | None = gather_facts(store)
+            except Exception:
+                log.warning("could not check whether to show the welcome", exc_info=True)
+                facts = None
+            # RuntimeError: the window closed meanwhile, nobody is left to welcome.
+            with contextlib.suppress(RuntimeError):
+                relay.done.emit(facts)
+
+        self._thread = threading.Thread(target=work, name="imgloop-welcome-facts", daemon=True)
+        self._thread.start()
+        return True
+
+    def wait(self, timeout: float = FACTS_TIMEOUT_SECONDS) -> bool:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    @Slot(object)
+    def _decided(self, facts: object) -> None:
+        self.facts = facts if isinstance(facts, FirstRunFacts) else None
+        wanted = self.facts is not None and (self.force or not self.facts.configured)
+        if wanted and self.window is not None:
+            log.info("nothing is configured yet: showing the first-run welcome")
+            self.show(self.facts)
+        self.decided.emit(self.facts)
+
+    @property
+    def window(self) -> QWidget | None:
+        return self._window()
+
+    def show(self, facts: FirstRunFacts | None) -> WelcomeDialog:
+        if self.dialog is not None:
+            self.dialog.set_facts(facts)
+            return self.dialog
+        window = self.window
+        dialog = WelcomeDialog(facts, window)
+        if _is_target(window):
+            connect_to_window(dialog, window)
+        dialog.finished.connect(self._finished)
+        dialog.destroyed.connect(self._forget_dialog)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _finished(self, _result: int) -> None:
+        mark_welcome_done(self.settings)
+
+    @Slot()
+    def _forget_dialog(self) -> None:
+        self.dialog = None
+
+
+def _is_target(window: object) -> TypeGuard[WelcomeTarget]:
+    return callable(getattr(window, "open_accounts", None)) and callable(
+        getattr(window, "select_backend", None)
+    )
+
+
+def maybe_show_welcome(window: QWidget, *, force: bool = False) -> WelcomeFlow:
+    """Show the welcome over ``window`` if this is a first run with nothing configured.
+
+    Returns at once; keep the returned flow only if you want to watch ``decided``.
+    """
+    flow = WelcomeFlow(window, force=force)
+    flow.start()
+    return flow

@@ -1,0 +1,87 @@
+"""``imgloop``: the desktop app's entry point (gui-script, ``python -m imgloop_desktop``, the
+PyInstaller bundle).
+
+It reads only its own options, before anything heavy is imported: ``--data-dir`` must
+reach ``IMGLOOP_DATA_DIR`` before any code asks ``paths.data_dir()``, and ``--version`` /
+``--help`` / ``--self-test`` should not pay for (or depend on) starting a window. Every
+other argument is left for Qt (``-platform``, ``-style``, …).
+
+The headless commands stay reachable too: ``imgloop run|demo|history …`` hands over to
+``imgloop-cli``, so ``python -m imgloop_desktop demo`` keeps working.
+
+Qt-free at import time; the window starts in ``gui.startup``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from imgloop_desktop import __version__
+
+PROG = "imgloop"
+CLI_COMMANDS = frozenset({"run", "demo", "history"})
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="imgloop desktop: generate images on Amazon Bedrock until a vision model "
+        "approves one that matches your words.",
+        epilog="Headless use: imgloop-cli (or imgloop run|demo|history ...). Other arguments "
+        "are passed to Qt, e.g. -platform offscreen. Logs: see docs/packaging.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"imgloop desktop {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        help="keep images, history, accounts index and logs under PATH (a portable or test "
+        "location; same as IMGLOOP_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that Qt, the data folder, the keyring and the simulator work, print one "
+        "line per check and exit (0 = all passed); no window is shown",
+    )
+    return parser
+
+
+def _ensure_streams() -> None:
+    """A windowed bundle or ``pythonw`` has no stdout/stderr (None): anything that prints
+    (argparse, a library's warning) would crash the app, so give them a sink."""
+    if sys.stdout is None:
+        sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - kept open
+    if sys.stderr is None:
+        sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - kept open
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the launcher's options, then run the self-test, the CLI or the window."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in and args_in[0] in CLI_COMMANDS:
+        from imgloop_desktop.cli.main import main as cli_main
+
+        return cli_main(args_in)
+    headless_stdout = sys.stdout is None
+    _ensure_streams()
+    options, rest = _parser().parse_known_args(args_in)
+    if options.data_dir:
+        os.environ["IMGLOOP_DATA_DIR"] = str(Path(options.data_dir).expanduser().absolute())
+    if options.self_test:
+        from imgloop_desktop import paths
+        from imgloop_desktop.selftest import REPORT_FILE, run_self_test
+
+        if headless_stdout:
+            return run_self_test(report_path=paths.data_dir() / REPORT_FILE)
+        return run_self_test(sys.stdout)
+    from imgloop_desktop.gui.startup import start_gui
+
+    return start_gui([sys.argv[0] if sys.argv and sys.argv[0] else PROG, *rest])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

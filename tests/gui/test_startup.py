@@ -1,0 +1,122 @@
+"""The real start sequence in a subprocess (offscreen): the log file, the single-instance
+server, the last crash's trace offered, the first-run welcome, a second launch raising the
+window, and SIGTERM closing everything cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from imgloop_desktop.gui.single_instance import notify_running, server_name
+
+START_TIMEOUT_SECONDS = 60.0
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGTERM")
+
+
+def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen[str]) -> None:
+    """Poll a starting app, bounded by a deadline (it has no way to call us back)."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            _out, err = process.communicate()
+            raise AssertionError(f"the app exited ({process.returncode}) before {what}: {err}")
+        threading.Event().wait(0.05)
+    raise AssertionError(f"no {what} within {START_TIMEOUT_SECONDS}s")
+
+
+def test_app_starts_offers_the_crash_trace_welcomes_raises_and_stops_on_sigterm(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    logs = isolated_env / "logs"
+    logs.mkdir(parents=True)
+    (logs / "crash-trace.txt").write_text("Fatal Python error: Segmentation fault\n")
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # QSettings: a first run
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+    }
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        env.pop(name, None)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(isolated_env)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    log_file = logs / "imgloop.log"
+
+    def log_has(text: str) -> Callable[[], bool]:
+        return lambda: log_file.exists() and text in log_file.read_text(encoding="utf-8")
+
+    try:
+        wait_for(log_has("offering the trace of the last crash"), "crash offer", app)
+        # The welcome waits for the crash offer to be answered; only the window is up now.
+        name = server_name(isolated_env)
+        assert notify_running(name)
+        wait_for(log_has("another launch asked for the window; raised it"), "raise", app)
+        app.send_signal(signal.SIGTERM)
+        _out, err = app.communicate(timeout=START_TIMEOUT_SECONDS)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, err
+    text = log_file.read_text(encoding="utf-8")
+    assert "received SIGTERM; closing" in text
+    assert "imgloop desktop stopped" in text
+    assert not notify_running(name)  # the server is gone with the app
+    socket_file = Path(name) if Path(name).is_absolute() else Path(tempfile.gettempdir()) / name
+    assert not socket_file.exists()  # and no socket file is left behind
+    traces = list(logs.glob("crash-trace-*.txt"))
+    assert len(traces) == 1 and "Segmentation fault" in traces[0].read_text()
+    assert (logs / "crash-trace.txt").read_text() == ""  # a clean exit leaves it empty
+
+
+def test_first_run_welcome_opens_over_the_window(isolated_env: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+    }
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        env.pop(name, None)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(isolated_env)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    log_file = isolated_env / "logs" / "imgloop.log"
+    try:
+        wait_for(
+            lambda: (
+                log_file.exists()
+                and "showing the first-run welcome" in log_file.read_text(encoding="utf-8")
+            ),
+            "welcome",
+            app,
+        )
+        app.send_signal(signal.SIGINT)  # Ctrl-C in the terminal closes it the same way
+        _out, err = app.communicate(timeout=START_TIMEOUT_SECONDS)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, err
+    assert "imgloop desktop stopped" in log_file.read_text(encoding="utf-8")

@@ -48,6 +48,7 @@ from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
 from imgloop_desktop.gui.details_pane import DetailsPane
+from imgloop_desktop.gui.drag_export import params_from_drop
 from imgloop_desktop.gui.error_box import describe, show_exception, show_info
 from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.history_browser import HistoryBrowser
@@ -64,9 +65,9 @@ from imgloop_desktop.gui.run_controller import (
     aws_profiles,
     backend_choices,
     has_aws_hint,
-    warm_up_models,
 )
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
+from imgloop_desktop.providers.session import warm_up
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.export import ExportResult
 from imgloop_desktop.storage.history.recovery import RecoveryReport
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
     """The history store is open and recovered (the RecoveryReport); tests and the app."""
     exportFinished = Signal(object)
     warmedUp = Signal()
-    """The AWS service models are parsed (see ``run_controller.warm_up_models``)."""
+    """The AWS service models are parsed (see ``providers.session.warm_up``)."""
 
     def __init__(
         self,
@@ -482,8 +483,16 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def run_again(self, params: object) -> None:
         if isinstance(params, RunParams):
-            self.form.set_params(params)
-            self._say("Parameters loaded from the session; press Run (Ctrl+R) to run them.")
+            self.load_params(params, "the session")
+
+    def load_params(self, params: RunParams, source: str) -> bool:
+        """Fill the form (not during a run: the running parameters stay on show)."""
+        if self.controller.is_running:
+            self._say("Parameters cannot be replaced during a run.")
+            return False
+        self.form.set_params(params)
+        self._say(f"Parameters loaded from {source}; press Run (Ctrl+R) to run them.")
+        return True
 
     # -- history ------------------------------------------------------------------------------
 
@@ -501,7 +510,7 @@ class MainWindow(QMainWindow):
             self.history_browser.refresh()
         self.historyReady.emit(report)
         # Now, while the person fills in the form, rather than during the first run.
-        self.calls.submit("warm-up", warm_up_models, self._warmed_up, self._warm_up_failed)
+        self.calls.submit("warm-up", warm_up, self._warmed_up, self._warm_up_failed)
 
     def _warmed_up(self, _value: object) -> None:
         self.warmedUp.emit()
@@ -627,14 +636,26 @@ class MainWindow(QMainWindow):
         return True
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_json(event.mimeData().urls()) is not None:
+        if _dropped_file(event.mimeData().urls()) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = _dropped_json(event.mimeData().urls())
-        if path is not None:
-            event.acceptProposedAction()
+        """An event JSON loads like File > Import; an exported PNG loads the parameters
+        kept in its provenance chunk."""
+        path = _dropped_file(event.mimeData().urls())
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.suffix.lower() == ".json":
             self.import_event(path)
+            return
+        try:
+            params = params_from_drop(event.mimeData())
+        except ValidationError as exc:
+            show_exception(self, exc, doing=f"{path.name} holds no parameters imgloop can use")
+            return
+        if params is not None:
+            self.load_params(params, path.name)
 
     # -- preferences ------------------------------------------------------------------------
 
@@ -744,10 +765,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_MS)
 
 
-def _dropped_json(urls: Iterable[object]) -> Path | None:
+def _dropped_file(urls: Iterable[object]) -> Path | None:
+    """The first dropped local event JSON or PNG."""
     for url in urls:
         if isinstance(url, QUrl) and url.isLocalFile():
             path = Path(url.toLocalFile())
-            if path.suffix.lower() == ".json":
+            if path.suffix.lower() in (".json", ".png"):
                 return path
     return None

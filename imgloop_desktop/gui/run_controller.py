@@ -23,11 +23,9 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import boto3
-import botocore.loaders
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from imgloop_desktop.accounts import KeyringAccount
@@ -181,7 +179,7 @@ def _work(
     """The worker thread's whole life: clients, the run, one report back."""
     clients: Clients | None = None
     try:
-        clients = make_clients(SharedModels(credentials), params.aws_region or None)
+        clients = make_clients(credentials, params.aws_region or None)
         result, _ = execute(
             params, credentials=credentials, emit=relay.event.emit, cancel=token, clients=clients
         )
@@ -215,51 +213,6 @@ def _close_clients(clients: Clients) -> None:
             client.close()
         except Exception:
             log.debug("closing a boto3 client failed", exc_info=True)
-
-
-# -- service models, parsed once ----------------------------------------------------------------
-
-# botocore parses each service's JSON model (and endpoint rules) with one json.loads call
-# per file, which holds the GIL for 30-50 ms on S3's; a fresh boto3 Session does it again
-# every run. A GUI thread waiting for the GIL that long stalls the window, so every run's
-# session shares one loader (its cache keeps the parsed files) and the window warms it up
-# once, off the GUI thread, soon after start.
-_MODELS = botocore.loaders.create_loader()
-_MODELS.search_paths.append(str(Path(boto3.__file__).parent / "data"))
-
-
-class SharedModels:
-    """Wraps a CredentialsSource so its sessions use the process-wide model loader.
-    Credentials are still resolved afresh for every run; only parsed models are shared.
-    Other attributes (``bedrock_endpoint_url`` of the demo, ``profile``) pass through."""
-
-    def __init__(self, inner: CredentialsSource) -> None:
-        self.inner = inner
-
-    def session(self) -> boto3.Session:
-        session = self.inner.session()
-        # boto3 offers no public way to hand a session a loader after it is made.
-        session._session.register_component("data_loader", _MODELS)
-        return session
-
-    def describe(self) -> str:
-        return self.inner.describe()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def warm_up_models(region: str = "us-east-1") -> None:
-    """Parse the Bedrock Runtime and S3 models into the shared loader (no network call:
-    clients are made with placeholder keys and closed unused)."""
-    session = boto3.Session(
-        aws_access_key_id="AKIDWARMUP0000000000",
-        aws_secret_access_key="warm-up-placeholder",
-        region_name=region,
-    )
-    session._session.register_component("data_loader", _MODELS)
-    for service in ("bedrock-runtime", "s3"):
-        session.client(service).close()
 
 
 # -- one-shot background calls --------------------------------------------------------------

@@ -12,9 +12,11 @@ boto3 Sessions are not, so no session is handed to another thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import boto3
+import botocore.loaders
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
@@ -32,6 +34,31 @@ DEFAULT_MAX_ATTEMPTS = 6
 CONNECT_TIMEOUT_SECONDS = 10
 # Premium multi-image generations and long judge answers can take minutes.
 READ_TIMEOUT_SECONDS = 180
+
+
+# botocore parses each service's JSON model with one json.loads per file, which holds the
+# GIL for 30-50 ms on S3's, and a new Session parses them again: every run would stall the
+# window's thread. Every session made here shares this loader, whose cache keeps them parsed.
+_SHARED_LOADER = botocore.loaders.create_loader()
+_SHARED_LOADER.search_paths.append(str(Path(boto3.__file__).parent / "data"))
+
+
+def _share_models(session: boto3.Session) -> None:
+    # boto3 offers no public way to hand an existing Session a loader.
+    session._session.register_component("data_loader", _SHARED_LOADER)
+
+
+def warm_up(region: str = FALLBACK_REGION) -> None:
+    """Parse the Bedrock Runtime and S3 models ahead of the first run (no network call:
+    the clients get placeholder keys and are closed unused)."""
+    session = boto3.Session(
+        aws_access_key_id="AKIDWARMUP0000000000",
+        aws_secret_access_key="warm-up-placeholder",
+        region_name=region,
+    )
+    _share_models(session)
+    for service in ("bedrock-runtime", "s3"):
+        session.client(service).close()
 
 
 class CredentialsSource(Protocol):
@@ -94,6 +121,7 @@ def make_clients(
     config = client_config(max_attempts)
     try:
         session = source.session()
+        _share_models(session)
         resolved = region or session.region_name or FALLBACK_REGION
         # Only the offline demo names an endpoint (its simulator); real routes never do.
         demo_endpoint: str | None = getattr(source, "bedrock_endpoint_url", None)

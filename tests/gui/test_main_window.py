@@ -9,25 +9,30 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QMimeData, QPointF, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.gui.main_window import DEMO_BANNER, MainWindow, recovery_text
 from imgloop_desktop.gui.progress_panel import ProgressPanel
-from imgloop_desktop.gui.run_controller import DEFAULT_KEY, DEMO_KEY, Backends
+from imgloop_desktop.gui.run_controller import ACCOUNT_PREFIX, DEFAULT_KEY, DEMO_KEY, Backends
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.simulator.demo import DemoBackend
 from imgloop_desktop.simulator.script import SimScript
 from imgloop_desktop.simulator.server import BedrockSimulator
+from imgloop_desktop.storage.export import insert_after_ihdr, itxt_chunk
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.history.recovery import RecoveryReport
+from tests.fakes import png as png_bytes
+from tests.keyring_fixtures import KEY_ID, SECRET, use_memory_keyring
 
 RUN_TIMEOUT_MS = 30_000
 MakeWindow = Callable[..., MainWindow]
@@ -466,3 +471,61 @@ def test_app_main_runs_until_the_window_closes(qtbot: QtBot) -> None:
     finally:
         closer.stop()
     assert QApplication.instance().applicationName() == "imgloop-desktop"
+
+
+def test_keyring_accounts_join_the_picker_and_sign_runs(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    for _ in use_memory_keyring():
+        store = AccountStore(backend=keyring.get_keyring())
+        store.add("work", KEY_ID, SECRET, None, "us-east-1")
+        window = make_window(accounts=store)
+        assert window.select_backend(f"{ACCOUNT_PREFIX}work")
+        window.form.set_params(small(max_retry_attempts=1, max_prompt_revisions=0))
+        with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS):
+            assert window.start_run()
+        assert {call.access_key_id for call in bedrock_sim.calls} == {KEY_ID}
+        store.delete("work")
+        window._fill_backends()
+        assert window.current_backend() is not None
+        assert window.current_backend().kind != "account"
+
+
+def annotated_png(params: RunParams) -> bytes:
+    """A PNG carrying the provenance chunk imgloop's export writes."""
+    provenance = {
+        "original_prompt": params.prompt,
+        "image_model": params.image_model_id,
+        "judge_model": params.judge_model_id,
+        "seed": params.titan_img_seed,
+        "width": params.titan_img_width,
+        "height": params.titan_img_height,
+        "cfgScale": params.titan_img_cfg_scale,
+    }
+    chunk = itxt_chunk("imgloop", json.dumps(provenance, ensure_ascii=False))
+    return insert_after_ihdr(png_bytes(8, 8), chunk)[0]
+
+
+def test_dropping_an_exported_png_loads_its_parameters(
+    make_window: MakeWindow, tmp_path: Path
+) -> None:
+    window = make_window()
+    wanted = small(prompt="夕焼けの海辺を歩く猫", titan_img_cfg_scale=6.5, titan_img_seed=77)
+    png = tmp_path / "exported.png"
+    png.write_bytes(annotated_png(wanted))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(png))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    loaded = window.form.params()
+    assert (loaded.prompt, loaded.titan_img_cfg_scale, loaded.titan_img_seed) == (
+        wanted.prompt,
+        6.5,
+        77,
+    )

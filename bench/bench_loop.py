@@ -33,6 +33,7 @@ from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.session import Clients, DefaultChain, make_clients
+from imgloop_desktop.services.run import execute
 from imgloop_desktop.simulator.server import BedrockSimulator
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
@@ -129,6 +130,53 @@ def ours(params: RunParams, clients: Clients, store: LocalImageStore, s3: Delaye
         ).run()
     if not approved_at:
         raise RuntimeError("the script never approved an image")
+    return approved_at[0]
+
+
+def headless_service(params: RunParams, *_: object) -> float:
+    """The whole app path without a window: services.run.execute (history, local store)."""
+    approved_at: list[float] = []
+    start = time.perf_counter()
+
+    def emit(event: ev.Event) -> None:
+        if isinstance(event, ev.VerdictReceived) and event.verdict.approved and not approved_at:
+            approved_at.append(time.perf_counter() - start)
+
+    _, clients = execute(
+        params.with_changes(s3_enabled=False), credentials=DefaultChain(), emit=emit
+    )
+    clients.bedrock_runtime.close()
+    clients.s3.close()
+    return approved_at[0]
+
+
+def through_gui(params: RunParams, *_: object) -> float:
+    """The same path through the window's RunController: worker thread, queued signals,
+    a Qt event loop on this thread."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from imgloop_desktop.gui.run_controller import RunController
+
+    app = QApplication.instance() or QApplication(["bench"])
+    controller = RunController()
+    approved_at: list[float] = []
+    loop = QEventLoop()
+    start = time.perf_counter()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, ev.VerdictReceived) and event.verdict.approved and not approved_at:
+            approved_at.append(time.perf_counter() - start)
+
+    controller.event.connect(on_event)
+    controller.finished.connect(loop.quit)
+    controller.failed.connect(lambda message, _details: (print(message), loop.quit()))
+    controller.start(params.with_changes(s3_enabled=False), DefaultChain())
+    loop.exec()
+    controller.wait()
+    controller.deleteLater()
+    app.processEvents()
     return approved_at[0]
 
 
@@ -246,6 +294,13 @@ def main() -> int:
                     f"{f'<={target:.2f}' if target else '':>7} {f.generations:5d} {f.judgings:6d} "
                     f"{f.revisions:7d} {f.judge_tokens:12d}"
                 )
+            headless = measure(sim, script, headless_service, base, clients, store, s3)
+            gui = measure(sim, script, through_gui, base, clients, store, s3)
+            print(
+                f"GUI run controller vs headless service (k=1, S3 off): "
+                f"{gui.seconds:.2f}s / {headless.seconds:.2f}s = "
+                f"{gui.seconds / headless.seconds:.3f} (target <= 1.05)"
+            )
     finally:
         clients.bedrock_runtime.close()
         clients.s3.close()

@@ -196,8 +196,8 @@ class WelcomeDialog(QDialog):
         later.setObjectName("welcomeLater")
         later.clicked.connect(self.reject)
         footer = QLabel(
-            "Later: AWS accounts… in the menu and the Backend picker in the toolbar offer the "
-            "same choices."
+            "Later: Settings, Preferences: AWS accounts… (Ctrl+,) and the Backend picker in "
+            "the toolbar offer the same choices."
         )
         footer.setWordWrap(True)
 

@@ -17,8 +17,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
+from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
-from imgloop_desktop.services.history import HistoryService, make_filter
+from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
+from imgloop_desktop.services.history import HistoryService, make_filter, retry_pending_uploads
 from imgloop_desktop.storage.history.queries import SessionPage, SessionTree
 from imgloop_desktop.storage.history.recovery import RecoveryReport
 from imgloop_desktop.storage.history.schema import Decision
@@ -69,6 +71,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     decide.add_argument("image_id", type=int, metavar="IMAGE_ID")
     decide.add_argument("decision", choices=sorted(_DECISIONS))
 
+    retry = commands.add_parser(
+        "retry-uploads", help="upload again the images whose S3 copy failed or never started"
+    )
+    who = retry.add_mutually_exclusive_group()
+    who.add_argument("--profile", help="AWS profile from ~/.aws (default: standard chain)")
+    who.add_argument("--account", help="AWS account kept in the OS keyring")
+    retry.add_argument("--region", help="AWS region for the S3 client")
     check = commands.add_parser("check", help="compare image files on disk with the history")
     check.add_argument("--verify", action="store_true", help="re-hash every file (slow)")
     check.add_argument("--json", action="store_true", help="print JSON")
@@ -129,6 +138,19 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
             file=out,
         )
         return EXIT_OK
+    if command == "retry-uploads":
+        credentials: CredentialsSource = (
+            KeyringAccount(args.account)
+            if args.account
+            else DefaultChain(profile=args.profile, region=args.region)
+        )
+        results = retry_pending_uploads(service, credentials, args.region)
+        for item in results:
+            state = "uploaded" if item.ok else f"still waiting: {item.error}"
+            print(f"s3://{item.bucket}/{item.key}: {state}", file=out)
+        waiting = sum(not item.ok for item in results)
+        print(f"{len(results) - waiting} uploaded, {waiting} still waiting", file=out)
+        return EXIT_FAILED if waiting else EXIT_OK
     if command == "import":
         imported = service.import_export(args.path)
         print(

@@ -68,7 +68,7 @@ from imgloop_desktop.gui.run_controller import (
 )
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.providers.session import warm_up
-from imgloop_desktop.services.history import HistoryService
+from imgloop_desktop.services.history import HistoryService, retry_pending_uploads
 from imgloop_desktop.storage.export import ExportResult
 from imgloop_desktop.storage.history.recovery import RecoveryReport
 
@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.accounts_dialog: AccountsDialog | None = None
         self.close_timeout = close_timeout
         self.recovery_report: RecoveryReport | None = None
+        self.pending_uploads = 0
         self.close_prompt: QMessageBox | None = None
         self.close_prompt_yes: QPushButton | None = None
         self._close_after_run = False
@@ -278,6 +279,12 @@ class MainWindow(QMainWindow):
             "&Recovery report…", self.show_recovery_report, tip="What opening the history found"
         )
         self.recovery_action.setEnabled(False)
+        self.retry_uploads_action = self._action(
+            "Retry pending S3 &uploads",
+            self.retry_uploads,
+            tip="Upload again the images whose S3 copy failed or never started",
+        )
+        self.retry_uploads_action.setEnabled(False)
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", tip="Quit")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -293,6 +300,8 @@ class MainWindow(QMainWindow):
         run_menu = bar.addMenu("&Run")
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.cancel_action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.retry_uploads_action)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.history_action)
         view_menu.addAction(self.recovery_action)
@@ -470,6 +479,7 @@ class MainWindow(QMainWindow):
 
     def _after_run(self) -> None:
         self._update_actions()
+        self._count_pending_uploads()
         if self.history_dock.isVisible():
             self.history_browser.refresh()
         if self._close_after_run:
@@ -509,8 +519,63 @@ class MainWindow(QMainWindow):
         if self.history_dock.isVisible():
             self.history_browser.refresh()
         self.historyReady.emit(report)
+        self._count_pending_uploads()
         # Now, while the person fills in the form, rather than during the first run.
         self.calls.submit("warm-up", warm_up, self._warmed_up, self._warm_up_failed)
+
+    # -- S3 uploads that did not make it --------------------------------------------------------
+
+    def _count_pending_uploads(self) -> None:
+        self.calls.submit(
+            "pending-uploads",
+            lambda: len(self.history.pending_uploads()),
+            self._pending_counted,
+            lambda error: log.warning("counting pending uploads failed: %s", error),
+        )
+
+    def _pending_counted(self, count: object) -> None:
+        self.pending_uploads = count if isinstance(count, int) else 0
+        self.retry_uploads_action.setEnabled(self.pending_uploads > 0)
+        if self.pending_uploads:
+            self._say(
+                f"{self.pending_uploads} image(s) are kept locally but not yet in S3: "
+                "Run > Retry pending S3 uploads."
+            )
+
+    @Slot()
+    def retry_uploads(self) -> None:
+        """Upload the kept-but-not-mirrored images with the chosen backend's credentials,
+        on a worker; asked for by the person, so nothing reaches the network unbidden."""
+        backend = self.current_backend()
+        if backend is None or backend.synthetic:
+            self._say("Pick an AWS backend first: the offline demo does not upload to S3.")
+            return
+        credentials = self.backends.credentials()
+        region = self.form.params().aws_region or None
+        self.retry_uploads_action.setEnabled(False)
+        self._say("Retrying pending S3 uploads…")
+        self.calls.submit(
+            "retry-uploads",
+            lambda: retry_pending_uploads(self.history, credentials, region),
+            self._uploads_retried,
+            self._uploads_retry_failed,
+        )
+
+    def _uploads_retried(self, results: object) -> None:
+        done = [r for r in results if r.ok] if isinstance(results, list) else []
+        failed = [r for r in results if not r.ok] if isinstance(results, list) else []
+        if failed:
+            show_info(
+                self,
+                f"{len(done)} image(s) uploaded; {len(failed)} still wait for S3 (kept locally).",
+                "\n".join(f"s3://{r.bucket}/{r.key}: {r.error}" for r in failed),
+            )
+        self._say(f"{len(done)} pending upload(s) done, {len(failed)} still waiting.")
+        self._count_pending_uploads()
+
+    def _uploads_retry_failed(self, error: BaseException) -> None:
+        show_exception(self, error, doing="Pending uploads could not be retried")
+        self._count_pending_uploads()
 
     def _warmed_up(self, _value: object) -> None:
         self.warmedUp.emit()

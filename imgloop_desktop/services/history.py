@@ -40,6 +40,7 @@ from imgloop_desktop.storage.history.schema import (
 )
 
 if TYPE_CHECKING:  # botocore loads only when uploads are retried, not to browse history
+    from imgloop_desktop.providers.session import CredentialsSource
     from imgloop_desktop.storage.s3 import S3Uploader
 
 
@@ -284,3 +285,20 @@ def make_filter(
     if problems:
         raise ValidationError(problems)
     return SessionFilter(search=search, outcomes=parsed_outcomes, since=start, until=end)
+
+
+def retry_pending_uploads(
+    service: HistoryService, credentials: CredentialsSource, region: str | None = None
+) -> list[UploadRetry]:
+    """Every pending or failed upload once more, with clients made (and closed) here: the
+    window and ``imgloop-cli history retry-uploads`` share it."""
+    from imgloop_desktop.providers.session import make_clients
+
+    if not service.pending_uploads():
+        return []
+    clients = make_clients(credentials, region)
+    try:
+        return service.retry_uploads(clients.s3)
+    finally:
+        clients.s3.close()
+        clients.bedrock_runtime.close()

@@ -206,3 +206,34 @@ def test_runs_are_recorded_for_offline_review(
     ).stdout
     assert "approved" in shown
     assert SEED_EVENT["prompt"] in shown
+
+
+def test_failed_uploads_are_retried_after_the_run(
+    bedrock_sim: BedrockSimulator, s3_endpoint: str, tmp_path: Path
+) -> None:
+    """The bucket is missing during the run; once it exists, the kept images go up."""
+    code, _, body, _ = run_cli("run", "--event", event_file(tmp_path))
+    assert code == 0 and [c["uploaded"] for c in body["candidates"]] == [False]
+    client = boto3.client("s3", region_name="us-east-1")
+    try:
+        client.create_bucket(Bucket=BUCKET)
+        retry = subprocess.run(
+            [sys.executable, "-m", "imgloop_desktop.cli.main", "history", "retry-uploads"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert retry.returncode == 0, retry.stderr
+        assert "1 uploaded, 0 still waiting" in retry.stdout
+        key = body["candidates"][0]["s3_key"]
+        stored = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        assert stored == Path(body["local_path"]).read_bytes()
+        again = subprocess.run(
+            [sys.executable, "-m", "imgloop_desktop.cli.main", "history", "retry-uploads"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "0 uploaded, 0 still waiting" in again.stdout
+    finally:
+        client.close()

@@ -25,6 +25,8 @@ from imgloop_desktop.gui.main_window import DEMO_BANNER, MainWindow, recovery_te
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import ACCOUNT_PREFIX, DEFAULT_KEY, DEMO_KEY, Backends
 from imgloop_desktop.gui.settings_store import SettingsStore
+from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.services.run import execute
 from imgloop_desktop.simulator.demo import DemoBackend
 from imgloop_desktop.simulator.script import SimScript
 from imgloop_desktop.simulator.server import BedrockSimulator
@@ -529,3 +531,35 @@ def test_dropping_an_exported_png_loads_its_parameters(
         6.5,
         77,
     )
+
+
+def test_pending_uploads_are_offered_and_retried(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator, s3_endpoint: str
+) -> None:
+    """A run whose bucket did not exist leaves its image waiting; the window says so and
+    uploads it when asked, with the chosen backend's credentials."""
+    params = small(
+        max_retry_attempts=1,
+        max_prompt_revisions=0,
+        s3_enabled=True,
+        output_s3_bucket_name="imgloop-gui-retry",
+    )
+    result, clients = execute(params, credentials=DefaultChain())
+    try:
+        assert result.uploads and not any(u.ok for u in result.uploads.values())
+        clients.s3.create_bucket(Bucket="imgloop-gui-retry")
+        window = make_window()
+        window.select_backend(DEFAULT_KEY)
+        qtbot.waitUntil(lambda: window.retry_uploads_action.isEnabled())
+        assert "not yet in S3" in window.statusBar().currentMessage()
+        window.retry_uploads_action.trigger()
+        qtbot.waitUntil(
+            lambda: window.pending_uploads == 0 and "done" in window.statusBar().currentMessage()
+        )
+        key = result.candidates[0].s3_key
+        body = clients.s3.get_object(Bucket="imgloop-gui-retry", Key=key)["Body"].read()
+        assert body == result.candidates[0].path.read_bytes()
+        assert not window.retry_uploads_action.isEnabled()
+    finally:
+        clients.s3.close()
+        clients.bedrock_runtime.close()

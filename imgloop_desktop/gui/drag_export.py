@@ -13,7 +13,6 @@ as the selection changes; a drag started before that finished builds them on the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -105,12 +104,9 @@ def export_copies(
         if approved_only and not image.effective_approved:
             continue
         try:
-            original = image.path.read_bytes()
-        except OSError as exc:
-            skipped.append(f"{image.label}: the local file cannot be read ({exc.strerror})")
-            continue
-        if hashlib.sha256(original).hexdigest() != image.sha256:
-            skipped.append(f"{image.label}: the local file differs from the recorded SHA-256")
+            original = export.verified_original(image)
+        except export.ExportError as exc:
+            skipped.append(f"{image.label}: {exc}")
             continue
         annotated = export.annotate(original, tree, image)
         target = drag_export_dir() / image.run_id / copy_name(image)

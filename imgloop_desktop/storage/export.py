@@ -66,6 +66,18 @@ class ExportError(ImgloopError):
     """An export or import cannot go on; the message names the file, entry or field."""
 
 
+def verified_original(image: ImageRecord) -> bytes:
+    """The stored original, refused when unreadable or no longer the bytes the history
+    recorded: an export must not carry a hash that would lie."""
+    try:
+        original = image.path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"the local file cannot be read ({exc.strerror})") from exc
+    if hashlib.sha256(original).hexdigest() != image.sha256:
+        raise ExportError("the local file differs from the recorded SHA-256")
+    return original
+
+
 # -- PNG chunks -------------------------------------------------------------------------------
 
 
@@ -412,12 +424,9 @@ def export_trees(
                 included.add(image.image_id)
                 name = export_name(tree.run_id, image)
                 try:
-                    original = image.path.read_bytes()
-                except OSError as exc:
-                    skipped.append(f"{name}: the local file cannot be read ({exc.strerror})")
-                    continue
-                if hashlib.sha256(original).hexdigest() != image.sha256:
-                    skipped.append(f"{name}: the local file differs from the recorded SHA-256")
+                    original = verified_original(image)
+                except ExportError as exc:
+                    skipped.append(f"{name}: {exc}")
                     continue
                 annotated = annotate(original, tree, image)
                 sink.write(name, annotated.data, compress=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from keyring.backend import KeyringBackend
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -42,17 +42,6 @@ SECRETS = (SECRET, TEMP_SECRET, SESSION_TOKEN)
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     yield from use_memory_keyring()
-
-
-@pytest.fixture(autouse=True)
-def settings_dir(tmp_path: Path) -> Iterator[Path]:
-    """Any QSettings written during a test lands in tmp_path, where the leak search looks."""
-    folder = tmp_path / "qsettings"
-    QStandardPaths.setTestModeEnabled(True)
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-    yield folder
-    QStandardPaths.setTestModeEnabled(False)
 
 
 @pytest.fixture
@@ -325,7 +314,7 @@ def test_no_secret_in_widgets_settings_or_data_after_a_session(
     qtbot: QtBot,
     dialog: AccountsDialog,
     tmp_path: Path,
-    settings_dir: Path,
+    isolated_qsettings: Path,
     sts_endpoint: str,
     bedrock_sim: BedrockSimulator,
 ) -> None:
@@ -343,5 +332,5 @@ def test_no_secret_in_widgets_settings_or_data_after_a_session(
 
     texts = shown_texts(dialog)
     assert not any(secret in text for text in texts for secret in SECRETS)
-    assert list(settings_dir.rglob("*")), "the settings file was written somewhere else"
+    assert list(isolated_qsettings.rglob("*")), "the settings file was written somewhere else"
     assert leaks(tmp_path) == []

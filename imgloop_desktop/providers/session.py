@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import boto3
 import botocore.loaders
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, NoCredentialsError
 
 from imgloop_desktop import __version__
 from imgloop_desktop.providers import aws_errors
@@ -116,12 +116,15 @@ def make_clients(
     AWS_DEFAULT_REGION), else us-east-1. No ``endpoint_url`` is passed, so
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_S3 (VPC endpoints, proxies, local
     simulators) keep working. Raises ServiceError when the profile or its settings are
-    unusable.
+    unusable, or when no credentials can be found at all: checked here, before any run
+    starts, so a missing key is a plain message rather than a run that failed at once.
     """
     config = client_config(max_attempts)
     try:
         session = source.session()
         _share_models(session)
+        if session.get_credentials() is None:
+            raise NoCredentialsError()
         resolved = region or session.region_name or FALLBACK_REGION
         # Only the offline demo names an endpoint (its simulator); real routes never do.
         demo_endpoint: str | None = getattr(source, "bedrock_endpoint_url", None)

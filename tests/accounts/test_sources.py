@@ -118,6 +118,7 @@ def test_the_profile_route_is_the_standard_chain(
     config = tmp_path / "aws-config"
     config.write_text(
         "[profile dev]\nregion = ap-southeast-2\n"
+        "aws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n"
         "[profile sso-work]\nsso_session = corp\nsso_account_id = 111122223333\n"
         "sso_role_name = Artist\nregion = us-west-2\n"
         "[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\n"

@@ -146,17 +146,21 @@ def test_unknown_profile_fails_with_a_hint(
     assert bedrock_sim.count() == 0
 
 
-def test_no_credentials_end_the_run_with_a_readable_message(
+def test_no_credentials_stop_the_run_before_it_starts(
     qtbot: QtBot,
     controller: RunController,
     bedrock_sim: BedrockSimulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Checked before any call: a readable message, no Bedrock call, no failed session."""
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    result = run(qtbot, controller, small())
-    assert result.outcome is ev.Outcome.ERROR
-    assert result.message.startswith("No usable AWS credentials were found")
+    with qtbot.waitSignal(controller.failed, timeout=RUN_TIMEOUT_MS) as failed:
+        assert controller.start(small(), DefaultChain())
+    assert failed.args[0].startswith("No usable AWS credentials were found")
+    assert "aws configure" in failed.args[0] + failed.args[1]
+    assert bedrock_sim.calls == []
+    assert controller.wait()
 
 
 def test_model_not_enabled_ends_the_run_with_a_readable_message(

@@ -48,7 +48,11 @@ def test_default_chain_satisfies_the_protocol(aws_env: Path) -> None:
 
 
 def test_profile_description_and_region(aws_env: Path) -> None:
-    aws_env.write_text("[profile dev]\nregion = ap-southeast-2\n", encoding="utf-8")
+    aws_env.write_text(
+        "[profile dev]\nregion = ap-southeast-2\naws_access_key_id = AKIDPROFILE\n"
+        "aws_secret_access_key = profile-secret\n",
+        encoding="utf-8",
+    )
     chain = DefaultChain(profile="dev")
     assert chain.describe() == "AWS profile 'dev'"
     assert make_clients(chain, None).region == "ap-southeast-2"
@@ -130,3 +134,13 @@ def test_any_credentials_source_works(aws_env: Path) -> None:
     assert clients.region == "eu-north-1"
     credentials = clients.bedrock_runtime._request_signer._credentials
     assert credentials.access_key == "AKIDOTHER"
+
+
+def test_missing_credentials_are_refused_before_any_client_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    with pytest.raises(ServiceError) as info:
+        make_clients(DefaultChain(), "us-east-1")
+    assert "credentials" in str(info.value).lower()

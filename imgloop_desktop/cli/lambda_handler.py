@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from imgloop_desktop.cli import progress, result
-from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers.session import DefaultChain
@@ -31,7 +31,13 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     def show(ev: Event) -> None:
         log.info("%s", progress.describe(ev))
 
-    outcome, clients = run_service.execute(
-        params, credentials=DefaultChain(region=params.aws_region or None), emit=show
-    )
+    try:
+        outcome, clients = run_service.execute(
+            params, credentials=DefaultChain(region=params.aws_region or None), emit=show
+        )
+    except (ImgloopError, OSError) as exc:  # the seed answered 500 for these, not a crash
+        log.error("the run could not start: %s", exc)
+        return result.from_failure(str(exc))
+    clients.bedrock_runtime.close()  # a warm container keeps no pools from past events
+    clients.s3.close()
     return result.from_result(outcome, params, clients.region)

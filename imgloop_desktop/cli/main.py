@@ -21,7 +21,7 @@ from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.cli import history_cmd, progress, result
 from imgloop_desktop.core.cancel import CancelToken
-from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
@@ -123,8 +123,15 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
         outcome, clients = run_service.execute(
             params, credentials=credentials, emit=show, cancel=cancel
         )
+    except (ImgloopError, OSError) as exc:  # the run could not start: say why, exit 3
+        message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc.filename}"
+        print(f"error: {message}", file=sys.stderr)
+        _print_json(result.from_failure(message), sys.stdout)
+        return EXIT_CODES[Outcome.ERROR]
     finally:
         signal.signal(signal.SIGINT, previous)
+    clients.bedrock_runtime.close()
+    clients.s3.close()
     _print_json(result.from_result(outcome, params, clients.region), sys.stdout)
     return EXIT_CODES[outcome.outcome]
 

@@ -71,3 +71,8 @@ def from_invalid(error: ValidationError) -> dict[str, Any]:
     return _response(
         400, {"status": "FAIL", "error": f"Invalid input: {error}", "problems": problems}
     )
+
+
+def from_failure(message: str) -> dict[str, Any]:
+    """A run that could not start (no credentials, unusable profile or data folder)."""
+    return _response(500, {"status": "FAIL", "error": message})

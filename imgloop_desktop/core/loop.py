@@ -79,6 +79,7 @@ class ImageLoop:
         store: ImageStore,
         uploader: Uploader | None = None,
         emit: Callable[[ev.Event], None] | None = None,
+        recorder: Callable[[ev.Event], None] | None = None,
         cancel: CancelToken | None = None,
         rng: random.Random | None = None,
         run_id: str | None = None,
@@ -92,6 +93,7 @@ class ImageLoop:
         self.uploader = uploader
         self.cancel = cancel or CancelToken()
         self._emit_to = emit or (lambda _e: None)
+        self._record = recorder
         self._rng = rng or random.SystemRandom()
         self._lock = threading.RLock()
         self._now = now
@@ -113,38 +115,44 @@ class ImageLoop:
     def run(self) -> RunResult:
         p = self.params
         r = self.result
-        self._emit(
-            ev.RunStarted(
-                run_id=r.run_id,
-                prompt=p.prompt,
-                image_model_id=self.generator.model_id,
-                judge_model_id=self.chat.model_id,
-                max_attempts=p.max_retry_attempts,
-                max_revisions=p.max_prompt_revisions,
-            )
-        )
         try:
+            self._emit(
+                ev.RunStarted(
+                    run_id=r.run_id,
+                    prompt=p.prompt,
+                    image_model_id=self.generator.model_id,
+                    judge_model_id=self.chat.model_id,
+                    max_attempts=p.max_retry_attempts,
+                    max_revisions=p.max_prompt_revisions,
+                )
+            )
             r.outcome, r.message = self._run_prompts()
         except Cancelled:
             r.outcome = ev.Outcome.CANCELLED
             r.message = f"Cancelled; {len(r.candidates)} image(s) kept."
         except ServiceError as exc:
             r.outcome, r.message = ev.Outcome.ERROR, str(exc)
+        except RecordingError as exc:
+            r.outcome, r.message = ev.Outcome.ERROR, str(exc)
+        except OSError as exc:
+            r.outcome = ev.Outcome.ERROR
+            r.message = f"An image could not be saved to {exc.filename or 'disk'}: {exc.strerror}"
         except Exception as exc:  # a bug must not discard what the run produced
             log.exception("run %s failed unexpectedly", r.run_id)
             r.outcome, r.message = ev.Outcome.ERROR, f"Unexpected error: {exc!r}"
         if self.uploader is not None and not self.uploader.drain(UPLOAD_DRAIN_SECONDS):
             log.warning("run %s: uploads still pending after %ss", r.run_id, UPLOAD_DRAIN_SECONDS)
-        with self._lock:
-            self._emit(
-                ev.RunFinished(
-                    run_id=r.run_id,
-                    outcome=r.outcome,
-                    message=r.message,
-                    approved=r.approved,
-                    candidates=tuple(r.candidates),
-                )
-            )
+        finished = ev.RunFinished(
+            run_id=r.run_id,
+            outcome=r.outcome,
+            message=r.message,
+            approved=r.approved,
+            candidates=tuple(r.candidates),
+        )
+        try:
+            self._emit(finished)
+        except RecordingError:  # already the run's message, or it failed only now
+            log.exception("run %s: the history did not record its end", r.run_id)
         return r
 
     # -- steps ----------------------------------------------------------------------------
@@ -184,8 +192,9 @@ class ImageLoop:
         self, revision: int, attempt: int, request: GenerationRequest
     ) -> list[GeneratedImage] | str:
         """The images of one call, or the refusal message when the model declined."""
-        self._check_cancel()
-        self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
+        with self._lock:  # the gate: decided and announced atomically with approvals
+            self._may_call()
+            self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
         try:
             return self.generator.generate(request)
         except PromptRefusedError as exc:
@@ -195,8 +204,12 @@ class ImageLoop:
             self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
             raise
 
-    def _keep(self, ref: ev.ImageRef, image: GeneratedImage, prompt: str) -> ev.Candidate:
-        """Disk first: the image exists locally before it is judged, uploaded or shown."""
+    def _keep(
+        self, ref: ev.ImageRef, image: GeneratedImage, prompt: str, returned: int
+    ) -> ev.Candidate:
+        """Disk first: the image exists locally before it is judged, uploaded or shown.
+        ``returned`` is how many images the call gave (an untrusted count), so two images
+        never share an S3 key even when more came back than were asked for."""
         stored = self.store.save(
             self.result.run_id, f"{ref.revision:03d}-{ref.attempt:03d}-{ref.index}.png", image.data
         )
@@ -207,7 +220,7 @@ class ImageLoop:
                 self.params.output_s3_key_prefix,
                 self._stamp,
                 ref,
-                self.params.titan_img_number_of_images,
+                max(returned, self.params.titan_img_number_of_images),
             )
         candidate = ev.Candidate(
             ref=ref,
@@ -240,15 +253,17 @@ class ImageLoop:
                 )
 
     def _judge(self, candidate: ev.Candidate) -> ev.Verdict:
-        self._check_cancel()
-        self._emit(ev.JudgingStarted(candidate.ref))
         image = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
         question = judge_prompt(self.params.prompt)
+        with self._lock:
+            self._may_call()
+            self._emit(ev.JudgingStarted(candidate.ref))
         replies: list[ModelReply] = []
         error: ModelOutputError | None = None
         for _ in range(2):  # one retry for an unreadable answer, then an explicit error
             if replies:
-                self._check_cancel()
+                with self._lock:
+                    self._may_call()
             try:
                 reply = self.chat.ask(question, self.params.validate_settings, image_png=image)
             except ServiceError as exc:
@@ -338,12 +353,36 @@ class ImageLoop:
         if self.cancel.cancelled:
             raise Cancelled
 
+    def _may_call(self) -> None:
+        """Called under the lock right before a Bedrock call: none starts after a cancel or
+        after an approval (``_Superseded``: the work is dropped, not failed)."""
+        self._check_cancel()
+        if self._first_approved is not None:
+            raise _Superseded
+
     def _emit(self, event: ev.Event) -> None:
+        """The recorder first, and its failure ends the run (the history row is part of
+        keeping an image); then the front end, which must not be able to break the run."""
         with self._lock:
+            if self._record is not None:
+                try:
+                    self._record(event)
+                except Exception as exc:
+                    raise RecordingError(
+                        f"The history could not record {type(event).__name__}: {exc}"
+                    ) from exc
             try:
                 self._emit_to(event)
-            except Exception:  # a broken consumer must not break the run
+            except Exception:
                 log.exception("event consumer failed on %s", type(event).__name__)
+
+
+class RecordingError(Exception):
+    """The history store refused an event; the run stops rather than go on unrecorded."""
+
+
+class _Superseded(Exception):
+    """A call that would start after the run found its approved image: skipped, not failed."""
 
 
 class _PromptRound:
@@ -380,10 +419,12 @@ class _PromptRound:
             for future in done:
                 self._collect(future)
         approved = self.loop._first_approved
-        if self.error is not None and approved is None:  # unused work failing loses nothing
+        if approved is not None:  # the first YES ends the run, whatever happened after it
+            return approved, self.reasons
+        if self.error is not None:
             raise self.error
-        self.loop._check_cancel()  # a verdict that lands after cancel is kept, not acted on
-        return approved, self.reasons
+        self.loop._check_cancel()
+        return None, self.reasons
 
     def _stopping(self) -> bool:
         loop = self.loop
@@ -412,9 +453,14 @@ class _PromptRound:
             if isinstance(outcome, str):
                 self.reasons.append(f"The image model refused the prompt: {outcome}")
                 return
-            for index, image in enumerate(outcome or []):
+            images = outcome or []
+            for index, image in enumerate(images):
                 ref = ev.ImageRef(self.revision, attempt, index)
-                candidate = self.loop._keep(ref, image, self.prompt)
+                try:
+                    candidate = self.loop._keep(ref, image, self.prompt, len(images))
+                except Exception as exc:  # keep collecting: the other calls were paid for
+                    self._fail(exc)
+                    continue
                 if not self._stopping():
                     self.judging[self.pool.submit(self.loop._judge, candidate)] = candidate
             return
@@ -427,10 +473,15 @@ class _PromptRound:
         """The future's value; a failure is kept to raise once everything under way is in."""
         try:
             return future.result()
-        except BaseException as exc:
-            if self.error is None:
-                self.error = exc
+        except _Superseded:
             return None
+        except BaseException as exc:
+            self._fail(exc)
+            return None
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
 
 
 def _total(values: Iterable[int | None]) -> int | None:

@@ -99,7 +99,9 @@ class RunParams:
         values: dict[str, Any] = {}
         for key, value in event.items():
             if key not in known:
-                problems.append(Problem(str(key), _short(value), "not a known parameter"))
+                # Never echo an unknown field's value: it may be a key someone pasted in.
+                hidden = f"<{type(value).__name__} hidden>"
+                problems.append(Problem(str(key), hidden, "not a known parameter"))
                 continue
             expected = _FIELD_TYPES[key]
             coerced = _coerce(value, expected)

@@ -84,7 +84,7 @@ class HistoryService:
     # -- recording and recovery ---------------------------------------------------------------
 
     def recorder(self, params: RunParams) -> HistoryRecorder:
-        """A recorder for one run into this store: the loop's ``emit``, or a ``tee`` branch.
+        """A recorder for one run into this store: the loop's ``recorder``.
         The caller closes it after the run."""
         return HistoryRecorder(self.db_path, params)
 

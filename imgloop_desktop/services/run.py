@@ -7,6 +7,7 @@ they validate, resolve models and store images the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.cancel import CancelToken
@@ -18,7 +19,7 @@ from imgloop_desktop.core.params import RunParams, validate
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
-from imgloop_desktop.storage.history import HistoryRecorder, default_db_path, tee
+from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
 
@@ -42,11 +43,14 @@ def execute(
 ) -> tuple[RunResult, Clients]:
     """Validate, then run the loop to its end on the calling thread, recording it in history.
 
-    Raises ValidationError before any Bedrock call; everything after that ends in a
-    RunResult, whatever fails. The recorder sees each event before ``emit`` does, so a row
-    exists for anything a front end shows.
+    Raises ValidationError (bad parameters) or ServiceError (unusable profile, no
+    credentials) before any Bedrock call, and OSError or HistoryError when the data folder
+    cannot be used; once the loop starts, everything ends in a RunResult. The recorder sees
+    each event before ``emit`` does, so a row exists for anything a front end shows.
     """
     spec = check(params)
+    if params.output_dir:  # recorded paths must mean the same folder from anywhere later
+        params = params.with_changes(output_dir=str(Path(params.output_dir).expanduser().resolve()))
     clients = clients or make_clients(credentials, params.aws_region or None)
     recorder = HistoryRecorder(default_db_path(), params)
     uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
@@ -57,7 +61,8 @@ def execute(
         chat=ConverseChat(clients.bedrock_runtime, params.judge_model_id, region=clients.region),
         store=LocalImageStore(paths.images_dir(params.output_dir)),
         uploader=uploader,
-        emit=tee(recorder, emit) if emit else recorder,
+        emit=emit,
+        recorder=recorder,
         cancel=cancel,
     )
     try:

@@ -150,8 +150,10 @@ def test_model_faults_are_survived(bedrock_sim: BedrockSimulator, tmp_path: Path
 
 
 def test_ctrl_c_cancels_and_keeps_images(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
-    # The judge answers only after a few seconds, so Ctrl-C surely lands while it is in flight.
+    # The judge answers only after a few seconds, so Ctrl-C surely lands while it is in flight;
+    # its NO then ends the run cancelled (a YES would still approve: it was paid for).
     bedrock_sim.script.set_latency("judge", 3.0)
+    bedrock_sim.script.queue_verdicts("NO")
     proc = cli("run", "--event", event_file(tmp_path), "--no-s3")
     try:
         assert bedrock_sim.wait_for_arrival("judge", 1, timeout=60)
@@ -237,3 +239,48 @@ def test_failed_uploads_are_retried_after_the_run(
         assert "0 uploaded, 0 still waiting" in again.stdout
     finally:
         client.close()
+
+
+def test_no_credentials_is_a_500_with_exit_3_not_a_traceback(
+    bedrock_sim: BedrockSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    code, response, body, err = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    assert code == 3
+    assert response["statusCode"] == 500 and body["status"] == "FAIL"
+    assert "credentials" in body["error"].lower()
+    assert "Traceback" not in err
+    assert bedrock_sim.calls == []
+
+
+def test_a_relative_output_dir_is_recorded_as_absolute(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imgloop_desktop.cli.main",
+            "run",
+            "--event",
+            str(event_file(tmp_path)),
+            "--no-s3",
+            "--output-dir",
+            "rel-out",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    body = json.loads(json.loads(proc.stdout)["body"])
+    local = Path(body["local_path"])
+    assert local.is_absolute() and local.is_relative_to(tmp_path / "rel-out")
+    check = subprocess.run(
+        [sys.executable, "-m", "imgloop_desktop.cli.main", "history", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

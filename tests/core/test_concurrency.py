@@ -12,9 +12,14 @@ from PIL import Image
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import ImageLoop, RunResult
 from imgloop_desktop.core.params import RunParams, extra_cost
-from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest, InferenceSettings
+from imgloop_desktop.core.protocols import (
+    GeneratedImage,
+    GenerationRequest,
+    InferenceSettings,
+    ModelReply,
+)
 from imgloop_desktop.storage.local import LocalImageStore
-from tests.fakes import SPEC, FakeChat, FakeGenerator, png
+from tests.fakes import SPEC, FakeChat, FakeGenerator, png, verdict
 
 WAIT = 10.0
 
@@ -77,7 +82,11 @@ class LoggedChat(FakeChat):
 
 
 def run(
-    tmp_path: Path, generator: FakeGenerator, chat: FakeChat, **params: object
+    tmp_path: Path,
+    generator: FakeGenerator,
+    chat: FakeChat,
+    store: LocalImageStore | None = None,
+    **params: object,
 ) -> tuple[RunResult, list[ev.Event]]:
     events: list[ev.Event] = []
     full = RunParams(prompt="a fox", **params)  # type: ignore[arg-type]
@@ -86,7 +95,7 @@ def run(
         SPEC,
         generator=generator,
         chat=chat,
-        store=LocalImageStore(tmp_path),
+        store=store or LocalImageStore(tmp_path),
         emit=events.append,
     )
     return loop.run(), events
@@ -227,3 +236,83 @@ def test_extra_cost_is_spelled_out() -> None:
     assert "Same Bedrock calls" in extra_cost(RunParams())
     text = extra_cost(RunParams(candidates_in_flight=3, speculative_next=True))
     assert "Up to 3 extra generation(s)" in text and "2 extra judging(s)" in text
+
+
+def test_no_judge_retry_starts_after_an_approval(tmp_path: Path) -> None:
+    """Two images judged at once: the first says YES; the other's answer is unreadable and
+    arrives after the approval, so its retry must not be sent."""
+    approved = threading.Event()
+    second_started = threading.Event()
+
+    class Chat(FakeChat):
+        def ask(self, prompt, settings, image_png=None):  # type: ignore[no-untyped-def]
+            with self.lock:
+                self.judge_calls.append(prompt)
+                call = len(self.judge_calls)
+            if call == 1:  # answers YES only once the other judge is under way
+                assert second_started.wait(WAIT)
+                return ModelReply(verdict("YES", "all there"), self.model_id)
+            second_started.set()
+            assert approved.wait(WAIT)
+            return ModelReply("not json at all", self.model_id)
+
+    events: list[ev.Event] = []
+
+    def emit(event: ev.Event) -> None:
+        events.append(event)
+        if isinstance(event, ev.VerdictReceived) and event.verdict.approved:
+            approved.set()
+
+    chat = Chat()
+    result = ImageLoop(
+        RunParams(prompt="a fox", titan_img_number_of_images=2),
+        SPEC,
+        generator=FakeGenerator(),
+        chat=chat,
+        store=LocalImageStore(tmp_path),
+        emit=emit,
+    ).run()
+    assert result.outcome is ev.Outcome.APPROVED
+    assert len(chat.judge_calls) == 2
+
+
+def test_a_failed_save_keeps_the_other_images_under_way(tmp_path: Path) -> None:
+    class FlakyStore(LocalImageStore):
+        saves = 0
+
+        def save(self, run_id: str, name: str, data: bytes):  # type: ignore[no-untyped-def]
+            FlakyStore.saves += 1
+            if FlakyStore.saves == 1:
+                raise OSError(28, "No space left on device", str(tmp_path / name))
+            return super().save(run_id, name, data)
+
+    result, _ = run(
+        tmp_path,
+        FakeGenerator(),
+        FakeChat(verdicts=["NO"] * 4),
+        max_retry_attempts=2,
+        candidates_in_flight=2,
+        store=FlakyStore(tmp_path),
+    )
+    assert result.outcome is ev.Outcome.ERROR
+    assert "could not be saved" in result.message and "No space left" in result.message
+    assert len(result.candidates) == 1 and result.candidates[0].path.exists()
+
+
+def test_a_history_that_cannot_record_ends_the_run(tmp_path: Path) -> None:
+    def recorder(event: ev.Event) -> None:
+        if isinstance(event, ev.ImageStored):
+            raise RuntimeError("database is locked")
+
+    loop = ImageLoop(
+        RunParams(prompt="a fox"),
+        SPEC,
+        generator=FakeGenerator(),
+        chat=FakeChat(verdicts=["YES"]),
+        store=LocalImageStore(tmp_path),
+        recorder=recorder,
+    )
+    result = loop.run()
+    assert result.outcome is ev.Outcome.ERROR
+    assert "could not record ImageStored: database is locked" in result.message
+    assert [c.path.exists() for c in result.candidates] == [True]

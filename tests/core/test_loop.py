@@ -253,9 +253,9 @@ def test_cancel_starts_no_new_call_and_keeps_images(store: LocalImageStore) -> N
     assert kinds(events)[-2:] == ["ImageStored", "RunFinished"]
 
 
-def test_verdict_arriving_after_cancel_is_kept_but_not_acted_on(
-    store: LocalImageStore,
-) -> None:
+def test_a_yes_landing_after_cancel_still_approves(store: LocalImageStore) -> None:
+    """The verdict was paid for and is on record: the first YES ends the run as approved,
+    and nothing new starts after the cancel."""
     cancel = CancelToken()
 
     def cancel_while_judging(event: ev.Event) -> None:
@@ -263,11 +263,28 @@ def test_verdict_arriving_after_cancel_is_kept_but_not_acted_on(
             cancel.cancel()
 
     chat = FakeChat(verdicts=["YES"])
-    result, events, _, _ = run(store, cancel=cancel, chat=chat, on_event=cancel_while_judging)
-    assert result.outcome is ev.Outcome.CANCELLED
-    assert result.approved is None
-    assert [v.result for v in result.verdicts.values()] == [ev.VerdictResult.YES]
+    result, events, generator, _ = run(
+        store, cancel=cancel, chat=chat, on_event=cancel_while_judging
+    )
+    assert result.outcome is ev.Outcome.APPROVED
+    assert result.approved is not None
+    assert len(generator.requests) == 1
     assert kinds(events)[-2:] == ["VerdictReceived", "RunFinished"]
+
+
+def test_a_no_landing_after_cancel_ends_the_run_cancelled(store: LocalImageStore) -> None:
+    cancel = CancelToken()
+
+    def cancel_while_judging(event: ev.Event) -> None:
+        if isinstance(event, ev.JudgingStarted):
+            cancel.cancel()
+
+    result, _, generator, chat = run(
+        store, cancel=cancel, chat=FakeChat(verdicts=["NO"]), on_event=cancel_while_judging
+    )
+    assert result.outcome is ev.Outcome.CANCELLED
+    assert [v.result for v in result.verdicts.values()] == [ev.VerdictResult.NO]
+    assert (len(generator.requests), len(chat.judge_calls)) == (1, 1)
 
 
 def test_cancel_before_start_makes_no_call(store: LocalImageStore) -> None:

@@ -84,7 +84,15 @@ def test_type_problems_are_all_reported_together() -> None:
     }
     message = str(info.value)
     assert "max_retry_attempts: '5' is not allowed; a whole number" in message
-    assert "max_retry_attempt: 5 is not allowed; not a known parameter" in message
+    assert "max_retry_attempt: '<int hidden>' is not allowed; not a known parameter" in message
+
+
+def test_an_unknown_fields_value_is_never_echoed() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    with pytest.raises(ValidationError) as info:
+        RunParams.from_event({"prompt": "x", "aws_secret_access_key": secret})
+    assert secret not in str(info.value)
+    assert "aws_secret_access_key" in str(info.value)
 
 
 def test_whole_floats_are_accepted_as_ints() -> None:

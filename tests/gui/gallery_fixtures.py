@@ -24,7 +24,7 @@ from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.gallery_model import GalleryItem, ItemKind
 from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history import HistoryRecorder, tee
+from imgloop_desktop.storage.history import HistoryRecorder
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.storage.history import fakes
 
@@ -98,7 +98,8 @@ def record(
             chat=fakes.FakeChat(verdicts, revisions),
             store=store,
             uploader=uploader,
-            emit=tee(recorder, events.append),
+            recorder=recorder,
+            emit=events.append,
             now=clock,
         )
         return loop.run(), events

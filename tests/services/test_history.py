@@ -134,3 +134,16 @@ def test_recorder_from_the_service_writes_into_it(service: HistoryService) -> No
         recorder(ev.RunStarted("20240501120000-00000001", p.prompt, "m", "j", 1, 0))
     report = service.recover()
     assert report.interrupted == ["20240501120000-00000001"]
+
+
+def test_short_lived_threads_leave_no_connection_open(tmp_path: Path) -> None:
+    """Every worker thread gets its own connection, closed when the thread ends: a long
+    session of background reads must not run out of file handles."""
+    import threading
+
+    with HistoryService.open(tmp_path / "h.sqlite3") as service:
+        for _ in range(30):
+            worker = threading.Thread(target=service.pending_uploads)
+            worker.start()
+            worker.join()
+        assert service._conns.open_count <= 2

@@ -5,7 +5,7 @@ happens, survives a kill at any instant, and answers the history views quickly.
 owns the file format. The GUI and the CLI go through ``imgloop_desktop.services.history``.
 """
 
-from imgloop_desktop.storage.history.recorder import HistoryRecorder, tee
+from imgloop_desktop.storage.history.recorder import HistoryRecorder
 from imgloop_desktop.storage.history.schema import (
     Decision,
     HistoryError,
@@ -23,5 +23,4 @@ __all__ = [
     "UploadState",
     "default_db_path",
     "effective_approved",
-    "tee",
 ]

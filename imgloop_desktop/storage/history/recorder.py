@@ -1,6 +1,6 @@
 """Writes the loop's events into the history as they arrive, one committed transaction each.
 
-The recorder is the loop's ``emit`` (or one branch of a ``tee``). ``ImageStored`` arrives
+The recorder is the loop's ``recorder`` (a failure there ends the run). ``ImageStored`` arrives
 right after the file was written durably, and its row is committed before the call
 returns, so a kill at any later instant finds the row; a kill between the two leaves a file
 that recovery reports as an orphan.
@@ -33,28 +33,6 @@ from imgloop_desktop.storage.history.schema import (
 log = logging.getLogger(__name__)
 
 Consumer = Callable[[ev.Event], None]
-
-
-def tee(*consumers: Consumer) -> Consumer:
-    """One ``emit`` feeding several consumers in order; one failing does not starve the rest.
-
-    Put the recorder first, so a row is committed before any window shows the event.
-    """
-
-    def emit(event: ev.Event) -> None:
-        first: Exception | None = None
-        for consumer in consumers:
-            try:
-                consumer(event)
-            except Exception as exc:
-                if first is None:
-                    first = exc  # raised below, for the caller to log
-                else:
-                    log.exception("event consumer failed on %s", type(event).__name__)
-        if first is not None:
-            raise first
-
-    return emit
 
 
 def image_rel_path(path: Path, images_root: str) -> str:

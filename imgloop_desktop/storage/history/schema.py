@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -319,35 +320,57 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+class _Held:
+    """A thread's connection, kept in that thread's locals: when the thread ends (or a Qt
+    pool thread finishes its task and Python drops its locals) the holder is collected and
+    its finalizer closes the connection, so short-lived workers leak no file handles."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
 class ThreadConnections:
     """One connection per thread (sqlite3 connections must not be shared between threads),
-    all closed together by whoever owns the object."""
+    closed when its thread ends, and all closed together by whoever owns the object."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._open: dict[int, sqlite3.Connection] = {}
         self._closed = False
 
     def get(self) -> sqlite3.Connection:
         if self._closed:
             raise HistoryError("the history store was closed")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None:
+            return held.conn
         conn = connect(self.db_path)
         with self._lock:
             if self._closed:
                 conn.close()
                 raise HistoryError("the history store was closed")
-            self._all.append(conn)
-        self._local.conn = conn
+            self._open[id(conn)] = conn
+        held = _Held(conn)
+        weakref.finalize(held, self._release, conn)
+        self._local.held = held
         return conn
+
+    @property
+    def open_count(self) -> int:
+        with self._lock:
+            return len(self._open)
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if self._open.pop(id(conn), None) is None:
+                return  # close_all already closed it
+        conn.close()
 
     def close_all(self) -> None:
         with self._lock:
             self._closed = True
-            conns, self._all = self._all, []
+            conns, self._open = list(self._open.values()), {}
         for conn in conns:
             conn.close()

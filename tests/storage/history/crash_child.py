@@ -18,7 +18,7 @@ from imgloop_desktop import paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import ImageLoop
 from imgloop_desktop.core.protocols import StoredFile
-from imgloop_desktop.storage.history import HistoryRecorder, tee
+from imgloop_desktop.storage.history import HistoryRecorder
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.storage.history.fakes import (
     SPEC,
@@ -75,7 +75,8 @@ def main() -> None:
             chat=FakeChat(),
             store=AnnouncingStore(2 if mode == "pause" else None),
             uploader=InlineUploader("imgloop-test", fail={"never"}),
-            emit=tee(recorder, show),
+            recorder=recorder,
+            emit=show,
         ).run()
     say("done")
 

@@ -13,7 +13,7 @@ from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.loop import ImageLoop
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history import HistoryError, HistoryOutcome, HistoryRecorder, tee
+from imgloop_desktop.storage.history import HistoryError, HistoryOutcome, HistoryRecorder
 from imgloop_desktop.storage.history.schema import UploadState
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
@@ -136,7 +136,8 @@ def test_the_image_row_is_committed_before_emit_returns(db: Path) -> None:
             generator=FakeGenerator(),
             chat=FakeChat(),
             store=LocalImageStore(paths.images_dir()),
-            emit=tee(recorder, check),
+            recorder=recorder,
+            emit=check,
         ).run()
     assert seen == [1, 1, 1, 1]
 
@@ -162,20 +163,8 @@ def test_connections_of_every_thread_are_closed(db: Path) -> None:
     thread = threading.Thread(target=other)
     thread.start()
     thread.join()
-    assert len(recorder._conns._all) == 2
+    assert recorder._conns.open_count == 1, "the worker's connection closed with the worker"
     recorder.close()
-    assert recorder._conns._all == []
+    assert recorder._conns.open_count == 0
     with pytest.raises(HistoryError, match="closed"):
         recorder(ev.AttemptStarted(0, 1, request("p", 8)))
-
-
-def test_tee_feeds_every_consumer_and_raises_the_first_failure() -> None:
-    got: list[str] = []
-
-    def broken(event: ev.Event) -> None:
-        raise ValueError("consumer bug")
-
-    emit = tee(broken, lambda e: got.append(type(e).__name__))
-    with pytest.raises(ValueError, match="consumer bug"):
-        emit(ev.JudgingStarted(ev.ImageRef(0, 0, 0)))
-    assert got == ["JudgingStarted"]

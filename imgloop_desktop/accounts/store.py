@@ -586,4 +586,4 @@ class AccountStore:
             },
         }
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.index_path, text.encode("utf-8"))
+        atomic_write(self.index_path, text.encode("utf-8"), private=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,11 @@ def test_failed_write_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(OSError, match="disk full"):
         atomic_write(tmp_path / "f.png", b"x")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_images_are_readable_by_others_and_private_files_are_not(tmp_path: Path) -> None:
+    stored = LocalImageStore(tmp_path).save("run", "000-000-0.png", b"x")
+    assert stored.path.stat().st_mode & 0o777 == 0o644
+    atomic_write(tmp_path / "accounts.json", b"{}", private=True)
+    assert (tmp_path / "accounts.json").stat().st_mode & 0o777 == 0o600

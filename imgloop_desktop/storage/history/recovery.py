@@ -276,12 +276,14 @@ def _sha256(path: Path) -> str:
 
 
 def pending_uploads(conn: sqlite3.Connection) -> list[PendingImageUpload]:
-    """Uploads that never finished (the app stopped) or failed, oldest first."""
+    """Uploads that never finished (the app stopped) or failed, oldest first. Runs still
+    going are left out: their own uploader is on them."""
     rows = conn.execute(
         """SELECT i.id, r.run_id, r.images_root, i.rel_path, i.s3_bucket, i.s3_key,
                   i.upload_state, i.upload_error
            FROM images AS i JOIN runs AS r ON r.id = i.run_id
-           WHERE i.upload_state IN ('pending', 'failed') ORDER BY i.id"""
+           WHERE i.upload_state IN ('pending', 'failed') AND r.ended_at IS NOT NULL
+           ORDER BY i.id"""
     ).fetchall()
     return [
         PendingImageUpload(
@@ -298,10 +300,12 @@ def pending_uploads(conn: sqlite3.Connection) -> list[PendingImageUpload]:
 
 
 def mark_upload(conn: sqlite3.Connection, image_id: int, ok: bool, error: str = "") -> None:
+    """Record a retry's outcome; a late failure never undoes an upload already done."""
     with transaction(conn):
-        cursor = conn.execute(
-            "UPDATE images SET upload_state = ?, upload_error = ? WHERE id = ?",
+        if conn.execute("SELECT 1 FROM images WHERE id = ?", (image_id,)).fetchone() is None:
+            raise HistoryError(f"image {image_id} is not in the history")
+        conn.execute(
+            "UPDATE images SET upload_state = ?, upload_error = ? WHERE id = ?"
+            + ("" if ok else " AND upload_state != 'done'"),
             (UploadState.DONE if ok else UploadState.FAILED, "" if ok else error, image_id),
         )
-        if cursor.rowcount != 1:
-            raise HistoryError(f"image {image_id} is not in the history")

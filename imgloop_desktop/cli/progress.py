@@ -14,11 +14,11 @@ def describe(event: ev.Event) -> str:
                 f"up to {event.max_revisions} revision(s)"
             )
         case ev.AttemptStarted():
-            return (
-                f"prompt {event.revision} attempt {event.attempt}: generating (seed {event.seed})"
-            )
+            where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
+            return f"{where}: generating (seed {event.seed})"
         case ev.AttemptFailed():
-            return f"prompt {event.revision} attempt {event.attempt}: no image: {event.message}"
+            where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
+            return f"{where}: no image: {event.message}"
         case ev.ImageStored():
             c = event.candidate
             return f"{c.ref.label}: saved {c.path} ({c.width}x{c.height})"
@@ -32,11 +32,11 @@ def describe(event: ev.Event) -> str:
         case ev.UploadFailed():
             return f"{event.ref.label}: upload failed: {event.message}"
         case ev.RevisionStarted():
-            return f"revising the prompt (version {event.revision})"
+            return f"revising the prompt (version {event.revision + 1})"
         case ev.PromptRevised():
             if event.ok:
-                return f"prompt {event.revision}: {event.prompt}"
-            return f"prompt {event.revision}: {event.error}"
+                return f"prompt version {event.revision + 1}: {event.prompt}"
+            return f"prompt version {event.revision + 1}: {event.error}"
         case ev.RunFinished():
             return f"finished: {event.outcome}: {event.message}"
     return repr(event)

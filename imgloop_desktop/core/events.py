@@ -33,7 +33,11 @@ class ImageRef:
 
     @property
     def label(self) -> str:
-        return f"prompt {self.revision} attempt {self.attempt} image {self.index}"
+        """For people, counted from 1 (S3 keys and file names keep the seed's 0-based)."""
+        return (
+            f"prompt version {self.revision + 1}, attempt {self.attempt + 1}, "
+            f"image {self.index + 1}"
+        )
 
 
 @dataclass(frozen=True)

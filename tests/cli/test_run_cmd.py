@@ -81,7 +81,7 @@ def test_approved_after_one_revision_like_the_seed(
     assert bedrock_sim.count("judge") == 3
     assert bedrock_sim.count("revise") == 1
     assert {c.access_key_id for c in bedrock_sim.calls} == {FAKE_KEY_ID}
-    assert "prompt 1: " in err and "YES" in err
+    assert "prompt version 2: " in err and "YES" in err
     assert FAKE_SECRET not in err and FAKE_SECRET not in json.dumps(response)
 
 

@@ -307,7 +307,7 @@ def test_bad_event_file_names_every_problem_and_changes_nothing(
     assert [str(p) for p in caught.value.problems] == [
         "prompt: 5 is not allowed; a string",
         "max_retry_attempts: 'many' is not allowed; a whole number",
-        "colour: 'red' is not allowed; not a known parameter",
+        "colour: '<str hidden>' is not allowed; not a known parameter",
     ]
     assert form.params().prompt == "keep me"
     broken = tmp_path / "broken.json"

@@ -272,7 +272,15 @@ class DetailsPane(QWidget):
         """The gallery saw this image change (a verdict arrived, an upload finished)."""
         if image_id == self._image_id and image_id >= 0 and not self._busy:
             self._request += 1
-            self._load(image_id, picture=not self.picture.has_picture())
+            self._load(image_id, picture=self._picture_for(image_id) is None)
+
+    def _picture_for(self, image_id: int) -> QImage | None:
+        """The picture on show, if it is ``image_id``'s (a fast image switch can leave the
+        previous image's picture up while the new details load)."""
+        details = self.details
+        if details is None or details.image.image_id != image_id:
+            return None
+        return details.picture
 
     def decide(self, decision: Decision | None) -> None:
         """Record the person's decision (None clears it) off the GUI thread."""
@@ -339,8 +347,8 @@ class DetailsPane(QWidget):
                 self.failed.emit(str(outcome.error))
                 return
             details = outcome.value
-            if not picture and self.details is not None:
-                details = replace(details, picture=self.details.picture)
+            if not picture:  # only this image's own picture may be reused
+                details = replace(details, picture=self._picture_for(image_id))
             self._show(details, keep_picture=not picture)
             self.loaded.emit(image_id)
 

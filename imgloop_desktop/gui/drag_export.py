@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
+from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.gui.thumbnail_loader import Jobs, Outcome
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage import export
@@ -140,7 +141,8 @@ def build_drag_mime(
 
 
 def drag_any_setting() -> bool:
-    return bool(QSettings().value(DRAG_ANY_KEY, False, type=bool))
+    """Read from the app's own settings file (the one SettingsStore writes)."""
+    return bool(SettingsStore().qsettings.value(DRAG_ANY_KEY, False, type=bool))
 
 
 def any_image_requested(modifiers: Qt.KeyboardModifier | None = None) -> bool:

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.close_timeout = close_timeout
         self.recovery_report: RecoveryReport | None = None
         self.pending_uploads = 0
+        self._accounts_stale = False
         self.close_prompt: QMessageBox | None = None
         self.close_prompt_yes: QPushButton | None = None
         self._close_after_run = False
@@ -250,8 +251,7 @@ class MainWindow(QMainWindow):
         self.cancel_action = self._action(
             "&Cancel",
             self.cancel_run,
-            QKeySequence(Qt.Key.Key_Escape),
-            "Ctrl+.",
+            "Ctrl+.",  # not Esc: a key pressed to leave a text field must not end a paid run
             tip="Cancel the run (images made so far are kept)",
         )
         self.export_approved_action = self._action(
@@ -378,12 +378,29 @@ class MainWindow(QMainWindow):
         self.backend_combo.clear()
         for backend in choices:
             self.backend_combo.addItem(backend.label, backend)
-        index = next((i for i, b in enumerate(choices) if b.key == wanted), 0)
+        keys = [b.key for b in choices]
+        # A choice that is gone (a deleted account) falls back to the standard chain, never
+        # to another account: a run must not bill an account nobody picked.
+        index = keys.index(wanted) if wanted in keys else keys.index(DEFAULT_KEY)
         self.backend_combo.setCurrentIndex(index)
         self.backend_combo.blockSignals(False)
         if stored and choices[index].key != stored:
-            self._say(f"The backend used last ({stored}) is gone; using {choices[index].label}.")
+            show_info(
+                self,
+                f"The backend used before ({stored}) is gone; runs now use "
+                f"{choices[index].label}. Pick another in the toolbar.",
+                modal=False,
+            )
         self._backend_picked(index)
+
+    def _show_backend(self, backend: Backend | None) -> None:
+        """Point the picker at ``backend`` without acting on it."""
+        for i in range(self.backend_combo.count()):
+            if self.backend_combo.itemData(i) == backend:
+                self.backend_combo.blockSignals(True)
+                self.backend_combo.setCurrentIndex(i)
+                self.backend_combo.blockSignals(False)
+                return
 
     def current_backend(self) -> Backend | None:
         data = self.backend_combo.currentData()
@@ -402,10 +419,14 @@ class MainWindow(QMainWindow):
         backend = self.current_backend()
         if backend is None:
             return
+        if self.controller.is_running and backend != self.backends.current:
+            self._show_backend(self.backends.current)  # a run keeps the backend it started with
+            return
         try:
             self.backends.select(backend)
         except OSError as exc:  # the demo's simulator could not bind a loopback port
             show_exception(self, exc, doing="The offline demo could not start")
+            self._show_backend(self.backends.current)  # the picker shows what runs will use
             return
         self.settings.set_backend_key(backend.key)
         self.demo_banner.setVisible(backend.synthetic)
@@ -478,6 +499,9 @@ class MainWindow(QMainWindow):
         self._after_run()
 
     def _after_run(self) -> None:
+        if self._accounts_stale:
+            self._accounts_stale = False
+            self._fill_backends()
         self._update_actions()
         self._count_pending_uploads()
         if self.history_dock.isVisible():
@@ -746,8 +770,12 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _accounts_changed(self, name: str) -> None:
+        if self.controller.is_running:  # the running backend stays; the list follows later
+            self._accounts_stale = True
+            self._say("The account list is updated when the run ends.")
+            return
         self._fill_backends()
-        if self.select_backend(f"{ACCOUNT_PREFIX}{name}"):
+        if self.accounts.info(name) is not None and self.select_backend(f"{ACCOUNT_PREFIX}{name}"):
             self._say(f"Runs now use the AWS account '{name}' from the OS keyring.")
 
     @Slot(int)

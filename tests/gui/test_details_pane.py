@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.gui.details_pane import DetailsPane, s3_console_url
@@ -178,3 +178,23 @@ def test_only_the_last_image_asked_for_is_shown(
     details.wait_idle()
     QCoreApplication.processEvents()  # deliver late answers for older requests: dropped
     assert details.details is not None and details.details.image.image_id == ids[-1]
+
+
+def test_an_update_right_after_switching_images_shows_the_new_picture(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    """A verdict for image B arriving just after B was selected must not leave A's picture
+    under B's details (the pane reuses a picture only for its own image)."""
+    result, _ = record(history, fakes.params("two images", max_retry_attempts=2))
+    first, second = [image.image_id for image in history.session(result.run_id).images()][:2]
+    show(qtbot, details, first)
+    with qtbot.waitSignal(details.loaded) as blocker:
+        details.show_image(second)
+        details.on_image_updated(second)
+    assert blocker.args == [second]
+    qtbot.waitUntil(lambda: details.details is not None and details.details.picture is not None)
+    assert details.details is not None
+    assert details.details.image.image_id == second
+    expected = history.image(second).path.read_bytes()
+    assert details.details.picture is not None
+    assert details.details.picture == QImage.fromData(expected)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +23,7 @@ from imgloop_desktop.gui.drag_export import (
     params_from_drop,
 )
 from imgloop_desktop.gui.gallery import GalleryPanel
+from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage import export
 from imgloop_desktop.storage.history.queries import ImageRecord
@@ -121,9 +122,10 @@ def test_a_changed_original_is_left_out(
 def test_alt_or_the_setting_drags_any_image() -> None:
     assert not any_image_requested(Qt.KeyboardModifier.NoModifier)
     assert any_image_requested(Qt.KeyboardModifier.AltModifier)
-    QSettings().setValue(DRAG_ANY_KEY, True)
+    settings = SettingsStore().qsettings  # the app's own file, where the window writes
+    settings.setValue(DRAG_ANY_KEY, True)
     assert any_image_requested(Qt.KeyboardModifier.NoModifier)
-    QSettings().remove(DRAG_ANY_KEY)
+    settings.remove(DRAG_ANY_KEY)
 
 
 def test_the_gallery_drags_its_selection(

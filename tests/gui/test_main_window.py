@@ -90,7 +90,7 @@ def test_window_layout_actions_and_shortcuts(make_window: MakeWindow) -> None:
     assert window.history_dock.widget() is window.history_browser
     shortcuts = {
         window.run_action: ["Ctrl+R"],
-        window.cancel_action: ["Esc", "Ctrl+."],
+        window.cancel_action: ["Ctrl+."],
         window.export_approved_action: ["Ctrl+E"],
         window.history_action: ["Ctrl+H"],
         window.preferences_action: ["Ctrl+,"],
@@ -487,10 +487,30 @@ def test_keyring_accounts_join_the_picker_and_sign_runs(
         with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS):
             assert window.start_run()
         assert {call.access_key_id for call in bedrock_sim.calls} == {KEY_ID}
+        store.add("personal", KEY_ID.replace("WXYZ", "PERS"), SECRET, None, "us-east-1")
         store.delete("work")
         window._fill_backends()
-        assert window.current_backend() is not None
-        assert window.current_backend().kind != "account"
+        current = window.current_backend()
+        assert current is not None and current.key == DEFAULT_KEY, "never another account"
+        notices = [b.text() for b in window.findChildren(QMessageBox)]
+        assert any("is gone" in text for text in notices)
+
+
+def test_saving_an_account_during_a_run_keeps_the_runs_backend(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    script = SimScript()
+    script.set_latency("generate", 0.5)
+    window = make_window(backends=Backends(lambda: DemoBackend(script)))
+    assert window.select_backend(DEMO_KEY)
+    window.form.set_params(small(max_retry_attempts=1, max_prompt_revisions=0))
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as done:
+        assert window.start_run()
+        window._accounts_changed("work")
+        window.backend_combo.setCurrentIndex(0)  # the person tries the picker, too
+        assert window.backends.current is not None and window.backends.current.key == DEMO_KEY
+        assert window.backends.demo_running
+    assert done.args[0].outcome is ev.Outcome.APPROVED
 
 
 def annotated_png(params: RunParams) -> bytes:

@@ -1,5 +1,6 @@
-"""Typed events the loop emits, in order, from its own thread; front ends and the history
-store consume them. Each is immutable so it can cross threads as is."""
+"""Typed events the loop emits; front ends and the history store consume them. They come
+from the loop's threads (scheduler, judge pool, uploader) one at a time under the loop's
+lock, so consumers see one ordered stream. Each is immutable so it can cross threads."""
 
 from __future__ import annotations
 

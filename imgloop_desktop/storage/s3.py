@@ -1,7 +1,8 @@
 """The S3 mirror: uploads run on their own threads and never hold up or endanger the local copy.
 
-A failed upload is reported at once, retried with backoff while the app runs, and left in
-``pending`` when it still fails, so the history store can retry it after a restart.
+A failed upload is reported at once (the loop records it in the history) and retried with
+backoff during the run; what still fails waits in the history, whose upload state survives
+restarts and is retried on request (``services.history.retry_pending_uploads``).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class S3Uploader:
         self.close()
 
     def _run(self, path: Path, key: str, done: Callable[[UploadOutcome], None]) -> None:
-        error = "the uploader was closed before this upload started"
+        error = ""
         try:
             for delay in (0.0, *self.retry_delays):
                 if delay and self._stop.wait(delay):
@@ -103,7 +104,7 @@ class S3Uploader:
                     break
         except Exception as exc:  # a consumer bug must not leave the count stuck
             log.exception("upload of %s failed", key)
-            error = error or repr(exc)
+            error = f"the upload of s3://{self.bucket}/{key} stopped on an error: {exc!r}"
         self._finish(path, key, error)
 
     def _finish(self, path: Path, key: str, error: str) -> None:

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from imgloop_desktop import __version__, paths
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.core.pngs import PNG_SIGNATURE
+from imgloop_desktop.core.pngs import PNG_SIGNATURE, png_size
 from imgloop_desktop.storage.history.queries import (
     AttemptRecord,
     ImageRecord,
@@ -60,6 +60,9 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # as the local i
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 Selection = Literal["session", "approved"]
+
+
+_INT_MAX = 2**63 - 1  # SQLite's INTEGER; larger numbers cannot be stored
 
 
 class ExportError(ImgloopError):
@@ -573,9 +576,9 @@ class _Checker:
         value = obj.get(key, _MISSING)
         if optional and value in (None, _MISSING):
             return None
-        if isinstance(value, int) and not isinstance(value, bool) and value >= low:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= _INT_MAX:
             return value
-        allowed = f"a whole number of at least {low}" + (" or null" if optional else "")
+        allowed = f"a whole number from {low} to {_INT_MAX}" + (" or null" if optional else "")
         self.fail(f"{where}.{key}", _shown(value), allowed)
         return low
 
@@ -923,8 +926,9 @@ def import_export(conn: sqlite3.Connection, source_path: Path) -> ImportResult:
     with _Source(source_path) as source:
         sessions = _read_manifest(source)
         for session in sessions:  # check every file before writing anything
-            for ref in session.files.values():
-                _original(source, ref)
+            images = {(i.revision, i.attempt, i.index): i for i in session.tree.images()}
+            for key, ref in session.files.items():
+                _check_recorded_size(_original(source, ref), images.get(key), ref)
         store = LocalImageStore(paths.images_dir())
         added: list[str] = []
         merged: list[str] = []
@@ -950,6 +954,23 @@ def import_export(conn: sqlite3.Connection, source_path: Path) -> ImportResult:
         images_added=images_added,
         images_already_present=already,
     )
+
+
+def _check_recorded_size(data: bytes, image: ImageRecord | None, ref: _FileRef) -> None:
+    """The manifest's byte and pixel counts must be the file's own: history checks them
+    against the disk later, and a wrong number would be reported forever."""
+    if image is None:
+        return
+    width, height = png_size(data) or (image.width, image.height)
+    for name, recorded, actual in (
+        ("size_bytes", image.size_bytes, len(data)),
+        ("width", image.width, width),
+        ("height", image.height, height),
+    ):
+        if recorded != actual:
+            raise ExportError(
+                f"{ref.file}: the manifest's {name} is {recorded}, but the file's is {actual}"
+            )
 
 
 def _existing_images(conn: sqlite3.Connection, run_id: str) -> set[tuple[int, int, int]]:

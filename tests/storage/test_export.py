@@ -363,3 +363,22 @@ def test_not_an_export(tmp_path: Path) -> None:
         (tmp_path / "folder" / "manifest.json").write_text('{"format": "other"}', "utf-8")
         with pytest.raises(ValidationError, match=r"manifest\.format"):
             service.import_export(tmp_path / "folder")
+
+
+def test_import_refuses_sizes_that_are_not_the_files(
+    tmp_path: Path, service: HistoryService
+) -> None:
+    """Numbers in a manifest are claims; the file's own byte and pixel counts decide."""
+    run_recorded(service.db_path, params(), chat=FakeChat(verdicts=["YES"]))
+    out = service.export_approved(tmp_path / "out").path
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    image = manifest["sessions"][0]["prompt_versions"][0]["attempts"][0]["images"][0]
+    image["width"] = 99999
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ExportError, match="width is 99999"):
+        service.import_export(out)
+    image["width"], image["seed"] = 64, 10**20
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValidationError, match="seed"):
+        service.import_export(out)

@@ -424,6 +424,8 @@ class DetailsPane(QWidget):
             f"image {image.index + 1} (history id {image.image_id})"
         )
         self.raw_text.setPlainText(verdict.raw if verdict else "")
+        for value in f.values():  # a narrow pane clips long values; the whole text on hover
+            value.setToolTip(value.text())
         self.status.setText("")
         self._set_enabled(True)
 

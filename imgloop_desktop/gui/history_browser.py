@@ -290,6 +290,7 @@ class HistoryBrowser(QWidget):
     def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
+        self._reselect: str | None = None  # a run id to select again after a refresh
         self._jobs = Jobs(1, self)
         self.model = SessionListModel(history, self)
         self.loader = ThumbnailLoader(THUMB_SIZE, parent=self)
@@ -398,7 +399,9 @@ class HistoryBrowser(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Reload with the current filter (after a run finished, or on request)."""
+        """Reload with the current filter (after a run finished, or on request), keeping the
+        person's selected session selected once its page is back."""
+        self._reselect = self.selected_run_id()
         self.apply_filter(force=True)
 
     def current_filter(self) -> SessionFilter:
@@ -514,6 +517,13 @@ class HistoryBrowser(QWidget):
     def _page_loaded(self, rows: int) -> None:
         if rows == 0:
             self.count_label.setText("No sessions match")
+        if self._reselect is not None:
+            for row in range(self.model.rowCount()):
+                if self.model.summary(row).run_id == self._reselect:
+                    self._reselect = None
+                    self.table.setCurrentIndex(self.model.index(row, 0))
+                    self.table.scrollTo(self.model.index(row, 0))
+                    break
         self._update_buttons()
 
     @Slot(str)

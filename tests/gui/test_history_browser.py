@@ -207,3 +207,20 @@ def test_refresh_picks_up_new_sessions(
         browser.refresh()
     assert prompts(browser) == ["a fresh session"]
     assert browser.count_label.text() == "1 session(s)"
+
+
+def test_refresh_keeps_the_selected_session_selected(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    """A run ending refreshes the list; the session the person was looking at stays chosen."""
+    record(history, fakes.params("an older session"))
+    record(history, fakes.params("the chosen session"))
+    load(qtbot, browser)
+    chosen = next(r for r in range(browser.model.rowCount()) if "chosen" in prompts(browser)[r])
+    browser.table.setCurrentIndex(browser.model.index(chosen, 0))
+    run_id = browser.selected_run_id()
+    record(history, fakes.params("a newer session"))
+    with qtbot.waitSignal(browser.model.pageLoaded):
+        browser.refresh()
+    assert browser.selected_run_id() == run_id
+    assert prompts(browser)[0] == "a newer session"

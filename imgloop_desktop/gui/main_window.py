@@ -58,6 +58,7 @@ from imgloop_desktop.gui.run_controller import (
     ACCOUNT_PREFIX,
     DEFAULT_KEY,
     DEMO_KEY,
+    PROFILE_PREFIX,
     Backend,
     Backends,
     BackgroundCalls,
@@ -765,6 +766,7 @@ class MainWindow(QMainWindow):
         )
         dialog.account_saved.connect(self._accounts_changed)
         dialog.account_deleted.connect(self._accounts_changed)
+        dialog.active_changed.connect(self._active_choice_changed)
         dialog.finished.connect(self._accounts_dialog_closed)
         self.accounts_dialog = dialog
 
@@ -777,6 +779,22 @@ class MainWindow(QMainWindow):
         self._fill_backends()
         if self.accounts.info(name) is not None and self.select_backend(f"{ACCOUNT_PREFIX}{name}"):
             self._say(f"Runs now use the AWS account '{name}' from the OS keyring.")
+
+    @Slot()
+    def _active_choice_changed(self) -> None:
+        """ "Use for runs" in the dialog picks the same backend in the toolbar: one choice."""
+        if self.controller.is_running:
+            self._say("The choice applies to the next run; this one keeps its backend.")
+            self._accounts_stale = True
+            return
+        active = self.accounts.active()
+        if active.kind == "keyring":
+            key = f"{ACCOUNT_PREFIX}{active.name}"
+        else:
+            key = f"{PROFILE_PREFIX}{active.name}" if active.name else DEFAULT_KEY
+        self._fill_backends()
+        if not self.select_backend(key):
+            self._say(f"{key} is not available; the Backend picker shows what runs use.")
 
     @Slot(int)
     def _accounts_dialog_closed(self, _result: int) -> None:

@@ -583,3 +583,22 @@ def test_pending_uploads_are_offered_and_retried(
     finally:
         clients.s3.close()
         clients.bedrock_runtime.close()
+
+
+def test_use_for_runs_in_the_dialog_moves_the_backend_picker(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    for _ in use_memory_keyring():
+        store = AccountStore(backend=keyring.get_keyring())
+        store.add("work", KEY_ID, SECRET, None, "us-east-1")
+        window = make_window(accounts=store)
+        window.select_backend(DEFAULT_KEY)
+        window.open_accounts()
+        dialog = window.accounts_dialog
+        assert dialog is not None
+        store.set_active("work")
+        dialog.active_changed.emit()
+        current = window.current_backend()
+        assert current is not None and current.key == f"{ACCOUNT_PREFIX}work"
+        dialog.close()
+        dialog.wait_for_workers()

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,31 @@ MAX_DROP_BYTES = 256 * 1024 * 1024
 
 def drag_export_dir() -> Path:
     return paths.data_dir() / "exports" / "drag"
+
+
+# Long enough for a mail or chat app that attached a dropped file by reference to send it.
+DRAG_COPY_MAX_AGE = timedelta(days=7)
+
+
+def prune_drag_copies(max_age: timedelta = DRAG_COPY_MAX_AGE) -> int:
+    """Remove drag copies older than ``max_age`` (they are only ever copies: each original
+    stays in the image store); the number removed. Run off the GUI thread."""
+    root = drag_export_dir()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age.total_seconds()
+    removed = 0
+    for path in root.glob("*/*.png"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    for folder in root.iterdir():
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
 
 
 def copy_name(image: ImageRecord) -> str:
@@ -183,6 +210,7 @@ class DragPreparer(QObject):
         self._generation = 0
         self.sync_builds = 0
         """Drags that had to build their copies on the GUI thread (tests watch this)."""
+        self._jobs.submit(prune_drag_copies, lambda _outcome: None)
 
     @property
     def ready(self) -> PreparedDrag | None:

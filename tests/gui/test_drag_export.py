@@ -241,3 +241,23 @@ def test_a_missing_dropped_file_is_a_validation_error(tmp_path: Path) -> None:
     drop.setUrls([QUrl.fromLocalFile(str(tmp_path / "gone.json"))])
     with pytest.raises(ValidationError, match="a readable file"):
         params_from_drop(drop)
+
+
+def test_old_drag_copies_are_pruned_and_recent_ones_kept() -> None:
+    import os
+    import time
+
+    from imgloop_desktop.gui.drag_export import drag_export_dir, prune_drag_copies
+
+    folder = drag_export_dir() / "20240101000000-abcdef01"
+    folder.mkdir(parents=True)
+    old, recent = folder / "old.png", folder / "recent.png"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"y")
+    ten_days_ago = time.time() - 10 * 24 * 3600
+    os.utime(old, (ten_days_ago, ten_days_ago))
+    assert prune_drag_copies() == 1
+    assert not old.exists() and recent.exists()
+    recent.unlink()
+    prune_drag_copies()
+    assert not folder.exists(), "empty run folders go too"

@@ -210,6 +210,8 @@ class DragPreparer(QObject):
         self._generation = 0
         self.sync_builds = 0
         """Drags that had to build their copies on the GUI thread (tests watch this)."""
+        self.last_skipped: list[str] = []
+        """Why images of the last drag were left out (a missing or changed file)."""
         self._jobs.submit(prune_drag_copies, lambda _outcome: None)
 
     @property
@@ -245,9 +247,12 @@ class DragPreparer(QObject):
         ready = self._ready
         if ready is not None and ready.image_ids == ids:
             first = ready.first_any if any_image else ready.first_approved
+            self.last_skipped = list(ready.files.skipped)
             return mime_from_files(ready.files, any_image=any_image, first_image=first)
         self.sync_builds += 1
-        return build_drag_mime(self.history, ids, any_image=any_image)
+        files = export_copies(self.history, ids, approved_only=not any_image)
+        self.last_skipped = list(files.skipped)
+        return mime_from_files(files, any_image=any_image)
 
     def wait(self, msecs: int = -1) -> bool:
         return self._jobs.wait(msecs)

@@ -446,7 +446,10 @@ class GalleryPanel(QWidget):
             log.warning("preparing a drag of %s: %s", image_ids, exc)
             self.statusMessage.emit(f"The images could not be prepared for dragging: {exc}")
             return None
-        if mime is None:
+        skipped = self.drag.last_skipped
+        if skipped:  # the real reason first: a file that is gone or changed
+            self.statusMessage.emit("Not dragged: " + "; ".join(skipped))
+        elif mime is None:
             self.statusMessage.emit(
                 "Only approved images are dragged out; hold Alt to drag any image."
             )

@@ -261,3 +261,16 @@ def test_old_drag_copies_are_pruned_and_recent_ones_kept() -> None:
     recent.unlink()
     prune_drag_copies()
     assert not folder.exists(), "empty run folders go too"
+
+
+def test_a_missing_file_is_named_as_the_reason_nothing_is_dragged(
+    qtbot: QtBot, gallery: GalleryPanel, history: HistoryService, session: list[ImageRecord]
+) -> None:
+    with qtbot.waitSignal(gallery.sessionLoaded):
+        gallery.show_session(session[0].run_id)
+    session[2].path.unlink()  # the approved image's file is gone
+    with qtbot.waitSignal(gallery.drag.prepared):
+        gallery.select_image(session[2].image_id)
+    with qtbot.waitSignal(gallery.statusMessage) as blocker:
+        assert gallery.model.mimeData(gallery.view.selectionModel().selectedIndexes()) is None
+    assert "cannot be read" in blocker.args[0] and "Alt" not in blocker.args[0]

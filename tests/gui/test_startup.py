@@ -36,12 +36,8 @@ def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen
     raise AssertionError(f"no {what} within {START_TIMEOUT_SECONDS}s")
 
 
-def test_app_starts_offers_the_crash_trace_welcomes_raises_and_stops_on_sigterm(
-    isolated_env: Path, tmp_path: Path
-) -> None:
-    logs = isolated_env / "logs"
-    logs.mkdir(parents=True)
-    (logs / "crash-trace.txt").write_text("Fatal Python error: Segmentation fault\n")
+def launch_first_run(data: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    """The real app, offscreen, as on a first run: fresh settings, no AWS set up."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -50,13 +46,22 @@ def test_app_starts_offers_the_crash_trace_welcomes_raises_and_stops_on_sigterm(
     }
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         env.pop(name, None)
-    app = subprocess.Popen(
-        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(isolated_env)],
+    return subprocess.Popen(
+        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(data)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+
+
+def test_app_starts_offers_the_crash_trace_welcomes_raises_and_stops_on_sigterm(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    logs = isolated_env / "logs"
+    logs.mkdir(parents=True)
+    (logs / "crash-trace.txt").write_text("Fatal Python error: Segmentation fault\n")
+    app = launch_first_run(isolated_env, tmp_path)
     log_file = logs / "imgloop.log"
 
     def log_has(text: str) -> Callable[[], bool]:
@@ -87,21 +92,7 @@ def test_app_starts_offers_the_crash_trace_welcomes_raises_and_stops_on_sigterm(
 
 
 def test_first_run_welcome_opens_over_the_window(isolated_env: Path, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
-    }
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
-        env.pop(name, None)
-    app = subprocess.Popen(
-        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(isolated_env)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    app = launch_first_run(isolated_env, tmp_path)
     log_file = isolated_env / "logs" / "imgloop.log"
     try:
         wait_for(

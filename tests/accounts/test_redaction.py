@@ -15,6 +15,7 @@ from imgloop_desktop.accounts.redaction import (
     register_secret,
     scrub,
 )
+from tests.accounts.conftest import redacted_root_logging
 from tests.keyring_fixtures import KEY_ID, SECRET, SESSION_TOKEN
 
 SIGNED_URL = (
@@ -34,17 +35,8 @@ def captured() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    uninstall = install_redaction()
-    try:
+    with redacted_root_logging(handler):
         yield stream
-    finally:
-        uninstall()
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def assert_clean(text: str) -> None:

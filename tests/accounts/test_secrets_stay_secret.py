@@ -12,7 +12,6 @@ import pytest
 
 from imgloop_desktop import paths
 from imgloop_desktop.accounts.check import check_connection
-from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.accounts.sources import KeyringAccount
 from imgloop_desktop.accounts.store import AccountStore
 from imgloop_desktop.cli import result as cli_result
@@ -20,6 +19,7 @@ from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.services import run as run_service
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.accounts.conftest import redacted_root_logging
 from tests.keyring_fixtures import KEY_ID, SECRET, SESSION_TOKEN, TEMP_KEY_ID, TEMP_SECRET
 
 SECRETS = (SECRET, TEMP_SECRET, SESSION_TOKEN)
@@ -43,18 +43,8 @@ def debug_log_file(isolated_env: Path) -> Iterator[Path]:
     log_file.parent.mkdir(parents=True)
     handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    uninstall = install_redaction()
-    try:
+    with redacted_root_logging(handler):
         yield log_file
-    finally:
-        uninstall()
-        root.removeHandler(handler)
-        handler.close()
-        root.setLevel(old_level)
 
 
 def test_no_secret_reaches_the_data_dir_logs_or_exports(

@@ -65,6 +65,8 @@ def check_image(
         raise BadImageError(f"the image is too large to decode: {exc}") from exc
     except Image.DecompressionBombWarning as exc:
         raise BadImageError(f"the image is too large to decode: {exc}") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise BadImageError(f"the data is not a {'/'.join(formats)} image") from exc
     except Exception as exc:  # Pillow raises many kinds for broken data; all mean "not an image"
         raise BadImageError(
             f"the data is not a whole {'/'.join(formats)} image "

@@ -19,6 +19,9 @@ def describe(event: ev.Event) -> str:
         case ev.AttemptFailed():
             where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
             return f"{where}: no image: {event.message}"
+        case ev.AttemptNote():
+            where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
+            return f"{where}: note: {event.message}"
         case ev.ImageStored():
             c = event.candidate
             return f"{c.ref.label}: saved {c.path} ({c.width}x{c.height})"

@@ -108,6 +108,17 @@ class AttemptFailed:
 
 
 @dataclass(frozen=True)
+class AttemptNote:
+    """Something a person should know about an attempt that still produced usable images:
+    extra images the model returned beyond what was asked (ignored), an image that did not
+    decode (kept for inspection, not judged), an answer that came after its deadline."""
+
+    revision: int
+    attempt: int
+    message: str
+
+
+@dataclass(frozen=True)
 class ImageStored:
     candidate: Candidate
 
@@ -172,6 +183,7 @@ Event = (
     RunStarted
     | AttemptStarted
     | AttemptFailed
+    | AttemptNote
     | ImageStored
     | JudgingStarted
     | VerdictReceived

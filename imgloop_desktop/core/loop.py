@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +22,11 @@ from typing import Any
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.errors import ModelOutputError, PromptRefusedError, ServiceError
+from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
 from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.parsing import parse_revision, parse_verdict
-from imgloop_desktop.core.pngs import png_size
 from imgloop_desktop.core.prompts import fit_to_limit, judge_prompt, revise_prompt
 from imgloop_desktop.core.protocols import (
     ChatModel,
@@ -37,10 +38,32 @@ from imgloop_desktop.core.protocols import (
     Uploader,
     UploadOutcome,
 )
+from imgloop_desktop.core.text_limits import MAX_REASON_CHARS, bounded, encodable
 
 log = logging.getLogger(__name__)
 
 UPLOAD_DRAIN_SECONDS = 30.0
+# A cancel ends the run within about two seconds whatever the service does: calls in flight
+# get this long to land, then are abandoned; uploads under way get the drain below.
+CANCEL_GRACE_SECONDS = 1.0
+CANCEL_UPLOAD_DRAIN_SECONDS = 0.5
+# How often the scheduler looks at the cancel flag and the deadlines while calls run.
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class CallDeadlines:
+    """How long the loop waits for one call before it abandons it and moves on.
+
+    The SDK's read timeout bounds each socket read, not a whole call: a service that
+    trickles a byte a minute never trips it. These are the loop's own bounds, above the
+    slowest answer the documented models give (premium multi-image generations take about
+    a minute; judge and reviser answers seconds).
+    """
+
+    generation: float = 300.0
+    judge: float = 120.0
+    revise: float = 120.0
 
 
 @dataclass
@@ -84,6 +107,7 @@ class ImageLoop:
         rng: random.Random | None = None,
         run_id: str | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        deadlines: CallDeadlines | None = None,
     ) -> None:
         self.params = params
         self.spec = spec
@@ -97,7 +121,10 @@ class ImageLoop:
         self._rng = rng or random.SystemRandom()
         self._lock = threading.RLock()
         self._now = now
+        self.deadlines = deadlines or CallDeadlines()
         self._first_approved: ev.Candidate | None = None
+        self._finished = False  # after RunFinished, late answers only reach the disk
+        self._max_pixels = max_pixels(spec)
         started = now()
         self._stamp = started.strftime("%Y%m%d%H%M%S")
         self.result = RunResult(
@@ -140,8 +167,13 @@ class ImageLoop:
         except Exception as exc:  # a bug must not discard what the run produced
             log.exception("run %s failed unexpectedly", r.run_id)
             r.outcome, r.message = ev.Outcome.ERROR, f"Unexpected error: {exc!r}"
-        if self.uploader is not None and not self.uploader.drain(UPLOAD_DRAIN_SECONDS):
-            log.warning("run %s: uploads still pending after %ss", r.run_id, UPLOAD_DRAIN_SECONDS)
+        drain = UPLOAD_DRAIN_SECONDS
+        if self.cancel.cancelled:
+            drain = 0.0 if self.cancel.forced else CANCEL_UPLOAD_DRAIN_SECONDS
+        if self.uploader is not None and not self.uploader.drain(drain):
+            log.warning("run %s: uploads still pending after %ss", r.run_id, drain)
+        if self.cancel.forced and r.outcome is ev.Outcome.CANCELLED:
+            r.message = f"Cancelled at once (asked twice); {len(r.candidates)} image(s) kept."
         finished = ev.RunFinished(
             run_id=r.run_id,
             outcome=r.outcome,
@@ -149,10 +181,12 @@ class ImageLoop:
             approved=r.approved,
             candidates=tuple(r.candidates),
         )
-        try:
-            self._emit(finished)
-        except RecordingError:  # already the run's message, or it failed only now
-            log.exception("run %s: the history did not record its end", r.run_id)
+        with self._lock:
+            try:
+                self._emit(finished)
+            except RecordingError:  # already the run's message, or it failed only now
+                log.exception("run %s: the history did not record its end", r.run_id)
+            self._finished = True
         return r
 
     # -- steps ----------------------------------------------------------------------------
@@ -160,16 +194,13 @@ class ImageLoop:
     def _run_prompts(self) -> tuple[ev.Outcome, str]:
         p = self.params
         prompt = p.prompt
-        # Enough workers that no scheduled call ever waits for a thread.
-        workers = (p.candidates_in_flight + 1) * (p.titan_img_number_of_images + 1)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="imgloop") as pool:
-            for revision in range(p.max_prompt_revisions + 1):
-                approved, reasons = _PromptRound(self, pool, revision, prompt).run()
-                if approved is not None:
-                    self.result.approved = approved
-                    return ev.Outcome.APPROVED, f"Approved {approved.ref.label}."
-                if revision < p.max_prompt_revisions:
-                    prompt = self._revise(revision + 1, prompt, reasons)
+        for revision in range(p.max_prompt_revisions + 1):
+            approved, reasons = _PromptRound(self, revision, prompt).run()
+            if approved is not None:
+                self.result.approved = approved
+                return ev.Outcome.APPROVED, f"Approved {approved.ref.label}."
+            if revision < p.max_prompt_revisions:
+                prompt = self._revise(revision + 1, prompt, reasons)
         versions = p.max_prompt_revisions + 1
         return (
             ev.Outcome.NOT_APPROVED,
@@ -190,30 +221,31 @@ class ImageLoop:
 
     def _generate(
         self, revision: int, attempt: int, request: GenerationRequest
-    ) -> list[GeneratedImage] | str:
-        """The images of one call, or the refusal message when the model declined."""
+    ) -> list[GeneratedImage]:
+        """The images of one call (on a call thread). Raises PromptRefusedError when the model
+        declined; the scheduler records failures, so an abandoned call records nothing."""
         with self._lock:  # the gate: decided and announced atomically with approvals
             self._may_call()
             self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
-        try:
-            return self.generator.generate(request)
-        except PromptRefusedError as exc:
-            self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
-            return str(exc)
-        except ServiceError as exc:  # on the attempt's record too, not only the run's
-            self._emit(ev.AttemptFailed(revision=revision, attempt=attempt, message=str(exc)))
-            raise
+        return self.generator.generate(request)
+
+    def _inspect(self, image: GeneratedImage) -> ImageInfo:
+        """Decode the image fully; raises BadImageError. A signature proves nothing: a
+        truncated file or a decompression bomb must never be judged or approved."""
+        return check_image(image.data, max_pixels=self._max_pixels)
 
     def _keep(
-        self, ref: ev.ImageRef, image: GeneratedImage, prompt: str, returned: int
+        self,
+        ref: ev.ImageRef,
+        image: GeneratedImage,
+        prompt: str,
+        returned: int,
+        info: ImageInfo,
     ) -> ev.Candidate:
         """Disk first: the image exists locally before it is judged, uploaded or shown.
         ``returned`` is how many images the call gave (an untrusted count), so two images
         never share an S3 key even when more came back than were asked for."""
-        stored = self.store.save(
-            self.result.run_id, f"{ref.revision:03d}-{ref.attempt:03d}-{ref.index}.png", image.data
-        )
-        width, height = png_size(image.data) or (0, 0)
+        stored = self.store.save(self.result.run_id, image_name(ref), image.data)
         key = ""
         if self.uploader is not None:
             key = s3_key(
@@ -227,8 +259,8 @@ class ImageLoop:
             path=stored.path,
             sha256=stored.sha256,
             size_bytes=stored.size_bytes,
-            width=width,
-            height=height,
+            width=info.width,
+            height=info.height,
             seed=image.seed,
             prompt=prompt,
             s3_key=key,
@@ -239,6 +271,43 @@ class ImageLoop:
         if self.uploader is not None:
             self.uploader.submit(stored.path, key, lambda outcome: self._uploaded(ref, outcome))
         return candidate
+
+    def _keep_bad(self, ref: ev.ImageRef, image: GeneratedImage) -> str:
+        """Bytes that are not a usable image, kept for inspection under a name no viewer,
+        export or upload takes for an image; returns the file name."""
+        name = bad_image_name(ref)
+        self.store.save(self.result.run_id, name, image.data)
+        return name
+
+    def _late_images(self, revision: int, attempt: int, prompt: str, future: Future[Any]) -> None:
+        """An abandoned generation answered after all: its images are kept (not judged).
+        After the run ended they only reach the disk, where the next history check adopts
+        them into this run by their names."""
+        try:
+            images = future.result()
+        except BaseException as exc:  # the abandoned call failed late: nothing to keep
+            log.info("run %s: an abandoned call ended with %r", self.result.run_id, exc)
+            return
+        asked = self.params.titan_img_number_of_images
+        with self._lock:
+            for index, image in enumerate(images[:asked]):
+                ref = ev.ImageRef(revision, attempt, index)
+                try:
+                    info = self._inspect(image)
+                    if self._finished:
+                        self.store.save(self.result.run_id, image_name(ref), image.data)
+                        continue
+                    self._keep(ref, image, prompt, len(images), info)
+                    self._emit(
+                        ev.AttemptNote(
+                            revision,
+                            attempt,
+                            f"The answer arrived after the call was abandoned; {ref.label} "
+                            "was kept, not judged.",
+                        )
+                    )
+                except Exception:
+                    log.exception("run %s: a late image was not kept", self.result.run_id)
 
     def _uploaded(self, ref: ev.ImageRef, outcome: UploadOutcome) -> None:
         with self._lock:
@@ -252,7 +321,9 @@ class ImageLoop:
                     )
                 )
 
-    def _judge(self, candidate: ev.Candidate) -> ev.Verdict:
+    def _judge(self, candidate: ev.Candidate) -> _Judgement:
+        """Ask the judge (on a call thread), once more for an unreadable answer. Nothing is
+        recorded here: the scheduler records, so a judgement past its deadline is dropped."""
         image = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
         question = judge_prompt(self.params.prompt)
         with self._lock:
@@ -264,38 +335,26 @@ class ImageLoop:
             if replies:
                 with self._lock:
                     self._may_call()
+            replies.append(self.chat.ask(question, self.params.validate_settings, image_png=image))
             try:
-                reply = self.chat.ask(question, self.params.validate_settings, image_png=image)
-            except ServiceError as exc:
-                ref = candidate.ref
-                self._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=str(exc)))
-                raise
-            replies.append(reply)
-            try:
-                result, reason = parse_verdict(reply.text)
+                result, reason = parse_verdict(encodable(replies[-1].text))
             except ModelOutputError as exc:
                 error = exc
                 continue
-            return self._record_verdict(candidate, result, reason, replies)
-        return self._record_verdict(
-            candidate,
+            return _Judgement(result, reason, replies)
+        return _Judgement(
             ev.VerdictResult.ERROR,
             f"The judge's answer could not be read, twice: {error}",
             replies,
         )
 
-    def _record_verdict(
-        self,
-        candidate: ev.Candidate,
-        result: ev.VerdictResult,
-        reason: str,
-        replies: list[ModelReply],
-    ) -> ev.Verdict:
+    def _record_verdict(self, candidate: ev.Candidate, judgement: _Judgement) -> ev.Verdict:
+        replies = judgement.replies
         verdict = ev.Verdict(
-            result=result,
-            reason=reason,
-            raw=replies[-1].text,
-            model_id=replies[-1].model_id,
+            result=judgement.result,
+            reason=bounded(judgement.reason, MAX_REASON_CHARS),
+            raw=bounded(replies[-1].text) if replies else "",
+            model_id=replies[-1].model_id if replies else self.chat.model_id,
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
         )
@@ -309,23 +368,36 @@ class ImageLoop:
         return verdict
 
     def _revise(self, revision: int, latest: str, reasons: list[str]) -> str:
-        """A new prompt from the latest one; an unreadable answer keeps ``latest``, on record."""
+        """A new prompt from the latest one; an unreadable or missing answer keeps ``latest``,
+        on record."""
         self._check_cancel()
         self._emit(ev.RevisionStarted(revision=revision, reasons=tuple(reasons)))
         request = revise_prompt(
             original=self.params.prompt, latest=latest, reasons=reasons, spec=self.spec
         )
-        error: ModelOutputError | None = None
+        error = ""
         raw = ""
         for tries in range(2):
             if tries:
                 self._check_cancel()
-            reply = self.chat.ask(request, self.params.revise_settings)
-            raw = reply.text
+            call = _spawn(self.chat.ask, request, self.params.revise_settings)
+            reply = self._await(call, self.deadlines.revise)
+            if reply is None:
+                error = (
+                    f"The reviser gave no answer within {self.deadlines.revise:g} s; the "
+                    "previous prompt is kept."
+                )
+                break
+            raw = bounded(reply.text)
             try:
-                revised = fit_to_limit(parse_revision(raw), self.spec.prompt_max_chars)
+                revised = fit_to_limit(
+                    parse_revision(encodable(reply.text)), self.spec.prompt_max_chars
+                )
             except ModelOutputError as exc:
-                error = exc
+                error = (
+                    "The reviser's answer could not be read, twice; the previous prompt is "
+                    f"kept: {exc}"
+                )
                 continue
             self.result.prompts.append(revised)
             self._emit(
@@ -335,19 +407,30 @@ class ImageLoop:
         self.result.prompts.append(latest)
         self._emit(
             ev.PromptRevised(
-                revision,
-                latest,
-                latest,
-                tuple(reasons),
-                ok=False,
-                raw=raw,
-                error=f"The reviser's answer could not be read, twice; the previous prompt is "
-                f"kept: {error}",
+                revision, latest, latest, tuple(reasons), ok=False, raw=raw, error=error
             )
         )
         return latest
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def _await(self, call: Future[ModelReply], deadline: float) -> ModelReply | None:
+        """The call's answer, None past ``deadline``; Cancelled after a cancel and its grace.
+
+        Waits in short slices so a cancel is seen at once whatever the service does.
+        """
+        ends = time.monotonic() + deadline
+        while True:
+            if self.cancel.cancelled:
+                grace = 0.0 if self.cancel.forced else CANCEL_GRACE_SECONDS
+                wait([call], timeout=grace)
+                raise Cancelled
+            left = ends - time.monotonic()
+            if left <= 0:
+                return None
+            done, _ = wait([call], timeout=min(left, POLL_SECONDS))
+            if done:
+                return call.result()
 
     def _check_cancel(self) -> None:
         if self.cancel.cancelled:
@@ -362,8 +445,13 @@ class ImageLoop:
 
     def _emit(self, event: ev.Event) -> None:
         """The recorder first, and its failure ends the run (the history row is part of
-        keeping an image); then the front end, which must not be able to break the run."""
+        keeping an image); then the front end, which must not be able to break the run.
+        Nothing goes out after RunFinished: an abandoned call's late news is dropped."""
         with self._lock:
+            if self._finished:
+                name = type(event).__name__
+                log.info("run %s ended; dropped a late %s", self.result.run_id, name)
+                return
             if self._record is not None:
                 try:
                     self._record(event)
@@ -375,6 +463,56 @@ class ImageLoop:
                 self._emit_to(event)
             except Exception:
                 log.exception("event consumer failed on %s", type(event).__name__)
+
+
+def image_name(ref: ev.ImageRef) -> str:
+    """The file name of an image in its run's folder; recovery places orphans by it."""
+    return f"{ref.revision:03d}-{ref.attempt:03d}-{ref.index}.png"
+
+
+def bad_image_name(ref: ev.ImageRef) -> str:
+    """Where bytes that did not decode are kept: not ``.png``, so nothing shows or exports
+    them as an image."""
+    return f"{ref.revision:03d}-{ref.attempt:03d}-{ref.index}.bad"
+
+
+def max_pixels(spec: ImageModelSpec) -> int:
+    """The most pixels an image of ``spec`` may have: twice its largest documented size,
+    since some models (Stability's) do not document their exact output sizes."""
+    largest = max((w * h for w, h in spec.sizes), default=0)
+    if spec.free_size is not None:
+        largest = max(largest, spec.free_size.max_pixels)
+    return 2 * max(largest, 1024 * 1024)
+
+
+def _spawn(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    """Run one Bedrock call on its own daemon thread.
+
+    Not a pool: a pool's threads are joined at exit and on shutdown, so one hung call would
+    hold Cancel, the window's quit and the headless command's exit for its whole timeout.
+    An abandoned call's thread ends by itself when the SDK gives up.
+    """
+    future: Future[Any] = Future()
+
+    def target() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            result = fn(*args)
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    threading.Thread(target=target, name="imgloop-call", daemon=True).start()
+    return future
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    result: ev.VerdictResult
+    reason: str
+    replies: list[ModelReply]
 
 
 class RecordingError(Exception):
@@ -394,17 +532,20 @@ class _PromptRound:
     generation as soon as no generation is running. The first approval stops new calls; what
     is still under way finishes and is recorded, unused. All calls share one boto3 client,
     whose adaptive retry mode paces every thread together when Bedrock throttles.
+
+    Every call has a deadline; one past it is abandoned (its attempt fails, or its image
+    gets an ERROR verdict) and the round goes on. A cancel gives calls in flight a short
+    grace, then abandons them, so the round ends within about two seconds.
     """
 
-    def __init__(
-        self, loop: ImageLoop, pool: ThreadPoolExecutor, revision: int, prompt: str
-    ) -> None:
+    def __init__(self, loop: ImageLoop, revision: int, prompt: str) -> None:
         self.loop = loop
-        self.pool = pool
         self.revision = revision
         self.prompt = prompt
-        self.generating: dict[Future[list[GeneratedImage] | str], int] = {}
-        self.judging: dict[Future[ev.Verdict], ev.Candidate] = {}
+        # future -> (attempt, monotonic start)
+        self.generating: dict[Future[list[GeneratedImage]], tuple[int, float]] = {}
+        # future -> (candidate, monotonic start)
+        self.judging: dict[Future[_Judgement], tuple[ev.Candidate, float]] = {}
         self.started = 0
         self.reasons: list[str] = []
         self.error: BaseException | None = None
@@ -414,10 +555,14 @@ class _PromptRound:
             self._start_what_may_start()
             if not self.generating and not self.judging:
                 break
+            if self.loop.cancel.cancelled:
+                self._wind_down()
+                break
             under_way: list[Future[Any]] = [*self.generating, *self.judging]
-            done, _ = wait(under_way, return_when=FIRST_COMPLETED)
+            done, _ = wait(under_way, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in done:
                 self._collect(future)
+            self._expire()
         approved = self.loop._first_approved
         if approved is not None:  # the first YES ends the run, whatever happened after it
             return approved, self.reasons
@@ -433,8 +578,8 @@ class _PromptRound:
     def _start_what_may_start(self) -> None:
         p = self.loop.params
         while not self._stopping() and self.started < p.max_retry_attempts:
-            in_flight = set(self.generating.values()) | {
-                c.ref.attempt for c in self.judging.values()
+            in_flight = {a for a, _ in self.generating.values()} | {
+                c.ref.attempt for c, _ in self.judging.values()
             }
             limit = p.candidates_in_flight
             if p.speculative_next and not self.generating:
@@ -442,42 +587,144 @@ class _PromptRound:
             if len(in_flight) >= limit:
                 return
             request = self.loop._request(self.prompt)
-            future = self.pool.submit(self.loop._generate, self.revision, self.started, request)
-            self.generating[future] = self.started
+            future = _spawn(self.loop._generate, self.revision, self.started, request)
+            self.generating[future] = (self.started, time.monotonic())
             self.started += 1
 
-    def _collect(self, future: Future[Any]) -> None:
-        if future in self.generating:
-            attempt = self.generating.pop(future)
-            outcome = self._result(future)
-            if isinstance(outcome, str):
-                self.reasons.append(f"The image model refused the prompt: {outcome}")
-                return
-            images = outcome or []
-            for index, image in enumerate(images):
-                ref = ev.ImageRef(self.revision, attempt, index)
-                try:
-                    candidate = self.loop._keep(ref, image, self.prompt, len(images))
-                except Exception as exc:  # keep collecting: the other calls were paid for
-                    self._fail(exc)
-                    continue
-                if not self._stopping():
-                    self.judging[self.pool.submit(self.loop._judge, candidate)] = candidate
-            return
-        self.judging.pop(future)
-        verdict = self._result(future)
-        if verdict is not None and not verdict.approved:
-            self.reasons.append(verdict.reason)
+    def _wind_down(self) -> None:
+        """After a cancel: a short grace for calls in flight (what lands is kept), then the
+        rest are abandoned. A forced cancel gives no grace."""
+        loop = self.loop
+        grace = 0.0 if loop.cancel.forced else CANCEL_GRACE_SECONDS
+        ends = time.monotonic() + grace
+        while self.generating or self.judging:
+            left = ends - time.monotonic()
+            if left <= 0 or loop.cancel.forced:
+                break
+            under_way: list[Future[Any]] = [*self.generating, *self.judging]
+            done, _ = wait(under_way, timeout=min(left, POLL_SECONDS), return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
+        for future, (attempt, _) in list(self.generating.items()):
+            self._abandon_generation(
+                future, attempt, "The run was cancelled while this call was in flight"
+            )
+        self.generating.clear()
+        self.judging.clear()  # those images stay kept, unjudged
 
-    def _result(self, future: Future[Any]) -> Any:
-        """The future's value; a failure is kept to raise once everything under way is in."""
+    def _expire(self) -> None:
+        loop = self.loop
+        now = time.monotonic()
+        limits = loop.deadlines
+        for future, (attempt, started) in list(self.generating.items()):
+            if now - started > limits.generation:
+                del self.generating[future]
+                self._abandon_generation(
+                    future,
+                    attempt,
+                    f"{loop.generator.model_id} gave no answer within {limits.generation:g} s",
+                )
+        for judging, (candidate, started) in list(self.judging.items()):
+            if now - started > limits.judge:
+                del self.judging[judging]
+                reason = (
+                    f"The judge ({loop.chat.model_id}) gave no answer within {limits.judge:g} s; "
+                    "the call was abandoned."
+                )
+                loop._record_verdict(candidate, _Judgement(ev.VerdictResult.ERROR, reason, []))
+
+    def _abandon_generation(self, future: Future[Any], attempt: int, why: str) -> None:
+        loop = self.loop
+        loop._emit(
+            ev.AttemptFailed(
+                self.revision,
+                attempt,
+                f"{why}; the call was abandoned (an image that still arrives is kept, not judged).",
+            )
+        )
+        future.add_done_callback(
+            lambda done: loop._late_images(self.revision, attempt, self.prompt, done)
+        )
+
+    def _collect(self, future: Future[Any]) -> None:
+        loop = self.loop
+        if future in self.generating:
+            attempt, _ = self.generating.pop(future)
+            try:
+                images = future.result()
+            except _Superseded:
+                return
+            except PromptRefusedError as exc:
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
+                self.reasons.append(f"The image model refused the prompt: {exc}")
+                return
+            except ServiceError as exc:  # on the attempt's record too, not only the run's
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
+                self._fail(exc)
+                return
+            except BaseException as exc:
+                self._fail(exc)
+                return
+            self._take_images(attempt, images)
+            return
+        candidate, _ = self.judging.pop(future)
         try:
-            return future.result()
+            judgement = future.result()
         except _Superseded:
-            return None
+            return
+        except ServiceError as exc:
+            ref = candidate.ref
+            loop._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=str(exc)))
+            self._fail(exc)
+            return
         except BaseException as exc:
             self._fail(exc)
-            return None
+            return
+        try:
+            verdict = loop._record_verdict(candidate, judgement)
+        except Exception as exc:
+            self._fail(exc)
+            return
+        if not verdict.approved:
+            self.reasons.append(verdict.reason)
+
+    def _take_images(self, attempt: int, images: list[GeneratedImage]) -> None:
+        """Keep every usable image of one answer and send it to the judge. More images than
+        asked are ignored; bytes that do not decode are kept for inspection, never judged."""
+        loop = self.loop
+        asked = loop.params.titan_img_number_of_images
+        notes: list[str] = []
+        if len(images) > asked:
+            notes.append(
+                f"{loop.generator.model_id} returned {len(images)} images for {asked} asked; "
+                f"the {len(images) - asked} extra were ignored."
+            )
+            images = images[:asked]
+        kept = 0
+        for index, image in enumerate(images):
+            ref = ev.ImageRef(self.revision, attempt, index)
+            try:
+                try:
+                    info = loop._inspect(image)
+                except BadImageError as exc:
+                    name = loop._keep_bad(ref, image)
+                    notes.append(
+                        f"Image {index + 1} is not a usable image ({exc}); kept for "
+                        f"inspection as {name}, not judged."
+                    )
+                    continue
+                candidate = loop._keep(ref, image, self.prompt, len(images), info)
+            except Exception as exc:  # keep collecting: the other calls were paid for
+                self._fail(exc)
+                continue
+            kept += 1
+            if not self._stopping():
+                self.judging[_spawn(loop._judge, candidate)] = (candidate, time.monotonic())
+        if kept == 0 and self.error is None:
+            message = " ".join(notes) or f"{loop.generator.model_id} returned no image."
+            loop._emit(ev.AttemptFailed(self.revision, attempt, message=message))
+        elif notes:
+            loop._emit(ev.AttemptNote(self.revision, attempt, " ".join(notes)))
 
     def _fail(self, exc: BaseException) -> None:
         if self.error is None:

@@ -90,6 +90,7 @@ class ProgressPanel(QWidget):
         self._cancelling = False
         self._failed_uploads: list[str] = []
         self._attempt_errors: list[str] = []
+        self._notes: list[str] = []
         self._details = ""
         self._build()
         self._timer = QTimer(self)
@@ -157,6 +158,7 @@ class ProgressPanel(QWidget):
         self._uploading.clear()
         self._failed_uploads.clear()
         self._attempt_errors.clear()
+        self._notes.clear()
         self._phase = ""
         self._details = ""
         self.step_label.setText("Not running")
@@ -218,6 +220,9 @@ class ProgressPanel(QWidget):
             self._attempt_errors.append(
                 f"prompt {event.revision} attempt {event.attempt}: {event.message}"
             )
+            self._warn()
+        elif isinstance(event, ev.AttemptNote):
+            self._notes.append(f"prompt {event.revision} attempt {event.attempt}: {event.message}")
             self._warn()
         elif isinstance(event, ev.ImageStored):
             ref = event.candidate.ref
@@ -295,6 +300,8 @@ class ProgressPanel(QWidget):
         parts = []
         if self._attempt_errors:
             parts.append(f"{len(self._attempt_errors)} step(s) failed")
+        if self._notes:
+            parts.append(f"{len(self._notes)} note(s) on attempts")
         if self._failed_uploads:
             parts.append(
                 f"{len(self._failed_uploads)} upload(s) failed (kept on disk; retried later)"
@@ -308,6 +315,8 @@ class ProgressPanel(QWidget):
         sections = [head] if head else []
         if self._attempt_errors:
             sections.append("Failed steps:\n" + "\n".join(self._attempt_errors))
+        if self._notes:
+            sections.append("Notes:\n" + "\n".join(self._notes))
         if self._failed_uploads:
             sections.append("Failed uploads:\n" + "\n".join(self._failed_uploads))
         return "\n\n".join(sections)

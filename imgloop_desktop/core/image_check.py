@@ -12,7 +12,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from imgloop_desktop.core.errors import ImgloopError
 
@@ -65,7 +65,7 @@ def check_image(
         raise BadImageError(f"the image is too large to decode: {exc}") from exc
     except Image.DecompressionBombWarning as exc:
         raise BadImageError(f"the image is too large to decode: {exc}") from exc
-    except Image.UnidentifiedImageError as exc:
+    except UnidentifiedImageError as exc:
         raise BadImageError(f"the data is not a {'/'.join(formats)} image") from exc
     except Exception as exc:  # Pillow raises many kinds for broken data; all mean "not an image"
         raise BadImageError(

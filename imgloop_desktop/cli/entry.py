@@ -20,8 +20,8 @@ EXIT_CANCELLED = 3
 
 
 def main() -> None:
-    INTERRUPTS.install()
     try:
+        INTERRUPTS.install()
         from imgloop_desktop.cli import main as cli
 
         code = cli.main()

@@ -1,0 +1,183 @@
+"""Ctrl-C and SIGTERM against a service that never answers (issue 17, finding 2).
+
+A real subprocess of the headless command talks to a loopback endpoint that accepts
+requests and never answers. Cancel must end it within two seconds with the result JSON and
+the documented exit code; a second Ctrl-C ends it at once; a Ctrl-C before any run exists
+ends it the same way; none of them prints a traceback or sends another request."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CANCEL_BOUND = 2.0
+EXIT_CANCELLED = 3
+
+
+class HungEndpoint:
+    """Accepts connections and reads requests, never answers; counts request lines."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
+        self.port = self._server.getsockname()[1]
+        self.requests = 0
+        self.first_request = threading.Event()
+        self._stop = threading.Event()
+        self._conns: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._accept = threading.Thread(target=self._serve, name="hung-endpoint")
+        self._accept.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(0.1)
+            self._conns.append(conn)
+            reader = threading.Thread(target=self._read, args=(conn,), name="hung-endpoint-conn")
+            self._threads.append(reader)
+            reader.start()
+
+    def _read(self, conn: socket.socket) -> None:
+        seen = b""
+        while not self._stop.is_set():
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen += chunk
+            while b"HTTP/1.1\r\n" in seen:
+                _, seen = seen.split(b"HTTP/1.1\r\n", 1)
+                self.requests += 1
+                self.first_request.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._accept.join(5)
+        for conn in self._conns:
+            conn.close()
+        for thread in self._threads:
+            thread.join(5)
+        self._server.close()
+
+
+@pytest.fixture
+def hung(monkeypatch: pytest.MonkeyPatch) -> Iterator[HungEndpoint]:
+    endpoint = HungEndpoint()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", endpoint.url)
+    yield endpoint
+    endpoint.close()
+
+
+def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"prompt": "a red cube", "max_retry_attempts": 1}))
+    return subprocess.Popen(
+        [sys.executable, "-m", "imgloop_desktop.cli", "run", "--event", str(event), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+
+
+def ended(proc: subprocess.Popen[str]) -> tuple[float, dict[str, Any], str]:
+    """Seconds from now until the process ended, its result body, its stderr."""
+    asked = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    elapsed = time.monotonic() - asked
+    response = json.loads(out)
+    return elapsed, json.loads(response["body"]), err
+
+
+def history_outcome(run_id: str) -> str:
+    shown = subprocess.run(
+        [sys.executable, "-m", "imgloop_desktop.cli", "history", "show", run_id, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return str(json.loads(shown.stdout)["outcome"])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_cancel_on_a_hung_service_ends_within_two_seconds(
+    hung: HungEndpoint, tmp_path: Path, sig: signal.Signals
+) -> None:
+    proc = start(tmp_path, "--no-s3")
+    assert hung.first_request.wait(30), "the command never called Bedrock"
+    proc.send_signal(sig)
+    elapsed, body, err = ended(proc)
+    assert proc.returncode == EXIT_CANCELLED, err
+    assert elapsed <= CANCEL_BOUND, f"cancel took {elapsed:.2f} s"
+    assert body["status"] == "CANCELLED"
+    assert "Traceback" not in err
+    assert hung.requests == 1  # nothing was sent after the cancel
+    assert history_outcome(body["run_id"]) == "cancelled"
+
+
+def test_a_second_ctrl_c_ends_at_once(hung: HungEndpoint, tmp_path: Path) -> None:
+    proc = start(tmp_path, "--no-s3")
+    assert hung.first_request.wait(30)
+    proc.send_signal(signal.SIGINT)
+    # Signals sent back to back merge into one; the second must come after the first landed.
+    assert proc.stderr is not None
+    seen = ""
+    while "cancelling" not in seen:
+        line = proc.stderr.readline()
+        assert line, "the command ended before it acknowledged the first Ctrl-C"
+        seen += line
+    proc.send_signal(signal.SIGINT)
+    elapsed, body, err = ended(proc)
+    assert proc.returncode == EXIT_CANCELLED, err
+    assert elapsed <= 1.0, f"the second Ctrl-C took {elapsed:.2f} s"
+    assert body["status"] == "CANCELLED"
+    assert "Traceback" not in err
+    assert history_outcome(body["run_id"]) == "cancelled"
+
+
+def test_ctrl_c_before_a_run_exists_answers_with_the_documented_code(tmp_path: Path) -> None:
+    """The signal lands right after the handlers are installed, while the command's
+    modules are still being imported: the moment that used to print a traceback."""
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"prompt": "a red cube"}))
+    child = (
+        "import os, signal, sys\n"
+        "from imgloop_desktop.cli import entry, signals\n"
+        "install = signals.Interrupts.install\n"
+        "def early(self):\n"
+        "    install(self)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "signals.Interrupts.install = early\n"
+        f"sys.argv = ['imgloop-cli', 'run', '--event', {str(event)!r}, '--no-s3']\n"
+        "entry.main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == EXIT_CANCELLED, proc.stderr
+    assert "Traceback" not in proc.stderr
+    body = json.loads(json.loads(proc.stdout)["body"])
+    assert body["status"] == "CANCELLED"

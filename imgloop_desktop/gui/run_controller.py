@@ -129,8 +129,9 @@ class RunController(QObject):
         return True
 
     def cancel(self) -> None:
-        """Ask the run to stop: no new Bedrock call starts; the one in flight is waited out
-        and whatever it returns is kept."""
+        """Ask the run to stop: no new Bedrock call starts; calls in flight get a moment to
+        land (what they return is kept), then are abandoned, so the run ends within about
+        two seconds whatever the service does."""
         if self._token is not None:
             self._token.cancel()
 

@@ -4,6 +4,7 @@ runs end approved, not approved, in error or cancelled, and no worker is left be
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,7 @@ from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.simulator.demo import DemoBackend, DemoCredentials
 from imgloop_desktop.simulator.script import SimScript
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.hung_endpoint import HungEndpoint
 
 RUN_TIMEOUT_MS = 30_000
 
@@ -119,6 +121,26 @@ def test_cancel_mid_run_keeps_what_was_made(
     finished = [e for e in seen.events if isinstance(e, ev.RunFinished)]
     assert finished[0].outcome is ev.Outcome.CANCELLED
     assert not controller.is_running
+
+
+def test_cancel_on_a_hung_service_ends_within_two_seconds(
+    qtbot: QtBot, controller: RunController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the window's Cancel no longer waits out the call in flight."""
+    hung = HungEndpoint()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", hung.url)
+        with qtbot.waitSignal(controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+            controller.start(small(), DefaultChain())
+            assert hung.first_request.wait(30)
+            asked = time.monotonic()
+            controller.cancel()
+        elapsed = time.monotonic() - asked
+    finally:
+        hung.close()
+    assert signal.args[0].outcome is ev.Outcome.CANCELLED
+    assert elapsed <= 2.0, f"Cancel took {elapsed:.2f} s"
+    assert hung.requests == 1
 
 
 def test_invalid_parameters_fail_before_any_call(

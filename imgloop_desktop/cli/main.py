@@ -7,20 +7,18 @@ was made), 3 the run ended in an error or was cancelled.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from imgloop_desktop import __version__
 from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.accounts.redaction import install_redaction
-from imgloop_desktop.cli import history_cmd, progress, result
-from imgloop_desktop.core.cancel import CancelToken
+from imgloop_desktop.cli import history_cmd, progress, result, signals
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
@@ -78,11 +76,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read_event(source: str) -> RunParams:
+    """The event from a file or stdin, through the same bounded reader.
+
+    stdin is read as bytes (at most the event limit) and decoded by the reader, so a huge,
+    non-UTF-8, deeply nested or number-bomb input answers as invalid input like a file does.
+    """
     if source == "-":
+        stream = getattr(sys.stdin, "buffer", sys.stdin)  # in-process callers may pass text
+        if stream is None:  # no stdin at all (pythonw, a closed descriptor)
+            raise ValidationError([Problem("event", "<stdin>", "an event on standard input")])
         try:
-            return RunParams.from_event(json.load(sys.stdin))
-        except json.JSONDecodeError as exc:
-            raise ValidationError([Problem("event", "<stdin>", f"valid JSON ({exc})")]) from exc
+            return RunParams.read(stream, "<stdin>")
+        except (OSError, ValueError) as exc:  # closed or unreadable stdin
+            raise ValidationError([Problem("event", "<stdin>", "readable standard input")]) from exc
     return RunParams.load(Path(source))
 
 
@@ -106,19 +112,14 @@ def _params(args: argparse.Namespace, **overrides: Any) -> RunParams:
 
 
 def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> int:
-    cancel = CancelToken()
-
-    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        print("cancelling: no new Bedrock call will start (Ctrl-C again to abort)", file=sys.stderr)
-        cancel.cancel()
+    cancel = signals.INTERRUPTS.attach()  # the entry point routes Ctrl-C and SIGTERM to it
 
     def show(event: Event) -> None:
         if not quiet:
-            print(progress.describe(event), file=sys.stderr, flush=True)
+            # A closed or broken stderr must not end the run.
+            with contextlib.suppress(OSError, ValueError):
+                print(progress.describe(event), file=sys.stderr, flush=True)
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         outcome, clients = run_service.execute(
             params, credentials=credentials, emit=show, cancel=cancel
@@ -128,8 +129,6 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
         print(f"error: {message}", file=sys.stderr)
         _print_json(result.from_failure(message), sys.stdout)
         return EXIT_CODES[Outcome.ERROR]
-    finally:
-        signal.signal(signal.SIGINT, previous)
     clients.bedrock_runtime.close()
     clients.s3.close()
     _print_json(result.from_result(outcome, params, clients.region), sys.stdout)
@@ -182,5 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # through the entry point, so Ctrl-C is handled from the start
+    from imgloop_desktop.cli.entry import main as entry_main
+
+    entry_main()

@@ -41,6 +41,10 @@ from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.params import (
     MAX_IN_FLIGHT,
     MAX_JUDGE_SIDE,
+    MAX_OUTPUT_TOKENS,
+    MAX_PROMPT_REVISIONS,
+    MAX_RETRY_ATTEMPTS,
+    MAX_TOP_K,
     RunParams,
     extra_cost,
     validate,
@@ -56,7 +60,6 @@ GENERAL = "_general"
 
 TIMES = "\u00d7"  # the multiplication sign, as in "1024 \u00d7 1024"
 _SIZE_RE = re.compile(rf"^\s*(\d{{1,6}})\s*[x{TIMES}X*,]\s*(\d{{1,6}})\s*$")
-_REGION_RE = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$")
 _INVALID_STYLE = "border: 1px solid #c62828; border-radius: 2px;"
 _ERROR_STYLE = "color: #c62828;"
 _WARN_STYLE = "color: #a15c00;"
@@ -301,9 +304,9 @@ class ParamForm(QWidget):
     def _build_limits(self) -> QGroupBox:
         group = QGroupBox("Loop limits")
         form = QFormLayout(group)
-        self.attempts_spin = NumberField(1, 1000)
+        self.attempts_spin = NumberField(1, MAX_RETRY_ATTEMPTS)
         self.attempts_spin.setToolTip("Generations per prompt version (max_retry_attempts)")
-        self.revisions_spin = NumberField(0, 1000)
+        self.revisions_spin = NumberField(0, MAX_PROMPT_REVISIONS)
         self.revisions_spin.setToolTip(
             "How many times the prompt may be rewritten (max_prompt_revisions); "
             "3 means up to 4 prompt versions"
@@ -405,8 +408,8 @@ class ParamForm(QWidget):
             specs: tuple[tuple[str, str, NumberField], ...] = (
                 ("temperature", "Temperature", NumberField(0.0, 1.0, decimals=3, step=0.05)),
                 ("top_p", "Top p", NumberField(0.0, 1.0, decimals=3, step=0.01)),
-                ("top_k", "Top k", NumberField(0, 1_000_000)),
-                ("max_tokens", "Max tokens", NumberField(1, 1_000_000, step=256)),
+                ("top_k", "Top k", NumberField(0, MAX_TOP_K)),
+                ("max_tokens", "Max tokens", NumberField(1, MAX_OUTPUT_TOKENS, step=256)),
             )
             for name, label, spin in specs:
                 key = f"claude_{role}_{name}"
@@ -818,22 +821,11 @@ class ParamForm(QWidget):
 
     def _form_problems(self, params: RunParams) -> list[Problem]:
         """What the form itself must catch because the event validator cannot see it: text
-        that is not a size, a region that is not a region name, a path with control chars."""
+        that is not a size. Every other rule lives in core validation, so the window and
+        the headless command agree."""
         problems: list[Problem] = []
         if self._size_text_problem is not None:
             problems.append(self._size_text_problem)
-        if params.aws_region and not _REGION_RE.match(params.aws_region):
-            problems.append(
-                Problem(
-                    "aws_region",
-                    params.aws_region,
-                    "a region name like us-east-1, or empty for the profile's region",
-                )
-            )
-        if any(ord(c) < 32 for c in params.output_dir):
-            problems.append(
-                Problem("output_dir", params.output_dir, "a folder path without control characters")
-            )
         return problems
 
     def _revalidate(self) -> None:

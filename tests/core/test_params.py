@@ -209,3 +209,175 @@ def test_saved_event_is_plain_seed_json(tmp_path: Path) -> None:
     RunParams.from_event(SEED_EXAMPLE).save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {k: data[k] for k in SEED_EXAMPLE} == SEED_EXAMPLE
+
+
+# -- issue 17, findings 4 (events) and 5: every bad input answered, never a traceback ---------
+
+
+def _event_text(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "event.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _printable(error: ValidationError) -> str:
+    """What the command prints for ``error``: it must encode as UTF-8 (a terminal, a pipe)."""
+    text = str(error) + json.dumps(
+        [{"field": p.field, "value": p.value, "allowed": p.allowed} for p in error.problems],
+        ensure_ascii=False,
+    )
+    text.encode("utf-8")
+    return text
+
+
+def test_issue17_an_integer_of_5000_digits_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path = _event_text(tmp_path, '{"prompt": "x", "titan_img_seed": ' + "9" * 5000 + "}")
+    with pytest.raises(ValidationError) as info:
+        RunParams.load(path)
+    assert [p.field for p in info.value.problems] == ["event file"]
+    assert "5,000 digits" in _printable(info.value)
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+@pytest.mark.parametrize("field", ["titan_img_cfg_scale", "titan_img_seed"])
+def test_issue17_a_float_beyond_range_is_a_problem_not_a_traceback(
+    tmp_path: Path, number: str, field: str
+) -> None:
+    path = _event_text(tmp_path, f'{{"prompt": "x", "{field}": {number}}}')
+    with pytest.raises(ValidationError) as info:
+        RunParams.load(path)
+    assert "too large" in _printable(info.value)
+
+
+def test_issue17_100000_deep_nesting_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path = _event_text(tmp_path, '{"prompt": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ValidationError) as info:
+        RunParams.load(path)
+    assert "nests 100001 levels" in _printable(info.value)
+
+
+def test_issue17_a_nul_in_the_event_path_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as info:
+        RunParams.load(tmp_path / "ev\x00ent.json")
+    assert [p.field for p in info.value.problems] == ["event file"]
+    _printable(info.value)
+
+
+def test_issue17_a_lone_surrogate_in_the_prompt_is_refused_by_name(tmp_path: Path) -> None:
+    path = _event_text(tmp_path, '{"prompt": "a lake \\ud800 at dawn"}')
+    with pytest.raises(ValidationError) as info:
+        RunParams.load(path)
+    assert [p.field for p in info.value.problems] == ["prompt"]
+    assert "surrogate" in _printable(info.value)
+    # A RunParams built in code (the window) is refused by validate, printably.
+    problems = validate(RunParams(prompt="a lake \ud800 at dawn"), SPEC)
+    assert [p.field for p in problems] == ["prompt"]
+    _printable(ValidationError(problems))
+
+
+def _bad_fields(event: dict[str, object]) -> dict[str, str]:
+    """Each problem's field and text, from loading ``event`` (a dict built in code) and
+    validating it; the text must be printable."""
+    try:
+        problems = validate(RunParams.from_event(event), SPEC)
+    except ValidationError as exc:
+        problems = exc.problems
+    _printable(ValidationError(problems))
+    return {p.field: str(p) for p in problems}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "allowed"),
+    [
+        ("max_retry_attempts", 10**400, "1-100"),
+        ("max_prompt_revisions", 10**30, "0-20"),
+        ("claude_validate_max_tokens", 2**63, "1-64000"),
+        ("claude_revise_max_tokens", 2**63, "1-64000"),
+        ("claude_validate_top_k", 10**400, "0-500"),
+        ("claude_revise_top_k", 10**400, "0-500"),
+        ("titan_img_seed", 10**400, "0-2147483646"),
+        ("titan_img_width", 10**5000, "1024x1024"),
+        ("titan_img_cfg_scale", 10**400, "number"),
+        ("claude_validate_temperature", 10**5000, "number"),
+        ("prompt", "a lake\x00 at dawn", "NUL"),
+        ("aws_region", "not a region!!", "region name"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "value",
+)
+def test_issue17_huge_or_bad_values_are_refused_by_name(
+    field: str, value: object, allowed: str
+) -> None:
+    event = {"prompt": "a lake at dawn", field: value}
+    bad = _bad_fields(event)
+    key = "titan_img_width x titan_img_height" if field == "titan_img_width" else field
+    assert set(bad) == {key}, bad
+    assert allowed in bad[key]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "prompt",
+        "image_model_id",
+        "judge_model_id",
+        "output_s3_bucket_name",
+        "output_s3_key_prefix",
+        "output_dir",
+        "aws_region",
+    ],
+)
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "\udfff"])
+def test_issue17_nul_and_surrogates_are_refused_in_every_string_field(field: str, bad: str) -> None:
+    value = f"us{bad}east-1"
+    with pytest.raises(ValidationError) as info:
+        RunParams.from_event({"prompt": "x", field: value})
+    assert [p.field for p in info.value.problems] == [field]
+    _printable(info.value)
+    # Built in code, the same value is refused by validate (and never crashes it).
+    params = RunParams(prompt="x").with_changes(**{field: value})
+    assert field in {p.field for p in validate(params, SPEC)}
+    _printable(ValidationError(validate(params, SPEC)))
+
+
+def test_issue17_json_event_with_10e30_revisions_names_the_field(tmp_path: Path) -> None:
+    path = _event_text(tmp_path, '{"prompt": "x", "max_prompt_revisions": 1' + "0" * 30 + "}")
+    problems = validate(RunParams.load(path), SPEC)
+    assert [p.field for p in problems] == ["max_prompt_revisions"]
+
+
+def test_issue17_output_dir_control_characters_are_refused_in_core() -> None:
+    """The window used to be the only one refusing these; the headless command agrees now."""
+    problems = validate(RunParams(prompt="x", output_dir="/tmp/a\nb"), SPEC)
+    assert [p.field for p in problems] == ["output_dir"]
+    assert "control characters" in problems[0].allowed
+
+
+@pytest.mark.parametrize(
+    "region", ["", "us-east-1", "eu-central-2", "ap-southeast-5", "us-gov-west-1", "us-isob-east-1"]
+)
+def test_real_region_names_pass(region: str) -> None:
+    assert validate(RunParams(prompt="x", aws_region=region), SPEC) == []
+
+
+@pytest.mark.parametrize(
+    "region", ["not a region!!", "US-EAST-1", "us-east-1\n", "us-east-\u0661", "us-east", "mars-1"]
+)
+def test_bad_region_names_are_invalid_input(region: str) -> None:
+    """Before, botocore refused these at client creation: exit 3 after the run had started."""
+    problems = validate(RunParams(prompt="x", aws_region=region), SPEC)
+    assert [p.field for p in problems] == ["aws_region"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("judge_model_id", "us.anthropic.claude-sonnet-4-6\n"),
+        ("judge_model_id", "anthropic claude"),
+        ("judge_model_id", "x" * 2049),
+        ("image_model_id", " amazon.titan-image-generator-v1"),
+    ],
+)
+def test_model_ids_with_spaces_or_too_long_are_refused(field: str, value: str) -> None:
+    problems = validate(RunParams(prompt="x").with_changes(**{field: value}), SPEC)
+    assert [p.field for p in problems] == [field]
+    assert len(str(problems[0])) < 400  # the value is shortened

@@ -1,8 +1,10 @@
 """``imgloop-cli history …``: the session history without a window, over the same service
 the GUI uses, so a headless machine can review, decide, export and import.
 
-Exit codes: 0 done, 1 the history could not do it (unknown run or image, a refused import),
-2 the input was invalid.
+Exit codes: 0 done, 1 the history could not do it (unknown run or image, a refused import,
+a damaged, newer or unreachable history file, a read-only or full data folder, file problems
+that ``check`` found and ``--repair`` could not mend), 2 the input was invalid. Every failure
+is one ``error: …`` line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,7 +26,7 @@ from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
 from imgloop_desktop.services.history import HistoryService, make_filter, retry_pending_uploads
 from imgloop_desktop.storage.history.queries import SessionPage, SessionTree
 from imgloop_desktop.storage.history.recovery import RecoveryReport
-from imgloop_desktop.storage.history.schema import Decision
+from imgloop_desktop.storage.history.schema import Decision, default_db_path, history_error
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 _DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "clear": None}
@@ -79,7 +82,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     who.add_argument("--account", help="AWS account kept in the OS keyring")
     retry.add_argument("--region", help="AWS region for the S3 client")
     check = commands.add_parser("check", help="compare image files on disk with the history")
-    check.add_argument("--verify", action="store_true", help="re-hash every file (slow)")
+    check.add_argument(
+        "--verify", action="store_true", help="re-hash and decode every image (slow)"
+    )
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="after a crash: record whole orphan images in their run, move files that "
+        "cannot be placed to quarantine/, remove temp files of unfinished writes",
+    )
     check.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -96,6 +107,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_INVALID
     except ImgloopError as exc:
         print(f"error: {exc}", file=err)
+        return EXIT_FAILED
+    except OSError as exc:  # a folder or file of ours, or the export target, refused us
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=err)
+        return EXIT_FAILED
+    except sqlite3.DatabaseError as exc:  # the service translates these; a last safety net
+        print(f"error: {history_error(exc, args.db or default_db_path())}", file=err)
         return EXIT_FAILED
 
 
@@ -171,11 +189,21 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
         return EXIT_OK
     if command == "check":
         problems = service.check_files(verify=args.verify)
+        repairs = service.repair_files(problems) if args.repair and problems else []
+        if repairs:
+            problems = service.check_files(verify=args.verify)
         if args.json:
-            _print_json({"problems": [_plain(p) for p in problems]}, out)
+            data: dict[str, Any] = {"problems": [_plain(p) for p in problems]}
+            if args.repair:
+                data["repairs"] = [_plain(r) for r in repairs]
+            _print_json(data, out)
         else:
+            for action in repairs:
+                print(str(action), file=out)
             for problem in problems:
                 print(str(problem), file=out)
+            if args.repair:
+                print(f"{len(repairs)} file(s) repaired", file=out)
             print(f"{len(problems)} problem(s) found", file=out)
         return EXIT_FAILED if problems else EXIT_OK
     raise AssertionError(command)  # argparse admits only the commands above
@@ -184,6 +212,8 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
 def _report_recovery(report: RecoveryReport, err: TextIO) -> None:
     for run_id in report.interrupted:
         print(f"note: run {run_id} did not finish; it is now marked interrupted", file=err)
+    for action in report.repairs:
+        print(f"note: {action}", file=err)
     for problem in report.problems:
         print(f"note: {problem}", file=err)
 

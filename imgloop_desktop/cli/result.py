@@ -34,9 +34,18 @@ def _candidate(c: Candidate, result: RunResult) -> dict[str, Any]:
         "prompt": c.prompt,
         "verdict": verdict.result.value if verdict else None,
         "reason": verdict.reason if verdict else None,
-        "s3_key": c.s3_key or None,
+        "s3_key": _written_key(c, result),
         "uploaded": upload.ok if upload else None,
     }
+
+
+def _written_key(c: Candidate, result: RunResult) -> str | None:
+    """The key the image was uploaded to: it differs from the one the loop computed when
+    that key held another object (uploads never overwrite; see ``storage.s3``)."""
+    upload = result.uploads.get(c.ref)
+    if upload is not None and upload.ok:
+        return upload.key
+    return c.s3_key or None
 
 
 def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, Any]:
@@ -57,7 +66,7 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
             body["output_s3_bucket_url"] = f"https://s3.console.aws.amazon.com/s3/buckets/{bucket}"
             body["output_s3_object_url"] = (
                 f"https://s3.console.aws.amazon.com/s3/object/{bucket}"
-                f"?region={region}&prefix={result.approved.s3_key}"
+                f"?region={region}&prefix={_written_key(result.approved, result) or ''}"
             )
         return _response(200, body | common)
     if result.outcome is Outcome.NOT_APPROVED:

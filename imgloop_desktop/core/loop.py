@@ -353,7 +353,7 @@ class ImageLoop:
         verdict = ev.Verdict(
             result=judgement.result,
             reason=bounded(judgement.reason, MAX_REASON_CHARS),
-            raw=bounded(replies[-1].text) if replies else "",
+            raw=bounded(replies[-1].text, total=replies[-1].truncated_from) if replies else "",
             model_id=replies[-1].model_id if replies else self.chat.model_id,
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
@@ -388,7 +388,7 @@ class ImageLoop:
                     "previous prompt is kept."
                 )
                 break
-            raw = bounded(reply.text)
+            raw = bounded(reply.text, total=reply.truncated_from)
             try:
                 revised = fit_to_limit(
                     parse_revision(encodable(reply.text)), self.spec.prompt_max_chars

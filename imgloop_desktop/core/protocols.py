@@ -53,12 +53,17 @@ class InferenceSettings:
 
 @dataclass(frozen=True)
 class ModelReply:
-    """A text model's answer with the token usage the API reported (None where it did not)."""
+    """A text model's answer with the token usage the API reported (None where it did not).
+
+    ``truncated_from`` is the full answer's length in characters when ``text`` holds only
+    its beginning (providers cut absurdly long answers); None when ``text`` is whole.
+    """
 
     text: str
     model_id: str
     input_tokens: int | None = None
     output_tokens: int | None = None
+    truncated_from: int | None = None
 
 
 class ChatModel(Protocol):

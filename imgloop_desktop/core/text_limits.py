@@ -22,9 +22,11 @@ def encodable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def bounded(text: str, limit: int = MAX_KEPT_CHARS) -> str:
-    """``text`` made encodable and cut at ``limit`` characters with a note of its length."""
+def bounded(text: str, limit: int = MAX_KEPT_CHARS, *, total: int | None = None) -> str:
+    """``text`` made encodable and cut at ``limit`` characters with a note of its length;
+    ``total`` is the length before an earlier cut (the provider's), when there was one."""
     text = encodable(text)
-    if len(text) <= limit:
+    full = max(total or 0, len(text))
+    if full <= limit:
         return text
-    return f"{text[:limit]}\n[... cut: the answer had {len(text):,} characters]"
+    return f"{text[:limit]}\n[... cut: the answer had {full:,} characters]"

@@ -95,6 +95,15 @@ def recovery_text(report: RecoveryReport) -> tuple[str, str]:
             "These runs were cut short (the app closed or the computer stopped). Everything "
             "they made is kept in the history:\n" + "\n".join(f"  {r}" for r in report.interrupted)
         )
+    if report.repairs:
+        n = len(report.repairs)
+        parts.append(f"{n} file(s) left by the crash were put back in order")
+        details.append(
+            "Files the stopped runs left behind: whole images were added to their run, "
+            "files that could not be placed were moved to a quarantine folder (nothing was "
+            "deleted but temp files of unfinished writes):\n"
+            + "\n".join(f"  {r}" for r in report.repairs)
+        )
     if report.problems:
         n = len(report.problems)
         parts.append(f"{n} file(s) do not match the history (nothing was deleted)")
@@ -169,8 +178,13 @@ class MainWindow(QMainWindow):
         self._restore()
         self.setAcceptDrops(True)
         self._update_actions()
+        # The window repairs what a crash left (adopts whole orphan images, quarantines the
+        # rest, removes temp files) and says what it did; the CLI does it on request only.
         self.calls.submit(
-            "history-open", self.history.recover, self._history_opened, self._history_failed
+            "history-open",
+            lambda: self.history.recover(repair=True),
+            self._history_opened,
+            self._history_failed,
         )
 
     # -- building -----------------------------------------------------------------------------

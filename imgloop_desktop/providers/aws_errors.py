@@ -21,21 +21,47 @@ import re
 
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectionError,
     CredentialRetrievalError,
     HTTPClientError,
+    IncompleteReadError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
+    ResponseStreamingError,
     SSOError,
     TokenRetrievalError,
 )
+from botocore.parsers import ResponseParserError
 
 from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
 
 IMAGE_OPERATION = "InvokeModel"
 CHAT_OPERATION = "Converse"
+
+# What botocore's response parser raises on a body that does not fit the service model,
+# found by feeding it malformed Converse and error bodies: AttributeError or TypeError for
+# an array, string or null where an object belongs, ValueError for ``"lots"`` or NaN where
+# an integer belongs (and for undecodable UTF-8), OverflowError for 1e400 there,
+# RecursionError for 50,000-deep nesting, and its own ResponseParserError (not a
+# BotoCoreError) for a union such as ``"output": {}`` with no member set (found by
+# tests/providers/test_response_fuzz.py). They escape from the client call itself, outside
+# botocore's own error handling, so callers catch these around the call and its body read.
+UNREADABLE_ANSWER_ERRORS: tuple[type[Exception], ...] = (
+    ResponseParserError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    LookupError,
+    OverflowError,
+    RecursionError,
+)
+# A message from Bedrock (or anything posing as it) longer than this is cut: it ends up in
+# the window, logs and history, and a real one is a sentence or two.
+MAX_MESSAGE_CHARS = 1_000
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Query-string and header forms of SigV4 material.
@@ -50,6 +76,8 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Long-term (AKIA) and temporary (ASIA) access key ids.
     (re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"), "[REDACTED-KEY-ID]"),
 )
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _FILTER_WORDS = (
     "content filter",
@@ -96,6 +124,34 @@ def redact(text: str) -> str:
     return text
 
 
+def printable(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates (which JSON escapes can carry) replaced by
+    U+FFFD, so it can always be printed, logged and stored."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` made printable and cut to ``limit`` characters with a note of its length."""
+    text = printable(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [{len(text):,} characters in all]"
+
+
+def unreadable_answer(
+    exc: BaseException, *, model_id: str, region: str, operation: str
+) -> ServiceError:
+    """The error for an answer the AWS SDK (or our JSON reader) could not read at all."""
+    return _service(
+        f"{model_id} in {region} answered {operation} with something that could not be read "
+        f"({type(exc).__name__}: {clip(str(exc), 200)}).",
+        model_id=model_id,
+        region=region,
+        hint="Bedrock does not answer like this; if it repeats, check any proxy or VPC "
+        "endpoint between this computer and AWS, or try another region.",
+    )
+
+
 def translate(
     exc: Exception,
     *,
@@ -115,7 +171,7 @@ def translate(
     """
     if isinstance(exc, ClientError):
         return _client_error(exc, model_id=model_id, region=region, operation=operation)
-    return _other_error(exc, model_id=model_id, region=region, profile=profile)
+    return _other_error(exc, model_id=model_id, region=region, operation=operation, profile=profile)
 
 
 def _service(message: str, *, model_id: str, region: str, hint: str = "") -> ServiceError:
@@ -126,8 +182,8 @@ def _client_error(
     exc: ClientError, *, model_id: str, region: str, operation: str
 ) -> PromptRefusedError | ServiceError:
     error = exc.response.get("Error", {})
-    code = str(error.get("Code", "") or "")
-    message = str(error.get("Message", "") or "") or str(exc)
+    code = clip(str(error.get("Code", "") or ""), 100)
+    message = clip(str(error.get("Message", "") or "") or str(exc))
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     lowered = message.lower()
     where = f"{model_id} in {region}"
@@ -239,10 +295,36 @@ def _unknown_model(message: str, *, model_id: str, region: str) -> ServiceError:
 
 
 def _other_error(
-    exc: Exception, *, model_id: str, region: str, profile: str | None
+    exc: Exception, *, model_id: str, region: str, operation: str, profile: str | None
 ) -> ServiceError:
-    detail = str(exc)
+    detail = clip(str(exc))
     profile_name = profile or os.environ.get("AWS_PROFILE") or "<your-profile>"
+    if isinstance(exc, ReadTimeoutError):
+        return _service(
+            f"{model_id} in {region} sent no answer to {operation} within the read timeout, "
+            f"so the call was given up: {detail}",
+            model_id=model_id,
+            region=region,
+            hint="Bedrock or the path to it (internet connection, VPN, proxy) is stuck or "
+            "overloaded; try again in a few minutes or pick another region.",
+        )
+    if isinstance(exc, ConnectionClosedError):
+        # The request went out; unlike a refused connection, Bedrock may have run it.
+        return _service(
+            f"The connection to Bedrock in {region} closed before {model_id} answered "
+            f"{operation}: {detail}",
+            model_id=model_id,
+            region=region,
+            hint="Check the internet connection, VPN or proxy, and try again.",
+        )
+    if isinstance(exc, ResponseStreamingError | IncompleteReadError):
+        return _service(
+            f"The connection broke while {model_id}'s answer to {operation} was arriving "
+            f"from {region}: {detail}",
+            model_id=model_id,
+            region=region,
+            hint="Check the internet connection, VPN or proxy, and try again.",
+        )
     if isinstance(exc, (ConnectionError, HTTPClientError)):
         return _service(
             f"Could not reach Bedrock in {region}: {detail}",

@@ -2,8 +2,14 @@
 
 Both take an already-built ``bedrock-runtime`` client (see ``session.make_clients``) so one
 client, which is thread-safe, serves every thread, and tests can pass a stub. Everything
-Bedrock returns is treated as untrusted input: bodies are size-capped, parsed defensively
-and every failure becomes PromptRefusedError or ServiceError, never a KeyError.
+Bedrock returns is treated as untrusted input: bodies are size-capped and read under
+``jsonsafe`` limits, parsed defensively, and every failure becomes PromptRefusedError or
+ServiceError naming the model and region, never a KeyError or a traceback. That includes
+what botocore's own response parser raises on a malformed Converse or error body
+(``aws_errors.UNREADABLE_ANSWER_ERRORS``), which escapes from the client call itself.
+
+Extra images are not dropped here: ``generate`` returns every image the model sent, all
+checked, and the loop records how many came back and ignores those beyond what it asked.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.errors import ServiceError
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.protocols import (
@@ -30,6 +37,14 @@ from imgloop_desktop.providers import aws_errors, catalog
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 # Amazon Nova documents topK up to 128; the seed's default of 250 was meant for Claude.
 NOVA_TOP_K_MAX = 128
+# A judge or reviser answer longer than this is cut (ModelReply.truncated_from keeps the
+# full length): ten times the longest prompt any catalog image model takes (Stability's
+# 10,000 characters), so no answer the loop can use is ever cut, while a 30 MB answer is
+# never held, parsed or recorded whole.
+MAX_REPLY_CHARS = 100_000
+# Token counts above this are not counts (the largest context window is about a million
+# tokens); they are dropped rather than stored in a 64-bit history column.
+MAX_TOKEN_COUNT = 1_000_000_000
 
 
 class BedrockImageGenerator:
@@ -51,11 +66,12 @@ class BedrockImageGenerator:
         self._family = catalog.family_of(spec)
 
     def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
-        body = self._family.build_body(self.spec, request)
+        # Built outside the try below, so nothing of ours is mistaken for a bad answer.
+        body = json.dumps(self._family.build_body(self.spec, request))
         try:
             response = self._client.invoke_model(
                 modelId=self.spec.model_id,
-                body=json.dumps(body),
+                body=body,
                 contentType="application/json",
                 accept="application/json",
             )
@@ -68,8 +84,24 @@ class BedrockImageGenerator:
                 operation=aws_errors.IMAGE_OPERATION,
                 profile=self._profile,
             ) from exc
+        except aws_errors.UNREADABLE_ANSWER_ERRORS as exc:
+            raise aws_errors.unreadable_answer(
+                exc,
+                model_id=self.spec.model_id,
+                region=self.region,
+                operation=aws_errors.IMAGE_OPERATION,
+            ) from exc
         payload = _load_json(raw, self.spec.model_id, self.region)
-        images = self._family.parse_response(self.spec, payload)
+        try:
+            images = self._family.parse_response(self.spec, payload)
+        except ServiceError as exc:
+            # The family modules name the model; the region is known only here.
+            raise ServiceError(
+                f"{exc.args[0]} ({self.spec.model_id} in {self.region})",
+                model_id=self.spec.model_id,
+                region=self.region,
+                hint=exc.hint,
+            ) from exc
         # Titan and Nova never echo the seed; the request's seed is the one that made them.
         return [
             image if image.seed is not None else dataclasses.replace(image, seed=request.seed)
@@ -118,6 +150,13 @@ class ConverseChat:
                 operation=aws_errors.CHAT_OPERATION,
                 profile=self._profile,
             ) from exc
+        except aws_errors.UNREADABLE_ANSWER_ERRORS as exc:
+            raise aws_errors.unreadable_answer(
+                exc,
+                model_id=self.model_id,
+                region=self.region,
+                operation=aws_errors.CHAT_OPERATION,
+            ) from exc
         return self._reply(response)
 
     def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
@@ -141,11 +180,22 @@ class ConverseChat:
     def _reply(self, response: object) -> ModelReply:
         if not isinstance(response, Mapping):
             raise ServiceError(
-                f"{self.model_id} answered with something other than a Converse response.",
+                f"{self.model_id} in {self.region} answered with something other than a "
+                "Converse response.",
                 model_id=self.model_id,
                 region=self.region,
             )
         output = response.get("output")
+        if output is None and response.get("stopReason") is None:
+            # botocore reads a body that is not JSON, or JSON it cannot fit to the model,
+            # as an empty response rather than failing.
+            raise ServiceError(
+                f"{self.model_id} in {self.region} answered Converse without the output "
+                "message and stop reason Bedrock documents (the answer was empty, not JSON, "
+                "or held numbers too large to read).",
+                model_id=self.model_id,
+                region=self.region,
+            )
         message = output.get("message") if isinstance(output, Mapping) else None
         blocks = message.get("content") if isinstance(message, Mapping) else None
         texts = [
@@ -156,21 +206,27 @@ class ConverseChat:
         text = "".join(texts)
         if not text.strip():
             stop = response.get("stopReason")
+            shown = aws_errors.clip(str(stop), 100) if stop else "not given"
             raise ServiceError(
                 aws_errors.redact(
-                    f"{self.model_id} returned no text (stopReason: {stop or 'not given'})."
+                    f"{self.model_id} in {self.region} returned no text (stopReason: {shown})."
                 ),
                 model_id=self.model_id,
                 region=self.region,
                 hint=_stop_hint(stop),
             )
+        truncated_from = None
+        if len(text) > MAX_REPLY_CHARS:
+            truncated_from = len(text)
+            text = text[:MAX_REPLY_CHARS]
         usage = response.get("usage")
         usage_map: Mapping[str, object] = usage if isinstance(usage, Mapping) else {}
         return ModelReply(
-            text=text,
+            text=aws_errors.printable(text),
             model_id=self.model_id,
             input_tokens=_count(usage_map.get("inputTokens")),
             output_tokens=_count(usage_map.get("outputTokens")),
+            truncated_from=truncated_from,
         )
 
 
@@ -211,7 +267,9 @@ def _stop_hint(stop: object) -> str:
 
 
 def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_TOKEN_COUNT else None
 
 
 def _read_body(response: object, model_id: str, region: str) -> bytes:
@@ -242,19 +300,33 @@ def _read_body(response: object, model_id: str, region: str) -> bytes:
 
 def _load_json(raw: bytes, model_id: str, region: str) -> Mapping[str, object]:
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        preview = aws_errors.redact(repr(raw[:80]))
+        payload = jsonsafe.loads(
+            raw, what=f"The answer of {model_id} in {region}", max_bytes=MAX_RESPONSE_BYTES
+        )
+    except jsonsafe.JsonLimitError as exc:
+        preview = aws_errors.redact(aws_errors.clip(repr(raw[:80]), 200))
         raise ServiceError(
-            f"{model_id} answered with something that is not JSON ({exc.__class__.__name__}; "
-            f"starts {preview}).",
+            f"{aws_errors.clip(str(exc), 300)} (it starts {preview}).",
             model_id=model_id,
             region=region,
         ) from exc
     if not isinstance(payload, dict):
         raise ServiceError(
-            f"{model_id} answered with JSON {type(payload).__name__}, not an object.",
+            f"{model_id} in {region} answered with a JSON {_json_kind(payload)}, "
+            "not the object its model documents.",
             model_id=model_id,
             region=region,
         )
     return payload
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"

@@ -53,6 +53,25 @@ IMAGE_MODELS: tuple[ImageModelSpec, ...] = (
     *stability.SPECS,
 )
 
+# How long one call may go without a byte from Bedrock before the SDK gives up on it
+# (botocore's per-request ``read_timeout``; ``session.install_call_policy`` applies them).
+# No Bedrock page documents image-model latency; the only documented bound is the service's
+# own ModelTimeoutException. These are generous margins over what the app asks for: up to
+# five images of up to 4 megapixels per Titan/Nova Canvas call (premium multi-image calls
+# take about a minute), one image of about 1 megapixel per Stability call. They stay below
+# the loop's per-call deadlines (core/loop.py ``CallDeadlines``), which also bound a
+# service that trickles bytes and so never trips a read timeout.
+IMAGE_READ_TIMEOUT_SECONDS: Mapping[str, float] = {
+    titan.FAMILY: 180.0,
+    nova_canvas.FAMILY: 180.0,
+    stability.FAMILY: 90.0,
+    stability.SDXL_FAMILY: 90.0,
+}
+# Judge and reviser answers are a short JSON object; a Converse call that sends nothing for
+# a minute is stuck. One resend after a timeout is allowed (see session.py), so a judge call
+# is bounded by about twice this.
+CHAT_READ_TIMEOUT_SECONDS = 60.0
+
 SONNET_46 = "us.anthropic.claude-sonnet-4-6"
 HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 _US = ("us-east-1", "us-east-2", "us-west-2")
@@ -177,3 +196,13 @@ def current_replacement(model_id: str) -> str:
             return "" if candidate == model_id else entry.model_id
         candidate = entry.replacement
     return ""
+
+
+def image_read_timeout(model_id: str) -> float:
+    """The read timeout for one InvokeModel call to ``model_id``: its family's, or the
+    longest of all for an id the catalog does not know (the call will say what is wrong)."""
+    try:
+        family = image_spec(model_id).family
+    except ValidationError:
+        return max(IMAGE_READ_TIMEOUT_SECONDS.values())
+    return IMAGE_READ_TIMEOUT_SECONDS.get(family, max(IMAGE_READ_TIMEOUT_SECONDS.values()))

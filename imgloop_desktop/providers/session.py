@@ -11,17 +11,23 @@ boto3 Sessions are not, so no session is handed to another thread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 import botocore.loaders
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ConnectionClosedError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 
 from imgloop_desktop import __version__
-from imgloop_desktop.providers import aws_errors
+from imgloop_desktop.providers import aws_errors, catalog
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
@@ -32,8 +38,14 @@ if TYPE_CHECKING:
 FALLBACK_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 6
 CONNECT_TIMEOUT_SECONDS = 10
-# Premium multi-image generations and long judge answers can take minutes.
-READ_TIMEOUT_SECONDS = 180
+# The client-wide read timeout is only a ceiling: ``install_call_policy`` gives each call
+# its own (catalog.IMAGE_READ_TIMEOUT_SECONDS per image family, CHAT_READ_TIMEOUT_SECONDS
+# for Converse), never above this. A botocore too old for per-request timeouts uses this.
+READ_TIMEOUT_SECONDS = max(catalog.IMAGE_READ_TIMEOUT_SECONDS.values())
+# After a read timeout a Converse call is sent again at most this many times; an
+# InvokeModel call never is (see install_call_policy).
+CHAT_TIMEOUT_RESENDS = 1
+_SERVICE_EVENT = "bedrock-runtime"
 
 
 # botocore parses each service's JSON model with one json.loads per file, which holds the
@@ -94,14 +106,93 @@ class Clients:
     region: str
 
 
-def client_config(max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Config:
-    """Adaptive retries absorb Bedrock's throttling before it ever reaches the loop."""
+def client_config(
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS, read_timeout: float = READ_TIMEOUT_SECONDS
+) -> Config:
+    """Adaptive retries absorb Bedrock's throttling before it ever reaches the loop.
+
+    ``read_timeout`` is the ceiling of every call's own timeout (see install_call_policy);
+    tests against a hung simulator pass a short one.
+    """
     return Config(
         retries={"mode": "adaptive", "max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
+        read_timeout=read_timeout,
         user_agent_extra=f"imgloop-desktop/{__version__}",
     )
+
+
+def install_call_policy(client: Any) -> None:
+    """Per-call read timeouts, and no resend of a generation the service may have run.
+
+    Read timeouts: botocore takes a per-request ``read_timeout`` from the request context
+    (botocore PR #3770); it is set here from the model family (InvokeModel) or the role
+    (Converse), never above the client's own ``read_timeout``, so a client built with a
+    short timeout (tests, the self-test) stays short.
+
+    Resends: after a read timeout or a connection that closed with no answer, the request
+    has reached Bedrock and the image may have been made and billed; botocore's standard
+    and adaptive retry modes would send it again up to ``max_attempts`` times (issue 17:
+    6 resends, 21 minutes on a hung service). For InvokeModel the loop decides instead and
+    counts the attempt. Throttling and 5xx answers are still retried by the SDK.
+
+    The veto is a ``needs-retry`` handler registered first on the operation's own event,
+    which botocore calls before the service-wide retry handler and the adaptive rate
+    limiter. It re-raises the caught exception: returning ``False`` would also stop the
+    resend, but the retry handler would still run and draw retry quota for a retry that
+    never happens, starving later throttling retries on this shared client.
+    """
+    events = client.meta.events
+    events.register(
+        f"before-parameter-build.{_SERVICE_EVENT}.InvokeModel",
+        _image_read_timeout,
+        unique_id="imgloop-image-read-timeout",
+    )
+    events.register(
+        f"before-parameter-build.{_SERVICE_EVENT}.Converse",
+        _chat_read_timeout,
+        unique_id="imgloop-chat-read-timeout",
+    )
+    events.register_first(
+        f"needs-retry.{_SERVICE_EVENT}.InvokeModel",
+        _no_resend_of_generation,
+        unique_id="imgloop-no-generation-resend",
+    )
+    events.register_first(
+        f"needs-retry.{_SERVICE_EVENT}.Converse",
+        _bounded_chat_resend,
+        unique_id="imgloop-bounded-chat-resend",
+    )
+
+
+def _set_read_timeout(context: dict[str, Any], seconds: float) -> None:
+    config = context.get("client_config")
+    ceiling = getattr(config, "read_timeout", None)
+    if isinstance(ceiling, int | float) and ceiling > 0:
+        seconds = min(seconds, float(ceiling))
+    context["read_timeout"] = seconds
+
+
+def _image_read_timeout(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+    model_id = params.get("modelId")
+    seconds = catalog.image_read_timeout(model_id if isinstance(model_id, str) else "")
+    _set_read_timeout(context, seconds)
+
+
+def _chat_read_timeout(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+    _set_read_timeout(context, catalog.CHAT_READ_TIMEOUT_SECONDS)
+
+
+def _no_resend_of_generation(caught_exception: BaseException | None = None, **_: Any) -> None:
+    if isinstance(caught_exception, ReadTimeoutError | ConnectionClosedError):
+        raise caught_exception
+
+
+def _bounded_chat_resend(
+    attempts: int, caught_exception: BaseException | None = None, **_: Any
+) -> None:
+    if isinstance(caught_exception, ReadTimeoutError) and attempts > CHAT_TIMEOUT_RESENDS:
+        raise caught_exception
 
 
 def make_clients(
@@ -109,6 +200,7 @@ def make_clients(
     region: str | None,
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
 ) -> Clients:
     """Build the Bedrock runtime and S3 clients for one run.
 
@@ -119,7 +211,7 @@ def make_clients(
     unusable, or when no credentials can be found at all: checked here, before any run
     starts, so a missing key is a plain message rather than a run that failed at once.
     """
-    config = client_config(max_attempts)
+    config = client_config(max_attempts, read_timeout)
     try:
         session = source.session()
         _share_models(session)
@@ -131,6 +223,7 @@ def make_clients(
         bedrock_runtime = session.client(
             "bedrock-runtime", region_name=resolved, config=config, endpoint_url=demo_endpoint
         )
+        install_call_policy(bedrock_runtime)
         s3 = session.client("s3", region_name=resolved, config=config)
     except BotoCoreError as exc:
         raise aws_errors.translate(

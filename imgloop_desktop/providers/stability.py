@@ -209,14 +209,16 @@ def parse_response(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[
                 f"{spec.name} answered with 'finish_reasons' that is not a list.",
                 model_id=spec.model_id,
             )
-        declined = [str(reason) for reason in reasons if reason is not None]
+        declined = [str(reason)[:200] for reason in reasons[:10] if reason is not None]
         if declined:
             raise PromptRefusedError(f"{spec.name} declined the request: {'; '.join(declined)}")
     images = image_list(spec, payload)
     seeds = payload.get("seeds")
     seed_list = seeds if isinstance(seeds, list) else []
     return [
-        GeneratedImage(data=decode_png(spec, item, index), seed=_seed_at(seed_list, index))
+        GeneratedImage(
+            data=decode_png(spec, item, index), seed=_seed_at(seed_list, index, spec.seed_max)
+        )
         for index, item in enumerate(images)
     ]
 
@@ -241,20 +243,23 @@ def _parse_sdxl(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[Gen
         if reason == "ERROR":
             raise PromptRefusedError(f"{spec.name} failed to generate image {index} (ERROR).")
         if reason != "SUCCESS":
+            shown = repr(reason)[:100]
             raise ServiceError(
-                f"{spec.name} artifact {index} has an unknown finishReason {reason!r}.",
+                f"{spec.name} artifact {index} has an unknown finishReason {shown}.",
                 model_id=spec.model_id,
             )
         data = decode_png(spec, artifact.get("base64"), index)
-        result.append(GeneratedImage(data=data, seed=_seed_at([artifact.get("seed")], 0)))
+        seed = _seed_at([artifact.get("seed")], 0, spec.seed_max)
+        result.append(GeneratedImage(data=data, seed=seed))
     return result
 
 
-def _seed_at(seeds: list[object], index: int) -> int | None:
-    """The response's seed for image ``index`` when it gave a usable one."""
+def _seed_at(seeds: list[object], index: int, seed_max: int) -> int | None:
+    """The response's seed for image ``index`` when it gave one the model could have used;
+    anything else (a float, a 40-digit number) is not recorded as a seed."""
     if index >= len(seeds):
         return None
     seed = seeds[index]
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= seed_max:
         return None
     return seed

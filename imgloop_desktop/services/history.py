@@ -7,12 +7,14 @@ calling thread and closes them all in ``close()``.
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
@@ -31,17 +33,48 @@ from imgloop_desktop.storage.history.recovery import (
     FileProblem,
     PendingImageUpload,
     RecoveryReport,
+    RepairAction,
 )
 from imgloop_desktop.storage.history.schema import (
     Decision,
     HistoryOutcome,
     ThreadConnections,
     default_db_path,
+    history_error,
+    quick_check,
+    transaction,
 )
 
 if TYPE_CHECKING:  # botocore loads only when uploads are retried, not to browse history
     from imgloop_desktop.providers.session import CredentialsSource
     from imgloop_desktop.storage.s3 import S3Uploader
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _plain_errors(
+    method: Callable[Concatenate[HistoryService, _P], _R],
+) -> Callable[Concatenate[HistoryService, _P], _R]:
+    """SQLite's errors leave the service as ``HistoryError`` naming the file and what to do.
+
+    A history damaged in pages no earlier call touched fails in the middle of a query
+    (``database disk image is malformed``); the window and the CLI show ``HistoryError``
+    plainly, so this is where that becomes words instead of a traceback. Programming
+    errors (a closed connection, bad SQL) stay what they are: they are bugs.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: HistoryService, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise history_error(exc, self.db_path) from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -63,10 +96,10 @@ class HistoryService:
         self.recovery_report = RecoveryReport()
 
     @classmethod
-    def open(cls, db_path: Path | None = None) -> HistoryService:
+    def open(cls, db_path: Path | None = None, *, repair: bool = False) -> HistoryService:
         service = cls(db_path)
         try:
-            service.recovery_report = service.recover()
+            service.recovery_report = service.recover(repair=repair)
         except BaseException:
             service.close()
             raise
@@ -88,18 +121,44 @@ class HistoryService:
         The caller closes it after the run."""
         return HistoryRecorder(self.db_path, params)
 
-    def recover(self) -> RecoveryReport:
-        return recovery.recover(self._conns.get(), self.db_path)
+    @_plain_errors
+    def recover(self, *, repair: bool = False) -> RecoveryReport:
+        """Mark runs nobody is running as interrupted and check their files; with ``repair``
+        (the window at start) also adopt, quarantine and clean up what a kill left."""
+        try:
+            return recovery.recover(self._conns.get(), self.db_path, repair=repair)
+        except OSError as exc:  # the lock folder or a run folder refused us
+            raise history_error(exc, self.db_path) from exc
 
+    @_plain_errors
     def check_files(self, *, verify: bool = False) -> list[FileProblem]:
-        """Every row against every run folder; ``verify`` re-hashes (slow on big libraries)."""
-        return recovery.check_files(self._conns.get(), verify=verify)
+        """Every row against every run folder, after checking the file itself is sound (a
+        report on a damaged file would be wrong). ``verify`` re-hashes and decodes every
+        image (slow on big libraries)."""
+        conn = self._conns.get()
+        quick_check(conn, self.db_path)
+        return recovery.check_files(conn, verify=verify)
 
+    @_plain_errors
+    def repair_files(self, problems: list[FileProblem]) -> list[RepairAction]:
+        """Adopt, quarantine or remove what ``check_files`` found after a crash (see
+        ``recovery.repair_files``); runs still being recorded are left alone."""
+        return recovery.repair_files(self._conns.get(), self.db_path, problems)
+
+    @_plain_errors
     def pending_uploads(self) -> list[PendingImageUpload]:
         return recovery.pending_uploads(self._conns.get())
 
-    def mark_upload(self, image_id: int, ok: bool, error: str = "") -> None:
-        recovery.mark_upload(self._conns.get(), image_id, ok, error)
+    @_plain_errors
+    def mark_upload(self, image_id: int, ok: bool, error: str = "", key: str = "") -> None:
+        """Record a retry's outcome. ``key`` is the key a successful upload actually wrote:
+        the uploader never overwrites, so it may differ from the row's when that key held
+        another object. The key goes in first, so a stop between the two writes leaves a
+        row still pending under the right key, which the next retry finds as its own."""
+        conn = self._conns.get()
+        if ok and key:
+            _record_upload_key(conn, image_id, key)
+        recovery.mark_upload(conn, image_id, ok, error)
 
     def retry_uploads(
         self,
@@ -149,11 +208,12 @@ class HistoryService:
                     UploadRetry(item.image_id, bucket, item.key, False, "timed out"),
                 )
         for result in results.values():
-            self.mark_upload(result.image_id, result.ok, result.error)
+            self.mark_upload(result.image_id, result.ok, result.error, result.key)
         return [results[item.image_id] for item in pending]
 
     # -- reading --------------------------------------------------------------------------
 
+    @_plain_errors
     def list_sessions(
         self,
         flt: SessionFilter | None = None,
@@ -173,40 +233,53 @@ class HistoryService:
             self._conns.get(), flt, page_size=page_size, cursor=cursor, offset=offset
         )
 
+    @_plain_errors
     def count_sessions(self, flt: SessionFilter | None = None) -> int:
         return queries.count_sessions(self._conns.get(), flt)
 
+    @_plain_errors
     def session(self, run_id: str) -> SessionTree:
         return queries.get_session(self._conns.get(), run_id)
 
+    @_plain_errors
     def image(self, image_id: int) -> ImageRecord:
         return queries.get_image(self._conns.get(), image_id)
 
+    @_plain_errors
     def approved_images(self, *, limit: int = 200, offset: int = 0) -> list[ImageRecord]:
         return queries.approved_images(self._conns.get(), limit=limit, offset=offset)
 
+    @_plain_errors
     def decide(self, image_id: int, decision: Decision | None) -> ImageRecord:
         """A person approves or rejects an image (None clears it); the judge's verdict stays."""
         return queries.set_decision(self._conns.get(), image_id, decision)
 
+    @_plain_errors
     def thumbnail(self, image_id: int, size: int = thumbnails.DEFAULT_SIZE) -> Path:
         image = self.image(image_id)
         return thumbnails.thumbnail(image.path, image.sha256, size)
 
     # -- export and import ----------------------------------------------------------------
 
+    @_plain_errors
     def export_session(
         self, run_id: str, dest: Path, *, as_zip: bool = False
     ) -> export_mod.ExportResult:
+        quick_check(self._conns.get(), self.db_path)
         return export_mod.export_trees(
             [self.session(run_id)], dest, as_zip=as_zip, selection="session"
         )
 
+    @_plain_errors
     def export_approved(self, dest: Path, *, as_zip: bool = False) -> export_mod.ExportResult:
+        """Every approved image, after checking the whole file: damage in pages the query
+        does not touch would otherwise export fewer images (or none) and say "done"."""
         conn = self._conns.get()
+        quick_check(conn, self.db_path)
         trees = [queries.get_session(conn, r) for r in queries.approved_run_ids(conn)]
         return export_mod.export_trees(trees, dest, as_zip=as_zip, selection="approved")
 
+    @_plain_errors
     def import_export(self, source: Path) -> export_mod.ImportResult:
         return export_mod.import_export(self._conns.get(), source)
 
@@ -285,6 +358,18 @@ def make_filter(
     if problems:
         raise ValidationError(problems)
     return SessionFilter(search=search, outcomes=parsed_outcomes, since=start, until=end)
+
+
+def _record_upload_key(conn: sqlite3.Connection, image_id: int, key: str) -> None:
+    """The key an upload retry wrote, on a row not yet done (a done row keeps its key).
+
+    Belongs beside ``recovery.mark_upload`` (as its ``key`` argument, in one UPDATE); kept
+    here until that module is free to change."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE images SET s3_key = ? WHERE id = ? AND upload_state != 'done'",
+            (key, image_id),
+        )
 
 
 def retry_pending_uploads(

@@ -69,5 +69,5 @@ def execute(
         return loop.run(), clients
     finally:
         if uploader is not None:
-            uploader.close()
+            uploader.close(wait=not (cancel is not None and cancel.cancelled))
         recorder.close()

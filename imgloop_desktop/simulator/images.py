@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
+import struct
+import zlib
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -37,6 +40,7 @@ ASPECT_RATIO_SIZES: dict[str, tuple[int, int]] = {
 _FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 
 MARK = "SIMULATED"
+BOMB_SIDE = 30_000
 
 
 def size_for_aspect_ratio(aspect_ratio: str) -> tuple[int, int]:
@@ -136,3 +140,34 @@ def _mark(img: Image.Image) -> None:
 @lru_cache(maxsize=1)
 def _font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default()
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def bad_png(variant: str, seed: int, width: int = 256, height: int = 256) -> bytes:
+    """Bytes that start like a PNG but are no image anyone should judge (issue 17).
+
+    ``truncated``: a real PNG cut in half. ``random_after_signature``: the PNG signature
+    followed by 4 KiB of noise. ``bomb``: a well-formed PNG header declaring 30000x30000
+    pixels (900 megapixels, ~0.9 GB decoded) with a tiny IDAT, the shape of a
+    decompression bomb. All derive from ``seed`` so tests reproduce them.
+    """
+    if variant == "truncated":
+        whole = make_image("truncated", seed, 0, width, height)
+        return whole[: len(whole) // 2]
+    if variant == "random_after_signature":
+        return PNG_SIGNATURE + random.Random(seed).randbytes(4096)
+    if variant == "bomb":
+        header = struct.pack(">IIBBBBB", BOMB_SIDE, BOMB_SIDE, 1, 0, 0, 0, 0)  # 1-bit greyscale
+        return (
+            PNG_SIGNATURE
+            + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + _png_chunk(b"IEND", b"")
+        )
+    raise ValueError(f"unknown bad image variant {variant!r}")
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -81,18 +81,69 @@ class Raw:
 Answer = str | Raw
 
 
+# Misbehaviour beyond what Bedrock documents, learnt from issue 17's trials against a
+# misbehaving service (what a broken proxy, a stuck network path or a service bug does).
+# Real Bedrock, where known:
+# * hang - the documented bound is the service's own ModelTimeoutException (HTTP 408,
+#   "Processing time exceeded the model timeout length"); public reports show boto3's
+#   ReadTimeoutError against bedrock-runtime when the client's read timeout is shorter
+#   than the call (AWS re:Post "bedrock large model read timeouts"). A service that never
+#   answers at all is a stuck proxy or network path.
+# * trickle, reset - transport failures; Bedrock's own answers come in one piece.
+# * absurd bodies - the API reference types every Converse field (usage.inputTokens is an
+#   Integer, output.message.content a list of blocks) and every model documents a JSON
+#   object body; none of these is a real answer, each is what broke the app in issue 17.
+# * bad images / extra images - the model pages promise base64 PNGs (or the requested
+#   output_format) and numberOfImages images; there is no public report of Bedrock
+#   breaking either, so these stand for a model bug or a corrupting middlebox.
+TRANSPORT_KINDS = ("hang", "trickle", "reset")
+ABSURD_VARIANTS: dict[str, tuple[str, ...]] = {
+    "generate": ("json_array", "deep_nesting", "huge_int", "not_json"),
+    "judge": ("json_array", "deep_nesting", "huge_int", "bad_usage", "huge_text", "not_json"),
+    "revise": ("json_array", "deep_nesting", "huge_int", "bad_usage", "huge_text", "not_json"),
+}
+BAD_IMAGE_VARIANTS = ("truncated", "random_after_signature", "bomb")
+# Sizes of the absurd bodies, as in issue 17's trials.
+DEEP_NESTING_LEVELS = 50_000
+HUGE_INT_DIGITS = 5_000
+HUGE_TEXT_BYTES = 30 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Fault:
     """One injected misbehaviour for one call.
 
     ``error`` answers with ``code``; ``refuse`` is the content filter in each family's own
     shape; ``model_error`` is a 200 that reports a model-side failure in its body.
+    ``hang`` accepts the request and never answers (until the simulator stops);
+    ``trickle`` sends the normal answer ``chunk_bytes`` at a time every ``interval``
+    seconds; ``reset`` sends the headers and ``after_bytes`` of the body (half when -1),
+    then resets the connection, or resets it before any byte when ``before_headers``.
+    ``absurd`` answers 200 with the ``variant`` body (see ABSURD_VARIANTS); ``bad_image``
+    puts an undecodable PNG of ``variant`` (see BAD_IMAGE_VARIANTS) in place of every
+    image; ``extra_images`` returns ``count`` images whatever was asked.
     """
 
-    kind: Literal["error", "refuse", "model_error"]
+    kind: Literal[
+        "error",
+        "refuse",
+        "model_error",
+        "hang",
+        "trickle",
+        "reset",
+        "absurd",
+        "bad_image",
+        "extra_images",
+    ]
     code: str = ""
     message: str = ""
     finish_reason: str = ""
+    variant: str = ""
+    count: int = 0
+    chunk_bytes: int = 0
+    interval: float = 0.0
+    after_bytes: int = -1
+    before_headers: bool = False
 
 
 def base_model_id(model_id: str) -> str:
@@ -162,6 +213,59 @@ class SimScript:
         """Titan/Nova: 200 whose ``error`` is ``message`` with an image still present.
         Stability answers finish_reasons ["Inference error"], SDXL finishReason ERROR."""
         self._add_faults("generate", Fault("model_error", message=message), times)
+
+    def hang_next(self, op: str, *, times: int = 1) -> None:
+        """Accept the next ``op`` call(s) and never answer; ``stop()`` releases them."""
+        _check_op(op)
+        self._add_faults(op, Fault("hang"), times)
+
+    def trickle_next(
+        self, op: str, *, chunk_bytes: int = 64, interval: float = 0.5, times: int = 1
+    ) -> None:
+        """Send the next answer(s) ``chunk_bytes`` at a time, ``interval`` seconds apart:
+        every read gets data in time, so only a deadline on the whole call ends it."""
+        _check_op(op)
+        if chunk_bytes < 1 or interval < 0:
+            raise ValueError("chunk_bytes must be at least 1 and interval not negative")
+        self._add_faults(
+            op, Fault("trickle", chunk_bytes=chunk_bytes, interval=float(interval)), times
+        )
+
+    def reset_next(
+        self, op: str, *, after_bytes: int = -1, before_headers: bool = False, times: int = 1
+    ) -> None:
+        """Send the headers and ``after_bytes`` of the next answer's body (half of it when
+        -1), then reset the connection (TCP RST); with ``before_headers`` reset it before
+        sending anything, once the request has been read."""
+        _check_op(op)
+        if after_bytes < -1:
+            raise ValueError("after_bytes must be -1 (half the body) or a byte count")
+        fault = Fault("reset", after_bytes=after_bytes, before_headers=before_headers)
+        self._add_faults(op, fault, times)
+
+    def absurd_next(self, op: str, variant: str, *, times: int = 1) -> None:
+        """Answer the next ``op`` call(s) 200 with an absurd body (ABSURD_VARIANTS[op])."""
+        _check_op(op)
+        if variant not in ABSURD_VARIANTS[op]:
+            raise ValueError(
+                f"unknown absurd variant {variant!r} for {op}; "
+                f"known: {', '.join(ABSURD_VARIANTS[op])}"
+            )
+        self._add_faults(op, Fault("absurd", variant=variant), times)
+
+    def bad_image_next(self, variant: str, *, times: int = 1) -> None:
+        """Return undecodable PNGs from the next generation(s) (BAD_IMAGE_VARIANTS)."""
+        if variant not in BAD_IMAGE_VARIANTS:
+            raise ValueError(
+                f"unknown bad image {variant!r}; known: {', '.join(BAD_IMAGE_VARIANTS)}"
+            )
+        self._add_faults("generate", Fault("bad_image", variant=variant), times)
+
+    def extra_images_next(self, count: int = 40, *, times: int = 1) -> None:
+        """Return ``count`` images from the next generation(s), whatever was asked."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._add_faults("generate", Fault("extra_images", count=count), times)
 
     def set_latency(self, op: str, seconds: float) -> None:
         _check_op(op)
@@ -247,7 +351,15 @@ class SimScript:
              "latencies": {"generate": 2.0}, "latency_scale": 0.5,
              "faults": {"generate": [{"kind": "error", "code": "ThrottlingException",
                                       "times": 2, "message": "..."},
-                                     {"kind": "refuse"}, {"kind": "titan_error"}]},
+                                     {"kind": "refuse"}, {"kind": "titan_error"},
+                                     {"kind": "hang"},
+                                     {"kind": "trickle", "chunk_bytes": 64, "interval": 0.5},
+                                     {"kind": "reset", "after_bytes": 100},
+                                     {"kind": "reset", "before_headers": true},
+                                     {"kind": "absurd", "variant": "deep_nesting"},
+                                     {"kind": "bad_image", "variant": "bomb"},
+                                     {"kind": "extra_images", "count": 40}],
+                        "judge": [{"kind": "absurd", "variant": "huge_text"}]},
              "end_of_life": ["amazon.titan-image-generator-v1"],
              "eol_error_code": "ValidationException"}
         """
@@ -324,13 +436,54 @@ class SimScript:
             self.refuse_next_generation(message, finish_reason=reason, times=times)
         elif kind == "titan_error":
             self.titan_error_next(message or OUTPUT_FILTER_MESSAGE, times=times)
+        elif kind == "hang":
+            self.hang_next(op, times=times)
+        elif kind == "trickle":
+            chunk = _number(entry, "chunk_bytes", 64, op, whole=True)
+            interval = _number(entry, "interval", 0.5, op)
+            self.trickle_next(op, chunk_bytes=int(chunk), interval=interval, times=times)
+        elif kind == "reset":
+            after = _number(entry, "after_bytes", -1, op, whole=True)
+            before_headers = entry.get("before_headers", False)
+            if not isinstance(before_headers, bool):
+                raise ValueError(f"faults.{op}: before_headers must be true or false")
+            self.reset_next(op, after_bytes=int(after), before_headers=before_headers, times=times)
+        elif kind == "absurd":
+            self.absurd_next(op, _text(entry, "variant", op), times=times)
+        elif kind in ("bad_image", "extra_images") and op != "generate":
+            raise ValueError(f"faults.{op}: {kind} applies to generate only")
+        elif kind == "bad_image":
+            self.bad_image_next(_text(entry, "variant", op), times=times)
+        elif kind == "extra_images":
+            count = _number(entry, "count", 40, op, whole=True)
+            self.extra_images_next(int(count), times=times)
         else:
-            raise ValueError(f"faults.{op}: unknown kind {kind!r} (error, refuse, titan_error)")
+            raise ValueError(
+                f"faults.{op}: unknown kind {kind!r} (error, refuse, titan_error, hang, "
+                "trickle, reset, absurd, bad_image, extra_images)"
+            )
 
 
 def _check_op(op: str) -> None:
     if op not in OPS:
         raise ValueError(f"unknown operation {op!r}; known: {', '.join(OPS)}")
+
+
+def _number(
+    entry: Mapping[str, Any], key: str, default: float, op: str, *, whole: bool = False
+) -> float:
+    value = entry.get(key, default)
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValueError(f"faults.{op}: {key} must be a {'whole ' if whole else ''}number")
+    return float(value)
+
+
+def _text(entry: Mapping[str, Any], key: str, op: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"faults.{op}: this fault needs a {key}")
+    return value
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:

@@ -9,6 +9,12 @@ request serialisation, signing, rest-json error parsing and retries all happen f
 Only InvokeModel (image models) and Converse (judge and reviser) are served. Which
 Converse call is which is told by the content: a judge call carries an image block, a
 revise call does not.
+
+Beyond Bedrock's documented errors it can misbehave the ways issue 17 found (see
+``script.Fault``): hang without answering (until ``stop()``, which never waits on a hung
+call), trickle or reset the answer, send absurd bodies, undecodable images or 40 images
+for one. ``arrivals(op)`` counts requests received, so a test can prove a client sent
+exactly one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import logging
 import math
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
@@ -34,13 +41,17 @@ from urllib.parse import unquote, urlsplit
 
 from imgloop_desktop.simulator.images import (
     ASPECT_RATIO_SIZES,
+    bad_png,
     derived_seed,
     image_size,
     make_image,
 )
 from imgloop_desktop.simulator.script import (
+    DEEP_NESTING_LEVELS,
     EOL_MESSAGE,
     ERROR_STATUS,
+    HUGE_INT_DIGITS,
+    HUGE_TEXT_BYTES,
     OPS,
     Fault,
     Raw,
@@ -145,6 +156,7 @@ class CallRecord:
     output_tokens: int | None = None
     image_sizes: tuple[tuple[int, int], ...] = ()
     reply_text: str | None = None
+    fault: str = ""
 
 
 class _BedrockError(Exception):
@@ -173,6 +185,11 @@ class _Reply:
     image_sizes: tuple[tuple[int, int], ...] = ()
     reply_text: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    # Sent instead of ``payload`` when set (absurd bodies).
+    raw_body: bytes | None = None
+    # hang, trickle or reset: how the answer goes out (or does not).
+    transport: Fault | None = None
+    fault: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,7 @@ class BedrockSimulator:
         self._cond = threading.Condition()
         self._calls: list[CallRecord] = []
         self._arrivals: dict[str, int] = dict.fromkeys(OPS, 0)
+        self._hanging = 0
         self._url = ""
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -296,6 +314,12 @@ class BedrockSimulator:
         with self._cond:
             return self._arrivals.get(op, 0)
 
+    def hanging(self) -> int:
+        """Calls accepted under a ``hang`` fault and still held open (never answered; they
+        count in ``arrivals`` but never in ``calls``/``count``)."""
+        with self._cond:
+            return self._hanging
+
     def clear_calls(self) -> None:
         with self._cond:
             self._calls.clear()
@@ -340,6 +364,9 @@ class BedrockSimulator:
         except Exception:
             log.exception("simulator failed answering %s for %s", op, model_id)
             reply = _error_reply("InternalServerException", "The simulator failed.")
+        if reply.transport is not None and reply.transport.kind == "hang":
+            self._hang(handler)
+            return
         record = CallRecord(
             op=op,
             model_id=model_id,
@@ -354,12 +381,35 @@ class BedrockSimulator:
             output_tokens=reply.output_tokens,
             image_sizes=reply.image_sizes,
             reply_text=reply.reply_text,
+            fault=reply.fault,
         )
         with self._cond:
             self._calls.append(record)
             self._cond.notify_all()
         headers = {"Content-Type": "application/json", **reply.extra_headers}
-        _write(handler, reply.status, json.dumps(reply.payload).encode(), headers)
+        data = reply.raw_body if reply.raw_body is not None else json.dumps(reply.payload).encode()
+        transport = reply.transport
+        if transport is not None and transport.kind == "trickle":
+            _write_trickle(handler, reply.status, data, headers, transport, self._stopping)
+        elif transport is not None and transport.kind == "reset":
+            _write_reset(handler, reply.status, data, headers, transport)
+        else:
+            _write(handler, reply.status, data, headers)
+
+    def _hang(self, handler: _Handler) -> None:
+        """Hold the request unanswered until the simulator stops, then drop the connection.
+
+        Waiting on the stop event (not a sleep) is what lets ``stop()`` and every test's
+        teardown end at once however many calls hang."""
+        stopping = self._stopping
+        with self._cond:
+            self._hanging += 1
+        try:
+            stopping.wait()
+        finally:
+            with self._cond:
+                self._hanging -= 1
+            handler.close_connection = True
 
     def _answer(
         self, op: str, model_id: str, body: dict[str, Any], parse_error: str | None
@@ -373,6 +423,9 @@ class BedrockSimulator:
         fault = script.take_fault(op)
         if fault is not None and fault.kind == "error":
             raise _BedrockError(fault.code, fault.message)
+        if fault is not None and fault.kind == "hang":
+            # A stuck path answers nothing at all, valid request or not.
+            return _Reply(0, {}, transport=fault, fault="hang")
         if parse_error is not None:
             raise _BedrockError("ValidationException", parse_error)
         if op == "generate":
@@ -381,8 +434,16 @@ class BedrockSimulator:
                 raise _BedrockError(
                     "ValidationException", "The provided model identifier is invalid."
                 )
-            return self._generate(family, model_id, body, fault)
-        return self._converse(op, body)
+            reply = self._generate(family, model_id, body, fault)
+        else:
+            reply = self._converse(op, body)
+        if fault is not None and fault.kind == "absurd" and reply.status == 200:
+            reply.raw_body = _absurd_body(op, fault.variant, reply.payload)
+            reply.fault = f"absurd:{fault.variant}"
+        if fault is not None and fault.kind in ("trickle", "reset"):
+            reply.transport = fault
+            reply.fault = fault.kind
+        return reply
 
     def _wait_latency(self, op: str) -> float:
         delay = self.script.latency(op)
@@ -408,15 +469,26 @@ class BedrockSimulator:
             raise _BedrockError("ValidationException", refusal.message)
         latency = self._wait_latency("generate")
 
+        bad = fault.variant if fault is not None and fault.kind == "bad_image" else ""
+        count = gen.count
+        label = ""
+        if fault is not None and fault.kind == "extra_images":
+            count, label = fault.count, f"extra_images:{fault.count}"
+        elif bad:
+            label = f"bad_image:{bad}"
+
         def image(i: int, *, filtered: bool = False) -> str:
-            data = make_image(
-                gen.prompt, gen.seed, i, gen.width, gen.height, fmt=gen.fmt, filtered=filtered
-            )
+            if bad:
+                data = bad_png(bad, gen.seed + i)
+            else:
+                data = make_image(
+                    gen.prompt, gen.seed, i, gen.width, gen.height, fmt=gen.fmt, filtered=filtered
+                )
             return base64.b64encode(data).decode("ascii")
 
         payload: dict[str, Any]
         if titan_like:
-            images = [image(i) for i in range(gen.count)]
+            images = [image(i) for i in range(count)]
             if failure is not None and len(images) > 1:
                 images = images[:-1]  # "some of the images were blocked"
             payload = {"images": images, "error": failure.message if failure else None}
@@ -426,20 +498,30 @@ class BedrockSimulator:
             elif failure is not None:
                 payload = {"finish_reasons": ["Inference error"]}
             else:
-                payload = {"seeds": [gen.seed], "finish_reasons": [None], "images": [image(0)]}
-        else:
-            if refusal is not None:
-                artifact = {
-                    "seed": gen.seed,
-                    "base64": image(0, filtered=True),
-                    "finishReason": "CONTENT_FILTERED",
+                payload = {
+                    "seeds": [gen.seed + i for i in range(count)],
+                    "finish_reasons": [None] * count,
+                    "images": [image(i) for i in range(count)],
                 }
+        else:
+            artifacts: list[dict[str, Any]]
+            if refusal is not None:
+                artifacts = [
+                    {
+                        "seed": gen.seed,
+                        "base64": image(0, filtered=True),
+                        "finishReason": "CONTENT_FILTERED",
+                    }
+                ]
             elif failure is not None:
-                artifact = {"seed": gen.seed, "base64": "", "finishReason": "ERROR"}
+                artifacts = [{"seed": gen.seed, "base64": "", "finishReason": "ERROR"}]
             else:
-                artifact = {"seed": gen.seed, "base64": image(0), "finishReason": "SUCCESS"}
-            payload = {"result": "success", "artifacts": [artifact]}
-        return _Reply(200, payload, latency=latency)
+                artifacts = [
+                    {"seed": gen.seed + i, "base64": image(i), "finishReason": "SUCCESS"}
+                    for i in range(count)
+                ]
+            payload = {"result": "success", "artifacts": artifacts}
+        return _Reply(200, payload, latency=latency, fault=label)
 
     def _converse(self, op: str, body: dict[str, Any]) -> _Reply:
         texts, images = _converse_content(body)
@@ -568,13 +650,102 @@ class _Handler(BaseHTTPRequestHandler):
 def _write(
     handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Mapping[str, str]
 ) -> None:
+    _write_head(handler, status, len(body), headers)
+    handler.wfile.write(body)
+
+
+def _write_head(
+    handler: BaseHTTPRequestHandler, status: int, length: int, headers: Mapping[str, str]
+) -> None:
     handler.send_response(status)
     handler.send_header("x-amzn-RequestId", str(uuid.uuid4()))
     for name, value in headers.items():
         handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Content-Length", str(length))
     handler.end_headers()
-    handler.wfile.write(body)
+
+
+def _write_trickle(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    fault: Fault,
+    stopping: threading.Event,
+) -> None:
+    """The whole answer, ``fault.chunk_bytes`` every ``fault.interval`` seconds: each socket
+    read gets data before any read timeout, so only a deadline on the whole call ends it.
+    Stops early (connection dropped) when the simulator stops or the client goes away."""
+    try:
+        _write_head(handler, status, len(body), headers)
+        handler.wfile.flush()
+        for start in range(0, len(body), fault.chunk_bytes):
+            if stopping.wait(fault.interval):
+                handler.close_connection = True
+                return
+            handler.wfile.write(body[start : start + fault.chunk_bytes])
+    except OSError:  # the client gave up and closed the connection
+        handler.close_connection = True
+
+
+def _write_reset(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    fault: Fault,
+) -> None:
+    """Headers and part of the body (or nothing), then a TCP reset (SO_LINGER 0 and
+    close), as a middlebox or a crashed front end does; the client sees "connection reset
+    by peer" mid-body, or before any answer."""
+    after = fault.after_bytes
+    sent = len(body) // 2 if after < 0 else min(after, len(body))
+    handler.close_connection = True
+    if not fault.before_headers:
+        try:
+            _write_head(handler, status, len(body), headers)
+            handler.wfile.write(body[:sent])
+            handler.wfile.flush()
+        except OSError:
+            return
+    sock = handler.connection
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        # The request's reader holds a reference that would defer the real close.
+        handler.rfile.close()
+        sock.close()
+
+
+def _absurd_body(op: str, variant: str, payload: Mapping[str, Any]) -> bytes:
+    """The bodies that broke the app in issue 17, each around the normal ``payload``."""
+    if variant == "json_array":
+        return json.dumps([payload]).encode()
+    if variant == "deep_nesting":
+        return b"[" * DEEP_NESTING_LEVELS + b"]" * DEEP_NESTING_LEVELS
+    if variant == "not_json":
+        return b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    marker = "__imgloop_sim_marker__"
+    if variant == "huge_int":
+        if op == "generate":
+            shaped: dict[str, Any] = {**payload, "seeds": [marker]}
+        else:
+            shaped = {**payload, "usage": {**payload.get("usage", {}), "inputTokens": marker}}
+        return json.dumps(shaped).replace(f'"{marker}"', "9" * HUGE_INT_DIGITS).encode()
+    if variant == "bad_usage":
+        return json.dumps(
+            {**payload, "usage": {**payload.get("usage", {}), "inputTokens": "lots"}}
+        ).encode()
+    if variant == "huge_text":
+        # Well formed and on topic, just 30 MB long: a verdict whose reason, or a revision
+        # whose prompt, never ends.
+        filler = "A" * HUGE_TEXT_BYTES
+        if op == "judge":
+            text = f'{{"result": "YES", "reason": "{filler}"}}'
+        else:
+            text = f'{{"revised_prompt": "{filler}"}}'
+        message = {"role": "assistant", "content": [{"text": text}]}
+        return json.dumps({**payload, "output": {"message": message}}).encode()
+    raise ValueError(f"unknown absurd variant {variant!r}")
 
 
 def _write_error(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import lzma
 import os
 import re
+import shutil
 import sqlite3
+import stat
 import struct
 import tempfile
 import zipfile
@@ -28,12 +31,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from imgloop_desktop import __version__, paths
+from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
+from imgloop_desktop.core.jsonsafe import has_surrogate
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.core.pngs import PNG_SIGNATURE, png_size
+from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.storage.history.queries import (
     AttemptRecord,
     ImageRecord,
@@ -54,8 +60,27 @@ from imgloop_desktop.storage.local import LocalImageStore
 FORMAT = "imgloop-history-export"
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-MAX_IMAGE_BYTES = 256 * 1024 * 1024
+# -- import limits: an export is untrusted, and a few MB of zip can unpack to many GB ------
+# The largest image any model in the catalog makes is 4,194,304 pixels; as an 8-bit RGBA PNG
+# of pure noise (the worst case, deflate cannot shrink it) that is 16.8 MB. Twice that leaves
+# room for the text chunks an export inserts and for any model that compresses badly.
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+# Model text in the history is capped (100,000 characters per answer), so even thousands of
+# sessions fit; the limit keeps parsing to seconds and memory to well under a GB.
+MAX_MANIFEST_BYTES = 128 * 1024 * 1024
+# Everything an import may unpack, checked against the archive's directory before a byte is
+# read and counted again while reading: about 2,000 real images, more than any one export
+# people move between machines; a bigger history can be exported in parts.
+MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024
+# An image entry may unpack to at most this many times its stored size (PNGs are already
+# deflated: real ones shrink by a few percent in a zip, and exports store them as they are).
+# This is what stops a small download turning into gigabytes within the other limits.
+MAX_IMAGE_INFLATION = 100
+# Entries in one archive; zipfile keeps an object per entry, and no export has more.
+MAX_ARCHIVE_ENTRIES = 100_000
+# Free space an import leaves beyond the images it writes, for the history's rows and journal.
+_FREE_SPACE_MARGIN = 16 * 1024 * 1024
+_READ_CHUNK = 1024 * 1024
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # as the local image store
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -477,13 +502,58 @@ def archive_name_problem(name: str) -> str | None:
     return None
 
 
+# What zipfile, zlib and the OS raise for an archive that is damaged or made to deceive: a
+# bad record or CRC, a broken deflate/bzip2/lzma stream, a file cut short, an entry name that
+# is not UTF-8, a compression method zipfile lacks, an encrypted entry. Each becomes one
+# ExportError naming the archive and the entry instead of a traceback.
+_ARCHIVE_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+)
+# Below this an entry cannot amplify a download into anything that matters, so its
+# compression ratio is not judged (a tiny PNG may legitimately shrink a lot).
+_INFLATION_FLOOR = 1024 * 1024
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return _printable(text[:300])
+
+
+def _read_at_most(handle: IO[bytes], limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes, read in chunks: an entry or file larger than its
+    directory (or ``stat``) said costs no more memory than the limit, and the one byte over
+    tells the caller it was too large."""
+    out = bytearray()
+    while len(out) <= limit:
+        chunk = handle.read(min(_READ_CHUNK, limit + 1 - len(out)))
+        if not chunk:
+            break
+        out += chunk
+    return bytes(out)
+
+
 class _Source:
-    """An export on disk, as a folder or a zip; every name is checked before use."""
+    """An export on disk, as a folder or a zip; every name is checked before use.
+
+    Sizes are checked twice: against the zip's directory (or ``stat``) before anything is
+    read, because a few MB of zip can claim gigabytes; and while reading, because that
+    directory is written by whoever made the archive and may lie.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
-        self._names: set[str] = set()
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        self._read_total = 0
+        self._counted: set[str] = set()
         if path.is_dir():
             return
         if not path.is_file():
@@ -491,46 +561,157 @@ class _Source:
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile as exc:
-            raise ExportError(f"{path} is not a zip file: {exc}") from exc
+            raise ExportError(f"{path} is not a zip file: {_why(exc)}") from exc
+        except _ARCHIVE_ERRORS as exc:
+            raise ExportError(f"{path} cannot be read as a zip file: {_why(exc)}") from exc
         try:
-            for info in self._zip.infolist():
-                problem = archive_name_problem(info.filename)
-                if problem:
-                    raise ExportError(
-                        f"the archive entry {info.filename!r} is refused: {problem}; "
-                        "entries must be relative paths inside the archive"
-                    )
-                if info.file_size > max(MAX_IMAGE_BYTES, MAX_MANIFEST_BYTES):
-                    raise ExportError(
-                        f"the archive entry {info.filename!r} is refused: "
-                        f"{info.file_size} bytes is more than an export holds"
-                    )
-                self._names.add(info.filename)
+            self._check_directory(self._zip.infolist())
         except BaseException:
             self._zip.close()
             raise
 
+    def _entry_error(self, name: str, text: str) -> ExportError:
+        return ExportError(f"{self.path}: the entry {_printable(name)!r} {text}")
+
+    def _check_directory(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Names, count, per-entry and total sizes and inflation, from the directory alone,
+        before a single entry is opened."""
+        if len(infos) > MAX_ARCHIVE_ENTRIES:
+            raise ExportError(
+                f"{self.path} holds {len(infos):,} entries; an export has at most "
+                f"{MAX_ARCHIVE_ENTRIES:,}"
+            )
+        total = 0
+        for info in infos:
+            name = info.filename
+            problem = archive_name_problem(name)
+            if problem:
+                raise self._entry_error(
+                    name,
+                    f"is refused: {problem}; entries must be relative paths inside the archive",
+                )
+            if name in self._infos:
+                raise self._entry_error(
+                    name, "is refused: it appears twice, so tools would disagree on which to use"
+                )
+            if info.is_dir():
+                continue
+            is_manifest = name == MANIFEST_NAME
+            limit = MAX_MANIFEST_BYTES if is_manifest else MAX_IMAGE_BYTES
+            if info.file_size > limit:
+                kind = "a manifest" if is_manifest else "an image"
+                raise self._entry_error(
+                    name,
+                    f"is refused: it unpacks to {info.file_size:,} bytes; "
+                    f"{kind} in an export is at most {limit:,}",
+                )
+            if (
+                not is_manifest
+                and info.file_size > _INFLATION_FLOOR
+                and info.file_size > MAX_IMAGE_INFLATION * max(info.compress_size, 1)
+            ):
+                ratio = info.file_size / max(info.compress_size, 1)
+                raise self._entry_error(
+                    name,
+                    f"is refused: it unpacks to {info.file_size:,} bytes, {ratio:,.0f} times its "
+                    f"size in the archive; an image unpacks to at most {MAX_IMAGE_INFLATION} "
+                    "times (a PNG is already compressed), so this is a zip bomb",
+                )
+            total += info.file_size
+            self._infos[name] = info
+        if total > MAX_IMPORT_BYTES:
+            raise ExportError(
+                f"{self.path} unpacks to {total:,} bytes in all; an import reads at most "
+                f"{MAX_IMPORT_BYTES:,}. Export fewer sessions at a time"
+            )
+
+    def check_total(self, names: list[str]) -> None:
+        """For a folder, the sizes of the files the manifest names, summed before any image
+        is read (a zip's whole directory was summed when it was opened)."""
+        if self._zip is not None:
+            return
+        total = 0
+        for name in dict.fromkeys(names):
+            try:
+                total += max((self.path / name).stat().st_size, 0)
+            except (OSError, ValueError):
+                continue  # reading it will say what is wrong, naming it
+        if total > MAX_IMPORT_BYTES:
+            raise ExportError(
+                f"{self.path} holds {total:,} bytes in all; an import reads at most "
+                f"{MAX_IMPORT_BYTES:,}. Export fewer sessions at a time"
+            )
+
     def read(self, name: str, limit: int) -> bytes:
+        """The whole entry or file, at most ``limit`` bytes, or ExportError naming it."""
         problem = archive_name_problem(name)
         if problem:
-            raise ExportError(f"the file name {name!r} is refused: {problem}")
+            raise ExportError(f"the file name {_printable(name)!r} is refused: {problem}")
         if self._zip is not None:
-            if name not in self._names:
-                raise ExportError(f"{self.path} has no entry {name!r}")
-            with self._zip.open(name) as handle:
-                data = handle.read(limit + 1)
+            data = self._read_entry(name, limit)
         else:
+            data = self._read_file(name, limit)
+        if name not in self._counted:  # each name counts once, however often it is read
+            self._counted.add(name)
+            self._read_total += len(data)
+            if self._read_total > MAX_IMPORT_BYTES:
+                raise ExportError(
+                    f"{self.path} unpacks to more than {MAX_IMPORT_BYTES:,} bytes in all "
+                    f"(reading {_printable(name)!r}); nothing was imported"
+                )
+        return data
+
+    def _read_entry(self, name: str, limit: int) -> bytes:
+        assert self._zip is not None
+        info = self._infos.get(name)
+        if info is None:
+            raise ExportError(f"{self.path} has no entry {_printable(name)!r}")
+        try:
+            with self._zip.open(info) as handle:
+                data = _read_at_most(handle, limit)
+        except _ARCHIVE_ERRORS as exc:
+            raise self._entry_error(
+                name, f"cannot be read: {_why(exc)}; the archive is damaged"
+            ) from exc
+        if len(data) > limit:
+            raise self._entry_error(
+                name,
+                f"holds more than {limit:,} bytes, though the archive's directory says "
+                f"{info.file_size:,}; the archive is damaged or made to deceive",
+            )
+        if len(data) != info.file_size:
+            raise self._entry_error(
+                name,
+                f"holds {len(data):,} bytes, but the archive's directory says "
+                f"{info.file_size:,}; the archive is damaged or made to deceive",
+            )
+        return data
+
+    def _read_file(self, name: str, limit: int) -> bytes:
+        try:
             root = self.path.resolve()
             target = (root / name).resolve()
-            if not target.is_relative_to(root):
-                raise ExportError(f"the file name {name!r} is refused: it leads outside {root}")
-            try:
-                with target.open("rb") as handle:
-                    data = handle.read(limit + 1)
-            except OSError as exc:
-                raise ExportError(f"{name} cannot be read from the export: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, say
+            raise ExportError(f"{self.path}: {name} cannot be read ({_why(exc)})") from exc
+        if not target.is_relative_to(root):
+            raise ExportError(f"the file name {name!r} is refused: it leads outside {root}")
+        try:
+            info = target.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                raise ExportError(f"{self.path}: {name} is not a regular file")
+            if info.st_size > limit:
+                raise ExportError(
+                    f"{self.path}: {name} is refused: it is {info.st_size:,} bytes; "
+                    f"at most {limit:,} are read"
+                )
+            with target.open("rb") as handle:
+                data = _read_at_most(handle, limit)
+        except OSError as exc:
+            raise ExportError(
+                f"{self.path}: {name} cannot be read from the export ({exc.strerror or exc})"
+            ) from exc
         if len(data) > limit:
-            raise ExportError(f"{name} is larger than {limit} bytes")
+            raise ExportError(f"{self.path}: {name} is larger than {limit:,} bytes")
         return data
 
     def close(self) -> None:
@@ -544,6 +725,12 @@ class _Source:
         self.close()
 
 
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates and NULs written as escapes, so a message quoting a
+    hostile value can always be printed, logged and stored."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\0", "\\x00")
+
+
 _MISSING = object()
 
 
@@ -555,8 +742,8 @@ class _Checker:
 
     def fail(self, where: str, value: object, allowed: str) -> None:
         if len(self.problems) < 50:
-            if isinstance(value, str) and len(value) > 80:
-                value = value[:77] + "..."
+            if isinstance(value, str):
+                value = _printable(value[:77] + "..." if len(value) > 80 else value)
             elif isinstance(value, dict | list):
                 value = f"<{type(value).__name__}>"
             self.problems.append(Problem(where, value, allowed))
@@ -731,7 +918,9 @@ def _parse_image(c: _Checker, raw: object, where: str, revision: int, attempt: i
     return image, ref
 
 
-def _parse_session(c: _Checker, raw: object, where: str) -> _ImportSession | None:
+def _parse_session(
+    c: _Checker, raw: object, where: str, files_named: set[str]
+) -> _ImportSession | None:
     obj = c.obj_(raw, where)
     if obj is None:
         return None
@@ -779,6 +968,9 @@ def _parse_session(c: _Checker, raw: object, where: str) -> _ImportSession | Non
                 seen_keys.add(key)
                 images.append(image)
                 if ref is not None:
+                    if ref.file in files_named:  # one file read once: no entry counted twice
+                        c.fail(f"{aw}.images[{ii}].file", ref.file, "a file no other image names")
+                    files_named.add(ref.file)
                     files[key] = ref
             attempts.append(
                 AttemptRecord(
@@ -846,12 +1038,20 @@ def read_manifest(source_path: Path) -> list[_ImportSession]:
 
 
 def _read_manifest(source: _Source) -> list[_ImportSession]:
+    """Read through ``jsonsafe`` (size, depth and number limits: no RecursionError or
+    4,300-digit ValueError from a hostile manifest), refuse unstorable text anywhere in it,
+    then check every field."""
     raw = source.read(MANIFEST_NAME, MAX_MANIFEST_BYTES)
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExportError(f"{MANIFEST_NAME} is not valid UTF-8 JSON: {exc}") from exc
+        data = jsonsafe.loads(
+            raw, what=f"{MANIFEST_NAME} in {source.path}", max_bytes=MAX_MANIFEST_BYTES
+        )
+    except jsonsafe.JsonLimitError as exc:
+        raise ExportError(str(exc)) from exc
     c = _Checker()
+    _check_text(c, data, "manifest")
+    if c.problems:
+        raise ValidationError(c.problems)
     top = c.obj_(data, "manifest")
     if top is None:
         raise ValidationError(c.problems)
@@ -868,8 +1068,9 @@ def _read_manifest(source: _Source) -> list[_ImportSession]:
         raise ValidationError(c.problems)
     sessions = []
     seen: set[str] = set()
+    files_named: set[str] = set()
     for i, raw_session in enumerate(c.list_(top, "sessions", "manifest")):
-        parsed = _parse_session(c, raw_session, f"manifest.sessions[{i}]")
+        parsed = _parse_session(c, raw_session, f"manifest.sessions[{i}]", files_named)
         if parsed is not None:
             if parsed.tree.run_id in seen:
                 c.fail(
@@ -882,25 +1083,63 @@ def _read_manifest(source: _Source) -> list[_ImportSession]:
     return sessions
 
 
+def _check_text(c: _Checker, value: object, where: str) -> None:
+    """Every string and key in the manifest, wherever it is (attempt requests and params
+    included): a lone surrogate cannot be encoded for SQLite, a file or a terminal, and a NUL
+    cuts text short in SQLite and C APIs. Refused up front, naming the field, so the import
+    never fails half-way on one."""
+    if isinstance(value, str):
+        if not value.isascii() and has_surrogate(value):  # isascii: most text, checked in C
+            c.fail(where, value, "text without lone UTF-16 surrogates (\\ud800-\\udfff)")
+        elif "\0" in value:
+            c.fail(where, value, "text without NUL characters")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_text(c, item, f"{where}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{where}.{_printable(key)}"
+            _check_text(c, key, f"{inner} (the key)")
+            _check_text(c, item, inner)
+
+
 def _original(source: _Source, ref: _FileRef) -> bytes:
     """The stored original: the exported file with our inserted chunks cut out, checked
     against the original SHA-256 from the manifest."""
     data = source.read(ref.file, MAX_IMAGE_BYTES)
     if ref.exported_sha256 is not None and hashlib.sha256(data).hexdigest() != ref.exported_sha256:
         raise ExportError(
-            f"{ref.file}: its SHA-256 differs from manifest.json's exported_sha256; "
-            "the export was changed or damaged, so nothing was imported"
+            f"{source.path}: {ref.file}: its SHA-256 differs from manifest.json's "
+            "exported_sha256; the export was changed or damaged, so nothing was imported"
         )
     if ref.offset is not None:
         if ref.offset + ref.length > len(data):
-            raise ExportError(f"{ref.file}: its metadata range lies outside the file")
+            raise ExportError(
+                f"{source.path}: {ref.file}: its metadata range lies outside the file"
+            )
         data = data[: ref.offset] + data[ref.offset + ref.length :]
     if hashlib.sha256(data).hexdigest() != ref.sha256:
         raise ExportError(
-            f"{ref.file}: the image bytes do not match the SHA-256 in manifest.json; "
-            "the export was changed or damaged, so nothing was imported"
+            f"{source.path}: {ref.file}: the image bytes do not match the SHA-256 in "
+            "manifest.json; the export was changed or damaged, so nothing was imported"
         )
     return data
+
+
+def _checked_original(source: _Source, ref: _FileRef, image: ImageRecord | None) -> int:
+    """Read within limits, both hashes matched, decoded as a whole PNG and its sizes the
+    manifest's; returns its length. A matching hash only proves the bytes are the ones the
+    manifest names, not that they are an image: an ELF binary can carry a matching hash."""
+    data = _original(source, ref)
+    try:
+        info = check_image(data)
+    except BadImageError as exc:
+        raise ExportError(
+            f"{source.path}: {ref.file} is not an image that can be imported: {exc}; "
+            "nothing was imported"
+        ) from exc
+    _check_recorded_size(data, info, image, ref)
+    return len(data)
 
 
 # -- import: writing into this machine's history ----------------------------------------------
@@ -918,36 +1157,59 @@ def import_export(conn: sqlite3.Connection, source_path: Path) -> ImportResult:
     """Restore the sessions of an export into this history, images into this machine's image
     folder with their original bytes.
 
-    Every file is checked before anything is written. Importing the same export twice adds
-    nothing the second time; importing a full export after an approved-only one adds the
-    missing images to the sessions already there. Existing rows (and a person's decisions
-    on them) are never overwritten.
+    Nothing is written until the whole export has been checked: sizes against the limits,
+    the manifest parsed and validated, and every file it names read within the limits,
+    matched against both hashes and decoded as an image. Then the files are written and every
+    row is recorded in one transaction; when any part fails the rows are rolled back and the
+    files written so far removed, so a refused import leaves this history as it was.
+
+    Importing the same export twice adds nothing the second time; importing a full export
+    after an approved-only one adds the missing images to the sessions already there.
+    Existing rows (and a person's decisions on them) are never overwritten.
     """
     with _Source(source_path) as source:
         sessions = _read_manifest(source)
+        source.check_total([MANIFEST_NAME, *(r.file for s in sessions for r in s.files.values())])
+        sizes: dict[str, int] = {}
         for session in sessions:  # check every file before writing anything
             images = {(i.revision, i.attempt, i.index): i for i in session.tree.images()}
             for key, ref in session.files.items():
-                _check_recorded_size(_original(source, ref), images.get(key), ref)
+                sizes[ref.file] = _checked_original(source, ref, images.get(key))
         store = LocalImageStore(paths.images_dir())
-        added: list[str] = []
-        merged: list[str] = []
-        images_added = 0
-        already = 0
-        for session in sessions:
-            existing = _existing_images(conn, session.tree.run_id)
-            written: dict[tuple[int, int, int], str] = {}
-            for key, ref in session.files.items():
-                if key in existing:
-                    continue
-                revision, attempt, index = key
-                name = f"{revision:03d}-{attempt:03d}-{index}.png"
-                store.save(session.tree.run_id, name, _original(source, ref))  # disk first
-                written[key] = f"{session.tree.run_id}/{name}"
-            new_run, count, present = _insert_session(conn, session, written, existing)
-            (added if new_run else merged).append(session.tree.run_id)
-            images_added += count
-            already += present
+        missing = [
+            (session, {k: r for k, r in session.files.items() if k not in existing})
+            for session in sessions
+            for existing in [_existing_images(conn, session.tree.run_id)]
+        ]
+        _check_free_space(store.root, sum(sizes[r.file] for _, m in missing for r in m.values()))
+        created: list[Path] = []
+        try:
+            written_by_run: list[dict[tuple[int, int, int], str]] = []
+            for session, refs in missing:  # disk first, as for a run
+                written: dict[tuple[int, int, int], str] = {}
+                for key, ref in refs.items():
+                    revision, attempt, index = key
+                    name = f"{revision:03d}-{attempt:03d}-{index}.png"
+                    data = _original(source, ref)  # read again: the hashes are checked again
+                    _place(store, session.tree.run_id, name, data, created)
+                    written[key] = f"{session.tree.run_id}/{name}"
+                written_by_run.append(written)
+            added: list[str] = []
+            merged: list[str] = []
+            images_added = 0
+            already = 0
+            with transaction(conn):  # every session or none
+                for (session, _refs), written in zip(missing, written_by_run, strict=True):
+                    # Read again under the write lock: a concurrent import may have added some.
+                    existing = _existing_images(conn, session.tree.run_id)
+                    fresh = {k: v for k, v in written.items() if k not in existing}
+                    new_run, count, present = _insert_session(conn, session, fresh, existing)
+                    (added if new_run else merged).append(session.tree.run_id)
+                    images_added += count
+                    already += present
+        except BaseException:
+            _remove_created(created)
+            raise
     return ImportResult(
         sessions_added=added,
         sessions_merged=merged,
@@ -956,16 +1218,75 @@ def import_export(conn: sqlite3.Connection, source_path: Path) -> ImportResult:
     )
 
 
-def _check_recorded_size(data: bytes, image: ImageRecord | None, ref: _FileRef) -> None:
+def _check_free_space(folder: Path, needed: int) -> None:
+    """Refuse up front rather than fill the disk half-way through the writes."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return  # cannot tell; a write that fails is still undone
+    if needed + _FREE_SPACE_MARGIN > free:
+        raise ExportError(
+            f"the import needs {needed:,} bytes in {folder}, but only {free:,} are free; "
+            "nothing was imported"
+        )
+
+
+def _place(
+    store: LocalImageStore, run_id: str, name: str, data: bytes, created: list[Path]
+) -> None:
+    """Write one image (atomically), noting it in ``created`` so a failure can remove it. A
+    file already there is never overwritten: the same bytes are kept as they are (and not
+    removed on failure), other bytes stop the import."""
+    path = store.root / run_id / name
+    try:
+        if path.exists() or path.is_symlink():
+            if path.is_file() and not path.is_symlink():
+                with path.open("rb") as handle:
+                    present = _read_at_most(handle, MAX_IMAGE_BYTES)
+                if present == data:
+                    return
+            raise ExportError(
+                f"{path} already exists with other content, so it was left as it is and "
+                "nothing was imported; move it away (or run `imgloop-cli history check "
+                "--repair`) and import again"
+            )
+        store.save(run_id, name, data)
+    except OSError as exc:
+        raise ExportError(
+            f"{path} cannot be written ({exc.strerror or exc}); nothing was imported"
+        ) from exc
+    created.append(path)
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Undo the writes of a failed import: the files it created, then their run folders
+    when that leaves them empty. Best effort: the import's own error is what is reported."""
+    for path in reversed(created):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue
+    for folder in dict.fromkeys(path.parent for path in created):
+        try:
+            folder.rmdir()
+        except OSError:
+            continue  # not empty (other images), or already gone
+
+
+def _check_recorded_size(
+    data: bytes, info: ImageInfo, image: ImageRecord | None, ref: _FileRef
+) -> None:
     """The manifest's byte and pixel counts must be the file's own: history checks them
     against the disk later, and a wrong number would be reported forever."""
     if image is None:
         return
-    width, height = png_size(data) or (image.width, image.height)
     for name, recorded, actual in (
         ("size_bytes", image.size_bytes, len(data)),
-        ("width", image.width, width),
-        ("height", image.height, height),
+        ("width", image.width, info.width),
+        ("height", image.height, info.height),
     ):
         if recorded != actual:
             raise ExportError(
@@ -988,7 +1309,8 @@ def _insert_session(
     written: dict[tuple[int, int, int], str],
     existing: set[tuple[int, int, int]],
 ) -> tuple[bool, int, int]:
-    """One transaction per session: it is either all there or not at all."""
+    """The rows of one session, inside the caller's transaction: import_export records every
+    session in one, so an import is either all there or not at all."""
     t = session.tree
     outcome: str = t.outcome.value
     message = t.message
@@ -998,82 +1320,81 @@ def _insert_session(
         message = "Interrupted: the run was still going when it was exported."
         ended = ended or t.started_at
     added = 0
-    with transaction(conn):
-        row = conn.execute("SELECT id FROM runs WHERE run_id = ?", (t.run_id,)).fetchone()
-        new_run = row is None
-        if row is None:
-            cursor = conn.execute(
-                """INSERT INTO runs (run_id, prompt, params_json, image_model_id, judge_model_id,
-                       images_root, app_version, started_at, ended_at, outcome, message)
-                   VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)""",
-                (
-                    t.run_id,
-                    t.prompt,
-                    json.dumps(t.params, ensure_ascii=False, sort_keys=True),
-                    t.image_model_id,
-                    t.judge_model_id,
-                    t.app_version,
-                    now_iso(t.started_at),
-                    _iso(ended),
-                    outcome,
-                    message,
-                ),
-            )
-            run_row = int(cursor.lastrowid or 0)
-        else:
-            run_row = int(row[0])
-        for version in t.prompt_versions:
+    row = conn.execute("SELECT id FROM runs WHERE run_id = ?", (t.run_id,)).fetchone()
+    new_run = row is None
+    if row is None:
+        cursor = conn.execute(
+            """INSERT INTO runs (run_id, prompt, params_json, image_model_id, judge_model_id,
+                   images_root, app_version, started_at, ended_at, outcome, message)
+               VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)""",
+            (
+                t.run_id,
+                t.prompt,
+                json.dumps(t.params, ensure_ascii=False, sort_keys=True),
+                t.image_model_id,
+                t.judge_model_id,
+                t.app_version,
+                now_iso(t.started_at),
+                _iso(ended),
+                outcome,
+                message,
+            ),
+        )
+        run_row = int(cursor.lastrowid or 0)
+    else:
+        run_row = int(row[0])
+    for version in t.prompt_versions:
+        conn.execute(
+            """INSERT INTO prompt_versions (run_id, revision, prompt, previous_prompt,
+                   reasons_json, ok, raw, error, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, revision) DO NOTHING""",
+            (
+                run_row,
+                version.revision,
+                version.prompt,
+                version.previous_prompt,
+                json.dumps(list(version.reasons), ensure_ascii=False),
+                None if version.ok is None else int(version.ok),
+                version.raw,
+                version.error,
+                now_iso(version.created_at),
+            ),
+        )
+        for attempt in version.attempts:
             conn.execute(
-                """INSERT INTO prompt_versions (run_id, revision, prompt, previous_prompt,
-                       reasons_json, ok, raw, error, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, revision) DO NOTHING""",
+                """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
+                       started_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (run_id, revision, attempt) DO NOTHING""",
                 (
                     run_row,
                     version.revision,
-                    version.prompt,
-                    version.previous_prompt,
-                    json.dumps(list(version.reasons), ensure_ascii=False),
-                    None if version.ok is None else int(version.ok),
-                    version.raw,
-                    version.error,
-                    now_iso(version.created_at),
+                    attempt.attempt,
+                    attempt.prompt,
+                    attempt.seed,
+                    json.dumps(attempt.request, ensure_ascii=False, sort_keys=True),
+                    now_iso(attempt.started_at),
+                    _iso(attempt.ended_at),
+                    attempt.error,
                 ),
             )
-            for attempt in version.attempts:
-                conn.execute(
-                    """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
-                           started_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (run_id, revision, attempt) DO NOTHING""",
-                    (
-                        run_row,
-                        version.revision,
-                        attempt.attempt,
-                        attempt.prompt,
-                        attempt.seed,
-                        json.dumps(attempt.request, ensure_ascii=False, sort_keys=True),
-                        now_iso(attempt.started_at),
-                        _iso(attempt.ended_at),
-                        attempt.error,
-                    ),
-                )
-                attempt_id = conn.execute(
-                    "SELECT id FROM attempts WHERE run_id = ? AND revision = ? AND attempt = ?",
-                    (run_row, version.revision, attempt.attempt),
-                ).fetchone()[0]
-                for image in attempt.images:
-                    key = (image.revision, image.attempt, image.index)
-                    if key not in written:
-                        continue  # already here, or not in this export
-                    _insert_image(conn, run_row, attempt_id, _imported(image), written[key])
-                    added += 1
-        if session.judge_approved is not None:  # once its image is here
-            revision, attempt_no, index = session.judge_approved
-            conn.execute(
-                """UPDATE runs SET approved_image_id = (SELECT id FROM images WHERE run_id = ?
-                       AND revision = ? AND attempt = ? AND idx = ?)
-                   WHERE id = ? AND approved_image_id IS NULL""",
-                (run_row, revision, attempt_no, index, run_row),
-            )
+            attempt_id = conn.execute(
+                "SELECT id FROM attempts WHERE run_id = ? AND revision = ? AND attempt = ?",
+                (run_row, version.revision, attempt.attempt),
+            ).fetchone()[0]
+            for image in attempt.images:
+                key = (image.revision, image.attempt, image.index)
+                if key not in written:
+                    continue  # already here, or not in this export
+                _insert_image(conn, run_row, attempt_id, _imported(image), written[key])
+                added += 1
+    if session.judge_approved is not None:  # once its image is here
+        revision, attempt_no, index = session.judge_approved
+        conn.execute(
+            """UPDATE runs SET approved_image_id = (SELECT id FROM images WHERE run_id = ?
+                   AND revision = ? AND attempt = ? AND idx = ?)
+               WHERE id = ? AND approved_image_id IS NULL""",
+            (run_row, revision, attempt_no, index, run_row),
+        )
     present = sum(1 for key in session.files if key in existing)
     return new_run, added, present
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
+import random
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 
 from imgloop_desktop.cli import history_cmd
 from imgloop_desktop.services.history import HistoryService
-from tests.storage.history.fakes import FakeChat, params, run_recorded
+from tests.storage.history.fakes import FakeChat, params, read_only_folder, run_recorded
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
@@ -119,3 +122,114 @@ def test_check_reports_orphans(runs: list[str], isolated_env: Path) -> None:
     code, out, _ = cli("check", "--json")
     [problem] = json.loads(out)["problems"]
     assert code == 1 and problem["kind"] == "orphan" and problem["path"].endswith("stray.png")
+
+
+# -- a history imgloop cannot use: `error: …` and exit 1, never a traceback --------------------
+
+ALL_COMMANDS: list[list[str]] = [
+    ["list"],
+    ["show", "20240101000000-aaaaaaaa"],
+    ["export", "--approved", "--to", "{out}"],
+    ["import", "{out}"],
+    ["decide", "1", "approve"],
+    ["check"],
+    ["check", "--repair"],
+]
+
+
+def _every_command_says_error(tmp_path: Path, *expected: str) -> None:
+    for argv in ALL_COMMANDS:
+        code, out, err = cli(*(a.format(out=tmp_path / "out") for a in argv))
+        assert code == 1, (argv, out, err)
+        assert err.startswith("error: ") and "Traceback" not in err, (argv, err)
+        for text in expected:
+            assert text in err, (argv, err)
+        assert not (tmp_path / "out").exists()
+
+
+def test_every_command_answers_a_corrupt_history_in_words(
+    runs: list[str], isolated_env: Path, tmp_path: Path
+) -> None:
+    db = isolated_env / "history.sqlite3"
+    with db.open("r+b") as handle:
+        handle.write(b"\0" * 100)
+    before = db.read_bytes()
+    _every_command_says_error(tmp_path, str(db), "not an SQLite database")
+    assert db.read_bytes() == before
+
+
+def test_every_command_answers_a_read_only_data_folder_in_words(
+    runs: list[str], isolated_env: Path, tmp_path: Path
+) -> None:
+    with read_only_folder(isolated_env) as made:
+        if not made:
+            pytest.skip("cannot make a read-only folder on this machine")
+        _every_command_says_error(tmp_path, "read-only")
+
+
+def test_export_approved_refuses_a_history_with_garbage_in_middle_pages(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    db = isolated_env / "history.sqlite3"
+    for n in range(8):
+        run_recorded(db, params(f"a red fox {n} " * 10), chat=FakeChat(verdicts=["YES"]))
+    assert cli("export", "--approved", "--to", str(tmp_path / "good"))[0] == 0
+    data = bytearray(db.read_bytes())
+    page = 4096
+    noise = random.Random(3)
+    for n in range(len(data) // page // 3, 2 * len(data) // page // 3):
+        data[n * page : (n + 1) * page] = noise.randbytes(page)
+    db.write_bytes(bytes(data))
+    code, out, err = cli("export", "--approved", "--to", str(tmp_path / "bad"))
+    assert code == 1 and out == "", "a damaged history must not export 'successfully'"
+    assert err.startswith("error: the history file") and "is damaged" in err
+    assert "move it aside" in err and not (tmp_path / "bad").exists()
+
+
+def test_check_repair_adopts_orphans_quarantines_strays_and_removes_temp_files(
+    runs: list[str], isolated_env: Path
+) -> None:
+    images = isolated_env / "images"
+    folder = images / runs[0]
+    kept = next(folder.glob("000-000-0.png"))
+    (folder / "000-001-0.png").write_bytes(kept.read_bytes())  # written, then killed
+    (folder / ".000-001-1.png.k2j4x9q1.part").write_bytes(kept.read_bytes()[:40])
+    (folder / "000-002-0.png").write_bytes(kept.read_bytes()[:-30])  # not a whole image
+    stray = images / "20240101000000-ffffffff"
+    stray.mkdir()
+    (stray / "000-000-0.png").write_bytes(kept.read_bytes())
+    assert cli("check")[0] == 1
+
+    code, out, _ = cli("check", "--repair", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["problems"] == []
+    done = {(r["kind"], Path(r["path"]).name, r["run_id"]) for r in data["repairs"]}
+    assert done == {
+        ("adopted", "000-001-0.png", runs[0]),
+        ("removed", ".000-001-1.png.k2j4x9q1.part", runs[0]),
+        ("quarantined", "000-002-0.png", runs[0]),
+        ("quarantined", "000-000-0.png", None),
+    }
+    assert (images / "quarantine" / runs[0] / "000-002-0.png").is_file()
+    assert (images / "quarantine" / stray.name / "000-000-0.png").is_file()
+    assert cli("check", "--verify") == (0, "0 problem(s) found\n", "")
+    with HistoryService.open() as service:
+        adopted = [i for i in service.session(runs[0]).images() if i.rel_path.endswith("1-0.png")]
+        assert [(i.revision, i.attempt, i.index, i.verdict) for i in adopted] == [(0, 1, 0, None)]
+
+
+def test_check_verify_reports_an_undecodable_image(runs: list[str], isolated_env: Path) -> None:
+    with HistoryService.open() as service:
+        image = next(service.session(runs[0]).images())
+    broken = image.path.read_bytes()[:-30]
+    image.path.write_bytes(broken)
+    conn = sqlite3.connect(isolated_env / "history.sqlite3")
+    with conn:
+        conn.execute(
+            "UPDATE images SET sha256 = ?, size_bytes = ? WHERE id = ?",
+            (hashlib.sha256(broken).hexdigest(), len(broken), image.image_id),
+        )
+    conn.close()
+    assert cli("check")[0] == 0, "size and hash agree: only decoding finds it"
+    code, out, _ = cli("check", "--verify")
+    assert code == 1 and f"undecodable: {image.path}" in out

@@ -16,6 +16,7 @@ from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop import paths
 from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import RunResult
@@ -386,6 +387,30 @@ def test_history_recovery_is_reported_in_plain_words(make_window: MakeWindow, qt
     assert shown and shown[0].text() == line
     assert shown[0].windowModality() == Qt.WindowModality.NonModal
     assert window.recovery_action.isEnabled()
+
+
+def test_the_window_repairs_what_a_crash_left_at_start(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    run_id = "20240101000000-0badc0de"
+    recorder = HistoryRecorder(default_db_path(), small())
+    recorder(ev.RunStarted(run_id, "p", "img", "judge", 2, 1))
+    recorder.close()  # as if the app died mid-run, right after writing these two files:
+    folder = paths.images_dir() / run_id
+    folder.mkdir(parents=True)
+    (folder / "000-000-0.png").write_bytes(png_bytes())
+    (folder / ".000-000-1.png.q8w7e6r5.part").write_bytes(png_bytes()[:30])
+    window = make_window()
+    report = window.recovery_report
+    assert report is not None and report.problems == []
+    assert sorted((r.kind.value, r.path.name) for r in report.repairs) == [
+        ("adopted", "000-000-0.png"),
+        ("removed", ".000-000-1.png.q8w7e6r5.part"),
+    ]
+    line, details = recovery_text(report)
+    assert "2 file(s) left by the crash were put back in order" in line
+    assert "000-000-0.png" in details and "quarantine" in details
+    assert window.history.check_files(verify=True) == []
 
 
 def test_history_dock_opens_past_sessions_and_runs_again(

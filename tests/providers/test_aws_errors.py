@@ -12,6 +12,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    ResponseStreamingError,
     SSOTokenLoadError,
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
@@ -213,7 +214,6 @@ URL = "https://bedrock-runtime.eu-west-1.amazonaws.com/model/x/invoke"
     [
         EndpointConnectionError(endpoint_url=URL),
         ConnectTimeoutError(endpoint_url=URL),
-        ReadTimeoutError(endpoint_url=URL),
     ],
 )
 def test_network_errors(exc: Exception) -> None:
@@ -221,6 +221,25 @@ def test_network_errors(exc: Exception) -> None:
     assert isinstance(result, ServiceError)
     assert "Could not reach Bedrock" in str(result)
     assert "internet connection" in result.hint
+
+
+def test_read_timeout_says_the_call_was_given_up() -> None:
+    result = image(ReadTimeoutError(endpoint_url=URL))
+    assert isinstance(result, ServiceError)
+    assert "sent no answer to InvokeModel" in str(result)
+    assert "internet connection" in result.hint
+
+
+def test_broken_answer_stream_is_named() -> None:
+    result = image(ResponseStreamingError(error="Connection reset by peer"))
+    assert isinstance(result, ServiceError)
+    assert "connection broke" in str(result)
+
+
+def test_huge_error_messages_are_cut() -> None:
+    result = chat(client_error("ValidationException", "x" * 30_000_000, 400, "Converse"))
+    assert len(str(result)) < 2_000
+    assert "30,000,000 characters in all" in str(result)
 
 
 @pytest.mark.parametrize(

@@ -189,10 +189,10 @@ def test_generator_translates_access_denied(runtime: Any) -> None:
 @pytest.mark.parametrize(
     ("response", "message"),
     [
-        ({"body": b"<html>proxy error</html>"}, "not JSON"),
-        ({"body": b"\xff\xfe\x00"}, "not JSON"),
-        ({"body": b"[1, 2]"}, "JSON list"),
-        ({"body": b"null"}, "JSON NoneType"),
+        ({"body": b"<html>proxy error</html>"}, "not valid JSON"),
+        ({"body": b"\xff\xfe\x00"}, "not UTF-8"),
+        ({"body": b"[1, 2]"}, "JSON array"),
+        ({"body": b"null"}, "JSON null"),
         ({}, "without a body"),
         ({"body": 42}, "without a body"),
         (None, "without a body"),
@@ -214,7 +214,7 @@ def test_untrusted_bodies(response: object, message: str | None) -> None:
 def test_deeply_nested_json_is_rejected_cleanly() -> None:
     raw = b"[" * 100_000 + b"]" * 100_000
     spec = catalog.image_spec("amazon.titan-image-generator-v2:0")
-    with pytest.raises(ServiceError, match="not JSON"):
+    with pytest.raises(ServiceError, match="nests 100000 levels deep"):
         BedrockImageGenerator(FakeClient({"body": raw}), spec, region=REGION).generate(REQUEST)
 
 
@@ -238,7 +238,7 @@ class TimingOutBody:
 def test_timeout_while_reading_the_body_is_a_network_error() -> None:
     spec = catalog.image_spec("amazon.titan-image-generator-v1")
     generator = BedrockImageGenerator(FakeClient({"body": TimingOutBody()}), spec, region=REGION)
-    with pytest.raises(ServiceError, match="Could not reach Bedrock"):
+    with pytest.raises(ServiceError, match="sent no answer to InvokeModel"):
         generator.generate(REQUEST)
 
 
@@ -380,7 +380,6 @@ def test_converse_errors_are_always_service_errors(code: str, message: str) -> N
         ({"output": {"message": {"content": [{"image": {}}]}}, "stopReason": "end_turn"}, ""),
         ({"output": {"message": {"content": "text"}}}, ""),
         ({"output": "nope"}, ""),
-        ({}, ""),
     ],
 )
 def test_no_text_is_a_service_error(answer: dict[str, Any], hint: str) -> None:
@@ -388,6 +387,14 @@ def test_no_text_is_a_service_error(answer: dict[str, Any], hint: str) -> None:
     with pytest.raises(ServiceError, match="returned no text") as info:
         chat.ask("x", SETTINGS)
     assert hint in info.value.hint
+
+
+def test_an_empty_response_says_what_was_missing() -> None:
+    """What botocore makes of a body that is not JSON or holds a 5,000-digit number."""
+    chat = ConverseChat(FakeClient({}), "amazon.nova-lite-v1:0", region=REGION)
+    with pytest.raises(ServiceError, match="without the output message") as info:
+        chat.ask("x", SETTINGS)
+    assert "in us-east-1" in str(info.value)
 
 
 def test_non_mapping_response_is_a_service_error() -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 
 from imgloop_desktop import __version__
 from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.session import (
     FALLBACK_REGION,
     Clients,
@@ -144,3 +148,42 @@ def test_missing_credentials_are_refused_before_any_client_is_used(
     with pytest.raises(ServiceError) as info:
         make_clients(DefaultChain(), "us-east-1")
     assert "credentials" in str(info.value).lower()
+
+
+def test_clients_carry_the_call_policy(aws_env: Path) -> None:
+    """Per-call read timeouts come with every client make_clients builds; the loop and the
+    simulator tests (tests/providers/test_fault_injection.py) rely on it."""
+    clients = make_clients(DefaultChain(), "us-east-1")
+    seen: list[float] = []
+
+    def answer(request: AWSPreparedRequest, **_: object) -> AWSResponse:
+        seen.append(request.context["read_timeout"])
+        body = b'{"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}}}'
+        return AWSResponse(request.url, 200, HeadersDict(), _Body(body))
+
+    runtime = clients.bedrock_runtime
+    runtime.meta.events.register("before-send.bedrock-runtime", answer)
+    try:
+        runtime.converse(
+            modelId="amazon.nova-lite-v1:0",
+            messages=[{"role": "user", "content": [{"text": "hi"}]}],
+        )
+    finally:
+        runtime.close()
+        clients.s3.close()
+    assert seen == [catalog.CHAT_READ_TIMEOUT_SECONDS]
+
+
+class _Body(io.BytesIO):
+    def stream(self, amt: int = 1024, decode_content: bool | None = None) -> Iterator[bytes]:
+        while chunk := self.read(amt):
+            yield chunk
+
+
+def test_the_read_timeout_ceiling_can_be_lowered(aws_env: Path) -> None:
+    clients = make_clients(DefaultChain(), "us-east-1", read_timeout=0.5)
+    try:
+        assert clients.bedrock_runtime.meta.config.read_timeout == 0.5
+    finally:
+        clients.bedrock_runtime.close()
+        clients.s3.close()

@@ -119,6 +119,32 @@ def test_pending_uploads_are_retried_after_a_restart(
     assert states == [UploadState.DONE, UploadState.DONE, UploadState.FAILED]
 
 
+def test_a_retry_records_the_key_it_actually_wrote(service: HistoryService, s3: Any) -> None:
+    """Someone else's object took the intended key while the upload waited: the retry
+    writes beside it, never over it, and the row names the key that holds its image."""
+    p = params(s3_enabled=True, output_s3_bucket_name="imgloop-later", max_prompt_revisions=0)
+    run_recorded(service.db_path, p, uploader=InlineUploader("imgloop-later", fail_all=True))
+    pending = service.pending_uploads()
+    s3.create_bucket(Bucket="imgloop-later")
+    taken = pending[0]
+    s3.put_object(Bucket="imgloop-later", Key=taken.key, Body=b"another run's image")
+
+    results = service.retry_uploads(s3, timeout=30)
+    assert all(r.ok for r in results)
+    moved = taken.key.removesuffix(".png") + "-alt1.png"
+    assert results[0].key == moved
+    assert s3.get_object(Bucket="imgloop-later", Key=taken.key)["Body"].read() == (
+        b"another run's image"
+    )
+    rows = {i.image_id: i for i in service.session(taken.run_id).images()}
+    for item in pending:
+        row = rows[item.image_id]
+        expected = moved if item is taken else item.key
+        assert (row.s3_key, row.upload_state) == (expected, UploadState.DONE)
+        in_s3 = s3.get_object(Bucket="imgloop-later", Key=row.s3_key)["Body"].read()
+        assert in_s3 == item.path.read_bytes()
+
+
 def test_a_missing_bucket_stays_pending_with_its_error(service: HistoryService, s3: Any) -> None:
     p = params(s3_enabled=True, output_s3_bucket_name="no-such-bucket-here", max_prompt_revisions=0)
     run_recorded(service.db_path, p, uploader=InlineUploader("no-such-bucket-here", fail_all=True))

@@ -26,6 +26,7 @@ from imgloop_desktop.storage.history.schema import (
     HistoryError,
     ThreadConnections,
     UploadState,
+    history_error,
     now_iso,
     transaction,
 )
@@ -78,7 +79,10 @@ class HistoryRecorder:
                 raise HistoryError("the history recorder was closed")
             handler = self._handlers.get(type(event))
             if handler is not None:
-                handler(self, event)
+                try:
+                    handler(self, event)
+                except sqlite3.DatabaseError as exc:  # a full disk or damage, said plainly
+                    raise history_error(exc, self.db_path) from exc
 
     def close(self) -> None:
         """Close every thread's connection; a run without RunFinished stays open, so the next
@@ -166,6 +170,15 @@ class HistoryRecorder:
             conn.execute(
                 "UPDATE attempts SET error = ?, ended_at = ? WHERE id = ?",
                 (e.message, self._ts(), self._attempt_id(conn, e.revision, e.attempt, "")),
+            )
+
+    def _on_attempt_note(self, e: ev.AttemptNote) -> None:
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                """UPDATE attempts SET notes = CASE WHEN notes = '' THEN ? ELSE notes || ' ' || ?
+                       END WHERE id = ?""",
+                (e.message, e.message, self._attempt_id(conn, e.revision, e.attempt, "")),
             )
 
     def _attempt_id(
@@ -256,6 +269,10 @@ class HistoryRecorder:
             )
 
     def _on_upload(self, e: ev.UploadDone | ev.UploadFailed) -> None:
+        """The key is written again on purpose: the uploader never overwrites an object, so
+        an upload that met someone else's object at the intended key reports the
+        alternative it wrote, and the row must name that one. A failure reports the
+        intended key, which later retries start from; a done row is never changed."""
         ok = isinstance(e, ev.UploadDone)
         error = "" if isinstance(e, ev.UploadDone) else e.message
         conn = self._conns.get()
@@ -325,6 +342,7 @@ class HistoryRecorder:
         ev.RunStarted: _on_run_started,
         ev.AttemptStarted: _on_attempt_started,
         ev.AttemptFailed: _on_attempt_failed,
+        ev.AttemptNote: _on_attempt_note,
         ev.ImageStored: _on_image_stored,
         ev.JudgingStarted: _on_judging_started,
         ev.VerdictReceived: _on_verdict,

@@ -1,6 +1,8 @@
 """What a start after a crash finds, and how the history is made whole again without losing
-anything: unfinished runs become ``interrupted``, files and rows that disagree are reported
-(never deleted), and S3 uploads that did not finish are listed for a retry.
+anything: unfinished runs become ``interrupted``, files and rows that disagree are reported,
+``repair`` puts back what a kill left behind (an image written just before the kill is
+recorded, a file that cannot be placed is moved to ``quarantine/``, never deleted; a temp file
+of a write cut short is removed), and S3 uploads that did not finish are listed for a retry.
 
 A run is only "unfinished" when nobody is still running it: the recorder holds an OS file
 lock for the life of its run (released by the OS when the process dies, even on SIGKILL),
@@ -14,14 +16,17 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from imgloop_desktop import paths
+from imgloop_desktop.core.image_check import BadImageError, check_image
 from imgloop_desktop.storage.history.schema import (
     HistoryError,
     HistoryOutcome,
@@ -34,6 +39,13 @@ LOCK_DIR = "history-locks"
 # The loop's run ids: a UTC stamp and 8 hex digits. Only such folders are scanned for orphans,
 # so a person's own pictures in a chosen output folder are never reported as ours.
 RUN_FOLDER_RE = re.compile(r"^\d{14}-[0-9a-f]{8}$")
+# The loop's image names (core/loop.py ``_keep``): revision, attempt, index within the call.
+IMAGE_NAME_RE = re.compile(r"^(\d{3})-(\d{3})-(\d{1,4})\.png$")
+# What the loop keeps when a model's bytes do not decode (``core.loop.bad_image_name``):
+# named in the attempt's record, expected in a known run's folder, never an image.
+BAD_IMAGE_RE = re.compile(r"^(\d{3})-(\d{3})-(\d{1,4})\.bad$")
+# Beside the run folders in an image root; not run-id-shaped, so never scanned as a run.
+QUARANTINE_DIR = "quarantine"
 
 
 class RunLock:
@@ -101,6 +113,7 @@ class ProblemKind(StrEnum):
     MISSING = "missing"  # a row whose file is gone
     MISMATCH = "mismatch"  # a row whose file has other bytes than recorded
     PARTIAL = "partial"  # a temp file left by a write that was cut short
+    UNDECODABLE = "undecodable"  # a row whose file is not a whole image (``verify`` only)
 
 
 @dataclass(frozen=True)
@@ -115,17 +128,40 @@ class FileProblem:
         return f"{self.kind}: {self.path} ({self.detail})"
 
 
+class RepairKind(StrEnum):
+    ADOPTED = "adopted"  # an orphan image, now recorded in its run
+    QUARANTINED = "quarantined"  # moved to quarantine/: it could not be placed
+    REMOVED = "removed"  # a temp file of a write that never finished
+
+
+@dataclass(frozen=True)
+class RepairAction:
+    """One thing ``repair`` did to one file, for the person to read."""
+
+    kind: RepairKind
+    path: Path
+    run_id: str | None
+    detail: str
+    image_id: int | None = None
+    moved_to: Path | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path} ({self.detail})"
+
+
 @dataclass(frozen=True)
 class RecoveryReport:
-    """What opening the store found; the GUI and CLI show it, nothing in it was deleted."""
+    """What opening the store found, and (when asked to repair) what was done about it.
+    Nothing in it was deleted except temp files of writes that never finished."""
 
     interrupted: list[str] = field(default_factory=list)
     still_running: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    repairs: list[RepairAction] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.interrupted or self.problems)
+        return not (self.interrupted or self.problems or self.repairs)
 
 
 @dataclass(frozen=True)
@@ -139,9 +175,11 @@ class PendingImageUpload:
     error: str
 
 
-def recover(conn: sqlite3.Connection, db_path: Path) -> RecoveryReport:
+def recover(conn: sqlite3.Connection, db_path: Path, *, repair: bool = False) -> RecoveryReport:
     """Mark every run nobody is running any more as interrupted, keeping all it produced, and
-    check the files of those runs. Safe to call at any time, from any process."""
+    check the files of those runs; with ``repair``, also put those files right (``repair``)
+    and report only what is still wrong afterwards. Safe to call at any time, from any
+    process."""
     rows = conn.execute("SELECT id, run_id FROM runs WHERE ended_at IS NULL").fetchall()
     interrupted: list[str] = []
     running: list[str] = []
@@ -156,7 +194,13 @@ def recover(conn: sqlite3.Connection, db_path: Path) -> RecoveryReport:
         finally:
             lock.release(remove=True)
     problems = check_files(conn, run_ids=interrupted) if interrupted else []
-    return RecoveryReport(interrupted=interrupted, still_running=running, problems=problems)
+    repairs: list[RepairAction] = []
+    if repair and problems:
+        repairs = repair_files(conn, db_path, problems)
+        problems = check_files(conn, run_ids=interrupted)
+    return RecoveryReport(
+        interrupted=interrupted, still_running=running, problems=problems, repairs=repairs
+    )
 
 
 def _mark_interrupted(conn: sqlite3.Connection, row_id: int) -> bool:
@@ -195,8 +239,9 @@ def check_files(
     """Compare image rows with the run folders on disk.
 
     ``run_ids`` None checks every run and also reports run-id-shaped folders the database
-    does not know. ``verify`` re-hashes every file (slow on a large library); otherwise a
-    size check catches truncated or replaced files cheaply.
+    does not know. ``verify`` re-hashes and decodes every file (slow on a large library), so
+    an image that was stored broken is found too; otherwise a size check catches truncated
+    or replaced files cheaply.
     """
     where, args = "", tuple[str, ...]()
     if run_ids is not None:
@@ -225,9 +270,10 @@ def check_files(
         if actual_size != size:
             detail = f"{actual_size} bytes on disk, {size} recorded"
             problems.append(FileProblem(ProblemKind.MISMATCH, path, run_id, image_id, detail))
-        elif verify and _sha256(path) != sha256:
-            detail = "the bytes differ from the recorded SHA-256"
-            problems.append(FileProblem(ProblemKind.MISMATCH, path, run_id, image_id, detail))
+        elif verify:
+            problem = _verify(path, run_id, image_id, sha256)
+            if problem is not None:
+                problems.append(problem)
 
     folders: dict[Path, str | None] = {}
     for _row_id, run_id, root in runs:
@@ -245,12 +291,26 @@ def check_files(
                         ProblemKind.PARTIAL, path, run_id, None, "an unfinished write's temp file"
                     )
                 )
+            elif run_id is not None and BAD_IMAGE_RE.match(path.name):
+                continue
             elif path not in known:
                 detail = "no history row names this file"
                 if run_id is None:
                     detail = "its run is not in the history"
                 problems.append(FileProblem(ProblemKind.ORPHAN, path, run_id, None, detail))
     return problems
+
+
+def _verify(path: Path, run_id: str, image_id: int, sha256: str) -> FileProblem | None:
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        detail = "the bytes differ from the recorded SHA-256"
+        return FileProblem(ProblemKind.MISMATCH, path, run_id, image_id, detail)
+    try:
+        check_image(data)
+    except BadImageError as exc:
+        return FileProblem(ProblemKind.UNDECODABLE, path, run_id, image_id, str(exc))
+    return None
 
 
 def _subfolders(root: Path) -> list[Path]:
@@ -267,12 +327,166 @@ def _files(folder: Path) -> list[Path]:
         return []
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def repair_files(
+    conn: sqlite3.Connection, db_path: Path, problems: Sequence[FileProblem]
+) -> list[RepairAction]:
+    """Put right what a kill leaves behind, reporting each action; delete nothing of value.
+
+    - an *orphan* whose name places it (``<run>/<rev>-<att>-<index>.png`` in a known run)
+      and that decodes as a whole image is recorded in its run, unjudged, as the kill
+      landed between the file's rename and its row;
+    - an orphan that cannot be placed (unknown run, foreign name, not a whole image, or its
+      place taken) is moved to ``quarantine/<run folder>/`` beside the run folders;
+    - a *partial* temp file is removed: the write it belonged to never finished.
+
+    Runs still being recorded (their lock is held by a live process) are left alone, so a
+    file written a moment before its row is never mistaken for an orphan. Missing,
+    mismatched and undecodable rows are left for a person: nothing here can mend them.
+    """
+    actions: list[RepairAction] = []
+    live: dict[str, bool] = {}
+    for problem in problems:
+        if problem.kind not in (ProblemKind.ORPHAN, ProblemKind.PARTIAL):
+            continue
+        folder_run = problem.path.parent.name
+        if folder_run not in live:
+            live[folder_run] = _run_is_live(conn, db_path, folder_run)
+        if live[folder_run]:
+            continue
+        if problem.kind is ProblemKind.PARTIAL:
+            problem.path.unlink(missing_ok=True)
+            actions.append(
+                RepairAction(
+                    RepairKind.REMOVED,
+                    problem.path,
+                    problem.run_id,
+                    "temp file of a write that never finished",
+                )
+            )
+            continue
+        reason = _adopt(conn, problem)
+        if isinstance(reason, RepairAction):
+            actions.append(reason)
+        else:
+            moved = _quarantine(problem.path)
+            actions.append(
+                RepairAction(
+                    RepairKind.QUARANTINED,
+                    problem.path,
+                    problem.run_id,
+                    f"{reason}; moved to {moved}",
+                    moved_to=moved,
+                )
+            )
+    return actions
+
+
+def _run_is_live(conn: sqlite3.Connection, db_path: Path, run_id: str) -> bool:
+    """True while some process records this run (its lock is held) or its row has no end."""
+    lock = RunLock.for_run(db_path, run_id)
+    if not lock.acquire():
+        return True
+    lock.release(remove=True)
+    row = conn.execute("SELECT ended_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    return row is not None and row[0] is None
+
+
+def _adopt(conn: sqlite3.Connection, problem: FileProblem) -> RepairAction | str:
+    """Record an orphan in its run; the reason it cannot be, as text, otherwise."""
+    path, run_id = problem.path, problem.run_id
+    if run_id is None:
+        return "its run is not in the history"
+    match = IMAGE_NAME_RE.match(path.name)
+    if match is None:
+        return "its name is not one imgloop gives an image"
+    revision, attempt, index = (int(g) for g in match.groups())
+    try:
+        data = path.read_bytes()
+        info = check_image(data)
+        stored_at = now_iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    except BadImageError as exc:
+        return f"not a whole image: {exc}"
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    run = conn.execute("SELECT id, images_root FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if run is None:
+        return "its run is not in the history"
+    run_row, images_root = int(run[0]), str(run[1])
+    try:
+        rel_path = path.relative_to(paths.images_dir(images_root)).as_posix()
+    except ValueError:
+        rel_path = str(path)
+    with transaction(conn):
+        taken = conn.execute(
+            "SELECT id FROM images WHERE run_id = ? AND revision = ? AND attempt = ? AND idx = ?",
+            (run_row, revision, attempt, index),
+        ).fetchone()
+        if taken is not None:
+            return f"image {taken[0]} is already recorded for that place"
+        found = conn.execute(
+            "SELECT id, prompt, seed FROM attempts WHERE run_id = ? AND revision = ? "
+            "AND attempt = ?",
+            (run_row, revision, attempt),
+        ).fetchone()
+        if found is None:  # the kill also beat the attempt's row: the recorder's fallback
+            prompt_row = conn.execute(
+                "SELECT coalesce(prompt, '') FROM prompt_versions "
+                "WHERE run_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
+                (run_row, revision),
+            ).fetchone()
+            prompt, seed = (str(prompt_row[0]) if prompt_row else ""), 0
+            cursor = conn.execute(
+                """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
+                       started_at) VALUES (?, ?, ?, ?, 0, '{}', ?)""",
+                (run_row, revision, attempt, prompt, stored_at),
+            )
+            attempt_row = int(cursor.lastrowid or 0)
+        else:
+            attempt_row, prompt, seed = int(found[0]), str(found[1]), int(found[2])
+        cursor = conn.execute(
+            """INSERT INTO images (run_id, attempt_id, revision, attempt, idx, rel_path, sha256,
+                   width, height, size_bytes, seed, prompt, upload_state, upload_error,
+                   stored_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                run_row,
+                attempt_row,
+                revision,
+                attempt,
+                index,
+                rel_path,
+                hashlib.sha256(data).hexdigest(),
+                info.width,
+                info.height,
+                len(data),
+                seed,
+                prompt,
+                UploadState.NONE.value,
+                "recovered after a crash; not uploaded to S3",
+                stored_at,
+            ),
+        )
+        image_id = int(cursor.lastrowid or 0)
+    return RepairAction(
+        RepairKind.ADOPTED,
+        path,
+        run_id,
+        f"recorded as image {image_id}, prompt {revision} attempt {attempt}, not judged",
+        image_id=image_id,
+    )
+
+
+def _quarantine(path: Path) -> Path:
+    """Move ``path`` to ``<image root>/quarantine/<its folder>/``, never over another file."""
+    folder = path.parent.parent / QUARANTINE_DIR / path.parent.name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    number = 1
+    while target.exists():
+        target = folder / f"{path.stem}-{number}{path.suffix}"
+        number += 1
+    shutil.move(path, target)
+    return target
 
 
 def pending_uploads(conn: sqlite3.Connection) -> list[PendingImageUpload]:

@@ -7,6 +7,9 @@ leaves the previous version intact. ``PRAGMA user_version`` records the step rea
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import sqlite3
 import threading
 import weakref
@@ -25,6 +28,106 @@ BUSY_TIMEOUT_MS = 10_000
 
 class HistoryError(ImgloopError):
     """The history store cannot do what was asked; the message says why in plain words."""
+
+
+# -- plain words for what SQLite and the OS say -------------------------------------------------
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _move_aside(db_path: Path) -> str:
+    return (
+        f"Restore {db_path.name} from a backup, or move it aside (with any "
+        f"{db_path.name}-wal and {db_path.name}-shm beside it) and imgloop will start a new, "
+        "empty history; your image files are not touched"
+    )
+
+
+def damaged_error(db_path: Path, what: str, *, unchanged: bool = True) -> HistoryError:
+    """The one message for a history file that cannot be trusted: it names the file, says
+    what is wrong with it and what the person can do (and, when it was refused before any
+    write, that nothing was changed)."""
+    left = " imgloop left it unchanged." if unchanged else ""
+    return HistoryError(f"the history file {db_path} {what};{left} {_move_aside(db_path)}")
+
+
+def _read_only_error(db_path: Path, detail: str) -> HistoryError:
+    return HistoryError(
+        f"cannot write the history {db_path} ({detail}): its folder {db_path.parent} or the "
+        "disk is read-only. Make it writable, or set IMGLOOP_DATA_DIR to a folder you can "
+        "write to"
+    )
+
+
+def _full_error(db_path: Path, detail: str) -> HistoryError:
+    return HistoryError(
+        f"the disk holding the history {db_path} is full ({detail}); free some space and try again"
+    )
+
+
+def history_error(exc: sqlite3.Error | OSError, db_path: Path) -> HistoryError:
+    """Translate what SQLite or the OS raised while using ``db_path`` into one plain message.
+
+    Every front end shows ``HistoryError`` as ``error: <message>``, so a read-only folder, a
+    full disk or a damaged file reads as what it is and what to do, never as a traceback.
+    """
+    if isinstance(exc, OSError):
+        detail = exc.strerror or str(exc)
+        where = f"{detail}: {exc.filename}" if exc.filename else detail
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return _full_error(db_path, where)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return _read_only_error(db_path, where)
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return HistoryError(
+                f"the data folder {db_path.parent} does not exist and cannot be created "
+                f"({where}); create it, or set IMGLOOP_DATA_DIR to a folder that exists"
+            )
+        return HistoryError(f"cannot use the history {db_path} ({where})")
+    # The low byte of an extended result code is its primary code (sqlite.org/rescode.html).
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    detail = str(exc)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return damaged_error(db_path, f"is damaged ({detail})", unchanged=False)
+    if code == sqlite3.SQLITE_FULL:
+        return _full_error(db_path, detail)
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or (
+        code == sqlite3.SQLITE_CANTOPEN and not _writable(db_path)
+    ):
+        return _read_only_error(db_path, detail)
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return HistoryError(
+            f"cannot open the history {db_path} ({detail}); check that its folder exists, is "
+            "writable and is on a mounted disk, or set IMGLOOP_DATA_DIR to another folder"
+        )
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return HistoryError(
+            f"the history {db_path} stayed locked by another program for "
+            f"{BUSY_TIMEOUT_MS // 1000} s ({detail}); close other imgloop windows or "
+            "commands using it and try again"
+        )
+    if code == sqlite3.SQLITE_IOERR and _nearly_full(db_path):
+        return _full_error(db_path, detail)  # a full disk often surfaces as an I/O error
+    if code == sqlite3.SQLITE_IOERR:
+        return HistoryError(
+            f"the disk failed while reading or writing the history {db_path} ({detail}); "
+            "check the disk (is it full, unplugged or failing?) and try again"
+        )
+    return HistoryError(f"the history {db_path} could not be used ({detail})")
+
+
+def _nearly_full(db_path: Path) -> bool:
+    """Less room left than one WAL growth step: a write failing now is the disk being full."""
+    try:
+        return shutil.disk_usage(db_path.parent).free < 1 << 20
+    except OSError:
+        return False
+
+
+def _writable(db_path: Path) -> bool:
+    """Best effort: False when the folder (or an existing file) refuses writes to us."""
+    folder_ok = os.access(db_path.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not db_path.exists() or os.access(db_path, os.W_OK))
 
 
 class HistoryOutcome(StrEnum):
@@ -216,7 +319,11 @@ def _v3(conn: sqlite3.Connection) -> None:
         _statements(_FTS)(conn)
 
 
-MIGRATIONS: tuple[Step, ...] = (_statements(_V1), _statements(_V2), _v3)
+# Version 4: notes on an attempt that still produced images (extra images ignored, bytes
+# that did not decode, an answer after the deadline); ``error`` stays for failed attempts.
+_V4: tuple[str, ...] = ("ALTER TABLE attempts ADD COLUMN notes TEXT NOT NULL DEFAULT ''",)
+
+MIGRATIONS: tuple[Step, ...] = (_statements(_V1), _statements(_V2), _v3, _statements(_V4))
 CURRENT_VERSION = len(MIGRATIONS)
 
 
@@ -278,6 +385,77 @@ def ensure_fts(conn: sqlite3.Connection) -> None:
 # -- connections ------------------------------------------------------------------------------
 
 
+def _newer_error(db_path: Path, version: int) -> HistoryError:
+    return HistoryError(
+        f"the history file {db_path} is schema version {version}, newer than this app "
+        f"understands ({CURRENT_VERSION}); imgloop left it unchanged. "
+        "Update imgloop desktop to open it, or set IMGLOOP_DATA_DIR to another folder"
+    )
+
+
+def inspect_file(db_path: Path) -> None:
+    """Refuse, without writing a byte, a file that must not be opened for writing.
+
+    Opening for real switches the file to WAL, creates ``-wal``/``-shm`` beside it and
+    migrates it; done to a damaged, foreign or newer file, that changes the very bytes a
+    person would need to restore or inspect it. So the header is read with plain file I/O
+    and the schema with an ``immutable`` read-only connection (no lock, no journal files,
+    no writes) first. A missing or empty file is a new history and passes.
+    """
+    try:
+        size = db_path.stat().st_size
+        if size == 0:
+            return
+        with db_path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise history_error(exc, db_path) from exc
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise damaged_error(
+            db_path, "is not an SQLite database (its header is damaged, or it is another file)"
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise damaged_error(db_path, f"has a damaged header (page size {page_size})")
+    version = int.from_bytes(header[60:64], "big", signed=True)
+    if version > CURRENT_VERSION:
+        raise _newer_error(db_path, version)
+    wal = db_path.with_name(db_path.name + "-wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    pages = int.from_bytes(header[28:32], "big")
+    pages_valid = header[24:28] == header[92:96]  # SQLite's rule for trusting the count
+    if wal_size:
+        # Someone may be writing (or a crash left a log to replay): the main file alone is
+        # not the whole story and may be mid-checkpoint, so the checks below would misread
+        # it. Damage is then found by the first query, before anything is migrated.
+        return
+    if size % page_size or (pages_valid and size < pages * page_size):
+        expected = f", its header says {pages * page_size:,}" if pages_valid else ""
+        raise damaged_error(db_path, f"is cut short ({size:,} bytes{expected})")
+    uri = f"{db_path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        probe = sqlite3.connect(uri, uri=True)
+        try:
+            tables = probe.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
+            version = user_version(probe)
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise damaged_error(db_path, f"is damaged ({exc})") from exc
+    if version > CURRENT_VERSION:
+        raise _newer_error(db_path, version)
+    if version == 0 and tables:
+        names = ", ".join(sorted(str(t[0]) for t in tables)[:5])
+        raise HistoryError(
+            f"{db_path} is an SQLite database of another program (tables: {names}), not an "
+            "imgloop history; imgloop left it unchanged. Point --db or IMGLOOP_DATA_DIR "
+            "elsewhere"
+        )
+
+
 def connect(db_path: Path, *, target: int = CURRENT_VERSION) -> sqlite3.Connection:
     """One connection, set up for the crash-safety promise and migrated to ``target``.
 
@@ -285,23 +463,67 @@ def connect(db_path: Path, *, target: int = CURRENT_VERSION) -> sqlite3.Connecti
     durable through a power cut, not only through a crash of the app (see docs/history.md).
     ``check_same_thread`` is off only so ``ThreadConnections.close_all`` may close a worker's
     connection after the worker is done; each connection is still used by one thread.
+
+    A folder that cannot be made or written, a full disk, and a damaged, foreign or newer
+    file raise ``HistoryError`` with one plain message; the file is not modified first
+    (``inspect_file``).
     """
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        db_path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-    )
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise history_error(exc, db_path) from exc
+    inspect_file(db_path)
+    try:
+        conn = sqlite3.connect(
+            db_path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise history_error(exc, db_path) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if db_path.stat().st_size and (
+            str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal"
+            or user_version(conn) < target
+        ):
+            # Switching to WAL and migrating both write: a damaged file is refused before
+            # it is changed. Only an old file pays for this check, once.
+            quick_check(conn, db_path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
-            raise HistoryError(f"{db_path} cannot use write-ahead logging (journal mode {mode})")
+            raise HistoryError(
+                f"{db_path} cannot use write-ahead logging (journal mode {mode}); is its "
+                "folder read-only or on a network drive? Set IMGLOOP_DATA_DIR to a local, "
+                "writable folder"
+            )
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, target)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise history_error(exc, db_path) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def quick_check(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Raise ``HistoryError`` unless SQLite finds every page of the file sound.
+
+    Damage in pages a query does not happen to touch goes unnoticed by that query, so a
+    command that exports or reports on the whole history checks first rather than
+    succeeding with less than there is. ``quick_check`` reads every page once without
+    checking index contents: a few milliseconds per megabyte.
+    """
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise history_error(exc, db_path) from exc
+    found = [str(row[0]) for row in rows]
+    if found != ["ok"]:
+        lines = [line for row in found for line in row.splitlines() if "***" not in line]
+        more = f", and {len(lines) - 2} more" if len(lines) > 2 else ""
+        raise damaged_error(db_path, f"is damaged ({'; '.join(lines[:2])}{more})")
 
 
 @contextmanager

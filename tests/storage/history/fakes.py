@@ -3,8 +3,12 @@ process (which imports this module by path, so it must not import pytest)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -103,3 +107,35 @@ def request(prompt: str, seed: int) -> GenerationRequest:
         number_of_images=p.titan_img_number_of_images,
         seed=seed,
     )
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[bool]:
+    """``folder`` made read-only for the block; yields False when this machine cannot.
+
+    As root, permission bits do not stop writes, so the immutable attribute (``chattr +i``,
+    root only) stands in: the folder's entries can then be neither created nor removed,
+    which is what a read-only data folder means to SQLite (no ``-wal``/``-shm`` beside it).
+    """
+    if os.name != "posix":
+        yield False
+        return
+    if os.geteuid() != 0:
+        mode = folder.stat().st_mode
+        folder.chmod(0o555)
+        try:
+            yield True
+        finally:
+            folder.chmod(mode)
+        return
+    chattr = shutil.which("chattr")
+    made = (
+        chattr is not None
+        and subprocess.run([chattr, "+i", str(folder)], capture_output=True, check=False).returncode
+        == 0
+    )
+    try:
+        yield made
+    finally:
+        if made and chattr is not None:
+            subprocess.run([chattr, "-i", str(folder)], capture_output=True, check=True)

@@ -19,7 +19,7 @@ from imgloop_desktop import paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history import HistoryOutcome, HistoryRecorder
-from imgloop_desktop.storage.history.recovery import ProblemKind, RunLock
+from imgloop_desktop.storage.history.recovery import ProblemKind, RepairKind, RunLock
 from imgloop_desktop.storage.history.schema import UploadState
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.storage.history.fakes import Clock, params, png, request
@@ -221,3 +221,46 @@ def test_kill_between_file_and_row_reports_the_orphan(db: Path) -> None:
     assert seen[-1] == "saved 000-000-1.png"
     _interrupted, orphans = _check_consistent(db)
     assert [p.name for p in orphans] == ["000-000-1.png"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_repair_after_a_kill_adopts_the_orphan_and_removes_the_temp_file(db: Path) -> None:
+    """What the window does at start (``recover(repair=True)``) after a kill between a
+    file's rename and its row, and inside another write: afterwards the check is clean."""
+    seen = _kill_after(_start_child(db, "pause"), 2, prefix="saved ")
+    assert seen[-1] == "saved 000-000-1.png"
+    [folder] = [p for p in paths.images_dir().iterdir() if p.is_dir()]
+    orphan = folder / "000-000-1.png"
+    part = folder / ".000-001-0.png.x7f3k2qa.part"  # the kill landed inside this write
+    part.write_bytes(orphan.read_bytes()[:100])
+    with HistoryService.open(db, repair=True) as service:
+        report = service.recovery_report
+        assert report.interrupted == [folder.name] and report.problems == []
+        assert {(r.kind, r.path) for r in report.repairs} == {
+            (RepairKind.ADOPTED, orphan),
+            (RepairKind.REMOVED, part),
+        }
+        assert service.check_files(verify=True) == []
+        tree = service.session(folder.name)
+        [adopted] = [i for i in tree.images() if i.path == orphan]
+        assert adopted.sha256 == hashlib.sha256(orphan.read_bytes()).hexdigest()
+        assert (adopted.revision, adopted.attempt, adopted.index) == (0, 0, 1)
+        assert adopted.verdict is None and not adopted.effective_approved
+    assert orphan.is_file() and not part.exists()
+
+
+def test_repair_leaves_a_run_still_being_recorded_alone(db: Path) -> None:
+    """A file written a moment before its row is not an orphan while its run is live."""
+    recorder = _half_run(db, close=False)
+    try:
+        folder = paths.images_dir() / RUN_ID
+        (folder / "000-002-0.png").write_bytes(png())
+        (folder / ".000-003-0.png.abcdefgh.part").write_bytes(b"half")
+        with HistoryService.open(db) as service:
+            problems = service.check_files()
+            assert len(problems) == 2
+            assert service.repair_files(problems) == []
+        assert (folder / "000-002-0.png").exists()
+        assert (folder / ".000-003-0.png.abcdefgh.part").exists()
+    finally:
+        recorder.close()

@@ -3,6 +3,10 @@ files, the transaction helper and the one approval rule."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -16,10 +20,11 @@ from imgloop_desktop.storage.history.schema import (
     HistoryError,
     connect,
     effective_approved,
+    history_error,
     transaction,
     user_version,
 )
-from tests.storage.history.fakes import params, run_recorded
+from tests.storage.history.fakes import FakeChat, params, read_only_folder, run_recorded
 
 
 def test_fresh_store_is_current_wal_and_durable(tmp_path: Path) -> None:
@@ -186,3 +191,112 @@ def test_without_trigram_support_search_falls_back_and_the_index_comes_later(
             conn.close()
         page = service.list_sessions(make_filter(search="LIGHTHOUSE in"))
         assert [s.run_id for s in page.sessions] == [result.run_id]
+
+
+# -- a data folder or history file imgloop cannot use: one message, the file untouched ---------
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _history_with_runs(db: Path, runs: int = 6) -> None:
+    for n in range(runs):
+        verdicts = ["YES"] if n % 2 else ["NO"] * 4
+        run_recorded(db, params(f"a red fox {n} " * 10), chat=FakeChat(verdicts=verdicts))
+
+
+def _refused_unchanged(db: Path, *patterns: str) -> str:
+    """Opening ``db`` raises HistoryError naming the file, and changes no byte of it."""
+    before = _sha(db)
+    beside = {p.name for p in db.parent.iterdir()}
+    with pytest.raises(HistoryError) as caught:
+        HistoryService.open(db)
+    message = str(caught.value)
+    assert str(db) in message
+    for pattern in patterns:
+        assert re.search(pattern, message), message
+    assert _sha(db) == before, "the file was modified"
+    assert {p.name for p in db.parent.iterdir()} == beside, "files were created beside it"
+    return message
+
+
+def test_a_read_only_data_folder_is_one_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "history.sqlite3"
+    connect(db).close()
+    with read_only_folder(folder) as made:
+        if not made:
+            pytest.skip("cannot make a read-only folder on this machine")
+        _refused_unchanged(db, "read-only", "IMGLOOP_DATA_DIR")
+        with pytest.raises(HistoryError, match="read-only"):
+            connect(folder / "new.sqlite3")  # a first start in that folder too
+
+
+def test_a_data_folder_that_cannot_be_created_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    db = blocker / "data" / "history.sqlite3"
+    with pytest.raises(HistoryError, match="does not exist and cannot be created") as caught:
+        HistoryService.open(db)
+    assert str(db.parent) in str(caught.value) and "IMGLOOP_DATA_DIR" in str(caught.value)
+
+
+def test_a_file_with_a_corrupt_header_is_refused_unchanged(isolated_env: Path) -> None:
+    db = isolated_env / "history.sqlite3"
+    _history_with_runs(db, 2)
+    with db.open("r+b") as handle:
+        handle.write(b"this is no db!!\x00")
+    _refused_unchanged(db, "not an SQLite database", "move it aside", "new, empty history")
+
+
+def test_a_truncated_file_is_refused_unchanged(isolated_env: Path) -> None:
+    db = isolated_env / "history.sqlite3"
+    _history_with_runs(db)
+    data = db.read_bytes()
+    for cut in (len(data) // 2, len(data) - 512, 60):
+        db.write_bytes(data[:cut])
+        _refused_unchanged(db, "cut short|not an SQLite database", "backup")
+
+
+def test_garbage_in_middle_pages_is_refused_before_anything_writes(isolated_env: Path) -> None:
+    """An older file is migrated on open; a damaged one must be refused before that write."""
+    db = isolated_env / "history.sqlite3"
+    _history_with_runs(db)
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA user_version = 1")  # as if an older app wrote it: open would migrate
+    page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    data = bytearray(db.read_bytes())
+    pages = len(data) // page_size
+    noise = random.Random(17)
+    for page in range(pages // 3, 2 * pages // 3):
+        data[page * page_size : (page + 1) * page_size] = noise.randbytes(page_size)
+    db.write_bytes(bytes(data))
+    _refused_unchanged(db, "is damaged", "move it aside")
+
+
+def test_a_file_from_a_newer_app_is_refused_unchanged(tmp_path: Path) -> None:
+    """A rollback-journal file: switching it to WAL alone would rewrite its header."""
+    db = tmp_path / "h.sqlite3"
+    raw = sqlite3.connect(db)
+    raw.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY)")
+    raw.execute(f"PRAGMA user_version = {CURRENT_VERSION + 1}")
+    raw.commit()
+    raw.close()
+    message = _refused_unchanged(db, "newer than this app", "Update imgloop desktop")
+    assert f"version {CURRENT_VERSION + 1}" in message
+
+
+def test_sqlite_and_os_errors_become_plain_words(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    assert "is full" in str(history_error(full, db))
+    assert "is full" in str(history_error(OSError(errno.ENOSPC, "No space left"), db))
+    assert "read-only" in str(history_error(OSError(errno.EROFS, "Read-only file system"), db))
+    corrupt = sqlite3.DatabaseError("database disk image is malformed")
+    corrupt.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+    message = str(history_error(corrupt, db))
+    assert str(db) in message and "move it aside" in message and "unchanged" not in message

@@ -279,7 +279,12 @@ def _read_body(response: object, model_id: str, region: str) -> bytes:
     if isinstance(body, bytes | bytearray):
         raw = bytes(body)
     elif body is not None and hasattr(body, "read"):
-        raw = body.read(MAX_RESPONSE_BYTES + 1)
+        try:
+            raw = body.read(MAX_RESPONSE_BYTES + 1)
+        finally:  # a reset or a cut leaves the connection half-read: close it, never leak it
+            close = getattr(body, "close", None)
+            if callable(close):
+                close()
         if not isinstance(raw, bytes | bytearray):
             raise ServiceError(
                 f"{model_id} answered with a body that did not read as bytes.",

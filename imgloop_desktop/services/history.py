@@ -42,7 +42,6 @@ from imgloop_desktop.storage.history.schema import (
     default_db_path,
     history_error,
     quick_check,
-    transaction,
 )
 
 if TYPE_CHECKING:  # botocore loads only when uploads are retried, not to browse history
@@ -151,14 +150,8 @@ class HistoryService:
 
     @_plain_errors
     def mark_upload(self, image_id: int, ok: bool, error: str = "", key: str = "") -> None:
-        """Record a retry's outcome. ``key`` is the key a successful upload actually wrote:
-        the uploader never overwrites, so it may differ from the row's when that key held
-        another object. The key goes in first, so a stop between the two writes leaves a
-        row still pending under the right key, which the next retry finds as its own."""
-        conn = self._conns.get()
-        if ok and key:
-            _record_upload_key(conn, image_id, key)
-        recovery.mark_upload(conn, image_id, ok, error)
+        """Record a retry's outcome; ``key`` is the key a successful upload actually wrote."""
+        recovery.mark_upload(self._conns.get(), image_id, ok, error, key)
 
     def retry_uploads(
         self,
@@ -358,18 +351,6 @@ def make_filter(
     if problems:
         raise ValidationError(problems)
     return SessionFilter(search=search, outcomes=parsed_outcomes, since=start, until=end)
-
-
-def _record_upload_key(conn: sqlite3.Connection, image_id: int, key: str) -> None:
-    """The key an upload retry wrote, on a row not yet done (a done row keeps its key).
-
-    Belongs beside ``recovery.mark_upload`` (as its ``key`` argument, in one UPDATE); kept
-    here until that module is free to change."""
-    with transaction(conn):
-        conn.execute(
-            "UPDATE images SET s3_key = ? WHERE id = ? AND upload_state != 'done'",
-            (key, image_id),
-        )
 
 
 def retry_pending_uploads(

@@ -13,15 +13,25 @@ from imgloop_desktop import paths
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.events import Event
-from imgloop_desktop.core.loop import ImageLoop, RunResult
+from imgloop_desktop.core.loop import CallDeadlines, ImageLoop, RunResult
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams, validate
+from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
-from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
+from imgloop_desktop.providers.session import (
+    CHAT_TIMEOUT_RESENDS,
+    CONNECT_TIMEOUT_SECONDS,
+    Clients,
+    CredentialsSource,
+    make_clients,
+)
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
+
+# Beyond the SDK's own timeouts: connecting, and adaptive-retry backoff when throttled.
+DEADLINE_SLACK_SECONDS = CONNECT_TIMEOUT_SECONDS + 50.0
 
 
 def check(params: RunParams) -> ImageModelSpec:
@@ -64,6 +74,7 @@ def execute(
         emit=emit,
         recorder=recorder,
         cancel=cancel,
+        deadlines=deadlines(spec),
     )
     try:
         return loop.run(), clients
@@ -71,3 +82,16 @@ def execute(
         if uploader is not None:
             uploader.close(wait=not (cancel is not None and cancel.cancelled))
         recorder.close()
+
+
+def deadlines(spec: ImageModelSpec) -> CallDeadlines:
+    """The loop's hard bound on each call, from the SDK's read timeout for the model family
+    and role: a read timeout bounds one socket read, so a service trickling bytes never
+    trips it; the loop's deadline does. Room for the connect timeout, the one Converse
+    resend the provider allows, and throttling backoff."""
+    chat = catalog.CHAT_READ_TIMEOUT_SECONDS * (1 + CHAT_TIMEOUT_RESENDS) + DEADLINE_SLACK_SECONDS
+    return CallDeadlines(
+        generation=catalog.image_read_timeout(spec.model_id) + DEADLINE_SLACK_SECONDS,
+        judge=chat,
+        revise=chat,
+    )

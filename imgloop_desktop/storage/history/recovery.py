@@ -513,11 +513,22 @@ def pending_uploads(conn: sqlite3.Connection) -> list[PendingImageUpload]:
     ]
 
 
-def mark_upload(conn: sqlite3.Connection, image_id: int, ok: bool, error: str = "") -> None:
-    """Record a retry's outcome; a late failure never undoes an upload already done."""
+def mark_upload(
+    conn: sqlite3.Connection, image_id: int, ok: bool, error: str = "", key: str = ""
+) -> None:
+    """Record a retry's outcome; a late failure never undoes an upload already done.
+
+    ``key`` is the key a successful upload actually wrote: the uploader never overwrites,
+    so it differs from the row's when that key held another object. A done row keeps its
+    key."""
     with transaction(conn):
         if conn.execute("SELECT 1 FROM images WHERE id = ?", (image_id,)).fetchone() is None:
             raise HistoryError(f"image {image_id} is not in the history")
+        if ok and key:
+            conn.execute(
+                "UPDATE images SET s3_key = ? WHERE id = ? AND upload_state != 'done'",
+                (key, image_id),
+            )
         conn.execute(
             "UPDATE images SET upload_state = ?, upload_error = ? WHERE id = ?"
             + ("" if ok else " AND upload_state != 'done'"),

@@ -472,6 +472,35 @@ def connect(db_path: Path, *, target: int = CURRENT_VERSION) -> sqlite3.Connecti
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise history_error(exc, db_path) from exc
+    inspect_file(db_path)  # before the lock file: a refused history gets nothing beside it
+    with _setup_lock(db_path):
+        return _connect(db_path, target)
+
+
+@contextmanager
+def _setup_lock(db_path: Path) -> Iterator[None]:
+    """One connection at a time inspects, switches to WAL and migrates the file.
+
+    Two processes opening a new history at once otherwise deadlock: the one that read the
+    header before the other switched it to WAL asks for the exclusive lock a mode change
+    needs, which the other's open WAL connection never gives up (seen as "database is
+    locked" after the busy timeout, with two same-second runs)."""
+    lock_path = db_path.with_name(db_path.name + ".setup-lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise history_error(exc, db_path) from exc
+    try:
+        if os.name == "posix":
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _connect(db_path: Path, target: int) -> sqlite3.Connection:
     inspect_file(db_path)
     try:
         conn = sqlite3.connect(

@@ -67,6 +67,7 @@ def test(args: list[str]) -> int:
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "ruff", "format", "--check", ".")
     sh(BIN / "mypy")
+    sh(BIN / "lint-imports")  # the layer contracts in pyproject.toml
     return subprocess.run(pytest_command(args), cwd=ROOT, env=env, check=False).returncode
 
 

@@ -130,9 +130,9 @@ def main() -> int:
     from imgloop_desktop.core.params import RunParams
     from imgloop_desktop.gui.app import application
     from imgloop_desktop.gui.main_window import MainWindow
-    from imgloop_desktop.gui.run_controller import DEFAULT_KEY
     from imgloop_desktop.providers.session import DefaultChain
     from imgloop_desktop.services import run as run_service
+    from imgloop_desktop.services.backends import DEFAULT_KEY
     from imgloop_desktop.services.history import HistoryService
     from imgloop_desktop.simulator.script import SimScript
     from imgloop_desktop.simulator.server import BedrockSimulator

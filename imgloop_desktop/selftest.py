@@ -81,27 +81,9 @@ def check_keyring() -> str:
 
 def check_simulator() -> str:
     from imgloop_desktop.core.params import DEFAULT_JUDGE_MODEL
-    from imgloop_desktop.providers.session import make_clients
-    from imgloop_desktop.simulator.demo import DemoBackend
-    from imgloop_desktop.simulator.script import SimScript
+    from imgloop_desktop.services.demo import converse_once
 
-    backend = DemoBackend(SimScript())
-    credentials = backend.start()
-    try:
-        clients = make_clients(credentials, credentials.region, max_attempts=1)
-        try:
-            answer = clients.bedrock_runtime.converse(
-                modelId=DEFAULT_JUDGE_MODEL,
-                messages=[{"role": "user", "content": [{"text": f"Improve: {PROMPT}"}]}],
-                inferenceConfig={"maxTokens": 256},
-            )
-        finally:
-            clients.bedrock_runtime.close()
-            clients.s3.close()
-    finally:
-        backend.stop()
-    content = answer["output"].get("message", {}).get("content", [])
-    text = "".join(str(block.get("text", "")) for block in content)
+    text = converse_once(f"Improve: {PROMPT}", DEFAULT_JUDGE_MODEL)
     if not text:
         raise CheckFailed("the simulator's Converse answer has no text")
     return f"Converse answered through boto3 ({len(text)} characters)"

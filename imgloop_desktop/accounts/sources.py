@@ -66,6 +66,8 @@ def available_profiles() -> list[str]:
 def source_for(choice: ActiveChoice, store: AccountStore | None = None) -> CredentialsSource:
     if choice.kind == "keyring":
         return KeyringAccount(choice.name, store or AccountStore())
+    # The demo's simulator belongs to the window (services.backends); anything else that asks
+    # for AWS credentials gets the standard chain.
     return profile_source(choice.name)
 
 

@@ -167,10 +167,14 @@ class AccountKeys:
 
 @dataclass(frozen=True)
 class ActiveChoice:
-    """Which credentials runs use: a keyring account, a named AWS profile, or the standard
-    chain (``kind="profile"`` with an empty ``name``: environment, default profile, roles)."""
+    """Which credentials runs use: a keyring account, a named AWS profile, the standard
+    chain (``kind="profile"`` with an empty ``name``: environment, default profile, roles),
+    or the window's offline demo (``kind="demo"``, no AWS at all).
 
-    kind: Literal["keyring", "profile"]
+    This is the one saved backend choice: the window's picker and the accounts dialog both
+    read and write it (``services.backends``)."""
+
+    kind: Literal["keyring", "profile", "demo"]
     name: str = ""
 
 
@@ -529,13 +533,35 @@ class AccountStore:
             accounts, _ = self._read_index()
             if name not in accounts:
                 raise AccountNotFoundError(name, "it is not in the account list")
-            self._write_index(accounts, ActiveChoice("keyring", name))
+            self._write_index(accounts, ActiveChoice("keyring", name), chosen=True)
+
+    def chosen(self) -> ActiveChoice | None:
+        """The choice a person made (``set_active*``), or None when none was made yet: the
+        standard chain is then only the default, and a first launch may pick better."""
+        with self._lock:
+            active = self._read_index()[1]
+            return active if self._chosen_marker() else None
+
+    def set_active_demo(self) -> None:
+        """Make the window's runs use its offline demo (the simulated Bedrock)."""
+        with self._lock:
+            accounts, _ = self._read_index()
+            self._write_index(accounts, ActiveChoice("demo"), chosen=True)
+
+    def _chosen_marker(self) -> bool:
+        try:
+            data = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and data.get("chosen") is True
 
     def set_active_profile(self, profile: str | None) -> None:
         """Make runs use an AWS profile from ~/.aws, or (None or "") the standard chain."""
         with self._lock:
             accounts, _ = self._read_index()
-            self._write_index(accounts, ActiveChoice("profile", (profile or "").strip()))
+            self._write_index(
+                accounts, ActiveChoice("profile", (profile or "").strip()), chosen=True
+            )
 
     # -- the index file -------------------------------------------------------------------
 
@@ -570,12 +596,19 @@ class AccountStore:
                 active = ActiveChoice("keyring", chosen)  # even if deleted: see delete()
             elif kind == "profile":
                 active = ActiveChoice("profile", chosen)
+            elif kind == "demo":
+                active = ActiveChoice("demo")
         return accounts, active
 
-    def _write_index(self, accounts: dict[str, AccountInfo], active: ActiveChoice) -> None:
-        data = {
+    def _write_index(
+        self, accounts: dict[str, AccountInfo], active: ActiveChoice, *, chosen: bool = False
+    ) -> None:
+        """``chosen`` marks the active choice as the person's; it is kept from the file
+        otherwise (adding or deleting an account does not make a choice)."""
+        data: dict[str, object] = {
             "version": INDEX_VERSION,
             "active": {"kind": active.kind, "name": active.name},
+            "chosen": chosen or self._chosen_marker(),
             "accounts": {
                 name: {
                     "region": info.region,

@@ -22,11 +22,10 @@ from typing import Any, TextIO
 
 from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
-from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
+from imgloop_desktop.core.records import Decision, RecoveryReport, SessionPage, SessionTree
+from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 from imgloop_desktop.services.history import HistoryService, make_filter, retry_pending_uploads
-from imgloop_desktop.storage.history.queries import SessionPage, SessionTree
-from imgloop_desktop.storage.history.recovery import RecoveryReport
-from imgloop_desktop.storage.history.schema import Decision, default_db_path, history_error
+from imgloop_desktop.services.history_db import default_db_path, history_error
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 _DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "clear": None}

@@ -15,8 +15,8 @@ from imgloop_desktop.cli import progress, result
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services.credentials import DefaultChain
 
 log = logging.getLogger("imgloop")
 
@@ -32,12 +32,11 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         log.info("%s", progress.describe(ev))
 
     try:
-        outcome, clients = run_service.execute(
+        execution = run_service.execute(
             params, credentials=DefaultChain(region=params.aws_region or None), emit=show
         )
     except (ImgloopError, OSError) as exc:  # the seed answered 500 for these, not a crash
         log.error("the run could not start: %s", exc)
         return result.from_failure(str(exc))
-    clients.bedrock_runtime.close()  # a warm container keeps no pools from past events
-    clients.s3.close()
-    return result.from_result(outcome, params, clients.region)
+    with execution:  # a warm container keeps no pools from past events
+        return result.from_result(execution.result, params, execution.region)

@@ -22,9 +22,9 @@ from imgloop_desktop.cli import history_cmd, progress, result, signals
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
 from imgloop_desktop.services import run as run_service
-from imgloop_desktop.simulator.demo import DemoBackend
+from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
+from imgloop_desktop.services.demo import DemoBackend
 
 EXAMPLE_EVENT = {
     "prompt": "A serene landscape with mountains and a lake at dawn, mist over the water",
@@ -121,18 +121,15 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
                 print(progress.describe(event), file=sys.stderr, flush=True)
 
     try:
-        outcome, clients = run_service.execute(
-            params, credentials=credentials, emit=show, cancel=cancel
-        )
+        execution = run_service.execute(params, credentials=credentials, emit=show, cancel=cancel)
     except (ImgloopError, OSError) as exc:  # the run could not start: say why, exit 3
         message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc.filename}"
         print(f"error: {message}", file=sys.stderr)
         _print_json(result.from_failure(message), sys.stdout)
         return EXIT_CODES[Outcome.ERROR]
-    clients.bedrock_runtime.close()
-    clients.s3.close()
-    _print_json(result.from_result(outcome, params, clients.region), sys.stdout)
-    return EXIT_CODES[outcome.outcome]
+    with execution:
+        _print_json(result.from_result(execution.result, params, execution.region), sys.stdout)
+    return EXIT_CODES[execution.result.outcome]
 
 
 def _invalid(exc: ValidationError) -> int:

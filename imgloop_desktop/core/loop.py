@@ -4,6 +4,10 @@ Everything it touches comes in through the constructor, so the same code runs in
 desktop worker thread, the headless command, the Lambda handler and synchronous tests.
 Whatever happens — refusal, unreadable answers, a service failure, cancel, a bug — the
 run ends with a RunFinished event listing every image already on disk.
+
+Why one file of about 750 lines: the run and its scheduler (``_PromptRound``) share one
+lock, the first-approval gate and the deadlines; split apart, those private pieces would
+have to become a public interface between two modules that change together.
 """
 
 from __future__ import annotations

@@ -2,20 +2,44 @@
 
 The object loads from and saves to the seed's event JSON, so an event written for the
 original Lambda runs here unchanged and one saved here runs there.
+
+Each field is declared once, in ``RunParams`` (``core.param_decl``); validation here, the
+form and the README's table are derived from the declarations. The module is a little over
+600 lines because those 26 declarations (about 300 lines) belong together, in one place.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import asdict, dataclass, fields, replace
+import sys
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.models import ImageModelSpec
+from imgloop_desktop.core.param_decl import (
+    Bounds,
+    ParamField,
+    Rule,
+    Section,
+    Tier,
+    declared_fields,
+    param,
+)
+from imgloop_desktop.core.param_values import (
+    BAD,
+    TYPE_WORDS,
+    coerce,
+    field_name,
+    has_control,
+    short,
+    text_problem,
+)
+from imgloop_desktop.core.param_values import TEXT_ALLOWED as TEXT_ALLOWED
+from imgloop_desktop.core.param_values import bucket_problem as bucket_problem
 from imgloop_desktop.core.protocols import InferenceSettings
 
 DEFAULT_IMAGE_MODEL = "amazon.titan-image-generator-v1"
@@ -53,44 +77,328 @@ REGION_ALLOWED = "a region name like us-east-1, or empty for the profile's regio
 # wrong type, so the depth limit only has to keep the parser off the stack's edge.
 MAX_EVENT_BYTES = 1_048_576
 MAX_EVENT_DEPTH = 16
-TEXT_ALLOWED = "text without NUL characters or lone UTF-16 surrogates (\\ud800-\\udfff)"
+TIMES = "\u00d7"  # the multiplication sign, as in "1024 \u00d7 1024"
 
-# S3's bucket naming rules (general purpose buckets), checked in ``bucket_problem``.
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IP_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-_BUCKET_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_BUCKET_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+def _model_id_ok(model_id: str, *, required: bool) -> bool:
+    """Ids, profile ids and ARNs never hold spaces; the catalog matches an id with its
+    spaces stripped, so " amazon.titan...\n" would pass there and fail at Bedrock. An
+    empty image model id is the catalog's to name (it lists the supported ones)."""
+    return (
+        (bool(model_id) or not required)
+        and len(model_id) <= MAX_MODEL_ID_CHARS
+        and not any(c.isspace() for c in model_id)
+        and not has_control(model_id)
+    )
+
+
+def _prefix_ok(prefix: str) -> bool:
+    return (
+        not prefix.startswith("/")
+        and ".." not in prefix
+        and len(prefix.encode()) <= 900
+        and not has_control(prefix)
+    )
+
+
+MODEL_ID_ALLOWED = (
+    f"a Bedrock model id, inference profile id or ARN: at most {MAX_MODEL_ID_CHARS} "
+    "characters, no spaces or control characters"
+)
+BUCKET_ALLOWED = "an S3 bucket name (checked only when S3 is on)"
+PREFIX_ALLOWED = "a key prefix without a leading '/', '..' or control characters, at most 900 bytes"
+OUTPUT_DIR_ALLOWED = (
+    f"a folder path without control characters, at most {MAX_OUTPUT_DIR_CHARS} characters "
+    "(empty for the app's images folder)"
+)
+SIZE_FIELD = "titan_img_width x titan_img_height"
+"""The problem name of width and height together: a model allows sizes, not sides."""
+
+_TEMPERATURE = Bounds(0.0, 1.0)
+_TOP_P = Bounds(0.0, 1.0)
+_TOP_K = Bounds(0, MAX_TOP_K, "(Anthropic's documented range; 0 lets the model choose)")
+_MAX_TOKENS = Bounds(
+    1,
+    MAX_OUTPUT_TOKENS,
+    "tokens (the largest output of the catalog's judge models; "
+    "a model with a lower ceiling refuses more itself)",
+)
 
 
 @dataclass(frozen=True)
 class RunParams:
-    prompt: str = ""
-    max_retry_attempts: int = 5
-    max_prompt_revisions: int = 3
-    output_s3_bucket_name: str = ""
-    output_s3_key_prefix: str = "generated-images"
-    claude_validate_temperature: float = 1.0
-    claude_validate_top_p: float = 0.999
-    claude_validate_top_k: int = 250
-    claude_validate_max_tokens: int = 4096
-    claude_revise_temperature: float = 1.0
-    claude_revise_top_p: float = 0.999
-    claude_revise_top_k: int = 250
-    claude_revise_max_tokens: int = 4096
-    titan_img_cfg_scale: float = 8.0
-    titan_img_width: int = 1024
-    titan_img_height: int = 1024
-    titan_img_number_of_images: int = 1
-    titan_img_seed: int = 0
+    """The seed's event fields under their names and defaults, then ours (``ours=True``).
+
+    Each field is declared once, here: ``param(default, ...)`` carries its label, help,
+    group, form place, range or rule (see ``core.param_decl``). Validation, the form and the
+    README's table are derived from these declarations.
+    """
+
+    prompt: str = param(
+        "",
+        label="Prompt",
+        help="What the image should show, in any language; the judge checks every image against it",
+        section=Section.PROMPT,
+        row=0,
+        tier=Tier.ESSENTIAL,
+        model_rule="1 to the model's limit (512 characters for Titan G1), not only spaces",
+        widget="prompt",
+        hint="Describe the image you want, in your own words.",
+        strip=False,
+    )
+    max_retry_attempts: int = param(
+        5,
+        label="Attempts per prompt",
+        help="Generations per prompt version before the prompt is revised",
+        section=Section.LIMITS,
+        row=0,
+        tier=Tier.ESSENTIAL,
+        bounds=Bounds(1, MAX_RETRY_ATTEMPTS, "generations per prompt version"),
+    )
+    max_prompt_revisions: int = param(
+        3,
+        label="Prompt revisions",
+        help="How many times the prompt may be rewritten; 3 means up to 4 prompt versions",
+        section=Section.LIMITS,
+        row=1,
+        tier=Tier.ESSENTIAL,
+        bounds=Bounds(0, MAX_PROMPT_REVISIONS, "revisions of the prompt"),
+    )
+    output_s3_bucket_name: str = param(
+        "",
+        label="Bucket",
+        help="The S3 bucket each image is uploaded to when S3 is on",
+        section=Section.STORAGE,
+        row=2,
+        rule=Rule(BUCKET_ALLOWED, why=bucket_problem, only_when="s3_enabled"),
+        hint="my-bucket",
+    )
+    output_s3_key_prefix: str = param(
+        "generated-images",
+        label="Key prefix",
+        help="Keys are `{prefix}-{yyyymmddHHMMSS}-{revision:03d}-{attempt:03d}.png` "
+        "(`-{index}` added when several images per call)",
+        section=Section.STORAGE,
+        row=3,
+        rule=Rule(PREFIX_ALLOWED, ok=_prefix_ok),
+        strip=False,
+    )
+    claude_validate_temperature: float = param(
+        1.0,
+        label="Temperature",
+        help="The judge's sampling temperature",
+        section=Section.JUDGE_SETTINGS,
+        row=0,
+        bounds=_TEMPERATURE,
+        step=0.05,
+        decimals=3,
+    )
+    claude_validate_top_p: float = param(
+        0.999,
+        label="Top p",
+        help="The judge's nucleus sampling",
+        section=Section.JUDGE_SETTINGS,
+        row=1,
+        bounds=_TOP_P,
+        step=0.01,
+        decimals=3,
+    )
+    claude_validate_top_k: int = param(
+        250,
+        label="Top k",
+        help="The judge's top-k sampling",
+        section=Section.JUDGE_SETTINGS,
+        row=2,
+        bounds=_TOP_K,
+    )
+    claude_validate_max_tokens: int = param(
+        4096,
+        label="Max tokens",
+        help="The longest answer the judge may write",
+        section=Section.JUDGE_SETTINGS,
+        row=3,
+        bounds=_MAX_TOKENS,
+        step=256,
+    )
+    claude_revise_temperature: float = param(
+        1.0,
+        label="Temperature",
+        help="The reviser's sampling temperature",
+        section=Section.REVISER_SETTINGS,
+        row=0,
+        bounds=_TEMPERATURE,
+        step=0.05,
+        decimals=3,
+    )
+    claude_revise_top_p: float = param(
+        0.999,
+        label="Top p",
+        help="The reviser's nucleus sampling",
+        section=Section.REVISER_SETTINGS,
+        row=1,
+        bounds=_TOP_P,
+        step=0.01,
+        decimals=3,
+    )
+    claude_revise_top_k: int = param(
+        250,
+        label="Top k",
+        help="The reviser's top-k sampling",
+        section=Section.REVISER_SETTINGS,
+        row=2,
+        bounds=_TOP_K,
+    )
+    claude_revise_max_tokens: int = param(
+        4096,
+        label="Max tokens",
+        help="The longest revised prompt the reviser may write",
+        section=Section.REVISER_SETTINGS,
+        row=3,
+        bounds=_MAX_TOKENS,
+        step=256,
+    )
+    titan_img_cfg_scale: float = param(
+        8.0,
+        label="CFG scale",
+        help="How closely the image follows the prompt; unused by models without it",
+        section=Section.IMAGE,
+        row=2,
+        model_rule="the model's range (Titan: 1.1-10); unused by models without one",
+        step=0.5,
+        decimals=2,
+    )
+    titan_img_width: int = param(
+        1024,
+        label=f"Size (W {TIMES} H)",
+        help="Image width in pixels",
+        section=Section.IMAGE,
+        row=1,
+        tier=Tier.ESSENTIAL,
+        model_rule="with the height, a size the model supports",
+        widget="size",
+    )
+    titan_img_height: int = param(
+        1024,
+        label=f"Size (W {TIMES} H)",
+        help="Image height in pixels",
+        section=Section.IMAGE,
+        row=1,
+        tier=Tier.ESSENTIAL,
+        model_rule="with the width, a size the model supports",
+        widget="size",
+    )
+    titan_img_number_of_images: int = param(
+        1,
+        label="Images per call",
+        help="Images each generation returns; each is judged",
+        section=Section.IMAGE,
+        row=3,
+        model_rule="1 to the model's maximum (Titan, Nova: 5; Stability: 1)",
+    )
+    titan_img_seed: int = param(
+        0,
+        label="Seed",
+        help="0 picks a random seed for each attempt (it is recorded)",
+        section=Section.IMAGE,
+        row=4,
+        model_rule="0 to the model's maximum seed",
+        special="0 = random",
+    )
     # Ours, beyond the seed's event:
-    image_model_id: str = DEFAULT_IMAGE_MODEL
-    judge_model_id: str = DEFAULT_JUDGE_MODEL
-    output_dir: str = ""
-    s3_enabled: bool = False
-    aws_region: str = ""
-    candidates_in_flight: int = 1
-    speculative_next: bool = False
-    judge_image_max_side: int = 0
+    image_model_id: str = param(
+        DEFAULT_IMAGE_MODEL,
+        label="Model",
+        help="The image model: a catalog id or an inference profile id",
+        section=Section.IMAGE,
+        row=0,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        rule=Rule(MODEL_ID_ALLOWED, ok=lambda v: _model_id_ok(v, required=False)),
+        model_rule="one the catalog knows (`imgloop_desktop/providers/catalog.py`)",
+        widget="image_model",
+    )
+    judge_model_id: str = param(
+        DEFAULT_JUDGE_MODEL,
+        label="Model",
+        help="Judge and reviser: any Converse model that reads images",
+        section=Section.JUDGE,
+        row=0,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        rule=Rule(MODEL_ID_ALLOWED, ok=lambda v: _model_id_ok(v, required=True)),
+        widget="judge_model",
+        hint="model id, inference profile id or ARN",
+    )
+    output_dir: str = param(
+        "",
+        label="Local folder",
+        help="Where every image is written first",
+        section=Section.STORAGE,
+        row=0,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        # The window used to be the only one refusing these; the headless command agrees now.
+        rule=Rule(
+            OUTPUT_DIR_ALLOWED,
+            ok=lambda v: len(v) <= MAX_OUTPUT_DIR_CHARS and not has_control(v),
+        ),
+        widget="folder",
+        default_text="`<data dir>/images`",
+    )
+    s3_enabled: bool = param(
+        False,
+        label="S3",
+        help="Upload each image to S3 as well (a mirror: a failed upload is retried later)",
+        section=Section.STORAGE,
+        row=1,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        hint="Upload each image to S3 as well",
+        default_text="true when the event names a bucket",
+    )
+    aws_region: str = param(
+        "",
+        label="Region",
+        help="Where the models are called; anything but a region name is invalid input (exit 2)",
+        section=Section.STORAGE,
+        row=4,
+        ours=True,
+        rule=Rule(REGION_ALLOWED, ok=lambda v: not v or REGION_RE.fullmatch(v) is not None),
+        widget="region",
+        hint="the profile's region, else us-east-1",
+        default_text="the profile's region, else `us-east-1`",
+    )
+    candidates_in_flight: int = param(
+        1,
+        label="Candidates at once",
+        help="Candidates generated or judged at the same time for the current prompt",
+        section=Section.LIMITS,
+        row=2,
+        ours=True,
+        bounds=Bounds(1, MAX_IN_FLIGHT, "candidates generated or judged at once"),
+    )
+    speculative_next: bool = param(
+        False,
+        label="Look ahead",
+        help="Start the next generation while the current image is judged",
+        section=Section.LIMITS,
+        row=3,
+        ours=True,
+        hint="Generate the next while judging",
+    )
+    judge_image_max_side: int = param(
+        0,
+        label="Judge image size",
+        help="Longest side of the copy sent to the judge; the kept image is never resized",
+        section=Section.LIMITS,
+        row=4,
+        ours=True,
+        bounds=Bounds(
+            MIN_JUDGE_SIDE, MAX_JUDGE_SIDE, "pixels", off=0, off_means="send the full image"
+        ),
+        step=64,
+        special="0 = full image",
+    )
 
     @property
     def validate_settings(self) -> InferenceSettings:
@@ -127,21 +435,21 @@ class RunParams:
         database or terminal can take it and everything after loading would have to.
         """
         if not isinstance(event, dict):
-            raise ValidationError([Problem("event", _short(event), "a JSON object")])
+            raise ValidationError([Problem("event", short(event), "a JSON object")])
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         for key, value in event.items():
             if not isinstance(key, str) or key not in _FIELD_TYPES:
                 # Never echo an unknown field's value: it may be a key someone pasted in.
                 hidden = f"<{type(value).__name__} hidden>"
-                problems.append(Problem(_field_name(key), hidden, "not a known parameter"))
+                problems.append(Problem(field_name(key), hidden, "not a known parameter"))
                 continue
             expected = _FIELD_TYPES[key]
-            coerced = _coerce(value, expected)
-            if coerced is _BAD:
-                problems.append(Problem(key, _short(value), f"a {_TYPE_WORDS[expected]}"))
-            elif isinstance(coerced, str) and (unusable := _text_problem(coerced)):
-                problems.append(Problem(key, _short(coerced), unusable))
+            coerced = coerce(value, expected)
+            if coerced is BAD:
+                problems.append(Problem(key, short(value), f"a {TYPE_WORDS[expected]}"))
+            elif isinstance(coerced, str) and (unusable := text_problem(coerced)):
+                problems.append(Problem(key, short(coerced), unusable))
             else:
                 values[key] = coerced
         if "s3_enabled" not in event and values.get("output_s3_bucket_name"):
@@ -163,11 +471,11 @@ class RunParams:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise ValidationError(
-                [Problem("event file", _short(str(path)), f"a readable file ({reason})")]
+                [Problem("event file", short(str(path)), f"a readable file ({reason})")]
             ) from exc
         except ValueError as exc:  # open() refuses a path holding NUL
             raise ValidationError(
-                [Problem("event file", _short(str(path)), "a file path without NUL characters")]
+                [Problem("event file", short(str(path)), "a file path without NUL characters")]
             ) from exc
 
     @classmethod
@@ -203,7 +511,7 @@ class RunParams:
                 f"{MAX_EVENT_DEPTH} levels, with whole numbers of at most "
                 f"{jsonsafe.MAX_INT_DIGITS} digits and finite numbers; {exc}"
             )
-            raise ValidationError([Problem(field, _short(source_name), allowed)]) from exc
+            raise ValidationError([Problem(field, short(source_name), allowed)]) from exc
         return cls.from_event(event)
 
     def save(self, path: Path) -> None:
@@ -218,14 +526,14 @@ def read_event_bytes(stream: IO[bytes] | IO[str], source_name: str, *, field: st
     try:
         data = stream.read(MAX_EVENT_BYTES + 1)
     except UnicodeDecodeError as exc:  # a text stream (stdin replaced in-process)
-        raise ValidationError([Problem(field, _short(source_name), "UTF-8 text")]) from exc
+        raise ValidationError([Problem(field, short(source_name), "UTF-8 text")]) from exc
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > MAX_EVENT_BYTES:
         raise ValidationError(
             [
                 Problem(
                     field,
-                    _short(source_name),
+                    short(source_name),
                     f"an event of at most {MAX_EVENT_BYTES:,} bytes (this one is longer)",
                 )
             ]
@@ -233,257 +541,77 @@ def read_event_bytes(stream: IO[bytes] | IO[str], source_name: str, *, field: st
     return data
 
 
-_BAD = object()
-_FIELD_TYPES: dict[str, type] = {
-    f.name: {"str": str, "int": int, "float": float, "bool": bool}[str(f.type)]
-    for f in fields(RunParams)
+PARAMS: tuple[ParamField, ...] = declared_fields(RunParams)
+"""Every run field with its declaration, in the event's (the seed's) order."""
+PARAMS_BY_NAME: dict[str, ParamField] = {f.name: f for f in PARAMS}
+_FIELD_TYPES: dict[str, type] = {f.name: f.type for f in PARAMS}
+
+
+def model_limits(spec: ImageModelSpec) -> dict[str, tuple[float, float] | None]:
+    """The number ranges ``spec`` sets, by field: what ``validate`` checks and the form's
+    spin boxes hold. None: the model has no such setting (the value is unused)."""
+    return {
+        "titan_img_cfg_scale": spec.cfg_range,
+        "titan_img_number_of_images": (1, spec.max_images),
+        "titan_img_seed": (0, spec.seed_max),
+    }
+
+
+_MODEL_LIMIT_WORDS = {
+    "titan_img_cfg_scale": "{low:g}-{high:g} for {name}",
+    "titan_img_number_of_images": "{low:g}-{high:g} for {name}",
+    "titan_img_seed": "{low:.0f}-{high:.0f} (0 picks a random seed)",
 }
-_TYPE_WORDS = {str: "string", int: "whole number", float: "number", bool: "true or false"}
-
-
-def _coerce(value: object, expected: type) -> object:
-    """Accept what JSON gives for each type; never turn a bool into a number or back."""
-    if expected is bool:
-        return value if isinstance(value, bool) else _BAD
-    if isinstance(value, bool):
-        return _BAD
-    if expected is int:
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, float) and value.is_integer():  # False for inf and nan
-            return int(value)
-        return _BAD
-    if expected is float:
-        if not isinstance(value, int | float):
-            return _BAD
-        try:
-            number = float(value)  # an int of 400 digits overflows a float
-        except OverflowError:
-            return _BAD
-        return number if math.isfinite(number) else _BAD
-    return str(value) if isinstance(value, str) else _BAD
-
-
-def _text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be kept, printed or sent (NUL, lone surrogate), or None."""
-    if "\x00" in text or jsonsafe.has_surrogate(text):
-        where = next(i for i, c in enumerate(text) if c == "\x00" or "\ud800" <= c <= "\udfff")
-        return f"{TEXT_ALLOWED}; this one has one at character {where + 1}"
-    return None
-
-
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
-def _printable(text: str) -> str:
-    """``text`` with each lone surrogate written out as ``\\udxxx``, so it can be printed."""
-    return _SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _field_name(key: object) -> str:
-    """An unknown field's name as shown: printable and short whatever the key was."""
-    if key == "":
-        return '""'  # an empty name would read as no field at all
-    shown = _short(key)
-    return shown if isinstance(shown, str) else f"<{type(key).__name__} key>"
-
-
-def _short(value: object) -> object:
-    """``value`` as a Problem shows it: short, printable and JSON-encodable whatever it is.
-
-    Problems are printed and written as JSON, so a lone surrogate, an integer past Python's
-    4,300-digit conversion limit, an infinity or a deeply nested list (whose repr would
-    overflow the stack) each become plain text here.
-    """
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if value.bit_length() <= 128:  # up to ~38 digits: shown as it is
-            return int(value)
-        if value.bit_length() <= 14_000:  # ~4,200 digits: str() still works
-            digits = f"{len(str(abs(value))):,}"
-        else:
-            digits = f"about {int(value.bit_length() * math.log10(2)) + 1:,}"
-        sign = "-" if value < 0 else ""
-        return f"<{sign}whole number of {digits} digits>"
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, str):
-        text = _printable(value)
-        return text[:77] + "..." if len(text) > 80 else text
-    if isinstance(value, list | tuple | dict | set | frozenset):
-        return f"<{type(value).__name__} of {len(value):,} items>"
-    return f"<{type(value).__name__}>"
-
-
-def bucket_problem(name: str) -> str | None:
-    """Why ``name`` breaks S3's general purpose bucket naming rules, or None."""
-    allowed = (
-        "3-63 characters of lowercase letters, digits, '.' and '-', starting and ending "
-        "with a letter or digit, not an IP address, no '..'"
-    )
-    if not _BUCKET_RE.match(name) or ".." in name or _IP_RE.match(name):
-        return allowed
-    if name.startswith(_BUCKET_BAD_PREFIXES) or name.endswith(_BUCKET_BAD_SUFFIXES):
-        return (
-            "a name without the prefixes and suffixes S3 reserves "
-            "(xn--, sthree-, -s3alias, --ol-s3, ...)"
-        )
-    return None
 
 
 def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
-    """Every problem with ``params`` against ``spec``'s real limits, in form order.
+    """Every problem with ``params`` against ``spec``'s real limits.
 
-    Every field has an upper bound too: a value Bedrock would take can still be one no
-    person meant (10**30 revisions), and it must be refused before any call is paid for.
+    The rules come from each field's declaration (``PARAMS``), then the rules that need the
+    model. Every field has an upper bound too: a value Bedrock would take can still be one
+    no person meant (10**30 revisions), and it must be refused before any call is paid for.
     ``params`` may be built in code (the window), so any value answers as a Problem.
     """
     p: list[Problem] = []
-
-    def check(ok: bool, name: str, allowed: str) -> None:
-        if not ok:
-            p.append(Problem(name, _short(getattr(params, name)), allowed))
-
-    # Text no file, database or terminal can take is refused first, in every text field;
-    # the checks below then see only text that can be kept and printed.
-    unusable = set()
-    for f in fields(RunParams):
+    for f in PARAMS:
         value = getattr(params, f.name)
-        problem = _text_problem(value) if isinstance(value, str) else None
+        # Text no file, database or terminal can take is refused first; the field's other
+        # rules then see only text that can be kept and printed.
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem is None:
+            rule = f.declared.rule
+            if rule is not None and rule.only_when and not getattr(params, rule.only_when):
+                continue
+            problem = f.declared.problem(value)
         if problem:
-            unusable.add(f.name)
-            p.append(Problem(f.name, _short(value), problem))
+            p.append(Problem(f.name, short(value), problem))
 
+    # Rules that depend on the model; each field declares them in words (``model_rule``).
     prompt_len = len(params.prompt)
-    check(
-        1 <= prompt_len <= spec.prompt_max_chars and bool(params.prompt.strip()),
-        "prompt",
-        f"1-{spec.prompt_max_chars} characters for {spec.name} (this one has {prompt_len:,})",
-    )
-    check(
-        1 <= params.max_retry_attempts <= MAX_RETRY_ATTEMPTS,
-        "max_retry_attempts",
-        f"1-{MAX_RETRY_ATTEMPTS} generations per prompt version",
-    )
-    check(
-        0 <= params.max_prompt_revisions <= MAX_PROMPT_REVISIONS,
-        "max_prompt_revisions",
-        f"0-{MAX_PROMPT_REVISIONS} revisions of the prompt",
-    )
-    for role in ("validate", "revise"):
-        check(
-            0.0 <= getattr(params, f"claude_{role}_temperature") <= 1.0,
-            f"claude_{role}_temperature",
-            "0.0-1.0",
+    if not (1 <= prompt_len <= spec.prompt_max_chars and params.prompt.strip()):
+        p.append(
+            Problem(
+                "prompt",
+                short(params.prompt),
+                f"1-{spec.prompt_max_chars} characters for {spec.name} "
+                f"(this one has {prompt_len:,})",
+            )
         )
-        check(
-            0.0 <= getattr(params, f"claude_{role}_top_p") <= 1.0, f"claude_{role}_top_p", "0.0-1.0"
-        )
-        check(
-            0 <= getattr(params, f"claude_{role}_top_k") <= MAX_TOP_K,
-            f"claude_{role}_top_k",
-            f"0-{MAX_TOP_K} (Anthropic's documented range; 0 lets the model choose)",
-        )
-        check(
-            1 <= getattr(params, f"claude_{role}_max_tokens") <= MAX_OUTPUT_TOKENS,
-            f"claude_{role}_max_tokens",
-            f"1-{MAX_OUTPUT_TOKENS} tokens (the largest output of the catalog's judge models; "
-            "a model with a lower ceiling refuses more itself)",
-        )
-    if spec.cfg_range is not None:
-        low, high = spec.cfg_range
-        check(
-            low <= params.titan_img_cfg_scale <= high,
-            "titan_img_cfg_scale",
-            f"{low:g}-{high:g} for {spec.name}",
-        )
+    for name, bounds in model_limits(spec).items():
+        value = getattr(params, name)
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            words = _MODEL_LIMIT_WORDS[name].format(low=bounds[0], high=bounds[1], name=spec.name)
+            p.append(Problem(name, short(value), words))
     size_problem = spec.size_problem(params.titan_img_width, params.titan_img_height)
     if size_problem:
         p.append(
             Problem(
-                "titan_img_width x titan_img_height",
-                f"{_short(params.titan_img_width)}x{_short(params.titan_img_height)}",
+                SIZE_FIELD,
+                f"{short(params.titan_img_width)}x{short(params.titan_img_height)}",
                 size_problem,
             )
         )
-    check(
-        1 <= params.titan_img_number_of_images <= spec.max_images,
-        "titan_img_number_of_images",
-        f"1-{spec.max_images} for {spec.name}",
-    )
-    check(
-        0 <= params.titan_img_seed <= spec.seed_max,
-        "titan_img_seed",
-        f"0-{spec.seed_max} (0 picks a random seed)",
-    )
-    check(
-        1 <= params.candidates_in_flight <= MAX_IN_FLIGHT,
-        "candidates_in_flight",
-        f"1-{MAX_IN_FLIGHT} candidates generated or judged at once",
-    )
-    check(
-        params.judge_image_max_side == 0
-        or MIN_JUDGE_SIDE <= params.judge_image_max_side <= MAX_JUDGE_SIDE,
-        "judge_image_max_side",
-        f"0 (send the full image) or {MIN_JUDGE_SIDE}-{MAX_JUDGE_SIDE} pixels",
-    )
-    # Ids, profile ids and ARNs never hold spaces; the catalog matches an id with its
-    # spaces stripped, so " amazon.titan...\n" would pass there and fail at Bedrock. An
-    # empty image model id is the catalog's to name (it lists the supported ones).
-    for name in ("image_model_id", "judge_model_id"):
-        model_id = getattr(params, name)
-        check(
-            name in unusable
-            or (
-                (bool(model_id) or name == "image_model_id")
-                and len(model_id) <= MAX_MODEL_ID_CHARS
-                and not any(c.isspace() for c in model_id)
-                and not _has_control(model_id)
-            ),
-            name,
-            f"a Bedrock model id, inference profile id or ARN: at most {MAX_MODEL_ID_CHARS} "
-            "characters, no spaces or control characters",
-        )
-    if params.s3_enabled and "output_s3_bucket_name" not in unusable:
-        problem = bucket_problem(params.output_s3_bucket_name)
-        if problem:
-            p.append(
-                Problem("output_s3_bucket_name", _short(params.output_s3_bucket_name), problem)
-            )
-    prefix = params.output_s3_key_prefix
-    check(
-        "output_s3_key_prefix" in unusable
-        or (
-            not prefix.startswith("/")
-            and ".." not in prefix
-            and len(prefix.encode()) <= 900
-            and not _has_control(prefix)
-        ),
-        "output_s3_key_prefix",
-        "a key prefix without a leading '/', '..' or control characters, at most 900 bytes",
-    )
-    # The window used to be the only one refusing these; the headless command agrees now.
-    check(
-        "output_dir" in unusable
-        or (len(params.output_dir) <= MAX_OUTPUT_DIR_CHARS and not _has_control(params.output_dir)),
-        "output_dir",
-        f"a folder path without control characters, at most {MAX_OUTPUT_DIR_CHARS} characters "
-        "(empty for the app's images folder)",
-    )
-    check(
-        "aws_region" in unusable
-        or not params.aws_region
-        or REGION_RE.fullmatch(params.aws_region) is not None,
-        "aws_region",
-        REGION_ALLOWED,
-    )
     return p
-
-
-def _has_control(text: str) -> bool:
-    """True when ``text`` holds a C0 control character or DEL (newline, tab, NUL, escape)."""
-    return any(ord(c) < 32 or c == "\x7f" for c in text)
 
 
 def extra_cost(params: RunParams) -> str:
@@ -498,3 +626,9 @@ def extra_cost(params: RunParams) -> str:
         f"{(k - 1) * images} extra judging(s) after the approved image; never more than "
         f"{params.max_retry_attempts} generation(s) per prompt."
     )
+
+
+if __name__ == "__main__":  # python -m imgloop_desktop.core.params --readme-table
+    from imgloop_desktop.core.param_docs import main
+
+    sys.exit(main())

@@ -2,8 +2,8 @@
 "Test connection" that shows what AWS says in plain words.
 
 Everything that may wait (keyring writes that can raise an unlock prompt, STS and Bedrock
-calls) runs on a short-lived worker thread; results come back through a queued signal, so
-the GUI thread never blocks and no widget is touched from the worker.
+calls) runs on the dialog's ``gui.workers.Workers``; results come back to typed callbacks on
+the GUI thread, so the GUI thread never blocks and no widget is touched from the worker.
 
 Workers are Python ``threading.Thread``s rather than ``QThread``s on purpose: Python 3.11
 registers a never-ending "dummy" thread for every foreign thread that logs or asks for
@@ -19,12 +19,10 @@ dialog writes no settings at all.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -60,8 +58,8 @@ from imgloop_desktop.accounts.store import (
 )
 from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL
-from imgloop_desktop.providers.aws_errors import redact
-from imgloop_desktop.providers.session import CredentialsSource
+from imgloop_desktop.gui.workers import Workers
+from imgloop_desktop.services.credentials import CredentialsSource, redact
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +83,7 @@ STANDARD_CHAIN_LABEL = "Standard AWS chain (environment variables, default profi
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    value: Any = None
-    error: BaseException | None = None
-
-
-class _Relay(QObject):
-    """Lives on the GUI thread; a worker emits, the dialog's slot runs queued."""
-
-    done = Signal(object, object)
+T = TypeVar("T")
 
 
 class AccountsDialog(QDialog):
@@ -126,11 +115,9 @@ class AccountsDialog(QDialog):
         self.judge_model_id = judge_model_id
         self.region = region or None
         self._busy = 0
-        self._threads: list[threading.Thread] = []
+        self._workers = Workers("accounts", max_threads=4, thread_prefix="accounts-", parent=self)
         self._delete_when_idle = False
         self._accounts: dict[str, AccountInfo] = {}  # the index as last read, by name
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         self.setWindowTitle("AWS accounts")
         self._build()
         self._keyring_problem = self.store.problem()
@@ -321,6 +308,8 @@ class AccountsDialog(QDialog):
         self.active_label.setText(f"Runs use: {self._describe_choice(active)}.")
 
     def _describe_choice(self, choice: ActiveChoice) -> str:
+        if choice.kind == "demo":
+            return "the offline demo (simulated Bedrock, chosen in the window's Backend picker)"
         if choice.kind == "keyring":
             info = self.store.info(choice.name)
             if info is None:
@@ -408,6 +397,7 @@ class AccountsDialog(QDialog):
                 "save-region",
                 lambda: self.store.set_region(name, region),
                 self._saved,
+                lambda error: self._failed(error, "Not saved"),
             )
             return
         problems = validate_account(name, key_id, secret, token, region)
@@ -420,13 +410,10 @@ class AccountsDialog(QDialog):
             "save",
             lambda: store.add(name, key_id, secret, token, region, replace=existing is not None),
             self._saved,
+            lambda error: self._failed(error, "Not saved"),
         )
 
-    def _saved(self, outcome: _Outcome) -> None:
-        if outcome.error is not None:
-            self._failed(outcome.error, "Not saved")
-            return
-        info: AccountInfo = outcome.value
+    def _saved(self, info: AccountInfo) -> None:
         # The keyring has them now; no widget keeps them.
         self.secret_edit.setText("")
         self.token_edit.setText("")
@@ -442,12 +429,14 @@ class AccountsDialog(QDialog):
         name = self._selected_name()
         if name is None:
             return
-        self._start("delete", lambda: self.store.delete(name), lambda o: self._deleted(name, o))
+        self._start(
+            "delete",
+            lambda: self.store.delete(name),
+            lambda _removed: self._deleted(name),
+            lambda error: self._failed(error, "Not deleted"),
+        )
 
-    def _deleted(self, name: str, outcome: _Outcome) -> None:
-        if outcome.error is not None:
-            self._failed(outcome.error, "Not deleted")
-            return
+    def _deleted(self, name: str) -> None:
         self._new_account()
         self._refresh(select=None)
         self._show_active_choice_label()
@@ -500,14 +489,15 @@ class AccountsDialog(QDialog):
             "check",
             lambda: check_connection(source, region, image, judge),
             self._checked,
+            self._check_failed,
         )
 
-    def _checked(self, outcome: _Outcome) -> None:
+    def _check_failed(self, error: BaseException) -> None:
         self.results_list.clear()
-        if outcome.error is not None:
-            self._failed(outcome.error, "The check could not run")
-            return
-        results: list[CheckResult] = outcome.value
+        self._failed(error, "The check could not run")
+
+    def _checked(self, results: list[CheckResult]) -> None:
+        self.results_list.clear()
         for result in results:
             mark = "✓" if result.ok else "✗"
             item = QListWidgetItem(f"{mark} {result.name}: {redact(result.detail)}")
@@ -523,49 +513,39 @@ class AccountsDialog(QDialog):
             text = f"{what}: " + "; ".join(str(p) for p in error.problems)
         elif isinstance(error, ServiceError):
             text = f"{what}: {error}"
-        else:
-            log.error("accounts dialog: unexpected %s", type(error).__name__, exc_info=error)
+        else:  # logged (once, with its traceback) by gui.workers when it is unexpected
             text = f"{what}: unexpected error ({type(error).__name__}: {error})"
         self._say(text, error=True)
         self.failed.emit(self.message_label.text())
 
     # -- workers --------------------------------------------------------------------------
 
-    def _start(self, label: str, work: Callable[[], Any], then: Callable[[_Outcome], None]) -> None:
+    def _start(
+        self,
+        label: str,
+        work: Callable[[], T],
+        returned: Callable[[T], None],
+        errored: Callable[[BaseException], None],
+    ) -> None:
+        """Run ``work`` on the dialog's ``gui.workers`` pool. Python threads on purpose: see
+        the module docstring (botocore and keyring log and ask for the current thread)."""
         self._busy += 1
         self._update_buttons()
         self._say("Working…")
-        relay = self._relay
+        self._workers.start(
+            work, returned=returned, errored=errored, finished=self._worker_finished, name=label
+        )
 
-        def run() -> None:
-            try:
-                outcome = _Outcome(value=work())
-            except Exception as exc:
-                outcome = _Outcome(error=exc)
-            try:
-                relay.done.emit(then, outcome)
-            except RuntimeError:  # the dialog is gone (application quitting)
-                log.debug("accounts dialog closed before %s finished", label)
-
-        thread = threading.Thread(target=run, name=f"accounts-{label}", daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
-
-    @Slot(object, object)
-    def _on_done(self, then: Callable[[_Outcome], None], outcome: _Outcome) -> None:
+    def _worker_finished(self) -> None:
         self._busy -= 1
-        try:
-            then(outcome)
-        finally:
-            self._update_buttons()
-            if self._delete_when_idle and not self.busy:
-                self.deleteLater()
+        self._update_buttons()
+        if self._delete_when_idle and not self.busy:
+            self.deleteLater()
 
     def wait_for_workers(self, timeout: float = 30.0) -> None:
         """Join finished-or-finishing workers (tests, and shutdown paths off the GUI thread
         that must not leave a check running)."""
-        for thread in list(self._threads):
-            thread.join(timeout)
+        self._workers.wait(timeout)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._drop_secrets()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
-from imgloop_desktop.storage.history.schema import Decision
+from imgloop_desktop.core.records import Decision
 
 
 class Badge(StrEnum):

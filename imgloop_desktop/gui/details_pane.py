@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imgloop_desktop.core.records import Decision, ImageRecord, SessionTree, UploadState
 from imgloop_desktop.gui.badges import LABELS, badge_for
-from imgloop_desktop.gui.thumbnail_loader import Jobs, Outcome
+from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
-from imgloop_desktop.storage.history.schema import Decision, UploadState
 
 log = logging.getLogger(__name__)
+
+DETAILS = "details"
+"""The workers' key for loading the shown image: a newer load drops the older answer."""
 
 DEFAULT_REGION = "us-east-1"
 MAX_PREVIEW_SIDE = 2048
@@ -165,9 +167,8 @@ class DetailsPane(QWidget):
         super().__init__(parent)
         self.history = history
         self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
-        self._jobs = Jobs(1, self)
+        self._jobs = Workers("details", max_threads=1, parent=self)
         self._image_id = -1
-        self._request = 0
         self._busy = False
         self.details: ImageDetails | None = None
 
@@ -259,7 +260,7 @@ class DetailsPane(QWidget):
     @Slot(int)
     def show_image(self, image_id: int) -> None:
         self._image_id = image_id
-        self._request += 1
+        self._jobs.supersede(DETAILS)  # another image was asked for
         if image_id < 0:
             self._show(None)
             return
@@ -271,7 +272,6 @@ class DetailsPane(QWidget):
     def on_image_updated(self, image_id: int) -> None:
         """The gallery saw this image change (a verdict arrived, an upload finished)."""
         if image_id == self._image_id and image_id >= 0 and not self._busy:
-            self._request += 1
             self._load(image_id, picture=self._picture_for(image_id) is None)
 
     def _picture_for(self, image_id: int) -> QImage | None:
@@ -292,18 +292,19 @@ class DetailsPane(QWidget):
         self.status.setText("Saving your decision…")
         history = self.history
 
-        def done(outcome: Outcome[ImageRecord]) -> None:
+        def failed(error: BaseException) -> None:
             self._busy = False
-            if outcome.value is None:
-                self.status.setText(f"The decision could not be saved: {outcome.error}")
-                self.failed.emit(str(outcome.error))
-                self._set_enabled(True)
-                return
+            self.status.setText(f"The decision could not be saved: {error}")
+            self.failed.emit(str(error))
+            self._set_enabled(True)
+
+        def done(record: ImageRecord) -> None:
+            self._busy = False
             if image_id == self._image_id and self.details is not None:
-                self._show(replace(self.details, image=outcome.value), keep_picture=True)
+                self._show(replace(self.details, image=record), keep_picture=True)
             self.decisionChanged.emit(image_id)
 
-        self._jobs.submit(lambda: history.decide(image_id, decision), done)
+        self._jobs.start(lambda: history.decide(image_id, decision), returned=done, errored=failed)
 
     def copy_image(self) -> None:
         details = self.details
@@ -326,33 +327,36 @@ class DetailsPane(QWidget):
             self.open_url(QUrl(url))
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
-        return self._jobs.wait(msecs)
+        return self._jobs.wait(msecs / 1000)
 
     def close_workers(self) -> None:
         self._jobs.close()
+        self._jobs.wait()
 
     # -- internals -------------------------------------------------------------------------
 
     def _load(self, image_id: int, *, picture: bool) -> None:
-        request = self._request
         history = self.history
 
-        def done(outcome: Outcome[ImageDetails]) -> None:
-            if request != self._request:
-                return  # another image was asked for meanwhile
-            if outcome.value is None:
-                self.details = None
-                self._show(None)
-                self.status.setText(f"Image {image_id} could not be shown: {outcome.error}")
-                self.failed.emit(str(outcome.error))
-                return
-            details = outcome.value
+        def failed(error: BaseException) -> None:
+            self.details = None
+            self._show(None)
+            self.status.setText(f"Image {image_id} could not be shown: {error}")
+            self.failed.emit(str(error))
+
+        def done(details: ImageDetails) -> None:
             if not picture:  # only this image's own picture may be reused
                 details = replace(details, picture=self._picture_for(image_id))
             self._show(details, keep_picture=not picture)
             self.loaded.emit(image_id)
 
-        self._jobs.submit(lambda: load_details(history, image_id, picture=picture), done)
+        # Each load supersedes the one before: only the latest question's answer is shown.
+        self._jobs.start(
+            lambda: load_details(history, image_id, picture=picture),
+            returned=done,
+            errored=failed,
+            supersede=DETAILS,
+        )
 
     def _set_enabled(self, on: bool) -> None:
         details = self.details if on else None

@@ -1,7 +1,7 @@
 """Dragging images out of the gallery, and parameters out of files dropped onto the window.
 
 A drag carries *exported copies*, never the originals: each is the stored PNG with the
-provenance chunks of ``storage.export.annotate`` inserted (pixels untouched), written under
+provenance chunks of ``services.images.annotate`` inserted (pixels untouched), written under
 ``<data dir>/exports/drag/<run id>/``. The originals stay byte-identical, and what lands in
 a file manager, mail or chat says where it came from. Only effectively approved images go
 by default; Alt held at drag start, or the ``gallery/drag_any`` setting, lets any go.
@@ -14,6 +14,7 @@ as the selection changes; a drag started before that finished builds them on the
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import time
@@ -30,12 +31,16 @@ from imgloop_desktop import paths
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
+from imgloop_desktop.core.records import ImageRecord, SessionTree
 from imgloop_desktop.gui.settings_store import SettingsStore
-from imgloop_desktop.gui.thumbnail_loader import Jobs, Outcome
+from imgloop_desktop.gui.workers import Workers
+from imgloop_desktop.services import images
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage import export
-from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
 
+log = logging.getLogger(__name__)
+
+PREPARE = "prepare"
+"""The workers' key for copies of the current selection: a new selection drops the old."""
 DRAG_ANY_KEY = "gallery/drag_any"
 """QSettings key: when true, a drag carries any selected image, not only approved ones."""
 MAX_DROP_BYTES = 256 * 1024 * 1024
@@ -132,11 +137,11 @@ def export_copies(
         if approved_only and not image.effective_approved:
             continue
         try:
-            original = export.verified_original(image)
-        except export.ExportError as exc:
+            original = images.verified_original(image)
+        except images.ExportError as exc:
             skipped.append(f"{image.label}: {exc}")
             continue
-        annotated = export.annotate(original, tree, image)
+        annotated = images.annotate(original, tree, image)
         target = drag_export_dir() / image.run_id / copy_name(image)
         _write_if_changed(target, annotated.data)
         copies.append(ExportedCopy(image_id, target, image.effective_approved))
@@ -204,15 +209,14 @@ class DragPreparer(QObject):
     def __init__(self, history: HistoryService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.history = history
-        self._jobs = Jobs(1, self)
+        self._jobs = Workers("drag-copies", max_threads=1, parent=self)
         self._ready: PreparedDrag | None = None
         self._wanted: tuple[int, ...] = ()
-        self._generation = 0
         self.sync_builds = 0
         """Drags that had to build their copies on the GUI thread (tests watch this)."""
         self.last_skipped: list[str] = []
         """Why images of the last drag were left out (a missing or changed file)."""
-        self._jobs.submit(prune_drag_copies, lambda _outcome: None)
+        self._jobs.start(prune_drag_copies)
 
     @property
     def ready(self) -> PreparedDrag | None:
@@ -223,19 +227,23 @@ class DragPreparer(QObject):
         if wanted == self._wanted and self._ready is not None:
             return
         self._wanted = wanted
-        self._generation += 1
+        self._jobs.supersede(PREPARE)  # copies for the previous selection are not wanted
         self._ready = None
         if not wanted:
             return
-        generation = self._generation
         history = self.history
 
-        def done(outcome: Outcome[PreparedDrag]) -> None:
-            if generation == self._generation and outcome.value is not None:
-                self._ready = outcome.value
-                self.prepared.emit()
+        def done(ready: PreparedDrag) -> None:
+            self._ready = ready
+            self.prepared.emit()
 
-        self._jobs.submit(lambda: _prepare(history, wanted), done)
+        def failed(error: BaseException) -> None:
+            # The drag itself then builds its copies and says what went wrong.
+            log.info("preparing drag copies of %s: %s", wanted, error)
+
+        self._jobs.start(
+            lambda: _prepare(history, wanted), returned=done, errored=failed, supersede=PREPARE
+        )
 
     def invalidate(self) -> None:
         """A decision or verdict changed: the copies' metadata must be written again."""
@@ -255,10 +263,11 @@ class DragPreparer(QObject):
         return mime_from_files(files, any_image=any_image)
 
     def wait(self, msecs: int = -1) -> bool:
-        return self._jobs.wait(msecs)
+        return self._jobs.wait(msecs / 1000 if msecs >= 0 else 3600.0)
 
     def close(self) -> None:
         self._jobs.close()
+        self._jobs.wait()
 
 
 # -- dropping onto the window -------------------------------------------------------------------
@@ -338,7 +347,7 @@ def params_from_png(data: bytes, where: str = "dropped image") -> RunParams:
     the judge measured against), the models, its size, cfg scale and its own seed, so
     running again starts from exactly that picture's settings."""
     try:
-        chunks = export.read_text_chunks(data)
+        chunks = images.read_text_chunks(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError([Problem(where, "<PNG>", f"a readable PNG file ({exc})")]) from None
     text = chunks.get("imgloop")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.records import ImageRecord, SessionTree
 from imgloop_desktop.gui import badges
 from imgloop_desktop.gui.drag_export import DragPreparer, any_image_requested
 from imgloop_desktop.gui.gallery_model import (
@@ -48,17 +49,20 @@ from imgloop_desktop.gui.gallery_model import (
     version_label,
     with_record,
 )
-from imgloop_desktop.gui.thumbnail_loader import (
-    DISK_THUMBNAIL_SIZE,
-    Jobs,
-    Outcome,
-    ThumbnailLoader,
-)
+from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
+from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage import thumbnails
-from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
+from imgloop_desktop.services.images import thumbnail
 
 log = logging.getLogger(__name__)
+
+SESSION = "session"
+"""The workers' key for answers about the shown session: showing another drops them."""
+
+
+def _ignored(_error: BaseException) -> None:
+    """A refresh that fails leaves the item as it was (the next event refreshes it again)."""
+
 
 ICON_SIZE = 128
 CAPTION_HEIGHT = 22
@@ -75,7 +79,7 @@ def thumbnail_source(item: GalleryItem) -> Callable[[], Path]:
     def source() -> Path:
         if path is None:
             raise OSError("the image has no local file")
-        return thumbnails.thumbnail(path, sha256, DISK_THUMBNAIL_SIZE)
+        return thumbnail(path, sha256, DISK_THUMBNAIL_SIZE)
 
     return source
 
@@ -269,7 +273,7 @@ class GalleryPanel(QWidget):
     def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
-        self._jobs = Jobs(2, self)
+        self._jobs = Workers("gallery", max_threads=2, parent=self)
         self.loader = ThumbnailLoader(ICON_SIZE, parent=self)
         self.drag = DragPreparer(history, self)
         self.model = GalleryModel(self)
@@ -289,7 +293,6 @@ class GalleryPanel(QWidget):
         """The session shown (live or past)."""
         self._live_run_id: str | None = None
         """The run whose events are arriving; shown only when it is ``_run_id``."""
-        self._generation = 0
         self._resolving = False
         self._resolve_again = False
         self._loading = False
@@ -316,7 +319,7 @@ class GalleryPanel(QWidget):
         """A live event of the current run (on the GUI thread). Every event type is
         accepted; those the gallery does not show are ignored."""
         if isinstance(event, ev.RunStarted):
-            self._generation += 1
+            self._new_session()
             self._live_run_id = self._run_id = event.run_id
             self._buffered.clear()
             self._loading = False
@@ -345,8 +348,7 @@ class GalleryPanel(QWidget):
 
     def show_session(self, run_id: str) -> None:
         """Load a past session off the GUI thread and show it as it looked when it ran."""
-        self._generation += 1
-        generation = self._generation
+        self._new_session()
         self._run_id = run_id
         self._buffered.clear()
         self._loading = True
@@ -355,16 +357,15 @@ class GalleryPanel(QWidget):
         self._emit_selected(-1)
         history = self.history
 
-        def done(outcome: Outcome[SessionTree]) -> None:
-            if generation != self._generation:
-                return
+        def failed(error: BaseException) -> None:
+            self._loading = False
+            self._buffered = []
+            self.title.setText(f"Session {run_id} could not be opened: {error}")
+            log.warning("opening session %s: %s", run_id, error)
+
+        def done(tree: SessionTree) -> None:
             self._loading = False
             buffered, self._buffered = self._buffered, []
-            if outcome.value is None:
-                self.title.setText(f"Session {run_id} could not be opened: {outcome.error}")
-                log.warning("opening session %s: %s", run_id, outcome.error)
-                return
-            tree = outcome.value
             self.title.setText(
                 f"Session {run_id} · {tree.outcome.value} · "
                 f"{tree.started_at.astimezone():%Y-%m-%d %H:%M}"
@@ -374,10 +375,17 @@ class GalleryPanel(QWidget):
                 self._apply_live(event)
             self.sessionLoaded.emit(run_id)
 
-        self._jobs.submit(lambda: history.session(run_id), done)
+        self._jobs.start(
+            lambda: history.session(run_id), returned=done, errored=failed, key=SESSION
+        )
+
+    def _new_session(self) -> None:
+        """Another session is shown: every answer about the previous one is dropped."""
+        self._jobs.supersede(SESSION)
+        self._resolving = self._resolve_again = False
 
     def clear(self) -> None:
-        self._generation += 1
+        self._new_session()
         self._run_id = None
         self._loading = False
         self._buffered.clear()
@@ -396,21 +404,20 @@ class GalleryPanel(QWidget):
         if image_id < 0 or self.model.row_of_id(image_id) < 0:
             return
         history = self.history
-        generation = self._generation
 
-        def done(outcome: Outcome[ImageRecord]) -> None:
-            if generation != self._generation or outcome.value is None:
-                return
+        def done(record: ImageRecord) -> None:
             row = self.model.row_of_id(image_id)
             if row < 0:
                 return
             item = self.model.item(row)
-            self.model.upsert(with_record(item, outcome.value))
+            self.model.upsert(with_record(item, record))
             self.drag.invalidate()
             self.imageUpdated.emit(image_id)
             self.imageRefreshed.emit(image_id)
 
-        self._jobs.submit(lambda: history.image(image_id), done)
+        self._jobs.start(
+            lambda: history.image(image_id), returned=done, errored=_ignored, key=SESSION
+        )
 
     def select_image(self, image_id: int) -> bool:
         row = self.model.row_of_id(image_id)
@@ -421,7 +428,7 @@ class GalleryPanel(QWidget):
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until workers are done (tests only)."""
-        return self._jobs.wait(msecs) and self.loader.wait(msecs) and self.drag.wait(msecs)
+        return self._jobs.wait(msecs / 1000) and self.loader.wait(msecs) and self.drag.wait(msecs)
 
     def close_workers(self) -> None:
         """Stop and wait for every worker; the panel shows what it has and fetches nothing."""
@@ -429,6 +436,7 @@ class GalleryPanel(QWidget):
             return
         self._closed = True
         self._jobs.close()
+        self._jobs.wait()
         self.loader.close()
         self.drag.close()
 
@@ -480,27 +488,28 @@ class GalleryPanel(QWidget):
             return
         self._resolving = True
         self._resolve_again = False
-        generation = self._generation
         history = self.history
 
         def work() -> dict[Ref, int]:
             tree = history.session(run_id)
             return {(i.revision, i.attempt, i.index): i.image_id for i in tree.images()}
 
-        def done(outcome: Outcome[dict[Ref, int]]) -> None:
+        def done(ids: dict[Ref, int]) -> None:
+            for row in self.model.set_image_ids(ids):
+                self._resolved(row)
+            self.idsResolved.emit()
+
+        def failed(error: BaseException) -> None:
+            log.warning("looking up images of %s: %s", run_id, error)
+
+        def finished() -> None:
             self._resolving = False
-            if generation != self._generation:
-                pass  # another session replaced this one; a lookup it asked for runs below
-            elif outcome.value is None:
-                log.warning("looking up images of %s: %s", run_id, outcome.error)
-            else:
-                for row in self.model.set_image_ids(outcome.value):
-                    self._resolved(row)
-                self.idsResolved.emit()
             if self._resolve_again:
                 self._resolve_ids()
 
-        self._jobs.submit(work, done)
+        # A lookup for a session no longer shown is dropped with it (``_new_session`` also
+        # clears the flags, so the new session's first lookup starts at once).
+        self._jobs.start(work, returned=done, errored=failed, finished=finished, key=SESSION)
 
     def _resolved(self, row: int) -> None:
         if self.view.selectionModel().isSelected(self.model.index(row)):

@@ -30,9 +30,14 @@ from PySide6.QtCore import (
 )
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.records import (
+    Decision,
+    HistoryOutcome,
+    ImageRecord,
+    SessionTree,
+    UploadState,
+)
 from imgloop_desktop.gui.badges import LABELS, Badge, badge_for
-from imgloop_desktop.storage.history.queries import ImageRecord, SessionTree
-from imgloop_desktop.storage.history.schema import Decision, HistoryOutcome, UploadState
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 """``data(index, ItemRole)`` is the row's ``GalleryItem``."""

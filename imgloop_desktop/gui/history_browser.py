@@ -4,8 +4,8 @@ The table model holds only the pages fetched so far. Qt asks ``canFetchMore``/``
 as the view nears the end; a worker reads the next page of 50 with the store's keyset
 cursor (as fast on page 200 as on page 1, and stable while runs are being added), and
 rows are appended when it answers, so 10,000 sessions scroll without the GUI thread ever
-waiting for SQLite. A filter change starts a new generation: answers for the old one are
-dropped.
+waiting for SQLite. A filter change supersedes the pages asked for under the old one
+(``gui.workers`` ``supersede``): their answers are dropped.
 """
 
 from __future__ import annotations
@@ -47,17 +47,20 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.gui.thumbnail_loader import (
-    DISK_THUMBNAIL_SIZE,
-    Jobs,
-    Outcome,
-    ThumbnailLoader,
+from imgloop_desktop.core.records import (
+    HistoryOutcome,
+    SessionFilter,
+    SessionPage,
+    SessionSummary,
 )
+from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
+from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService, make_filter
-from imgloop_desktop.storage.history.queries import SessionFilter, SessionPage, SessionSummary
-from imgloop_desktop.storage.history.schema import HistoryOutcome
 
 log = logging.getLogger(__name__)
+
+PAGES = "pages"
+"""The workers' key for pages of the current filter."""
 
 PAGE_SIZE = 50
 SEARCH_DELAY_MS = 300
@@ -105,13 +108,12 @@ class SessionListModel(QAbstractTableModel):
     def __init__(self, history: HistoryService, parent: Any = None) -> None:
         super().__init__(parent)
         self.history = history
-        self._jobs = Jobs(1, self)
+        self._jobs = Workers("history-pages", max_threads=1, parent=self)
         self._rows: list[SessionSummary] = []
         self._filter = SessionFilter()
         self._cursor: str | None = None
         self._has_more = False
         self._fetching = False
-        self._generation = 0
         self.total = 0
         self.pages_fetched = 0
 
@@ -176,7 +178,6 @@ class SessionListModel(QAbstractTableModel):
         if parent.isValid() or not self._has_more or self._fetching:
             return
         self._fetching = True
-        generation = self._generation
         history, flt, cursor = self.history, self._filter, self._cursor
         first = cursor is None and not self._rows
 
@@ -184,7 +185,8 @@ class SessionListModel(QAbstractTableModel):
             page = history.list_sessions(flt, page_size=PAGE_SIZE, cursor=cursor)
             return _FirstPage(page, history.count_sessions(flt)) if first else page
 
-        self._jobs.submit(work, lambda outcome: self._arrived(generation, outcome))
+        # Pages belong to the current filter; ``reset`` drops them all with it.
+        self._jobs.start(work, returned=self._arrived, errored=self._page_failed, key=PAGES)
 
     # -- ours -------------------------------------------------------------------------------
 
@@ -201,7 +203,7 @@ class SessionListModel(QAbstractTableModel):
 
     def reset(self, flt: SessionFilter | None = None) -> None:
         """Start over (a new filter, or refresh): drop rows, fetch the first page."""
-        self._generation += 1
+        self._jobs.supersede(PAGES)
         self.beginResetModel()
         if flt is not None:
             self._filter = flt
@@ -212,16 +214,14 @@ class SessionListModel(QAbstractTableModel):
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
-    def _arrived(self, generation: int, outcome: Outcome[SessionPage | _FirstPage]) -> None:
-        if generation != self._generation:
-            return
+    def _page_failed(self, error: BaseException) -> None:
         self._fetching = False
-        if outcome.value is None:
-            self._has_more = False
-            log.warning("history page: %s", outcome.error)
-            self.failed.emit(f"The history could not be read: {outcome.error}")
-            return
-        value = outcome.value
+        self._has_more = False
+        log.warning("history page: %s", error)
+        self.failed.emit(f"The history could not be read: {error}")
+
+    def _arrived(self, value: SessionPage | _FirstPage) -> None:
+        self._fetching = False
         if isinstance(value, _FirstPage):
             self.total = value.total
             self.totalChanged.emit(value.total)
@@ -239,10 +239,11 @@ class SessionListModel(QAbstractTableModel):
         self.pageLoaded.emit(len(self._rows))
 
     def wait(self, msecs: int = -1) -> bool:
-        return self._jobs.wait(msecs)
+        return self._jobs.wait(msecs / 1000 if msecs >= 0 else 3600.0)
 
     def close(self) -> None:
         self._jobs.close()
+        self._jobs.wait()
 
 
 class _ThumbnailDelegate(QStyledItemDelegate):
@@ -291,7 +292,7 @@ class HistoryBrowser(QWidget):
         super().__init__(parent)
         self.history = history
         self._reselect: str | None = None  # a run id to select again after a refresh
-        self._jobs = Jobs(1, self)
+        self._jobs = Workers("history-params", max_threads=1, parent=self)
         self.model = SessionListModel(history, self)
         self.loader = ThumbnailLoader(THUMB_SIZE, parent=self)
 
@@ -449,16 +450,13 @@ class HistoryBrowser(QWidget):
         def work() -> RunParams:
             return RunParams.from_event(history.session(run_id).params)
 
-        def done(outcome: Outcome[RunParams]) -> None:
-            if outcome.value is None:
-                self._say(f"The parameters of {run_id} cannot be used: {outcome.error}")
-                return
-            self.runAgain.emit(outcome.value)
+        def failed(error: BaseException) -> None:
+            self._say(f"The parameters of {run_id} cannot be used: {error}")
 
-        self._jobs.submit(work, done)
+        self._jobs.start(work, returned=self.runAgain.emit, errored=failed)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
-        return self._jobs.wait(msecs) and self.model.wait(msecs) and self.loader.wait(msecs)
+        return self._jobs.wait(msecs / 1000) and self.model.wait(msecs) and self.loader.wait(msecs)
 
     def showEvent(self, event: QShowEvent) -> None:
         """The first page loads when the list is first seen, not when the window is built."""
@@ -469,6 +467,7 @@ class HistoryBrowser(QWidget):
     def close_workers(self) -> None:
         self._debounce.stop()
         self._jobs.close()
+        self._jobs.wait()
         self.model.close()
         self.loader.close()
 

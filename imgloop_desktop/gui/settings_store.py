@@ -1,10 +1,11 @@
-"""What the window remembers between launches, in QSettings: layout, the last parameters,
-named presets and the chosen backend.
+"""What the window remembers between launches, in QSettings: layout, the last parameters
+and named presets. The chosen backend is not here: it is the accounts file's one saved
+choice (``services.backends``); ``legacy_backend_key`` reads what older versions kept here.
 
-Never a secret: run parameters hold none, and a backend is remembered by its kind and
-profile name only (keys live in the OS keyring, see ``accounts``). Everything read back is
-treated as untrusted, since the file can be edited by hand or written by another version:
-a value that does not parse is ignored (logged), never allowed to stop the window opening.
+Never a secret: run parameters hold none (keys live in the OS keyring, see ``accounts``).
+Everything read back is treated as untrusted, since the file can be edited by hand or
+written by another version: a value that does not parse is ignored (logged), never allowed
+to stop the window opening.
 
 The store is an INI file on every platform (not the Windows registry or a macOS plist) so
 a person can read, back up or delete it, and tests can search it for leaks.
@@ -150,14 +151,16 @@ class SettingsStore:
         self.qsettings.setValue(KEY_PRESETS, json.dumps(presets, ensure_ascii=False))
         return True
 
-    # -- backend ----------------------------------------------------------------------------
+    # -- backend (older versions) ----------------------------------------------------------
 
-    def backend_key(self) -> str:
+    def legacy_backend_key(self) -> str:
+        """The backend older versions remembered here; ``services.backends.saved_choice``
+        adopts it once into the accounts file, then it is removed."""
         value = self.qsettings.value(KEY_BACKEND)
         return value if isinstance(value, str) else ""
 
-    def set_backend_key(self, key: str) -> None:
-        self.qsettings.setValue(KEY_BACKEND, key)
+    def forget_legacy_backend_key(self) -> None:
+        self.qsettings.remove(KEY_BACKEND)
 
 
 def preset_name_problem(name: str) -> str | None:

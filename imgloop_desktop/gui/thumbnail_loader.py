@@ -1,13 +1,7 @@
-"""Background work for the gallery, details pane and history browser, and the thumbnail
-cache they paint from.
+"""The thumbnail cache the gallery and the history browser paint from.
 
-``Jobs`` is a private ``QThreadPool`` whose results come back on the GUI thread through one
-queued signal, so no widget is ever touched from a worker and every owner can wait for its
-own work (``close``) without waiting for anyone else's.
-
-Workers must not log or ask for ``threading.current_thread()``: on Python 3.11 that
-registers a never-ending "dummy" thread for the pool thread. Errors are therefore carried
-back to the GUI thread as values and reported there.
+Loads run on this loader's own ``gui.workers.Workers`` (Python threads, results delivered
+on the GUI thread), so its owner can wait for its loads without waiting for anyone else's.
 
 ``ThumbnailLoader`` follows orange3-imageanalytics' ``IconViewDelegate``: a paint asks for a
 pixmap, which starts a load only for what is being painted (so only visible items load),
@@ -17,109 +11,20 @@ thread when the image arrives, into a small LRU cache keyed by content (SHA-256)
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
+
+from imgloop_desktop.gui.workers import Workers
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 DISK_THUMBNAIL_SIZE = 256
 """The on-disk cache size every view shares (``storage.thumbnails`` default)."""
-
-
-@dataclass(frozen=True)
-class Outcome(Generic[T]):
-    """What a job returned, or the exception it raised (never both)."""
-
-    value: T | None = None
-    error: BaseException | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self._work = work
-        # Python keeps the wrapper alive (see Jobs._running); Qt must not delete it under us.
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        self._work()
-
-
-class Jobs(QObject):
-    """Runs callables on a private thread pool; ``then`` runs on the GUI thread with the
-    ``Outcome``. After ``close`` nothing is started and late results are dropped."""
-
-    _finished = Signal(object, object, object)  # task, then, Outcome
-
-    def __init__(self, max_threads: int = 2, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(max_threads)
-        self._running: set[_Task] = set()
-        self._closed = False
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def submit(self, work: Callable[[], T], then: Callable[[Outcome[T]], None]) -> bool:
-        """Queue ``work``; returns False (and does nothing) once closed."""
-        if self._closed:
-            return False
-        finished = self._finished
-        task: _Task
-
-        def run() -> None:
-            try:
-                outcome: Outcome[Any] = Outcome(value=work())
-            except BaseException as exc:  # carried to the GUI thread, reported there
-                outcome = Outcome(error=exc)
-            with contextlib.suppress(RuntimeError):  # the owner is gone (application quitting)
-                finished.emit(task, then, outcome)
-
-        task = _Task(run)
-        self._running.add(task)
-        self._pool.start(task)
-        return True
-
-    @Slot(object, object, object)
-    def _deliver(
-        self, task: _Task, then: Callable[[Outcome[Any]], None], outcome: Outcome[Any]
-    ) -> None:
-        self._running.discard(task)
-        if self._closed:
-            return
-        then(outcome)
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the pool is idle (tests and shutdown; never from a slot in a run)."""
-        return bool(self._pool.waitForDone(msecs))
-
-    def close(self) -> None:
-        """Drop queued work, wait for what is running; nothing reports back afterwards."""
-        self._closed = True
-        self._pool.clear()
-        self._pool.waitForDone()
-        self._running.clear()
 
 
 def load_scaled(path: Path, size: int) -> QImage:
@@ -162,7 +67,7 @@ class ThumbnailLoader(QObject):
         self.size = size
         self.max_pending = max_pending
         self.cache_items = cache_items
-        self._jobs = Jobs(threads, self)
+        self._jobs = Workers("thumbnails", max_threads=threads, parent=self)
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
         self._failed: dict[str, str] = {}
@@ -210,18 +115,24 @@ class ThumbnailLoader(QObject):
         self._pending.add(key)
         self.loads_started += 1
         self.requested_keys.append(key)
-        self._jobs.submit(work, lambda outcome: self._arrived(key, outcome))
+        self._jobs.start(
+            work,
+            returned=lambda image: self._arrived(key, image),
+            errored=lambda error: self._load_failed(key, error),
+        )
         return True
 
-    def _arrived(self, key: str, outcome: Outcome[QImage]) -> None:
+    def _arrived(self, key: str, image: QImage) -> None:
         self._pending.discard(key)
-        if outcome.value is not None:
-            self._cache[key] = QPixmap.fromImage(outcome.value)
-            while len(self._cache) > self.cache_items:
-                self._cache.popitem(last=False)
-        else:
-            self._failed[key] = str(outcome.error)
-            log.info("thumbnail %s: %s", key, outcome.error)
+        self._cache[key] = QPixmap.fromImage(image)
+        while len(self._cache) > self.cache_items:
+            self._cache.popitem(last=False)
+        self.loaded.emit(key)
+
+    def _load_failed(self, key: str, error: BaseException) -> None:
+        self._pending.discard(key)
+        self._failed[key] = str(error)
+        log.info("thumbnail %s: %s", key, error)
         self.loaded.emit(key)
 
     def forget(self, key: str) -> None:
@@ -230,8 +141,10 @@ class ThumbnailLoader(QObject):
         self._failed.pop(key, None)
 
     def wait(self, msecs: int = -1) -> bool:
-        return self._jobs.wait(msecs)
+        return self._jobs.wait(msecs / 1000 if msecs >= 0 else 3600.0)
 
     def close(self) -> None:
+        """Drop queued loads and late results, and join the threads."""
         self._jobs.close()
+        self._jobs.wait()
         self._pending.clear()

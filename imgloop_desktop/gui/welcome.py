@@ -7,8 +7,8 @@ profile from ``~/.aws``, or try the offline demo. When no keyring can hold keys 
 first choice is disabled and the reason is said plainly (``AccountStore.problem()``).
 
 Finding out whether the welcome is needed touches the keyring (which may probe D-Bus) and
-reads files, so it happens on a short-lived Python thread; the answer comes back through a
-queued signal and only then is the dialog made. The dialog is opened with ``open()``
+reads files, so it happens on a ``gui.workers`` thread; the answer comes back to a typed
+callback on the GUI thread and only then is the dialog made. The dialog is opened with ``open()``
 (window-modal, no nested event loop) and never waits on anything itself.
 
 The dialog only emits what the person chose; ``connect_to_window`` maps those choices
@@ -17,10 +17,8 @@ onto the main window (accounts dialog, backend picker).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Protocol, TypeGuard
@@ -47,6 +45,7 @@ from imgloop_desktop.accounts.store import (
     backend_name,
 )
 from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
+from imgloop_desktop.gui.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +277,7 @@ def connect_to_window(dialog: WelcomeDialog, window: WelcomeTarget) -> None:
     the window alive would make deleting the dialog delete the window (and so the dialog)
     from inside the dialog's destructor.
     """
-    from imgloop_desktop.gui.run_controller import DEMO_KEY, PROFILE_PREFIX
+    from imgloop_desktop.services.backends import DEMO_KEY, PROFILE_PREFIX
 
     ref = weakref.ref(window)
 
@@ -300,10 +299,6 @@ def connect_to_window(dialog: WelcomeDialog, window: WelcomeTarget) -> None:
     dialog.addKeysRequested.connect(add_keys)
     dialog.profileChosen.connect(use_profile)
     dialog.demoRequested.connect(use_demo)
-
-
-class _Relay(QObject):
-    done = Signal(object)
 
 
 class WelcomeFlow(QObject):
@@ -332,41 +327,28 @@ class WelcomeFlow(QObject):
         self.force = force
         self.dialog: WelcomeDialog | None = None
         self.facts: FirstRunFacts | None = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._decided, Qt.ConnectionType.QueuedConnection)
-        self._thread: threading.Thread | None = None
+        self._workers = Workers("welcome-facts", max_threads=1, parent=self)
 
     def start(self) -> bool:
         """Start deciding; False when the welcome was already done (nothing started)."""
         if not self.force and welcome_done(self.settings):
             return False
         store = self.store
-        relay = self._relay
 
-        def work() -> None:
-            try:
-                facts: FirstRunFacts | None = gather_facts(store)
-            except Exception:
-                log.warning("could not check whether to show the welcome", exc_info=True)
-                facts = None
-            # RuntimeError: the window closed meanwhile, nobody is left to welcome.
-            with contextlib.suppress(RuntimeError):
-                relay.done.emit(facts)
+        def failed(error: BaseException) -> None:
+            log.warning("could not check whether to show the welcome: %s", error)
+            self._decided(None)
 
-        self._thread = threading.Thread(target=work, name="imgloop-welcome-facts", daemon=True)
-        self._thread.start()
+        # If the window closes meanwhile, this flow (its child) goes with it and the answer
+        # is dropped: nobody is left to welcome.
+        self._workers.start(lambda: gather_facts(store), returned=self._decided, errored=failed)
         return True
 
     def wait(self, timeout: float = FACTS_TIMEOUT_SECONDS) -> bool:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return self._workers.wait(timeout)
 
-    @Slot(object)
-    def _decided(self, facts: object) -> None:
-        self.facts = facts if isinstance(facts, FirstRunFacts) else None
+    def _decided(self, facts: FirstRunFacts | None) -> None:
+        self.facts = facts
         wanted = self.facts is not None and (self.force or not self.facts.configured)
         if wanted and self.window is not None:
             log.info("nothing is configured yet: showing the first-run welcome")

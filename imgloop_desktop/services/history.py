@@ -19,25 +19,25 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import UploadOutcome
-from imgloop_desktop.storage import export as export_mod
-from imgloop_desktop.storage import thumbnails
-from imgloop_desktop.storage.history import queries, recovery
-from imgloop_desktop.storage.history.queries import (
+from imgloop_desktop.core.records import (
+    Decision,
+    ExportResult,
+    FileProblem,
+    HistoryOutcome,
     ImageRecord,
+    ImportResult,
+    PendingImageUpload,
+    RecoveryReport,
+    RepairAction,
     SessionFilter,
     SessionPage,
     SessionTree,
 )
+from imgloop_desktop.storage import export as export_mod
+from imgloop_desktop.storage import thumbnails
+from imgloop_desktop.storage.history import queries, recovery
 from imgloop_desktop.storage.history.recorder import HistoryRecorder
-from imgloop_desktop.storage.history.recovery import (
-    FileProblem,
-    PendingImageUpload,
-    RecoveryReport,
-    RepairAction,
-)
 from imgloop_desktop.storage.history.schema import (
-    Decision,
-    HistoryOutcome,
     ThreadConnections,
     default_db_path,
     history_error,
@@ -255,16 +255,14 @@ class HistoryService:
     # -- export and import ----------------------------------------------------------------
 
     @_plain_errors
-    def export_session(
-        self, run_id: str, dest: Path, *, as_zip: bool = False
-    ) -> export_mod.ExportResult:
+    def export_session(self, run_id: str, dest: Path, *, as_zip: bool = False) -> ExportResult:
         quick_check(self._conns.get(), self.db_path)
         return export_mod.export_trees(
             [self.session(run_id)], dest, as_zip=as_zip, selection="session"
         )
 
     @_plain_errors
-    def export_approved(self, dest: Path, *, as_zip: bool = False) -> export_mod.ExportResult:
+    def export_approved(self, dest: Path, *, as_zip: bool = False) -> ExportResult:
         """Every approved image, after checking the whole file: damage in pages the query
         does not touch would otherwise export fewer images (or none) and say "done"."""
         conn = self._conns.get()
@@ -273,7 +271,7 @@ class HistoryService:
         return export_mod.export_trees(trees, dest, as_zip=as_zip, selection="approved")
 
     @_plain_errors
-    def import_export(self, source: Path) -> export_mod.ImportResult:
+    def import_export(self, source: Path) -> ImportResult:
         return export_mod.import_export(self._conns.get(), source)
 
 

@@ -6,8 +6,11 @@ they validate, resolve models and store images the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.cancel import CancelToken
@@ -30,6 +33,8 @@ from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
 
+log = logging.getLogger(__name__)
+
 # Beyond the SDK's own timeouts: connecting, and adaptive-retry backoff when throttled.
 DEADLINE_SLACK_SECONDS = CONNECT_TIMEOUT_SECONDS + 50.0
 
@@ -43,6 +48,54 @@ def check(params: RunParams) -> ImageModelSpec:
     return spec
 
 
+@dataclass(frozen=True)
+class Execution:
+    """A finished run and the clients it ran on, closed by ``close()`` or leaving ``with``.
+
+    ``execute`` builds the boto3 clients, so it owns their connection pools: every caller
+    ends the same way (``with execute(...) as run:``) instead of each closing two clients
+    by hand. Clients a caller passed in stay the caller's and are left open.
+    """
+
+    result: RunResult
+    clients: Clients
+    owns_clients: bool = True
+
+    @property
+    def region(self) -> str:
+        """The region the run's calls went to, for the headless command's report."""
+        return self.clients.region
+
+    def close(self) -> None:
+        """Close the connection pools now rather than leave sockets to the garbage collector.
+
+        Safe to call twice (botocore's close is); a client that fails to close is logged,
+        never raised, so the run's outcome still reaches the caller.
+        """
+        if self.owns_clients:
+            close_clients(self.clients)
+
+    def __enter__(self) -> Execution:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def close_clients(clients: Clients) -> None:
+    """Close both clients, logging (not raising) a failure: closing must not hide a result."""
+    for client in (clients.bedrock_runtime, clients.s3):
+        try:
+            client.close()
+        except Exception:
+            log.debug("closing a boto3 client failed", exc_info=True)
+
+
 def execute(
     params: RunParams,
     *,
@@ -50,18 +103,41 @@ def execute(
     emit: Callable[[Event], None] | None = None,
     cancel: CancelToken | None = None,
     clients: Clients | None = None,
-) -> tuple[RunResult, Clients]:
+) -> Execution:
     """Validate, then run the loop to its end on the calling thread, recording it in history.
 
     Raises ValidationError (bad parameters) or ServiceError (unusable profile, no
     credentials) before any Bedrock call, and OSError or HistoryError when the data folder
     cannot be used; once the loop starts, everything ends in a RunResult. The recorder sees
     each event before ``emit`` does, so a row exists for anything a front end shows.
+
+    The returned ``Execution`` owns the clients made here (use it as a context manager);
+    when this raises, they are already closed. ``clients``, if given, stay the caller's.
     """
     spec = check(params)
     if params.output_dir:  # recorded paths must mean the same folder from anywhere later
         params = params.with_changes(output_dir=str(Path(params.output_dir).expanduser().resolve()))
-    clients = clients or make_clients(credentials, params.aws_region or None)
+    owns_clients = clients is None
+    if clients is None:
+        clients = make_clients(credentials, params.aws_region or None)
+    try:
+        result = _run(params, spec, clients, emit=emit, cancel=cancel)
+    except BaseException:
+        if owns_clients:
+            close_clients(clients)
+        raise
+    return Execution(result, clients, owns_clients)
+
+
+def _run(
+    params: RunParams,
+    spec: ImageModelSpec,
+    clients: Clients,
+    *,
+    emit: Callable[[Event], None] | None,
+    cancel: CancelToken | None,
+) -> RunResult:
+    """The loop on ``clients``, with its recorder and uploader closed whatever happens."""
     recorder = HistoryRecorder(default_db_path(), params)
     uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
     loop = ImageLoop(
@@ -77,7 +153,7 @@ def execute(
         deadlines=deadlines(spec),
     )
     try:
-        return loop.run(), clients
+        return loop.run()
     finally:
         if uploader is not None:
             uploader.close(wait=not (cancel is not None and cancel.cancelled))

@@ -10,6 +10,11 @@ Only InvokeModel (image models) and Converse (judge and reviser) are served. Whi
 Converse call is which is told by the content: a judge call carries an image block, a
 revise call does not.
 
+Why one file of about 1,100 lines: it is the wire contract with one service — routing,
+each model family's request checks, the Converse checks and the scripted faults — read
+side by side against Bedrock's documentation. Issue 11 makes it stricter per model; that is
+the moment to split the per-family request checks into their own module.
+
 Beyond Bedrock's documented errors it can misbehave the ways issue 17 found (see
 ``script.Fault``): hang without answering (until ``stop()``, which never waits on a hung
 call), trickle or reset the answer, send absurd bodies, undecodable images or 40 images

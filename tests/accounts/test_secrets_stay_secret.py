@@ -75,11 +75,10 @@ def test_no_secret_reaches_the_data_dir_logs_or_exports(
     checks = check_connection(KeyringAccount("temp"), None, params.image_model_id, "x.judge")
     for check in checks:
         log.info("check %s ok=%s: %s", check.name, check.ok, check.detail)
-    outcome, clients = run_service.execute(
+    with run_service.execute(
         params, credentials=KeyringAccount("temp"), emit=events.append
-    )
-    clients.bedrock_runtime.close()
-    clients.s3.close()
+    ) as execution:
+        outcome = execution.result
     for event in events:
         log.debug("event %r", event)
     log.debug("keys %r", store.get("temp"))
@@ -89,7 +88,7 @@ def test_no_secret_reaches_the_data_dir_logs_or_exports(
     exports = paths.data_dir() / "exports"
     exports.mkdir()
     (exports / "result.json").write_text(
-        json.dumps(cli_result.from_result(outcome, params, clients.region)), encoding="utf-8"
+        json.dumps(cli_result.from_result(outcome, params, execution.region)), encoding="utf-8"
     )
     params.save(exports / "event.json")
 

@@ -79,9 +79,8 @@ def test_a_run_is_signed_with_the_keyring_accounts_key(
     store.add("work", KEY_ID, SECRET, None, "us-east-1")
     bedrock_sim.script.queue_verdicts("NO", "YES")
 
-    result, clients = run_service.execute(PARAMS, credentials=KeyringAccount("work"))
-    clients.bedrock_runtime.close()
-    clients.s3.close()
+    with run_service.execute(PARAMS, credentials=KeyringAccount("work")) as execution:
+        result = execution.result
 
     assert result.outcome is Outcome.APPROVED
     calls = bedrock_sim.calls

@@ -85,12 +85,10 @@ def test_gallery_fills_as_a_simulated_run_goes(
     outcome: dict[str, Any] = {}
 
     def work() -> None:
-        result, clients = run_service.execute(
+        with run_service.execute(
             params, credentials=DefaultChain(), emit=relay.emitted.emit
-        )
-        clients.bedrock_runtime.close()
-        clients.s3.close()
-        outcome["result"] = result
+        ) as run:
+            outcome["result"] = run.result
 
     thread = run_on_thread(work)
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=60_000)

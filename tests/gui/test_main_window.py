@@ -24,9 +24,15 @@ from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.gui.main_window import DEMO_BANNER, MainWindow, recovery_text
 from imgloop_desktop.gui.progress_panel import ProgressPanel
-from imgloop_desktop.gui.run_controller import ACCOUNT_PREFIX, DEFAULT_KEY, DEMO_KEY, Backends
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.services.backends import (
+    ACCOUNT_PREFIX,
+    DEFAULT_KEY,
+    DEMO_KEY,
+    Backends,
+    saved_key,
+)
 from imgloop_desktop.services.run import execute
 from imgloop_desktop.simulator.demo import DemoBackend
 from imgloop_desktop.simulator.script import SimScript
@@ -441,7 +447,7 @@ def test_offline_demo_is_labelled_and_stopped(make_window: MakeWindow, qtbot: Qt
     result = signal.args[0]
     assert result.outcome is ev.Outcome.APPROVED
     assert all(c.s3_key == "" for c in result.candidates)  # no S3 in the demo
-    assert SettingsStore().backend_key() == DEMO_KEY
+    assert saved_key(window.accounts) == DEMO_KEY
     window.select_backend(DEFAULT_KEY)
     assert not window.backends.demo_running
     assert not window.demo_banner.isVisible()
@@ -589,8 +595,8 @@ def test_pending_uploads_are_offered_and_retried(
         s3_enabled=True,
         output_s3_bucket_name="imgloop-gui-retry",
     )
-    result, clients = execute(params, credentials=DefaultChain())
-    try:
+    with execute(params, credentials=DefaultChain()) as run:
+        result, clients = run.result, run.clients
         assert result.uploads and not any(u.ok for u in result.uploads.values())
         clients.s3.create_bucket(Bucket="imgloop-gui-retry")
         window = make_window()
@@ -605,9 +611,6 @@ def test_pending_uploads_are_offered_and_retried(
         body = clients.s3.get_object(Bucket="imgloop-gui-retry", Key=key)["Body"].read()
         assert body == result.candidates[0].path.read_bytes()
         assert not window.retry_uploads_action.isEnabled()
-    finally:
-        clients.s3.close()
-        clients.bedrock_runtime.close()
 
 
 def test_use_for_runs_in_the_dialog_moves_the_backend_picker(
@@ -627,3 +630,19 @@ def test_use_for_runs_in_the_dialog_moves_the_backend_picker(
         assert current is not None and current.key == f"{ACCOUNT_PREFIX}work"
         dialog.close()
         dialog.wait_for_workers()
+
+
+def test_the_backend_an_older_version_remembered_is_kept(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    """Older versions kept the choice in QSettings; it moves once into the one saved
+    choice (the accounts file) and the window opens on it."""
+    settings = SettingsStore()
+    settings.qsettings.setValue("backend/choice", DEMO_KEY)
+    settings.sync()
+    window = make_window(backends=Backends(lambda: DemoBackend(SimScript())))
+    current = window.current_backend()
+    assert current is not None and current.key == DEMO_KEY
+    assert window.backends.demo_running
+    assert saved_key(window.accounts) == DEMO_KEY
+    assert SettingsStore().legacy_backend_key() == ""

@@ -12,8 +12,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.params import RunParams, validate
-from imgloop_desktop.gui.param_form import FIELD_SIZE, ParamForm, parse_size, size_text
+from imgloop_desktop.core.param_decl import Section
+from imgloop_desktop.core.params import PARAMS, RunParams, model_limits, validate
+from imgloop_desktop.gui.param_form import (
+    FIELD_SIZE,
+    NumberField,
+    ParamForm,
+    parse_size,
+    size_text,
+)
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.catalog import image_spec
 
@@ -380,3 +387,68 @@ def test_parse_size_accepts_common_spellings() -> None:
     assert parse_size(" 1024*768 ") == (1024, 768)
     assert parse_size(size_text(640, 480)) == (640, 480)
     assert parse_size("1024") is None
+
+
+# -- issue 10: the rows are built from the fields' declarations ---------------------------------
+
+
+def _row_label(form: ParamForm, key: str) -> str:
+    """The text of the label beside field ``key``'s row ("" for a row without one)."""
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    widget = form.field_widget(key)
+    for layout in form.findChildren(QFormLayout):
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.FieldRole) or layout.itemAt(
+                row, QFormLayout.ItemRole.SpanningRole
+            )
+            box = item.widget() if item is not None else None
+            if box is not None and (box is widget or box.isAncestorOf(widget)):
+                label = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                shown = label.widget() if label is not None else None
+                return shown.text() if isinstance(shown, QLabel) else ""
+    raise AssertionError(f"no row holds {key}")
+
+
+def test_each_row_has_its_declared_label_help_and_section(form: ParamForm) -> None:
+    from PySide6.QtWidgets import QGroupBox
+
+    for f in PARAMS:
+        key = FIELD_SIZE if f.declared.widget == "size" else f.name
+        widget = form.field_widget(key)
+        assert f.declared.help in widget.toolTip(), f.name
+        assert f.name in widget.toolTip()
+        expected_label = "" if f.declared.widget == "prompt" else f.declared.label
+        assert _row_label(form, key) == expected_label, f.name
+        box = widget.parent()
+        while box is not None and not isinstance(box, QGroupBox):
+            box = box.parent()
+        assert isinstance(box, QGroupBox), f.name
+        assert box.title() == f.declared.section.value, f.name
+    titles = [box.title() for box in form.findChildren(QGroupBox)]
+    assert titles == [section.value for section in Section]
+
+
+def test_spin_boxes_hold_the_declared_ranges(form: ParamForm) -> None:
+    for f in PARAMS:
+        if not f.is_number or f.declared.widget:
+            continue
+        spin = form.field_widget(f.name)
+        assert isinstance(spin, NumberField)
+        d = f.declared
+        limits = d.bounds.spin_range if d.bounds else model_limits(form.spec())[f.name]
+        assert (spin.minimum(), spin.maximum()) == limits, f.name
+        assert (spin.decimals(), spin.singleStep()) == (d.decimals, d.step), f.name
+        assert spin.specialValueText() == d.special, f.name
+
+
+def test_a_field_ruled_only_while_a_flag_is_on_is_greyed_while_it_is_off(form: ParamForm) -> None:
+    ruled = [f for f in PARAMS if f.declared.rule is not None and f.declared.rule.only_when]
+    assert ruled
+    for f in ruled:
+        assert f.declared.rule is not None
+        flag = f.declared.rule.only_when
+        form.set_params(RunParams(prompt="p").with_changes(**{flag: False}))
+        assert not form.field_widget(f.name).isEnabled()
+        form.set_params(RunParams(prompt="p").with_changes(**{flag: True}))
+        assert form.field_widget(f.name).isEnabled()

@@ -14,16 +14,16 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.gui.run_controller import (
+from imgloop_desktop.gui.run_controller import RunController
+from imgloop_desktop.gui.workers import Workers
+from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.services.backends import (
     DEFAULT_KEY,
     DEMO_KEY,
     Backend,
     Backends,
-    BackgroundCalls,
-    RunController,
     backend_choices,
 )
-from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.simulator.demo import DemoBackend, DemoCredentials
 from imgloop_desktop.simulator.script import SimScript
 from imgloop_desktop.simulator.server import BedrockSimulator
@@ -207,7 +207,7 @@ def test_a_second_start_is_refused_while_running(
 
 
 def test_background_calls_report_on_the_gui_thread(qtbot: QtBot) -> None:
-    calls = BackgroundCalls()
+    calls = Workers("calls")
     got: list[tuple[str, object]] = []
 
     def record(kind: str) -> object:
@@ -217,9 +217,9 @@ def test_background_calls_report_on_the_gui_thread(qtbot: QtBot) -> None:
 
         return done
 
-    calls.submit("ok", lambda: 41 + 1, record("value"), record("error"))
+    calls.start(lambda: 41 + 1, returned=record("value"), errored=record("error"))
     qtbot.waitUntil(lambda: len(got) == 2)
-    calls.submit("boom", lambda: 1 / 0, record("value"), record("error"))
+    calls.start(lambda: 1 / 0, returned=record("value"), errored=record("error"))
     qtbot.waitUntil(lambda: len(got) == 4)
     assert got[0] == ("value", 42)
     assert got[1] == ("thread", threading.main_thread().name)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.accounts.store import AccountStore
-from imgloop_desktop.gui.run_controller import DEMO_KEY, PROFILE_PREFIX
 from imgloop_desktop.gui.welcome import (
     FirstRunFacts,
     WelcomeDialog,
@@ -22,6 +21,7 @@ from imgloop_desktop.gui.welcome import (
     welcome_done,
     welcome_settings,
 )
+from imgloop_desktop.services.backends import DEMO_KEY, PROFILE_PREFIX
 from tests.keyring_fixtures import KEY_ID, SECRET, MemoryKeyring, use_memory_keyring, use_no_keyring
 
 FLOW_TIMEOUT_MS = 10_000

@@ -66,9 +66,8 @@ from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.services import run
 
 source = active_source()
-result, clients = run.execute(RunParams(**json.loads(sys.argv[1])), credentials=source)
-clients.bedrock_runtime.close()
-clients.s3.close()
+with run.execute(RunParams(**json.loads(sys.argv[1])), credentials=source) as execution:
+    result = execution.result
 print(json.dumps({"source": source.describe(), "outcome": str(result.outcome)}))
 """
 
@@ -184,9 +183,8 @@ def test_dialog_run_restart_delete_refuse(
     # A run with the active account: the simulator sees SigV4 made with its key id.
     source = active_source()
     assert source == KeyringAccount(name)
-    result, clients = run_service.execute(PARAMS, credentials=source)
-    clients.bedrock_runtime.close()
-    clients.s3.close()
+    with run_service.execute(PARAMS, credentials=source) as execution:
+        result = execution.result
     assert result.outcome is Outcome.APPROVED
     assert {call.access_key_id for call in bedrock_sim.calls} == {KEY_ID}
 

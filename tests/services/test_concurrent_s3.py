@@ -46,10 +46,8 @@ def _run(prompt: str) -> RunResult:
         output_s3_bucket_name=BUCKET,
         output_s3_key_prefix=PREFIX,
     )
-    result, clients = run_service.execute(params, credentials=DefaultChain())
-    clients.bedrock_runtime.close()
-    clients.s3.close()
-    return result
+    with run_service.execute(params, credentials=DefaultChain()) as run:
+        return run.result
 
 
 def _rows() -> list[tuple[Path, str, str, str]]:

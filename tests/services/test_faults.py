@@ -31,9 +31,8 @@ PARAMS = RunParams(
 
 def run(params: RunParams = PARAMS) -> tuple[RunResult, float]:
     started = time.monotonic()
-    result, clients = run_service.execute(params, credentials=DefaultChain())
-    clients.bedrock_runtime.close()
-    clients.s3.close()
+    with run_service.execute(params, credentials=DefaultChain()) as execution:
+        result = execution.result
     return result, time.monotonic() - started
 
 

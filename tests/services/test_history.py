@@ -14,9 +14,8 @@ import pytest
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.records import HistoryOutcome, UploadState
 from imgloop_desktop.services.history import HistoryService, make_filter, parse_when
-from imgloop_desktop.storage.history import HistoryOutcome
-from imgloop_desktop.storage.history.schema import UploadState
 from tests.storage.history.fakes import FakeChat, InlineUploader, params, run_recorded
 
 

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -591,9 +590,10 @@ def test_stop_interrupts_a_call_in_its_latency(sim: BedrockSimulator) -> None:
     worker.start()
     try:
         assert sim.wait_for_arrival("generate", timeout=10)
-        began = time.monotonic()
-        sim.stop()
-        assert time.monotonic() - began < 10
+        stopper = threading.Thread(target=sim.stop)
+        stopper.start()
+        stopper.join(10)  # a bound, not a measurement (bench/bench_simulator.py measures it)
+        assert not stopper.is_alive(), "stop() waited out the call's 60 s latency"
     finally:
         worker.join(30)
         bedrock.close()
@@ -750,14 +750,3 @@ def test_cli_serves_script_until_sigterm(tmp_path: Path) -> None:
             proc.communicate()
     assert proc.returncode == 0, err
     assert "stopped" in out
-
-
-def test_image_generation_is_fast_enough() -> None:
-    """The budget the loop relies on (~50 ms per 1024x1024 PNG); measured with a generous
-    ceiling so a busy CI machine does not flake, and reported for the record."""
-    make_image("warm up", 0, 0, 64, 64)
-    began = time.perf_counter()
-    for i in range(5):
-        make_image("a red fox in snow", i, 0, 1024, 1024)
-    per_image = (time.perf_counter() - began) / 5
-    assert per_image < 0.5

@@ -22,10 +22,11 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
+from imgloop_desktop.core.records import Decision, HistoryOutcome
 from imgloop_desktop.services.history import HistoryService, make_filter
 from imgloop_desktop.storage import export
-from imgloop_desktop.storage.export import ExportError
-from imgloop_desktop.storage.history import Decision, HistoryOutcome
+from imgloop_desktop.storage.export import ExportError, history_import
+from imgloop_desktop.storage.export import archive as export_archive
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
 from tests.storage.history.fakes import FakeChat, params, png, run_recorded
@@ -511,11 +512,11 @@ def test_the_total_size_is_checked_before_any_image_is_read(
             total = sum(info.file_size for info in zf.infolist())
     else:
         total = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
-    monkeypatch.setattr(export, "MAX_IMPORT_BYTES", total - 1)
+    monkeypatch.setattr(export_archive, "MAX_IMPORT_BYTES", total - 1)
     other = _fresh_machine(tmp_path, monkeypatch)
     opened = _opened_entries(monkeypatch)
-    checked = mock.Mock(wraps=export.check_image)
-    monkeypatch.setattr(export, "check_image", checked)
+    checked = mock.Mock(wraps=history_import.check_image)
+    monkeypatch.setattr(history_import, "check_image", checked)
     with (
         HistoryService.open() as there,
         pytest.raises(ExportError, match=f"{total:,} bytes in all"),
@@ -641,7 +642,7 @@ def test_an_entry_is_read_only_up_to_its_limit_while_streaming(
         return data
 
     monkeypatch.setattr(zipfile.ZipExtFile, "read", spy)
-    with export._Source(archive) as source, pytest.raises(ExportError, match=r"big\.bin"):
+    with export_archive.Source(archive) as source, pytest.raises(ExportError, match=r"big\.bin"):
         source.read("big.bin", 1000)
     assert sum(got) <= 1001
 
@@ -694,7 +695,7 @@ def test_a_failure_while_recording_undoes_the_whole_import(
     in the last row leaves this history as it was."""
     _two_session_export(service, tmp_path / "e.zip")
     other = _fresh_machine(tmp_path, monkeypatch)
-    real_insert = export._insert_image
+    real_insert = history_import._insert_image
     calls = 0
 
     def failing(*args: Any) -> None:
@@ -704,7 +705,7 @@ def test_a_failure_while_recording_undoes_the_whole_import(
             raise sqlite3.OperationalError("disk I/O error")
         real_insert(*args)
 
-    monkeypatch.setattr(export, "_insert_image", failing)
+    monkeypatch.setattr(history_import, "_insert_image", failing)
     with (
         HistoryService.open() as there,
         pytest.raises((sqlite3.OperationalError, ImgloopError), match="disk I/O error"),
@@ -744,7 +745,7 @@ def test_an_import_that_would_fill_the_disk_is_refused_before_writing(
     run_id = approved_run(service)
     service.export_session(run_id, tmp_path / "e.zip", as_zip=True)
     other = _fresh_machine(tmp_path, monkeypatch)
-    monkeypatch.setattr(export.shutil, "disk_usage", lambda _p: SimpleNamespace(free=1))
+    monkeypatch.setattr(history_import.shutil, "disk_usage", lambda _p: SimpleNamespace(free=1))
     with HistoryService.open() as there, pytest.raises(ExportError, match="only 1 are free"):
         there.import_export(tmp_path / "e.zip")
     _assert_nothing_imported(other)

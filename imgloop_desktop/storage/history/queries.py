@@ -9,167 +9,36 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.storage.history.schema import (
+from imgloop_desktop.core.records import (
+    AttemptRecord,
     Decision,
-    HistoryError,
     HistoryOutcome,
+    ImageRecord,
+    PromptVersionRecord,
+    SessionFilter,
+    SessionPage,
+    SessionSummary,
+    SessionTree,
     UploadState,
-    effective_approved,
+    VerdictRecord,
+)
+from imgloop_desktop.storage.history.schema import (
+    HistoryError,
     has_fts,
     now_iso,
     parse_iso,
     transaction,
 )
+from imgloop_desktop.storage.history.tables import fetch_all, fetch_one
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 FTS_MIN_CHARS = 3  # the trigram index cannot match fewer characters; LIKE does those
-
-
-@dataclass(frozen=True)
-class SessionFilter:
-    """What to show. ``since`` is inclusive and ``until`` exclusive; both carry a time zone."""
-
-    search: str = ""
-    outcomes: frozenset[HistoryOutcome] = frozenset()
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    run_id: str
-    prompt: str
-    latest_prompt: str
-    outcome: HistoryOutcome
-    message: str
-    started_at: datetime
-    ended_at: datetime | None
-    image_model_id: str
-    judge_model_id: str
-    image_count: int
-    attempt_count: int
-    revision_count: int
-    approved_count: int
-    thumbnail_image_id: int | None
-    """The effectively approved image, else the last one; None when the run made none."""
-
-
-@dataclass(frozen=True)
-class SessionPage:
-    sessions: list[SessionSummary]
-    next_cursor: str | None
-    """Pass back as ``cursor`` for the next page; None on the last page."""
-
-
-@dataclass(frozen=True)
-class VerdictRecord:
-    result: str
-    reason: str
-    raw: str
-    model_id: str
-    input_tokens: int | None
-    output_tokens: int | None
-    retried: bool
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class ImageRecord:
-    image_id: int
-    run_id: str
-    revision: int
-    attempt: int
-    index: int
-    rel_path: str
-    path: Path
-    sha256: str
-    width: int
-    height: int
-    size_bytes: int
-    seed: int | None
-    prompt: str
-    s3_bucket: str
-    s3_key: str
-    upload_state: UploadState
-    upload_error: str
-    stored_at: datetime
-    verdict: VerdictRecord | None
-    human_decision: Decision | None
-    decided_at: datetime | None
-
-    @property
-    def effective_approved(self) -> bool:
-        return effective_approved(
-            self.verdict.result if self.verdict else None,
-            self.human_decision.value if self.human_decision else None,
-        )
-
-    @property
-    def label(self) -> str:
-        return f"prompt {self.revision} attempt {self.attempt} image {self.index}"
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    revision: int
-    attempt: int
-    prompt: str
-    seed: int
-    request: dict[str, Any]
-    started_at: datetime
-    ended_at: datetime | None
-    error: str
-    images: tuple[ImageRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class PromptVersionRecord:
-    """Revision 0 is the person's prompt. ``prompt`` is None while the reviser was being asked
-    (the run stopped there); ``ok`` False means the reviser's answer was unreadable."""
-
-    revision: int
-    prompt: str | None
-    previous_prompt: str | None
-    reasons: tuple[str, ...]
-    ok: bool | None
-    raw: str
-    error: str
-    created_at: datetime
-    attempts: tuple[AttemptRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class SessionTree:
-    run_id: str
-    prompt: str
-    params: dict[str, Any]
-    image_model_id: str
-    judge_model_id: str
-    images_root: str
-    app_version: str
-    started_at: datetime
-    ended_at: datetime | None
-    outcome: HistoryOutcome
-    message: str
-    judge_approved_image_id: int | None
-    prompt_versions: tuple[PromptVersionRecord, ...] = field(default=())
-
-    def images(self) -> Iterator[ImageRecord]:
-        for version in self.prompt_versions:
-            for attempt in version.attempts:
-                yield from attempt.images
-
-    def approved_images(self) -> list[ImageRecord]:
-        return [image for image in self.images() if image.effective_approved]
 
 
 # -- listing ----------------------------------------------------------------------------------
@@ -255,102 +124,116 @@ def list_sessions(
         where.append("(r.started_at, r.id) < (?, ?)")
         args.extend([started, row])
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    rows = conn.execute(
+    rows = fetch_all(
+        conn,
         f"""WITH page AS (
                 SELECT r.id FROM runs AS r {clause}
                 ORDER BY r.started_at DESC, r.id DESC LIMIT ? OFFSET ?)
-            SELECT r.id, r.run_id, r.prompt, r.outcome, r.message, r.started_at, r.ended_at,
-                r.image_model_id, r.judge_model_id,
-                (SELECT count(*) FROM images WHERE run_id = r.id),
-                (SELECT count(*) FROM attempts WHERE run_id = r.id),
-                (SELECT max(revision) FROM prompt_versions WHERE run_id = r.id),
+            SELECT r.id AS id, r.run_id AS run_id, r.prompt AS prompt, r.outcome AS outcome,
+                r.message AS message, r.started_at AS started_at, r.ended_at AS ended_at,
+                r.image_model_id AS image_model_id, r.judge_model_id AS judge_model_id,
+                (SELECT count(*) FROM images WHERE run_id = r.id) AS image_count,
+                (SELECT count(*) FROM attempts WHERE run_id = r.id) AS attempt_count,
+                (SELECT max(revision) FROM prompt_versions WHERE run_id = r.id)
+                    AS revision_count,
                 (SELECT count(*) FROM image_status AS s
-                    WHERE s.run_id = r.id AND s.effective_approved),
+                    WHERE s.run_id = r.id AND s.effective_approved) AS approved_count,
                 (SELECT s.id FROM image_status AS s WHERE s.run_id = r.id
-                    ORDER BY s.effective_approved DESC, s.id DESC LIMIT 1),
+                    ORDER BY s.effective_approved DESC, s.id DESC LIMIT 1)
+                    AS thumbnail_image_id,
                 (SELECT prompt FROM prompt_versions WHERE run_id = r.id AND prompt IS NOT NULL
-                    ORDER BY revision DESC LIMIT 1)
+                    ORDER BY revision DESC LIMIT 1) AS latest_prompt
             FROM page JOIN runs AS r ON r.id = page.id
             ORDER BY r.started_at DESC, r.id DESC""",
         [*args, page_size + 1, offset],
-    ).fetchall()
+    )
     more = len(rows) > page_size
     rows = rows[:page_size]
     sessions = [
         SessionSummary(
-            run_id=row[1],
-            prompt=row[2],
-            latest_prompt=row[14] or row[2],
-            outcome=_outcome(row[3]),
-            message=row[4],
-            started_at=parse_iso(row[5]),
-            ended_at=parse_iso(row[6]) if row[6] else None,
-            image_model_id=row[7],
-            judge_model_id=row[8],
-            image_count=row[9],
-            attempt_count=row[10],
-            revision_count=row[11] or 0,
-            approved_count=row[12],
-            thumbnail_image_id=row[13],
+            run_id=row["run_id"],
+            prompt=row["prompt"],
+            latest_prompt=row["latest_prompt"] or row["prompt"],
+            outcome=_outcome(row["outcome"]),
+            message=row["message"],
+            started_at=parse_iso(row["started_at"]),
+            ended_at=parse_iso(row["ended_at"]) if row["ended_at"] else None,
+            image_model_id=row["image_model_id"],
+            judge_model_id=row["judge_model_id"],
+            image_count=row["image_count"],
+            attempt_count=row["attempt_count"],
+            revision_count=row["revision_count"] or 0,
+            approved_count=row["approved_count"],
+            thumbnail_image_id=row["thumbnail_image_id"],
         )
         for row in rows
     ]
-    next_cursor = encode_cursor(rows[-1][5], rows[-1][0]) if more and rows else None
+    last = rows[-1] if more and rows else None
+    next_cursor = encode_cursor(last["started_at"], last["id"]) if last is not None else None
     return SessionPage(sessions=sessions, next_cursor=next_cursor)
 
 
 def count_sessions(conn: sqlite3.Connection, flt: SessionFilter | None = None) -> int:
     where, args = _conditions(conn, flt or SessionFilter())
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    return int(conn.execute(f"SELECT count(*) FROM runs AS r {clause}", args).fetchone()[0])
+    row = fetch_one(conn, f"SELECT count(*) AS n FROM runs AS r {clause}", args)
+    return int(row["n"]) if row is not None else 0
 
 
 # -- one session ------------------------------------------------------------------------------
 
-_IMAGE_COLUMNS = """s.id, r.run_id, r.images_root, s.revision, s.attempt, s.idx, s.rel_path,
-    s.sha256, s.width, s.height, s.size_bytes, s.seed, s.prompt, s.s3_bucket, s.s3_key,
-    s.upload_state, s.upload_error, s.stored_at, s.human_decision, s.decided_at,
-    v.result, v.reason, v.raw, v.model_id, v.input_tokens, v.output_tokens, v.retried,
-    v.received_at, s.attempt_id"""
+# Named once, read by these names in ``_image``; the verdict's columns carry a prefix because
+# the image has a ``prompt`` and the verdict a ``raw`` and ``model_id`` of its own.
+_IMAGE_COLUMNS = """s.id AS image_id, r.run_id AS run_id, r.images_root AS images_root,
+    s.revision AS revision, s.attempt AS attempt, s.idx AS idx, s.rel_path AS rel_path,
+    s.sha256 AS sha256, s.width AS width, s.height AS height, s.size_bytes AS size_bytes,
+    s.seed AS seed, s.prompt AS prompt, s.s3_bucket AS s3_bucket, s.s3_key AS s3_key,
+    s.upload_state AS upload_state, s.upload_error AS upload_error, s.stored_at AS stored_at,
+    s.human_decision AS human_decision, s.decided_at AS decided_at,
+    v.result AS verdict_result, v.reason AS verdict_reason, v.raw AS verdict_raw,
+    v.model_id AS verdict_model_id, v.input_tokens AS verdict_input_tokens,
+    v.output_tokens AS verdict_output_tokens, v.retried AS verdict_retried,
+    v.received_at AS verdict_received_at, s.attempt_id AS attempt_id"""
 _IMAGE_FROM = """image_status AS s JOIN runs AS r ON r.id = s.run_id
     LEFT JOIN verdicts AS v ON v.image_id = s.id"""
 
 
-def _image(row: Sequence[Any]) -> ImageRecord:
+def _image(row: sqlite3.Row) -> ImageRecord:
+    """One row of ``_IMAGE_COLUMNS``."""
     verdict = None
-    if row[20] is not None:
+    if row["verdict_result"] is not None:
         verdict = VerdictRecord(
-            result=row[20],
-            reason=row[21],
-            raw=row[22],
-            model_id=row[23],
-            input_tokens=row[24],
-            output_tokens=row[25],
-            retried=bool(row[26]),
-            received_at=parse_iso(row[27]),
+            result=row["verdict_result"],
+            reason=row["verdict_reason"],
+            raw=row["verdict_raw"],
+            model_id=row["verdict_model_id"],
+            input_tokens=row["verdict_input_tokens"],
+            output_tokens=row["verdict_output_tokens"],
+            retried=bool(row["verdict_retried"]),
+            received_at=parse_iso(row["verdict_received_at"]),
         )
     return ImageRecord(
-        image_id=row[0],
-        run_id=row[1],
-        revision=row[3],
-        attempt=row[4],
-        index=row[5],
-        rel_path=row[6],
-        path=paths.images_dir(row[2]) / row[6],
-        sha256=row[7],
-        width=row[8],
-        height=row[9],
-        size_bytes=row[10],
-        seed=row[11],
-        prompt=row[12],
-        s3_bucket=row[13],
-        s3_key=row[14],
-        upload_state=UploadState(row[15]),
-        upload_error=row[16],
-        stored_at=parse_iso(row[17]),
+        image_id=row["image_id"],
+        run_id=row["run_id"],
+        revision=row["revision"],
+        attempt=row["attempt"],
+        index=row["idx"],
+        rel_path=row["rel_path"],
+        path=paths.images_dir(row["images_root"]) / row["rel_path"],
+        sha256=row["sha256"],
+        width=row["width"],
+        height=row["height"],
+        size_bytes=row["size_bytes"],
+        seed=row["seed"],
+        prompt=row["prompt"],
+        s3_bucket=row["s3_bucket"],
+        s3_key=row["s3_key"],
+        upload_state=UploadState(row["upload_state"]),
+        upload_error=row["upload_error"],
+        stored_at=parse_iso(row["stored_at"]),
         verdict=verdict,
-        human_decision=Decision(row[18]) if row[18] else None,
-        decided_at=parse_iso(row[19]) if row[19] else None,
+        human_decision=Decision(row["human_decision"]) if row["human_decision"] else None,
+        decided_at=parse_iso(row["decided_at"]) if row["decided_at"] else None,
     )
 
 
@@ -367,58 +250,62 @@ def get_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
 
 
 def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
-    run = conn.execute(
+    run = fetch_one(
+        conn,
         """SELECT id, run_id, prompt, params_json, image_model_id, judge_model_id, images_root,
                app_version, started_at, ended_at, outcome, message, approved_image_id
            FROM runs WHERE run_id = ?""",
         (run_id,),
-    ).fetchone()
+    )
     if run is None:
         raise HistoryError(f"run {run_id!r} is not in the history")
-    row_id = run[0]
+    row_id = run["id"]
     images_by_attempt: dict[int, list[ImageRecord]] = {}
-    for row in conn.execute(
+    for row in fetch_all(
+        conn,
         f"SELECT {_IMAGE_COLUMNS} FROM {_IMAGE_FROM} WHERE s.run_id = ? "
         "ORDER BY s.revision, s.attempt, s.idx",
         (row_id,),
     ):
-        images_by_attempt.setdefault(row[28], []).append(_image(row))
+        images_by_attempt.setdefault(row["attempt_id"], []).append(_image(row))
     attempts_by_revision: dict[int, list[AttemptRecord]] = {}
-    for a in conn.execute(
+    for a in fetch_all(
+        conn,
         """SELECT id, revision, attempt, prompt, seed, request_json, started_at, ended_at, error
            FROM attempts WHERE run_id = ? ORDER BY revision, attempt""",
         (row_id,),
     ):
-        attempts_by_revision.setdefault(a[1], []).append(
+        attempts_by_revision.setdefault(a["revision"], []).append(
             AttemptRecord(
-                revision=a[1],
-                attempt=a[2],
-                prompt=a[3],
-                seed=a[4],
-                request=json.loads(a[5]),
-                started_at=parse_iso(a[6]),
-                ended_at=parse_iso(a[7]) if a[7] else None,
-                error=a[8],
-                images=tuple(images_by_attempt.get(a[0], ())),
+                revision=a["revision"],
+                attempt=a["attempt"],
+                prompt=a["prompt"],
+                seed=a["seed"],
+                request=json.loads(a["request_json"]),
+                started_at=parse_iso(a["started_at"]),
+                ended_at=parse_iso(a["ended_at"]) if a["ended_at"] else None,
+                error=a["error"],
+                images=tuple(images_by_attempt.get(a["id"], ())),
             )
         )
     versions: list[PromptVersionRecord] = []
-    for p in conn.execute(
+    for p in fetch_all(
+        conn,
         """SELECT revision, prompt, previous_prompt, reasons_json, ok, raw, error, created_at
            FROM prompt_versions WHERE run_id = ? ORDER BY revision""",
         (row_id,),
     ):
         versions.append(
             PromptVersionRecord(
-                revision=p[0],
-                prompt=p[1],
-                previous_prompt=p[2],
-                reasons=tuple(json.loads(p[3])),
-                ok=None if p[4] is None else bool(p[4]),
-                raw=p[5],
-                error=p[6],
-                created_at=parse_iso(p[7]),
-                attempts=tuple(attempts_by_revision.pop(p[0], ())),
+                revision=p["revision"],
+                prompt=p["prompt"],
+                previous_prompt=p["previous_prompt"],
+                reasons=tuple(json.loads(p["reasons_json"])),
+                ok=None if p["ok"] is None else bool(p["ok"]),
+                raw=p["raw"],
+                error=p["error"],
+                created_at=parse_iso(p["created_at"]),
+                attempts=tuple(attempts_by_revision.pop(p["revision"], ())),
             )
         )
     for revision, attempts in sorted(attempts_by_revision.items()):  # never expected
@@ -437,26 +324,24 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         )
     versions.sort(key=lambda v: v.revision)
     return SessionTree(
-        run_id=run[1],
-        prompt=run[2],
-        params=json.loads(run[3]),
-        image_model_id=run[4],
-        judge_model_id=run[5],
-        images_root=run[6],
-        app_version=run[7],
-        started_at=parse_iso(run[8]),
-        ended_at=parse_iso(run[9]) if run[9] else None,
-        outcome=_outcome(run[10]),
-        message=run[11],
-        judge_approved_image_id=run[12],
+        run_id=run["run_id"],
+        prompt=run["prompt"],
+        params=json.loads(run["params_json"]),
+        image_model_id=run["image_model_id"],
+        judge_model_id=run["judge_model_id"],
+        images_root=run["images_root"],
+        app_version=run["app_version"],
+        started_at=parse_iso(run["started_at"]),
+        ended_at=parse_iso(run["ended_at"]) if run["ended_at"] else None,
+        outcome=_outcome(run["outcome"]),
+        message=run["message"],
+        judge_approved_image_id=run["approved_image_id"],
         prompt_versions=tuple(versions),
     )
 
 
 def get_image(conn: sqlite3.Connection, image_id: int) -> ImageRecord:
-    row = conn.execute(
-        f"SELECT {_IMAGE_COLUMNS} FROM {_IMAGE_FROM} WHERE s.id = ?", (image_id,)
-    ).fetchone()
+    row = fetch_one(conn, f"SELECT {_IMAGE_COLUMNS} FROM {_IMAGE_FROM} WHERE s.id = ?", (image_id,))
     if row is None:
         raise HistoryError(f"image {image_id} is not in the history")
     return _image(row)
@@ -473,7 +358,8 @@ def approved_images(
     conn: sqlite3.Connection, *, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
 ) -> list[ImageRecord]:
     """Every effectively approved image, newest run first: the gallery and ``--approved``."""
-    rows = conn.execute(
+    rows = fetch_all(
+        conn,
         f"""{_CANDIDATES}, page (id, n) AS (
                 SELECT s.id, row_number() OVER (ORDER BY r.started_at DESC, r.id DESC, s.id)
                 FROM image_status AS s JOIN runs AS r ON r.id = s.run_id
@@ -482,19 +368,20 @@ def approved_images(
             SELECT {_IMAGE_COLUMNS} FROM page, {_IMAGE_FROM} WHERE s.id = page.id
             ORDER BY page.n""",
         (limit, offset),
-    ).fetchall()
+    )
     return [_image(row) for row in rows]
 
 
 def approved_run_ids(conn: sqlite3.Connection) -> list[str]:
-    rows = conn.execute(
+    rows = fetch_all(
+        conn,
         f"""{_CANDIDATES}
-            SELECT r.run_id FROM runs AS r WHERE r.id IN (
+            SELECT r.run_id AS run_id FROM runs AS r WHERE r.id IN (
                 SELECT s.run_id FROM candidates AS c JOIN image_status AS s ON s.id = c.id
                 WHERE s.effective_approved)
-            ORDER BY r.started_at DESC, r.id DESC"""
-    ).fetchall()
-    return [row[0] for row in rows]
+            ORDER BY r.started_at DESC, r.id DESC""",
+    )
+    return [row["run_id"] for row in rows]
 
 
 def set_decision(

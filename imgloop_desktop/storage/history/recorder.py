@@ -30,6 +30,14 @@ from imgloop_desktop.storage.history.schema import (
     now_iso,
     transaction,
 )
+from imgloop_desktop.storage.history.tables import (
+    ATTEMPTS,
+    IMAGES,
+    PROMPT_VERSIONS,
+    RUNS,
+    VERDICTS,
+    unseen_attempt,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,26 +129,24 @@ class HistoryRecorder:
         ts = self._ts()
         conn = self._conns.get()
         with transaction(conn):
-            cursor = conn.execute(
-                """INSERT INTO runs (run_id, prompt, params_json, image_model_id, judge_model_id,
-                       images_root, app_version, started_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    e.run_id,
-                    e.prompt,
-                    json.dumps(self.params.to_event(), ensure_ascii=False, sort_keys=True),
-                    e.image_model_id,
-                    e.judge_model_id,
-                    self.params.output_dir,
-                    __version__,
-                    ts,
-                ),
+            run_row = RUNS.insert(
+                conn,
+                {
+                    "run_id": e.run_id,
+                    "prompt": e.prompt,
+                    "params_json": json.dumps(
+                        self.params.to_event(), ensure_ascii=False, sort_keys=True
+                    ),
+                    "image_model_id": e.image_model_id,
+                    "judge_model_id": e.judge_model_id,
+                    "images_root": self.params.output_dir,
+                    "app_version": __version__,
+                    "started_at": ts,
+                },
             )
-            run_row = int(cursor.lastrowid or 0)
-            conn.execute(
-                """INSERT INTO prompt_versions (run_id, revision, prompt, ok, created_at)
-                   VALUES (?, 0, ?, 1, ?)""",
-                (run_row, e.prompt, ts),
+            PROMPT_VERSIONS.insert(
+                conn,
+                {"run_id": run_row, "revision": 0, "prompt": e.prompt, "ok": 1, "created_at": ts},
             )
         self._run_row = run_row
         self._run_id = e.run_id
@@ -149,20 +155,19 @@ class HistoryRecorder:
         request = dataclasses.asdict(e.request)
         conn = self._conns.get()
         with transaction(conn):
-            cursor = conn.execute(
-                """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
-                       started_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    self._run(),
-                    e.revision,
-                    e.attempt,
-                    e.prompt,
-                    e.seed,
-                    json.dumps(request, ensure_ascii=False, sort_keys=True),
-                    self._ts(),
-                ),
+            attempt_id = ATTEMPTS.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "revision": e.revision,
+                    "attempt": e.attempt,
+                    "prompt": e.prompt,
+                    "seed": e.seed,
+                    "request_json": json.dumps(request, ensure_ascii=False, sort_keys=True),
+                    "started_at": self._ts(),
+                },
             )
-        self._attempts[(e.revision, e.attempt)] = int(cursor.lastrowid or 0)
+        self._attempts[(e.revision, e.attempt)] = attempt_id
 
     def _on_attempt_failed(self, e: ev.AttemptFailed) -> None:
         conn = self._conns.get()
@@ -188,12 +193,9 @@ class HistoryRecorder:
         found = self._attempts.get((revision, attempt))
         if found is not None:
             return found
-        cursor = conn.execute(
-            """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
-                   started_at) VALUES (?, ?, ?, ?, 0, '{}', ?)""",
-            (self._run(), revision, attempt, prompt, self._ts()),
+        row = ATTEMPTS.insert(
+            conn, unseen_attempt(self._run(), revision, attempt, prompt, self._ts())
         )
-        row = int(cursor.lastrowid or 0)
         self._attempts[(revision, attempt)] = row
         return row
 
@@ -204,35 +206,32 @@ class HistoryRecorder:
         conn = self._conns.get()
         with transaction(conn):
             attempt_id = self._attempt_id(conn, c.ref.revision, c.ref.attempt, c.prompt)
-            cursor = conn.execute(
-                """INSERT INTO images (run_id, attempt_id, revision, attempt, idx, rel_path,
-                       sha256, width, height, size_bytes, seed, prompt, s3_bucket, s3_key,
-                       upload_state, stored_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    self._run(),
-                    attempt_id,
-                    c.ref.revision,
-                    c.ref.attempt,
-                    c.ref.index,
-                    image_rel_path(c.path, self.params.output_dir),
-                    c.sha256,
-                    c.width,
-                    c.height,
-                    c.size_bytes,
-                    c.seed,
-                    c.prompt,
-                    self.params.output_s3_bucket_name if s3 else "",
-                    c.s3_key,
-                    UploadState.PENDING if s3 else UploadState.NONE,
-                    ts,
-                ),
+            image_id = IMAGES.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "attempt_id": attempt_id,
+                    "revision": c.ref.revision,
+                    "attempt": c.ref.attempt,
+                    "idx": c.ref.index,
+                    "rel_path": image_rel_path(c.path, self.params.output_dir),
+                    "sha256": c.sha256,
+                    "width": c.width,
+                    "height": c.height,
+                    "size_bytes": c.size_bytes,
+                    "seed": c.seed,
+                    "prompt": c.prompt,
+                    "s3_bucket": self.params.output_s3_bucket_name if s3 else "",
+                    "s3_key": c.s3_key,
+                    "upload_state": UploadState.PENDING if s3 else UploadState.NONE,
+                    "stored_at": ts,
+                },
             )
             conn.execute(
                 "UPDATE attempts SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
                 (ts, attempt_id),
             )
-        self._images[c.ref] = int(cursor.lastrowid or 0)
+        self._images[c.ref] = image_id
 
     def _image_id(self, ref: ev.ImageRef) -> int:
         found = self._images.get(ref)
@@ -252,20 +251,19 @@ class HistoryRecorder:
         v = e.verdict
         conn = self._conns.get()
         with transaction(conn):
-            conn.execute(
-                """INSERT INTO verdicts (image_id, result, reason, raw, model_id, input_tokens,
-                       output_tokens, retried, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    self._image_id(e.ref),
-                    v.result.value,
-                    v.reason,
-                    v.raw,
-                    v.model_id,
-                    v.input_tokens,
-                    v.output_tokens,
-                    int(e.retried),
-                    self._ts(),
-                ),
+            VERDICTS.insert(
+                conn,
+                {
+                    "image_id": self._image_id(e.ref),
+                    "result": v.result.value,
+                    "reason": v.reason,
+                    "raw": v.raw,
+                    "model_id": v.model_id,
+                    "input_tokens": v.input_tokens,
+                    "output_tokens": v.output_tokens,
+                    "retried": int(e.retried),
+                    "received_at": self._ts(),
+                },
             )
 
     def _on_upload(self, e: ev.UploadDone | ev.UploadFailed) -> None:
@@ -293,36 +291,34 @@ class HistoryRecorder:
         reasons = json.dumps(list(e.reasons), ensure_ascii=False)
         conn = self._conns.get()
         with transaction(conn):
-            conn.execute(
-                """INSERT INTO prompt_versions (run_id, revision, reasons_json, created_at)
-                   VALUES (?, ?, ?, ?)
-                   ON CONFLICT (run_id, revision) DO UPDATE SET reasons_json = excluded.reasons_json
-                """,
-                (self._run(), e.revision, reasons, self._ts()),
+            PROMPT_VERSIONS.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "revision": e.revision,
+                    "reasons_json": reasons,
+                    "created_at": self._ts(),
+                },
+                update=("reasons_json",),
             )
 
     def _on_prompt_revised(self, e: ev.PromptRevised) -> None:
         conn = self._conns.get()
         with transaction(conn):
-            conn.execute(
-                """INSERT INTO prompt_versions (run_id, revision, prompt, previous_prompt,
-                       reasons_json, ok, raw, error, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (run_id, revision) DO UPDATE SET prompt = excluded.prompt,
-                       previous_prompt = excluded.previous_prompt,
-                       reasons_json = excluded.reasons_json, ok = excluded.ok,
-                       raw = excluded.raw, error = excluded.error""",
-                (
-                    self._run(),
-                    e.revision,
-                    e.prompt,
-                    e.previous_prompt,
-                    json.dumps(list(e.reasons), ensure_ascii=False),
-                    int(e.ok),
-                    e.raw,
-                    e.error,
-                    self._ts(),
-                ),
+            PROMPT_VERSIONS.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "revision": e.revision,
+                    "prompt": e.prompt,
+                    "previous_prompt": e.previous_prompt,
+                    "reasons_json": json.dumps(list(e.reasons), ensure_ascii=False),
+                    "ok": int(e.ok),
+                    "raw": e.raw,
+                    "error": e.error,
+                    "created_at": self._ts(),
+                },
+                update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error"),
             )
 
     def _on_run_finished(self, e: ev.RunFinished) -> None:

@@ -20,19 +20,28 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.image_check import BadImageError, check_image
-from imgloop_desktop.storage.history.schema import (
-    HistoryError,
+from imgloop_desktop.core.records import (
+    FileProblem,
     HistoryOutcome,
+    PendingImageUpload,
+    ProblemKind,
+    RecoveryReport,
+    RepairAction,
+    RepairKind,
     UploadState,
-    now_iso,
-    transaction,
+)
+from imgloop_desktop.storage.history.schema import HistoryError, now_iso, transaction
+from imgloop_desktop.storage.history.tables import (
+    ATTEMPTS,
+    IMAGES,
+    fetch_all,
+    fetch_one,
+    unseen_attempt,
 )
 
 LOCK_DIR = "history-locks"
@@ -108,82 +117,16 @@ else:
         return True
 
 
-class ProblemKind(StrEnum):
-    ORPHAN = "orphan"  # a file in a run folder that no image row names
-    MISSING = "missing"  # a row whose file is gone
-    MISMATCH = "mismatch"  # a row whose file has other bytes than recorded
-    PARTIAL = "partial"  # a temp file left by a write that was cut short
-    UNDECODABLE = "undecodable"  # a row whose file is not a whole image (``verify`` only)
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    kind: ProblemKind
-    path: Path
-    run_id: str | None
-    image_id: int | None
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.path} ({self.detail})"
-
-
-class RepairKind(StrEnum):
-    ADOPTED = "adopted"  # an orphan image, now recorded in its run
-    QUARANTINED = "quarantined"  # moved to quarantine/: it could not be placed
-    REMOVED = "removed"  # a temp file of a write that never finished
-
-
-@dataclass(frozen=True)
-class RepairAction:
-    """One thing ``repair`` did to one file, for the person to read."""
-
-    kind: RepairKind
-    path: Path
-    run_id: str | None
-    detail: str
-    image_id: int | None = None
-    moved_to: Path | None = None
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.path} ({self.detail})"
-
-
-@dataclass(frozen=True)
-class RecoveryReport:
-    """What opening the store found, and (when asked to repair) what was done about it.
-    Nothing in it was deleted except temp files of writes that never finished."""
-
-    interrupted: list[str] = field(default_factory=list)
-    still_running: list[str] = field(default_factory=list)
-    problems: list[FileProblem] = field(default_factory=list)
-    repairs: list[RepairAction] = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not (self.interrupted or self.problems or self.repairs)
-
-
-@dataclass(frozen=True)
-class PendingImageUpload:
-    image_id: int
-    run_id: str
-    path: Path
-    bucket: str
-    key: str
-    state: UploadState
-    error: str
-
-
 def recover(conn: sqlite3.Connection, db_path: Path, *, repair: bool = False) -> RecoveryReport:
     """Mark every run nobody is running any more as interrupted, keeping all it produced, and
     check the files of those runs; with ``repair``, also put those files right (``repair``)
     and report only what is still wrong afterwards. Safe to call at any time, from any
     process."""
-    rows = conn.execute("SELECT id, run_id FROM runs WHERE ended_at IS NULL").fetchall()
+    rows = fetch_all(conn, "SELECT id, run_id FROM runs WHERE ended_at IS NULL")
     interrupted: list[str] = []
     running: list[str] = []
-    for row_id, run_id in rows:
+    for row in rows:
+        row_id, run_id = int(row["id"]), str(row["run_id"])
         lock = RunLock.for_run(db_path, run_id)
         if not lock.acquire():
             running.append(run_id)
@@ -206,8 +149,9 @@ def recover(conn: sqlite3.Connection, db_path: Path, *, repair: bool = False) ->
 def _mark_interrupted(conn: sqlite3.Connection, row_id: int) -> bool:
     """The end time is the run's last recorded activity, not the time of this restart."""
     with transaction(conn):
-        last = conn.execute(
-            """SELECT max(t) FROM (
+        last_row = fetch_one(
+            conn,
+            """SELECT max(t) AS last FROM (
                 SELECT started_at AS t FROM runs WHERE id = :r
                 UNION ALL SELECT max(coalesce(ended_at, started_at)) FROM attempts WHERE run_id = :r
                 UNION ALL SELECT max(created_at) FROM prompt_versions WHERE run_id = :r
@@ -215,11 +159,11 @@ def _mark_interrupted(conn: sqlite3.Connection, row_id: int) -> bool:
                 UNION ALL SELECT max(v.received_at) FROM verdicts AS v
                     JOIN images AS i ON i.id = v.image_id WHERE i.run_id = :r)""",
             {"r": row_id},
-        ).fetchone()[0]
-        count = conn.execute("SELECT count(*) FROM images WHERE run_id = ?", (row_id,)).fetchone()
-        message = (
-            f"Interrupted: the app stopped before this run finished; {count[0]} image(s) kept."
         )
+        last = last_row["last"] if last_row is not None else None
+        count = fetch_one(conn, "SELECT count(*) AS n FROM images WHERE run_id = ?", (row_id,))
+        kept = count["n"] if count is not None else 0
+        message = f"Interrupted: the app stopped before this run finished; {kept} image(s) kept."
         cursor = conn.execute(
             "UPDATE runs SET ended_at = ?, outcome = ?, message = ? "
             "WHERE id = ? AND ended_at IS NULL",
@@ -249,16 +193,24 @@ def check_files(
             return []
         where = f"WHERE r.run_id IN ({','.join('?' * len(run_ids))})"
         args = tuple(run_ids)
-    runs = conn.execute(f"SELECT id, run_id, images_root FROM runs AS r {where}", args).fetchall()
-    images = conn.execute(
-        f"""SELECT i.id, r.run_id, r.images_root, i.rel_path, i.sha256, i.size_bytes
+    runs = fetch_all(conn, f"SELECT id, run_id, images_root FROM runs AS r {where}", args)
+    images = fetch_all(
+        conn,
+        f"""SELECT i.id AS id, r.run_id AS run_id, r.images_root AS images_root,
+                i.rel_path AS rel_path, i.sha256 AS sha256, i.size_bytes AS size_bytes
             FROM images AS i JOIN runs AS r ON r.id = i.run_id {where} ORDER BY i.id""",
         args,
-    ).fetchall()
+    )
     problems: list[FileProblem] = []
     known: set[Path] = set()
-    for image_id, run_id, root, rel_path, sha256, size in images:
-        path = paths.images_dir(root) / rel_path
+    for image in images:
+        image_id, run_id, sha256, size = (
+            image["id"],
+            image["run_id"],
+            image["sha256"],
+            image["size_bytes"],
+        )
+        path = paths.images_dir(image["images_root"]) / image["rel_path"]
         known.add(path)
         try:
             actual_size = path.stat().st_size
@@ -276,10 +228,10 @@ def check_files(
                 problems.append(problem)
 
     folders: dict[Path, str | None] = {}
-    for _row_id, run_id, root in runs:
-        folders[paths.images_dir(root) / run_id] = run_id
+    for run in runs:
+        folders[paths.images_dir(run["images_root"]) / run["run_id"]] = run["run_id"]
     if run_ids is None:
-        for root in {paths.images_dir(r[2]) for r in runs} | {paths.images_dir()}:
+        for root in {paths.images_dir(r["images_root"]) for r in runs} | {paths.images_dir()}:
             for folder in _subfolders(root):
                 if RUN_FOLDER_RE.match(folder.name) and folder not in folders:
                     folders[folder] = None
@@ -387,8 +339,8 @@ def _run_is_live(conn: sqlite3.Connection, db_path: Path, run_id: str) -> bool:
     if not lock.acquire():
         return True
     lock.release(remove=True)
-    row = conn.execute("SELECT ended_at FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-    return row is not None and row[0] is None
+    row = fetch_one(conn, "SELECT ended_at FROM runs WHERE run_id = ?", (run_id,))
+    return row is not None and row["ended_at"] is None
 
 
 def _adopt(conn: sqlite3.Connection, problem: FileProblem) -> RepairAction | str:
@@ -408,65 +360,61 @@ def _adopt(conn: sqlite3.Connection, problem: FileProblem) -> RepairAction | str
         return f"not a whole image: {exc}"
     except OSError as exc:
         return f"unreadable: {exc.strerror or exc}"
-    run = conn.execute("SELECT id, images_root FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    run = fetch_one(conn, "SELECT id, images_root FROM runs WHERE run_id = ?", (run_id,))
     if run is None:
         return "its run is not in the history"
-    run_row, images_root = int(run[0]), str(run[1])
+    run_row, images_root = int(run["id"]), str(run["images_root"])
     try:
         rel_path = path.relative_to(paths.images_dir(images_root)).as_posix()
     except ValueError:
         rel_path = str(path)
     with transaction(conn):
-        taken = conn.execute(
+        taken = fetch_one(
+            conn,
             "SELECT id FROM images WHERE run_id = ? AND revision = ? AND attempt = ? AND idx = ?",
             (run_row, revision, attempt, index),
-        ).fetchone()
+        )
         if taken is not None:
-            return f"image {taken[0]} is already recorded for that place"
-        found = conn.execute(
+            return f"image {taken['id']} is already recorded for that place"
+        found = fetch_one(
+            conn,
             "SELECT id, prompt, seed FROM attempts WHERE run_id = ? AND revision = ? "
             "AND attempt = ?",
             (run_row, revision, attempt),
-        ).fetchone()
+        )
         if found is None:  # the kill also beat the attempt's row: the recorder's fallback
-            prompt_row = conn.execute(
-                "SELECT coalesce(prompt, '') FROM prompt_versions "
+            prompt_row = fetch_one(
+                conn,
+                "SELECT coalesce(prompt, '') AS prompt FROM prompt_versions "
                 "WHERE run_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
                 (run_row, revision),
-            ).fetchone()
-            prompt, seed = (str(prompt_row[0]) if prompt_row else ""), 0
-            cursor = conn.execute(
-                """INSERT INTO attempts (run_id, revision, attempt, prompt, seed, request_json,
-                       started_at) VALUES (?, ?, ?, ?, 0, '{}', ?)""",
-                (run_row, revision, attempt, prompt, stored_at),
             )
-            attempt_row = int(cursor.lastrowid or 0)
+            prompt, seed = (str(prompt_row["prompt"]) if prompt_row else ""), 0
+            attempt_row = ATTEMPTS.insert(
+                conn, unseen_attempt(run_row, revision, attempt, prompt, stored_at)
+            )
         else:
-            attempt_row, prompt, seed = int(found[0]), str(found[1]), int(found[2])
-        cursor = conn.execute(
-            """INSERT INTO images (run_id, attempt_id, revision, attempt, idx, rel_path, sha256,
-                   width, height, size_bytes, seed, prompt, upload_state, upload_error,
-                   stored_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                run_row,
-                attempt_row,
-                revision,
-                attempt,
-                index,
-                rel_path,
-                hashlib.sha256(data).hexdigest(),
-                info.width,
-                info.height,
-                len(data),
-                seed,
-                prompt,
-                UploadState.NONE.value,
-                "recovered after a crash; not uploaded to S3",
-                stored_at,
-            ),
+            attempt_row, prompt, seed = int(found["id"]), str(found["prompt"]), int(found["seed"])
+        image_id = IMAGES.insert(
+            conn,
+            {
+                "run_id": run_row,
+                "attempt_id": attempt_row,
+                "revision": revision,
+                "attempt": attempt,
+                "idx": index,
+                "rel_path": rel_path,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "width": info.width,
+                "height": info.height,
+                "size_bytes": len(data),
+                "seed": seed,
+                "prompt": prompt,
+                "upload_state": UploadState.NONE.value,
+                "upload_error": "recovered after a crash; not uploaded to S3",
+                "stored_at": stored_at,
+            },
         )
-        image_id = int(cursor.lastrowid or 0)
     return RepairAction(
         RepairKind.ADOPTED,
         path,
@@ -492,24 +440,26 @@ def _quarantine(path: Path) -> Path:
 def pending_uploads(conn: sqlite3.Connection) -> list[PendingImageUpload]:
     """Uploads that never finished (the app stopped) or failed, oldest first. Runs still
     going are left out: their own uploader is on them."""
-    rows = conn.execute(
-        """SELECT i.id, r.run_id, r.images_root, i.rel_path, i.s3_bucket, i.s3_key,
-                  i.upload_state, i.upload_error
+    rows = fetch_all(
+        conn,
+        """SELECT i.id AS id, r.run_id AS run_id, r.images_root AS images_root,
+                  i.rel_path AS rel_path, i.s3_bucket AS s3_bucket, i.s3_key AS s3_key,
+                  i.upload_state AS upload_state, i.upload_error AS upload_error
            FROM images AS i JOIN runs AS r ON r.id = i.run_id
            WHERE i.upload_state IN ('pending', 'failed') AND r.ended_at IS NOT NULL
-           ORDER BY i.id"""
-    ).fetchall()
+           ORDER BY i.id""",
+    )
     return [
         PendingImageUpload(
-            image_id=image_id,
-            run_id=run_id,
-            path=paths.images_dir(root) / rel_path,
-            bucket=bucket,
-            key=key,
-            state=UploadState(state),
-            error=error,
+            image_id=row["id"],
+            run_id=row["run_id"],
+            path=paths.images_dir(row["images_root"]) / row["rel_path"],
+            bucket=row["s3_bucket"],
+            key=row["s3_key"],
+            state=UploadState(row["upload_state"]),
+            error=row["upload_error"],
         )
-        for image_id, run_id, root, rel_path, bucket, key, state, error in rows
+        for row in rows
     ]
 
 

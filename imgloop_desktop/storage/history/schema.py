@@ -7,162 +7,30 @@ leaves the previous version intact. ``PRAGMA user_version`` records the step rea
 
 from __future__ import annotations
 
-import errno
 import os
-import shutil
 import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from imgloop_desktop import paths
-from imgloop_desktop.core.errors import ImgloopError
+
+# The history's vocabulary lives in core (front ends import it from there); storage code
+# that always took these names from ``schema`` still can.
+from imgloop_desktop.core.records import Decision as Decision
+from imgloop_desktop.core.records import HistoryOutcome as HistoryOutcome
+from imgloop_desktop.core.records import UploadState as UploadState
+from imgloop_desktop.core.records import effective_approved as effective_approved
+from imgloop_desktop.storage.history.errors import BUSY_TIMEOUT_MS, SQLITE_MAGIC
+from imgloop_desktop.storage.history.errors import HistoryError as HistoryError
+from imgloop_desktop.storage.history.errors import damaged_error as damaged_error
+from imgloop_desktop.storage.history.errors import history_error as history_error
+from imgloop_desktop.storage.history.tables import fetch_all, fetch_one
 
 DB_NAME = "history.sqlite3"
-BUSY_TIMEOUT_MS = 10_000
-
-
-class HistoryError(ImgloopError):
-    """The history store cannot do what was asked; the message says why in plain words."""
-
-
-# -- plain words for what SQLite and the OS say -------------------------------------------------
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _move_aside(db_path: Path) -> str:
-    return (
-        f"Restore {db_path.name} from a backup, or move it aside (with any "
-        f"{db_path.name}-wal and {db_path.name}-shm beside it) and imgloop will start a new, "
-        "empty history; your image files are not touched"
-    )
-
-
-def damaged_error(db_path: Path, what: str, *, unchanged: bool = True) -> HistoryError:
-    """The one message for a history file that cannot be trusted: it names the file, says
-    what is wrong with it and what the person can do (and, when it was refused before any
-    write, that nothing was changed)."""
-    left = " imgloop left it unchanged." if unchanged else ""
-    return HistoryError(f"the history file {db_path} {what};{left} {_move_aside(db_path)}")
-
-
-def _read_only_error(db_path: Path, detail: str) -> HistoryError:
-    return HistoryError(
-        f"cannot write the history {db_path} ({detail}): its folder {db_path.parent} or the "
-        "disk is read-only. Make it writable, or set IMGLOOP_DATA_DIR to a folder you can "
-        "write to"
-    )
-
-
-def _full_error(db_path: Path, detail: str) -> HistoryError:
-    return HistoryError(
-        f"the disk holding the history {db_path} is full ({detail}); free some space and try again"
-    )
-
-
-def history_error(exc: sqlite3.Error | OSError, db_path: Path) -> HistoryError:
-    """Translate what SQLite or the OS raised while using ``db_path`` into one plain message.
-
-    Every front end shows ``HistoryError`` as ``error: <message>``, so a read-only folder, a
-    full disk or a damaged file reads as what it is and what to do, never as a traceback.
-    """
-    if isinstance(exc, OSError):
-        detail = exc.strerror or str(exc)
-        where = f"{detail}: {exc.filename}" if exc.filename else detail
-        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-            return _full_error(db_path, where)
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return _read_only_error(db_path, where)
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return HistoryError(
-                f"the data folder {db_path.parent} does not exist and cannot be created "
-                f"({where}); create it, or set IMGLOOP_DATA_DIR to a folder that exists"
-            )
-        return HistoryError(f"cannot use the history {db_path} ({where})")
-    # The low byte of an extended result code is its primary code (sqlite.org/rescode.html).
-    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
-    detail = str(exc)
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return damaged_error(db_path, f"is damaged ({detail})", unchanged=False)
-    if code == sqlite3.SQLITE_FULL:
-        return _full_error(db_path, detail)
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or (
-        code == sqlite3.SQLITE_CANTOPEN and not _writable(db_path)
-    ):
-        return _read_only_error(db_path, detail)
-    if code == sqlite3.SQLITE_CANTOPEN:
-        return HistoryError(
-            f"cannot open the history {db_path} ({detail}); check that its folder exists, is "
-            "writable and is on a mounted disk, or set IMGLOOP_DATA_DIR to another folder"
-        )
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return HistoryError(
-            f"the history {db_path} stayed locked by another program for "
-            f"{BUSY_TIMEOUT_MS // 1000} s ({detail}); close other imgloop windows or "
-            "commands using it and try again"
-        )
-    if code == sqlite3.SQLITE_IOERR and _nearly_full(db_path):
-        return _full_error(db_path, detail)  # a full disk often surfaces as an I/O error
-    if code == sqlite3.SQLITE_IOERR:
-        return HistoryError(
-            f"the disk failed while reading or writing the history {db_path} ({detail}); "
-            "check the disk (is it full, unplugged or failing?) and try again"
-        )
-    return HistoryError(f"the history {db_path} could not be used ({detail})")
-
-
-def _nearly_full(db_path: Path) -> bool:
-    """Less room left than one WAL growth step: a write failing now is the disk being full."""
-    try:
-        return shutil.disk_usage(db_path.parent).free < 1 << 20
-    except OSError:
-        return False
-
-
-def _writable(db_path: Path) -> bool:
-    """Best effort: False when the folder (or an existing file) refuses writes to us."""
-    folder_ok = os.access(db_path.parent, os.W_OK | os.X_OK)
-    return folder_ok and (not db_path.exists() or os.access(db_path, os.W_OK))
-
-
-class HistoryOutcome(StrEnum):
-    """How a run ended, as the history shows it. ``running`` is a run with no end yet."""
-
-    APPROVED = "approved"
-    NOT_APPROVED = "not_approved"
-    ERROR = "error"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-    RUNNING = "running"
-
-
-class Decision(StrEnum):
-    """A person's verdict on one image; it overrides the judge's wherever approval matters."""
-
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class UploadState(StrEnum):
-    NONE = "none"  # S3 was off for this run
-    PENDING = "pending"
-    DONE = "done"
-    FAILED = "failed"
-
-
-def effective_approved(judge_result: str | None, human_decision: str | None) -> bool:
-    """The one approval rule: the person's decision where there is one, else the judge's YES.
-
-    The SQL view ``image_status`` encodes the same rule; a test keeps the two in step.
-    """
-    if human_decision is not None:
-        return human_decision == Decision.APPROVED
-    return judge_result == "YES"
 
 
 def default_db_path() -> Path:
@@ -344,7 +212,8 @@ def has_fts(conn: sqlite3.Connection) -> bool:
 
 
 def user_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    row = fetch_one(conn, "PRAGMA user_version")
+    return int(row["user_version"]) if row is not None else 0
 
 
 def migrate(conn: sqlite3.Connection, target: int = CURRENT_VERSION) -> int:
@@ -412,7 +281,7 @@ def inspect_file(db_path: Path) -> None:
         return
     except OSError as exc:
         raise history_error(exc, db_path) from exc
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise damaged_error(
             db_path, "is not an SQLite database (its header is damaged, or it is another file)"
         )
@@ -439,7 +308,7 @@ def inspect_file(db_path: Path) -> None:
     try:
         probe = sqlite3.connect(uri, uri=True)
         try:
-            tables = probe.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
+            tables = fetch_all(probe, "SELECT name FROM sqlite_schema WHERE type = 'table'")
             version = user_version(probe)
         finally:
             probe.close()
@@ -448,7 +317,7 @@ def inspect_file(db_path: Path) -> None:
     if version > CURRENT_VERSION:
         raise _newer_error(db_path, version)
     if version == 0 and tables:
-        names = ", ".join(sorted(str(t[0]) for t in tables)[:5])
+        names = ", ".join(sorted(str(t["name"]) for t in tables)[:5])
         raise HistoryError(
             f"{db_path} is an SQLite database of another program (tables: {names}), not an "
             "imgloop history; imgloop left it unchanged. Point --db or IMGLOOP_DATA_DIR "
@@ -511,14 +380,13 @@ def _connect(db_path: Path, target: int) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if db_path.stat().st_size and (
-            str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal"
-            or user_version(conn) < target
+            _journal_mode(conn, "PRAGMA journal_mode") != "wal" or user_version(conn) < target
         ):
             # Switching to WAL and migrating both write: a damaged file is refused before
             # it is changed. Only an old file pays for this check, once.
             quick_check(conn, db_path)
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
+        mode = _journal_mode(conn, "PRAGMA journal_mode = WAL")
+        if mode != "wal":
             raise HistoryError(
                 f"{db_path} cannot use write-ahead logging (journal mode {mode}); is its "
                 "folder read-only or on a network drive? Set IMGLOOP_DATA_DIR to a local, "
@@ -536,6 +404,12 @@ def _connect(db_path: Path, target: int) -> sqlite3.Connection:
     return conn
 
 
+def _journal_mode(conn: sqlite3.Connection, pragma: str) -> str:
+    """The journal mode ``pragma`` reports (reading it, or after setting it), lower case."""
+    row = fetch_one(conn, pragma)
+    return str(row["journal_mode"]).lower() if row is not None else ""
+
+
 def quick_check(conn: sqlite3.Connection, db_path: Path) -> None:
     """Raise ``HistoryError`` unless SQLite finds every page of the file sound.
 
@@ -545,10 +419,10 @@ def quick_check(conn: sqlite3.Connection, db_path: Path) -> None:
     checking index contents: a few milliseconds per megabyte.
     """
     try:
-        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+        rows = fetch_all(conn, "PRAGMA quick_check(5)")
     except sqlite3.DatabaseError as exc:
         raise history_error(exc, db_path) from exc
-    found = [str(row[0]) for row in rows]
+    found = [str(row["quick_check"]) for row in rows]
     if found != ["ok"]:
         lines = [line for row in found for line in row.splitlines() if "***" not in line]
         more = f", and {len(lines) - 2} more" if len(lines) > 2 else ""

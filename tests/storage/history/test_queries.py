@@ -11,9 +11,9 @@ import pytest
 
 from imgloop_desktop.core.errors import ServiceError, ValidationError
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
+from imgloop_desktop.core.records import Decision, HistoryOutcome, SessionFilter
 from imgloop_desktop.services.history import HistoryService, make_filter
-from imgloop_desktop.storage.history import Decision, HistoryError, HistoryOutcome
-from imgloop_desktop.storage.history.queries import SessionFilter
+from imgloop_desktop.storage.history import HistoryError
 from tests.storage.history.fakes import Clock, FakeChat, params, run_recorded
 
 DAY0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

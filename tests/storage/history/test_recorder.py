@@ -12,9 +12,9 @@ from imgloop_desktop import paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.loop import ImageLoop
+from imgloop_desktop.core.records import HistoryOutcome, UploadState
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history import HistoryError, HistoryOutcome, HistoryRecorder
-from imgloop_desktop.storage.history.schema import UploadState
+from imgloop_desktop.storage.history import HistoryError, HistoryRecorder
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
 from tests.storage.history.fakes import (

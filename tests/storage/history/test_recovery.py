@@ -17,10 +17,10 @@ import pytest
 
 from imgloop_desktop import paths
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.records import HistoryOutcome, ProblemKind, RepairKind, UploadState
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history import HistoryOutcome, HistoryRecorder
-from imgloop_desktop.storage.history.recovery import ProblemKind, RepairKind, RunLock
-from imgloop_desktop.storage.history.schema import UploadState
+from imgloop_desktop.storage.history import HistoryRecorder
+from imgloop_desktop.storage.history.recovery import RunLock
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.storage.history.fakes import Clock, params, png, request
 

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from imgloop_desktop.core.records import Decision, effective_approved
 from imgloop_desktop.services.history import HistoryService, make_filter
 from imgloop_desktop.storage.history import schema
 from imgloop_desktop.storage.history.schema import (
     CURRENT_VERSION,
-    Decision,
     HistoryError,
     connect,
-    effective_approved,
     history_error,
     transaction,
     user_version,

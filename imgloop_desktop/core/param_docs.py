@@ -1,0 +1,90 @@
+"""The README's table of run parameters, written from the declarations in ``core.params``.
+
+The table used to be kept by hand and drifted from the validator; now it is rendered from
+the same ``Declared`` entries the validator and the form read, and a test fails when
+README.md differs from what this renders. Rewrite it with
+``python -m imgloop_desktop.core.params --readme-table`` (or ``--check`` to only compare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgloop_desktop.core.param_decl import ParamField
+from imgloop_desktop.core.params import PARAMS
+
+BEGIN = (
+    "<!-- run-parameters table, generated from core/params.py: "
+    "python -m imgloop_desktop.core.params --readme-table -->"
+)
+END = "<!-- end of run-parameters table -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _default(f: ParamField) -> str:
+    d = f.declared
+    if d.default_text:
+        return d.default_text
+    if isinstance(f.default, bool):
+        return "true" if f.default else "false"
+    if isinstance(f.default, str):
+        return f"`{f.default}`" if f.default else "—"
+    return str(f.default)
+
+
+def _allowed(f: ParamField) -> str:
+    parts = [p for p in (f.declared.allowed,) if p]
+    if f.declared.model_rule:
+        parts.append(f"depends on model: {f.declared.model_rule}")
+    if f.type is bool:
+        parts.append("true / false")
+    return "; ".join(parts)
+
+
+def readme_table(params: tuple[ParamField, ...] = PARAMS) -> str:
+    """The markdown table of every run field: name (ours marked), group, default, allowed
+    values (the validator's own words) and what it does."""
+    lines = [
+        "| field | group | default | allowed | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for f in params:
+        d = f.declared
+        name = f"`{f.name}`" + (" (ours)" if d.ours else "")
+        cells = (name, d.tier.value, _default(f), _allowed(f), d.help)
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def with_table(readme: str, table: str) -> str:
+    """``readme`` with the text between the markers replaced by ``table``."""
+    start = readme.index(BEGIN) + len(BEGIN)
+    end = readme.index(END, start)
+    return readme[:start] + "\n" + table + readme[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite (or with ``--check`` compare) the table in README.md; 1 when it differs."""
+    parser = argparse.ArgumentParser(prog="python -m imgloop_desktop.core.params")
+    parser.add_argument("--readme-table", action="store_true", help="rewrite README.md's table")
+    parser.add_argument("--check", action="store_true", help="only say whether it is current")
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    args = parser.parse_args(argv)
+    if not (args.readme_table or args.check):
+        sys.stdout.write(readme_table())
+        return 0
+    current = args.readme.read_text(encoding="utf-8")
+    wanted = with_table(current, readme_table())
+    if args.check:
+        if wanted != current:
+            sys.stderr.write(f"{args.readme}: the run-parameters table is out of date\n")
+            return 1
+        return 0
+    if wanted != current:
+        args.readme.write_text(wanted, encoding="utf-8")
+    return 0

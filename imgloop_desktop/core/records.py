@@ -1,0 +1,284 @@
+"""The history's shared vocabulary: the records and states every layer speaks about.
+
+Front ends (the window, the headless command) show sessions, images, decisions and what a
+check or an export found; storage produces them from SQLite. Keeping these plain frozen
+dataclasses and enums here, with no sqlite and no Qt, lets a front end import the words
+without importing the store, so the layer contracts can forbid ``gui -> storage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+# -- states -----------------------------------------------------------------------------------
+
+
+class HistoryOutcome(StrEnum):
+    """How a run ended, as the history shows it. ``running`` is a run with no end yet."""
+
+    APPROVED = "approved"
+    NOT_APPROVED = "not_approved"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    RUNNING = "running"
+
+
+class Decision(StrEnum):
+    """A person's verdict on one image; it overrides the judge's wherever approval matters."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class UploadState(StrEnum):
+    NONE = "none"  # S3 was off for this run
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def effective_approved(judge_result: str | None, human_decision: str | None) -> bool:
+    """The one approval rule: the person's decision where there is one, else the judge's YES.
+
+    The SQL view ``image_status`` encodes the same rule; a test keeps the two in step.
+    """
+    if human_decision is not None:
+        return human_decision == Decision.APPROVED
+    return judge_result == "YES"
+
+
+# -- sessions and images -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """What to show. ``since`` is inclusive and ``until`` exclusive; both carry a time zone."""
+
+    search: str = ""
+    outcomes: frozenset[HistoryOutcome] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    run_id: str
+    prompt: str
+    latest_prompt: str
+    outcome: HistoryOutcome
+    message: str
+    started_at: datetime
+    ended_at: datetime | None
+    image_model_id: str
+    judge_model_id: str
+    image_count: int
+    attempt_count: int
+    revision_count: int
+    approved_count: int
+    thumbnail_image_id: int | None
+    """The effectively approved image, else the last one; None when the run made none."""
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    sessions: list[SessionSummary]
+    next_cursor: str | None
+    """Pass back as ``cursor`` for the next page; None on the last page."""
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    result: str
+    reason: str
+    raw: str
+    model_id: str
+    input_tokens: int | None
+    output_tokens: int | None
+    retried: bool
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    image_id: int
+    run_id: str
+    revision: int
+    attempt: int
+    index: int
+    rel_path: str
+    path: Path
+    sha256: str
+    width: int
+    height: int
+    size_bytes: int
+    seed: int | None
+    prompt: str
+    s3_bucket: str
+    s3_key: str
+    upload_state: UploadState
+    upload_error: str
+    stored_at: datetime
+    verdict: VerdictRecord | None
+    human_decision: Decision | None
+    decided_at: datetime | None
+
+    @property
+    def effective_approved(self) -> bool:
+        return effective_approved(
+            self.verdict.result if self.verdict else None,
+            self.human_decision.value if self.human_decision else None,
+        )
+
+    @property
+    def label(self) -> str:
+        return f"prompt {self.revision} attempt {self.attempt} image {self.index}"
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    revision: int
+    attempt: int
+    prompt: str
+    seed: int
+    request: dict[str, Any]
+    started_at: datetime
+    ended_at: datetime | None
+    error: str
+    images: tuple[ImageRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class PromptVersionRecord:
+    """Revision 0 is the person's prompt. ``prompt`` is None while the reviser was being asked
+    (the run stopped there); ``ok`` False means the reviser's answer was unreadable."""
+
+    revision: int
+    prompt: str | None
+    previous_prompt: str | None
+    reasons: tuple[str, ...]
+    ok: bool | None
+    raw: str
+    error: str
+    created_at: datetime
+    attempts: tuple[AttemptRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionTree:
+    run_id: str
+    prompt: str
+    params: dict[str, Any]
+    image_model_id: str
+    judge_model_id: str
+    images_root: str
+    app_version: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: HistoryOutcome
+    message: str
+    judge_approved_image_id: int | None
+    prompt_versions: tuple[PromptVersionRecord, ...] = field(default=())
+
+    def images(self) -> Iterator[ImageRecord]:
+        for version in self.prompt_versions:
+            for attempt in version.attempts:
+                yield from attempt.images
+
+    def approved_images(self) -> list[ImageRecord]:
+        return [image for image in self.images() if image.effective_approved]
+
+
+# -- checking and repairing the files -------------------------------------------------------
+
+
+class ProblemKind(StrEnum):
+    ORPHAN = "orphan"  # a file in a run folder that no image row names
+    MISSING = "missing"  # a row whose file is gone
+    MISMATCH = "mismatch"  # a row whose file has other bytes than recorded
+    PARTIAL = "partial"  # a temp file left by a write that was cut short
+    UNDECODABLE = "undecodable"  # a row whose file is not a whole image (``verify`` only)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    kind: ProblemKind
+    path: Path
+    run_id: str | None
+    image_id: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path} ({self.detail})"
+
+
+class RepairKind(StrEnum):
+    ADOPTED = "adopted"  # an orphan image, now recorded in its run
+    QUARANTINED = "quarantined"  # moved to quarantine/: it could not be placed
+    REMOVED = "removed"  # a temp file of a write that never finished
+
+
+@dataclass(frozen=True)
+class RepairAction:
+    """One thing ``repair`` did to one file, for the person to read."""
+
+    kind: RepairKind
+    path: Path
+    run_id: str | None
+    detail: str
+    image_id: int | None = None
+    moved_to: Path | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path} ({self.detail})"
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What opening the store found, and (when asked to repair) what was done about it.
+    Nothing in it was deleted except temp files of writes that never finished."""
+
+    interrupted: list[str] = field(default_factory=list)
+    still_running: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    repairs: list[RepairAction] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.interrupted or self.problems or self.repairs)
+
+
+@dataclass(frozen=True)
+class PendingImageUpload:
+    image_id: int
+    run_id: str
+    path: Path
+    bucket: str
+    key: str
+    state: UploadState
+    error: str
+
+
+# -- export and import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    sessions: int
+    images: int
+    skipped: list[str] = field(default_factory=list)
+    """Images that could not be exported (file gone or changed), each with why."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    sessions_added: list[str] = field(default_factory=list)
+    sessions_merged: list[str] = field(default_factory=list)
+    images_added: int = 0
+    images_already_present: int = 0

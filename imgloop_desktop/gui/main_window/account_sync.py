@@ -1,0 +1,98 @@
+"""The accounts dialog (Preferences) and the Backend picker kept in step with it.
+
+Saved or deleted accounts rebuild the picker; "Use for runs" in the dialog writes the one
+saved choice, and the picker follows it. During a run nothing moves: the run keeps its
+backend, and the picker catches up when the run ends (``run_ended``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from imgloop_desktop.accounts import AccountStore
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
+from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
+from imgloop_desktop.services.backends import ACCOUNT_PREFIX, key_of
+
+
+class AccountSync(QObject):
+    message = Signal(str)
+
+    def __init__(
+        self,
+        window: QWidget,
+        accounts: AccountStore,
+        picker: BackendPicker,
+        *,
+        running: Callable[[], bool],
+        params: Callable[[], RunParams],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.accounts = accounts
+        self.picker = picker
+        self._running = running
+        self._params = params
+        self.dialog: AccountsDialog | None = None
+        self._stale = False
+
+    def open(self) -> None:
+        """The AWS accounts dialog (keys in the OS keyring); the picker follows its changes."""
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        params = self._params()
+        dialog = open_accounts_dialog(
+            self._window,
+            self.accounts,
+            image_model_id=params.image_model_id,
+            judge_model_id=params.judge_model_id,
+            region=params.aws_region or None,
+        )
+        dialog.account_saved.connect(self.accounts_changed)
+        dialog.account_deleted.connect(self.accounts_changed)
+        dialog.active_changed.connect(self.active_choice_changed)
+        dialog.finished.connect(self._closed)
+        self.dialog = dialog
+
+    @Slot(str)
+    def accounts_changed(self, name: str) -> None:
+        if self._running():  # the running backend stays; the list follows later
+            self._stale = True
+            self.message.emit("The account list is updated when the run ends.")
+            return
+        self.picker.fill()
+        if self.accounts.info(name) is not None and self.picker.select(f"{ACCOUNT_PREFIX}{name}"):
+            self.message.emit(f"Runs now use the AWS account '{name}' from the OS keyring.")
+
+    @Slot()
+    def active_choice_changed(self) -> None:
+        """ "Use for runs" in the dialog picks the same backend in the toolbar: one choice."""
+        if self._running():
+            self.message.emit("The choice applies to the next run; this one keeps its backend.")
+            self._stale = True
+            return
+        active = self.accounts.active()
+        self.picker.fill()
+        if not self.picker.select_choice(active):
+            self.message.emit(
+                f"{key_of(active)} is not available; the Backend picker shows what runs use."
+            )
+
+    def run_ended(self) -> None:
+        """Apply what the dialog changed during the run (read before ``fill``, which saves
+        the picker's current entry)."""
+        if self._stale:
+            self._stale = False
+            active = self.accounts.active()
+            self.picker.fill()
+            self.picker.select_choice(active)
+
+    @Slot(int)
+    def _closed(self, _result: int) -> None:
+        self.dialog = None

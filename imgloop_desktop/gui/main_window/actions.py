@@ -1,0 +1,155 @@
+"""The window's actions, menus and toolbar, declared as data.
+
+As napari's action lists and Picard's action registry: one ``ActionSpec`` per command says
+its text, shortcut, tip, menu role and the window method it triggers; ``MENUS`` and
+``TOOLBAR`` say where each appears. Adding a command is one entry here plus its method,
+and ``docs/gui.md``'s action table can be read off ``ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+
+SEPARATOR = None
+PICKER = "backend picker"
+"""Where ``TOOLBAR`` places the backend picker widget."""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    """Key in the built table; the window keeps it as ``<name>_action``."""
+    text: str
+    slot: str
+    """The window method the action triggers."""
+    shortcuts: tuple[str, ...] = ()
+    tip: str = ""
+    role: QAction.MenuRole | None = None
+    enabled: bool = True
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("run", "&Run", "start_run", ("Ctrl+R",), "Start a run"),
+    # Not Esc: a key pressed to leave a text field must not end a paid run.
+    ActionSpec(
+        "cancel",
+        "&Cancel",
+        "cancel_run",
+        ("Ctrl+.",),
+        "Cancel the run (images made so far are kept)",
+    ),
+    ActionSpec(
+        "export_approved",
+        "Export &approved…",
+        "export_approved",
+        ("Ctrl+E",),
+        "Export approved images",
+    ),
+    ActionSpec("history", "Open &history", "open_history", ("Ctrl+H",), "Browse past sessions"),
+    # The app's preferences are where its AWS access comes from; the run settings live in
+    # the form, and the layout is remembered on its own.
+    ActionSpec(
+        "preferences",
+        "&Preferences: AWS accounts…",
+        "open_accounts",
+        ("Ctrl+,",),
+        "AWS accounts kept in the OS keyring, and the connection check",
+        QAction.MenuRole.PreferencesRole,
+    ),
+    ActionSpec("import", "&Import event JSON…", "ask_import_event", ("Ctrl+O",), "Load parameters"),
+    ActionSpec(
+        "export_event", "E&xport event JSON…", "ask_export_event", ("Ctrl+S",), "Save parameters"
+    ),
+    ActionSpec(
+        "recovery",
+        "&Recovery report…",
+        "show_recovery_report",
+        tip="What opening the history found",
+        enabled=False,
+    ),
+    ActionSpec(
+        "retry_uploads",
+        "Retry pending S3 &uploads",
+        "retry_uploads",
+        tip="Upload again the images whose S3 copy failed or never started",
+        enabled=False,
+    ),
+    ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "Quit", QAction.MenuRole.QuitRole),
+)
+
+MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
+    ("&File", ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit")),
+    ("&Run", ("run", "cancel", SEPARATOR, "retry_uploads")),
+    ("&View", ("history", "recovery")),
+    ("&Settings", ("preferences",)),
+)
+
+TOOLBAR: tuple[str | None, ...] = (
+    "run",
+    "cancel",
+    SEPARATOR,
+    PICKER,
+    SEPARATOR,
+    "export_approved",
+    "history",
+)
+
+
+def make_action(parent: QWidget, spec: ActionSpec, slot: Callable[[], object]) -> QAction:
+    """One action; added to ``parent`` too, so its shortcut works with the toolbar hidden."""
+    action = QAction(spec.text, parent)
+    keys = [QKeySequence(s) for s in spec.shortcuts]
+    if keys:
+        action.setShortcuts(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    shown = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+    tip = spec.tip or spec.text
+    action.setToolTip(f"{spec.tip or spec.text.rstrip('…')} ({shown})" if shown else tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    if spec.role is not None:
+        action.setMenuRole(spec.role)
+    action.setEnabled(spec.enabled)
+    parent.addAction(action)
+    return action
+
+
+def build_actions(window: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
+    return {spec.name: make_action(window, spec, getattr(window, spec.slot)) for spec in specs}
+
+
+def build_menus(window: QMainWindow, actions: Mapping[str, QAction]) -> list[QMenu]:
+    bar = window.menuBar()
+    menus = []
+    for title, entries in MENUS:
+        menu = bar.addMenu(title)
+        for entry in entries:
+            if entry is SEPARATOR:
+                menu.addSeparator()
+            else:
+                menu.addAction(actions[entry])
+        menus.append(menu)
+    return menus
+
+
+def build_toolbar(
+    window: QMainWindow, actions: Mapping[str, QAction], picker: list[QWidget]
+) -> QToolBar:
+    """``picker``: the widgets shown where ``TOOLBAR`` says ``PICKER``."""
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setMovable(False)
+    for entry in TOOLBAR:
+        if entry is SEPARATOR:
+            toolbar.addSeparator()
+        elif entry == PICKER:
+            for widget in picker:
+                toolbar.addWidget(widget)
+        else:
+            toolbar.addAction(actions[entry])
+    return toolbar

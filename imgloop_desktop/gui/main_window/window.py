@@ -1,0 +1,495 @@
+"""The main window: parameters on the left, the run's images in the middle, the selected
+image on the right, the history in a dock.
+
+The window arranges and composes; each concern is its own small module reporting by signals:
+``actions`` (the action table as data), ``backend_picker``, ``account_sync``,
+``history_actions`` (open/recover, export, uploads), ``event_files`` (import/export/drop) and
+``closing`` (close during a run). Runs go through ``RunController``; the panels fetch their
+own data on ``gui.workers``. Dialogs are opened with ``open()`` (no nested event loop), so
+nothing here blocks the Qt/asyncio loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop.accounts import AccountStore
+from imgloop_desktop.core.errors import ImgloopError
+from imgloop_desktop.core.loop import RunResult
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.records import RecoveryReport
+from imgloop_desktop.gui.accounts_dialog import AccountsDialog
+from imgloop_desktop.gui.details_pane import DetailsPane
+from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.gallery import GalleryPanel
+from imgloop_desktop.gui.history_browser import HistoryBrowser
+from imgloop_desktop.gui.main_window import actions as action_table
+from imgloop_desktop.gui.main_window.account_sync import AccountSync
+from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
+from imgloop_desktop.gui.main_window.closing import CLOSE_TIMEOUT_SECONDS, CloseGuard
+from imgloop_desktop.gui.main_window.event_files import EventFiles
+from imgloop_desktop.gui.main_window.history_actions import (
+    SHUTDOWN_JOIN_SECONDS,
+    HistoryActions,
+)
+from imgloop_desktop.gui.param_form import ParamForm
+from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.gui.run_controller import RunController
+from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
+from imgloop_desktop.services.backends import Backend, Backends
+from imgloop_desktop.services.history import HistoryService
+
+log = logging.getLogger(__name__)
+
+STATUS_MS = 8000
+DEMO_BANNER = (
+    "Offline demo: Bedrock is simulated on this computer and the images are synthetic "
+    "(they say so in a corner). Nothing is sent to AWS; S3 uploads are off."
+)
+
+
+class MainWindow(QMainWindow):
+    """``closed`` fires once the window has really closed (app.py ends the loop on it)."""
+
+    closed = Signal()
+    historyReady = Signal(object)
+    """The history store is open and recovered (the RecoveryReport); tests and the app."""
+    exportFinished = Signal(object)
+    warmedUp = Signal()
+    """The AWS service models are parsed (see ``providers.session.warm_up``)."""
+
+    def __init__(
+        self,
+        *,
+        settings: SettingsStore | None = None,
+        history: HistoryService | None = None,
+        controller: RunController | None = None,
+        backends: Backends | None = None,
+        profiles: Iterable[str] | None = None,
+        accounts: AccountStore | None = None,
+        close_timeout: float = CLOSE_TIMEOUT_SECONDS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(DISPLAY_NAME)
+        self.settings = settings or SettingsStore()
+        # Constructing the service does no I/O; opening (migration, crash recovery) runs on
+        # a worker, so a big or damaged history never delays the first paint.
+        self.history = history or HistoryService()
+        self.controller = controller or RunController(self)
+        self.backends = backends or Backends()
+        self.accounts = accounts or AccountStore()
+        self._shut_down = False
+
+        self._build_widgets()
+        table = action_table.build_actions(self)
+        self.run_action = table["run"]
+        self.cancel_action = table["cancel"]
+        self.export_approved_action = table["export_approved"]
+        self.history_action = table["history"]
+        self.preferences_action = table["preferences"]
+        self.import_action = table["import"]
+        self.export_event_action = table["export_event"]
+        self.recovery_action = table["recovery"]
+        self.retry_uploads_action = table["retry_uploads"]
+        self.quit_action = table["quit"]
+
+        running = self._running
+        self.picker = BackendPicker(
+            self,
+            self.backends,
+            self.accounts,
+            self.settings,
+            profiles=None if profiles is None else list(profiles),
+            running=running,
+        )
+        self.backend_combo = self.picker.combo
+        action_table.build_menus(self, table)
+        action_table.build_toolbar(self, table, [QLabel(" Backend: "), self.backend_combo])
+        self.account_sync = AccountSync(
+            self, self.accounts, self.picker, running=running, params=self.form.params
+        )
+        self.history_actions = HistoryActions(
+            self,
+            self.history,
+            recovery_action=self.recovery_action,
+            retry_action=self.retry_uploads_action,
+            export_action=self.export_approved_action,
+        )
+        self.event_files = EventFiles(self, self.form, running)
+        self.close_guard = CloseGuard(
+            self, self.controller, self.close, close_timeout=close_timeout
+        )
+
+        self._connect()
+        self.picker.fill()
+        self._restore()
+        self.setAcceptDrops(True)
+        self._update_actions()
+        self.history_actions.open()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.form = ParamForm(self.settings)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("formScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setWidget(self.form)
+        self.form_scroll.setMinimumWidth(300)
+
+        self.progress = ProgressPanel()
+        self.gallery = GalleryPanel(self.history)
+        middle = QWidget()
+        middle_column = QVBoxLayout(middle)
+        middle_column.setContentsMargins(0, 0, 0, 0)
+        middle_column.addWidget(self.progress)
+        middle_column.addWidget(self.gallery, 1)
+
+        self.details = DetailsPane(self.history)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.form_scroll)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([420, 620, 360])
+
+        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.setStyleSheet(
+            "background: #fff3c4; color: #4a3b00; padding: 6px; border-bottom: 1px solid #e0c060;"
+        )
+        self.demo_banner.setVisible(False)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.demo_banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.history_browser = HistoryBrowser(self.history)
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("historyDock")
+        self.history_dock.setWidget(self.history_browser)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
+
+        self.backend_label = QLabel()
+        self.backend_label.setObjectName("backendLabel")
+        self.statusBar().addPermanentWidget(self.backend_label)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.event.connect(self.progress.on_event)
+        c.event.connect(self.gallery.on_event)
+        c.finished.connect(self._run_finished)
+        c.failed.connect(self._run_failed)
+        c.runningChanged.connect(self._update_actions)
+        self.form.validityChanged.connect(self._update_actions)
+        self.gallery.imageSelected.connect(self.details.show_image)
+        self.gallery.imageUpdated.connect(self.details.on_image_updated)
+        self.gallery.statusMessage.connect(self._say)
+        self.details.decisionChanged.connect(self.gallery.refresh_image)
+        self.details.failed.connect(self._say)
+        self.history_browser.openSession.connect(self.open_session)
+        self.history_browser.runAgain.connect(self.run_again)
+        self.history_browser.failed.connect(self._say)
+        self.picker.picked.connect(self._backend_picked)
+        self.account_sync.message.connect(self._say)
+        h = self.history_actions
+        h.message.connect(self._say)
+        h.opened.connect(self._history_opened)
+        h.exportFinished.connect(self.exportFinished)
+        h.warmedUp.connect(self.warmedUp)
+        self.event_files.message.connect(self._say)
+        self.event_files.paramsDropped.connect(self.load_params)
+        self.close_guard.message.connect(self._say)
+        self.close_guard.cancelRequested.connect(self.cancel_run)
+
+    def _restore(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 900)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.splitter_state()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        last = self.settings.last_params()
+        if last is not None:
+            self.form.set_params(last)
+
+    def _save_layout(self) -> None:
+        self.settings.set_window_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        self.settings.set_splitter_state(self.splitter.saveState())
+        self.settings.set_last_params(self.form.params())
+        self.settings.sync()
+
+    # -- state the parts report (kept on the window for callers and tests) ----------------------
+
+    @property
+    def recovery_report(self) -> RecoveryReport | None:
+        return self.history_actions.recovery_report
+
+    @property
+    def pending_uploads(self) -> int:
+        return self.history_actions.pending_uploads
+
+    @property
+    def accounts_dialog(self) -> AccountsDialog | None:
+        return self.account_sync.dialog
+
+    @property
+    def close_prompt(self) -> QMessageBox | None:
+        return self.close_guard.prompt
+
+    @property
+    def close_prompt_yes(self) -> QPushButton | None:
+        return self.close_guard.prompt_yes
+
+    @property
+    def close_timeout(self) -> float:
+        return self.close_guard.close_timeout
+
+    # -- backends -----------------------------------------------------------------------------
+
+    def _fill_backends(self) -> None:
+        self.picker.fill()
+
+    def current_backend(self) -> Backend | None:
+        return self.picker.current()
+
+    def select_backend(self, key: str) -> bool:
+        return self.picker.select(key)
+
+    @Slot(object)
+    def _backend_picked(self, backend: Backend) -> None:
+        self.demo_banner.setVisible(backend.synthetic)
+        title = DISPLAY_NAME + (" — offline demo (synthetic images)" if backend.synthetic else "")
+        self.setWindowTitle(title)
+        self.backend_label.setText(f"Backend: {backend.label}")
+        self._update_actions()
+
+    # -- running ------------------------------------------------------------------------------
+
+    def _running(self) -> bool:
+        return self.controller.is_running
+
+    @Slot()
+    def _update_actions(self) -> None:
+        running = self.controller.is_running
+        valid = self.form.is_valid()
+        self.run_action.setEnabled(valid and not running and self.backends.current is not None)
+        if not valid:
+            count = len(self.form.problems())
+            self.run_action.setToolTip(f"Fix the {count} marked field(s) first")
+        else:
+            self.run_action.setToolTip("Start a run (Ctrl+R)")
+        self.cancel_action.setEnabled(running and not self.controller.cancelling)
+        self.backend_combo.setEnabled(not running)
+        self.import_action.setEnabled(not running)
+
+    @Slot()
+    def start_run(self) -> bool:
+        """Run the form's parameters with the chosen backend. False when nothing started."""
+        if self.controller.is_running or self.close_guard.close_after_run:
+            return False
+        if not self.form.is_valid():
+            problems = self.form.problems()
+            self._say(f"Not started: {len(problems)} value(s) are not allowed (marked in red).")
+            return False
+        backend = self.current_backend()
+        params = self.form.params()
+        self.settings.set_last_params(params)
+        if backend is not None and backend.synthetic:
+            params = params.with_changes(s3_enabled=False)  # the demo has no S3 to reach
+        try:
+            credentials = self.backends.credentials()
+        except ImgloopError as exc:
+            self._run_failed(*describe(exc))
+            return False
+        self.progress.begin()
+        started = self.controller.start(params, credentials)
+        self._update_actions()
+        if started:
+            self._say(f"Running with {credentials.describe()}…")
+        return started
+
+    @Slot()
+    def cancel_run(self) -> None:
+        if not self.controller.is_running:
+            return
+        self.controller.cancel()
+        self.progress.set_cancelling()
+        self._say("Cancelling: no new call starts; the one in flight is waited out.")
+        self._update_actions()
+
+    @Slot(object)
+    def _run_finished(self, result: RunResult) -> None:
+        self._say(f"Run {result.run_id}: {result.outcome.value}. {result.message}")
+        self._after_run()
+
+    @Slot(str, str)
+    def _run_failed(self, message: str, details: str) -> None:
+        self.progress.show_failure(message, details)
+        self._say(f"Not started: {message}")
+        self._after_run()
+
+    def _after_run(self) -> None:
+        self.account_sync.run_ended()
+        self._update_actions()
+        self.history_actions.count_pending_uploads()
+        if self.history_dock.isVisible():
+            self.history_browser.refresh()
+        self.close_guard.run_ended()
+
+    @Slot(str)
+    def open_session(self, run_id: str) -> None:
+        self.gallery.show_session(run_id)
+        self.progress.show_session_note(f"Viewing past session {run_id}")
+
+    @Slot(object)
+    def run_again(self, params: RunParams) -> None:
+        self.load_params(params, "the session")
+
+    @Slot(object, str)
+    def load_params(self, params: RunParams, source: str) -> bool:
+        """Fill the form (not during a run: the running parameters stay on show)."""
+        if self.controller.is_running:
+            self._say("Parameters cannot be replaced during a run.")
+            return False
+        self.form.set_params(params)
+        self._say(f"Parameters loaded from {source}; press Run (Ctrl+R) to run them.")
+        return True
+
+    # -- history --------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _history_opened(self, report: RecoveryReport) -> None:
+        if self.history_dock.isVisible():
+            self.history_browser.refresh()
+        self.historyReady.emit(report)
+
+    @Slot()
+    def retry_uploads(self) -> None:
+        """Upload the kept-but-not-mirrored images with the chosen backend's credentials."""
+        backend = self.current_backend()
+        if backend is None or backend.synthetic:
+            self._say("Pick an AWS backend first: the offline demo does not upload to S3.")
+            return
+        region = self.form.params().aws_region or None
+        self.history_actions.retry_uploads(self.backends.credentials(), region)
+
+    @Slot()
+    def show_recovery_report(self) -> QMessageBox | None:
+        return self.history_actions.show_recovery_report()
+
+    @Slot()
+    def open_history(self) -> None:
+        self.history_dock.show()
+        self.history_dock.raise_()
+        self.history_browser.setFocus()
+        self.history_browser.refresh()
+
+    @Slot()
+    def export_approved(self) -> None:
+        self.history_actions.ask_export(self.export_approved_to)
+
+    def export_approved_to(self, folder: Path) -> Path:
+        """Export into a new subfolder of ``folder`` (never over a person's own files)."""
+        return self.history_actions.export_approved_to(folder)
+
+    # -- event files ----------------------------------------------------------------------------
+
+    @Slot()
+    def ask_import_event(self) -> None:
+        self.event_files.ask_import()
+
+    def import_event(self, path: Path) -> bool:
+        return self.event_files.import_event(path)
+
+    @Slot()
+    def ask_export_event(self) -> None:
+        self.event_files.ask_export()
+
+    def export_event(self, path: Path) -> bool:
+        return self.event_files.export_event(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.event_files.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.event_files.accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self.event_files.drop(event.mimeData())
+
+    # -- preferences ------------------------------------------------------------------------
+
+    @Slot()
+    def open_accounts(self) -> None:
+        self.account_sync.open()
+
+    def _accounts_changed(self, name: str) -> None:
+        self.account_sync.accounts_changed(name)
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.close_guard.allow(event):
+            return
+        self.shutdown()
+        event.accept()
+        self.closed.emit()
+
+    def shutdown(self) -> None:
+        """Save the layout, stop every worker, the demo and the history (idempotent)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.close_guard.stop()
+        try:
+            self._save_layout()
+        except Exception:
+            log.exception("saving the window settings failed")
+        force = self.close_guard.force_close
+        if not self.controller.shutdown(SHUTDOWN_JOIN_SECONDS if not force else 1.0):
+            log.warning("the run worker is still busy; it is joined when the app exits")
+        self.history_actions.close(SHUTDOWN_JOIN_SECONDS)
+        self.gallery.close_workers()
+        self.details.close_workers()
+        self.history_browser.close_workers()
+        self.backends.close()
+        self.history.close()  # a run still going records through its own connection
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MS)

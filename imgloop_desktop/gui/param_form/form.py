@@ -1,0 +1,529 @@
+"""The run parameters as a form: every ``RunParams`` field, grouped, checked as it is typed.
+
+The rows are built from the fields' declarations (``core.params.PARAMS``): each section is
+a box, each row an editor (``editors.py``) with the declared label, range, step, decimals
+and help. ``params()`` and ``set_params()`` loop over the editors, so a new field needs no
+code here.
+
+The form never invents its own rules. Limits come from the declarations and the chosen
+model's spec, and every message under a field is the validator's own
+(``core.params.validate``, plus ``providers.catalog.image_spec`` for the model id), so the
+window, the headless command and the Lambda handler always agree on what is allowed. The
+only problem the form finds itself is text in the size box that is not a size.
+
+Spin boxes hold the real limits. A value that arrives from outside (an imported event, a
+preset, the last session) and lies beyond them is shown as it is and flagged rather than
+silently clamped, so a person sees what the file said. Switching the image model, a
+deliberate act in the form, clamps instead and says what it changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from itertools import groupby
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgloop_desktop import paths
+from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
+from imgloop_desktop.core.param_decl import Section, in_form_order
+from imgloop_desktop.core.params import (
+    PARAMS,
+    PARAMS_BY_NAME,
+    SIZE_FIELD,
+    TIMES,
+    RunParams,
+    extra_cost,
+    model_limits,
+    validate,
+)
+from imgloop_desktop.gui.param_form.editors import (
+    ComboEditor,
+    Editor,
+    FolderEditor,
+    ImageModelEditor,
+    NumberEditor,
+    PromptEditor,
+    SizeEditor,
+    build_editor,
+)
+from imgloop_desktop.gui.param_form.presets import PresetsBar
+from imgloop_desktop.gui.param_form.widgets import (
+    ERROR_STYLE,
+    INVALID_STYLE,
+    LIFECYCLE_WORDS,
+    NOTE_STYLE,
+    WARN_STYLE,
+    NumberField,
+    error_label,
+    in_sentence,
+    model_label,
+    note_label,
+    parse_size,
+    size_text,
+)
+from imgloop_desktop.gui.settings_store import SettingsStore
+from imgloop_desktop.services.catalog import image_spec, text_spec
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Editor)
+W = TypeVar("W", bound=QWidget)
+
+FIELD_SIZE = SIZE_FIELD
+GENERAL = "_general"
+"""Where problems that belong to no single field are shown (none today; a safety net)."""
+
+
+class _Row:
+    """One row's editor and the red line under it."""
+
+    def __init__(self, widget: QWidget, error: QLabel) -> None:
+        self.widget = widget
+        self.error = error
+
+
+class ParamForm(QWidget):
+    """Every run parameter; ``params()`` reads them, ``set_params()`` shows them.
+
+    ``validityChanged(bool)`` fires when the form turns valid or invalid, ``changed()`` on
+    every edit. A ``SettingsStore`` adds the presets bar.
+    """
+
+    validityChanged = Signal(bool)
+    changed = Signal()
+    presetsChanged = Signal()
+
+    def __init__(self, settings: SettingsStore | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("paramForm")
+        self._rows: dict[str, _Row] = {}
+        self._editors: dict[str, Editor] = {}
+        self._problems: list[Problem] = []
+        self._valid = False
+        self._loading = False
+        self._size_text_problem: Problem | None = None
+        self._base = RunParams()
+        self._spec: ImageModelSpec = image_spec(RunParams().image_model_id)
+        self._presets: PresetsBar | None = None
+        self._build(settings)
+        self.set_params(RunParams())
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build(self, settings: SettingsStore | None) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        if settings is not None:
+            self._presets = PresetsBar(settings, self.params, self.set_params)
+            self._presets.presetsChanged.connect(self.presetsChanged)
+            outer.addWidget(self._presets)
+            self.preset_combo = self._presets.preset_combo
+            self.preset_load = self._presets.preset_load
+            self.preset_save = self._presets.preset_save
+            self.preset_delete = self._presets.preset_delete
+            self.preset_status = self._presets.preset_status
+        self.general_error = error_label()
+        outer.addWidget(self.general_error)
+        self._rows[GENERAL] = _Row(self, self.general_error)
+        self.cost_note = note_label(name="costNote")
+        boxes: dict[Section, QGroupBox] = {}
+        for section, members in groupby(in_form_order(PARAMS), lambda f: f.declared.section):
+            box = QGroupBox(section.value)
+            if any(child.parent is section for child in Section):
+                # Its own rows on top, its sub-sections' boxes below them.
+                column = QVBoxLayout(box)
+                form = QFormLayout()
+                column.addLayout(form)
+            else:
+                form = QFormLayout(box)
+            parent = section.parent
+            if parent is None:
+                outer.addWidget(box)
+            else:  # a flat box under its own title, inside its parent's box
+                box.setFlat(True)
+                parent_layout = boxes[parent].layout()
+                assert isinstance(parent_layout, QVBoxLayout)
+                parent_layout.addWidget(box)
+            boxes[section] = box
+            for _row, row_fields in groupby(members, lambda f: f.declared.row):
+                editor = build_editor(list(row_fields), self._spec, self._browse_output_dir)
+                self._add_row(form, editor)
+        outer.addStretch(1)
+        self._name_widgets()
+
+    def _add_row(self, form: QFormLayout, editor: Editor) -> None:
+        if editor.field.name == "speculative_next":
+            editor.notes.append(self.cost_note)  # what looking ahead can cost
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        if not editor.bare:  # notes sit close under their field; a bare row keeps the box's
+            column.setSpacing(2)
+        column.addWidget(editor.row)
+        for note in editor.notes:
+            column.addWidget(note)
+        error = error_label()
+        error.setObjectName(f"error_{editor.key}")
+        column.addWidget(error)
+        if editor.bare:
+            form.addRow(box)
+        else:
+            form.addRow(editor.label, box)
+        self._rows[editor.key] = _Row(editor.widget, error)
+        self._editors[editor.key] = editor
+        editor.widget.setObjectName(editor.key.replace(" ", "_"))
+        editor.on_change(self._edited)
+
+    def _name_widgets(self) -> None:
+        """The widgets by the names the window and tests reach for, and the reactions of
+        the special rows (a model pick brings new limits; size text is parsed first)."""
+        prompt = self._editor("prompt", PromptEditor)
+        self.prompt_edit: QPlainTextEdit = prompt.edit
+        self.prompt_counter: QLabel = prompt.counter
+        model = self._editor("image_model_id", ImageModelEditor)
+        self.model_combo: QComboBox = model.combo
+        self.model_note: QLabel = model.model_note
+        self.adjust_note: QLabel = model.adjust_note
+        self.model_combo.currentIndexChanged.connect(self._model_picked)
+        size = self._editor(SIZE_FIELD, SizeEditor)
+        self.size_combo: QComboBox = size.combo
+        self.size_note: QLabel = size.size_note
+        self.size_combo.currentTextChanged.connect(self._size_edited)
+        self.cfg_spin: NumberField = self._editor("titan_img_cfg_scale", NumberEditor).spin
+        self.cfg_note: QLabel = self._editor("titan_img_cfg_scale", NumberEditor).notes[0]
+        self.images_spin = self._editor("titan_img_number_of_images", NumberEditor).spin
+        self.seed_spin = self._editor("titan_img_seed", NumberEditor).spin
+        judge = self._editor("judge_model_id", ComboEditor)
+        self.judge_combo: QComboBox = judge.combo
+        self.judge_note: QLabel = judge.notes[0]
+        folder = self._editor("output_dir", FolderEditor)
+        self.output_dir_edit: QLineEdit = folder.edit
+        self.browse_button: QPushButton = folder.browse_button
+        self.s3_check = self._widget("s3_enabled", QCheckBox)
+        self.bucket_edit = self._widget("output_s3_bucket_name", QLineEdit)
+        self.prefix_edit = self._widget("output_s3_key_prefix", QLineEdit)
+        self.region_combo = self._widget("aws_region", QComboBox)
+
+    def _editor(self, key: str, kind: type[E]) -> E:
+        editor = self._editors[key]
+        assert isinstance(editor, kind), (key, editor)
+        return editor
+
+    def _widget(self, key: str, kind: type[W]) -> W:
+        widget = self._editors[key].widget
+        assert isinstance(widget, kind), (key, widget)
+        return widget
+
+    # -- reading and writing --------------------------------------------------------------------
+
+    def params(self) -> RunParams:
+        # Built over the last parameters shown, so a field this form does not know yet (a
+        # newer event) is carried through rather than reset to its default.
+        values: dict[str, object] = {}
+        for editor in self._editors.values():
+            values.update(editor.read())
+        return self._base.with_changes(**values)
+
+    def set_params(self, params: RunParams) -> None:
+        """Show ``params`` exactly, flagging what the validator rejects (never clamping)."""
+        self._loading = True
+        self._base = params
+        try:
+            # The model first: it brings the limits and sizes the other rows are shown in.
+            self._select_model(params.image_model_id)
+            self._apply_spec(clamp=False, size=(params.titan_img_width, params.titan_img_height))
+            for editor in self._editors.values():
+                editor.show(params)
+            self.adjust_note.setVisible(False)
+        finally:
+            self._loading = False
+        self._edited()
+
+    def image_model_id(self) -> str:
+        data = self.model_combo.currentData()
+        return data if isinstance(data, str) else ""
+
+    def spec(self) -> ImageModelSpec:
+        """The limits in force: the chosen model's, or the last known model's while the id
+        is one the catalog does not know (that problem is shown under the model)."""
+        return self._spec
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    def is_valid(self) -> bool:
+        return self._valid
+
+    def error_text(self, key: str) -> str:
+        """What is written under field ``key`` (an event field name), "" when valid."""
+        row = self._rows.get(key)
+        return row.error.text() if row is not None and not row.error.isHidden() else ""
+
+    def field_widget(self, key: str) -> QWidget:
+        return self._rows[key].widget
+
+    # -- event files -----------------------------------------------------------------------------
+
+    def import_event(self, path: Path) -> RunParams:
+        """Load an event JSON into the form. A file that is not an event raises
+        ValidationError naming every problem and leaves the form as it was; values the model
+        does not allow are loaded and flagged."""
+        params = RunParams.load(path)
+        self.set_params(params)
+        return params
+
+    def export_event(self, path: Path) -> None:
+        """Write the form as the seed's event JSON (OSError when the file cannot be written)."""
+        self.params().save(path)
+
+    # -- presets (the bar's, when the form has a settings store) -----------------------------
+
+    def _bar(self) -> PresetsBar:
+        if self._presets is None:
+            raise RuntimeError("this form has no settings store for presets")
+        return self._presets
+
+    def save_preset(self, name: str) -> str:
+        return self._bar().save_preset(name)
+
+    def load_preset(self, name: str) -> None:
+        self._bar().load_preset(name)
+
+    def delete_preset(self, name: str) -> bool:
+        return self._bar().delete_preset(name)
+
+    def preset_names(self) -> list[str]:
+        return self._presets.preset_names() if self._presets is not None else []
+
+    def _refresh_presets(self, select: str | None = None) -> None:
+        self._bar()._refresh_presets(select)
+
+    # -- reacting ---------------------------------------------------------------------------------
+
+    def _select_model(self, model_id: str) -> None:
+        """Pick ``model_id`` in the list, adding it as its own entry when it is a profile id,
+        an ARN or unknown, so the exact id round-trips."""
+        with QSignalBlocker(self.model_combo):
+            index = self.model_combo.findData(model_id)
+            if index < 0:
+                try:
+                    label = f"{model_label(image_spec(model_id))} — {model_id}"
+                except ValidationError:
+                    label = f"{model_id} (unknown model)"
+                self.model_combo.addItem(label, model_id)
+                index = self.model_combo.count() - 1
+            self.model_combo.setCurrentIndex(index)
+
+    @Slot(int)
+    def _model_picked(self, _index: int) -> None:
+        if self._loading:
+            return
+        self._apply_spec(clamp=True, size=self._editor(SIZE_FIELD, SizeEditor).size)
+        self._edited()
+
+    def _apply_spec(self, *, clamp: bool, size: tuple[int, int]) -> None:
+        """Limits and sizes of the chosen model onto the fields (``core.params.model_limits``:
+        the same ranges ``validate`` checks)."""
+        try:
+            spec = image_spec(self.image_model_id())
+        except ValidationError:
+            spec = self._spec  # keep the last known limits; the id itself is flagged
+        self._spec = spec
+        changes: list[str] = []
+        for name, limits in model_limits(spec).items():
+            editor = self._editor(name, NumberEditor)
+            label = in_sentence(PARAMS_BY_NAME[name].declared.label)
+            note = editor.notes[0]
+            editor.spin.setEnabled(limits is not None)
+            note.setVisible(limits is None)
+            if limits is None:
+                note.setText(f"{spec.name} has no {label} setting; the value is unused.")
+                continue
+            moved = editor.spin.set_limits(*limits, clamp=clamp)
+            if moved is not None:
+                fmt = "{:.0f}" if PARAMS_BY_NAME[name].type is int else "{:g}"
+                changes.append(f"{label} {fmt.format(moved[0])} → {fmt.format(moved[1])}")
+        new_size = size
+        if clamp and spec.size_problem(*size) is not None:
+            new_size = spec.default_size
+            changes.append(f"size {size_text(*size)} → {size_text(*new_size)}")
+        self._fill_sizes(spec, new_size)
+        self._show_model_note(spec)
+        if changes and clamp:
+            self.adjust_note.setText(f"Adjusted for {spec.name}: " + "; ".join(changes) + ".")
+            self.adjust_note.setVisible(True)
+        else:
+            self.adjust_note.setVisible(False)
+
+    def _fill_sizes(self, spec: ImageModelSpec, size: tuple[int, int]) -> None:
+        free = spec.free_size
+        with QSignalBlocker(self.size_combo):
+            self.size_combo.clear()
+            self.size_combo.setEditable(free is not None)
+            for width, height in spec.sizes:
+                self.size_combo.addItem(size_text(width, height))
+            index = self.size_combo.findText(size_text(*size))
+            if index < 0 and free is None:
+                # Shown as it came, so the validator's message under it makes sense.
+                self.size_combo.addItem(size_text(*size))
+                index = self.size_combo.count() - 1
+            if index >= 0:
+                self.size_combo.setCurrentIndex(index)
+            else:
+                self.size_combo.setCurrentText(size_text(*size))
+        self._editor(SIZE_FIELD, SizeEditor).size = size
+        self._size_text_problem = None
+        if free is not None:
+            self.size_note.setText(
+                f"Pick one or type your own: each side {free.min_side}-{free.max_side} px, "
+                f"a multiple of {free.multiple_of}, at most {free.max_pixels:,} pixels, "
+                f"aspect ratio up to {free.max_aspect:g}:1."
+            )
+            self.size_note.setVisible(True)
+        else:
+            self.size_note.setVisible(False)
+
+    def _show_model_note(self, spec: ImageModelSpec) -> None:
+        parts: list[str] = []
+        if spec.lifecycle is not Lifecycle.ACTIVE:
+            replacement = ""
+            if spec.replacement:
+                try:
+                    replacement = f"; consider {image_spec(spec.replacement).name}"
+                except ValidationError:
+                    replacement = f"; consider {spec.replacement}"
+            state = "Legacy on Bedrock" if spec.lifecycle is Lifecycle.LEGACY else "End of life"
+            parts.append(f"{state}{replacement}.")
+        if spec.notes:
+            parts.append(spec.notes)
+        parts.append(f"Prompt up to {spec.prompt_max_chars} characters.")
+        self.model_note.setStyleSheet(
+            WARN_STYLE if spec.lifecycle is not Lifecycle.ACTIVE else NOTE_STYLE
+        )
+        self.model_note.setText(" ".join(parts))
+        self.model_note.setVisible(True)
+
+    @Slot(str)
+    def _size_edited(self, text: str) -> None:
+        parsed = parse_size(text)
+        if parsed is None:
+            self._size_text_problem = Problem(
+                SIZE_FIELD, text, f"a width {TIMES} height in pixels, like {size_text(1024, 1024)}"
+            )
+        else:
+            self._size_text_problem = None
+            self._editor(SIZE_FIELD, SizeEditor).size = parsed
+        self._edited()
+
+    @Slot()
+    def _browse_output_dir(self) -> None:
+        dialog = QFileDialog(self, "Folder for the images")
+        dialog.setObjectName("outputDirDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        current = self.output_dir_edit.text().strip() or str(paths.images_dir())
+        dialog.setDirectory(current)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.output_dir_edit.setText)
+        dialog.open()
+
+    @Slot()
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        self._update_counter()
+        self._update_judge_note()
+        params = self.params()
+        # A field whose rule applies only while a flag is on (the bucket, while S3 is) is
+        # greyed out while it is off, as the validator skips it.
+        for f in PARAMS:
+            rule = f.declared.rule
+            if rule is not None and rule.only_when and f.name in self._editors:
+                self._editors[f.name].widget.setEnabled(bool(getattr(params, rule.only_when)))
+        self._revalidate(params)
+        self.cost_note.setText(extra_cost(params))
+        self.cost_note.setVisible(True)
+        self.changed.emit()
+
+    def _update_counter(self) -> None:
+        count = len(self.prompt_edit.toPlainText())
+        limit = self._spec.prompt_max_chars
+        self.prompt_counter.setText(f"{count} / {limit}")
+        self.prompt_counter.setStyleSheet(ERROR_STYLE if count > limit else NOTE_STYLE)
+
+    def _update_judge_note(self) -> None:
+        model_id = self.judge_combo.currentText().strip()
+        if not model_id:
+            self.judge_note.setVisible(False)
+            return
+        spec = text_spec(model_id)
+        if spec is None:
+            text, style = (
+                "Not in the catalog: any Converse model that reads images works "
+                "(model id, inference profile id or ARN).",
+                NOTE_STYLE,
+            )
+        elif spec.lifecycle is Lifecycle.ACTIVE:
+            text, style = spec.name, NOTE_STYLE
+        else:
+            word = LIFECYCLE_WORDS[spec.lifecycle]
+            hint = f"; use {spec.replacement}" if spec.replacement else ""
+            text, style = f"{spec.name}: {word} on Bedrock{hint}.", WARN_STYLE
+        self.judge_note.setStyleSheet(style)
+        self.judge_note.setText(text)
+        self.judge_note.setVisible(True)
+
+    def _revalidate(self, params: RunParams) -> None:
+        """Every rule is core validation's (so the window and the headless command agree);
+        the form adds only what the event validator cannot see: size text that does not
+        parse."""
+        problems: list[Problem] = []
+        if self._size_text_problem is not None:
+            problems.append(self._size_text_problem)
+        try:
+            image_spec(params.image_model_id)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+        size_flagged = any(p.field == SIZE_FIELD for p in problems)
+        for problem in validate(params, self._spec):
+            if problem.field == SIZE_FIELD and size_flagged:
+                continue  # the text did not parse; the last good size is not the point
+            problems.append(problem)
+        self._problems = problems
+        self._show_problems(problems)
+        valid = not problems
+        if valid != self._valid:
+            self._valid = valid
+            self.validityChanged.emit(valid)
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        by_key: dict[str, list[str]] = {}
+        for problem in problems:
+            key = problem.field if problem.field in self._rows else GENERAL
+            by_key.setdefault(key, []).append(str(problem))
+        for key, row in self._rows.items():
+            messages = by_key.get(key, [])
+            row.error.setText("\n".join(messages))
+            row.error.setVisible(bool(messages))
+            if row.widget is not self:
+                # Scoped to the widget itself, so a combo's popup or a spin box's arrows
+                # keep their normal look.
+                style = f"#{row.widget.objectName()} {{ {INVALID_STYLE} }}" if messages else ""
+                row.widget.setStyleSheet(style)

@@ -1,0 +1,260 @@
+"""The progress panel turns the core's events into words: which step, what is happening now
+and for how long, warnings for failed steps, notes and uploads, and how the run ended.
+
+The clock is injected, so every duration here is exact. ``show_error`` is replaced to read
+the details the "Details…" button would show without opening a dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.protocols import GenerationRequest
+from imgloop_desktop.gui import progress_panel
+from imgloop_desktop.gui.progress_panel import ProgressPanel, format_elapsed, outcome_text
+
+REF = ev.ImageRef(0, 1, 0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, clock: Clock) -> ProgressPanel:
+    widget = ProgressPanel(clock=clock)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+@pytest.fixture
+def shown_details(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(message, details) of every "Details…" the panel would open."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        progress_panel,
+        "show_error",
+        lambda _parent, message, details: shown.append((message, details)),
+    )
+    return shown
+
+
+def candidate(ref: ev.ImageRef = REF, s3_key: str | None = None) -> ev.Candidate:
+    return ev.Candidate(ref, Path("x.png"), "0" * 64, 10, 8, 8, 7, "a boat", s3_key=s3_key)
+
+
+def attempt(revision: int, number: int) -> ev.AttemptStarted:
+    return ev.AttemptStarted(revision, number, GenerationRequest("a boat", 512, 512, 8.0, 1, 7))
+
+
+def started(panel: ProgressPanel, attempts: int = 3, revisions: int = 1) -> None:
+    panel.on_event(ev.RunStarted("r1", "a boat", "img", "judge", attempts, revisions))
+
+
+def finished(
+    outcome: ev.Outcome, message: str = "", approved: ev.Candidate | None = None
+) -> ev.RunFinished:
+    kept = (approved,) if approved is not None else ()
+    return ev.RunFinished("r1", outcome, message, approved, kept)
+
+
+# -- the pure texts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(-4.0, "0:00"), (0.0, "0:00"), (59.9, "0:59"), (61.0, "1:01"), (3600.0, "1:00:00")],
+)
+def test_elapsed_is_minutes_and_seconds_with_hours_only_when_needed(
+    seconds: float, text: str
+) -> None:
+    assert format_elapsed(seconds) == text
+
+
+def test_outcome_text_counts_from_one_and_names_the_image_only_past_the_first() -> None:
+    first = candidate(ev.ImageRef(1, 2, 0))
+    assert outcome_text(finished(ev.Outcome.APPROVED, approved=first)) == (
+        "Approved: prompt version 2, attempt 3 (1 image(s) kept)."
+    )
+    second = candidate(ev.ImageRef(0, 0, 1))
+    assert outcome_text(finished(ev.Outcome.APPROVED, approved=second)) == (
+        "Approved: prompt version 1, attempt 1, image 2 (1 image(s) kept)."
+    )
+
+
+def test_outcome_text_for_runs_without_an_approval() -> None:
+    cancelled = finished(ev.Outcome.CANCELLED, "Cancelled; 3 image(s) kept.")
+    assert outcome_text(cancelled) == "Cancelled; 3 image(s) kept."
+    assert (
+        outcome_text(finished(ev.Outcome.ERROR, "Throttled.")) == "Stopped by an error: Throttled."
+    )
+    assert outcome_text(finished(ev.Outcome.NOT_APPROVED, "3 tried.")) == (
+        "No image approved. 3 tried."
+    )
+
+
+# -- events to labels --------------------------------------------------------------------------
+
+
+def test_a_run_started_without_begin_starts_the_clock(panel: ProgressPanel) -> None:
+    assert not panel.running
+    started(panel, attempts=4, revisions=2)
+    assert panel.running and panel.ticking
+    assert panel.step_label.text() == "Prompt version 1 of 3 · attempt 1 of 4"
+    assert panel.prompt_view.toPlainText() == "a boat"
+
+
+def test_now_counts_each_activity_in_flight(panel: ProgressPanel, clock: Clock) -> None:
+    started(panel)
+    panel.on_event(attempt(0, 0))
+    panel.on_event(attempt(0, 1))
+    assert panel.now_label.text() == "Generating (2) (0:00)"
+    clock.now += 2
+    panel.on_event(ev.ImageStored(candidate(ev.ImageRef(0, 0, 0), s3_key="a.png")))
+    panel.on_event(ev.JudgingStarted(ev.ImageRef(0, 0, 0)))
+    assert panel.now_label.text() == "Generating, judging, uploading (0:00)"
+    clock.now += 5
+    panel._tick()
+    assert panel.now_label.text() == "Generating, judging, uploading (0:05)"
+    assert panel.elapsed_label.text() == "0:07"
+    panel.on_event(ev.UploadDone(ev.ImageRef(0, 0, 0), "b", "a.png"))
+    assert panel.now_label.text() == "Generating, judging (0:00)"
+
+
+def test_a_failed_attempt_stops_generating(panel: ProgressPanel) -> None:
+    started(panel)
+    panel.on_event(attempt(0, 1))
+    panel.on_event(ev.AttemptFailed(0, 1, "boom"))
+    assert panel.now_label.text() == "Waiting… (0:00)"
+
+
+def test_an_image_without_an_s3_key_is_not_uploading(panel: ProgressPanel) -> None:
+    started(panel)
+    panel.on_event(attempt(0, 1))
+    panel.on_event(ev.ImageStored(candidate()))
+    assert panel.now_label.text() == "Waiting… (0:00)"
+
+
+def test_cancelling_says_what_it_waits_for(panel: ProgressPanel) -> None:
+    started(panel)
+    panel.on_event(attempt(0, 0))
+    panel.set_cancelling()
+    assert panel.now_label.text() == (
+        "Cancelling — waiting for the current call to return (generating) (0:00)"
+    )
+    panel.on_event(ev.AttemptFailed(0, 0, "cancelled"))
+    assert panel.now_label.text() == "Cancelling — waiting for the current call to return (0:00)"
+
+
+def test_cancelling_is_ignored_when_nothing_runs(panel: ProgressPanel) -> None:
+    panel.set_cancelling()
+    assert panel.now_label.text() == "—"
+
+
+def test_events_the_panel_does_not_show_change_nothing(panel: ProgressPanel) -> None:
+    started(panel)
+    before = panel.now_label.text(), panel.step_label.text()
+    panel.on_event(object())
+    assert (panel.now_label.text(), panel.step_label.text()) == before
+
+
+# -- warnings, failed steps and notes ----------------------------------------------------------
+
+
+def test_warnings_count_failed_steps_notes_and_uploads(
+    panel: ProgressPanel, shown_details: list[tuple[str, str]]
+) -> None:
+    started(panel)
+    assert not panel.warning_label.isVisible()
+    panel.on_event(ev.AttemptFailed(0, 1, "boom"))
+    assert panel.warning_label.isVisible()
+    assert panel.warning_label.text() == "1 step(s) failed."
+    panel.on_event(ev.AttemptNote(0, 2, "judged at 512 px"))
+    panel.on_event(ev.PromptRevised(1, "a boat", "a boat", (), ok=False, error="reviser down"))
+    panel.on_event(ev.UploadFailed(REF, "b", "k.png", "AccessDenied"))
+    assert panel.warning_label.text() == (
+        "2 step(s) failed; 1 note(s) on attempts; 1 upload(s) failed (kept on disk; retried later)."
+    )
+    assert panel.details_button.isVisible()
+    panel.show_details()
+    assert shown_details == [
+        (
+            panel.warning_label.text(),
+            "Failed steps:\nprompt 0 attempt 1: boom\nrevision 1: reviser down"
+            "\n\nNotes:\nprompt 0 attempt 2: judged at 512 px"
+            f"\n\nFailed uploads:\n{REF.label} → k.png: AccessDenied",
+        )
+    ]
+
+
+def test_the_finished_run_keeps_its_failed_steps_in_the_details(
+    panel: ProgressPanel, clock: Clock, shown_details: list[tuple[str, str]]
+) -> None:
+    started(panel)
+    panel.on_event(ev.AttemptFailed(0, 0, "boom"))
+    clock.now += 12
+    approved = candidate()
+    panel.on_event(finished(ev.Outcome.APPROVED, "Approved.", approved))
+    assert not panel.running and not panel.ticking
+    assert panel.now_label.text() == "Finished (1 image(s) kept)"
+    assert panel.elapsed_label.text() == "0:12"
+    assert panel.outcome_label.text() == outcome_text(finished(ev.Outcome.APPROVED, "", approved))
+    panel.show_details()
+    assert shown_details == [
+        (
+            panel.outcome_label.text(),
+            "Run r1: approved\nApproved.\nApproved image: x.png"
+            "\n\nFailed steps:\nprompt 0 attempt 0: boom",
+        )
+    ]
+
+
+def test_a_new_run_clears_the_last_ones_warnings(panel: ProgressPanel) -> None:
+    started(panel)
+    panel.on_event(ev.AttemptFailed(0, 0, "boom"))
+    panel.on_event(finished(ev.Outcome.NOT_APPROVED, "None."))
+    panel.begin()
+    assert not panel.warning_label.isVisible()
+    assert not panel.outcome_label.isVisible()
+    assert not panel.details_button.isVisible()
+    assert panel.step_label.text() == "Preparing"
+    assert panel.now_label.text() == "Starting… (0:00)"
+    assert panel.reason_label.text() == "—"
+
+
+# -- runs that never start, and past sessions --------------------------------------------------
+
+
+def test_a_run_that_could_not_start(
+    panel: ProgressPanel, shown_details: list[tuple[str, str]]
+) -> None:
+    panel.begin()
+    panel.show_failure("No credentials.", "Set up an account.")
+    assert not panel.running and not panel.ticking
+    assert panel.step_label.text() == "Not started"
+    assert panel.now_label.text() == "—"
+    assert panel.outcome_label.text() == "Could not start: No credentials."
+    panel.show_details()
+    assert shown_details == [("Could not start: No credentials.", "Set up an account.")]
+
+
+def test_a_session_note_shows_only_when_no_run_is_live(panel: ProgressPanel) -> None:
+    panel.show_session_note("Viewing session r0")
+    assert panel.step_label.text() == "Viewing session r0"
+    started(panel)
+    panel.show_session_note("Viewing session r9")
+    assert panel.step_label.text() == "Prompt version 1 of 2 · attempt 1 of 3"

@@ -293,7 +293,10 @@ def inspect_file(db_path: Path) -> None:
     if version > CURRENT_VERSION:
         raise _newer_error(db_path, version)
     wal = db_path.with_name(db_path.name + "-wal")
-    wal_size = wal.stat().st_size if wal.exists() else 0
+    try:  # another connection closing may remove it between any two looks
+        wal_size = wal.stat().st_size
+    except FileNotFoundError:
+        wal_size = 0
     pages = int.from_bytes(header[28:32], "big")
     pages_valid = header[24:28] == header[92:96]  # SQLite's rule for trusting the count
     if wal_size:

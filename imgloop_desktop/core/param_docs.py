@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from imgloop_desktop.core.doc_tables import Markers, markdown_table
 from imgloop_desktop.core.param_decl import ParamField
 from imgloop_desktop.core.params import PARAMS
 
@@ -20,10 +21,7 @@ BEGIN = (
     "python -m imgloop_desktop.core.params --readme-table -->"
 )
 END = "<!-- end of run-parameters table -->"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+MARKERS = Markers(BEGIN, END, "run-parameters table")
 
 
 def _default(f: ParamField) -> str:
@@ -49,23 +47,22 @@ def _allowed(f: ParamField) -> str:
 def readme_table(params: tuple[ParamField, ...] = PARAMS) -> str:
     """The markdown table of every run field: name (ours marked), group, default, allowed
     values (the validator's own words) and what it does."""
-    lines = [
-        "| field | group | default | allowed | what it does |",
-        "|---|---|---|---|---|",
-    ]
-    for f in params:
-        d = f.declared
-        name = f"`{f.name}`" + (" (ours)" if d.ours else "")
-        cells = (name, d.tier.value, _default(f), _allowed(f), d.help)
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+    rows = (
+        (
+            f"`{f.name}`" + (" (ours)" if f.declared.ours else ""),
+            f.declared.tier.value,
+            _default(f),
+            _allowed(f),
+            f.declared.help,
+        )
+        for f in params
+    )
+    return markdown_table(("field", "group", "default", "allowed", "what it does"), rows)
 
 
 def with_table(readme: str, table: str) -> str:
     """``readme`` with the text between the markers replaced by ``table``."""
-    start = readme.index(BEGIN) + len(BEGIN)
-    end = readme.index(END, start)
-    return readme[:start] + "\n" + table + readme[end:]
+    return MARKERS.with_table(readme, table)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,13 +75,4 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.readme_table or args.check):
         sys.stdout.write(readme_table())
         return 0
-    current = args.readme.read_text(encoding="utf-8")
-    wanted = with_table(current, readme_table())
-    if args.check:
-        if wanted != current:
-            sys.stderr.write(f"{args.readme}: the run-parameters table is out of date\n")
-            return 1
-        return 0
-    if wanted != current:
-        args.readme.write_text(wanted, encoding="utf-8")
-    return 0
+    return MARKERS.sync(args.readme, readme_table(), check=args.check)

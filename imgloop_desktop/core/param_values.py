@@ -1,4 +1,4 @@
-"""How a run field's value from outside is taken and shown: JSON coercion, unusable text,
+"""How a run field's value from outside is taken and shown: JSON conversion, unusable text,
 S3 bucket names, and the short printable form a Problem shows.
 
 Apart from ``core.params`` so that module holds the fields' declarations and the checks
@@ -26,31 +26,18 @@ def has_control(text: str) -> bool:
     return any(ord(c) < 32 or c == "\x7f" for c in text)
 
 
-BAD = object()
 TYPE_WORDS = {str: "string", int: "whole number", float: "number", bool: "true or false"}
 
 
 def coerce(value: object, expected: type) -> object:
-    """Accept what JSON gives for each type; never turn a bool into a number or back."""
-    if expected is bool:
-        return value if isinstance(value, bool) else BAD
-    if isinstance(value, bool):
-        return BAD
-    if expected is int:
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, float) and value.is_integer():  # False for inf and nan
-            return int(value)
-        return BAD
-    if expected is float:
-        if not isinstance(value, int | float):
-            return BAD
-        try:
-            number = float(value)  # an int of 400 digits overflows a float
-        except OverflowError:
-            return BAD
-        return number if math.isfinite(number) else BAD
-    return str(value) if isinstance(value, str) else BAD
+    """A value ``core.jsonshape`` has checked, as the field's type: 3.0 read for a whole
+    number is 3 and 1 read for a number is 1.0 (JSON writers differ); every other mismatch,
+    a bool for a number included, was refused by the check."""
+    if expected is int and isinstance(value, float):
+        return int(value)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def text_problem(text: str) -> str | None:

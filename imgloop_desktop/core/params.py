@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from imgloop_desktop.core import jsonsafe
+from imgloop_desktop.core import jsonsafe, jsonshape
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import (
@@ -29,16 +29,14 @@ from imgloop_desktop.core.param_decl import (
     declared_fields,
     param,
 )
+from imgloop_desktop.core.param_values import TEXT_ALLOWED as TEXT_ALLOWED
 from imgloop_desktop.core.param_values import (
-    BAD,
     TYPE_WORDS,
     coerce,
-    field_name,
     has_control,
     short,
     text_problem,
 )
-from imgloop_desktop.core.param_values import TEXT_ALLOWED as TEXT_ALLOWED
 from imgloop_desktop.core.param_values import bucket_problem as bucket_problem
 from imgloop_desktop.core.protocols import InferenceSettings
 
@@ -434,28 +432,14 @@ class RunParams:
         Text holding NUL or a lone surrogate is refused here already, because no file,
         database or terminal can take it and everything after loading would have to.
         """
-        if not isinstance(event, dict):
-            raise ValidationError([Problem("event", short(event), "a JSON object")])
-        problems: list[Problem] = []
-        values: dict[str, Any] = {}
-        for key, value in event.items():
-            if not isinstance(key, str) or key not in _FIELD_TYPES:
-                # Never echo an unknown field's value: it may be a key someone pasted in.
-                hidden = f"<{type(value).__name__} hidden>"
-                problems.append(Problem(field_name(key), hidden, "not a known parameter"))
-                continue
-            expected = _FIELD_TYPES[key]
-            coerced = coerce(value, expected)
-            if coerced is BAD:
-                problems.append(Problem(key, short(value), f"a {TYPE_WORDS[expected]}"))
-            elif isinstance(coerced, str) and (unusable := text_problem(coerced)):
-                problems.append(Problem(key, short(coerced), unusable))
-            else:
-                values[key] = coerced
-        if "s3_enabled" not in event and values.get("output_s3_bucket_name"):
-            values["s3_enabled"] = True
+        problems = jsonshape.check(_EVENT_SHAPE, event, _EVENT_WORDS)
         if problems:
             raise ValidationError(problems)
+        assert isinstance(event, dict)  # the shape says so
+        # Checked: each value converts (3.0 to 3 for a whole number, 1 to 1.0 for a number).
+        values: dict[str, Any] = {k: coerce(v, _FIELD_TYPES[k]) for k, v in event.items()}
+        if "s3_enabled" not in event and values.get("output_s3_bucket_name"):
+            values["s3_enabled"] = True
         return cls(**values)
 
     @classmethod
@@ -545,6 +529,30 @@ PARAMS: tuple[ParamField, ...] = declared_fields(RunParams)
 """Every run field with its declaration, in the event's (the seed's) order."""
 PARAMS_BY_NAME: dict[str, ParamField] = {f.name: f for f in PARAMS}
 _FIELD_TYPES: dict[str, type] = {f.name: f.type for f in PARAMS}
+
+
+def _event_shape(expected: type) -> jsonshape.Shape:
+    """What JSON gives for a field of ``expected`` type, worded as events always were
+    ("a whole number"); ranges are ``validate``'s, since they may depend on the model."""
+    allowed = f"a {TYPE_WORDS[expected]}"
+    if expected is bool:
+        return jsonshape.Bool(allowed=allowed)
+    if expected is int:
+        return jsonshape.Int(whole_floats=True, allowed=allowed)
+    if expected is float:
+        return jsonshape.Num(allowed=allowed)
+    # Text no file, database or terminal can take is refused at loading already.
+    return jsonshape.Str(rule=text_problem, allowed=allowed)
+
+
+_EVENT_SHAPE = jsonshape.Obj(
+    {name: jsonshape.Opt(_event_shape(kind)) for name, kind in _FIELD_TYPES.items()},
+    extra=False,
+    value_order=True,
+)
+"""A seed event: an object of known fields, each optional, nothing else; its problems in
+the order the event lists its fields."""
+_EVENT_WORDS = jsonshape.Plain("event", bare=True)
 
 
 def model_limits(spec: ImageModelSpec) -> dict[str, tuple[float, float] | None]:

@@ -82,6 +82,27 @@ REGIONS = (
 STANDARD_CHAIN_LABEL = "Standard AWS chain (environment variables, default profile, roles)"
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
+# What the dialog says; the tests compare against these, so a wording change is one edit.
+RUNS_USE = "Runs use: {choice}."
+SAVE_ACCOUNT = "Save account"
+SAVE_REGION = "Save region"
+REPLACE_KEYS = "Replace keys of '{name}'"
+SAVED = "Saved {account} in {region}."
+TESTING = "Testing {source}…"
+PASSED = "✓"
+FAILED = "✗"
+CHECK_LINE = "{mark} {name}: {detail}"
+ALL_ANSWERED = "Everything answered."
+SOME_FAILED = "Some checks failed; see above."
+ACCOUNT_ROW = "{name} — {region} — {key}"
+TEMPORARY = " — temporary"
+ACTIVE_MARK = "● "
+ACTIVE = " (active)"
+NO_LONGER_STORED = (
+    "keyring account '{name}', which is no longer stored; runs will refuse until you choose "
+    "another account or a profile"
+)
+
 
 T = TypeVar("T")
 
@@ -184,7 +205,7 @@ class AccountsDialog(QDialog):
         buttons = QHBoxLayout()
         self.new_button = QPushButton("New")
         self.new_button.clicked.connect(self._new_account)
-        self.save_button = QPushButton("Save account")
+        self.save_button = QPushButton(SAVE_ACCOUNT)
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save_account)
         self.delete_button = QPushButton("Delete")
@@ -305,7 +326,7 @@ class AccountsDialog(QDialog):
                 index = self.profile_combo.count() - 1
             self.profile_combo.setCurrentIndex(max(index, 0))
         self._mode_changed(self.mode_keyring.isChecked())  # no toggle fires on first check
-        self.active_label.setText(f"Runs use: {self._describe_choice(active)}.")
+        self.active_label.setText(RUNS_USE.format(choice=self._describe_choice(active)))
 
     def _describe_choice(self, choice: ActiveChoice) -> str:
         if choice.kind == "demo":
@@ -313,10 +334,7 @@ class AccountsDialog(QDialog):
         if choice.kind == "keyring":
             info = self.store.info(choice.name)
             if info is None:
-                return (
-                    f"keyring account '{choice.name}', which is no longer stored; runs will "
-                    "refuse until you choose another account or a profile"
-                )
+                return NO_LONGER_STORED.format(name=choice.name)
             return info.describe()
         return profile_source(choice.name).describe()
 
@@ -333,11 +351,11 @@ class AccountsDialog(QDialog):
         existing = self._accounts.get(name)
         has_keys = bool(self.key_id_edit.text().strip() or self.secret_edit.text())
         if existing is not None and not has_keys:
-            self.save_button.setText("Save region")
+            self.save_button.setText(SAVE_REGION)
         elif existing is not None:
-            self.save_button.setText(f"Replace keys of '{name}'")
+            self.save_button.setText(REPLACE_KEYS.format(name=name))
         else:
-            self.save_button.setText("Save account")
+            self.save_button.setText(SAVE_ACCOUNT)
         self.save_button.setEnabled(idle and keyring_ok and bool(name))
         self.delete_button.setEnabled(idle and keyring_ok and selected)
         self.use_account_button.setEnabled(idle and keyring_ok and selected)
@@ -420,7 +438,7 @@ class AccountsDialog(QDialog):
         self.key_id_edit.setText("")
         self._refresh(select=info.name)
         self._show_active_choice_label()
-        self._say(f"Saved {info.describe()} in {info.region}.")
+        self._say(SAVED.format(account=info.describe(), region=info.region))
         self.account_saved.emit(info.name)
         self.active_changed.emit()
 
@@ -466,7 +484,9 @@ class AccountsDialog(QDialog):
         self.active_changed.emit()
 
     def _show_active_choice_label(self) -> None:
-        self.active_label.setText(f"Runs use: {self._describe_choice(self.store.active())}.")
+        self.active_label.setText(
+            RUNS_USE.format(choice=self._describe_choice(self.store.active()))
+        )
 
     def selected_source(self) -> CredentialsSource | None:
         """What "Test connection" tests: the selected account, or the chosen profile."""
@@ -483,7 +503,7 @@ class AccountsDialog(QDialog):
             self.failed.emit(self.message_label.text())
             return
         self.results_list.clear()
-        self.results_list.addItem(f"Testing {source.describe()}…")
+        self.results_list.addItem(TESTING.format(source=source.describe()))
         region, image, judge = self.region, self.image_model_id, self.judge_model_id
         self._start(
             "check",
@@ -499,13 +519,15 @@ class AccountsDialog(QDialog):
     def _checked(self, results: list[CheckResult]) -> None:
         self.results_list.clear()
         for result in results:
-            mark = "✓" if result.ok else "✗"
-            item = QListWidgetItem(f"{mark} {result.name}: {redact(result.detail)}")
+            mark = PASSED if result.ok else FAILED
+            item = QListWidgetItem(
+                CHECK_LINE.format(mark=mark, name=result.name, detail=redact(result.detail))
+            )
             if not result.ok:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.results_list.addItem(item)
         passed = all(r.ok for r in results)
-        self._say("Everything answered." if passed else "Some checks failed; see above.")
+        self._say(ALL_ANSWERED if passed else SOME_FAILED)
         self.check_finished.emit(results)
 
     def _failed(self, error: BaseException, what: str) -> None:
@@ -568,11 +590,11 @@ class AccountsDialog(QDialog):
 
 
 def _account_text(info: AccountInfo, active: ActiveChoice) -> str:
-    text = f"{info.name} — {info.region} — {info.masked_key_id}"
+    text = ACCOUNT_ROW.format(name=info.name, region=info.region, key=info.masked_key_id)
     if info.temporary:
-        text += " — temporary"
+        text += TEMPORARY
     if active == ActiveChoice("keyring", info.name):
-        text = "● " + text + " (active)"
+        text = ACTIVE_MARK + text + ACTIVE
     return text
 
 

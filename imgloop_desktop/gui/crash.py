@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 TITLE = "imgloop desktop — unexpected error"
 SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
+COUNTED_TITLE = "{title} ({n} errors)"
+SHOW_TRACE = "Show the trace"
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -154,7 +156,7 @@ class CrashDialog(QDialog):
     def add_report(self, report: str) -> None:
         self.count += 1
         self.report_view.appendPlainText(SEPARATOR + report)
-        self.setWindowTitle(f"{TITLE} ({self.count} errors)")
+        self.setWindowTitle(COUNTED_TITLE.format(title=TITLE, n=self.count))
 
     @Slot()
     def copy_report(self) -> None:
@@ -294,7 +296,7 @@ def offer_previous_crash(
         "Your images and history are kept. If it happens again, the trace helps find the "
         f"cause.\n\nSaved as: {previous.path}"
     )
-    show = box.addButton("Show the trace", QMessageBox.ButtonRole.AcceptRole)
+    show = box.addButton(SHOW_TRACE, QMessageBox.ButtonRole.AcceptRole)
     later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(show)
     box.setEscapeButton(later)

@@ -42,6 +42,22 @@ DEFAULT_REGION = "us-east-1"
 MAX_PREVIEW_SIDE = 2048
 """Bigger images are scaled down on the worker: the pane never shows more than this."""
 
+# What the fields say; the tests compare against these, so a wording change is one edit.
+STATUS = "{badge} ({approved})"
+APPROVED = "approved"
+NOT_APPROVED = "not approved"
+NOT_JUDGED = "not judged"
+VERDICT = "{result} by {model}{retried}"
+ASKED_TWICE = " (asked twice)"
+NO_DECISION = "none: the judge's verdict counts"
+DECIDED_ON = "{decision} on {at}"
+SIZE = "{width}x{height} px, {size:,} bytes"
+UPLOAD_NONE = "S3 was off for this run"
+UPLOAD_PENDING = "pending"
+UPLOAD_DONE = "done (s3://{bucket})"
+UPLOAD_FAILED = "failed: {error}"
+FILE_MISSING = "The image file is missing:\n{path}"
+
 UrlOpener = Callable[[QUrl], Any]
 
 
@@ -384,7 +400,7 @@ class DetailsPane(QWidget):
             if details.picture is not None:
                 self.picture.set_picture(QPixmap.fromImage(details.picture))
             else:
-                self.picture.set_picture(None, f"The image file is missing:\n{image.path}")
+                self.picture.set_picture(None, FILE_MISSING.format(path=image.path))
         verdict = image.verdict
         badge = badge_for(
             verdict=verdict.result if verdict else None,
@@ -392,33 +408,39 @@ class DetailsPane(QWidget):
             attempt_failed=False,
             judging=False,
         )
-        approved = "approved" if image.effective_approved else "not approved"
+        approved = APPROVED if image.effective_approved else NOT_APPROVED
         f = self.fields
-        f["status"].setText(f"{LABELS[badge]} ({approved})")
+        f["status"].setText(STATUS.format(badge=LABELS[badge], approved=approved))
         if verdict is None:
-            f["verdict"].setText("not judged")
+            f["verdict"].setText(NOT_JUDGED)
             f["reason"].setText("")
         else:
-            retried = " (asked twice)" if verdict.retried else ""
-            f["verdict"].setText(f"{verdict.result} by {verdict.model_id}{retried}")
+            retried = ASKED_TWICE if verdict.retried else ""
+            f["verdict"].setText(
+                VERDICT.format(result=verdict.result, model=verdict.model_id, retried=retried)
+            )
             f["reason"].setText(verdict.reason)
         if image.human_decision is None:
-            f["decision"].setText("none: the judge's verdict counts")
+            f["decision"].setText(NO_DECISION)
+        elif image.decided_at is None:
+            f["decision"].setText(image.human_decision.value)
         else:
-            when = f" on {image.decided_at.astimezone():%Y-%m-%d %H:%M}" if image.decided_at else ""
-            f["decision"].setText(f"{image.human_decision.value}{when}")
+            at = f"{image.decided_at.astimezone():%Y-%m-%d %H:%M}"
+            f["decision"].setText(DECIDED_ON.format(decision=image.human_decision.value, at=at))
         f["prompt"].setText(image.prompt)
         f["original_prompt"].setText(details.original_prompt)
         f["seed"].setText("" if image.seed is None else str(image.seed))
-        f["size"].setText(f"{image.width}x{image.height} px, {image.size_bytes:,} bytes")
+        f["size"].setText(
+            SIZE.format(width=image.width, height=image.height, size=image.size_bytes)
+        )
         f["cfg_scale"].setText("" if details.cfg_scale is None else f"{details.cfg_scale:g}")
         f["image_model"].setText(details.image_model_id)
         f["judge_model"].setText(details.judge_model_id)
         upload = {
-            UploadState.NONE: "S3 was off for this run",
-            UploadState.PENDING: "pending",
-            UploadState.DONE: f"done (s3://{image.s3_bucket})",
-            UploadState.FAILED: f"failed: {image.upload_error}",
+            UploadState.NONE: UPLOAD_NONE,
+            UploadState.PENDING: UPLOAD_PENDING,
+            UploadState.DONE: UPLOAD_DONE.format(bucket=image.s3_bucket),
+            UploadState.FAILED: UPLOAD_FAILED.format(error=image.upload_error),
         }[image.upload_state]
         f["upload"].setText(upload)
         f["s3_key"].setText(image.s3_key)

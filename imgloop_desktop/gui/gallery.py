@@ -67,6 +67,9 @@ def _ignored(_error: BaseException) -> None:
 ICON_SIZE = 128
 CAPTION_HEIGHT = 22
 CELL_PADDING = 6
+RUN_TITLE = "Run {run_id}: {outcome}"
+NOT_DRAGGED = "Not dragged: {reasons}"
+ONLY_APPROVED_DRAG = "Only approved images are dragged out; hold Alt to drag any image."
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -343,7 +346,7 @@ class GalleryPanel(QWidget):
         if self.model.apply_event(event):
             self._resolve_ids()
         if isinstance(event, ev.RunFinished):
-            self.title.setText(f"Run {event.run_id}: {event.outcome.value}")
+            self.title.setText(RUN_TITLE.format(run_id=event.run_id, outcome=event.outcome.value))
         self._announce_changes(before)
 
     def show_session(self, run_id: str) -> None:
@@ -456,11 +459,9 @@ class GalleryPanel(QWidget):
             return None
         skipped = self.drag.last_skipped
         if skipped:  # the real reason first: a file that is gone or changed
-            self.statusMessage.emit("Not dragged: " + "; ".join(skipped))
+            self.statusMessage.emit(NOT_DRAGGED.format(reasons="; ".join(skipped)))
         elif mime is None:
-            self.statusMessage.emit(
-                "Only approved images are dragged out; hold Alt to drag any image."
-            )
+            self.statusMessage.emit(ONLY_APPROVED_DRAG)
         return mime
 
     def _snapshot_ids(self) -> dict[Ref, GalleryItem]:

@@ -47,6 +47,11 @@ Index = QModelIndex | QPersistentModelIndex
 Key = tuple[int, int, int, int]
 Ref = tuple[int, int, int]
 
+VERSION_LABEL = "Prompt v{n}"
+VERSION_ORIGINAL = "the original prompt"
+VERSION_REVISED = "revised from the judge's reasons"
+ATTEMPT_FAILED = "attempt {n} failed"
+
 
 class ItemKind(IntEnum):
     HEADER = 0
@@ -107,7 +112,7 @@ class GalleryItem:
         if self.kind is ItemKind.HEADER:
             return version_label(self.revision)
         if self.kind is ItemKind.FAILED:
-            return f"attempt {self.attempt + 1} failed"
+            return ATTEMPT_FAILED.format(n=self.attempt + 1)
         return f"attempt {self.attempt + 1} · image {self.index + 1}"
 
     def tooltip(self) -> str:
@@ -127,11 +132,11 @@ class GalleryItem:
 
 
 def version_label(revision: int) -> str:
-    return f"Prompt v{revision + 1}"
+    return VERSION_LABEL.format(n=revision + 1)
 
 
 def version_kind(revision: int) -> str:
-    return "the original prompt" if revision == 0 else "revised from the judge's reasons"
+    return VERSION_ORIGINAL if revision == 0 else VERSION_REVISED
 
 
 def header(revision: int, prompt: str, note: str = "") -> GalleryItem:

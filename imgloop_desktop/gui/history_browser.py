@@ -66,6 +66,8 @@ PAGE_SIZE = 50
 SEARCH_DELAY_MS = 300
 THUMB_SIZE = 56
 ROW_HEIGHT = THUMB_SIZE + 8
+SESSION_COUNT = "{n} session(s)"
+NO_MATCH = "No sessions match"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -510,12 +512,12 @@ class HistoryBrowser(QWidget):
 
     @Slot(int)
     def _total_changed(self, total: int) -> None:
-        self.count_label.setText(f"{total} session(s)")
+        self.count_label.setText(SESSION_COUNT.format(n=total))
 
     @Slot(int)
     def _page_loaded(self, rows: int) -> None:
         if rows == 0:
-            self.count_label.setText("No sessions match")
+            self.count_label.setText(NO_MATCH)
         if self._reselect is not None:
             for row in range(self.model.rowCount()):
                 if self.model.summary(row).run_id == self._reselect:

@@ -28,7 +28,34 @@ from imgloop_desktop.gui.error_box import show_error
 
 TICK_MS = 250
 
-_OUTCOME_WORDS = {
+# What the panel says; the tests compare against these, so a wording change is one edit.
+NOT_RUNNING = "Not running"
+NONE_YET = "—"
+STARTING = "Starting…"
+PREPARING = "Preparing"
+NOT_STARTED = "Not started"
+COULD_NOT_START = "Could not start: {message}"
+STEP = "Prompt version {version} of {versions}"
+STEP_ATTEMPT = " · attempt {attempt} of {attempts}"
+REVISING = "revising the prompt"
+GENERATING = "generating"
+JUDGING = "judging"
+UPLOADING = "uploading"
+WAITING = "Waiting…"
+CANCELLING = "Cancelling — waiting for the current call to return"
+PHASE = "{phase} ({elapsed})"
+VERDICT = "{result} — {reason}"
+STEPS_FAILED = "{n} step(s) failed"
+NOTES = "{n} note(s) on attempts"
+UPLOADS_FAILED = "{n} upload(s) failed (kept on disk; retried later)"
+FINISHED = "Finished ({n} image(s) kept)"
+APPROVED_AT = "{words}: {where} ({n} image(s) kept)."
+WHERE = "prompt version {version}, attempt {attempt}"
+WHERE_IMAGE = ", image {index}"
+ERROR_OUTCOME = "{words}: {message}"
+OTHER_OUTCOME = "{words}. {message}"
+
+OUTCOME_WORDS = {
     ev.Outcome.APPROVED: "Approved",
     ev.Outcome.NOT_APPROVED: "No image approved",
     ev.Outcome.ERROR: "Stopped by an error",
@@ -52,19 +79,19 @@ def format_elapsed(seconds: float) -> str:
 def outcome_text(event: ev.RunFinished) -> str:
     """The final line, counting from 1 like the progress line does (the core's labels count
     from 0)."""
-    words = _OUTCOME_WORDS[event.outcome]
+    words = OUTCOME_WORDS[event.outcome]
     approved = event.approved
     if approved is not None:
         ref = approved.ref
-        where = f"prompt version {ref.revision + 1}, attempt {ref.attempt + 1}"
+        where = WHERE.format(version=ref.revision + 1, attempt=ref.attempt + 1)
         if ref.index:
-            where += f", image {ref.index + 1}"
-        return f"{words}: {where} ({len(event.candidates)} image(s) kept)."
+            where += WHERE_IMAGE.format(index=ref.index + 1)
+        return APPROVED_AT.format(words=words, where=where, n=len(event.candidates))
     if event.outcome is ev.Outcome.CANCELLED:
         return event.message  # "Cancelled; 3 image(s) kept."
     if event.outcome is ev.Outcome.ERROR:
-        return f"{words}: {event.message}"
-    return f"{words}. {event.message}"
+        return ERROR_OUTCOME.format(words=words, message=event.message)
+    return OTHER_OUTCOME.format(words=words, message=event.message)
 
 
 class ProgressPanel(QWidget):
@@ -161,22 +188,22 @@ class ProgressPanel(QWidget):
         self._notes.clear()
         self._phase = ""
         self._details = ""
-        self.step_label.setText("Not running")
-        self.now_label.setText("—")
-        self.elapsed_label.setText("—")
-        self.reason_label.setText("—")
+        self.step_label.setText(NOT_RUNNING)
+        self.now_label.setText(NONE_YET)
+        self.elapsed_label.setText(NONE_YET)
+        self.reason_label.setText(NONE_YET)
         self.prompt_view.setPlainText("")
         self._set_outcome("", "")
         self.warning_label.setVisible(False)
 
-    def begin(self, text: str = "Starting…") -> None:
+    def begin(self, text: str = STARTING) -> None:
         """A run was asked for: clear the last one and start the clock (clients are being
         made; RunStarted follows)."""
         self.reset()
         self._running = True
         self._run_started = self._phase_started = self._now()
         self._set_phase(text)
-        self.step_label.setText("Preparing")
+        self.step_label.setText(PREPARING)
         self._timer.start()
         self._tick()
 
@@ -189,9 +216,9 @@ class ProgressPanel(QWidget):
     def show_failure(self, message: str, details: str) -> None:
         """The run could not start (invalid input, unusable credentials)."""
         self._stop_clock()
-        self.step_label.setText("Not started")
-        self.now_label.setText("—")
-        self._set_outcome(f"Could not start: {message}", details, ev.Outcome.ERROR)
+        self.step_label.setText(NOT_STARTED)
+        self.now_label.setText(NONE_YET)
+        self._set_outcome(COULD_NOT_START.format(message=message), details, ev.Outcome.ERROR)
 
     def show_session_note(self, text: str) -> None:
         """Shown while a past session is on view instead of a live run."""
@@ -234,7 +261,9 @@ class ProgressPanel(QWidget):
         elif isinstance(event, ev.VerdictReceived):
             self._judging.discard(event.ref)
             verdict = event.verdict
-            self.reason_label.setText(f"{verdict.result.value} — {verdict.reason}")
+            self.reason_label.setText(
+                VERDICT.format(result=verdict.result.value, reason=verdict.reason)
+            )
         elif isinstance(event, ev.UploadDone):
             self._uploading.discard(event.ref)
         elif isinstance(event, ev.UploadFailed):
@@ -260,27 +289,25 @@ class ProgressPanel(QWidget):
     # -- drawing -------------------------------------------------------------------------------
 
     def _show_step(self, revision: int, attempt: int | None) -> None:
-        text = f"Prompt version {revision + 1} of {self._max_versions}"
+        text = STEP.format(version=revision + 1, versions=self._max_versions)
         if attempt is not None:
-            text += f" · attempt {attempt + 1} of {self._max_attempts}"
+            text += STEP_ATTEMPT.format(attempt=attempt + 1, attempts=self._max_attempts)
         self.step_label.setText(text)
 
     def _refresh_phase(self) -> None:
         parts: list[str] = []
         if self._revising:
-            parts.append("revising the prompt")
+            parts.append(REVISING)
         for word, items in (
-            ("generating", self._generating),
-            ("judging", self._judging),
-            ("uploading", self._uploading),
+            (GENERATING, self._generating),
+            (JUDGING, self._judging),
+            (UPLOADING, self._uploading),
         ):
             if items:
                 parts.append(word if len(items) == 1 else f"{word} ({len(items)})")
-        text = ", ".join(parts).capitalize() if parts else "Waiting…"
+        text = ", ".join(parts).capitalize() if parts else WAITING
         if self._cancelling:
-            text = "Cancelling — waiting for the current call to return" + (
-                f" ({', '.join(parts)})" if parts else ""
-            )
+            text = CANCELLING + (f" ({', '.join(parts)})" if parts else "")
         self._set_phase(text)
 
     def _set_phase(self, text: str) -> None:
@@ -293,19 +320,19 @@ class ProgressPanel(QWidget):
     def _tick(self) -> None:
         now = self._now()
         if self._running:
-            self.now_label.setText(f"{self._phase} ({format_elapsed(now - self._phase_started)})")
+            self.now_label.setText(
+                PHASE.format(phase=self._phase, elapsed=format_elapsed(now - self._phase_started))
+            )
             self.elapsed_label.setText(format_elapsed(now - self._run_started))
 
     def _warn(self) -> None:
         parts = []
         if self._attempt_errors:
-            parts.append(f"{len(self._attempt_errors)} step(s) failed")
+            parts.append(STEPS_FAILED.format(n=len(self._attempt_errors)))
         if self._notes:
-            parts.append(f"{len(self._notes)} note(s) on attempts")
+            parts.append(NOTES.format(n=len(self._notes)))
         if self._failed_uploads:
-            parts.append(
-                f"{len(self._failed_uploads)} upload(s) failed (kept on disk; retried later)"
-            )
+            parts.append(UPLOADS_FAILED.format(n=len(self._failed_uploads)))
         self.warning_label.setText("; ".join(parts) + ".")
         self.warning_label.setVisible(True)
         self._details = self._collected_details()
@@ -327,7 +354,7 @@ class ProgressPanel(QWidget):
         self._judging.clear()
         self._revising = False
         count = len(event.candidates)
-        self.now_label.setText(f"Finished ({count} image(s) kept)")
+        self.now_label.setText(FINISHED.format(n=count))
         head = f"Run {event.run_id}: {event.outcome.value}\n{event.message}"
         if event.approved is not None:
             head += f"\nApproved image: {event.approved.path}"

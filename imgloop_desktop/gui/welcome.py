@@ -52,6 +52,11 @@ log = logging.getLogger(__name__)
 DONE_KEY = "firstRun/welcomeDone"
 ENV_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ROLE_ARN")
 FACTS_TIMEOUT_SECONDS = 10.0
+CHECKING_KEYRING = "Checking the system keyring…"
+NO_PROFILES = (
+    "No profiles found. Run 'aws configure' (access keys) or 'aws configure sso' first, then "
+    "choose the profile under AWS accounts."
+)
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,7 @@ class WelcomeDialog(QDialog):
     def set_facts(self, facts: FirstRunFacts | None) -> None:
         """Fill in the profiles and the keyring state (None: still being checked)."""
         if facts is None:
-            self.keyring_label.setText("Checking the system keyring…")
+            self.keyring_label.setText(CHECKING_KEYRING)
             self.add_keys_button.setEnabled(False)
             self.profile_combo.setEnabled(False)
             self.use_profile_button.setEnabled(False)
@@ -235,12 +240,7 @@ class WelcomeDialog(QDialog):
         has_profiles = bool(facts.profiles)
         self.profile_combo.setEnabled(has_profiles)
         self.use_profile_button.setEnabled(has_profiles)
-        self.profile_label.setText(
-            ""
-            if has_profiles
-            else "No profiles found. Run 'aws configure' (access keys) or 'aws configure sso' "
-            "first, then choose the profile under AWS accounts."
-        )
+        self.profile_label.setText("" if has_profiles else NO_PROFILES)
         self.profile_label.setVisible(not has_profiles)
 
     @Slot()

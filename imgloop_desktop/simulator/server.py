@@ -44,6 +44,8 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from imgloop_desktop.core import jsonshape as js
+from imgloop_desktop.core.errors import Problem
 from imgloop_desktop.simulator.images import (
     ASPECT_RATIO_SIZES,
     bad_png,
@@ -798,112 +800,135 @@ _JSON_TYPES: dict[str, str] = {
 }
 
 
-class _Fields:
-    """Collects schema problems in the wording of Bedrock's validator (everit), so all of a
-    body's problems come back in one message as they do from the service."""
+class _Everit:
+    """Words ``core.jsonshape``'s findings as Bedrock's schema validator (everit) does, so
+    all of a body's problems come back in one message as they do from the service."""
 
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+    _WANTED: Mapping[type, str] = {
+        js.Str: "String",
+        js.Int: "Integer",
+        js.Num: "Number",
+        js.Bool: "Boolean",
+        js.Obj: "JSONObject",
+        js.Arr: "JSONArray",
+    }
 
-    def get(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        path: str,
-        kind: str,
-        *,
-        required: bool = False,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        enum: tuple[str, ...] | None = None,
-        max_length: int | None = None,
-        min_length: int | None = None,
-    ) -> Any:
-        if key not in obj:
-            if required:
-                self.problems.append(f"{path}: required key [{key}] not found")
-            return None
-        value = obj[key]
-        where = f"{path}/{key}"
-        expected = {
-            "string": (str,),
-            "integer": (int,),
-            "number": (int, float),
-            "object": (dict,),
-            "array": (list,),
-        }[kind]
-        if isinstance(value, bool) or not isinstance(value, expected):
+    def problem(self, issue: js.Issue) -> Problem:
+        path, value, limit = issue.path, issue.value, _num(issue.limit or 0)
+        where = "#" + "".join(f"/{part}" for part in path)
+        if issue.kind == "missing":  # named at the object that lacks the key
+            where = "#" + "".join(f"/{part}" for part in path[:-1])
+            text = f"required key [{path[-1]}] not found"
+        elif issue.kind == "type":
             found = _JSON_TYPES.get(type(value).__name__, type(value).__name__)
-            wanted = {"string": "String", "integer": "Integer", "number": "Number"}.get(
-                kind, "JSONObject" if kind == "object" else "JSONArray"
-            )
-            self.problems.append(f"{where}: expected type: {wanted}, found: {found}")
-            return None
-        if enum is not None and value not in enum:
-            self.problems.append(f"{where}: {value} is not a valid enum value")
-            return None
-        if isinstance(value, str):
-            if min_length is not None and len(value) < min_length:
-                self.problems.append(
-                    f"{where}: expected minLength: {min_length}, actual: {len(value)}"
-                )
-                return None
-            if max_length is not None and len(value) > max_length:
-                self.problems.append(
-                    f"{where}: expected maxLength: {max_length}, actual: {len(value)}"
-                )
-                return None
-        if isinstance(value, int | float):
-            if minimum is not None and value < minimum:
-                self.problems.append(f"{where}: {value} is not greater or equal to {_num(minimum)}")
-                return None
-            if maximum is not None and value > maximum:
-                self.problems.append(f"{where}: {value} is not less or equal to {_num(maximum)}")
-                return None
-        return value
+            wanted = self._WANTED.get(type(issue.shape), "JSONObject")
+            text = f"expected type: {wanted}, found: {found}"
+        elif issue.kind == "choice":
+            text = f"{value} is not a valid enum value"
+        elif issue.kind in ("too_short", "too_long"):
+            bound = "minLength" if issue.kind == "too_short" else "maxLength"
+            text = f"expected {bound}: {limit}, actual: {len(cast(str, value))}"
+        elif issue.kind in ("below", "above"):
+            relation = "greater" if issue.kind == "below" else "less"
+            text = f"{value} is not {relation} or equal to {limit}"
+        elif issue.kind in ("too_few", "too_many"):
+            bound = "minimum" if issue.kind == "too_few" else "maximum"
+            text = f"expected {bound} item count: {limit}, found: {len(cast(list[Any], value))}"
+        else:
+            text = issue.allowed
+        return Problem(where, None, text)
 
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise _malformed(self.problems)
+
+def _check_body(shape: js.Shape, body: Mapping[str, Any]) -> None:
+    """Raise Bedrock's "Malformed input request" naming every problem of ``body``."""
+    problems = js.check(shape, body, _Everit())
+    if problems:
+        raise _malformed([f"{p.field}: {p.allowed}" for p in problems])
 
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _titan_request(body: dict[str, Any], family: Family) -> _Generation:
+def _titan_shape(family: Family, *, text_required: bool) -> js.Obj:
     """Titan G1/v2 and Nova Canvas share the TEXT_IMAGE body; limits differ (prompt 512 vs
-    1024 characters, seed range)."""
-    f = _Fields()
-    task = f.get(body, "taskType", "#", "string", required=True, enum=_TITAN_TASKS)
-    params = f.get(body, "textToImageParams", "#", "object", required=task == "TEXT_IMAGE")
-    config = f.get(body, "imageGenerationConfig", "#", "object") or {}
-    text = None
-    if isinstance(params, dict):
-        text = f.get(
-            params,
-            "text",
-            "#/textToImageParams",
-            "string",
-            required=True,
-            min_length=1,
-            max_length=512 if family is Family.TITAN else 1024,
-        )
-        f.get(params, "negativeText", "#/textToImageParams", "string", min_length=1)
-    cfg_path = "#/imageGenerationConfig"
-    count = f.get(config, "numberOfImages", cfg_path, "integer", minimum=1, maximum=5)
-    width = f.get(config, "width", cfg_path, "integer", minimum=1, maximum=_MAX_SIDE)
-    height = f.get(config, "height", cfg_path, "integer", minimum=1, maximum=_MAX_SIDE)
-    f.get(config, "cfgScale", cfg_path, "number", minimum=1.1, maximum=10.0)
+    1024 characters, seed range). The text parameters are required for TEXT_IMAGE only."""
+    params = js.Obj(
+        {
+            "text": js.Str(min_len=1, max_len=512 if family is Family.TITAN else 1024),
+            "negativeText": js.Opt(js.Str(min_len=1)),
+        }
+    )
     seed_max = 2147483646 if family is Family.TITAN else 858993459
-    seed = f.get(config, "seed", cfg_path, "integer", minimum=0, maximum=seed_max)
-    f.get(config, "quality", cfg_path, "string", enum=("standard", "premium"))
-    f.raise_if_any()
+    config = js.Obj(
+        {
+            "numberOfImages": js.Opt(js.Int(1, 5)),
+            "width": js.Opt(js.Int(1, _MAX_SIDE)),
+            "height": js.Opt(js.Int(1, _MAX_SIDE)),
+            "cfgScale": js.Opt(js.Num(1.1, 10.0, finite=False)),
+            "seed": js.Opt(js.Int(0, seed_max)),
+            "quality": js.Opt(js.Str(choices=("standard", "premium"))),
+        }
+    )
+    return js.Obj(
+        {
+            "taskType": js.Str(choices=_TITAN_TASKS),
+            "textToImageParams": params if text_required else js.Opt(params),
+            "imageGenerationConfig": js.Opt(config),
+        }
+    )
+
+
+_TITAN_SHAPES = {
+    (family, required): _titan_shape(family, text_required=required)
+    for family in (Family.TITAN, Family.NOVA)
+    for required in (True, False)
+}
+
+
+def _stability_shape(*, image_required: bool) -> js.Obj:
+    """Stable Image Core/Ultra and SD3.x; the source image is read for image-to-image only."""
+    fields: dict[str, js.Shape] = {
+        "prompt": js.Str(max_len=10000),
+        "aspect_ratio": js.Opt(js.Str(choices=tuple(ASPECT_RATIO_SIZES))),
+        "seed": js.Opt(js.Int(0, 4294967294)),
+        "output_format": js.Opt(js.Str(choices=_STABILITY_FORMATS)),
+        "negative_prompt": js.Opt(js.Str(max_len=10000)),
+        "mode": js.Opt(js.Str(choices=("text-to-image", "image-to-image"))),
+    }
+    if image_required:
+        fields["image"] = js.Str()
+    return js.Obj(fields)
+
+
+_STABILITY_SHAPES = {
+    required: _stability_shape(image_required=required) for required in (True, False)
+}
+_SDXL_SHAPE = js.Obj(
+    {
+        "text_prompts": js.Arr(
+            js.Obj({"text": js.Str(max_len=2000), "weight": js.Opt(js.Num(finite=False))}),
+            min_items=1,
+        ),
+        "width": js.Opt(js.Int()),
+        "height": js.Opt(js.Int()),
+        "cfg_scale": js.Opt(js.Num(0, 35, finite=False)),
+        "steps": js.Opt(js.Int(10, 50)),
+        "samples": js.Opt(js.Int(1, 1)),
+        "seed": js.Opt(js.Int(0, 4294967295)),
+    }
+)
+
+
+def _titan_request(body: dict[str, Any], family: Family) -> _Generation:
+    task = body.get("taskType")
+    _check_body(_TITAN_SHAPES[family, task == "TEXT_IMAGE"], body)
     if task != "TEXT_IMAGE":
         raise _BedrockError(
             "ValidationException", f"The simulator only answers TEXT_IMAGE, not {task}."
         )
-    w, h = width or 1024, height or 1024
+    config = body.get("imageGenerationConfig", {})
+    w, h = config.get("width", 1024), config.get("height", 1024)
     if w * h > _MAX_PIXELS:
         raise _BedrockError(
             "ValidationException",
@@ -911,65 +936,39 @@ def _titan_request(body: dict[str, Any], family: Family) -> _Generation:
         )
     default_seed = 42 if family is Family.TITAN else 12
     return _Generation(
-        prompt=str(text),
-        count=count or 1,
+        prompt=body["textToImageParams"]["text"],
+        count=config.get("numberOfImages") or 1,
         width=w,
         height=h,
-        seed=default_seed if seed is None else seed,
+        seed=config.get("seed", default_seed),
     )
 
 
 def _stability_request(body: dict[str, Any], model_id: str) -> _Generation:
-    f = _Fields()
-    prompt = f.get(body, "prompt", "#", "string", required=True, max_length=10000)
-    ratio = f.get(body, "aspect_ratio", "#", "string", enum=tuple(ASPECT_RATIO_SIZES))
-    seed = f.get(body, "seed", "#", "integer", minimum=0, maximum=4294967294)
-    fmt = f.get(body, "output_format", "#", "string", enum=_STABILITY_FORMATS)
-    f.get(body, "negative_prompt", "#", "string", max_length=10000)
-    mode = f.get(body, "mode", "#", "string", enum=("text-to-image", "image-to-image"))
-    if mode == "image-to-image":
-        f.get(body, "image", "#", "string", required=True)
-    f.raise_if_any()
-    if mode == "image-to-image":
+    image_to_image = body.get("mode") == "image-to-image"
+    _check_body(_STABILITY_SHAPES[image_to_image], body)
+    if image_to_image:
         raise _BedrockError("ValidationException", "The simulator only answers text-to-image.")
-    width, height = ASPECT_RATIO_SIZES[ratio or "1:1"]
-    text = str(prompt)
+    width, height = ASPECT_RATIO_SIZES[body.get("aspect_ratio") or "1:1"]
+    text = body["prompt"]
     return _Generation(
         prompt=text,
         count=1,
         width=width,
         height=height,
-        seed=seed or derived_seed(text + model_id),
-        fmt=fmt or "png",
+        seed=body.get("seed") or derived_seed(text + model_id),
+        fmt=body.get("output_format") or "png",
     )
 
 
 def _sdxl_request(body: dict[str, Any]) -> _Generation:
-    f = _Fields()
-    prompts = f.get(body, "text_prompts", "#", "array", required=True)
-    texts: list[str] = []
-    if isinstance(prompts, list):
-        if not prompts:
-            f.problems.append("#/text_prompts: expected minimum item count: 1, found: 0")
-        for i, item in enumerate(prompts):
-            where = f"#/text_prompts/{i}"
-            if not isinstance(item, dict):
-                f.problems.append(
-                    f"{where}: expected type: JSONObject, found: {type(item).__name__}"
-                )
-                continue
-            text = f.get(item, "text", where, "string", required=True, max_length=2000)
-            weight = f.get(item, "weight", where, "number")
-            if isinstance(text, str) and (weight is None or weight > 0):
-                texts.append(text)
-    width = f.get(body, "width", "#", "integer")
-    height = f.get(body, "height", "#", "integer")
-    f.get(body, "cfg_scale", "#", "number", minimum=0, maximum=35)
-    f.get(body, "steps", "#", "integer", minimum=10, maximum=50)
-    f.get(body, "samples", "#", "integer", minimum=1, maximum=1)
-    seed = f.get(body, "seed", "#", "integer", minimum=0, maximum=4294967295)
-    f.raise_if_any()
-    size = (width or 1024, height or 1024)
+    _check_body(_SDXL_SHAPE, body)
+    texts = [
+        item["text"]
+        for item in body["text_prompts"]
+        if item.get("weight") is None or item["weight"] > 0
+    ]
+    size = (body.get("width") or 1024, body.get("height") or 1024)
     if size not in _SDXL_SIZES:
         allowed = ", ".join(f"{w}x{h}" for w, h in _SDXL_SIZES)
         raise _malformed([f"#: width x height {size[0]}x{size[1]} must be one of {allowed}"])
@@ -979,7 +978,7 @@ def _sdxl_request(body: dict[str, Any]) -> _Generation:
         count=1,
         width=size[0],
         height=size[1],
-        seed=seed or derived_seed(prompt),
+        seed=body.get("seed") or derived_seed(prompt),
     )
 
 
@@ -999,14 +998,19 @@ def _has_image(body: Mapping[str, Any]) -> bool:
     return False
 
 
+_CONVERSATION = js.Obj({"messages": js.Arr(min_items=1)})
+"""What Converse needs before it reads a turn; the turns themselves are read leniently."""
+_IMAGE_BLOCK = js.Obj({"source": js.Obj({"bytes": js.Str()})})
+
+
 def _converse_content(body: Mapping[str, Any]) -> tuple[list[str], list[bytes]]:
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
+    if js.check(_CONVERSATION, body):
         raise _BedrockError(
             "ValidationException",
             "A conversation must start with a user message. "
             "Try again with a conversation that starts with a user message.",
         )
+    messages = body["messages"]
     texts: list[str] = []
     system = body.get("system")
     if isinstance(system, list):
@@ -1030,10 +1034,9 @@ def _converse_content(body: Mapping[str, Any]) -> tuple[list[str], list[bytes]]:
 
 
 def _image_bytes(image: Mapping[str, Any]) -> bytes:
-    source = image.get("source")
-    encoded = source.get("bytes") if isinstance(source, dict) else None
-    if not isinstance(encoded, str):
+    if js.check(_IMAGE_BLOCK, image):
         raise _BedrockError("ValidationException", "The image block needs source.bytes.")
+    encoded = image["source"]["bytes"]
     try:
         data = base64.b64decode(encoded, validate=True)
         image_size(data)

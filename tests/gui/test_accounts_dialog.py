@@ -22,7 +22,25 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.accounts.check import CheckResult
 from imgloop_desktop.accounts.store import AccountStore, ActiveChoice
 from imgloop_desktop.gui import accounts_dialog
-from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
+from imgloop_desktop.gui.accounts_dialog import (
+    ACCOUNT_ROW,
+    ACTIVE,
+    ACTIVE_MARK,
+    ALL_ANSWERED,
+    CHECK_LINE,
+    FAILED,
+    NO_LONGER_STORED,
+    PASSED,
+    REPLACE_KEYS,
+    RUNS_USE,
+    SAVE_REGION,
+    SAVED,
+    SOME_FAILED,
+    TEMPORARY,
+    TESTING,
+    AccountsDialog,
+    open_accounts_dialog,
+)
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.conftest import FAKE_KEY_ID
 from tests.keyring_fixtures import (
@@ -118,10 +136,12 @@ def test_adding_an_account_stores_it_and_clears_the_secret(
         assert edit.text() == ""
     assert dialog.accounts_list.count() == 1
     item = dialog.accounts_list.item(0)
-    assert item.text() == "● work — us-east-1 — AKIA…WXYZ (active)"
+    work = ACCOUNT_ROW.format(name="work", region="us-east-1", key="AKIA…WXYZ")
+    assert item.text() == f"{ACTIVE_MARK}{work}{ACTIVE}"
     assert item.font().bold()
-    assert dialog.active_label.text() == "Runs use: keyring account 'work' (AKIA…WXYZ)."
-    assert "Saved keyring account 'work'" in dialog.message_label.text()
+    described = "keyring account 'work' (AKIA…WXYZ)"  # the account's own words (accounts/)
+    assert dialog.active_label.text() == RUNS_USE.format(choice=described)
+    assert dialog.message_label.text() == SAVED.format(account=described, region="us-east-1")
     texts = shown_texts(dialog)
     assert not any(secret in text for text in texts for secret in (*SECRETS, KEY_ID))
 
@@ -142,7 +162,7 @@ def test_bad_input_is_named_masked_and_kept_for_fixing(
     dialog.secret_edit.setText(TEMP_SECRET)
     dialog.token_edit.setText(SESSION_TOKEN)
     save(qtbot, dialog)
-    assert dialog.accounts_list.item(0).text().endswith("ASIA…TMP1 — temporary (active)")
+    assert dialog.accounts_list.item(0).text().endswith(f"ASIA…TMP1{TEMPORARY}{ACTIVE}")
 
 
 def test_region_only_and_replacing_keys(qtbot: QtBot, dialog: AccountsDialog) -> None:
@@ -150,7 +170,7 @@ def test_region_only_and_replacing_keys(qtbot: QtBot, dialog: AccountsDialog) ->
     save(qtbot, dialog)
     dialog.accounts_list.setCurrentRow(0)
     assert dialog.name_edit.text() == "work"
-    assert dialog.save_button.text() == "Save region"
+    assert dialog.save_button.text() == SAVE_REGION
     assert "AKIA…WXYZ" in dialog.key_id_edit.placeholderText()
 
     dialog.region_combo.setCurrentText("eu-west-1")
@@ -160,7 +180,7 @@ def test_region_only_and_replacing_keys(qtbot: QtBot, dialog: AccountsDialog) ->
     dialog.key_id_edit.setText(TEMP_KEY_ID)
     dialog.secret_edit.setText(TEMP_SECRET)
     dialog.token_edit.setText(SESSION_TOKEN)
-    assert dialog.save_button.text() == "Replace keys of 'work'"
+    assert dialog.save_button.text() == REPLACE_KEYS.format(name="work")
     save(qtbot, dialog)
     keys = AccountStore().get("work")
     assert (keys.access_key_id, keys.session_token) == (TEMP_KEY_ID, SESSION_TOKEN)
@@ -173,13 +193,17 @@ def test_switching_and_deleting(qtbot: QtBot, dialog: AccountsDialog) -> None:
     fill(dialog, "home", KEY_ID.replace("WXYZ", "HOME"), SECRET)
     save(qtbot, dialog)
     rows = [dialog.accounts_list.item(i).text() for i in range(dialog.accounts_list.count())]
-    assert rows == ["home — us-east-1 — AKIA…HOME", "● work — us-east-1 — AKIA…WXYZ (active)"]
+    work = ACCOUNT_ROW.format(name="work", region="us-east-1", key="AKIA…WXYZ")
+    assert rows == [
+        ACCOUNT_ROW.format(name="home", region="us-east-1", key="AKIA…HOME"),
+        f"{ACTIVE_MARK}{work}{ACTIVE}",
+    ]
 
     dialog.accounts_list.setCurrentRow(0)
     with qtbot.waitSignal(dialog.active_changed):
         dialog.use_account_button.click()
     assert AccountStore().active() == ActiveChoice("keyring", "home")
-    assert dialog.accounts_list.item(0).text().startswith("● home")
+    assert dialog.accounts_list.item(0).text().startswith(f"{ACTIVE_MARK}home")
 
     dialog.accounts_list.setCurrentRow(0)
     with qtbot.waitSignal(dialog.account_deleted, timeout=10_000):
@@ -187,8 +211,8 @@ def test_switching_and_deleting(qtbot: QtBot, dialog: AccountsDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.busy)
     assert [a.name for a in AccountStore().list_accounts()] == ["work"]
     assert AccountStore().active() == ActiveChoice("keyring", "home")
-    assert dialog.active_label.text().startswith(
-        "Runs use: keyring account 'home', which is no longer stored; runs will refuse"
+    assert dialog.active_label.text() == RUNS_USE.format(
+        choice=NO_LONGER_STORED.format(name="home")
     )
 
 
@@ -207,7 +231,7 @@ def test_the_profile_route(qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryK
     with qtbot.waitSignal(dialog.active_changed):
         dialog.use_profile_button.click()
     assert AccountStore().active() == ActiveChoice("profile", "dev")
-    assert dialog.active_label.text() == "Runs use: AWS profile 'dev'."
+    assert dialog.active_label.text() == RUNS_USE.format(choice="AWS profile 'dev'")
 
 
 def test_test_connection_runs_off_the_gui_thread_and_lists_each_result(
@@ -234,18 +258,29 @@ def test_test_connection_runs_off_the_gui_thread_and_lists_each_result(
         dialog.test_button.click()
         # The click returned while the check is still waiting on Bedrock.
         assert dialog.busy and not dialog.test_button.isEnabled()
-        assert dialog.results_list.item(0).text().startswith("Testing keyring account 'work'")
+        assert dialog.results_list.item(0).text() == TESTING.format(
+            source="keyring account 'work' (AKIA…WXYZ)"
+        )
     qtbot.waitUntil(lambda: not dialog.busy)
 
     assert threads and threads[0] is not threading.main_thread()
     results = blocker.args[0] if blocker.args else []
     assert [r.ok for r in results] == [True, True, True]
     lines = [dialog.results_list.item(i).text() for i in range(dialog.results_list.count())]
-    assert lines[0].startswith("✓ AWS identity: Signed in to AWS account 123456789012")
-    assert lines[1] == "✓ Image model: amazon.titan-image-generator-v1 answers in us-east-1."
-    assert lines[2].startswith("✓ Judge model:")
+    # The checks' own words come from accounts/check.py; the dialog adds the mark and name.
+    assert lines[0].startswith(
+        CHECK_LINE.format(
+            mark=PASSED, name="AWS identity", detail="Signed in to AWS account 123456789012"
+        )
+    )
+    assert lines[1] == CHECK_LINE.format(
+        mark=PASSED,
+        name="Image model",
+        detail="amazon.titan-image-generator-v1 answers in us-east-1.",
+    )
+    assert lines[2].startswith(CHECK_LINE.format(mark=PASSED, name="Judge model", detail=""))
     assert {c.access_key_id for c in bedrock_sim.calls} == {KEY_ID}
-    assert dialog.message_label.text() == "Everything answered."
+    assert dialog.message_label.text() == ALL_ANSWERED
 
 
 def test_testing_the_standard_chain(
@@ -269,8 +304,12 @@ def test_failures_are_shown_in_plain_words(
     with qtbot.waitSignal(dialog.check_finished, timeout=20_000):
         dialog.test_button.click()
     qtbot.waitUntil(lambda: not dialog.busy)
-    assert dialog.results_list.item(1).text().startswith("✗ Image model: Access denied to")
-    assert dialog.message_label.text() == "Some checks failed; see above."
+    assert (
+        dialog.results_list.item(1)
+        .text()
+        .startswith(CHECK_LINE.format(mark=FAILED, name="Image model", detail="Access denied to"))
+    )
+    assert dialog.message_label.text() == SOME_FAILED
 
 
 @pytest.fixture

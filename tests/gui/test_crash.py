@@ -17,7 +17,14 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QPushButto
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.accounts.redaction import register_secret
-from imgloop_desktop.gui.crash import CrashDialog, CrashHandler, offer_previous_crash
+from imgloop_desktop.gui.crash import (
+    COUNTED_TITLE,
+    SHOW_TRACE,
+    TITLE,
+    CrashDialog,
+    CrashHandler,
+    offer_previous_crash,
+)
 from imgloop_desktop.logs import FaultTrace
 
 # Made up, but in the shapes AWS uses.
@@ -144,7 +151,7 @@ def test_a_second_error_is_added_to_the_open_dialog(qtbot: QtBot, handler: Crash
     assert dialog is not None
     assert dialog.count == 2
     assert dialog.report_text().count("UploadFailed:") == 2
-    assert "(2 errors)" in dialog.windowTitle()
+    assert dialog.windowTitle() == COUNTED_TITLE.format(title=TITLE, n=2)
     assert len([w for w in QApplication.topLevelWidgets() if isinstance(w, CrashDialog)]) == 1
 
 
@@ -208,7 +215,7 @@ def test_a_hard_crash_leaves_a_trace_that_the_next_start_offers(
     qtbot.waitExposed(box)
     assert isinstance(box, QMessageBox)
     assert str(previous.path) in box.informativeText()
-    show = next(b for b in box.buttons() if b.text() == "Show the trace")
+    show = next(b for b in box.buttons() if b.text() == SHOW_TRACE)
     assert isinstance(show, QPushButton)
     show.click()
 

@@ -9,6 +9,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.gui import details_pane as texts
+from imgloop_desktop.gui.badges import LABELS, Badge
 from imgloop_desktop.gui.details_pane import DetailsPane, s3_console_url
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history.schema import Decision
@@ -41,16 +43,18 @@ def test_shows_the_image_its_prompts_verdict_and_parameters(
     f = {name: label.text() for name, label in details.fields.items()}
     assert f["prompt"] == "a red fox standing in fresh snow"
     assert f["original_prompt"] == "a red fox in the snow"
-    assert f["verdict"].startswith("YES by test.judge")
+    assert f["verdict"].startswith(
+        texts.VERDICT.format(result="YES", model="test.judge", retried="")
+    )
     assert f["reason"] == "a fox, and snow"
     assert f["seed"] == "77"
-    assert f["size"].startswith("64x64 px")
+    assert f["size"] == texts.SIZE.format(width=64, height=64, size=image.size_bytes)
     assert f["cfg_scale"] == "8"
     assert f["image_model"] == "test.image-model"
     assert f["judge_model"] == "test.judge"
-    assert f["upload"] == "S3 was off for this run"
-    assert f["status"].startswith("✔ approved")
-    assert f["decision"].startswith("none")
+    assert f["upload"] == texts.UPLOAD_NONE
+    assert f["status"] == texts.STATUS.format(badge=LABELS[Badge.APPROVED], approved=texts.APPROVED)
+    assert f["decision"] == texts.NO_DECISION
     assert details.picture.has_picture()
 
     # The raw answer is behind a toggle.
@@ -86,20 +90,30 @@ def test_decisions_override_the_judge_and_clearing_restores_it(
     stored = history.image(image.image_id)
     assert stored.human_decision is Decision.APPROVED and stored.effective_approved
     assert stored.verdict is not None and stored.verdict.result == "NO"  # both kept
-    assert details.fields["status"].text().startswith("✔ you approved")
-    assert details.fields["decision"].text().startswith("approved on ")
+    assert details.fields["status"].text() == texts.STATUS.format(
+        badge=LABELS[Badge.HUMAN_APPROVED], approved=texts.APPROVED
+    )
+    assert (
+        details.fields["decision"]
+        .text()
+        .startswith(texts.DECIDED_ON.format(decision=Decision.APPROVED.value, at=""))
+    )
     assert not details.approve_button.isEnabled()
     assert details.clear_button.isEnabled()
 
     with qtbot.waitSignal(details.decisionChanged):
         details.reject_button.click()
     assert history.image(image.image_id).human_decision is Decision.REJECTED
-    assert details.fields["status"].text().startswith("✘ you rejected")
+    assert details.fields["status"].text() == texts.STATUS.format(
+        badge=LABELS[Badge.HUMAN_REJECTED], approved=texts.NOT_APPROVED
+    )
 
     with qtbot.waitSignal(details.decisionChanged):
         details.clear_button.click()
     assert history.image(image.image_id).human_decision is None
-    assert details.fields["status"].text().startswith("✘ rejected (not approved)")
+    assert details.fields["status"].text() == texts.STATUS.format(
+        badge=LABELS[Badge.REJECTED], approved=texts.NOT_APPROVED
+    )
 
 
 def test_s3_console_folder_and_copy(
@@ -120,7 +134,7 @@ def test_s3_console_folder_and_copy(
     assert image.s3_key
     show(qtbot, details, image.image_id)
     assert details.fields["s3_key"].text() == image.s3_key
-    assert details.fields["upload"].text() == "done (s3://imgloop-test-bucket)"
+    assert details.fields["upload"].text() == texts.UPLOAD_DONE.format(bucket="imgloop-test-bucket")
 
     details.s3_button.click()
     details.folder_button.click()
@@ -160,9 +174,11 @@ def test_a_failed_upload_and_a_missing_file_are_said_plainly(
     (image,) = history.session(result.run_id).images()
     image.path.unlink()
     show(qtbot, details, image.image_id)
-    assert details.fields["upload"].text() == "failed: S3 refused: AccessDenied"
+    assert details.fields["upload"].text() == texts.UPLOAD_FAILED.format(
+        error="S3 refused: AccessDenied"
+    )
     assert not details.picture.has_picture()
-    assert "missing" in details.picture.text()
+    assert details.picture.text() == texts.FILE_MISSING.format(path=image.path)
 
 
 def test_only_the_last_image_asked_for_is_shown(

@@ -13,8 +13,13 @@ from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.gui.badges import Badge
 from imgloop_desktop.gui.details_pane import DetailsPane, link_gallery_and_details
-from imgloop_desktop.gui.gallery import GalleryPanel
-from imgloop_desktop.gui.gallery_model import ItemKind, version_label
+from imgloop_desktop.gui.gallery import RUN_TITLE, GalleryPanel
+from imgloop_desktop.gui.gallery_model import (
+    VERSION_ORIGINAL,
+    VERSION_REVISED,
+    ItemKind,
+    version_label,
+)
 from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.services import run as run_service
 from imgloop_desktop.services.history import HistoryService
@@ -95,7 +100,8 @@ def test_gallery_fills_as_a_simulated_run_goes(
     thread.join()
     result = outcome["result"]
     assert result.outcome is ev.Outcome.APPROVED
-    qtbot.waitUntil(lambda: gallery.title.text().endswith("approved"))
+    title = RUN_TITLE.format(run_id=result.run_id, outcome=ev.Outcome.APPROVED.value)
+    qtbot.waitUntil(lambda: gallery.title.text() == title)
     settle(qtbot, gallery)
 
     # Each image appeared at once, being judged, and got its verdict's badge.
@@ -244,8 +250,8 @@ def test_cells_are_grouped_by_prompt_version(
         "Prompt v2",
         "Prompt v3",
     ]
-    assert "original prompt" in headers[0].tooltip()
-    assert "revised" in headers[1].tooltip()
+    assert VERSION_ORIGINAL in headers[0].tooltip()
+    assert VERSION_REVISED in headers[1].tooltip()
     assert [h.prompt for h in headers] == [
         "a red fox in the snow",
         "a red fox, snow, winter light",
@@ -360,7 +366,9 @@ def test_opening_the_live_run_keeps_every_event_that_arrives_while_it_loads(
         gallery.show_session(result.run_id)  # the person reopens the run that is going
         replay(gallery, events[stored[1] :])  # these arrive while the history is read
     settle(qtbot, gallery)
-    assert gallery.title.text().endswith("not_approved")
+    assert gallery.title.text() == RUN_TITLE.format(
+        run_id=result.run_id, outcome=ev.Outcome.NOT_APPROVED.value
+    )
     reopened = shape(gallery)
     with qtbot.waitSignal(gallery.sessionLoaded):
         gallery.show_session(result.run_id)

@@ -10,6 +10,8 @@ from pytestqt.modeltest import ModelTester
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.gui.badges import Badge
 from imgloop_desktop.gui.gallery_model import (
+    ATTEMPT_FAILED,
+    VERSION_LABEL,
     GalleryItem,
     GalleryModel,
     ItemKind,
@@ -88,7 +90,7 @@ def test_a_failed_attempt_without_images_gets_its_own_tile() -> None:
     model.apply_event(ev.AttemptFailed(0, 0, "ThrottlingException: slow down"))
     failed = model.item(1)
     assert failed.kind is ItemKind.FAILED
-    assert failed.title == "attempt 1 failed" and "slow down" in failed.tooltip()
+    assert failed.title == ATTEMPT_FAILED.format(n=1) and "slow down" in failed.tooltip()
     assert failed.badge is Badge.ERROR
 
 
@@ -124,6 +126,6 @@ def test_upsert_keeps_key_order_and_replaces_the_same_key() -> None:
     assert [i.key for i in model.items()] == sorted(i.key for i in model.items())
     assert model.upsert(GalleryItem(ItemKind.IMAGE, 0, 0, 0, prompt="again")) == 1
     assert model.rowCount() == 3 and model.item(1).prompt == "again"
-    assert version_label(1) == "Prompt v2"
+    assert version_label(1) == VERSION_LABEL.format(n=2)
     model.clear()
     assert model.rowCount() == 0

@@ -12,7 +12,13 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.gallery_model import ItemKind
-from imgloop_desktop.gui.history_browser import PAGE_SIZE, Column, HistoryBrowser
+from imgloop_desktop.gui.history_browser import (
+    NO_MATCH,
+    PAGE_SIZE,
+    SESSION_COUNT,
+    Column,
+    HistoryBrowser,
+)
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history.schema import HistoryOutcome
 from tests.gui.gallery_fixtures import browser, gallery, history, record, record_many
@@ -50,7 +56,7 @@ def test_pages_of_fifty_are_fetched_as_the_list_scrolls(
     load(qtbot, browser)
     model = browser.model
     assert model.rowCount() == PAGE_SIZE
-    assert browser.count_label.text() == "123 session(s)"
+    assert browser.count_label.text() == SESSION_COUNT.format(n=123)
     assert run_ids(browser) == ids[::-1][:PAGE_SIZE]  # newest first
     assert model.canFetchMore(QModelIndex())
 
@@ -96,7 +102,7 @@ def test_search_in_any_language_is_debounced(
     with qtbot.waitSignal(browser.model.pageLoaded):
         browser.search_edit.setText("no such prompt anywhere")
     assert browser.model.rowCount() == 0
-    assert browser.count_label.text() == "No sessions match"
+    assert browser.count_label.text() == NO_MATCH
 
 
 def test_outcome_and_date_filters(
@@ -206,7 +212,7 @@ def test_refresh_picks_up_new_sessions(
     with qtbot.waitSignal(browser.model.pageLoaded):
         browser.refresh()
     assert prompts(browser) == ["a fresh session"]
-    assert browser.count_label.text() == "1 session(s)"
+    assert browser.count_label.text() == SESSION_COUNT.format(n=1)
 
 
 def test_refresh_keeps_the_selected_session_selected(

@@ -22,8 +22,18 @@ from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import GenerationRequest
-from imgloop_desktop.gui.main_window import DEMO_BANNER, MainWindow, recovery_text
-from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.gui import progress_panel as panel_texts
+from imgloop_desktop.gui.main_window import (
+    DEMO_BANNER,
+    MainWindow,
+    backend_picker,
+    closing,
+    event_files,
+    history_actions,
+    recovery_text,
+)
+from imgloop_desktop.gui.main_window import window as window_texts
+from imgloop_desktop.gui.progress_panel import ProgressPanel, outcome_text
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.services.backends import (
@@ -83,6 +93,18 @@ def run_to_end(qtbot: QtBot, window: MainWindow, params: RunParams) -> RunResult
     return result
 
 
+def step(version: int, versions: int, attempt: int | None = None, attempts: int = 0) -> str:
+    """The progress line, from the panel's own wording."""
+    text = panel_texts.STEP.format(version=version, versions=versions)
+    if attempt is not None:
+        text += panel_texts.STEP_ATTEMPT.format(attempt=attempt, attempts=attempts)
+    return text
+
+
+def phase_text(phase: str, elapsed: str = "0:00") -> str:
+    return panel_texts.PHASE.format(phase=phase, elapsed=elapsed)
+
+
 def message_boxes(window: MainWindow) -> list[QMessageBox]:
     return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
 
@@ -109,7 +131,7 @@ def test_window_layout_actions_and_shortcuts(make_window: MakeWindow) -> None:
         assert [
             s.toString(QKeySequence.SequenceFormat.PortableText) for s in action.shortcuts()
         ] == keys
-    assert window.statusBar().currentMessage() == "History opened; nothing to recover."
+    assert window.statusBar().currentMessage() == history_actions.NOTHING_TO_RECOVER
     assert window.recovery_report == RecoveryReport()
 
 
@@ -119,7 +141,7 @@ def test_run_stays_disabled_while_anything_is_invalid(
     window = make_window()
     window.form.set_params(RunParams(prompt=""))
     assert not window.run_action.isEnabled()
-    assert window.run_action.toolTip() == "Fix the 1 marked field(s) first"
+    assert window.run_action.toolTip() == window_texts.FIX_FIELDS.format(n=1)
     assert not window.start_run()
     qtbot.keyClicks(window.form.prompt_edit, "a cat")
     assert window.run_action.isEnabled()
@@ -149,9 +171,11 @@ def test_run_to_an_approved_image(
     result = signal.args[0]
     assert result.outcome is ev.Outcome.APPROVED
     progress = window.progress
-    assert progress.step_label.text() == "Prompt version 1 of 2 · attempt 2 of 2"
-    assert progress.outcome_label.text() == (
-        "Approved: prompt version 1, attempt 2 (2 image(s) kept)."
+    assert progress.step_label.text() == step(1, 2, 2, 2)
+    assert progress.outcome_label.text() == panel_texts.APPROVED_AT.format(
+        words=panel_texts.OUTCOME_WORDS[ev.Outcome.APPROVED],
+        where=panel_texts.WHERE.format(version=1, attempt=2),
+        n=2,
     )
     assert progress.prompt_view.toPlainText() == "a lighthouse at dusk"
     assert progress.reason_label.text().startswith("YES — ")
@@ -174,10 +198,11 @@ def test_run_with_no_image_approved(
     result = run_to_end(qtbot, window, small())
     assert result.outcome is ev.Outcome.NOT_APPROVED
     progress = window.progress
-    assert progress.step_label.text() == "Prompt version 2 of 2 · attempt 2 of 2"
-    assert progress.outcome_label.text() == (
-        "No image approved. No image was approved after 2 prompt version(s) x 2 attempt(s); "
-        "4 image(s) kept."
+    assert progress.step_label.text() == step(2, 2, 2, 2)
+    assert progress.outcome_label.text() == panel_texts.OTHER_OUTCOME.format(
+        words=panel_texts.OUTCOME_WORDS[ev.Outcome.NOT_APPROVED],
+        # The loop's own words (core/loop.py):
+        message="No image was approved after 2 prompt version(s) x 2 attempt(s); 4 image(s) kept.",
     )
     assert progress.prompt_view.toPlainText() == result.prompts[-1]
     assert progress.reason_label.text().startswith("NO — ")
@@ -196,9 +221,7 @@ def test_cancel_from_the_toolbar_keeps_what_was_made(
         assert bedrock_sim.wait_for_arrival("generate", 2)
         window.cancel_action.trigger()
         assert not window.cancel_action.isEnabled()
-        assert window.progress.now_label.text().startswith(
-            "Cancelling — waiting for the current call to return"
-        )
+        assert window.progress.now_label.text().startswith(panel_texts.CANCELLING)
     result = signal.args[0]
     assert result.outcome is ev.Outcome.CANCELLED
     assert window.progress.outcome_label.text() == result.message
@@ -220,7 +243,7 @@ def test_closing_during_a_run_asks_then_cancels_and_waits(
     assert window.isVisible()
     prompt = window.close_prompt
     assert prompt is not None and prompt.isVisible()
-    assert prompt.text() == "A run is in progress. Cancel it and close the window?"
+    assert prompt.text() == closing.CLOSE_QUESTION
     assert window.close_prompt_yes is not None
     with qtbot.waitSignal(window.closed, timeout=RUN_TIMEOUT_MS):
         window.close_prompt_yes.click()
@@ -260,7 +283,7 @@ def test_a_failed_start_is_shown_in_plain_words(
     with qtbot.waitSignal(window.controller.failed, timeout=RUN_TIMEOUT_MS):
         assert window.start_run()
     outcome = window.progress.outcome_label.text()
-    assert outcome.startswith("Could not start: AWS profile not found")
+    assert outcome.startswith(panel_texts.COULD_NOT_START.format(message="AWS profile not found"))
     assert window.progress.details_button.isVisible()
     assert message_boxes(window) == []  # no dialog, no traceback
     assert window.run_action.isEnabled()
@@ -279,7 +302,11 @@ def test_a_service_error_ends_the_run_readably(
     result = run_to_end(qtbot, window, small())
     assert result.outcome is ev.Outcome.ERROR
     text = window.progress.outcome_label.text()
-    assert text.startswith("Stopped by an error: ")
+    assert text.startswith(
+        panel_texts.ERROR_OUTCOME.format(
+            words=panel_texts.OUTCOME_WORDS[ev.Outcome.ERROR], message=""
+        )
+    )
     assert "Traceback" not in text
     assert window.progress.details_button.isVisible()
     assert message_boxes(window) == []
@@ -290,38 +317,43 @@ def test_progress_panel_texts_follow_the_events(qtbot: QtBot) -> None:
     panel = ProgressPanel(clock=lambda: now[0])
     qtbot.addWidget(panel)
     panel.show()
-    assert panel.step_label.text() == "Not running"
+    assert panel.step_label.text() == panel_texts.NOT_RUNNING
     panel.on_event(ev.RunStarted("r1", "a boat", "img", "judge", max_attempts=5, max_revisions=3))
-    assert panel.step_label.text() == "Prompt version 1 of 4 · attempt 1 of 5"
+    assert panel.step_label.text() == step(1, 4, 1, 5)
     request = GenerationRequest("a boat, at sea", 1024, 1024, 8.0, 1, 7)
     panel.on_event(ev.AttemptStarted(1, 2, request))
-    assert panel.step_label.text() == "Prompt version 2 of 4 · attempt 3 of 5"
+    assert panel.step_label.text() == step(2, 4, 3, 5)
     assert panel.prompt_view.toPlainText() == "a boat, at sea"
-    assert panel.now_label.text() == "Generating (0:00)"
+    generating = panel_texts.GENERATING.capitalize()
+    assert panel.now_label.text() == phase_text(generating)
     now[0] += 3
     panel._tick()
-    assert panel.now_label.text() == "Generating (0:03)"
+    assert panel.now_label.text() == phase_text(generating, "0:03")
     assert panel.elapsed_label.text() == "0:03"
     ref = ev.ImageRef(1, 2, 0)
     candidate = ev.Candidate(ref, Path("x.png"), "0" * 64, 10, 8, 8, 7, "a boat", s3_key="k.png")
     panel.on_event(ev.ImageStored(candidate))
     panel.on_event(ev.JudgingStarted(ref))
-    assert panel.now_label.text() == "Judging, uploading (0:00)"
+    in_flight = f"{panel_texts.JUDGING}, {panel_texts.UPLOADING}".capitalize()
+    assert panel.now_label.text() == phase_text(in_flight)
     verdict = ev.Verdict(ev.VerdictResult.NO, "No boat is visible.", "{}", "judge")
     panel.on_event(ev.VerdictReceived(ref, verdict))
-    assert panel.reason_label.text() == "NO — No boat is visible."
+    assert panel.reason_label.text() == panel_texts.VERDICT.format(
+        result="NO", reason="No boat is visible."
+    )
     panel.on_event(ev.UploadFailed(ref, "b", "k.png", "AccessDenied"))
-    assert panel.warning_label.text() == ("1 upload(s) failed (kept on disk; retried later).")
+    assert panel.warning_label.text() == panel_texts.UPLOADS_FAILED.format(n=1) + "."
     panel.on_event(ev.RevisionStarted(2, ("No boat is visible.",)))
-    assert panel.now_label.text() == "Revising the prompt (0:00)"
+    assert panel.now_label.text() == phase_text(panel_texts.REVISING.capitalize())
     panel.on_event(ev.PromptRevised(2, "a sailing boat", "a boat, at sea", (), ok=True))
-    assert panel.step_label.text() == "Prompt version 3 of 4"
+    assert panel.step_label.text() == step(3, 4)
     assert panel.prompt_view.toPlainText() == "a sailing boat"
     now[0] += 65
-    panel.on_event(
-        ev.RunFinished("r1", ev.Outcome.ERROR, "Throttled out. Try later.", None, (candidate,))
+    finished = ev.RunFinished(
+        "r1", ev.Outcome.ERROR, "Throttled out. Try later.", None, (candidate,)
     )
-    assert panel.outcome_label.text() == "Stopped by an error: Throttled out. Try later."
+    panel.on_event(finished)
+    assert panel.outcome_label.text() == outcome_text(finished)
     assert panel.elapsed_label.text() == "1:08"
     assert not panel.ticking
     assert panel.details_button.isVisible()
@@ -343,7 +375,7 @@ def test_event_json_import_export_and_a_bad_file(make_window: MakeWindow, tmp_pa
     boxes = message_boxes(window)
     assert len(boxes) == 1
     box = boxes[0]
-    assert box.text() == "bad.json cannot be used as an event file"
+    assert box.text() == event_files.NOT_AN_EVENT_FILE.format(name="bad.json")
     assert box.informativeText() == "2 values are not allowed."
     assert box.detailedText() == (
         "• titan_img_seed: 'lucky' is not allowed; a whole number\n"
@@ -373,7 +405,9 @@ def test_export_approved_writes_a_new_folder(
     assert dest.parent == tmp_path
     assert (dest / "manifest.json").is_file()
     assert len(list(dest.rglob("*.png"))) == 1
-    assert message_boxes(window)[0].text().startswith("Exported 1 approved image(s)")
+    assert message_boxes(window)[0].text() == history_actions.EXPORTED.format(
+        images=1, sessions=1, path=dest
+    )
 
 
 def test_history_recovery_is_reported_in_plain_words(make_window: MakeWindow, qtbot: QtBot) -> None:
@@ -384,9 +418,7 @@ def test_history_recovery_is_reported_in_plain_words(make_window: MakeWindow, qt
     report = window.recovery_report
     assert report is not None and report.interrupted == ["20240101000000-0badc0de"]
     line, details = recovery_text(report)
-    assert line == (
-        "History recovered: 1 run(s) stopped unfinished last time and are marked interrupted."
-    )
+    assert line == history_actions.RECOVERED.format(parts=history_actions.INTERRUPTED.format(n=1))
     assert window.statusBar().currentMessage() == line
     assert "20240101000000-0badc0de" in details
     shown = message_boxes(window)
@@ -414,7 +446,7 @@ def test_the_window_repairs_what_a_crash_left_at_start(
         ("removed", ".000-000-1.png.q8w7e6r5.part"),
     ]
     line, details = recovery_text(report)
-    assert "2 file(s) left by the crash were put back in order" in line
+    assert history_actions.REPAIRED.format(n=2) in line
     assert "000-000-0.png" in details and "quarantine" in details
     assert window.history.check_files(verify=True) == []
 
@@ -428,7 +460,9 @@ def test_history_dock_opens_past_sessions_and_runs_again(
     assert window.history_dock.isVisible()
     with qtbot.waitSignal(window.gallery.sessionLoaded, timeout=RUN_TIMEOUT_MS):
         window.history_browser.openSession.emit(result.run_id)
-    assert window.progress.step_label.text() == f"Viewing past session {result.run_id}"
+    assert window.progress.step_label.text() == window_texts.VIEWING_SESSION.format(
+        run_id=result.run_id
+    )
     window.history_browser.runAgain.emit(RunParams(prompt="once more"))
     assert window.form.params() == RunParams(prompt="once more")
 
@@ -440,7 +474,7 @@ def test_offline_demo_is_labelled_and_stopped(make_window: MakeWindow, qtbot: Qt
     assert window.backends.demo_running
     assert window.demo_banner.isVisible()
     assert window.demo_banner.text() == DEMO_BANNER
-    assert "synthetic" in window.windowTitle()
+    assert window.windowTitle().endswith(window_texts.DEMO_TITLE)
     window.form.set_params(small(s3_enabled=True, output_s3_bucket_name="my-bucket"))
     with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
         assert window.start_run()
@@ -524,7 +558,8 @@ def test_keyring_accounts_join_the_picker_and_sign_runs(
         current = window.current_backend()
         assert current is not None and current.key == DEFAULT_KEY, "never another account"
         notices = [b.text() for b in window.findChildren(QMessageBox)]
-        assert any("is gone" in text for text in notices)
+        gone = backend_picker.BACKEND_GONE.format(key=f"{ACCOUNT_PREFIX}work", label=current.label)
+        assert gone in notices
 
 
 def test_saving_an_account_during_a_run_keeps_the_runs_backend(
@@ -602,10 +637,14 @@ def test_pending_uploads_are_offered_and_retried(
         window = make_window()
         window.select_backend(DEFAULT_KEY)
         qtbot.waitUntil(lambda: window.retry_uploads_action.isEnabled())
-        assert "not yet in S3" in window.statusBar().currentMessage()
+        assert window.statusBar().currentMessage() == history_actions.PENDING_UPLOADS.format(n=1)
         window.retry_uploads_action.trigger()
         qtbot.waitUntil(
-            lambda: window.pending_uploads == 0 and "done" in window.statusBar().currentMessage()
+            lambda: (
+                window.pending_uploads == 0
+                and window.statusBar().currentMessage()
+                == history_actions.UPLOADS_RETRIED.format(done=1, failed=0)
+            )
         )
         key = result.candidates[0].s3_key
         body = clients.s3.get_object(Bucket="imgloop-gui-retry", Key=key)["Body"].read()

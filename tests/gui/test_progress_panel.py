@@ -72,6 +72,29 @@ def finished(
     return ev.RunFinished("r1", outcome, message, approved, kept)
 
 
+def step(version: int, versions: int, attempt: int | None = None, attempts: int = 0) -> str:
+    """The progress line, from the panel's own wording."""
+    text = progress_panel.STEP.format(version=version, versions=versions)
+    if attempt is not None:
+        text += progress_panel.STEP_ATTEMPT.format(attempt=attempt, attempts=attempts)
+    return text
+
+
+def now(phase: str, elapsed: str = "0:00") -> str:
+    return progress_panel.PHASE.format(phase=phase, elapsed=elapsed)
+
+
+GENERATING = progress_panel.GENERATING.capitalize()
+WORDS = progress_panel.OUTCOME_WORDS
+
+
+def approved_at(version: int, attempt: int, kept: int, image: int = 0) -> str:
+    where = progress_panel.WHERE.format(version=version, attempt=attempt)
+    if image:
+        where += progress_panel.WHERE_IMAGE.format(index=image)
+    return progress_panel.APPROVED_AT.format(words=WORDS[ev.Outcome.APPROVED], where=where, n=kept)
+
+
 # -- the pure texts ----------------------------------------------------------------------------
 
 
@@ -87,23 +110,23 @@ def test_elapsed_is_minutes_and_seconds_with_hours_only_when_needed(
 
 def test_outcome_text_counts_from_one_and_names_the_image_only_past_the_first() -> None:
     first = candidate(ev.ImageRef(1, 2, 0))
-    assert outcome_text(finished(ev.Outcome.APPROVED, approved=first)) == (
-        "Approved: prompt version 2, attempt 3 (1 image(s) kept)."
-    )
+    assert outcome_text(finished(ev.Outcome.APPROVED, approved=first)) == approved_at(2, 3, 1)
     second = candidate(ev.ImageRef(0, 0, 1))
-    assert outcome_text(finished(ev.Outcome.APPROVED, approved=second)) == (
-        "Approved: prompt version 1, attempt 1, image 2 (1 image(s) kept)."
+    assert outcome_text(finished(ev.Outcome.APPROVED, approved=second)) == approved_at(
+        1, 1, 1, image=2
     )
 
 
 def test_outcome_text_for_runs_without_an_approval() -> None:
     cancelled = finished(ev.Outcome.CANCELLED, "Cancelled; 3 image(s) kept.")
     assert outcome_text(cancelled) == "Cancelled; 3 image(s) kept."
-    assert (
-        outcome_text(finished(ev.Outcome.ERROR, "Throttled.")) == "Stopped by an error: Throttled."
+    assert outcome_text(finished(ev.Outcome.ERROR, "Throttled.")) == (
+        progress_panel.ERROR_OUTCOME.format(words=WORDS[ev.Outcome.ERROR], message="Throttled.")
     )
     assert outcome_text(finished(ev.Outcome.NOT_APPROVED, "3 tried.")) == (
-        "No image approved. 3 tried."
+        progress_panel.OTHER_OUTCOME.format(
+            words=WORDS[ev.Outcome.NOT_APPROVED], message="3 tried."
+        )
     )
 
 
@@ -114,7 +137,7 @@ def test_a_run_started_without_begin_starts_the_clock(panel: ProgressPanel) -> N
     assert not panel.running
     started(panel, attempts=4, revisions=2)
     assert panel.running and panel.ticking
-    assert panel.step_label.text() == "Prompt version 1 of 3 · attempt 1 of 4"
+    assert panel.step_label.text() == step(1, 3, 1, 4)
     assert panel.prompt_view.toPlainText() == "a boat"
 
 
@@ -122,47 +145,48 @@ def test_now_counts_each_activity_in_flight(panel: ProgressPanel, clock: Clock) 
     started(panel)
     panel.on_event(attempt(0, 0))
     panel.on_event(attempt(0, 1))
-    assert panel.now_label.text() == "Generating (2) (0:00)"
+    assert panel.now_label.text() == now(f"{GENERATING} (2)")
     clock.now += 2
     panel.on_event(ev.ImageStored(candidate(ev.ImageRef(0, 0, 0), s3_key="a.png")))
     panel.on_event(ev.JudgingStarted(ev.ImageRef(0, 0, 0)))
-    assert panel.now_label.text() == "Generating, judging, uploading (0:00)"
+    in_flight = f"{GENERATING}, {progress_panel.JUDGING}, {progress_panel.UPLOADING}"
+    assert panel.now_label.text() == now(in_flight)
     clock.now += 5
     panel._tick()
-    assert panel.now_label.text() == "Generating, judging, uploading (0:05)"
+    assert panel.now_label.text() == now(in_flight, "0:05")
     assert panel.elapsed_label.text() == "0:07"
     panel.on_event(ev.UploadDone(ev.ImageRef(0, 0, 0), "b", "a.png"))
-    assert panel.now_label.text() == "Generating, judging (0:00)"
+    assert panel.now_label.text() == now(f"{GENERATING}, {progress_panel.JUDGING}")
 
 
 def test_a_failed_attempt_stops_generating(panel: ProgressPanel) -> None:
     started(panel)
     panel.on_event(attempt(0, 1))
     panel.on_event(ev.AttemptFailed(0, 1, "boom"))
-    assert panel.now_label.text() == "Waiting… (0:00)"
+    assert panel.now_label.text() == now(progress_panel.WAITING)
 
 
 def test_an_image_without_an_s3_key_is_not_uploading(panel: ProgressPanel) -> None:
     started(panel)
     panel.on_event(attempt(0, 1))
     panel.on_event(ev.ImageStored(candidate()))
-    assert panel.now_label.text() == "Waiting… (0:00)"
+    assert panel.now_label.text() == now(progress_panel.WAITING)
 
 
 def test_cancelling_says_what_it_waits_for(panel: ProgressPanel) -> None:
     started(panel)
     panel.on_event(attempt(0, 0))
     panel.set_cancelling()
-    assert panel.now_label.text() == (
-        "Cancelling — waiting for the current call to return (generating) (0:00)"
+    assert panel.now_label.text() == now(
+        f"{progress_panel.CANCELLING} ({progress_panel.GENERATING})"
     )
     panel.on_event(ev.AttemptFailed(0, 0, "cancelled"))
-    assert panel.now_label.text() == "Cancelling — waiting for the current call to return (0:00)"
+    assert panel.now_label.text() == now(progress_panel.CANCELLING)
 
 
 def test_cancelling_is_ignored_when_nothing_runs(panel: ProgressPanel) -> None:
     panel.set_cancelling()
-    assert panel.now_label.text() == "—"
+    assert panel.now_label.text() == progress_panel.NONE_YET
 
 
 def test_events_the_panel_does_not_show_change_nothing(panel: ProgressPanel) -> None:
@@ -182,12 +206,13 @@ def test_warnings_count_failed_steps_notes_and_uploads(
     assert not panel.warning_label.isVisible()
     panel.on_event(ev.AttemptFailed(0, 1, "boom"))
     assert panel.warning_label.isVisible()
-    assert panel.warning_label.text() == "1 step(s) failed."
+    assert panel.warning_label.text() == progress_panel.STEPS_FAILED.format(n=1) + "."
     panel.on_event(ev.AttemptNote(0, 2, "judged at 512 px"))
     panel.on_event(ev.PromptRevised(1, "a boat", "a boat", (), ok=False, error="reviser down"))
     panel.on_event(ev.UploadFailed(REF, "b", "k.png", "AccessDenied"))
     assert panel.warning_label.text() == (
-        "2 step(s) failed; 1 note(s) on attempts; 1 upload(s) failed (kept on disk; retried later)."
+        f"{progress_panel.STEPS_FAILED.format(n=2)}; {progress_panel.NOTES.format(n=1)}; "
+        f"{progress_panel.UPLOADS_FAILED.format(n=1)}."
     )
     assert panel.details_button.isVisible()
     panel.show_details()
@@ -210,7 +235,7 @@ def test_the_finished_run_keeps_its_failed_steps_in_the_details(
     approved = candidate()
     panel.on_event(finished(ev.Outcome.APPROVED, "Approved.", approved))
     assert not panel.running and not panel.ticking
-    assert panel.now_label.text() == "Finished (1 image(s) kept)"
+    assert panel.now_label.text() == progress_panel.FINISHED.format(n=1)
     assert panel.elapsed_label.text() == "0:12"
     assert panel.outcome_label.text() == outcome_text(finished(ev.Outcome.APPROVED, "", approved))
     panel.show_details()
@@ -231,9 +256,9 @@ def test_a_new_run_clears_the_last_ones_warnings(panel: ProgressPanel) -> None:
     assert not panel.warning_label.isVisible()
     assert not panel.outcome_label.isVisible()
     assert not panel.details_button.isVisible()
-    assert panel.step_label.text() == "Preparing"
-    assert panel.now_label.text() == "Starting… (0:00)"
-    assert panel.reason_label.text() == "—"
+    assert panel.step_label.text() == progress_panel.PREPARING
+    assert panel.now_label.text() == now(progress_panel.STARTING)
+    assert panel.reason_label.text() == progress_panel.NONE_YET
 
 
 # -- runs that never start, and past sessions --------------------------------------------------
@@ -245,11 +270,12 @@ def test_a_run_that_could_not_start(
     panel.begin()
     panel.show_failure("No credentials.", "Set up an account.")
     assert not panel.running and not panel.ticking
-    assert panel.step_label.text() == "Not started"
-    assert panel.now_label.text() == "—"
-    assert panel.outcome_label.text() == "Could not start: No credentials."
+    could_not_start = progress_panel.COULD_NOT_START.format(message="No credentials.")
+    assert panel.step_label.text() == progress_panel.NOT_STARTED
+    assert panel.now_label.text() == progress_panel.NONE_YET
+    assert panel.outcome_label.text() == could_not_start
     panel.show_details()
-    assert shown_details == [("Could not start: No credentials.", "Set up an account.")]
+    assert shown_details == [(could_not_start, "Set up an account.")]
 
 
 def test_a_session_note_shows_only_when_no_run_is_live(panel: ProgressPanel) -> None:
@@ -257,4 +283,4 @@ def test_a_session_note_shows_only_when_no_run_is_live(panel: ProgressPanel) -> 
     assert panel.step_label.text() == "Viewing session r0"
     started(panel)
     panel.show_session_note("Viewing session r9")
-    assert panel.step_label.text() == "Prompt version 1 of 2 · attempt 1 of 3"
+    assert panel.step_label.text() == step(1, 2, 1, 3)

@@ -14,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.accounts.store import AccountStore
 from imgloop_desktop.gui.welcome import (
+    CHECKING_KEYRING,
+    NO_PROFILES,
     FirstRunFacts,
     WelcomeDialog,
     WelcomeFlow,
@@ -164,12 +166,12 @@ def test_facts_without_profiles_explain_how_to_make_one(
     dialog = WelcomeDialog(facts)
     qtbot.addWidget(dialog)
     assert not dialog.use_profile_button.isEnabled()
-    assert "aws configure" in dialog.profile_label.text()
+    assert dialog.profile_label.text() == NO_PROFILES
 
 
 def test_dialog_waits_for_facts_without_blocking(qtbot: QtBot) -> None:
     dialog = WelcomeDialog(None)
     qtbot.addWidget(dialog)
     assert not dialog.add_keys_button.isEnabled()
-    assert "Checking" in dialog.keyring_label.text()
+    assert dialog.keyring_label.text() == CHECKING_KEYRING
     assert dialog.demo_button.isEnabled()  # the demo needs nothing checked

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from PIL import Image
 
+from imgloop_desktop.simulator import server
 from imgloop_desktop.simulator.images import ASPECT_RATIO_SIZES, make_image
 from imgloop_desktop.simulator.script import (
     CONTENT_FILTER_MESSAGE,
@@ -750,3 +751,30 @@ def test_cli_serves_script_until_sigterm(tmp_path: Path) -> None:
             proc.communicate()
     assert proc.returncode == 0, err
     assert "stopped" in out
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"text_prompts": []},
+            "#/text_prompts: expected minimum item count: 1, found: 0",
+        ),
+        (
+            {"text_prompts": [{"text": "x" * 2001}]},
+            "#/text_prompts/0/text: expected maxLength: 2000, actual: 2001",
+        ),
+        (
+            {"text_prompts": [None], "steps": 9},
+            "#/text_prompts/0: expected type: JSONObject, found: Null"
+            "#/steps: 9 is not greater or equal to 10",
+        ),
+    ],
+)
+def test_sdxl_body_problems_in_the_validators_words(body: dict[str, Any], message: str) -> None:
+    """The shared shape checker (core.jsonshape) worded as Bedrock's schema validator."""
+    with pytest.raises(server._BedrockError) as exc:
+        server._sdxl_request(body)
+    assert exc.value.message == (
+        f"Malformed input request: {message}, please reformat your input and try again."
+    )

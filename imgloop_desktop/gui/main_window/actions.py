@@ -3,7 +3,8 @@
 As napari's action lists and Picard's action registry: one ``ActionSpec`` per command says
 its text, shortcut, tip, menu role and the window method it triggers; ``MENUS`` and
 ``TOOLBAR`` say where each appears. Adding a command is one entry here plus its method,
-and ``docs/gui.md``'s action table can be read off ``ACTIONS``.
+and ``docs/gui.md``'s action table is rendered from ``ACTIONS`` (``action_docs.py``; its
+``doc`` and ``key_note`` say what the table says and are not shown in the window).
 """
 
 from __future__ import annotations
@@ -31,10 +32,22 @@ class ActionSpec:
     tip: str = ""
     role: QAction.MenuRole | None = None
     enabled: bool = True
+    doc: str = ""
+    """What the command does, for ``docs/gui.md``'s action table."""
+    key_note: str = ""
+    """Why the shortcut is what it is, next to it in that table."""
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("run", "&Run", "start_run", ("Ctrl+R",), "Start a run"),
+    ActionSpec(
+        "run",
+        "&Run",
+        "start_run",
+        ("Ctrl+R",),
+        "Start a run",
+        doc="runs the form's parameters with the chosen backend (disabled while a field is "
+        "invalid or a run is going)",
+    ),
     # Not Esc: a key pressed to leave a text field must not end a paid run.
     ActionSpec(
         "cancel",
@@ -42,6 +55,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "cancel_run",
         ("Ctrl+.",),
         "Cancel the run (images made so far are kept)",
+        doc="stops starting new calls; the call in flight is waited out, everything made is kept",
+        key_note="not Esc: leaving a text field must not end a paid run",
     ),
     ActionSpec(
         "export_approved",
@@ -49,8 +64,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "export_approved",
         ("Ctrl+E",),
         "Export approved images",
+        doc="picks a folder, then writes `imgloop-approved-<stamp>/` inside it on a worker",
     ),
-    ActionSpec("history", "Open &history", "open_history", ("Ctrl+H",), "Browse past sessions"),
+    ActionSpec(
+        "history",
+        "Open &history",
+        "open_history",
+        ("Ctrl+H",),
+        "Browse past sessions",
+        doc="shows and refreshes the history dock",
+    ),
     # The app's preferences are where its AWS access comes from; the run settings live in
     # the form, and the layout is remembered on its own.
     ActionSpec(
@@ -60,10 +83,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+,",),
         "AWS accounts kept in the OS keyring, and the connection check",
         QAction.MenuRole.PreferencesRole,
+        doc="the accounts dialog (keys in the OS keyring, connection check); saved accounts "
+        "appear in the Backend picker",
     ),
-    ActionSpec("import", "&Import event JSON…", "ask_import_event", ("Ctrl+O",), "Load parameters"),
     ActionSpec(
-        "export_event", "E&xport event JSON…", "ask_export_event", ("Ctrl+S",), "Save parameters"
+        "import",
+        "&Import event JSON…",
+        "ask_import_event",
+        ("Ctrl+O",),
+        "Load parameters",
+        doc="loads a seed event into the form (also by dropping a `.json` on the window)",
+    ),
+    ActionSpec(
+        "export_event",
+        "E&xport event JSON…",
+        "ask_export_event",
+        ("Ctrl+S",),
+        "Save parameters",
+        doc="saves the form as a seed event",
     ),
     ActionSpec(
         "recovery",
@@ -71,6 +108,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "show_recovery_report",
         tip="What opening the history found",
         enabled=False,
+        doc="what opening the history found (enabled once it found something)",
     ),
     ActionSpec(
         "retry_uploads",
@@ -78,8 +116,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "retry_uploads",
         tip="Upload again the images whose S3 copy failed or never started",
         enabled=False,
+        doc="uploads again, with the chosen backend, the images whose S3 copy failed or never "
+        "started (enabled while there are any)",
     ),
-    ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "Quit", QAction.MenuRole.QuitRole),
+    ActionSpec(
+        "quit",
+        "&Quit",
+        "close",
+        ("Ctrl+Q",),
+        "Quit",
+        QAction.MenuRole.QuitRole,
+        doc="closes the window (asks first during a run)",
+    ),
 )
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (

@@ -31,6 +31,10 @@ from imgloop_desktop.services.backends import (
 
 log = logging.getLogger(__name__)
 
+BACKEND_GONE = (
+    "The backend used before ({key}) is gone; runs now use {label}. Pick another in the toolbar."
+)
+
 
 class BackendPicker(QObject):
     """Owns ``combo``. ``picked(Backend)`` fires once ``Backends`` has switched to the
@@ -95,8 +99,7 @@ class BackendPicker(QObject):
         if stored is not None and wanted is None:
             show_info(
                 self._window,
-                f"The backend used before ({key_of(stored)}) is gone; runs now use "
-                f"{chosen.label}. Pick another in the toolbar.",
+                BACKEND_GONE.format(key=key_of(stored), label=chosen.label),
                 modal=False,
             )
         # Filling saves nothing: only a pick does. A first launch's automatic pick stays

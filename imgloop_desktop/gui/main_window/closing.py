@@ -21,6 +21,8 @@ from imgloop_desktop.gui.run_controller import RunController
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_SECONDS = 60.0
+CLOSE_TITLE = "A run is in progress"
+CLOSE_QUESTION = "A run is in progress. Cancel it and close the window?"
 
 
 class CloseGuard(QObject):
@@ -77,8 +79,8 @@ class CloseGuard(QObject):
         box = QMessageBox(self._window)
         box.setObjectName("closeDuringRun")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("A run is in progress")
-        box.setText("A run is in progress. Cancel it and close the window?")
+        box.setWindowTitle(CLOSE_TITLE)
+        box.setText(CLOSE_QUESTION)
         box.setInformativeText("Images made so far are kept, and the run is recorded as cancelled.")
         yes = box.addButton("Cancel run and close", QMessageBox.ButtonRole.AcceptRole)
         keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)

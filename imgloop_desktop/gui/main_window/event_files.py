@@ -19,6 +19,8 @@ from imgloop_desktop.gui.drag_export import params_from_drop
 from imgloop_desktop.gui.error_box import show_exception
 from imgloop_desktop.gui.param_form import ParamForm
 
+NOT_AN_EVENT_FILE = "{name} cannot be used as an event file"
+
 
 def dropped_file(urls: Iterable[object]) -> Path | None:
     """The first dropped local event JSON or PNG."""
@@ -57,7 +59,7 @@ class EventFiles(QObject):
         try:
             self.form.import_event(path)
         except ValidationError as exc:
-            show_exception(self._window, exc, doing=f"{path.name} cannot be used as an event file")
+            show_exception(self._window, exc, doing=NOT_AN_EVENT_FILE.format(name=path.name))
             return False
         if self.form.is_valid():
             self.message.emit(f"Loaded parameters from {path}.")

@@ -27,6 +27,15 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_JOIN_SECONDS = 10.0
 
+# What the history actions say; the tests compare against these.
+NOTHING_TO_RECOVER = "History opened; nothing to recover."
+RECOVERED = "History recovered: {parts}."
+INTERRUPTED = "{n} run(s) stopped unfinished last time and are marked interrupted"
+REPAIRED = "{n} file(s) left by the crash were put back in order"
+PENDING_UPLOADS = "{n} image(s) are kept locally but not yet in S3: Run > Retry pending S3 uploads."
+UPLOADS_RETRIED = "{done} pending upload(s) done, {failed} still waiting."
+EXPORTED = "Exported {images} approved image(s) from {sessions} session(s) to {path}."
+
 
 def recovery_text(report: RecoveryReport) -> tuple[str, str]:
     """(one line for the status bar, the full story) of what opening the history found."""
@@ -34,14 +43,14 @@ def recovery_text(report: RecoveryReport) -> tuple[str, str]:
     details: list[str] = []
     if report.interrupted:
         n = len(report.interrupted)
-        parts.append(f"{n} run(s) stopped unfinished last time and are marked interrupted")
+        parts.append(INTERRUPTED.format(n=n))
         details.append(
             "These runs were cut short (the app closed or the computer stopped). Everything "
             "they made is kept in the history:\n" + "\n".join(f"  {r}" for r in report.interrupted)
         )
     if report.repairs:
         n = len(report.repairs)
-        parts.append(f"{n} file(s) left by the crash were put back in order")
+        parts.append(REPAIRED.format(n=n))
         details.append(
             "Files the stopped runs left behind: whole images were added to their run, "
             "files that could not be placed were moved to a quarantine folder (nothing was "
@@ -62,8 +71,8 @@ def recovery_text(report: RecoveryReport) -> tuple[str, str]:
             + "\n".join(f"  {r}" for r in report.still_running)
         )
     if not parts:
-        return "History opened; nothing to recover.", ""
-    return "History recovered: " + "; ".join(parts) + ".", "\n\n".join(details)
+        return NOTHING_TO_RECOVER, ""
+    return RECOVERED.format(parts="; ".join(parts)), "\n\n".join(details)
 
 
 class HistoryActions(QObject):
@@ -159,10 +168,7 @@ class HistoryActions(QObject):
         self.pending_uploads = count
         self.retry_action.setEnabled(count > 0)
         if count:
-            self.message.emit(
-                f"{count} image(s) are kept locally but not yet in S3: "
-                "Run > Retry pending S3 uploads."
-            )
+            self.message.emit(PENDING_UPLOADS.format(n=count))
 
     def retry_uploads(self, credentials: CredentialsSource, region: str | None) -> None:
         """Upload the kept-but-not-mirrored images on a worker; asked for by the person, so
@@ -186,7 +192,7 @@ class HistoryActions(QObject):
                 f"{len(done)} image(s) uploaded; {len(failed)} still wait for S3 (kept locally).",
                 "\n".join(f"s3://{r.bucket}/{r.key}: {r.error}" for r in failed),
             )
-        self.message.emit(f"{len(done)} pending upload(s) done, {len(failed)} still waiting.")
+        self.message.emit(UPLOADS_RETRIED.format(done=len(done), failed=len(failed)))
         self.count_pending_uploads()
 
     def _uploads_retry_failed(self, error: BaseException) -> None:
@@ -223,9 +229,8 @@ class HistoryActions(QObject):
         if result.images == 0:
             message = "There are no approved images to export yet."
         else:
-            message = (
-                f"Exported {result.images} approved image(s) from {result.sessions} "
-                f"session(s) to {result.path}."
+            message = EXPORTED.format(
+                images=result.images, sessions=result.sessions, path=result.path
             )
         details = ""
         if result.skipped:

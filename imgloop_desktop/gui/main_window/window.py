@@ -59,6 +59,9 @@ from imgloop_desktop.services.history import HistoryService
 log = logging.getLogger(__name__)
 
 STATUS_MS = 8000
+DEMO_TITLE = " — offline demo (synthetic images)"
+FIX_FIELDS = "Fix the {n} marked field(s) first"
+VIEWING_SESSION = "Viewing past session {run_id}"
 DEMO_BANNER = (
     "Offline demo: Bedrock is simulated on this computer and the images are synthetic "
     "(they say so in a corner). Nothing is sent to AWS; S3 uploads are off."
@@ -294,7 +297,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _backend_picked(self, backend: Backend) -> None:
         self.demo_banner.setVisible(backend.synthetic)
-        title = DISPLAY_NAME + (" — offline demo (synthetic images)" if backend.synthetic else "")
+        title = DISPLAY_NAME + (DEMO_TITLE if backend.synthetic else "")
         self.setWindowTitle(title)
         self.backend_label.setText(f"Backend: {backend.label}")
         self._update_actions()
@@ -311,7 +314,7 @@ class MainWindow(QMainWindow):
         self.run_action.setEnabled(valid and not running and self.backends.current is not None)
         if not valid:
             count = len(self.form.problems())
-            self.run_action.setToolTip(f"Fix the {count} marked field(s) first")
+            self.run_action.setToolTip(FIX_FIELDS.format(n=count))
         else:
             self.run_action.setToolTip("Start a run (Ctrl+R)")
         self.cancel_action.setEnabled(running and not self.controller.cancelling)
@@ -375,7 +378,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_session(self, run_id: str) -> None:
         self.gallery.show_session(run_id)
-        self.progress.show_session_note(f"Viewing past session {run_id}")
+        self.progress.show_session_note(VIEWING_SESSION.format(run_id=run_id))
 
     @Slot(object)
     def run_again(self, params: RunParams) -> None:

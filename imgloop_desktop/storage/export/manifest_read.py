@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from imgloop_desktop.core import jsonsafe
+from imgloop_desktop.core import jsonshape as js
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.jsonsafe import has_surrogate
+from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import (
@@ -47,105 +50,146 @@ from imgloop_desktop.storage.history.schema import parse_iso
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 _INT_MAX = 2**63 - 1  # SQLite's INTEGER; larger numbers cannot be stored
+MAX_PROBLEMS = 50
+"""A damaged manifest's first problems; thousands more would help nobody."""
+
+# -- the manifest's shape ---------------------------------------------------------------
+# Declared once with ``core.jsonshape``; every record below is built only from a manifest
+# that passed it, so the builders read plain, trusted values.
+
+_TIME_WORDS = "an ISO 8601 time with a time zone"
 
 
-_MISSING = object()
+def _time_problem(text: str) -> str | None:
+    try:
+        moment = parse_iso(text)
+    except ValueError:
+        return _TIME_WORDS
+    return None if moment.tzinfo is not None else _TIME_WORDS
 
 
-class _Checker:
-    """Reads manifest values, collecting every problem with the field's JSON path."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def fail(self, where: str, value: object, allowed: str) -> None:
-        if len(self.problems) < 50:
-            if isinstance(value, str):
-                value = printable(value[:77] + "..." if len(value) > 80 else value)
-            elif isinstance(value, dict | list):
-                value = f"<{type(value).__name__}>"
-            self.problems.append(Problem(where, value, allowed))
-
-    def str_(self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-        value = obj.get(key, _MISSING)
-        if optional and value in (None, _MISSING):
-            return None
-        if isinstance(value, str):
-            return value
-        self.fail(f"{where}.{key}", _shown(value), "a string" + (" or null" if optional else ""))
-        return ""
-
-    def int_(
-        self, obj: dict[str, Any], key: str, where: str, *, low: int = 0, optional: bool = False
-    ) -> Any:
-        value = obj.get(key, _MISSING)
-        if optional and value in (None, _MISSING):
-            return None
-        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= _INT_MAX:
-            return value
-        allowed = f"a whole number from {low} to {_INT_MAX}" + (" or null" if optional else "")
-        self.fail(f"{where}.{key}", _shown(value), allowed)
-        return low
-
-    def bool_(self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-        value = obj.get(key, _MISSING)
-        if optional and value in (None, _MISSING):
-            return None
-        if isinstance(value, bool):
-            return value
-        self.fail(f"{where}.{key}", _shown(value), "true or false")
-        return False
-
-    def time_(
-        self, obj: dict[str, Any], key: str, where: str, *, optional: bool = False
-    ) -> datetime | None:
-        value = obj.get(key, _MISSING)
-        if optional and value in (None, _MISSING):
-            return None
-        if isinstance(value, str):
-            try:
-                moment = parse_iso(value)
-            except ValueError:
-                pass
-            else:
-                if moment.tzinfo is not None:
-                    return moment
-        self.fail(f"{where}.{key}", _shown(value), "an ISO 8601 time with a time zone")
-        return datetime.fromtimestamp(0, UTC)
-
-    def choice(
-        self,
-        obj: dict[str, Any],
-        key: str,
-        where: str,
-        choices: tuple[str, ...],
-        *,
-        optional: bool = False,
-    ) -> Any:
-        value = obj.get(key, _MISSING)
-        if optional and value in (None, _MISSING):
-            return None
-        if value in choices:
-            return value
-        self.fail(f"{where}.{key}", _shown(value), "one of " + ", ".join(choices))
-        return choices[0]
-
-    def list_(self, obj: dict[str, Any], key: str, where: str) -> list[Any]:
-        value = obj.get(key, _MISSING)
-        if isinstance(value, list):
-            return value
-        self.fail(f"{where}.{key}", _shown(value), "a list")
-        return []
-
-    def obj_(self, value: object, where: str) -> dict[str, Any] | None:
-        if isinstance(value, dict):
-            return value
-        self.fail(where, _shown(value), "a JSON object")
-        return None
+def _hex_problem(words: str) -> Callable[[str], str | None]:
+    return lambda text: None if _SHA256_RE.match(text) else words
 
 
-def _shown(value: object) -> object:
-    return "<missing>" if value is _MISSING else value
+def _file_problem(name: str) -> str | None:
+    problem = archive_name_problem(name)
+    return f"a relative name inside the export, not {problem}" if problem else None
+
+
+def _run_id_problem(run_id: str) -> str | None:
+    return None if SAFE_NAME.match(run_id) else "letters, digits, '.', '_' and '-' (at most 128)"
+
+
+def _or_missing(shape: js.Shape, allowed: str | None = None) -> js.Opt:
+    """A field an older or a partial record leaves out or sets to null."""
+    return js.Opt(js.OrNull(shape, allowed=allowed or ""))
+
+
+_TEXT = js.Str()
+_OPT_TEXT = _or_missing(js.Str())
+_TIME = js.Str(rule=_time_problem, allowed=_TIME_WORDS)
+_OPT_TIME = _or_missing(_TIME, _TIME_WORDS)
+_COUNT = js.Int(0, _INT_MAX)
+_OPT_COUNT = _or_missing(_COUNT)
+_OBJECT = "a JSON object"
+_DECISION = js.OneOf(*(d.value for d in Decision))
+_EXPORTED_SHA = js.Str(rule=_hex_problem("64 lowercase hex digits or null"))
+
+_VERDICT = js.Obj(
+    {
+        "result": js.OneOf("YES", "NO", "ERROR"),
+        "reason": _TEXT,
+        "raw": _TEXT,
+        "model_id": _TEXT,
+        "input_tokens": _OPT_COUNT,
+        "output_tokens": _OPT_COUNT,
+        "retried": js.Bool(),
+        "received_at": _TIME,
+    }
+)
+_METADATA = js.Obj({"offset": js.Int(len(PNG_SIGNATURE), _INT_MAX), "length": js.Int(1, _INT_MAX)})
+_IMAGE = js.Obj(
+    {
+        "verdict": _or_missing(_VERDICT, _OBJECT),
+        "sha256": js.Str(rule=_hex_problem("64 lowercase hex digits")),
+        "human_decision": _or_missing(
+            js.OneOf("approved", "rejected"), "one of approved, rejected"
+        ),
+        "file": _or_missing(js.Str(rule=_file_problem)),
+        "exported_sha256": _or_missing(
+            js.Str(rule=_hex_problem("64 lowercase hex digits or null"))
+        ),
+        "metadata": _or_missing(_METADATA, _OBJECT),
+        "index": _COUNT,
+        "width": _COUNT,
+        "height": _COUNT,
+        "size_bytes": _COUNT,
+        "seed": _OPT_COUNT,
+        "prompt": _TEXT,
+        "s3_bucket": _TEXT,
+        "s3_key": _TEXT,
+        "upload_state": js.OneOf(*(s.value for s in UploadState)),
+        "upload_error": _TEXT,
+        "stored_at": _TIME,
+        "decided_at": _OPT_TIME,
+    }
+)
+_ATTEMPT = js.Obj(
+    {
+        "attempt": _COUNT,
+        "request": js.Obj(),
+        "images": js.Arr(_IMAGE),
+        "prompt": _TEXT,
+        "seed": _COUNT,
+        "started_at": _TIME,
+        "ended_at": _OPT_TIME,
+        "error": _TEXT,
+    }
+)
+_PROMPT_VERSION = js.Obj(
+    {
+        "revision": _COUNT,
+        "attempts": js.Arr(_ATTEMPT),
+        "reasons": js.Arr(_TEXT),
+        "prompt": _OPT_TEXT,
+        "previous_prompt": _OPT_TEXT,
+        "ok": _or_missing(js.Bool(), "true or false"),
+        "raw": _TEXT,
+        "error": _TEXT,
+        "created_at": _TIME,
+    }
+)
+_SESSION = js.Obj(
+    {
+        "run_id": js.Str(rule=_run_id_problem),
+        # "params" is an event: ``RunParams.from_event`` checks it, naming its fields.
+        "prompt_versions": js.Arr(_PROMPT_VERSION),
+        "judge_approved": _or_missing(
+            js.Obj({"revision": _COUNT, "attempt": _COUNT, "index": _COUNT}), _OBJECT
+        ),
+        "prompt": _TEXT,
+        "image_model_id": _TEXT,
+        "judge_model_id": _TEXT,
+        "app_version": _TEXT,
+        "started_at": _TIME,
+        "ended_at": _OPT_TIME,
+        "outcome": js.OneOf(*(o.value for o in HistoryOutcome)),
+        "message": _TEXT,
+    }
+)
+_HEAD = js.Obj(
+    {
+        "format": js.OneOf(FORMAT, allowed=repr(FORMAT)),
+        "schema_version": js.OneOf(
+            MANIFEST_VERSION,
+            allowed=f"{MANIFEST_VERSION} (an export from a newer app needs that app to import it)",
+        ),
+    }
+)
+"""Checked first: an export of another format or a newer version is not read further."""
+_MANIFEST = js.Obj({"sessions": js.Arr(_SESSION)})
+_WORDS = js.Plain("manifest")
 
 
 @dataclass(frozen=True)
@@ -164,185 +208,160 @@ class ImportSession:
     judge_approved: tuple[int, int, int] | None
 
 
-def _parse_image(c: _Checker, raw: object, where: str, revision: int, attempt: int) -> Any:
-    obj = c.obj_(raw, where)
-    if obj is None:
-        return None
+def _time(value: str) -> datetime:
+    return parse_iso(value)  # checked by the shape: it parses, with a time zone
+
+
+def _time_or_none(value: str | None) -> datetime | None:
+    return None if value is None else parse_iso(value)
+
+
+def _image(obj: dict[str, Any], revision: int, attempt: int) -> tuple[ImageRecord, FileRef | None]:
+    """An image record (and its file) from a checked manifest entry."""
     verdict: VerdictRecord | None = None
-    v = obj.get("verdict")
-    if v is not None:
-        vo = c.obj_(v, f"{where}.verdict")
-        if vo is not None:
-            w = f"{where}.verdict"
-            verdict = VerdictRecord(
-                result=c.choice(vo, "result", w, ("YES", "NO", "ERROR")),
-                reason=c.str_(vo, "reason", w),
-                raw=c.str_(vo, "raw", w),
-                model_id=c.str_(vo, "model_id", w),
-                input_tokens=c.int_(vo, "input_tokens", w, optional=True),
-                output_tokens=c.int_(vo, "output_tokens", w, optional=True),
-                retried=c.bool_(vo, "retried", w),
-                received_at=c.time_(vo, "received_at", w) or datetime.fromtimestamp(0, UTC),
-            )
-    sha = c.str_(obj, "sha256", where)
-    if not _SHA256_RE.match(sha):
-        c.fail(f"{where}.sha256", sha, "64 lowercase hex digits")
-    decision = c.choice(obj, "human_decision", where, ("approved", "rejected"), optional=True)
-    file = c.str_(obj, "file", where, optional=True)
-    if file is not None:
-        problem = archive_name_problem(file)
-        if problem:
-            c.fail(f"{where}.file", file, f"a relative name inside the export, not {problem}")
-    exported = c.str_(obj, "exported_sha256", where, optional=True)
-    if exported is not None and not _SHA256_RE.match(exported):
-        c.fail(f"{where}.exported_sha256", exported, "64 lowercase hex digits or null")
+    if (vo := obj.get("verdict")) is not None:
+        verdict = VerdictRecord(
+            result=vo["result"],
+            reason=vo["reason"],
+            raw=vo["raw"],
+            model_id=vo["model_id"],
+            input_tokens=vo.get("input_tokens"),
+            output_tokens=vo.get("output_tokens"),
+            retried=vo["retried"],
+            received_at=_time(vo["received_at"]),
+        )
     offset, length = None, 0
-    meta = obj.get("metadata")
-    if meta is not None:
-        mo = c.obj_(meta, f"{where}.metadata")
-        if mo is not None:
-            offset = c.int_(mo, "offset", f"{where}.metadata", low=len(PNG_SIGNATURE))
-            length = c.int_(mo, "length", f"{where}.metadata", low=1)
+    if (meta := obj.get("metadata")) is not None:
+        offset, length = meta["offset"], meta["length"]
+    decision = obj.get("human_decision")
     image = ImageRecord(
         image_id=0,
         run_id="",
         revision=revision,
         attempt=attempt,
-        index=c.int_(obj, "index", where),
+        index=obj["index"],
         rel_path="",
         path=Path(),
-        sha256=sha,
-        width=c.int_(obj, "width", where),
-        height=c.int_(obj, "height", where),
-        size_bytes=c.int_(obj, "size_bytes", where),
-        seed=c.int_(obj, "seed", where, optional=True),
-        prompt=c.str_(obj, "prompt", where),
-        s3_bucket=c.str_(obj, "s3_bucket", where),
-        s3_key=c.str_(obj, "s3_key", where),
-        upload_state=UploadState(
-            c.choice(obj, "upload_state", where, tuple(s.value for s in UploadState))
-        ),
-        upload_error=c.str_(obj, "upload_error", where),
-        stored_at=c.time_(obj, "stored_at", where) or datetime.fromtimestamp(0, UTC),
+        sha256=obj["sha256"],
+        width=obj["width"],
+        height=obj["height"],
+        size_bytes=obj["size_bytes"],
+        seed=obj.get("seed"),
+        prompt=obj["prompt"],
+        s3_bucket=obj["s3_bucket"],
+        s3_key=obj["s3_key"],
+        upload_state=UploadState(obj["upload_state"]),
+        upload_error=obj["upload_error"],
+        stored_at=_time(obj["stored_at"]),
         verdict=verdict,
         human_decision=Decision(decision) if decision else None,
-        decided_at=c.time_(obj, "decided_at", where, optional=True),
+        decided_at=_time_or_none(obj.get("decided_at")),
     )
+    file = obj.get("file")
     ref = (
-        FileRef(file=file, sha256=sha, exported_sha256=exported, offset=offset, length=length)
+        FileRef(
+            file=file,
+            sha256=obj["sha256"],
+            exported_sha256=obj.get("exported_sha256"),
+            offset=offset,
+            length=length,
+        )
         if file is not None
         else None
     )
     return image, ref
 
 
-def _parse_session(
-    c: _Checker, raw: object, where: str, files_named: set[str]
-) -> ImportSession | None:
-    obj = c.obj_(raw, where)
-    if obj is None:
-        return None
-    run_id = c.str_(obj, "run_id", where)
-    if not SAFE_NAME.match(run_id):
-        c.fail(f"{where}.run_id", run_id, "letters, digits, '.', '_' and '-' (at most 128)")
-    params_raw = obj.get("params")
-    params: dict[str, Any] = {}
+def _params_problems(session: object, where: str) -> list[Problem]:
+    """A session's params are an event, checked by the event loader, named under ``where``."""
+    if not isinstance(session, dict):
+        return []  # the shape has named the session itself
     try:
-        params = RunParams.from_event(params_raw).to_event()
+        RunParams.from_event(session.get("params"))
     except ValidationError as exc:
-        for p in exc.problems:
-            c.fail(f"{where}.params.{p.field}", p.value, p.allowed)
+        return [Problem(f"{where}.params.{p.field}", p.value, p.allowed) for p in exc.problems]
+    return []
+
+
+def _session(
+    obj: dict[str, Any], where: str, files_named: set[str], problems: list[Problem]
+) -> ImportSession:
+    """A session from a checked manifest entry; what only the whole can tell (an index or
+    a file used twice) goes into ``problems``."""
+    params = RunParams.from_event(obj.get("params")).to_event()
     params["output_dir"] = ""
-    outcome_values = tuple(o.value for o in HistoryOutcome)
     files: dict[tuple[int, int, int], FileRef] = {}
     versions: list[PromptVersionRecord] = []
     seen_keys: set[tuple[int, int, int]] = set()
-    for vi, vraw in enumerate(c.list_(obj, "prompt_versions", where)):
+    for vi, vo in enumerate(obj["prompt_versions"]):
         vw = f"{where}.prompt_versions[{vi}]"
-        vo = c.obj_(vraw, vw)
-        if vo is None:
-            continue
-        revision = c.int_(vo, "revision", vw)
+        revision = vo["revision"]
         attempts: list[AttemptRecord] = []
-        for ai, araw in enumerate(c.list_(vo, "attempts", vw)):
+        for ai, ao in enumerate(vo["attempts"]):
             aw = f"{vw}.attempts[{ai}]"
-            ao = c.obj_(araw, aw)
-            if ao is None:
-                continue
-            number = c.int_(ao, "attempt", aw)
-            request = ao.get("request")
-            if not isinstance(request, dict):
-                c.fail(f"{aw}.request", _shown(request), "a JSON object")
-                request = {}
+            number = ao["attempt"]
             images: list[ImageRecord] = []
-            for ii, iraw in enumerate(c.list_(ao, "images", aw)):
-                parsed = _parse_image(c, iraw, f"{aw}.images[{ii}]", revision, number)
-                if parsed is None:
-                    continue
-                image, ref = parsed
+            for ii, io in enumerate(ao["images"]):
+                image, ref = _image(io, revision, number)
                 key = (revision, number, image.index)
                 if key in seen_keys:
-                    c.fail(f"{aw}.images[{ii}].index", image.index, "an index not used twice")
+                    problems.append(
+                        Problem(f"{aw}.images[{ii}].index", image.index, "an index not used twice")
+                    )
                 seen_keys.add(key)
                 images.append(image)
                 if ref is not None:
                     if ref.file in files_named:  # one file read once: no entry counted twice
-                        c.fail(f"{aw}.images[{ii}].file", ref.file, "a file no other image names")
+                        problems.append(
+                            Problem(
+                                f"{aw}.images[{ii}].file",
+                                short(ref.file),
+                                "a file no other image names",
+                            )
+                        )
                     files_named.add(ref.file)
                     files[key] = ref
             attempts.append(
                 AttemptRecord(
                     revision=revision,
                     attempt=number,
-                    prompt=c.str_(ao, "prompt", aw),
-                    seed=c.int_(ao, "seed", aw),
-                    request=request,
-                    started_at=c.time_(ao, "started_at", aw) or datetime.fromtimestamp(0, UTC),
-                    ended_at=c.time_(ao, "ended_at", aw, optional=True),
-                    error=c.str_(ao, "error", aw),
+                    prompt=ao["prompt"],
+                    seed=ao["seed"],
+                    request=ao["request"],
+                    started_at=_time(ao["started_at"]),
+                    ended_at=_time_or_none(ao.get("ended_at")),
+                    error=ao["error"],
                     images=tuple(images),
                 )
             )
-        reasons = c.list_(vo, "reasons", vw)
-        if not all(isinstance(r, str) for r in reasons):
-            c.fail(f"{vw}.reasons", "<list>", "a list of strings")
-            reasons = []
         versions.append(
             PromptVersionRecord(
                 revision=revision,
-                prompt=c.str_(vo, "prompt", vw, optional=True),
-                previous_prompt=c.str_(vo, "previous_prompt", vw, optional=True),
-                reasons=tuple(reasons),
-                ok=c.bool_(vo, "ok", vw, optional=True),
-                raw=c.str_(vo, "raw", vw),
-                error=c.str_(vo, "error", vw),
-                created_at=c.time_(vo, "created_at", vw) or datetime.fromtimestamp(0, UTC),
+                prompt=vo.get("prompt"),
+                previous_prompt=vo.get("previous_prompt"),
+                reasons=tuple(vo["reasons"]),
+                ok=vo.get("ok"),
+                raw=vo["raw"],
+                error=vo["error"],
+                created_at=_time(vo["created_at"]),
                 attempts=tuple(attempts),
             )
         )
     judge_approved = None
-    ja = obj.get("judge_approved")
-    if ja is not None:
-        jo = c.obj_(ja, f"{where}.judge_approved")
-        if jo is not None:
-            jw = f"{where}.judge_approved"
-            judge_approved = (
-                c.int_(jo, "revision", jw),
-                c.int_(jo, "attempt", jw),
-                c.int_(jo, "index", jw),
-            )
+    if (jo := obj.get("judge_approved")) is not None:
+        judge_approved = (jo["revision"], jo["attempt"], jo["index"])
     tree = SessionTree(
-        run_id=run_id,
-        prompt=c.str_(obj, "prompt", where),
+        run_id=obj["run_id"],
+        prompt=obj["prompt"],
         params=params,
-        image_model_id=c.str_(obj, "image_model_id", where),
-        judge_model_id=c.str_(obj, "judge_model_id", where),
+        image_model_id=obj["image_model_id"],
+        judge_model_id=obj["judge_model_id"],
         images_root="",
-        app_version=c.str_(obj, "app_version", where),
-        started_at=c.time_(obj, "started_at", where) or datetime.fromtimestamp(0, UTC),
-        ended_at=c.time_(obj, "ended_at", where, optional=True),
-        outcome=HistoryOutcome(c.choice(obj, "outcome", where, outcome_values)),
-        message=c.str_(obj, "message", where),
+        app_version=obj["app_version"],
+        started_at=_time(obj["started_at"]),
+        ended_at=_time_or_none(obj.get("ended_at")),
+        outcome=HistoryOutcome(obj["outcome"]),
+        message=obj["message"],
         judge_approved_image_id=None,
         prompt_versions=tuple(versions),
     )
@@ -355,10 +374,15 @@ def read_manifest(source_path: Path) -> list[ImportSession]:
         return read_manifest_from(source)
 
 
+def _refuse_if_any(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationError(problems[:MAX_PROBLEMS])
+
+
 def read_manifest_from(source: Source) -> list[ImportSession]:
     """Read through ``jsonsafe`` (size, depth and number limits: no RecursionError or
     4,300-digit ValueError from a hostile manifest), refuse unstorable text anywhere in it,
-    then check every field."""
+    then check its shape, then build the records and check what only the whole can tell."""
     raw = source.read(MANIFEST_NAME, MAX_MANIFEST_BYTES)
     try:
         data = jsonsafe.loads(
@@ -366,59 +390,53 @@ def read_manifest_from(source: Source) -> list[ImportSession]:
         )
     except jsonsafe.JsonLimitError as exc:
         raise ExportError(str(exc)) from exc
-    c = _Checker()
-    _check_text(c, data, "manifest")
-    if c.problems:
-        raise ValidationError(c.problems)
-    top = c.obj_(data, "manifest")
-    if top is None:
-        raise ValidationError(c.problems)
-    if top.get("format") != FORMAT:
-        c.fail("manifest.format", _shown(top.get("format", _MISSING)), repr(FORMAT))
-    version = top.get("schema_version")
-    if version != MANIFEST_VERSION:
-        c.fail(
-            "manifest.schema_version",
-            _shown(top.get("schema_version", _MISSING)),
-            f"{MANIFEST_VERSION} (an export from a newer app needs that app to import it)",
-        )
-    if c.problems:
-        raise ValidationError(c.problems)
+    problems: list[Problem] = []
+    _check_text(problems, data, "manifest")
+    _refuse_if_any(problems)
+    _refuse_if_any(js.check(_HEAD, data, _WORDS, limit=MAX_PROBLEMS))
+    problems = js.check(_MANIFEST, data, _WORDS, limit=MAX_PROBLEMS)
+    assert isinstance(data, dict)  # _HEAD says so
+    raw_sessions = data["sessions"] if isinstance(data.get("sessions"), list) else []
+    for i, raw_session in enumerate(raw_sessions):
+        problems += _params_problems(raw_session, f"manifest.sessions[{i}]")
+    _refuse_if_any(problems)
     sessions = []
     seen: set[str] = set()
     files_named: set[str] = set()
-    for i, raw_session in enumerate(c.list_(top, "sessions", "manifest")):
-        parsed = _parse_session(c, raw_session, f"manifest.sessions[{i}]", files_named)
-        if parsed is not None:
-            if parsed.tree.run_id in seen:
-                c.fail(
-                    f"manifest.sessions[{i}].run_id", parsed.tree.run_id, "a run id not repeated"
-                )
-            seen.add(parsed.tree.run_id)
-            sessions.append(parsed)
-    if c.problems:
-        raise ValidationError(c.problems)
+    for i, raw_session in enumerate(raw_sessions):
+        where = f"manifest.sessions[{i}]"
+        parsed = _session(raw_session, where, files_named, problems)
+        if parsed.tree.run_id in seen:
+            problems.append(
+                Problem(f"{where}.run_id", short(parsed.tree.run_id), "a run id not repeated")
+            )
+        seen.add(parsed.tree.run_id)
+        sessions.append(parsed)
+    _refuse_if_any(problems)
     return sessions
 
 
-def _check_text(c: _Checker, value: object, where: str) -> None:
+def _check_text(problems: list[Problem], value: object, where: str) -> None:
     """Every string and key in the manifest, wherever it is (attempt requests and params
     included): a lone surrogate cannot be encoded for SQLite, a file or a terminal, and a NUL
     cuts text short in SQLite and C APIs. Refused up front, naming the field, so the import
-    never fails half-way on one."""
+    never fails half-way on one. A deep scan of every value, so not a shape."""
+    if len(problems) >= MAX_PROBLEMS:
+        return
     if isinstance(value, str):
         if not value.isascii() and has_surrogate(value):  # isascii: most text, checked in C
-            c.fail(where, value, "text without lone UTF-16 surrogates (\\ud800-\\udfff)")
+            allowed = "text without lone UTF-16 surrogates (\\ud800-\\udfff)"
+            problems.append(Problem(where, short(value), allowed))
         elif "\0" in value:
-            c.fail(where, value, "text without NUL characters")
+            problems.append(Problem(where, short(value), "text without NUL characters"))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_text(c, item, f"{where}[{i}]")
+            _check_text(problems, item, f"{where}[{i}]")
     elif isinstance(value, dict):
         for key, item in value.items():
             inner = f"{where}.{printable(key)}"
-            _check_text(c, key, f"{inner} (the key)")
-            _check_text(c, item, inner)
+            _check_text(problems, key, f"{inner} (the key)")
+            _check_text(problems, item, inner)
 
 
 def original(source: Source, ref: FileRef) -> bytes:

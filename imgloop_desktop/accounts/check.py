@@ -331,7 +331,10 @@ def _judge_availability(
         return _fail(
             name,
             f"{model_id} is not enabled for this AWS account in {region}.",
-            f"Request access to it under 'Model access' in the Bedrock console for {region}.",
+            "Bedrock opens a model to an account on its first call; for models sold through "
+            "AWS Marketplace (Anthropic, Stability) let these credentials run "
+            "aws-marketplace:Subscribe and aws-marketplace:ViewSubscriptions, and check the "
+            "account has a valid payment method.",
         )
     agreement = availability.get("agreementAvailability") or {}
     status = agreement.get("status") if isinstance(agreement, Mapping) else None
@@ -346,8 +349,10 @@ def _judge_availability(
             name,
             f"{model_id} cannot be used yet in {region}: {why}"
             + (f" ({extra})." if extra else "."),
-            f"Open 'Model access' in the Bedrock console for {region} and complete the "
-            "request for this model (some providers ask for a short use-case form).",
+            "Let these credentials run aws-marketplace:Subscribe and "
+            "aws-marketplace:ViewSubscriptions and check the account has a valid payment "
+            "method; for Anthropic models, submit the one-time use-case form (choose the "
+            f"model in the Bedrock console's Model catalog for {region}).",
         )
     inference_types = details.get("inferenceTypesSupported") or []
     if not is_profile and inference_types and "ON_DEMAND" not in inference_types:
@@ -404,8 +409,11 @@ def _runtime(clients: CheckClients, name: str, model_id: str, profile: str | Non
         error = aws_errors.translate(
             exc, model_id=model_id, region=region, operation=operation, profile=profile
         )
-        if isinstance(error, PromptRefusedError):
+        if isinstance(error, PromptRefusedError) or (
+            name == IMAGE_MODEL and _is_malformed_input(exc)
+        ):
             # Bedrock got as far as reading the body: the model is there and may be invoked.
+            # (In a run, "Malformed input request" ends the run; here the empty body is ours.)
             return CheckResult(name, True, f"{model_id} answers in {region}.")
         return CheckResult(name, False, str(error))
     return CheckResult(name, True, f"{model_id} answers in {region}.")
@@ -416,6 +424,13 @@ def _runtime(clients: CheckClients, name: str, model_id: str, profile: str | Non
 
 def _fail(name: str, message: str, hint: str) -> CheckResult:
     return CheckResult(name, False, aws_errors.redact(f"{message} {hint}".strip()))
+
+
+def _is_malformed_input(exc: Exception) -> bool:
+    if not isinstance(exc, ClientError) or _code(exc) != "ValidationException":
+        return False
+    message = str(exc.response.get("Error", {}).get("Message", "") or "")
+    return "malformed input request" in message.lower()
 
 
 def _code(exc: ClientError) -> str:

@@ -1,7 +1,8 @@
 """Failure kinds the loop tells apart, because each one ends differently.
 
-A refused prompt costs one attempt; a fatal service error ends the run but keeps
-everything produced; a validation error stops before any Bedrock call.
+A refused prompt costs one attempt (and its reason goes to the reviser); a failed attempt
+costs one attempt and says nothing about the prompt; a fatal service error ends the run but
+keeps everything produced; a validation error stops before any Bedrock call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ class ImgloopError(Exception):
 
 class PromptRefusedError(ImgloopError):
     """The image model declined this request (content filter, bad request): one failed attempt."""
+
+
+class AttemptFailedError(ImgloopError):
+    """One image call failed for a reason a later attempt may not meet (the model timed out):
+    one failed attempt, not a refusal reason for the reviser and not the end of the run."""
 
 
 class ServiceError(ImgloopError):

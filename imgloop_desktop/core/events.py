@@ -64,6 +64,8 @@ class Verdict:
     model_id: str
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # Set when the judge saw a re-encoded or smaller copy to fit Converse's image limits.
+    judge_image_note: str = ""
 
     @property
     def approved(self) -> bool:

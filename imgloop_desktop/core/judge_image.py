@@ -1,25 +1,91 @@
-"""The copy of an image the judge sees: optionally smaller, to spend fewer input tokens.
+"""The copy of an image the judge sees: within what Converse accepts, optionally smaller.
 
 Vision models bill by image area, so a 1024 px image judged at 512 px costs about a quarter
-of the image tokens. The stored original is never touched.
+of the image tokens (``judge_image_max_side``). Whatever that setting, the copy always fits
+Converse's per-image limits: "Each image's size, height, and width must be no more than
+3.75 MB, 8000 px, and 8000 px, respectively" (Message.content,
+https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html). The 3.75 MB
+is the raw size whose base64 is 5 MiB, which is what the service measures; a copy over it is
+re-encoded with the strongest PNG compression, then downscaled in steps until it fits. The
+copy stays PNG (the format the judge is sent), and the stored original is never touched.
 """
 
 from __future__ import annotations
 
 import io
+import math
+from dataclasses import dataclass
 
 from PIL import Image
 
+# Converse's per-image limits (see the module docstring for the page).
+CONVERSE_MAX_IMAGE_BYTES = 3_932_160  # 3.75 MiB: 5 MiB (5,242,880) once base64-encoded
+CONVERSE_MAX_IMAGE_SIDE = 8000
 
-def judge_copy(png: bytes, max_side: int) -> bytes:
-    """``png`` unchanged when ``max_side`` is 0 or the image already fits, else a PNG whose
-    long side is ``max_side``."""
-    if max_side <= 0:
-        return png
-    with Image.open(io.BytesIO(png)) as image:
-        if max(image.size) <= max_side:
-            return png
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
-        out = io.BytesIO()
-        image.save(out, format="PNG", compress_level=1)
-        return out.getvalue()
+
+@dataclass(frozen=True)
+class JudgeImage:
+    """The bytes the judge is sent, their size, and what was done to fit the limits: ``note``
+    is empty when the image was sent as the person's setting asked, else a plain sentence."""
+
+    data: bytes
+    width: int
+    height: int
+    note: str = ""
+    format: str = "png"
+
+
+def judge_copy(png: bytes, max_side: int) -> JudgeImage:
+    """``png`` unchanged when it fits both ``max_side`` (0: no setting) and Converse's limits;
+    else a PNG whose long side is at most ``max_side`` and that fits the limits, with a note
+    when Converse's limits (not the setting) made it smaller or re-encoded."""
+    with Image.open(io.BytesIO(png)) as opened:
+        width, height = opened.size
+        wanted = max_side if 0 < max_side < CONVERSE_MAX_IMAGE_SIDE else CONVERSE_MAX_IMAGE_SIDE
+        if max(width, height) <= wanted and len(png) <= CONVERSE_MAX_IMAGE_BYTES:
+            return JudgeImage(png, width, height)
+        image = opened.copy()
+    notes: list[str] = []
+    if max(width, height) > CONVERSE_MAX_IMAGE_SIDE and not 0 < max_side < CONVERSE_MAX_IMAGE_SIDE:
+        notes.append(f"downscaled from {width}x{height} (over {CONVERSE_MAX_IMAGE_SIDE} px a side)")
+    data = png  # only over the byte limit: re-encoded below, not at the fastest setting first
+    if max(width, height) > wanted:
+        image.thumbnail((wanted, wanted), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        data = _png(image, compress_level=1)
+    if len(data) > CONVERSE_MAX_IMAGE_BYTES:
+        size_before = len(data)
+        data = _png(image, compress_level=9)
+        shrunk_from = image.size
+        while len(data) > CONVERSE_MAX_IMAGE_BYTES:
+            # Bytes scale with area: aim a little under the limit, and always shrink.
+            scale = min(0.9, 0.95 * math.sqrt(CONVERSE_MAX_IMAGE_BYTES / len(data)))
+            side = max(1, int(max(image.size) * scale))
+            image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+            data = _png(image, compress_level=9)
+        if image.size == shrunk_from:
+            notes.append(
+                f"re-encoded with stronger PNG compression (was {_mb(size_before)}, over 3.75 MB)"
+            )
+        else:
+            notes.append(
+                f"downscaled from {shrunk_from[0]}x{shrunk_from[1]} to fit 3.75 MB "
+                f"(a {_mb(size_before)} PNG)"
+            )
+    note = ""
+    if notes:
+        note = (
+            f"The judge was sent a copy of {image.size[0]}x{image.size[1]} px: "
+            + "; ".join(notes)
+            + " (Bedrock Converse limits). The saved image is unchanged."
+        )
+    return JudgeImage(data, image.size[0], image.size[1], note)
+
+
+def _png(image: Image.Image, compress_level: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=compress_level)
+    return out.getvalue()
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.2f} MB"

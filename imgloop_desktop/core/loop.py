@@ -25,7 +25,12 @@ from typing import Any
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
-from imgloop_desktop.core.errors import ModelOutputError, PromptRefusedError, ServiceError
+from imgloop_desktop.core.errors import (
+    AttemptFailedError,
+    ModelOutputError,
+    PromptRefusedError,
+    ServiceError,
+)
 from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
 from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
@@ -328,7 +333,7 @@ class ImageLoop:
     def _judge(self, candidate: ev.Candidate) -> _Judgement:
         """Ask the judge (on a call thread), once more for an unreadable answer. Nothing is
         recorded here: the scheduler records, so a judgement past its deadline is dropped."""
-        image = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
+        copy = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
         question = judge_prompt(self.params.prompt)
         with self._lock:
             self._may_call()
@@ -339,17 +344,20 @@ class ImageLoop:
             if replies:
                 with self._lock:
                     self._may_call()
-            replies.append(self.chat.ask(question, self.params.validate_settings, image_png=image))
+            replies.append(
+                self.chat.ask(question, self.params.validate_settings, image_png=copy.data)
+            )
             try:
                 result, reason = parse_verdict(encodable(replies[-1].text))
             except ModelOutputError as exc:
                 error = exc
                 continue
-            return _Judgement(result, reason, replies)
+            return _Judgement(result, reason, replies, copy.note)
         return _Judgement(
             ev.VerdictResult.ERROR,
             f"The judge's answer could not be read, twice: {error}",
             replies,
+            copy.note,
         )
 
     def _record_verdict(self, candidate: ev.Candidate, judgement: _Judgement) -> ev.Verdict:
@@ -361,6 +369,7 @@ class ImageLoop:
             model_id=replies[-1].model_id if replies else self.chat.model_id,
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
+            judge_image_note=judgement.judge_image_note,
         )
         with self._lock:
             self.result.verdicts[candidate.ref] = verdict
@@ -517,6 +526,7 @@ class _Judgement:
     result: ev.VerdictResult
     reason: str
     replies: list[ModelReply]
+    judge_image_note: str = ""  # what was done to fit Converse's image limits, if anything
 
 
 class RecordingError(Exception):
@@ -661,6 +671,9 @@ class _PromptRound:
             except PromptRefusedError as exc:
                 loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
                 self.reasons.append(f"The image model refused the prompt: {exc}")
+                return
+            except AttemptFailedError as exc:  # counted, but says nothing about the prompt
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
                 return
             except ServiceError as exc:  # on the attempt's record too, not only the run's
                 loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))

@@ -57,6 +57,8 @@ class ModelReply:
 
     ``truncated_from`` is the full answer's length in characters when ``text`` holds only
     its beginning (providers cut absurdly long answers); None when ``text`` is whole.
+    ``note`` says, in plain words, what the provider changed to get this answer (a sampling
+    setting the model rejected and that is left out from now on); empty when nothing.
     """
 
     text: str
@@ -64,6 +66,7 @@ class ModelReply:
     input_tokens: int | None = None
     output_tokens: int | None = None
     truncated_from: int | None = None
+    note: str = ""
 
 
 class ChatModel(Protocol):

@@ -10,8 +10,13 @@ The Bedrock wording matched below comes from real answers quoted in public bug r
 "This model version has reached the end of its life" (ResourceNotFoundException),
 "Invocation of model ID ... with on-demand throughput isn't supported" and "The provided
 model identifier is invalid" (ValidationException), "Access denied. This Model is marked by
-provider as Legacy ..." (AccessDeniedException), and the content filter answers of Titan and
-Nova ("This request has been blocked by our content filters").
+provider as Legacy ..." (AccessDeniedException, and ResourceNotFoundException in 2026
+reports), and the content filter answers of Titan and Nova ("This request has been blocked by
+our content filters"). Answers that end the run because no retry or revision fixes them:
+"Operation not allowed" (an account Bedrock does not yet let run models), "Malformed input
+request" (a body the model does not take), the AWS Marketplace subscription failure on first
+use of a Marketplace model (Anthropic, Stability) and Anthropic's use-case form. The simulator
+(``simulator/script.py``) holds each text with the public report it comes from.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
 
 IMAGE_OPERATION = "InvokeModel"
 CHAT_OPERATION = "Converse"
@@ -90,6 +95,9 @@ _FILTER_WORDS = (
     "violat",
 )
 _END_OF_LIFE_WORDS = ("end of its life", "end of life", "end-of-life")
+_LIFECYCLE_CODES = frozenset({"AccessDeniedException", "ResourceNotFoundException"})
+_MARKETPLACE_WORDS = ("aws-marketplace", "marketplace subscription")
+_USE_CASE_WORDS = ("use case details", "use-case form", "use case form")
 CREDENTIAL_CODES = frozenset(
     {
         "UnrecognizedClientException",
@@ -159,14 +167,16 @@ def translate(
     region: str,
     operation: str,
     profile: str | None = None,
-) -> PromptRefusedError | ServiceError:
+) -> PromptRefusedError | AttemptFailedError | ServiceError:
     """The error to raise instead of ``exc`` (raise it ``from exc``).
 
     ``operation`` is the Bedrock API call ("InvokeModel" for image generation, "Converse"
     for the judge and reviser). A request Bedrock rejects as invalid or filtered during image
     generation is almost always about the prompt, so it costs one attempt rather than the
-    run (PromptRefusedError). The judge and reviser may only raise ServiceError, so the same
-    answers to "Converse" end the run instead.
+    run (PromptRefusedError). A ModelTimeoutException during image generation costs one
+    attempt too, but says nothing about the prompt (AttemptFailedError). The judge and
+    reviser may only raise ServiceError, so the same answers to "Converse" end the run
+    instead.
     ``profile`` only makes the SSO hint exact; AWS_PROFILE is used when it is not given.
     """
     if isinstance(exc, ClientError):
@@ -180,7 +190,7 @@ def _service(message: str, *, model_id: str, region: str, hint: str = "") -> Ser
 
 def _client_error(
     exc: ClientError, *, model_id: str, region: str, operation: str
-) -> PromptRefusedError | ServiceError:
+) -> PromptRefusedError | AttemptFailedError | ServiceError:
     error = exc.response.get("Error", {})
     code = clip(str(error.get("Code", "") or ""), 100)
     message = clip(str(error.get("Message", "") or "") or str(exc))
@@ -189,11 +199,58 @@ def _client_error(
     where = f"{model_id} in {region}"
 
     if any(word in lowered for word in _END_OF_LIFE_WORDS) or (
-        code == "AccessDeniedException" and "legacy" in lowered
+        code in _LIFECYCLE_CODES and "legacy" in lowered
     ):
         return _end_of_life(message, model_id=model_id, region=region)
 
+    if any(word in lowered for word in _MARKETPLACE_WORDS):
+        return _service(
+            f"{model_id} could not be subscribed to through AWS Marketplace for this account "
+            f"in {region}, which its first use needs: {message}",
+            model_id=model_id,
+            region=region,
+            hint="Let these credentials run the IAM actions aws-marketplace:Subscribe and "
+            "aws-marketplace:ViewSubscriptions (needed once per account and model), check the "
+            "AWS account has a valid payment method, then wait a few minutes and run again.",
+        )
+
+    if any(word in lowered for word in _USE_CASE_WORDS):
+        return _service(
+            f"Anthropic's use-case form has not been submitted for this AWS account, so "
+            f"{model_id} cannot be used in {region} yet: {message}",
+            model_id=model_id,
+            region=region,
+            hint="Submit Anthropic's one-time use-case details: open the Bedrock console, "
+            "choose an Anthropic model in the Model catalog and fill in the form it shows "
+            "(once per account or organisation), then wait about 15 minutes and run again.",
+        )
+
+    if code == "ModelTimeoutException" and operation == IMAGE_OPERATION:
+        return AttemptFailedError(
+            redact(f"{model_id} in {region} timed out making the image ({code}): {message}")
+        )
+
     if code == "ValidationException":
+        if "operation not allowed" in lowered:
+            return _service(
+                f"Bedrock does not allow this AWS account to call {operation} on {where}: "
+                f"{message}",
+                model_id=model_id,
+                region=region,
+                hint="This is an account-level block, not the prompt or IAM: new accounts "
+                "and accounts without a valid payment method get it. Check the account's "
+                "billing and payment method; if it stays, open an AWS Support case about "
+                f"Bedrock access in {region}.",
+            )
+        if "malformed input request" in lowered:
+            return _service(
+                f"{model_id} in {region} does not take the request imgloop sent: {message}",
+                model_id=model_id,
+                region=region,
+                hint="The request's fields do not match what this model accepts (a model "
+                "change or an imgloop bug, not the prompt); pick another model and report "
+                "this message.",
+            )
         if "on-demand throughput" in lowered or "inference profile" in lowered:
             return _service(
                 f"Bedrock will not run {where} on demand: {message}",
@@ -232,8 +289,8 @@ def _client_error(
             f"Access denied to {where}: {message}",
             model_id=model_id,
             region=region,
-            hint=f"Enable model access for {model_id} in the Bedrock console for {region}, "
-            "or check the IAM policy allows bedrock:InvokeModel.",
+            hint=f"Check the IAM policy allows bedrock:InvokeModel on {model_id} in {region} "
+            "(and that no service control policy denies it).",
         )
 
     if code == "ResourceNotFoundException":

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +33,8 @@ from imgloop_desktop.core.protocols import (
     ModelReply,
 )
 from imgloop_desktop.providers import aws_errors, catalog
+
+log = logging.getLogger(__name__)
 
 # Five 4-megapixel PNGs in base64 stay well below this; anything larger is not an answer
 # we asked for and must not be held in memory.
@@ -124,8 +128,9 @@ class ConverseChat:
         self.model_id = model_id
         self.region = region
         self._profile = profile
-        # Newer Claude models refuse temperature and top_p together; learned on first refusal.
-        self._send_top_p = True
+        # Sampling settings this model rejected ("temperature", "top_p", "top_k"), learnt
+        # from its first refusal and left out of every later call of the run.
+        self._omitted: set[str] = set()
 
     def ask(
         self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
@@ -134,14 +139,20 @@ class ConverseChat:
         if image_png is not None:
             content.append({"image": {"format": "png", "source": {"bytes": image_png}}})
         content.append({"text": prompt})
+        notes: list[str] = []
         try:
-            try:
-                response = self._converse(content, settings)
-            except ClientError as exc:
-                if not (self._send_top_p and _rejects_temperature_with_top_p(exc)):
-                    raise
-                self._send_top_p = False
-                response = self._converse(content, settings)
+            while True:
+                try:
+                    response = self._converse(content, settings)
+                    break
+                except ClientError as exc:
+                    # Each setting is dropped at most once, so this ends within three resends.
+                    rejected = rejected_settings(exc) - self._omitted
+                    if not rejected:
+                        raise
+                    self._omitted |= rejected
+                    notes.append(self._dropped_note(sorted(rejected), exc))
+                    log.warning("%s", notes[-1])
         except (ClientError, BotoCoreError) as exc:
             raise aws_errors.translate(
                 exc,
@@ -157,21 +168,31 @@ class ConverseChat:
                 region=self.region,
                 operation=aws_errors.CHAT_OPERATION,
             ) from exc
-        return self._reply(response)
+        reply = self._reply(response)
+        return dataclasses.replace(reply, note=" ".join(notes)) if notes else reply
+
+    def _dropped_note(self, names: list[str], exc: ClientError) -> str:
+        said = aws_errors.clip(str(exc.response.get("Error", {}).get("Message", "")), 300)
+        shown = " and ".join(f"`{name}`" for name in names)
+        return aws_errors.redact(
+            f"{self.model_id} in {self.region} rejected {shown} ({said}); the call was sent "
+            f"again without {'it' if len(names) == 1 else 'them'}, and "
+            f"{'it is' if len(names) == 1 else 'they are'} left out for the rest of the run."
+        )
 
     def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
-        inference: dict[str, object] = {
-            "maxTokens": settings.max_tokens,
-            "temperature": settings.temperature,
-        }
-        if self._send_top_p:
+        inference: dict[str, object] = {"maxTokens": settings.max_tokens}
+        if "temperature" not in self._omitted:
+            inference["temperature"] = settings.temperature
+        if "top_p" not in self._omitted:
             inference["topP"] = settings.top_p
         kwargs: dict[str, object] = {
             "modelId": self.model_id,
             "messages": [{"role": "user", "content": content}],
             "inferenceConfig": inference,
         }
-        extra = additional_fields(self.model_id, settings.top_k)
+        top_k = 0 if "top_k" in self._omitted else settings.top_k
+        extra = additional_fields(self.model_id, top_k)
         if extra:
             kwargs["additionalModelRequestFields"] = extra
         result: object = self._client.converse(**kwargs)
@@ -247,15 +268,29 @@ def additional_fields(model_id: str, top_k: int) -> dict[str, object]:
     return {}
 
 
-def _rejects_temperature_with_top_p(exc: ClientError) -> bool:
+# Claude's two refusals of sampling settings on Bedrock (texts in simulator/script.py with
+# their sources): "`temperature` is deprecated for this model." (Opus 4.7 and later) and
+# "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+# (Sonnet 4.5, Haiku 4.5 and later).
+_DEPRECATED_SETTING = re.compile(r"`?\b(temperature|top_p|top_k)\b`? is deprecated")
+
+
+def rejected_settings(exc: ClientError) -> frozenset[str]:
+    """The sampling settings ("temperature", "top_p", "top_k") a ValidationException says
+    the model will not take; empty for any other error. Of temperature and top_p sent
+    together, top_p is the one left out: temperature is the setting the seed documents."""
     error = exc.response.get("Error", {})
+    if error.get("Code") != "ValidationException":
+        return frozenset()
     message = str(error.get("Message", "")).lower()
-    return (
-        error.get("Code") == "ValidationException"
-        and "temperature" in message
+    rejected = set(_DEPRECATED_SETTING.findall(message))
+    if (
+        "temperature" in message
         and "top_p" in message
-        and ("both" in message or "only one" in message)
-    )
+        and ("cannot both" in message or "only one" in message)
+    ):
+        rejected.add("top_p")
+    return frozenset(rejected)
 
 
 def _stop_hint(stop: object) -> str:

@@ -66,6 +66,67 @@ EOL_MESSAGE = (
     "Please refer to the AWS documentation for more details."
 )
 
+# Answers real accounts meet, word for word as public reports quote them (HTTP status from
+# ERROR_STATUS). Script them with ``fail(op, code, message=...)``.
+# * ValidationException, InvokeModel and Converse, on an account Bedrock will not yet let run
+#   models: aws/aws-cli#8717, langchain-ai/langchain#19215, kirodotdev/Kiro#11191 (2026,
+#   "valid payment method and full account permissions").
+OPERATION_NOT_ALLOWED_MESSAGE = "Operation not allowed"
+# * ValidationException for a body the model does not take: aws-samples/
+#   amazon-bedrock-client-for-mac#12 (Titan Image Generator); with the schema detail, e.g.
+#   BerriAI/litellm#6722 (Stable Image Ultra: "#: required key [prompt] not found").
+MALFORMED_INPUT_MESSAGE = "Malformed input request, please reformat your input and try again."
+# * AccessDeniedException (403) on first use of a model sold through AWS Marketplace
+#   (Anthropic, Stability) by credentials that may not subscribe: CloudTrail errorMessage in
+#   aws-samples/sample-host-openclaw-on-amazon-bedrock-agentcore#41 (2026, "2 minutes") and
+#   ministryofjustice/modernisation-platform-environments#18323 (2026, "5 minutes").
+MARKETPLACE_MESSAGE = (
+    "Model access is denied due to IAM user or service role is not authorized to perform the "
+    "required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, "
+    "aws-marketplace:Subscribe) to enable access to this model. Refer to the Amazon Bedrock "
+    "documentation for further details. Your AWS Marketplace subscription for this model "
+    "cannot be completed at this time. If you recently fixed this issue, try again after "
+    "2 minutes."
+)
+# * Anthropic's one-time use-case form not submitted (obot-platform/obot#6747, 2026); reported
+#   as ResourceNotFoundException (404).
+USE_CASE_FORM_MESSAGE = (
+    "Model use case details have not been submitted for this account. Fill out the Anthropic "
+    "use case details form before using the model. If you have already filled out the form, "
+    "try again in 15 minutes."
+)
+# * A Legacy model this account has not used lately, as ResourceNotFoundException (404):
+#   aws-samples/amazon-bedrock-workshop#386 and awslabs/llmeter#35 (2026, InvokeModel and
+#   Converse); fourTheorem/podwhisperer#24 quotes the same with "30 days". Older reports
+#   answer it as AccessDeniedException (403).
+LEGACY_MESSAGE = (
+    "Access denied. This Model is marked by provider as Legacy and you have not been actively "
+    "using the model in the last 15 days. Please upgrade to an active model on Amazon Bedrock"
+)
+# * Claude models refusing sampling settings in Converse (ValidationException, 400):
+#   cline/cline#10572 (Opus 4.7, 2026) and promptfoo/promptfoo#10307 (Opus 5) for
+#   temperature; aws-samples/bedrock-access-gateway#191 (Haiku 4.5) and
+#   CherryHQ/cherry-studio#10984 (Sonnet 4.5, Haiku 4.5) for temperature with top_p.
+TEMPERATURE_DEPRECATED_MESSAGE = (
+    "The model returned the following errors: `temperature` is deprecated for this model."
+)
+TEMPERATURE_WITH_TOP_P_MESSAGE = (
+    "The model returned the following errors: `temperature` and `top_p` cannot both be "
+    "specified for this model. Please use only one."
+)
+# Which sampling settings a Claude model refuses, by base id prefix (see the reports above):
+# "no_temperature" refuses temperature at all; "temperature_or_top_p" refuses both at once.
+SAMPLING_RULES = ("no_temperature", "temperature_or_top_p")
+# Sonnet 4.6's refusal is quoted from Anthropic's own API (Vali-98/ChatterUI#564, 2026).
+DEFAULT_SAMPLING_RULES: dict[str, str] = {
+    "anthropic.claude-sonnet-4-5": "temperature_or_top_p",
+    "anthropic.claude-haiku-4-5": "temperature_or_top_p",
+    "anthropic.claude-sonnet-4-6": "temperature_or_top_p",
+    "anthropic.claude-opus-4-7": "no_temperature",
+    "anthropic.claude-opus-4-8": "no_temperature",
+    "anthropic.claude-opus-5": "no_temperature",
+}
+
 # Leading segments of cross-region inference profile ids ("us.amazon.nova-canvas-v1:0").
 _PROFILE_PREFIXES = frozenset({"us", "eu", "apac", "global", "us-gov", "ca", "jp", "au"})
 
@@ -171,6 +232,8 @@ class SimScript:
         # The brief's code; one live report (2026) shows ResourceNotFoundException with
         # the same message, so a test can switch to that.
         self.eol_error_code = "ValidationException"
+        # Base model id prefix -> one of SAMPLING_RULES (Converse calls only).
+        self.sampling_rules: dict[str, str] = dict(DEFAULT_SAMPLING_RULES)
 
     # -- building ------------------------------------------------------------------
 
@@ -274,6 +337,26 @@ class SimScript:
         with self._lock:
             self.latencies[op] = float(seconds)
 
+    def reject_sampling(self, model_prefix: str, rule: str) -> None:
+        """Make Converse calls to models whose base id starts with ``model_prefix`` refuse
+        sampling settings the way ``rule`` (one of SAMPLING_RULES) says."""
+        if rule not in SAMPLING_RULES:
+            raise ValueError(f"unknown sampling rule {rule!r}; known: {', '.join(SAMPLING_RULES)}")
+        with self._lock:
+            self.sampling_rules[model_prefix] = rule
+
+    def sampling_refusal(self, model_id: str, inference: Mapping[str, Any]) -> str | None:
+        """Bedrock's message refusing ``inference`` (a Converse inferenceConfig) for
+        ``model_id``, or None when the model takes it."""
+        base = base_model_id(model_id)
+        with self._lock:
+            rules = [r for prefix, r in self.sampling_rules.items() if base.startswith(prefix)]
+        if "no_temperature" in rules and "temperature" in inference:
+            return TEMPERATURE_DEPRECATED_MESSAGE
+        if "temperature_or_top_p" in rules and "temperature" in inference and "topP" in inference:
+            return TEMPERATURE_WITH_TOP_P_MESSAGE
+        return None
+
     def mark_end_of_life(self, *model_ids: str) -> None:
         with self._lock:
             self.end_of_life.update(model_ids)
@@ -289,6 +372,7 @@ class SimScript:
             self.latency_scale = 1.0
             self.default_verdict = "YES"
             self.eol_error_code = "ValidationException"
+            self.sampling_rules = dict(DEFAULT_SAMPLING_RULES)
 
     def _add_faults(self, op: str, fault: Fault, times: int) -> None:
         if times < 1:
@@ -361,7 +445,8 @@ class SimScript:
                                      {"kind": "extra_images", "count": 40}],
                         "judge": [{"kind": "absurd", "variant": "huge_text"}]},
              "end_of_life": ["amazon.titan-image-generator-v1"],
-             "eol_error_code": "ValidationException"}
+             "eol_error_code": "ValidationException",
+             "sampling_rules": {"anthropic.claude-opus-4-7": "no_temperature"}}
         """
         known = {
             "default_verdict",
@@ -372,6 +457,7 @@ class SimScript:
             "faults",
             "end_of_life",
             "eol_error_code",
+            "sampling_rules",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -411,6 +497,11 @@ class SimScript:
                 if code not in ERROR_STATUS:
                     raise ValueError(f"eol_error_code {code!r} is not a known error code")
                 self.eol_error_code = code
+            rules = data.get("sampling_rules", {})
+            if not isinstance(rules, dict) or not all(isinstance(k, str) for k in rules):
+                raise ValueError("sampling_rules must be an object of model id prefix: rule")
+            for prefix, rule in rules.items():
+                self.reject_sampling(prefix, rule)
 
     def _add_fault_entry(self, op: str, entry: object) -> None:
         if not isinstance(entry, dict):

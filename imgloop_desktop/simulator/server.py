@@ -443,6 +443,12 @@ class BedrockSimulator:
                 )
             reply = self._generate(family, model_id, body, fault)
         else:
+            inference = body.get("inferenceConfig")
+            refusal = script.sampling_refusal(
+                model_id, inference if isinstance(inference, Mapping) else {}
+            )
+            if refusal is not None:
+                raise _BedrockError("ValidationException", refusal)
             reply = self._converse(op, body)
         if fault is not None and fault.kind == "absurd" and reply.status == 200:
             reply.raw_body = _absurd_body(op, fault.variant, reply.payload)
@@ -1018,33 +1024,61 @@ def _converse_content(body: Mapping[str, Any]) -> tuple[list[str], list[bytes]]:
             b["text"] for b in system if isinstance(b, dict) and isinstance(b.get("text"), str)
         )
     images: list[bytes] = []
-    for message in messages:
+    for m, message in enumerate(messages):
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(content, list):
             continue
-        for block in content:
+        for c, block in enumerate(content):
             if not isinstance(block, dict):
                 continue
             if isinstance(block.get("text"), str):
                 texts.append(block["text"])
             image = block.get("image")
             if isinstance(image, dict):
-                images.append(_image_bytes(image))
+                images.append(_image_bytes(image, f"messages.{m}.content.{c}.image.source"))
     return texts, images
 
 
-def _image_bytes(image: Mapping[str, Any]) -> bytes:
+# Converse's per-image limits: "Each image's size, height, and width must be no more than
+# 3.75 MB, 8000 px, and 8000 px, respectively" (Message.content,
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html). The size
+# is measured on the base64 text, 5 MiB, as the refusal itself says; its text as Bedrock
+# answers it (aws/aws-sdk-js-v3#6785; the same shape in
+# aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws#778):
+#   "The model returned the following errors: messages.0.content.1.image.source: image
+#    exceeds 5 MB maximum: 6737924 bytes > 5242880 bytes"
+# The side limit's text is Claude's, in the form of its published many-image variant
+# ("...image.source.base64.data: At least one of the image dimensions exceed max allowed
+# size for many-image requests: 2000 pixels", anthropics/claude-code#52220) with the
+# single-image limit of 8000 pixels.
+_MAX_IMAGE_BASE64_BYTES = 5_242_880
+_MAX_IMAGE_SIDE = 8000
+
+
+def _image_bytes(image: Mapping[str, Any], where: str) -> bytes:
     if js.check(_IMAGE_BLOCK, image):
         raise _BedrockError("ValidationException", "The image block needs source.bytes.")
     encoded = image["source"]["bytes"]
     try:
         data = base64.b64decode(encoded, validate=True)
-        image_size(data)
+        width, height = image_size(data)
     except ValueError as exc:
         raise _BedrockError(
             "ValidationException",
             "The model returned the following errors: Could not process image",
         ) from exc
+    if len(encoded) > _MAX_IMAGE_BASE64_BYTES:
+        raise _BedrockError(
+            "ValidationException",
+            f"The model returned the following errors: {where}: image exceeds 5 MB maximum: "
+            f"{len(encoded)} bytes > {_MAX_IMAGE_BASE64_BYTES} bytes",
+        )
+    if max(width, height) > _MAX_IMAGE_SIDE:
+        raise _BedrockError(
+            "ValidationException",
+            f"The model returned the following errors: {where}.base64.data: At least one of "
+            f"the image dimensions exceed max allowed size: {_MAX_IMAGE_SIDE} pixels",
+        )
     return data
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import CancelToken
-from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.errors import AttemptFailedError, ServiceError
 from imgloop_desktop.core.loop import ImageLoop, RunResult, s3_key
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.core.protocols import UploadOutcome
+from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest, UploadOutcome
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.fakes import SPEC, FakeChat, FakeGenerator, verdict
 
@@ -333,3 +333,32 @@ def test_images_land_on_disk_before_judging(store: LocalImageStore) -> None:
 
     run(store, attempts=1, revisions=0, on_event=watch)
     assert order == ["stored", "judging"]
+
+
+class TimingOutGenerator(FakeGenerator):
+    """Fails its first call the way a ModelTimeoutException arrives from the provider."""
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
+        with self.lock:
+            first = not self.requests
+        if first:
+            with self.lock:
+                self.requests.append(request)
+            raise AttemptFailedError("test.image-model timed out making the image")
+        return super().generate(request)
+
+
+def test_a_failed_attempt_costs_one_attempt_and_no_reviser_reason(
+    store: LocalImageStore,
+) -> None:
+    generator = TimingOutGenerator()
+    chat = FakeChat(verdicts=["NO", "YES"])
+    result, events, _, _ = run(store, attempts=2, revisions=1, generator=generator, chat=chat)
+    failed = [e for e in events if isinstance(e, ev.AttemptFailed)]
+    assert [(f.revision, f.attempt) for f in failed] == [(0, 0)]
+    assert "timed out" in failed[0].message
+    assert result.outcome is ev.Outcome.APPROVED
+    assert result.approved is not None and result.approved.ref.revision == 1
+    assert len(chat.revise_calls) == 1
+    assert "timed out" not in chat.revise_calls[0]
+    assert "judged NO" in chat.revise_calls[0]

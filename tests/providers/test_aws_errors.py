@@ -159,9 +159,10 @@ def test_access_denied_hint() -> None:
     result = image(exc)
     assert isinstance(result, ServiceError)
     assert result.hint == (
-        f"Enable model access for {TITAN} in the Bedrock console for {REGION}, "
-        "or check the IAM policy allows bedrock:InvokeModel."
+        f"Check the IAM policy allows bedrock:InvokeModel on {TITAN} in {REGION} "
+        "(and that no service control policy denies it)."
     )
+    assert "model access" not in result.hint.lower()  # the retired console page
 
 
 def test_resource_not_found_is_unknown_or_not_offered() -> None:
@@ -177,7 +178,6 @@ def test_resource_not_found_is_unknown_or_not_offered() -> None:
         ("ThrottlingException", 429),
         ("ServiceUnavailableException", 503),
         ("InternalServerException", 500),
-        ("ModelTimeoutException", 408),
         ("SomethingNew", 502),
     ],
 )

@@ -182,7 +182,7 @@ def test_generator_translates_access_denied(runtime: Any) -> None:
         )
         with pytest.raises(ServiceError) as info:
             BedrockImageGenerator(runtime, spec, region=REGION).generate(REQUEST)
-    assert "Enable model access for stability.sd3-5-large-v1:0" in info.value.hint
+    assert "bedrock:InvokeModel on stability.sd3-5-large-v1:0" in info.value.hint
     assert info.value.region == REGION
 
 

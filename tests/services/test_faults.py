@@ -4,6 +4,8 @@ that every image made is on disk, named in the history, and that the history che
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -155,3 +157,25 @@ def test_the_service_deadlines_sit_above_the_sdk_timeouts() -> None:
         limits = run_service.deadlines(spec)
         assert limits.generation > catalog.image_read_timeout(spec.model_id)
         assert limits.judge > 2 * catalog.CHAT_READ_TIMEOUT_SECONDS
+
+
+def test_a_model_timeout_is_one_failed_attempt_and_the_run_goes_on(
+    bedrock_sim: BedrockSimulator,
+) -> None:
+    """Issue 11: Bedrock's ModelTimeoutException (408) costs the attempt it hit, is not sent
+    again by the SDK, and is no reason for the reviser."""
+    bedrock_sim.script.fail("generate", "ModelTimeoutException")
+    params = dataclasses.replace(PARAMS, max_retry_attempts=1, max_prompt_revisions=1)
+    result, elapsed = run(params)
+    assert result.outcome is Outcome.APPROVED
+    assert result.approved is not None and result.approved.ref.revision == 1
+    assert bedrock_sim.count("generate") == 2  # one timed out, one made the image
+    revise = [call for call in bedrock_sim.calls if call.op == "revise"]
+    assert len(revise) == 1
+    assert "ModelTimeoutException" not in json.dumps(revise[0].body)
+    assert elapsed < 30
+    with sqlite3.connect(default_db_path()) as conn:
+        errors = [row[0] for row in conn.execute("SELECT error FROM attempts ORDER BY id")]
+    conn.close()
+    assert "ModelTimeoutException" in errors[0] and errors[1] == ""
+    assert_nothing_lost(result)

@@ -263,6 +263,7 @@ class HistoryRecorder:
                     "output_tokens": v.output_tokens,
                     "retried": int(e.retried),
                     "received_at": self._ts(),
+                    "judge_image": v.judge_image_note,
                 },
             )
 

@@ -191,7 +191,17 @@ def _v3(conn: sqlite3.Connection) -> None:
 # that did not decode, an answer after the deadline); ``error`` stays for failed attempts.
 _V4: tuple[str, ...] = ("ALTER TABLE attempts ADD COLUMN notes TEXT NOT NULL DEFAULT ''",)
 
-MIGRATIONS: tuple[Step, ...] = (_statements(_V1), _statements(_V2), _v3, _statements(_V4))
+# Version 5: what was done to the judge's copy of an image to fit Converse's image limits
+# (re-encoded or downscaled); empty when the judge saw the image as the settings asked.
+_V5: tuple[str, ...] = ("ALTER TABLE verdicts ADD COLUMN judge_image TEXT NOT NULL DEFAULT ''",)
+
+MIGRATIONS: tuple[Step, ...] = (
+    _statements(_V1),
+    _statements(_V2),
+    _v3,
+    _statements(_V4),
+    _statements(_V5),
+)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -185,6 +185,7 @@ VERDICTS = Table(
             "output_tokens",
             "retried",
             "received_at",
+            "judge_image",
         }
     ),
     key=("image_id",),

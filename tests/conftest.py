@@ -108,3 +108,21 @@ def bedrock_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[BedrockSimulator]:
         yield simulator
     finally:
         simulator.stop()
+
+
+def _simulator_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("bedrock-sim")]
+
+
+@pytest.fixture
+def sim() -> Iterator[BedrockSimulator]:
+    """A simulator of the test's own (no endpoint variables set), stopped completely: no
+    thread of it may outlive the test."""
+    simulator = BedrockSimulator()
+    simulator.start()
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+        assert not simulator.running
+        assert _simulator_threads() == []

@@ -43,6 +43,15 @@ def png(width: int = 16, height: int = 16, colour: tuple[int, int, int] = (10, 2
     return out.getvalue()
 
 
+def noisy_png(width: int, height: int) -> bytes:
+    """Noise does not compress: a 4096x1024 RGB PNG of it is about 12 MB."""
+    noise = Image.effect_noise((width, height), 100)
+    image = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.ROTATE_180), noise))
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
 class FakeGenerator:
     """Distinct small PNGs per call; ``refuse`` holds 1-based call numbers to refuse."""
 

@@ -16,6 +16,7 @@ from imgloop_desktop.core.judge_image import (
     CONVERSE_MAX_IMAGE_SIDE,
     judge_copy,
 )
+from tests.fakes import noisy_png
 
 
 def png(width: int, height: int, mode: str = "RGB") -> bytes:
@@ -74,15 +75,6 @@ def test_the_copy_is_smaller_than_a_large_original() -> None:
 def test_bytes_that_are_not_an_image_raise() -> None:
     with pytest.raises(OSError):  # PIL.UnidentifiedImageError is an OSError
         judge_copy(b"not a png", 256)
-
-
-def noisy_png(width: int, height: int) -> bytes:
-    """Noise does not compress: a 4096x1024 RGB PNG of it is about 12 MB."""
-    noise = Image.effect_noise((width, height), 100)
-    image = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.ROTATE_180), noise))
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
 
 
 def test_a_large_4096x1024_png_is_brought_under_converse_limits(tmp_path: Path) -> None:

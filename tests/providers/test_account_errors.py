@@ -5,14 +5,12 @@ public report of each). Each ends the run at once with what to do, except a mode
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
-from PIL import Image
 
 from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
 from imgloop_desktop.core.protocols import GenerationRequest, InferenceSettings
@@ -21,6 +19,7 @@ from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseCha
 from imgloop_desktop.providers.session import install_call_policy
 from imgloop_desktop.simulator import script as sim_script
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.fakes import png
 
 REGION = "us-west-2"
 CORE = "stability.stable-image-core-v1:1"
@@ -35,19 +34,7 @@ REQUEST = GenerationRequest(
 
 
 def tiny_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def sim() -> Iterator[BedrockSimulator]:
-    simulator = BedrockSimulator()
-    simulator.start()
-    try:
-        yield simulator
-    finally:
-        simulator.stop()
+    return png(8, 8, (200, 10, 10))
 
 
 @pytest.fixture

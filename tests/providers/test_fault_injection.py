@@ -8,7 +8,6 @@ the SDK after the service went quiet.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 import boto3
 import pytest
 from botocore.config import Config
-from PIL import Image
 
 from imgloop_desktop.core.errors import ServiceError
 from imgloop_desktop.core.image_check import BadImageError, check_image
@@ -35,6 +33,7 @@ from imgloop_desktop.providers.session import (
 )
 from imgloop_desktop.simulator.script import ABSURD_VARIANTS, HUGE_TEXT_BYTES
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.fakes import png
 
 REGION = "us-east-1"
 TITAN = "amazon.titan-image-generator-v2:0"
@@ -60,19 +59,7 @@ def request_for(model_id: str) -> GenerationRequest:
 
 
 def tiny_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def sim() -> Iterator[BedrockSimulator]:
-    simulator = BedrockSimulator()
-    simulator.start()
-    try:
-        yield simulator
-    finally:
-        simulator.stop()
+    return png(8, 8, (200, 10, 10))
 
 
 def make_client(url: str, read_timeout: float) -> Any:

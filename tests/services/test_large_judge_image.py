@@ -6,7 +6,6 @@ disk is the one the model made."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import boto3
 import pytest
-from PIL import Image
 
 from imgloop_desktop.core.events import Outcome
 from imgloop_desktop.core.judge_image import CONVERSE_MAX_IMAGE_BYTES
@@ -27,16 +25,7 @@ from imgloop_desktop.services.run import execute
 from imgloop_desktop.simulator.server import BedrockSimulator
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
-from tests.fakes import SPEC, FakeGenerator
-
-
-def noisy_png(width: int, height: int) -> bytes:
-    noise = Image.effect_noise((width, height), 100)
-    image = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.ROTATE_180), noise))
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
-
+from tests.fakes import SPEC, FakeGenerator, noisy_png
 
 LARGE = noisy_png(4096, 1024)
 

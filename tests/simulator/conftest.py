@@ -4,7 +4,6 @@ leaked it rather than some later one."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import boto3
@@ -31,22 +30,6 @@ def make_client(url: str, access_key_id: str = "AKIDTEST") -> BedrockRuntimeClie
         aws_secret_access_key="secret",
         config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}),
     )
-
-
-def _simulator_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("bedrock-sim")]
-
-
-@pytest.fixture
-def sim() -> Iterator[BedrockSimulator]:
-    simulator = BedrockSimulator()
-    simulator.start()
-    try:
-        yield simulator
-    finally:
-        simulator.stop()
-        assert not simulator.running
-        assert _simulator_threads() == []
 
 
 @pytest.fixture

@@ -12,16 +12,9 @@ from PIL import Image
 
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.fakes import noisy_png
 
 JUDGE = RunParams().judge_model_id
-
-
-def noisy_png(width: int, height: int) -> bytes:
-    noise = Image.effect_noise((width, height), 100)
-    image = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.ROTATE_180), noise))
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
 
 
 def flat_png(width: int, height: int) -> bytes:

@@ -7,8 +7,9 @@ it between its markers, and to rewrite or check a document, so both work alike.
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +51,25 @@ class Markers:
             return 1
         path.write_text(wanted, encoding="utf-8")
         return 0
+
+    def main(
+        self,
+        argv: list[str] | None,
+        *,
+        prog: str,
+        write_flag: str,
+        path_flag: str,
+        default_path: Path,
+        render: Callable[[], str],
+    ) -> int:
+        """The command both tables share: print the table; ``write_flag`` rewrites it in the
+        document; ``--check`` only compares (1 when it differs)."""
+        parser = argparse.ArgumentParser(prog=prog)
+        parser.add_argument(write_flag, action="store_true", help=f"rewrite the {self.what}")
+        parser.add_argument("--check", action="store_true", help="only say whether it is current")
+        parser.add_argument(path_flag, dest="path", type=Path, default=default_path)
+        args = parser.parse_args(argv)
+        if not (getattr(args, write_flag.lstrip("-").replace("-", "_")) or args.check):
+            sys.stdout.write(render())
+            return 0
+        return self.sync(args.path, render(), check=args.check)

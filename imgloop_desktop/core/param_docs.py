@@ -8,8 +8,6 @@ README.md differs from what this renders. Rewrite it with
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 from imgloop_desktop.core.doc_tables import Markers, markdown_table
@@ -66,13 +64,13 @@ def with_table(readme: str, table: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with ``--check`` compare) the table in README.md; 1 when it differs."""
-    parser = argparse.ArgumentParser(prog="python -m imgloop_desktop.core.params")
-    parser.add_argument("--readme-table", action="store_true", help="rewrite README.md's table")
-    parser.add_argument("--check", action="store_true", help="only say whether it is current")
-    parser.add_argument("--readme", type=Path, default=Path("README.md"))
-    args = parser.parse_args(argv)
-    if not (args.readme_table or args.check):
-        sys.stdout.write(readme_table())
-        return 0
-    return MARKERS.sync(args.readme, readme_table(), check=args.check)
+    """Print the table; ``--readme-table`` rewrites it in README.md,
+    ``--check`` only compares (1 when it differs)."""
+    return MARKERS.main(
+        argv,
+        prog="python -m imgloop_desktop.core.params",
+        write_flag="--readme-table",
+        path_flag="--readme",
+        default_path=Path("README.md"),
+        render=readme_table,
+    )

@@ -123,6 +123,57 @@ _MAX_TOKENS = Bounds(
 )
 
 
+# The judge's and the reviser's sampling settings are the seed's two sets of the same four
+# fields: each is still declared once per field, in one shape per setting.
+def _temperature(who: str, section: Section) -> float:
+    return param(
+        1.0,
+        label="Temperature",
+        help=f"The {who}'s sampling temperature",
+        section=section,
+        row=0,
+        bounds=_TEMPERATURE,
+        step=0.05,
+        decimals=3,
+    )
+
+
+def _top_p(who: str, section: Section) -> float:
+    return param(
+        0.999,
+        label="Top p",
+        help=f"The {who}'s nucleus sampling",
+        section=section,
+        row=1,
+        bounds=_TOP_P,
+        step=0.01,
+        decimals=3,
+    )
+
+
+def _top_k(who: str, section: Section) -> int:
+    return param(
+        250,
+        label="Top k",
+        help=f"The {who}'s top-k sampling",
+        section=section,
+        row=2,
+        bounds=_TOP_K,
+    )
+
+
+def _max_tokens(help_text: str, section: Section) -> int:
+    return param(
+        4096,
+        label="Max tokens",
+        help=help_text,
+        section=section,
+        row=3,
+        bounds=_MAX_TOKENS,
+        step=256,
+    )
+
+
 @dataclass(frozen=True)
 class RunParams:
     """The seed's event fields under their names and defaults, then ours (``ours=True``).
@@ -181,79 +232,17 @@ class RunParams:
         rule=Rule(PREFIX_ALLOWED, ok=_prefix_ok),
         strip=False,
     )
-    claude_validate_temperature: float = param(
-        1.0,
-        label="Temperature",
-        help="The judge's sampling temperature",
-        section=Section.JUDGE_SETTINGS,
-        row=0,
-        bounds=_TEMPERATURE,
-        step=0.05,
-        decimals=3,
+    claude_validate_temperature: float = _temperature("judge", Section.JUDGE_SETTINGS)
+    claude_validate_top_p: float = _top_p("judge", Section.JUDGE_SETTINGS)
+    claude_validate_top_k: int = _top_k("judge", Section.JUDGE_SETTINGS)
+    claude_validate_max_tokens: int = _max_tokens(
+        "The longest answer the judge may write", Section.JUDGE_SETTINGS
     )
-    claude_validate_top_p: float = param(
-        0.999,
-        label="Top p",
-        help="The judge's nucleus sampling",
-        section=Section.JUDGE_SETTINGS,
-        row=1,
-        bounds=_TOP_P,
-        step=0.01,
-        decimals=3,
-    )
-    claude_validate_top_k: int = param(
-        250,
-        label="Top k",
-        help="The judge's top-k sampling",
-        section=Section.JUDGE_SETTINGS,
-        row=2,
-        bounds=_TOP_K,
-    )
-    claude_validate_max_tokens: int = param(
-        4096,
-        label="Max tokens",
-        help="The longest answer the judge may write",
-        section=Section.JUDGE_SETTINGS,
-        row=3,
-        bounds=_MAX_TOKENS,
-        step=256,
-    )
-    claude_revise_temperature: float = param(
-        1.0,
-        label="Temperature",
-        help="The reviser's sampling temperature",
-        section=Section.REVISER_SETTINGS,
-        row=0,
-        bounds=_TEMPERATURE,
-        step=0.05,
-        decimals=3,
-    )
-    claude_revise_top_p: float = param(
-        0.999,
-        label="Top p",
-        help="The reviser's nucleus sampling",
-        section=Section.REVISER_SETTINGS,
-        row=1,
-        bounds=_TOP_P,
-        step=0.01,
-        decimals=3,
-    )
-    claude_revise_top_k: int = param(
-        250,
-        label="Top k",
-        help="The reviser's top-k sampling",
-        section=Section.REVISER_SETTINGS,
-        row=2,
-        bounds=_TOP_K,
-    )
-    claude_revise_max_tokens: int = param(
-        4096,
-        label="Max tokens",
-        help="The longest revised prompt the reviser may write",
-        section=Section.REVISER_SETTINGS,
-        row=3,
-        bounds=_MAX_TOKENS,
-        step=256,
+    claude_revise_temperature: float = _temperature("reviser", Section.REVISER_SETTINGS)
+    claude_revise_top_p: float = _top_p("reviser", Section.REVISER_SETTINGS)
+    claude_revise_top_k: int = _top_k("reviser", Section.REVISER_SETTINGS)
+    claude_revise_max_tokens: int = _max_tokens(
+        "The longest revised prompt the reviser may write", Section.REVISER_SETTINGS
     )
     titan_img_cfg_scale: float = param(
         8.0,

@@ -9,7 +9,6 @@ only compare).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -41,16 +40,16 @@ def with_table(doc: str, table: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with ``--check`` compare) the table in docs/gui.md; 1 when it differs."""
-    parser = argparse.ArgumentParser(prog="python -m imgloop_desktop.gui.main_window.action_docs")
-    parser.add_argument("--docs-table", action="store_true", help="rewrite docs/gui.md's table")
-    parser.add_argument("--check", action="store_true", help="only say whether it is current")
-    parser.add_argument("--doc", type=Path, default=Path("docs/gui.md"))
-    args = parser.parse_args(argv)
-    if not (args.docs_table or args.check):
-        sys.stdout.write(actions_table())
-        return 0
-    return MARKERS.sync(args.doc, actions_table(), check=args.check)
+    """Print the table; ``--docs-table`` rewrites it in docs/gui.md,
+    ``--check`` only compares (1 when it differs)."""
+    return MARKERS.main(
+        argv,
+        prog="python -m imgloop_desktop.gui.main_window.action_docs",
+        write_flag="--docs-table",
+        path_flag="--doc",
+        default_path=Path("docs/gui.md"),
+        render=actions_table,
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import json
 import struct
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -102,6 +103,34 @@ def images_of(payload: dict[str, Any]) -> list[bytes]:
 # -- hang ----------------------------------------------------------------------------------
 
 
+def stop_during(
+    sim: BedrockSimulator, call: Callable[[], object], arrived: Callable[[], bool]
+) -> list[BaseException | None]:
+    """Run ``call`` on a thread, stop the simulator once ``arrived()`` says the call is in
+    it, and return how the call ended (None when it returned). ``stop()`` must take < 2 s."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except Exception as exc:
+            outcome.append(exc)
+
+    caller = threading.Thread(target=run, name="test-stopped-caller")
+    caller.start()
+    try:
+        assert arrived()
+        started = time.monotonic()
+        sim.stop()
+        assert time.monotonic() - started < 2.0
+        caller.join(timeout=5)
+        assert not caller.is_alive()
+    finally:
+        caller.join(timeout=5)
+    return outcome
+
+
 def test_a_hung_call_is_never_answered(sim: BedrockSimulator) -> None:
     sim.script.hang_next("generate")
     client = short_client(sim, 0.3)
@@ -120,26 +149,13 @@ def test_stop_releases_a_call_hanging_with_its_client_still_waiting(
 ) -> None:
     sim.script.hang_next("judge")
     client = short_client(sim, 60.0)
-    outcome: list[BaseException | None] = []
-
-    def call() -> None:
-        try:
-            judge(client, png_bytes(8, 8))
-            outcome.append(None)
-        except Exception as exc:
-            outcome.append(exc)
-
-    caller = threading.Thread(target=call, name="test-hung-caller")
-    caller.start()
     try:
-        assert sim.wait_for_arrival("judge", 1, timeout=10)
-        started = time.monotonic()
-        sim.stop()
-        assert time.monotonic() - started < 2.0
-        caller.join(timeout=5)
-        assert not caller.is_alive()
+        outcome = stop_during(
+            sim,
+            lambda: judge(client, png_bytes(8, 8)),
+            lambda: sim.wait_for_arrival("judge", 1, timeout=10),
+        )
     finally:
-        caller.join(timeout=5)
         client.close()
     assert len(outcome) == 1
     assert isinstance(outcome[0], ConnectionClosedError | EndpointConnectionError)
@@ -177,26 +193,15 @@ def test_trickle_sends_the_whole_answer_slowly(sim: BedrockSimulator) -> None:
 def test_trickle_stops_when_the_simulator_stops(sim: BedrockSimulator) -> None:
     sim.script.trickle_next("generate", chunk_bytes=1, interval=0.5)
     client = short_client(sim, 5.0)
-    outcome: list[BaseException | None] = []
-
-    def call() -> None:
-        try:
-            client.invoke_model(modelId=TITAN_V2, body=json.dumps(titan_body()))["body"].read()
-            outcome.append(None)
-        except Exception as exc:
-            outcome.append(exc)
-
-    caller = threading.Thread(target=call, name="test-trickle-caller")
-    caller.start()
     try:
-        assert sim.wait_for("generate", 1, timeout=10)
-        started = time.monotonic()
-        sim.stop()
-        assert time.monotonic() - started < 2.0
-        caller.join(timeout=5)
-        assert not caller.is_alive()
+        outcome = stop_during(
+            sim,
+            lambda: client.invoke_model(modelId=TITAN_V2, body=json.dumps(titan_body()))[
+                "body"
+            ].read(),
+            lambda: sim.wait_for("generate", 1, timeout=10),
+        )
     finally:
-        caller.join(timeout=5)
         client.close()
     assert outcome and outcome[0] is not None
 

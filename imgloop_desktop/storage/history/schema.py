@@ -354,7 +354,9 @@ def connect(db_path: Path, *, target: int = CURRENT_VERSION) -> sqlite3.Connecti
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise history_error(exc, db_path) from exc
-    inspect_file(db_path)  # before the lock file: a refused history gets nothing beside it
+    # Once, before the lock file exists, so a refused history gets nothing beside it; what
+    # passed here stays valid under the lock (another opener only creates or migrates it).
+    inspect_file(db_path)
     with _setup_lock(db_path):
         return _connect(db_path, target)
 
@@ -383,7 +385,6 @@ def _setup_lock(db_path: Path) -> Iterator[None]:
 
 
 def _connect(db_path: Path, target: int) -> sqlite3.Connection:
-    inspect_file(db_path)
     try:
         conn = sqlite3.connect(
             db_path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000

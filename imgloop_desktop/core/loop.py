@@ -435,8 +435,13 @@ class ImageLoop:
         ends = time.monotonic() + deadline
         while True:
             if self.cancel.cancelled:
-                grace = 0.0 if self.cancel.forced else CANCEL_GRACE_SECONDS
-                wait([call], timeout=grace)
+                # The grace is waited in slices too: a second Ctrl-C (force) cuts it short.
+                grace_ends = time.monotonic() + CANCEL_GRACE_SECONDS
+                while not (self.cancel.forced or call.done()):
+                    left = grace_ends - time.monotonic()
+                    if left <= 0:
+                        break
+                    wait([call], timeout=min(left, POLL_SECONDS))
                 raise Cancelled
             left = ends - time.monotonic()
             if left <= 0:

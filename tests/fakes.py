@@ -56,6 +56,7 @@ class FakeGenerator:
     """Distinct small PNGs per call; ``refuse`` holds 1-based call numbers to refuse."""
 
     model_id = "test.image-model"
+    region = "us-west-2"
 
     def __init__(self, refuse: set[int] | None = None) -> None:
         self.requests: list[GenerationRequest] = []
@@ -82,6 +83,7 @@ class FakeChat:
     from ``revisions`` (default: a revised prompt naming the call)."""
 
     model_id = "test.judge"
+    region = "us-east-1"
 
     def __init__(self, verdicts: list[str] | None = None, revisions: list[str] | None = None):
         self.verdicts = deque(verdicts or [])

@@ -66,6 +66,8 @@ class Verdict:
     output_tokens: int | None = None
     # Set when the judge saw a re-encoded or smaller copy to fit Converse's image limits.
     judge_image_note: str = ""
+    # Set when the judge model rejected a sampling setting and was asked again without it.
+    notes: str = ""
 
     @property
     def approved(self) -> bool:
@@ -80,6 +82,12 @@ class RunStarted:
     judge_model_id: str
     max_attempts: int
     max_revisions: int
+    # Where each model is called: they may differ (a model served in one region only).
+    image_region: str = ""
+    judge_region: str = ""
+    # What the run changed or left unused from its parameters for this model, in words
+    # (a size mapped to the model's nearest, a setting the model has no use for).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,8 @@ class PromptRevised:
     ok: bool
     raw: str = ""
     error: str = ""
+    # Set when the reviser model rejected a sampling setting and was asked again without it.
+    notes: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from imgloop_desktop.core.errors import (
 from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
 from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
-from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.params import RunParams, fit_to_model
 from imgloop_desktop.core.parsing import parse_revision, parse_verdict
 from imgloop_desktop.core.prompts import fit_to_limit, judge_prompt, revise_prompt
 from imgloop_desktop.core.protocols import (
@@ -118,7 +118,9 @@ class ImageLoop:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         deadlines: CallDeadlines | None = None,
     ) -> None:
-        self.params = params
+        # The seed's Titan-named fields fitted to this model: said, recorded, never refused.
+        self.params, self.notes = fit_to_model(params, spec)
+        params = self.params
         self.spec = spec
         self.generator = generator
         self.chat = chat
@@ -160,6 +162,9 @@ class ImageLoop:
                     judge_model_id=self.chat.model_id,
                     max_attempts=p.max_retry_attempts,
                     max_revisions=p.max_prompt_revisions,
+                    image_region=self.generator.region,
+                    judge_region=self.chat.region,
+                    notes=self.notes,
                 )
             )
             r.outcome, r.message = self._run_prompts()
@@ -370,6 +375,7 @@ class ImageLoop:
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
             judge_image_note=judgement.judge_image_note,
+            notes=" ".join(r.note for r in replies if r.note),
         )
         with self._lock:
             self.result.verdicts[candidate.ref] = verdict
@@ -390,6 +396,7 @@ class ImageLoop:
         )
         error = ""
         raw = ""
+        notes: list[str] = []
         for tries in range(2):
             if tries:
                 self._check_cancel()
@@ -402,6 +409,8 @@ class ImageLoop:
                 )
                 break
             raw = bounded(reply.text, total=reply.truncated_from)
+            if reply.note:
+                notes.append(reply.note)
             try:
                 revised = fit_to_limit(
                     parse_revision(encodable(reply.text)), self.spec.prompt_max_chars
@@ -414,13 +423,28 @@ class ImageLoop:
                 continue
             self.result.prompts.append(revised)
             self._emit(
-                ev.PromptRevised(revision, revised, latest, tuple(reasons), ok=True, raw=raw)
+                ev.PromptRevised(
+                    revision,
+                    revised,
+                    latest,
+                    tuple(reasons),
+                    ok=True,
+                    raw=raw,
+                    notes=" ".join(notes),
+                )
             )
             return revised
         self.result.prompts.append(latest)
         self._emit(
             ev.PromptRevised(
-                revision, latest, latest, tuple(reasons), ok=False, raw=raw, error=error
+                revision,
+                latest,
+                latest,
+                tuple(reasons),
+                ok=False,
+                raw=raw,
+                error=error,
+                notes=" ".join(notes),
             )
         )
         return latest

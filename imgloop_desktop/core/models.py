@@ -6,6 +6,7 @@ provider modules fill them in next to the request bodies they describe.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -40,6 +41,21 @@ class FreeSize:
         return None
 
 
+def _fit_rule(rule: FreeSize, width: int, height: int) -> tuple[int, int] | None:
+    """``width`` x ``height`` brought inside ``rule``: aspect ratio capped, area capped,
+    sides clamped and rounded down to the multiple; None when no such size passes."""
+    ratio = min(max(width / height, 1 / rule.max_aspect), rule.max_aspect)
+    area = min(width * height, rule.max_pixels)
+    w = math.sqrt(area * ratio)
+    h = w / ratio
+    step = rule.multiple_of
+    fitted = tuple(
+        max(rule.min_side, min(rule.max_side, int(side // step) * step)) for side in (w, h)
+    )
+    size = (fitted[0], fitted[1])
+    return size if rule.problem(*size) is None else None
+
+
 @dataclass(frozen=True)
 class ImageModelSpec:
     """Limits of one image model as Bedrock documents them.
@@ -64,6 +80,30 @@ class ImageModelSpec:
     default_size: tuple[int, int] = (1024, 1024)
     notes: str = field(default="", compare=False)
 
+    def nearest_size(self, width: int, height: int) -> tuple[int, int]:
+        """The size this model makes that is closest to ``width`` x ``height``: the same
+        size when it is allowed, else the closest aspect ratio (then area) among the
+        listed sizes, or for a rule-based model the ratio and area brought inside its rule.
+
+        The seed's event names Titan's width and height; every model must still run it, so
+        a size a model does not offer is mapped, said and recorded rather than refused.
+        """
+        if width <= 0 or height <= 0 or self.size_problem(width, height) is None:
+            return (width, height)
+        if self.free_size is not None:
+            fitted = _fit_rule(self.free_size, width, height)
+            if fitted is not None:
+                return fitted
+
+        def distance(size: tuple[int, int]) -> tuple[float, float]:
+            w, h = size
+            return (
+                abs(math.log((w / h) / (width / height))),
+                abs(math.log((w * h) / (width * height))),
+            )
+
+        return min(self.sizes, key=distance)
+
     def size_problem(self, width: int, height: int) -> str | None:
         if (width, height) in self.sizes:
             return None
@@ -83,3 +123,8 @@ class TextModelSpec:
     lifecycle: Lifecycle = Lifecycle.ACTIVE
     replacement: str = ""
     regions: tuple[str, ...] = ()
+    # The geographies of its system-defined cross-region inference profiles ("us", "eu",
+    # "global", ...) and whether its base id is also served on demand: Claude 4.x models
+    # are served only through a profile.
+    profiles: tuple[str, ...] = ()
+    on_demand: bool = True

@@ -137,7 +137,10 @@ class Declared:
         return self.rule.allowed if self.rule is not None else ""
 
     def problem(self, value: Any) -> str | None:
-        """Why ``value`` is refused by the rules declared here (not the model's), or None."""
+        """Why ``value`` is refused by the rules declared here (not the model's), or None.
+        None is "unset" (the field's type allows it, or the dataclass would not hold it)."""
+        if value is None:
+            return None
         if self.bounds is not None and not self.bounds.allows(value):
             return self.bounds.allowed
         if self.choices and value not in self.choices:
@@ -163,6 +166,8 @@ class ParamField:
     type: type
     default: Any
     declared: Declared
+    unsettable: bool = False
+    """Typed ``X | None``: None (written "unset" or null in an event) means "not sent"."""
 
     @property
     def is_number(self) -> bool:
@@ -188,7 +193,9 @@ def _param_field(f: Field[Any]) -> ParamField:
     declared = f.metadata.get(DECLARED_KEY)
     if not isinstance(declared, Declared):
         raise TypeError(f"run field {f.name} has no declaration (use param(...))")
-    return ParamField(f.name, _TYPES[str(f.type)], f.default, declared)
+    kind = str(f.type)
+    unsettable = kind.endswith(" | None")
+    return ParamField(f.name, _TYPES[kind.removesuffix(" | None")], f.default, declared, unsettable)
 
 
 def in_form_order(params: tuple[ParamField, ...]) -> list[ParamField]:

@@ -28,6 +28,8 @@ def _default(f: ParamField) -> str:
         return d.default_text
     if isinstance(f.default, bool):
         return "true" if f.default else "false"
+    if f.default is None:
+        return "unset"
     if isinstance(f.default, str):
         return f"`{f.default}`" if f.default else "—"
     return str(f.default)
@@ -39,6 +41,8 @@ def _allowed(f: ParamField) -> str:
         parts.append(f"depends on model: {f.declared.model_rule}")
     if f.type is bool:
         parts.append("true / false")
+    if f.unsettable:
+        parts.append('or "unset" (null): not sent, the model\'s own default applies')
     return "; ".join(parts)
 
 

@@ -40,8 +40,13 @@ from imgloop_desktop.core.param_values import (
 from imgloop_desktop.core.param_values import bucket_problem as bucket_problem
 from imgloop_desktop.core.protocols import InferenceSettings
 
-DEFAULT_IMAGE_MODEL = "amazon.titan-image-generator-v1"
-DEFAULT_JUDGE_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+# Current models, active on Bedrock in November 2026 (sources in providers/catalog.py); the
+# seed's own (below) are past their end of life there, and an event naming them still
+# loads and fails at Bedrock with a message naming these.
+DEFAULT_IMAGE_MODEL = "stability.sd3-5-large-v1:0"
+DEFAULT_JUDGE_MODEL = "us.anthropic.claude-sonnet-4-6"
+SEED_IMAGE_MODEL = "amazon.titan-image-generator-v1"
+SEED_JUDGE_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 MAX_IN_FLIGHT = 8
 # Vision models resample below ~200 px anyway; above 8000 px Bedrock refuses the image.
 MIN_JUDGE_SIDE = 200
@@ -112,6 +117,12 @@ OUTPUT_DIR_ALLOWED = (
 SIZE_FIELD = "titan_img_width x titan_img_height"
 """The problem name of width and height together: a model allows sizes, not sides."""
 
+# The sides any image model in the catalog makes (Titan and Nova Canvas: 320-4096); a size
+# inside them that the chosen model does not make is mapped to its nearest one.
+_SIDE = Bounds(320, 4096, "pixels")
+# The seed's Titan took at most 5 images per call; models with one image per call make that
+# many calls at once, so the number means the same on every model.
+MAX_IMAGES_PER_ATTEMPT = 5
 _TEMPERATURE = Bounds(0.0, 1.0)
 _TOP_P = Bounds(0.0, 1.0)
 _TOP_K = Bounds(0, MAX_TOP_K, "(Anthropic's documented range; 0 lets the model choose)")
@@ -125,7 +136,7 @@ _MAX_TOKENS = Bounds(
 
 # The judge's and the reviser's sampling settings are the seed's two sets of the same four
 # fields: each is still declared once per field, in one shape per setting.
-def _temperature(who: str, section: Section) -> float:
+def _temperature(who: str, section: Section) -> float | None:
     return param(
         1.0,
         label="Temperature",
@@ -138,9 +149,11 @@ def _temperature(who: str, section: Section) -> float:
     )
 
 
-def _top_p(who: str, section: Section) -> float:
+def _top_p(who: str, section: Section) -> float | None:
+    # Unset by default: current Claude models (Sonnet 4.5 and later, Haiku 4.5) refuse
+    # temperature and top_p in one request, and the seed's 0.999 changed almost nothing.
     return param(
-        0.999,
+        None,
         label="Top p",
         help=f"The {who}'s nucleus sampling",
         section=section,
@@ -151,7 +164,7 @@ def _top_p(who: str, section: Section) -> float:
     )
 
 
-def _top_k(who: str, section: Section) -> int:
+def _top_k(who: str, section: Section) -> int | None:
     return param(
         250,
         label="Top k",
@@ -232,15 +245,15 @@ class RunParams:
         rule=Rule(PREFIX_ALLOWED, ok=_prefix_ok),
         strip=False,
     )
-    claude_validate_temperature: float = _temperature("judge", Section.JUDGE_SETTINGS)
-    claude_validate_top_p: float = _top_p("judge", Section.JUDGE_SETTINGS)
-    claude_validate_top_k: int = _top_k("judge", Section.JUDGE_SETTINGS)
+    claude_validate_temperature: float | None = _temperature("judge", Section.JUDGE_SETTINGS)
+    claude_validate_top_p: float | None = _top_p("judge", Section.JUDGE_SETTINGS)
+    claude_validate_top_k: int | None = _top_k("judge", Section.JUDGE_SETTINGS)
     claude_validate_max_tokens: int = _max_tokens(
         "The longest answer the judge may write", Section.JUDGE_SETTINGS
     )
-    claude_revise_temperature: float = _temperature("reviser", Section.REVISER_SETTINGS)
-    claude_revise_top_p: float = _top_p("reviser", Section.REVISER_SETTINGS)
-    claude_revise_top_k: int = _top_k("reviser", Section.REVISER_SETTINGS)
+    claude_revise_temperature: float | None = _temperature("reviser", Section.REVISER_SETTINGS)
+    claude_revise_top_p: float | None = _top_p("reviser", Section.REVISER_SETTINGS)
+    claude_revise_top_k: int | None = _top_k("reviser", Section.REVISER_SETTINGS)
     claude_revise_max_tokens: int = _max_tokens(
         "The longest revised prompt the reviser may write", Section.REVISER_SETTINGS
     )
@@ -261,7 +274,8 @@ class RunParams:
         section=Section.IMAGE,
         row=1,
         tier=Tier.ESSENTIAL,
-        model_rule="with the height, a size the model supports",
+        bounds=_SIDE,
+        model_rule="with the height, a size the model makes, else its nearest is used",
         widget="size",
     )
     titan_img_height: int = param(
@@ -271,16 +285,18 @@ class RunParams:
         section=Section.IMAGE,
         row=1,
         tier=Tier.ESSENTIAL,
-        model_rule="with the width, a size the model supports",
+        bounds=_SIDE,
+        model_rule="with the width, a size the model makes, else its nearest is used",
         widget="size",
     )
     titan_img_number_of_images: int = param(
         1,
-        label="Images per call",
-        help="Images each generation returns; each is judged",
+        label="Images per attempt",
+        help="Images each attempt makes, each judged; a model that returns one image per "
+        "call gets that many calls at once",
         section=Section.IMAGE,
         row=3,
-        model_rule="1 to the model's maximum (Titan, Nova: 5; Stability: 1)",
+        bounds=Bounds(1, MAX_IMAGES_PER_ATTEMPT, "images (the seed's Titan maximum)"),
     )
     titan_img_seed: int = param(
         0,
@@ -421,12 +437,16 @@ class RunParams:
         Text holding NUL or a lone surrogate is refused here already, because no file,
         database or terminal can take it and everything after loading would have to.
         """
+        if isinstance(event, dict):
+            event = {k: None if k in _UNSETTABLE and v == UNSET else v for k, v in event.items()}
         problems = jsonshape.check(_EVENT_SHAPE, event, _EVENT_WORDS)
         if problems:
             raise ValidationError(problems)
         assert isinstance(event, dict)  # the shape says so
         # Checked: each value converts (3.0 to 3 for a whole number, 1 to 1.0 for a number).
-        values: dict[str, Any] = {k: coerce(v, _FIELD_TYPES[k]) for k, v in event.items()}
+        values: dict[str, Any] = {
+            k: v if v is None else coerce(v, _FIELD_TYPES[k]) for k, v in event.items()
+        }
         if "s3_enabled" not in event and values.get("output_s3_bucket_name"):
             values["s3_enabled"] = True
         return cls(**values)
@@ -518,12 +538,23 @@ PARAMS: tuple[ParamField, ...] = declared_fields(RunParams)
 """Every run field with its declaration, in the event's (the seed's) order."""
 PARAMS_BY_NAME: dict[str, ParamField] = {f.name: f for f in PARAMS}
 _FIELD_TYPES: dict[str, type] = {f.name: f.type for f in PARAMS}
+UNSET = "unset"
+"""What an event writes for a setting left out of the request (JSON null means the same)."""
+_UNSETTABLE = frozenset(f.name for f in PARAMS if f.unsettable)
 
 
-def _event_shape(expected: type) -> jsonshape.Shape:
-    """What JSON gives for a field of ``expected`` type, worded as events always were
-    ("a whole number"); ranges are ``validate``'s, since they may depend on the model."""
-    allowed = f"a {TYPE_WORDS[expected]}"
+def _event_shape(f: ParamField) -> jsonshape.Shape:
+    """What JSON gives for field ``f``, worded as events always were ("a whole number");
+    ranges are ``validate``'s, since they may depend on the model."""
+    expected = f.type
+    if f.unsettable:
+        inner = _plain_shape(expected, f"a {TYPE_WORDS[expected]}")
+        allowed = f'a {TYPE_WORDS[expected]}, or "{UNSET}" (or null) to leave it out'
+        return jsonshape.OrNull(inner, allowed)  # "unset" is read as null before the check
+    return _plain_shape(expected, f"a {TYPE_WORDS[expected]}")
+
+
+def _plain_shape(expected: type, allowed: str) -> jsonshape.Shape:
     if expected is bool:
         return jsonshape.Bool(allowed=allowed)
     if expected is int:
@@ -535,7 +566,7 @@ def _event_shape(expected: type) -> jsonshape.Shape:
 
 
 _EVENT_SHAPE = jsonshape.Obj(
-    {name: jsonshape.Opt(_event_shape(kind)) for name, kind in _FIELD_TYPES.items()},
+    {f.name: jsonshape.Opt(_event_shape(f)) for f in PARAMS},
     extra=False,
     value_order=True,
 )
@@ -549,14 +580,12 @@ def model_limits(spec: ImageModelSpec) -> dict[str, tuple[float, float] | None]:
     spin boxes hold. None: the model has no such setting (the value is unused)."""
     return {
         "titan_img_cfg_scale": spec.cfg_range,
-        "titan_img_number_of_images": (1, spec.max_images),
         "titan_img_seed": (0, spec.seed_max),
     }
 
 
 _MODEL_LIMIT_WORDS = {
     "titan_img_cfg_scale": "{low:g}-{high:g} for {name}",
-    "titan_img_number_of_images": "{low:g}-{high:g} for {name}",
     "titan_img_seed": "{low:.0f}-{high:.0f} (0 picks a random seed)",
 }
 
@@ -599,16 +628,38 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
         if bounds is not None and not bounds[0] <= value <= bounds[1]:
             words = _MODEL_LIMIT_WORDS[name].format(low=bounds[0], high=bounds[1], name=spec.name)
             p.append(Problem(name, short(value), words))
-    size_problem = spec.size_problem(params.titan_img_width, params.titan_img_height)
-    if size_problem:
-        p.append(
-            Problem(
-                SIZE_FIELD,
-                f"{short(params.titan_img_width)}x{short(params.titan_img_height)}",
-                size_problem,
-            )
-        )
     return p
+
+
+def fit_to_model(params: RunParams, spec: ImageModelSpec) -> tuple[RunParams, tuple[str, ...]]:
+    """``params`` as ``spec`` will run them, and what that changed, in words.
+
+    The seed's fields are Titan's; every model still runs a seed event. A size the model
+    does not make becomes its nearest (same aspect ratio first), and a setting the model
+    has no use for is named as unused rather than silently dropped. Both notes are shown
+    while the run goes and kept with it.
+    """
+    notes: list[str] = []
+    width, height = params.titan_img_width, params.titan_img_height
+    fitted = spec.nearest_size(width, height)
+    if fitted != (width, height):
+        notes.append(
+            f"{width}{TIMES}{height} is not a size {spec.name} makes; the nearest, "
+            f"{fitted[0]}{TIMES}{fitted[1]}, is used."
+        )
+        params = params.with_changes(titan_img_width=fitted[0], titan_img_height=fitted[1])
+    if spec.cfg_range is None:
+        notes.append(
+            f"titan_img_cfg_scale ({params.titan_img_cfg_scale:g}) is not used: "
+            f"{spec.name} has no CFG setting."
+        )
+    images = params.titan_img_number_of_images
+    if images > spec.max_images:
+        notes.append(
+            f"{spec.name} returns {spec.max_images} image(s) per call, so each attempt makes "
+            f"{-(-images // spec.max_images)} calls at once for {images} images."
+        )
+    return params, tuple(notes)
 
 
 def extra_cost(params: RunParams) -> str:

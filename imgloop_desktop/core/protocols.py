@@ -31,6 +31,7 @@ class GeneratedImage:
 
 class ImageGenerator(Protocol):
     model_id: str
+    region: str  # where the calls go, recorded with the run
 
     def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
         """Return every image of one call.
@@ -43,11 +44,12 @@ class ImageGenerator(Protocol):
 
 @dataclass(frozen=True)
 class InferenceSettings:
-    """Sampling settings for one role (judge or reviser), under the seed's meaning."""
+    """Sampling settings for one role (judge or reviser), under the seed's meaning; None
+    is "unset": the setting is left out of the request and the model's default applies."""
 
-    temperature: float
-    top_p: float
-    top_k: int
+    temperature: float | None
+    top_p: float | None
+    top_k: int | None
     max_tokens: int
 
 
@@ -71,6 +73,7 @@ class ModelReply:
 
 class ChatModel(Protocol):
     model_id: str
+    region: str  # where the calls go, recorded with the run
 
     def ask(
         self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None

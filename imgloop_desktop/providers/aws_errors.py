@@ -353,9 +353,19 @@ def _unknown_model(message: str, *, model_id: str, region: str) -> ServiceError:
 
 def _other_error(
     exc: Exception, *, model_id: str, region: str, operation: str, profile: str | None
-) -> ServiceError:
+) -> AttemptFailedError | ServiceError:
     detail = clip(str(exc))
     profile_name = profile or os.environ.get("AWS_PROFILE") or "<your-profile>"
+    if isinstance(exc, ReadTimeoutError | ConnectionClosedError) and operation == IMAGE_OPERATION:
+        # The request reached Bedrock, which may have made (and billed) the image: the SDK
+        # does not send it again (session.install_call_policy); the loop counts it as one
+        # failed attempt and goes on, as for the service's own ModelTimeoutException.
+        return AttemptFailedError(
+            redact(
+                f"{model_id} in {region} sent no answer within the read timeout (or the "
+                f"connection closed first), so this attempt was given up: {detail}"
+            )
+        )
     if isinstance(exc, ReadTimeoutError):
         return _service(
             f"{model_id} in {region} sent no answer to {operation} within the read timeout, "

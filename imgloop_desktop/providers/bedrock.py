@@ -18,7 +18,8 @@ import dataclasses
 import json
 import logging
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -70,6 +71,20 @@ class BedrockImageGenerator:
         self._family = catalog.family_of(spec)
 
     def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
+        """Every image of one attempt. A model that returns fewer images per call than the
+        attempt asks for (Stability: one) gets that many calls at once, each with the next
+        seed, so ``titan_img_number_of_images`` means the same on every model."""
+        per_call = max(1, self.spec.max_images)
+        if request.number_of_images <= per_call:
+            return self._call(request)
+        requests = []
+        for first in range(0, request.number_of_images, per_call):
+            count = min(per_call, request.number_of_images - first)
+            seed = (request.seed + first) % (self.spec.seed_max + 1)
+            requests.append(dataclasses.replace(request, number_of_images=count, seed=seed))
+        return _all_at_once(self._call, requests)
+
+    def _call(self, request: GenerationRequest) -> list[GeneratedImage]:
         # Built outside the try below, so nothing of ours is mistaken for a bad answer.
         body = json.dumps(self._family.build_body(self.spec, request))
         try:
@@ -111,6 +126,43 @@ class BedrockImageGenerator:
             image if image.seed is not None else dataclasses.replace(image, seed=request.seed)
             for image in images
         ]
+
+
+def _all_at_once(
+    call: Callable[[GenerationRequest], list[GeneratedImage]],
+    requests: list[GenerationRequest],
+) -> list[GeneratedImage]:
+    """``call`` for each request on its own daemon thread (as the loop runs its calls, so a
+    cancelled run never waits for them), images in request order.
+
+    What was made is kept: a call refused or failed while others returned images is
+    logged and its images are missing. When none returned any, the first failure is
+    raised, a run-ending ServiceError before an attempt-only one.
+    """
+    results: list[list[GeneratedImage] | BaseException] = [[] for _ in requests]
+
+    def run(index: int) -> None:
+        try:
+            results[index] = call(requests[index])
+        except BaseException as exc:  # handed to the caller's thread below
+            results[index] = exc
+
+    threads = [
+        threading.Thread(target=run, args=(i,), name="imgloop-call-part", daemon=True)
+        for i in range(len(requests))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    images = [image for r in results if not isinstance(r, BaseException) for image in r]
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures and not images:
+        ending = [f for f in failures if isinstance(f, ServiceError)]
+        raise (ending or failures)[0]
+    for failure in failures:
+        log.warning("one of an attempt's calls failed, the others' images are kept: %s", failure)
+    return images
 
 
 class ConverseChat:
@@ -182,16 +234,17 @@ class ConverseChat:
 
     def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
         inference: dict[str, object] = {"maxTokens": settings.max_tokens}
-        if "temperature" not in self._omitted:
+        # An unset setting (None) is left out, as is one this model rejected earlier.
+        if settings.temperature is not None and "temperature" not in self._omitted:
             inference["temperature"] = settings.temperature
-        if "top_p" not in self._omitted:
+        if settings.top_p is not None and "top_p" not in self._omitted:
             inference["topP"] = settings.top_p
         kwargs: dict[str, object] = {
             "modelId": self.model_id,
             "messages": [{"role": "user", "content": content}],
             "inferenceConfig": inference,
         }
-        top_k = 0 if "top_k" in self._omitted else settings.top_k
+        top_k = 0 if "top_k" in self._omitted or settings.top_k is None else settings.top_k
         extra = additional_fields(self.model_id, top_k)
         if extra:
             kwargs["additionalModelRequestFields"] = extra

@@ -75,6 +75,11 @@ CHAT_READ_TIMEOUT_SECONDS = 60.0
 SONNET_46 = "us.anthropic.claude-sonnet-4-6"
 HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 _US = ("us-east-1", "us-east-2", "us-west-2")
+# Geographies of the Claude 4.x system-defined inference profiles ("Supported Regions and
+# models for inference profiles", docs.aws.amazon.com/bedrock/latest/userguide/
+# inference-profiles-support.html; the model cards list them per model).
+_CLAUDE_4_PROFILES = ("us", "eu", "apac", "global", "jp", "au")
+_NOVA_PROFILES = ("us", "eu", "apac")
 
 TEXT_MODELS: tuple[TextModelSpec, ...] = (
     TextModelSpec(
@@ -103,21 +108,46 @@ TEXT_MODELS: tuple[TextModelSpec, ...] = (
         replacement=SONNET_46,
         regions=_US,
     ),
-    TextModelSpec("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", regions=_US),
-    TextModelSpec(SONNET_46, "Claude Sonnet 4.6", regions=_US),
+    TextModelSpec(
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "Claude Sonnet 4.5",
+        regions=_US,
+        profiles=_CLAUDE_4_PROFILES,
+        on_demand=False,
+    ),
+    TextModelSpec(
+        SONNET_46, "Claude Sonnet 4.6", regions=_US, profiles=_CLAUDE_4_PROFILES, on_demand=False
+    ),
     TextModelSpec(
         "anthropic.claude-3-haiku-20240307-v1:0",
         "Claude 3 Haiku",
         lifecycle=Lifecycle.END_OF_LIFE,
         replacement=HAIKU_45,
     ),
-    TextModelSpec(HAIKU_45, "Claude Haiku 4.5", regions=_US),
-    TextModelSpec("amazon.nova-lite-v1:0", "Amazon Nova Lite"),
-    TextModelSpec("amazon.nova-pro-v1:0", "Amazon Nova Pro"),
+    TextModelSpec(
+        HAIKU_45, "Claude Haiku 4.5", regions=_US, profiles=_CLAUDE_4_PROFILES, on_demand=False
+    ),
+    TextModelSpec("amazon.nova-lite-v1:0", "Amazon Nova Lite", profiles=_NOVA_PROFILES),
+    TextModelSpec("amazon.nova-pro-v1:0", "Amazon Nova Pro", profiles=_NOVA_PROFILES),
 )
 
 # Geography prefixes of system-defined cross-region inference profiles.
-_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|global|us-gov|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+_PROFILE_PREFIX = re.compile(r"^(?P<geo>us|eu|apac|global|us-gov|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+# Which source regions each geography's profiles may be called from (by region prefix),
+# and where the app calls one when the person's region is outside it.
+_GEOGRAPHY_REGIONS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "us": (("us-east-", "us-west-"), "us-east-1"),
+    "us-gov": (("us-gov-",), "us-gov-west-1"),
+    "eu": (("eu-",), "eu-central-1"),
+    "apac": (("ap-",), "ap-northeast-1"),
+    "jp": (("ap-northeast-1", "ap-northeast-3"), "ap-northeast-1"),
+    "au": (("ap-southeast-2", "ap-southeast-4"), "ap-southeast-2"),
+    "ca": (("ca-",), "ca-central-1"),
+    "global": (
+        ("us-east-", "us-west-", "eu-", "ap-", "ca-", "sa-", "me-", "af-", "il-", "mx-"),
+        "",
+    ),
+}
 _ARN = re.compile(
     r"^arn:aws(?:-[a-z-]+)?:bedrock:[a-z0-9-]*:\d*:"
     r"(?:foundation-model|inference-profile)/(?P<id>[^/\s]+)$"
@@ -206,3 +236,100 @@ def image_read_timeout(model_id: str) -> float:
     except ValidationError:
         return max(IMAGE_READ_TIMEOUT_SECONDS.values())
     return IMAGE_READ_TIMEOUT_SECONDS.get(family, max(IMAGE_READ_TIMEOUT_SECONDS.values()))
+
+
+def profile_geography(model_id: str) -> str:
+    """The geography prefix of a cross-region inference profile id ("us", "global", ...),
+    or "" for a base id or an ARN."""
+    match = _PROFILE_PREFIX.match(model_id.strip())
+    return match.group("geo") if match else ""
+
+
+def _in_geography(geography: str, region: str) -> bool:
+    prefixes, _ = _GEOGRAPHY_REGIONS.get(geography, ((), ""))
+    return any(region.startswith(prefix) for prefix in prefixes)
+
+
+def _near(regions: tuple[str, ...], home: str) -> str:
+    """Of ``regions``, the one in ``home``'s own area (us-, eu-, ap-) when there is one."""
+    area = home.split("-", 1)[0] + "-"
+    return next((r for r in regions if r.startswith(area)), regions[0])
+
+
+def call_region(field: str, model_id: str, home: str, *, pinned: bool) -> str:
+    """The region ``model_id`` is called in, for a person whose region is ``home``.
+
+    A model served in some regions only (the Stability models: us-west-2) is called in one
+    of them, and a profile in its own geography, so the first run works whatever region a
+    profile names; the image model and the judge may then run in different regions. When
+    the person set the region themselves (``pinned``) it is respected: a region that does
+    not serve the model is refused before any call, naming the regions that do. Ids this
+    catalog does not know, ARNs and retired models go to ``home`` unchanged (Bedrock
+    answers for those, with the end-of-life message naming a replacement).
+
+    Raises ValidationError naming ``field`` (or ``aws_region``), the value and what is
+    allowed: a profile prefix on a model that has no such profile, or the base id of a
+    model that is served only through a profile.
+    """
+    text = model_id.strip()
+    if _ARN.match(text):
+        return home
+    geography = profile_geography(text)
+    base = _ALIASES.get(base_model_id(text), base_model_id(text))
+    spec: ImageModelSpec | TextModelSpec | None = next(
+        (s for s in IMAGE_MODELS if s.model_id == base), None
+    ) or text_spec(text)
+    if spec is None or spec.lifecycle is Lifecycle.END_OF_LIFE:
+        return home
+    profiles = spec.profiles if isinstance(spec, TextModelSpec) else ()
+    on_demand = spec.on_demand if isinstance(spec, TextModelSpec) else True
+    if geography:
+        if geography not in profiles:
+            offered = (
+                ", ".join(f"{g}.{base}" for g in profiles)
+                if profiles
+                else f"{base} (served on demand, without a profile prefix)"
+            )
+            raise ValidationError(
+                [Problem(field, model_id, f"{spec.name} has no '{geography}.' profile: {offered}")]
+            )
+        if _in_geography(geography, home):
+            return home
+        if pinned:
+            raise ValidationError(
+                [
+                    Problem(
+                        "aws_region",
+                        home,
+                        f"a region inside the '{geography}.' profile's geography for "
+                        f"{model_id}, or empty to let the app choose",
+                    )
+                ]
+            )
+        return _GEOGRAPHY_REGIONS[geography][1] or home
+    if not on_demand:
+        ids = ", ".join(f"{g}.{base}" for g in profiles)
+        raise ValidationError(
+            [
+                Problem(
+                    field,
+                    model_id,
+                    f"an inference profile id such as {ids}: {spec.name} is not served on "
+                    "demand by its base id",
+                )
+            ]
+        )
+    if not spec.regions or home in spec.regions:
+        return home
+    if pinned:
+        raise ValidationError(
+            [
+                Problem(
+                    "aws_region",
+                    home,
+                    f"a region that serves {spec.name} ({', '.join(spec.regions)}), or empty "
+                    "to call each model in a region that serves it",
+                )
+            ]
+        )
+    return _near(spec.regions, home)

@@ -12,7 +12,7 @@ boto3 Sessions are not, so no session is handed to another thread.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -101,9 +101,43 @@ class DefaultChain:
 
 @dataclass(frozen=True)
 class Clients:
+    """One run's clients. ``region`` is the person's (their setting, else the profile's);
+    ``runtime(region)`` gives a Bedrock client for another region, made on first use from
+    the same session, because a model may be served in some regions only."""
+
     bedrock_runtime: BedrockRuntimeClient
     s3: S3Client
     region: str
+    session: boto3.Session | None = None
+    config: Config | None = None
+    endpoint_url: str | None = None
+    regional: dict[str, BedrockRuntimeClient] = field(default_factory=dict)
+
+    def runtime(self, region: str) -> tuple[BedrockRuntimeClient, str]:
+        """A Bedrock runtime client for ``region`` and the region it really calls: clients
+        a caller built without a session stay in their own region."""
+        if not region or region == self.region or self.session is None:
+            return self.bedrock_runtime, self.region
+        client = self.regional.get(region)
+        if client is None:
+            try:
+                client = self.session.client(
+                    "bedrock-runtime",
+                    region_name=region,
+                    config=self.config,
+                    endpoint_url=self.endpoint_url,
+                )
+            except BotoCoreError as exc:
+                raise aws_errors.translate(
+                    exc, model_id="", region=region, operation="CreateClient"
+                ) from exc
+            install_call_policy(client)
+            self.regional[region] = client
+        return client, region
+
+    def all(self) -> list[Any]:
+        """Every client made, for closing."""
+        return [self.bedrock_runtime, self.s3, *self.regional.values()]
 
 
 def client_config(
@@ -233,4 +267,11 @@ def make_clients(
             operation="CreateClient",
             profile=getattr(source, "profile", None),
         ) from exc
-    return Clients(bedrock_runtime=bedrock_runtime, s3=s3, region=resolved)
+    return Clients(
+        bedrock_runtime=bedrock_runtime,
+        s3=s3,
+        region=resolved,
+        session=session,
+        config=config,
+        endpoint_url=demo_endpoint,
+    )

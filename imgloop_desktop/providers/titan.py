@@ -40,9 +40,9 @@ FAMILY = "titan"
 
 G1_ID = "amazon.titan-image-generator-v1"
 V2_ID = "amazon.titan-image-generator-v2:0"
-# Titan, Nova Canvas and SDXL are gone; Stable Image Core is the cheapest text-to-image model
-# Bedrock still serves, so it is what the catalog points people to.
-REPLACEMENT_ID = "stability.stable-image-core-v1:1"
+# Titan, Nova Canvas and SDXL are gone; Stable Diffusion 3.5 Large, the app's default image
+# model (the closest prompt adherence of the Stability models Bedrock serves), replaces them.
+REPLACEMENT_ID = "stability.sd3-5-large-v1:0"
 
 # (width, height) from the documented table, largest of each aspect ratio first.
 SIZES: tuple[tuple[int, int], ...] = (

@@ -25,6 +25,7 @@ from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.session import (
     CHAT_TIMEOUT_RESENDS,
     CONNECT_TIMEOUT_SECONDS,
+    FALLBACK_REGION,
     Clients,
     CredentialsSource,
     make_clients,
@@ -40,12 +41,35 @@ DEADLINE_SLACK_SECONDS = CONNECT_TIMEOUT_SECONDS + 50.0
 
 
 def check(params: RunParams) -> ImageModelSpec:
-    """The image model's spec, or ValidationError with every problem in ``params``."""
+    """The image model's spec, or ValidationError with every problem in ``params``:
+    its fields, and each model against the region when the person set one (or against
+    profile rules that hold in every region)."""
     spec = image_spec(params.image_model_id)
     problems = validate(params, spec)
+    if not problems:
+        home = params.aws_region or FALLBACK_REGION
+        for field, model_id in _model_fields(params):
+            try:
+                catalog.call_region(field, model_id, home, pinned=bool(params.aws_region))
+            except ValidationError as exc:
+                problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise ValidationError(problems)
     return spec
+
+
+def _model_fields(params: RunParams) -> tuple[tuple[str, str], ...]:
+    return (("image_model_id", params.image_model_id), ("judge_model_id", params.judge_model_id))
+
+
+def regions(params: RunParams, home: str) -> tuple[str, str]:
+    """Where the image model and the judge are called for a person whose region is
+    ``home`` (see ``catalog.call_region``); ``check`` has already refused what cannot be."""
+    pinned = bool(params.aws_region)
+    return (
+        catalog.call_region("image_model_id", params.image_model_id, home, pinned=pinned),
+        catalog.call_region("judge_model_id", params.judge_model_id, home, pinned=pinned),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +113,7 @@ class Execution:
 
 def close_clients(clients: Clients) -> None:
     """Close both clients, logging (not raising) a failure: closing must not hide a result."""
-    for client in (clients.bedrock_runtime, clients.s3):
+    for client in clients.all():
         try:
             client.close()
         except Exception:
@@ -138,13 +162,25 @@ def _run(
     cancel: CancelToken | None,
 ) -> RunResult:
     """The loop on ``clients``, with its recorder and uploader closed whatever happens."""
+    image_region, judge_region = regions(params, clients.region)
+    image_client, image_region = clients.runtime(image_region)
+    judge_client, judge_region = clients.runtime(judge_region)
+    if image_region != clients.region or judge_region != clients.region:
+        log.info(
+            "calling %s in %s and %s in %s (the run's region is %s)",
+            params.image_model_id,
+            image_region,
+            params.judge_model_id,
+            judge_region,
+            clients.region,
+        )
     recorder = HistoryRecorder(default_db_path(), params)
     uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
     loop = ImageLoop(
         params,
         spec,
-        generator=BedrockImageGenerator(clients.bedrock_runtime, spec, region=clients.region),
-        chat=ConverseChat(clients.bedrock_runtime, params.judge_model_id, region=clients.region),
+        generator=BedrockImageGenerator(image_client, spec, region=image_region),
+        chat=ConverseChat(judge_client, params.judge_model_id, region=judge_region),
         store=LocalImageStore(paths.images_dir(params.output_dir)),
         uploader=uploader,
         emit=emit,

@@ -11,8 +11,10 @@ from imgloop_desktop.core.params import (
     DEFAULT_JUDGE_MODEL,
     RunParams,
     bucket_problem,
+    fit_to_model,
     validate,
 )
+from imgloop_desktop.providers.catalog import image_spec
 from tests.fakes import SPEC
 
 SEED_EXAMPLE = {
@@ -127,7 +129,7 @@ def test_every_limit_is_checked_and_named() -> None:
         claude_validate_max_tokens=0,
         claude_revise_temperature=2.0,
         titan_img_cfg_scale=1.0,
-        titan_img_width=1000,
+        titan_img_width=5000,
         titan_img_number_of_images=6,
         titan_img_seed=2147483647,
         s3_enabled=True,
@@ -145,7 +147,7 @@ def test_every_limit_is_checked_and_named() -> None:
         "claude_validate_max_tokens",
         "claude_revise_temperature",
         "titan_img_cfg_scale",
-        "titan_img_width x titan_img_height",
+        "titan_img_width",
         "titan_img_number_of_images",
         "titan_img_seed",
         "output_s3_bucket_name",
@@ -154,8 +156,8 @@ def test_every_limit_is_checked_and_named() -> None:
     assert "1-512 characters" in problems["prompt"].allowed
     assert "this one has 513" in problems["prompt"].allowed
     assert problems["titan_img_cfg_scale"].allowed == "1.1-10 for Test Image Model"
-    assert "1024x1024, 512x512" in problems["titan_img_width x titan_img_height"].allowed
-    assert problems["titan_img_width x titan_img_height"].value == "1000x1024"
+    assert problems["titan_img_width"].allowed == "320-4096 pixels"
+    assert problems["titan_img_number_of_images"].allowed.startswith("1-5 images")
 
 
 def test_limits_at_their_edges_pass() -> None:
@@ -296,7 +298,7 @@ def _bad_fields(event: dict[str, object]) -> dict[str, str]:
         ("claude_validate_top_k", 10**400, "0-500"),
         ("claude_revise_top_k", 10**400, "0-500"),
         ("titan_img_seed", 10**400, "0-2147483646"),
-        ("titan_img_width", 10**5000, "1024x1024"),
+        ("titan_img_width", 10**5000, "320-4096 pixels"),
         ("titan_img_cfg_scale", 10**400, "number"),
         ("claude_validate_temperature", 10**5000, "number"),
         ("prompt", "a lake\x00 at dawn", "NUL"),
@@ -309,9 +311,8 @@ def test_issue17_huge_or_bad_values_are_refused_by_name(
 ) -> None:
     event = {"prompt": "a lake at dawn", field: value}
     bad = _bad_fields(event)
-    key = "titan_img_width x titan_img_height" if field == "titan_img_width" else field
-    assert set(bad) == {key}, bad
-    assert allowed in bad[key]
+    assert set(bad) == {field}, bad
+    assert allowed in bad[field]
 
 
 @pytest.mark.parametrize(
@@ -381,3 +382,51 @@ def test_model_ids_with_spaces_or_too_long_are_refused(field: str, value: str) -
     problems = validate(RunParams(prompt="x").with_changes(**{field: value}), SPEC)
     assert [p.field for p in problems] == [field]
     assert len(str(problems[0])) < 400  # the value is shortened
+
+
+# -- the seed's Titan-named fields on every model (issue 11) ---------------------------------
+
+
+def test_a_size_the_model_does_not_make_is_mapped_to_its_nearest_and_said() -> None:
+    sd35 = image_spec("stability.sd3-5-large-v1:0")
+    params = RunParams(prompt="a lake", titan_img_width=1152, titan_img_height=640)
+    assert validate(params, sd35) == []
+    fitted, notes = fit_to_model(params, sd35)
+    assert (fitted.titan_img_width, fitted.titan_img_height) == (1344, 768)  # 16:9
+    assert any("1152\u00d7640" in n and "1344\u00d7768" in n for n in notes)
+
+
+def test_a_size_the_model_makes_is_kept() -> None:
+    sd35 = image_spec("stability.sd3-5-large-v1:0")
+    fitted, notes = fit_to_model(RunParams(prompt="a lake"), sd35)
+    assert (fitted.titan_img_width, fitted.titan_img_height) == (1024, 1024)
+    assert not any("nearest" in n for n in notes)
+
+
+def test_settings_a_model_does_not_use_are_named_not_dropped_silently() -> None:
+    _, notes = fit_to_model(
+        RunParams(prompt="a lake"), image_spec("stability.stable-image-core-v1:1")
+    )
+    assert any("titan_img_cfg_scale (8) is not used" in n for n in notes)
+    _, titan_notes = fit_to_model(RunParams(prompt="a lake"), SPEC)
+    assert titan_notes == ()
+
+
+def test_several_images_on_a_one_image_model_are_several_calls() -> None:
+    core = image_spec("stability.stable-image-core-v1:1")
+    params = RunParams(prompt="a lake", titan_img_number_of_images=3)
+    assert validate(params, core) == []
+    _, notes = fit_to_model(params, core)
+    assert any("makes 3 calls at once" in n for n in notes)
+
+
+def test_sampling_settings_may_be_unset_in_an_event() -> None:
+    params = RunParams.from_event(
+        {"prompt": "x", "claude_validate_temperature": "unset", "claude_revise_top_k": None}
+    )
+    assert params.validate_settings.temperature is None
+    assert params.revise_settings.top_k is None
+    assert params.to_event()["claude_validate_temperature"] is None
+    assert RunParams.from_event(params.to_event()) == params
+    with pytest.raises(ValidationError, match='"unset"'):
+        RunParams.from_event({"prompt": "x", "claude_validate_top_p": "none"})

@@ -21,6 +21,7 @@ from imgloop_desktop.core.params import (
     MAX_PROMPT_REVISIONS,
     MAX_RETRY_ATTEMPTS,
     MAX_TOP_K,
+    PARAMS_BY_NAME,
     RunParams,
     validate,
 )
@@ -88,7 +89,8 @@ def in_range(params: RunParams) -> None:
     assert 1 <= params.max_retry_attempts <= MAX_RETRY_ATTEMPTS
     assert 0 <= params.max_prompt_revisions <= MAX_PROMPT_REVISIONS
     for role in ("validate", "revise"):
-        assert 0 <= getattr(params, f"claude_{role}_top_k") <= MAX_TOP_K
+        top_k = getattr(params, f"claude_{role}_top_k")
+        assert top_k is None or 0 <= top_k <= MAX_TOP_K
         assert 1 <= getattr(params, f"claude_{role}_max_tokens") <= MAX_OUTPUT_TOKENS
     for value in params.to_event().values():
         if isinstance(value, str):
@@ -221,7 +223,8 @@ def test_number_and_nesting_bombs_in_any_field_are_answered(
                     float: WILD_FLOATS,
                     str: WILD_TEXT,
                     bool: st.booleans(),
-                }[type(getattr(RunParams(), name))]
+                }[PARAMS_BY_NAME[name].type]
+                | (st.none() if PARAMS_BY_NAME[name].unsettable else st.nothing())
             )
             for name in FIELDS
         },

@@ -23,6 +23,7 @@ from tests.fakes import png
 
 REGION = "us-west-2"
 CORE = "stability.stable-image-core-v1:1"
+SD35 = "stability.sd3-5-large-v1:0"
 TITAN = "amazon.titan-image-generator-v2:0"
 NOVA = "amazon.nova-canvas-v1:0"
 SONNET = catalog.SONNET_46
@@ -155,7 +156,7 @@ def test_legacy_inactive_account_is_lifecycle_with_a_replacement(
         generate(client, NOVA)
     error = assert_ends_run(info.value, NOVA)
     assert "end of life" in str(error) and "Legacy" in str(error)
-    assert f"Switch to {CORE}" in error.hint
+    assert f"Switch to {SD35}" in error.hint
     assert sim.count("generate") == 1
 
 

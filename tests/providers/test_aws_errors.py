@@ -18,7 +18,7 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
 from imgloop_desktop.providers.aws_errors import CHAT_OPERATION, IMAGE_OPERATION, redact, translate
 
 TITAN = "amazon.titan-image-generator-v1"
@@ -39,13 +39,15 @@ def client_error(
     )
 
 
-def image(exc: Exception, model_id: str = TITAN) -> PromptRefusedError | ServiceError:
+def image(
+    exc: Exception, model_id: str = TITAN
+) -> PromptRefusedError | AttemptFailedError | ServiceError:
     return translate(exc, model_id=model_id, region=REGION, operation=IMAGE_OPERATION)
 
 
 def chat(
     exc: Exception, model_id: str = "amazon.nova-pro-v1:0"
-) -> PromptRefusedError | ServiceError:
+) -> PromptRefusedError | AttemptFailedError | ServiceError:
     return translate(exc, model_id=model_id, region=REGION, operation=CHAT_OPERATION)
 
 
@@ -99,7 +101,7 @@ def test_end_of_life_names_model_region_and_a_current_replacement() -> None:
     assert result.model_id == TITAN and result.region == REGION
     text = str(result)
     assert TITAN in text and REGION in text
-    assert "stability.stable-image-core-v1:1" in result.hint
+    assert "stability.sd3-5-large-v1:0" in result.hint
 
 
 def test_end_of_life_as_validation_exception() -> None:
@@ -223,10 +225,17 @@ def test_network_errors(exc: Exception) -> None:
     assert "internet connection" in result.hint
 
 
-def test_read_timeout_says_the_call_was_given_up() -> None:
+def test_an_image_read_timeout_is_one_failed_attempt() -> None:
+    """The image may already be made and billed: not resent, counted as an attempt."""
     result = image(ReadTimeoutError(endpoint_url=URL))
+    assert isinstance(result, AttemptFailedError)
+    assert "sent no answer within the read timeout" in str(result)
+
+
+def test_a_judge_read_timeout_says_the_call_was_given_up() -> None:
+    result = chat(ReadTimeoutError(endpoint_url=URL))
     assert isinstance(result, ServiceError)
-    assert "sent no answer to InvokeModel" in str(result)
+    assert "sent no answer to Converse" in str(result)
     assert "internet connection" in result.hint
 
 

@@ -7,9 +7,11 @@ against the service model; the rest use a recording fake for the odd cases.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from PIL import Image
 
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
 from imgloop_desktop.core.protocols import (
     ChatModel,
     GeneratedImage,
@@ -235,11 +237,62 @@ class TimingOutBody:
         raise ReadTimeoutError(endpoint_url="https://bedrock-runtime.us-east-1.amazonaws.com")
 
 
-def test_timeout_while_reading_the_body_is_a_network_error() -> None:
+def test_timeout_while_reading_the_body_is_one_failed_attempt() -> None:
     spec = catalog.image_spec("amazon.titan-image-generator-v1")
     generator = BedrockImageGenerator(FakeClient({"body": TimingOutBody()}), spec, region=REGION)
-    with pytest.raises(ServiceError, match="sent no answer to InvokeModel"):
+    with pytest.raises(AttemptFailedError, match="sent no answer within the read timeout"):
         generator.generate(REQUEST)
+
+
+class SeedEcho:
+    """Answers each Stability call with one image carrying the seed it was asked for; a
+    seed in ``refuse`` gets the content filter's answer. Safe from several threads."""
+
+    def __init__(self, refuse: frozenset[int] = frozenset()) -> None:
+        self.refuse = refuse
+        self.seeds: list[int] = []
+        self.lock = threading.Lock()
+
+    def invoke_model(self, **kwargs: Any) -> Any:
+        seed = json.loads(kwargs["body"])["seed"]
+        with self.lock:
+            self.seeds.append(seed)
+        if seed in self.refuse:
+            answer = {"seeds": [seed], "finish_reasons": ["Filter reason: prompt"], "images": []}
+        else:
+            answer = {"seeds": [seed], "finish_reasons": [None], "images": [b64(png())]}
+        return {"body": stream(json.dumps(answer).encode())}
+
+
+def test_several_images_on_a_one_image_model_are_calls_at_once_with_the_next_seeds() -> None:
+    spec = catalog.image_spec("stability.sd3-5-large-v1:0")
+    client = SeedEcho()
+    generator = BedrockImageGenerator(client, spec, region="us-west-2")
+    images = generator.generate(dataclasses.replace(REQUEST, number_of_images=3))
+    assert sorted(client.seeds) == [77, 78, 79]
+    assert [image.seed for image in images] == [77, 78, 79]  # in request order
+
+
+def test_a_refused_call_among_several_keeps_the_other_images() -> None:
+    spec = catalog.image_spec("stability.stable-image-core-v1:1")
+    generator = BedrockImageGenerator(SeedEcho(frozenset({78})), spec, region="us-west-2")
+    images = generator.generate(dataclasses.replace(REQUEST, number_of_images=3))
+    assert [image.seed for image in images] == [77, 79]
+
+
+def test_when_every_call_is_refused_the_attempt_is_refused() -> None:
+    spec = catalog.image_spec("stability.stable-image-core-v1:1")
+    generator = BedrockImageGenerator(SeedEcho(frozenset({77, 78})), spec, region="us-west-2")
+    with pytest.raises(PromptRefusedError, match="Filter reason: prompt"):
+        generator.generate(dataclasses.replace(REQUEST, number_of_images=2))
+
+
+def test_the_seed_wraps_at_the_models_maximum() -> None:
+    spec = catalog.image_spec("stability.sd3-5-large-v1:0")
+    client = SeedEcho()
+    request = dataclasses.replace(REQUEST, number_of_images=2, seed=spec.seed_max)
+    BedrockImageGenerator(client, spec, region="us-west-2").generate(request)
+    assert sorted(client.seeds) == [0, spec.seed_max]
 
 
 # -- ConverseChat ------------------------------------------------------------------------
@@ -427,3 +480,13 @@ def test_generator_and_chat_share_one_client() -> None:
     for call in make:
         call()
     assert [name for name, _ in fake.calls] == ["invoke_model", "converse"]
+
+
+def test_unset_sampling_settings_are_not_sent() -> None:
+    client = FakeClient(converse_answer("YES"))
+    chat = ConverseChat(client, "us.anthropic.claude-sonnet-4-6", region=REGION)
+    unset = InferenceSettings(temperature=0.2, top_p=None, top_k=None, max_tokens=300)
+    chat.ask("judge this", unset)
+    ((_, sent),) = client.calls
+    assert sent["inferenceConfig"] == {"maxTokens": 300, "temperature": 0.2}
+    assert "additionalModelRequestFields" not in sent

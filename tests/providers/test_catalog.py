@@ -9,7 +9,12 @@ import pytest
 
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.models import Lifecycle
-from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL
+from imgloop_desktop.core.params import (
+    DEFAULT_IMAGE_MODEL,
+    DEFAULT_JUDGE_MODEL,
+    SEED_IMAGE_MODEL,
+    SEED_JUDGE_MODEL,
+)
 from imgloop_desktop.providers import catalog, nova_canvas, stability, titan
 
 
@@ -95,12 +100,16 @@ def test_unknown_ids_are_validation_errors_listing_the_supported(model_id: str) 
     assert "stability.stable-image-core-v1:1" in problem.allowed
 
 
-def test_seed_defaults_resolve() -> None:
-    assert catalog.image_spec(DEFAULT_IMAGE_MODEL).model_id == DEFAULT_IMAGE_MODEL
+def test_defaults_are_active_and_the_seeds_models_name_them_as_replacements() -> None:
+    image = catalog.image_spec(DEFAULT_IMAGE_MODEL)
     judge = catalog.text_spec(DEFAULT_JUDGE_MODEL)
-    assert judge is not None
-    assert judge.lifecycle is Lifecycle.END_OF_LIFE
-    assert judge.replacement == "us.anthropic.claude-sonnet-4-6"
+    assert image.lifecycle is Lifecycle.ACTIVE
+    assert judge is not None and judge.lifecycle is Lifecycle.ACTIVE
+    seed_judge = catalog.text_spec(SEED_JUDGE_MODEL)
+    assert seed_judge is not None and seed_judge.lifecycle is Lifecycle.END_OF_LIFE
+    assert catalog.image_spec(SEED_IMAGE_MODEL).lifecycle is Lifecycle.END_OF_LIFE
+    assert catalog.current_replacement(SEED_IMAGE_MODEL) == DEFAULT_IMAGE_MODEL
+    assert catalog.current_replacement(SEED_JUDGE_MODEL) == DEFAULT_JUDGE_MODEL
 
 
 def test_text_spec() -> None:
@@ -130,12 +139,13 @@ def test_image_replacements_are_active_catalog_models() -> None:
 
 def test_current_replacement() -> None:
     assert catalog.current_replacement("amazon.titan-image-generator-v1") == (
-        "stability.stable-image-core-v1:1"
+        "stability.sd3-5-large-v1:0"
     )
     assert catalog.current_replacement("us.amazon.nova-canvas-v1:0") == (
-        "stability.stable-image-core-v1:1"
+        "stability.sd3-5-large-v1:0"
     )
-    assert catalog.current_replacement(DEFAULT_JUDGE_MODEL) == "us.anthropic.claude-sonnet-4-6"
+    assert catalog.current_replacement(SEED_JUDGE_MODEL) == "us.anthropic.claude-sonnet-4-6"
+    assert catalog.current_replacement(DEFAULT_JUDGE_MODEL) == ""
     assert catalog.current_replacement("stability.sd3-5-large-v1:0") == ""
     assert catalog.current_replacement("somebody.unknown-v1") == ""
 
@@ -166,3 +176,69 @@ def test_family_modules_and_catalog_import_without_boto3() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(len(catalog.IMAGE_MODELS))
+
+
+# -- which region each model is called in (issue 11) ------------------------------------------
+
+
+def test_a_model_served_in_one_region_is_called_there_when_the_person_set_none() -> None:
+    sd35 = "stability.sd3-5-large-v1:0"
+    assert catalog.call_region("image_model_id", sd35, "us-east-1", pinned=False) == "us-west-2"
+    assert catalog.call_region("image_model_id", sd35, "us-west-2", pinned=False) == "us-west-2"
+    assert catalog.call_region("image_model_id", sd35, "eu-west-1", pinned=False) == "us-west-2"
+
+
+def test_a_region_the_person_set_is_respected_and_refused_when_it_does_not_serve() -> None:
+    with pytest.raises(ValidationError) as caught:
+        catalog.call_region(
+            "image_model_id", "stability.sd3-5-large-v1:0", "us-east-1", pinned=True
+        )
+    (problem,) = caught.value.problems
+    assert problem.field == "aws_region" and problem.value == "us-east-1"
+    assert "us-west-2" in problem.allowed
+
+
+def test_a_profile_is_called_from_inside_its_geography() -> None:
+    sonnet = "us.anthropic.claude-sonnet-4-6"
+    assert catalog.call_region("judge_model_id", sonnet, "us-east-2", pinned=False) == "us-east-2"
+    assert catalog.call_region("judge_model_id", sonnet, "eu-west-1", pinned=False) == "us-east-1"
+    assert (
+        catalog.call_region("judge_model_id", "eu." + sonnet[3:], "eu-west-1", pinned=True)
+        == "eu-west-1"
+    )
+    assert (
+        catalog.call_region("judge_model_id", "global." + sonnet[3:], "ap-south-1", pinned=True)
+        == "ap-south-1"
+    )
+    with pytest.raises(ValidationError, match="aws_region"):
+        catalog.call_region("judge_model_id", sonnet, "eu-west-1", pinned=True)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "says"),
+    [
+        ("us.stability.sd3-5-large-v1:0", "has no 'us.' profile"),
+        ("global.stability.stable-image-core-v1:1", "has no 'global.' profile"),
+        ("anthropic.claude-sonnet-4-6", "us.anthropic.claude-sonnet-4-6"),
+    ],
+)
+def test_profile_rules_are_checked_in_every_region(model_id: str, says: str) -> None:
+    field = "judge_model_id" if "anthropic" in model_id else "image_model_id"
+    for pinned in (False, True):
+        with pytest.raises(ValidationError) as caught:
+            catalog.call_region(field, model_id, "us-west-2", pinned=pinned)
+        (problem,) = caught.value.problems
+        assert problem.field == field and problem.value == model_id
+        assert says in problem.allowed
+
+
+def test_unknown_retired_and_arn_ids_go_to_the_persons_region() -> None:
+    for model_id in (
+        "somebody.new-model-v1:0",
+        "amazon.titan-image-generator-v1",
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0",
+    ):
+        assert catalog.call_region("judge_model_id", model_id, "us-east-1", pinned=True) == (
+            "us-east-1"
+        )

@@ -69,7 +69,7 @@ def test_g1_limits_match_the_docs() -> None:
 def test_titan_is_marked_end_of_life_with_a_live_replacement() -> None:
     for spec in titan.SPECS:
         assert spec.lifecycle is Lifecycle.END_OF_LIFE
-        assert spec.replacement == "stability.stable-image-core-v1:1"
+        assert spec.replacement == "stability.sd3-5-large-v1:0"
 
 
 def test_prompt_guide_states_the_rules_the_reviser_needs() -> None:

@@ -139,6 +139,9 @@ class HistoryRecorder:
                     ),
                     "image_model_id": e.image_model_id,
                     "judge_model_id": e.judge_model_id,
+                    "image_region": e.image_region,
+                    "judge_region": e.judge_region,
+                    "notes": "\n".join(e.notes),
                     "images_root": self.params.output_dir,
                     "app_version": __version__,
                     "started_at": ts,
@@ -264,6 +267,7 @@ class HistoryRecorder:
                     "retried": int(e.retried),
                     "received_at": self._ts(),
                     "judge_image": v.judge_image_note,
+                    "notes": v.notes,
                 },
             )
 
@@ -317,6 +321,7 @@ class HistoryRecorder:
                     "ok": int(e.ok),
                     "raw": e.raw,
                     "error": e.error,
+                    "notes": e.notes,
                     "created_at": self._ts(),
                 },
                 update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error"),

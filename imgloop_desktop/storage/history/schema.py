@@ -195,12 +195,24 @@ _V4: tuple[str, ...] = ("ALTER TABLE attempts ADD COLUMN notes TEXT NOT NULL DEF
 # (re-encoded or downscaled); empty when the judge saw the image as the settings asked.
 _V5: tuple[str, ...] = ("ALTER TABLE verdicts ADD COLUMN judge_image TEXT NOT NULL DEFAULT ''",)
 
+# Version 6 (issue 11): the region each model was called in (they may differ), the run's
+# notes (a size mapped to the model's nearest, settings the model does not use), and the
+# judge's and reviser's notes (a sampling setting the model rejected, then left out).
+_V6: tuple[str, ...] = (
+    "ALTER TABLE runs ADD COLUMN image_region TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN judge_region TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE verdicts ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE prompt_versions ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
+)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
     _v3,
     _statements(_V4),
     _statements(_V5),
+    _statements(_V6),
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

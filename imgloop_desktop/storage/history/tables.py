@@ -98,6 +98,9 @@ RUNS = Table(
             "params_json",
             "image_model_id",
             "judge_model_id",
+            "image_region",
+            "judge_region",
+            "notes",
             "images_root",
             "app_version",
             "started_at",
@@ -121,6 +124,7 @@ PROMPT_VERSIONS = Table(
             "ok",
             "raw",
             "error",
+            "notes",
             "created_at",
         }
     ),
@@ -186,6 +190,7 @@ VERDICTS = Table(
             "retried",
             "received_at",
             "judge_image",
+            "notes",
         }
     ),
     key=("image_id",),

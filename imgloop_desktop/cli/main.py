@@ -154,7 +154,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def demo_command(args: argparse.Namespace) -> int:
     try:
-        params = _params(args, s3_enabled=False, aws_region="us-east-1")
+        # No region pinned: the demo calls each model where Bedrock serves it, as a real run.
+        params = _params(args, s3_enabled=False)
     except ValidationError as exc:
         return _invalid(exc)
     print(

@@ -8,11 +8,14 @@ from imgloop_desktop.core import events as ev
 def describe(event: ev.Event) -> str:
     match event:
         case ev.RunStarted():
-            return (
-                f"run {event.run_id}: {event.image_model_id} judged by {event.judge_model_id}, "
+            image = _where(event.image_model_id, event.image_region)
+            judge = _where(event.judge_model_id, event.judge_region)
+            line = (
+                f"run {event.run_id}: {image} judged by {judge}, "
                 f"{event.max_attempts} attempt(s) per prompt, "
                 f"up to {event.max_revisions} revision(s)"
             )
+            return "\n".join([line, *(f"note: {note}" for note in event.notes)])
         case ev.AttemptStarted():
             where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
             return f"{where}: generating (seed {event.seed})"
@@ -29,7 +32,10 @@ def describe(event: ev.Event) -> str:
             return f"{event.ref.label}: judging"
         case ev.VerdictReceived():
             retried = " (after one unreadable answer)" if event.retried else ""
-            return f"{event.ref.label}: {event.verdict.result}{retried}: {event.verdict.reason}"
+            v = event.verdict
+            line = f"{event.ref.label}: {v.result}{retried}: {v.reason}"
+            notes = [n for n in (v.judge_image_note, v.notes) if n]
+            return "\n".join([line, *(f"note: {note}" for note in notes)])
         case ev.UploadDone():
             return f"{event.ref.label}: uploaded to s3://{event.bucket}/{event.key}"
         case ev.UploadFailed():
@@ -37,9 +43,13 @@ def describe(event: ev.Event) -> str:
         case ev.RevisionStarted():
             return f"revising the prompt (version {event.revision + 1})"
         case ev.PromptRevised():
-            if event.ok:
-                return f"prompt version {event.revision + 1}: {event.prompt}"
-            return f"prompt version {event.revision + 1}: {event.error}"
+            said = event.prompt if event.ok else event.error
+            line = f"prompt version {event.revision + 1}: {said}"
+            return f"{line}\nnote: {event.notes}" if event.notes else line
         case ev.RunFinished():
             return f"finished: {event.outcome}: {event.message}"
     return repr(event)
+
+
+def _where(model_id: str, region: str) -> str:
+    return f"{model_id} in {region}" if region else model_id

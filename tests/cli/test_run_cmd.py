@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
+from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, SEED_IMAGE_MODEL, SEED_JUDGE_MODEL
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
 
@@ -78,10 +79,17 @@ def test_approved_after_one_revision_like_the_seed(
     assert [c["verdict"] for c in body["candidates"]] == ["NO", "NO", "YES"]
     assert all(c["uploaded"] for c in body["candidates"])
     assert bedrock_sim.count("generate") == 3
-    assert bedrock_sim.count("judge") == 3
+    # The seed's event sets temperature and top_p; Claude Sonnet 4.6 takes only one of them,
+    # so its first judge call is refused once, sent again without top_p, and that is said.
+    assert bedrock_sim.count("judge") == 4
+    assert "left out for the rest of the run" in err
     assert bedrock_sim.count("revise") == 1
     assert {c.access_key_id for c in bedrock_sim.calls} == {FAKE_KEY_ID}
     assert "prompt version 2: " in err and "YES" in err
+    # The image model is served in us-west-2 only; the judge's profile from the run's region.
+    assert {c.region for c in bedrock_sim.calls if c.op == "generate"} == {"us-west-2"}
+    assert {c.region for c in bedrock_sim.calls if c.op != "generate"} == {"us-east-1"}
+    assert "stability.sd3-5-large-v1:0 in us-west-2" in err
     assert FAKE_SECRET not in err and FAKE_SECRET not in json.dumps(response)
 
 
@@ -101,14 +109,44 @@ def test_no_approval_runs_documented_counts(bedrock_sim: BedrockSimulator, tmp_p
 
 
 def test_invalid_input_exits_before_any_call(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
-    event = event_file(tmp_path, titan_img_cfg_scale=20, titan_img_width=1000, prompt="")
+    event = event_file(tmp_path, claude_validate_top_p=2, titan_img_width=5000, prompt="")
     code, response, body, err = run_cli("run", "--event", event)
     assert code == 2
     assert response["statusCode"] == 400
     fields = {p["field"] for p in body["problems"]}
-    assert fields == {"prompt", "titan_img_cfg_scale", "titan_img_width x titan_img_height"}
-    assert "titan_img_cfg_scale: 20.0 is not allowed; 1.1-10" in err
+    assert fields == {"prompt", "claude_validate_top_p", "titan_img_width"}
+    assert "titan_img_width: 5000 is not allowed; 320-4096 pixels" in err
     assert bedrock_sim.calls == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"aws_region": "us-east-1"}, "aws_region", "us-west-2"),
+        ({"image_model_id": "us.stability.sd3-5-large-v1:0"}, "image_model_id", "no 'us.'"),
+        ({"judge_model_id": "anthropic.claude-sonnet-4-6"}, "judge_model_id", "us.anthropic"),
+    ],
+)
+def test_a_model_its_region_does_not_serve_is_refused_before_any_call(
+    bedrock_sim: BedrockSimulator, tmp_path: Path, changes: dict[str, str], field: str, says: str
+) -> None:
+    code, _, body, _ = run_cli("run", "--event", event_file(tmp_path, **changes))
+    assert code == 2
+    (problem,) = body["problems"]
+    assert problem["field"] == field and says in problem["allowed"]
+    assert bedrock_sim.calls == []
+
+
+def test_a_seed_size_on_a_stability_model_is_mapped_and_said(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    event = event_file(tmp_path, titan_img_width=1152, titan_img_height=640)
+    code, _, body, err = run_cli("run", "--event", event, "--no-s3")
+    assert code == 0, err
+    assert "the nearest, 1344\u00d7768, is used" in err
+    assert "titan_img_cfg_scale (10) is not used" in err  # the seed event sets 10
+    assert bedrock_sim.last("generate").body["aspect_ratio"] == "16:9"
+    assert (body["candidates"][0]["width"], body["candidates"][0]["height"]) == (1344, 768)
 
 
 def test_s3_outage_keeps_the_local_copy_and_approval(
@@ -125,27 +163,30 @@ def test_s3_outage_keeps_the_local_copy_and_approval(
 def test_end_of_life_model_names_a_replacement(
     bedrock_sim: BedrockSimulator, tmp_path: Path
 ) -> None:
-    bedrock_sim.script.mark_end_of_life("amazon.titan-image-generator-v1")
-    code, response, body, _ = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    """An event naming the seed's own models loads unchanged and fails at once, naming the
+    current model to use instead."""
+    event = event_file(tmp_path, image_model_id=SEED_IMAGE_MODEL, judge_model_id=SEED_JUDGE_MODEL)
+    code, response, body, _ = run_cli("run", "--event", event, "--no-s3")
     assert code == 3
     assert response["statusCode"] == 500
-    assert "amazon.titan-image-generator-v1" in body["error"]
+    assert SEED_IMAGE_MODEL in body["error"]
     assert "end of its life" in body["error"] or "end-of-life" in body["error"]
-    assert "stability." in body["error"] or "amazon.nova" in body["error"]
+    assert DEFAULT_IMAGE_MODEL in body["error"]
+    assert bedrock_sim.count("generate") == 1 and bedrock_sim.count("judge") == 0
 
 
 def test_model_faults_are_survived(bedrock_sim: BedrockSimulator, tmp_path: Path) -> None:
-    """Throttling is retried by boto3; a Titan error field and a content filter each cost one
+    """Throttling is retried by boto3; a model error and a content filter each cost one
     attempt; a fenced judge answer is read."""
     script = bedrock_sim.script
     script.fail("generate", "ThrottlingException", times=2)
-    script.titan_error_next("image generation failed on the model side")
+    script.titan_error_next("image generation failed on the model side")  # "Inference error"
     script.refuse_next_generation()
     script.queue_verdicts(script.raw('```json\n{"result": "YES", "reason": "all there"}\n```'))
     code, _, body, err = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
     assert code == 0, err
     assert [c["attempt"] for c in body["candidates"]] == [2]
-    assert "model side" in err and "content filters" in err
+    assert "Inference error" in err and "Filter reason: prompt" in err
     assert body["candidates"][0]["reason"] == "all there"
 
 

@@ -21,6 +21,7 @@ DAY0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 class BrokenGenerator:
     model_id = "test.image-model"
+    region = "us-west-2"
 
     def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
         raise ServiceError("AccessDeniedException: model not enabled")

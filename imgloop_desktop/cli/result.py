@@ -31,6 +31,8 @@ def _candidate(c: Candidate, result: RunResult) -> dict[str, Any]:
         "local_path": str(c.path),
         "sha256": c.sha256,
         "seed": c.seed,
+        "width": c.width,
+        "height": c.height,
         "prompt": c.prompt,
         "verdict": verdict.result.value if verdict else None,
         "reason": verdict.reason if verdict else None,

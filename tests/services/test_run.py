@@ -3,6 +3,8 @@ and who closes the clients a run is made on."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from imgloop_desktop.core.errors import ValidationError
@@ -13,6 +15,7 @@ from imgloop_desktop.services import run as run_service
 from imgloop_desktop.services.run import close_clients as real_close_clients
 from imgloop_desktop.services.run import execute
 from imgloop_desktop.simulator.server import BedrockSimulator
+from imgloop_desktop.storage.history import default_db_path
 
 
 def test_throttle_storm_is_absorbed_by_the_shared_client(bedrock_sim: BedrockSimulator) -> None:
@@ -105,3 +108,35 @@ def test_invalid_parameters_make_no_clients(closed: list[Clients]) -> None:
     with pytest.raises(ValidationError):
         execute(RunParams(prompt=""), credentials=DefaultChain())
     assert closed == []
+
+
+def test_a_run_with_every_default_is_approved_on_todays_models(
+    bedrock_sim: BedrockSimulator,
+) -> None:
+    """Issue 11's "done when": only a prompt, every other field at its default, against a
+    simulator answering as today's Bedrock. The image model is served in us-west-2 only, so
+    it is called there while the judge's us. profile is called from the run's us-east-1."""
+    with execute(RunParams(prompt="a red fox in snow"), credentials=DefaultChain()) as run:
+        result = run.result
+        assert result.outcome is Outcome.APPROVED, result.message
+    assert {c.region for c in bedrock_sim.calls if c.op == "generate"} == {"us-west-2"}
+    assert {c.region for c in bedrock_sim.calls if c.op == "judge"} == {"us-east-1"}
+    assert all(c.status == 200 for c in bedrock_sim.calls)  # no setting refused, no retry
+    judged = bedrock_sim.last("judge").body
+    assert "topP" not in judged["inferenceConfig"]  # unset by default
+    with sqlite3.connect(default_db_path()) as db:
+        row = db.execute(
+            "SELECT image_region, judge_region, notes FROM runs WHERE run_id = ?",
+            (result.run_id,),
+        ).fetchone()
+    assert row[:2] == ("us-west-2", "us-east-1")
+    assert "titan_img_cfg_scale (8) is not used" in row[2]
+
+
+def test_each_model_runs_in_the_region_the_person_set_when_it_serves_both(
+    bedrock_sim: BedrockSimulator,
+) -> None:
+    params = RunParams(prompt="a red fox in snow", aws_region="us-west-2", max_retry_attempts=1)
+    with execute(params, credentials=DefaultChain()) as run:
+        assert run.result.outcome is Outcome.APPROVED
+    assert {c.region for c in bedrock_sim.calls} == {"us-west-2"}

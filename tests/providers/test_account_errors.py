@@ -72,7 +72,7 @@ def assert_ends_run(exc: BaseException, model_id: str) -> ServiceError:
     return exc
 
 
-@pytest.mark.parametrize("model_id", [CORE, TITAN])
+@pytest.mark.parametrize("model_id", [CORE, SD35])
 def test_operation_not_allowed_ends_the_run_naming_the_account_block(
     sim: BedrockSimulator, client: Any, model_id: str
 ) -> None:

@@ -1,5 +1,8 @@
 """``python -m imgloop_desktop.simulator``: serve the simulator until Ctrl-C or SIGTERM,
-so the app (or the CLI) can be pointed at it by hand."""
+so the app (or the CLI) can be pointed at it by hand.
+
+Its defaults mirror a current account (retired models answer as retired); a script with
+``"serve_retired": true`` answers the old image families as in 2024."""
 
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"Bedrock simulator listening on {url}", flush=True)
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={url}", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK={url}  # GetFoundationModel", flush=True)
     try:
         while not done.wait(0.5):
             pass

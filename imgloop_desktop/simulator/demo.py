@@ -2,6 +2,12 @@
 
 Everything but Bedrock is real (disk, history, the loop); the images are synthetic and
 say so. The demo's credentials are placeholders that only the simulator accepts.
+
+The simulator's defaults mirror a current account, so the demo runs the app's current
+defaults as a real account would: the image model (``stability.sd3-5-large-v1:0``) answers
+in us-west-2 only, where the app calls it whatever the person's region; the judge and
+reviser (``us.anthropic.claude-sonnet-4-6``) answer from the person's region, us-east-1
+here, which the ``us.`` profile takes (so does us-west-2).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ class DemoCredentials:
     """A CredentialsSource that reaches only the local simulator."""
 
     bedrock_endpoint_url: str
+    # The person's region: the judge's ``us.`` profile is called from it; the Stability image
+    # models are called in us-west-2 by the app whatever this is.
     region: str = "us-east-1"
 
     def session(self) -> boto3.Session:

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-OPS: tuple[str, ...] = ("generate", "judge", "revise")
+OPS: tuple[str, ...] = ("generate", "judge", "revise", "get_foundation_model")
+# The runtime's operations (InvokeModel -> generate, Converse -> judge / revise); the
+# control plane's GetFoundationModel is counted as "get_foundation_model".
+RUNTIME_OPS: tuple[str, ...] = ("generate", "judge", "revise")
 
 # HTTP status per error code, as botocore's bedrock-runtime model declares them; boto3
 # finds the code in the ``x-amzn-ErrorType`` header either way, but clients that retry
@@ -61,6 +64,46 @@ CONTENT_FILTER_MESSAGE = (
 )
 OUTPUT_FILTER_MESSAGE = "Some of the generated images have been blocked by our content filters."
 STABILITY_FILTER_REASON = "Filter reason: prompt"
+# * An id Bedrock does not serve: unknown, not offered in the request's region, or an
+#   inference-profile prefix the model has no profile for (ValidationException, 400):
+#   iOfficeAI/AionCore#377 (2026, HTTP 400 body quoted), anomalyco/opencode#11037 (2026, a
+#   ``us.`` Claude Sonnet 4.5 profile). Older reports (2023-24) show ResourceNotFoundException
+#   "Could not resolve the foundation model from the provided model identifier." (truera/
+#   trulens#779, aws-samples/bedrock-chat#91); current reports show this one.
+INVALID_MODEL_MESSAGE = "The provided model identifier is invalid."
+# * A profile-only model called by its base id (ValidationException, 400). Note the curly
+#   apostrophe (U+2019) in "isn't", as Bedrock sends it: terricain/aioboto3#352 (boto3),
+#   anthropics/anthropic-sdk-python#894, cline/cline#2482, stackblitz-labs/bolt.diy#1102.
+ON_DEMAND_MESSAGE = (
+    "Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. "
+    "Retry your request with the ID or ARN of an inference profile that contains this model."
+)
+# * Converse ``inferenceConfig.maxTokens`` above the model's ceiling (ValidationException):
+#   vercel/ai#2772, sigoden/aichat#813 (Claude 3.5 Sonnet, 4096),
+#   aws-samples/bedrock-access-gateway#41 (ConverseStream, 2048),
+#   aws-samples/generative-ai-use-cases#594 (Titan Text Premier, 3000).
+MAX_TOKENS_MESSAGE = (
+    "The maximum tokens you requested exceeds the model limit of {limit}. "
+    "Try again with a maximum tokens value that is lower than {limit}."
+)
+# * Claude's ``top_k`` above 500 in additionalModelRequestFields. Anthropic documents top_k
+#   for Claude on Bedrock as 0-500 (docs.aws.amazon.com/bedrock/latest/userguide/
+#   model-parameters-anthropic-claude-messages-request-response.html). Claude's refusals
+#   of top_k come back as "The model returned the following errors: top_k: Input should be
+#   a valid integer" (aws-solutions-library-samples/accelerated-intelligent-document-
+#   processing-on-aws#133, Sonnet 4.5, Converse); the words for a value above 500 follow the
+#   same validator's "less than or equal to" form and were NOT found in a public report.
+TOP_K_LIMIT = 500
+TOP_K_MESSAGE = (
+    "The model returned the following errors: top_k: Input should be less than or equal to 500"
+)
+# * Converse on a model that does not chat (an image model here), ValidationException: the
+#   text as several public repositories quote it (a 2026 Nova 2 Sonic status note, notes on
+#   Custom Model Import); found by exact-text search, without an issue URL to cite.
+CONVERSE_UNSUPPORTED_MESSAGE = (
+    "This action doesn't support the model that you provided. "
+    "Try again with a supported text or chat model."
+)
 EOL_MESSAGE = (
     "This model version has reached the end of its life. "
     "Please refer to the AWS documentation for more details."
@@ -220,7 +263,14 @@ def base_model_id(model_id: str) -> str:
 class SimScript:
     """The simulator's behaviour; safe to change from any thread while the server runs."""
 
-    def __init__(self, *, default_verdict: Answer = "YES", latency_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        default_verdict: Answer = "YES",
+        latency_scale: float = 1.0,
+        serve_retired: bool = False,
+        legacy_in_use: tuple[str, ...] = (),
+    ) -> None:
         self._lock = threading.RLock()
         self.verdicts: deque[Answer] = deque()
         self.revisions: deque[Answer] = deque()
@@ -234,6 +284,12 @@ class SimScript:
         self.eol_error_code = "ValidationException"
         # Base model id prefix -> one of SAMPLING_RULES (Converse calls only).
         self.sampling_rules: dict[str, str] = dict(DEFAULT_SAMPLING_RULES)
+        # Serve the end-of-life image models (Titan G1/v2, Nova Canvas, SDXL) as Bedrock did
+        # in 2024, in their old regions: for tests that still need their request bodies.
+        self.serve_retired = serve_retired
+        # Legacy models this account has used lately: they answer normally; any other
+        # Legacy model answers LEGACY_MESSAGE.
+        self.legacy_in_use: set[str] = {base_model_id(m) for m in legacy_in_use}
 
     # -- building ------------------------------------------------------------------
 
@@ -309,10 +365,10 @@ class SimScript:
     def absurd_next(self, op: str, variant: str, *, times: int = 1) -> None:
         """Answer the next ``op`` call(s) 200 with an absurd body (ABSURD_VARIANTS[op])."""
         _check_op(op)
-        if variant not in ABSURD_VARIANTS[op]:
+        if variant not in ABSURD_VARIANTS.get(op, ()):
             raise ValueError(
                 f"unknown absurd variant {variant!r} for {op}; "
-                f"known: {', '.join(ABSURD_VARIANTS[op])}"
+                f"known: {', '.join(ABSURD_VARIANTS.get(op, ()))}"
             )
         self._add_faults(op, Fault("absurd", variant=variant), times)
 
@@ -357,6 +413,15 @@ class SimScript:
             return TEMPERATURE_WITH_TOP_P_MESSAGE
         return None
 
+    def use_legacy(self, *model_ids: str) -> None:
+        """Record that this account used these Legacy models lately (they answer)."""
+        with self._lock:
+            self.legacy_in_use.update(base_model_id(m) for m in model_ids)
+
+    def uses_legacy(self, model_id: str) -> bool:
+        with self._lock:
+            return base_model_id(model_id) in self.legacy_in_use
+
     def mark_end_of_life(self, *model_ids: str) -> None:
         with self._lock:
             self.end_of_life.update(model_ids)
@@ -373,6 +438,8 @@ class SimScript:
             self.default_verdict = "YES"
             self.eol_error_code = "ValidationException"
             self.sampling_rules = dict(DEFAULT_SAMPLING_RULES)
+            self.serve_retired = False
+            self.legacy_in_use.clear()
 
     def _add_faults(self, op: str, fault: Fault, times: int) -> None:
         if times < 1:
@@ -446,7 +513,15 @@ class SimScript:
                         "judge": [{"kind": "absurd", "variant": "huge_text"}]},
              "end_of_life": ["amazon.titan-image-generator-v1"],
              "eol_error_code": "ValidationException",
-             "sampling_rules": {"anthropic.claude-opus-4-7": "no_temperature"}}
+             "sampling_rules": {"anthropic.claude-opus-4-7": "no_temperature"},
+             "serve_retired": true,
+             "legacy_in_use": ["anthropic.claude-3-5-haiku-20241022-v1:0"]}
+
+        ``serve_retired`` answers the end-of-life image models (Titan, Nova Canvas, SDXL)
+        as Bedrock did in 2024, in their old regions; by default they answer as retired.
+        ``legacy_in_use`` lists Legacy models this account has used lately (they answer;
+        other Legacy models answer LEGACY_MESSAGE). Faults may also target
+        "get_foundation_model" (error kinds only).
         """
         known = {
             "default_verdict",
@@ -458,6 +533,8 @@ class SimScript:
             "end_of_life",
             "eol_error_code",
             "sampling_rules",
+            "serve_retired",
+            "legacy_in_use",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -502,6 +579,14 @@ class SimScript:
                 raise ValueError("sampling_rules must be an object of model id prefix: rule")
             for prefix, rule in rules.items():
                 self.reject_sampling(prefix, rule)
+            if "serve_retired" in data:
+                if not isinstance(data["serve_retired"], bool):
+                    raise ValueError("serve_retired must be true or false")
+                self.serve_retired = data["serve_retired"]
+            legacy = _list(data, "legacy_in_use")
+            if not all(isinstance(m, str) for m in legacy):
+                raise ValueError("legacy_in_use must be a list of model ids")
+            self.use_legacy(*legacy)
 
     def _add_fault_entry(self, op: str, entry: object) -> None:
         if not isinstance(entry, dict):

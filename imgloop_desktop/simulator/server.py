@@ -6,14 +6,17 @@ for free, with scripted verdicts, faults and delays. It speaks the wire format r
 than patching boto3, so the code under test is exactly the code that talks to AWS:
 request serialisation, signing, rest-json error parsing and retries all happen for real.
 
-Only InvokeModel (image models) and Converse (judge and reviser) are served. Which
-Converse call is which is told by the content: a judge call carries an image block, a
-revise call does not.
+Only InvokeModel (image models) and Converse (judge and reviser) are served, plus the
+control plane's GetFoundationModel (``control_plane``) so the app can ask what a model is.
+Which Converse call is which is told by the content: a judge call carries an image block, a
+revise call does not. The region is the request's own (its SigV4 credential scope), so one
+simulator stands for every regional endpoint.
 
-Why one file of about 1,100 lines: it is the wire contract with one service — routing,
-each model family's request checks, the Converse checks and the scripted faults — read
-side by side against Bedrock's documentation. Issue 11 makes it stricter per model; that is
-the moment to split the per-family request checks into their own module.
+This module keeps routing, the order of checks and the transport. What the service checks
+lives beside it, one module per source read against it (issue 11 split them out of this
+file, which had grown to 1,100 lines as the rules got stricter): ``front_door`` (model ids,
+regions, lifecycle, from ``served``'s table), ``image_bodies`` (each image family's body)
+and ``converse_checks`` (Converse's limits).
 
 Beyond Bedrock's documented errors it can misbehave the ways issue 17 found (see
 ``script.Fault``): hang without answering (until ``stop()``, which never waits on a hung
@@ -38,24 +41,27 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
-from imgloop_desktop.core import jsonshape as js
-from imgloop_desktop.core.errors import Problem
-from imgloop_desktop.simulator.images import (
-    ASPECT_RATIO_SIZES,
-    bad_png,
-    derived_seed,
-    image_size,
-    make_image,
+from imgloop_desktop.simulator.control_plane import get_foundation_model
+from imgloop_desktop.simulator.converse_checks import (
+    check_inference,
+    check_top_k,
+    converse_content,
+    has_image,
+    image_tokens,
+    max_tokens,
 )
+from imgloop_desktop.simulator.errors import BedrockError, malformed
+from imgloop_desktop.simulator.front_door import admit
+from imgloop_desktop.simulator.image_bodies import Family, generation, model_family
+from imgloop_desktop.simulator.images import bad_png, image_size, make_image
 from imgloop_desktop.simulator.script import (
+    CONVERSE_UNSUPPORTED_MESSAGE,
     DEEP_NESTING_LEVELS,
-    EOL_MESSAGE,
     ERROR_STATUS,
     HUGE_INT_DIGITS,
     HUGE_TEXT_BYTES,
@@ -68,37 +74,10 @@ from imgloop_desktop.simulator.script import (
 log = logging.getLogger(__name__)
 
 _PATH_RE = re.compile(r"^/model/(?P<model>[^/]+)/(?P<action>invoke|converse)$")
+_GFM_PATH_RE = re.compile(r"^/foundation-models/(?P<model>[^/]+)$")
+# SigV4: Credential=AKID/20261130/us-west-2/bedrock/aws4_request
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/")
-
-_TITAN_TASKS = (
-    "TEXT_IMAGE",
-    "INPAINTING",
-    "OUTPAINTING",
-    "IMAGE_VARIATION",
-    "COLOR_GUIDED_GENERATION",
-    "BACKGROUND_REMOVAL",
-    "VIRTUAL_TRY_ON",
-)
-_SDXL_SIZES = (
-    (1024, 1024),
-    (1152, 896),
-    (1216, 832),
-    (1344, 768),
-    (1536, 640),
-    (640, 1536),
-    (768, 1344),
-    (832, 1216),
-    (896, 1152),
-)
-_STABILITY_FORMATS = ("png", "jpeg", "webp")
-_MAX_SIDE = 4096
-_MAX_PIXELS = 4_194_304
-
-# Claude's published rule of thumb: about width*height/750 tokens per image, after the
-# image is scaled to fit 1568 px on the long edge and about 1.15 megapixels.
-_TOKEN_PIXELS = 750
-_MAX_EDGE = 1568
-_MAX_IMAGE_PIXELS = 1_150_000
+_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[a-z0-9-]+)/(?P<service>[a-z0-9-]+)/")
 
 _YES_REASONS = (
     "The image shows the requested subject with the described composition.",
@@ -120,27 +99,6 @@ _PROMPT_LINE_RE = re.compile(
 )
 
 
-class Family(StrEnum):
-    TITAN = "titan"
-    NOVA = "nova"
-    STABILITY = "stability"
-    SDXL = "sdxl"
-
-
-def model_family(model_id: str) -> Family | None:
-    """By substring, so plain ids, inference profile ids and ARNs all resolve."""
-    lowered = model_id.lower()
-    if "titan-image-generator" in lowered:
-        return Family.TITAN
-    if "nova-canvas" in lowered:
-        return Family.NOVA
-    if "stable-diffusion-xl" in lowered:
-        return Family.SDXL
-    if "sd3" in lowered or "stable-image-core" in lowered or "stable-image-ultra" in lowered:
-        return Family.STABILITY
-    return None
-
-
 @dataclass(frozen=True)
 class CallRecord:
     """One request as the simulator saw it; appended just before the answer is written,
@@ -148,6 +106,9 @@ class CallRecord:
 
     ``latency`` is the scripted delay that was applied (seconds) and ``duration`` the
     measured time from arrival to answer, so tests check delays without timing themselves.
+    ``region`` is the one the request was signed for (its SigV4 credential scope; "" for
+    an unsigned request). ``op`` is "generate", "judge", "revise" or
+    "get_foundation_model".
     """
 
     op: str
@@ -164,21 +125,7 @@ class CallRecord:
     image_sizes: tuple[tuple[int, int], ...] = ()
     reply_text: str | None = None
     fault: str = ""
-
-
-class _BedrockError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _malformed(problems: list[str]) -> _BedrockError:
-    """Bedrock's schema-validation wording, as in its answers to malformed model bodies."""
-    return _BedrockError(
-        "ValidationException",
-        f"Malformed input request: {''.join(problems)}, please reformat your input and try again.",
-    )
+    region: str = ""
 
 
 @dataclass
@@ -197,16 +144,6 @@ class _Reply:
     # hang, trickle or reset: how the answer goes out (or does not).
     transport: Fault | None = None
     fault: str = ""
-
-
-@dataclass(frozen=True)
-class _Generation:
-    prompt: str
-    count: int
-    width: int
-    height: int
-    seed: int
-    fmt: str = "png"
 
 
 class BedrockSimulator:
@@ -296,6 +233,11 @@ class BedrockSimulator:
         """Environment that points boto3 (and the app) here."""
         return {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.url}
 
+    def control_plane_env(self) -> dict[str, str]:
+        """Environment that points boto3's ``bedrock`` (control plane) client here too, for
+        GetFoundationModel."""
+        return {"AWS_ENDPOINT_URL_BEDROCK": self.url}
+
     # -- what happened ------------------------------------------------------------------
 
     @property
@@ -305,7 +247,8 @@ class BedrockSimulator:
             return list(self._calls)
 
     def count(self, op: str | None = None) -> int:
-        """Answered calls of ``op`` ("generate", "judge", "revise"), or of all ops."""
+        """Answered calls of ``op`` ("generate", "judge", "revise",
+        "get_foundation_model"), or of all ops."""
         with self._cond:
             return sum(1 for c in self._calls if op is None or c.op == op)
 
@@ -348,25 +291,33 @@ class BedrockSimulator:
     def _handle(self, handler: _Handler) -> None:
         started = time.monotonic()
         timestamp = time.time()
-        match = _PATH_RE.match(urlsplit(handler.path).path)
+        path = urlsplit(handler.path).path
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length > 0 else b""
+        authorization = handler.headers.get("Authorization", "")
+        access_key_id = _access_key_id(authorization)
+        region = _region(authorization)
+        if handler.command == "GET":
+            gfm = _GFM_PATH_RE.match(path)
+            if gfm is None:
+                _write_error(handler, 404, "UnknownOperationException", "Unknown operation")
+                return
+            self._handle_gfm(handler, unquote(gfm["model"]), access_key_id, region, started)
+            return
+        match = _PATH_RE.match(path)
         if match is None:
             _write_error(handler, 404, "UnknownOperationException", "Unknown operation")
             return
         model_id = unquote(match["model"])
-        access_key_id = _access_key_id(handler.headers.get("Authorization", ""))
         body, parse_error = _parse_json(raw)
-        if match["action"] == "invoke":
-            op = "generate"
-        else:
-            op = "judge" if _has_image(body) else "revise"
+        op = "generate" if match["action"] == "invoke" else None
+        op = op or ("judge" if has_image(body) else "revise")
         with self._cond:
             self._arrivals[op] = self._arrivals.get(op, 0) + 1
             self._cond.notify_all()
         try:
-            reply = self._answer(op, model_id, body, parse_error)
-        except _BedrockError as exc:
+            reply = self._answer(op, model_id, body, parse_error, region)
+        except BedrockError as exc:
             reply = _error_reply(exc.code, exc.message)
         except Exception:
             log.exception("simulator failed answering %s for %s", op, model_id)
@@ -389,6 +340,7 @@ class BedrockSimulator:
             image_sizes=reply.image_sizes,
             reply_text=reply.reply_text,
             fault=reply.fault,
+            region=region,
         )
         with self._cond:
             self._calls.append(record)
@@ -402,6 +354,43 @@ class BedrockSimulator:
             _write_reset(handler, reply.status, data, headers, transport)
         else:
             _write(handler, reply.status, data, headers)
+
+    def _handle_gfm(
+        self,
+        handler: _Handler,
+        model_id: str,
+        access_key_id: str | None,
+        region: str,
+        started: float,
+    ) -> None:
+        """GetFoundationModel (control plane): scripted error faults, then the table."""
+        op = "get_foundation_model"
+        with self._cond:
+            self._arrivals[op] = self._arrivals.get(op, 0) + 1
+            self._cond.notify_all()
+        fault = self.script.take_fault(op)
+        try:
+            if fault is not None and fault.kind == "error":
+                raise BedrockError(fault.code, fault.message)
+            reply = _Reply(200, get_foundation_model(model_id, region, self.script))
+        except BedrockError as exc:
+            reply = _error_reply(exc.code, exc.message)
+        record = CallRecord(
+            op=op,
+            model_id=model_id,
+            body={},
+            access_key_id=access_key_id,
+            timestamp=time.time(),
+            status=reply.status,
+            error_code=reply.error_code,
+            duration=time.monotonic() - started,
+            region=region,
+        )
+        with self._cond:
+            self._calls.append(record)
+            self._cond.notify_all()
+        headers = {"Content-Type": "application/json", **reply.extra_headers}
+        _write(handler, reply.status, json.dumps(reply.payload).encode(), headers)
 
     def _hang(self, handler: _Handler) -> None:
         """Hold the request unanswered until the simulator stops, then drop the connection.
@@ -419,36 +408,44 @@ class BedrockSimulator:
             handler.close_connection = True
 
     def _answer(
-        self, op: str, model_id: str, body: dict[str, Any], parse_error: str | None
+        self, op: str, model_id: str, body: dict[str, Any], parse_error: str | None, region: str
     ) -> _Reply:
         """Order mirrors Bedrock's: a retired model or a front-door error (throttling,
         access) answers at once; then the body is checked; only a call that reaches the
         model waits out the scripted latency."""
         script = self.script
-        if script.is_end_of_life(model_id):
-            raise _BedrockError(script.eol_error_code, EOL_MESSAGE)
+        served = admit(model_id, region, script)
         fault = script.take_fault(op)
         if fault is not None and fault.kind == "error":
-            raise _BedrockError(fault.code, fault.message)
+            raise BedrockError(fault.code, fault.message)
         if fault is not None and fault.kind == "hang":
             # A stuck path answers nothing at all, valid request or not.
             return _Reply(0, {}, transport=fault, fault="hang")
         if parse_error is not None:
-            raise _BedrockError("ValidationException", parse_error)
+            raise BedrockError("ValidationException", parse_error)
         if op == "generate":
-            family = model_family(model_id)
+            family = model_family(served.model_id) if served.is_image else None
             if family is None:
-                raise _BedrockError(
-                    "ValidationException", "The provided model identifier is invalid."
+                # The simulator answers InvokeModel for image models only; text models are
+                # reached through Converse here.
+                raise BedrockError(
+                    "ValidationException",
+                    "The simulator answers InvokeModel for image models only.",
                 )
             reply = self._generate(family, model_id, body, fault)
         else:
+            if served.is_image:
+                # Converse on a model that does not chat. Bedrock's wording, as reported
+                # for image models: see CONVERSE_UNSUPPORTED_MESSAGE.
+                raise BedrockError("ValidationException", CONVERSE_UNSUPPORTED_MESSAGE)
+            check_inference(served, body)
             inference = body.get("inferenceConfig")
             refusal = script.sampling_refusal(
                 model_id, inference if isinstance(inference, Mapping) else {}
             )
             if refusal is not None:
-                raise _BedrockError("ValidationException", refusal)
+                raise BedrockError("ValidationException", refusal)
+            check_top_k(served, body)
             reply = self._converse(op, body)
         if fault is not None and fault.kind == "absurd" and reply.status == 200:
             reply.raw_body = _absurd_body(op, fault.variant, reply.payload)
@@ -468,18 +465,13 @@ class BedrockSimulator:
     def _generate(
         self, family: Family, model_id: str, body: dict[str, Any], fault: Fault | None
     ) -> _Reply:
-        if family in (Family.TITAN, Family.NOVA):
-            gen = _titan_request(body, family)
-        elif family is Family.STABILITY:
-            gen = _stability_request(body, model_id)
-        else:
-            gen = _sdxl_request(body)
+        gen = generation(family, body, model_id)
         refusal = fault if fault is not None and fault.kind == "refuse" else None
         failure = fault if fault is not None and fault.kind == "model_error" else None
         titan_like = family in (Family.TITAN, Family.NOVA)
         if refusal is not None and titan_like:
             # The input filter answers before the model runs.
-            raise _BedrockError("ValidationException", refusal.message)
+            raise BedrockError("ValidationException", refusal.message)
         latency = self._wait_latency("generate")
 
         bad = fault.variant if fault is not None and fault.kind == "bad_image" else ""
@@ -537,7 +529,7 @@ class BedrockSimulator:
         return _Reply(200, payload, latency=latency, fault=label)
 
     def _converse(self, op: str, body: dict[str, Any]) -> _Reply:
-        texts, images = _converse_content(body)
+        texts, images = converse_content(body)
         sizes = tuple(image_size(data) for data in images)
         latency = self._wait_latency(op)
         prompt_text = "\n".join(texts)
@@ -545,13 +537,13 @@ class BedrockSimulator:
             reply_text = _render_verdict(self.script.take_verdict(), prompt_text)
         else:
             reply_text = _render_revision(self.script.take_revision(), prompt_text)
-        input_tokens = sum(_image_tokens(w, h) for w, h in sizes) + max(
+        input_tokens = sum(image_tokens(w, h) for w, h in sizes) + max(
             1, math.ceil(len(prompt_text) / 4)
         )
         stop_reason = "end_turn"
-        max_tokens = _max_tokens(body)
-        if max_tokens is not None and math.ceil(len(reply_text) / 4) > max_tokens:
-            reply_text = reply_text[: max_tokens * 4]
+        cap = max_tokens(body)
+        if cap is not None and math.ceil(len(reply_text) / 4) > cap:
+            reply_text = reply_text[: cap * 4]
             stop_reason = "max_tokens"
         output_tokens = max(1, math.ceil(len(reply_text) / 4))
         payload = {
@@ -642,7 +634,7 @@ class _Handler(BaseHTTPRequestHandler):
         cast(_Server, self.server).simulator._handle(self)
 
     def do_GET(self) -> None:
-        self._unknown()
+        cast(_Server, self.server).simulator._handle(self)
 
     def do_PUT(self) -> None:
         self._unknown()
@@ -782,317 +774,20 @@ def _access_key_id(authorization: str) -> str | None:
     return match[1] if match else None
 
 
+def _region(authorization: str) -> str:
+    """The region of the SigV4 credential scope; "" for an unsigned request."""
+    match = _SCOPE_RE.search(authorization)
+    return match["region"] if match else ""
+
+
 def _parse_json(raw: bytes) -> tuple[dict[str, Any], str | None]:
     try:
         data = json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return {}, _malformed(["the body is not valid JSON"]).message
+        return {}, malformed(["the body is not valid JSON"]).message
     if not isinstance(data, dict):
-        return {}, _malformed(["#: expected type: JSONObject"]).message
+        return {}, malformed(["#: expected type: JSONObject"]).message
     return data, None
-
-
-# -- image model bodies -------------------------------------------------------------------
-
-
-_JSON_TYPES: dict[str, str] = {
-    "str": "String",
-    "int": "Integer",
-    "float": "BigDecimal",
-    "bool": "Boolean",
-    "dict": "JSONObject",
-    "list": "JSONArray",
-    "NoneType": "Null",
-}
-
-
-class _Everit:
-    """Words ``core.jsonshape``'s findings as Bedrock's schema validator (everit) does, so
-    all of a body's problems come back in one message as they do from the service."""
-
-    _WANTED: Mapping[type, str] = {
-        js.Str: "String",
-        js.Int: "Integer",
-        js.Num: "Number",
-        js.Bool: "Boolean",
-        js.Obj: "JSONObject",
-        js.Arr: "JSONArray",
-    }
-
-    def problem(self, issue: js.Issue) -> Problem:
-        path, value, limit = issue.path, issue.value, _num(issue.limit or 0)
-        where = "#" + "".join(f"/{part}" for part in path)
-        if issue.kind == "missing":  # named at the object that lacks the key
-            where = "#" + "".join(f"/{part}" for part in path[:-1])
-            text = f"required key [{path[-1]}] not found"
-        elif issue.kind == "type":
-            found = _JSON_TYPES.get(type(value).__name__, type(value).__name__)
-            wanted = self._WANTED.get(type(issue.shape), "JSONObject")
-            text = f"expected type: {wanted}, found: {found}"
-        elif issue.kind == "choice":
-            text = f"{value} is not a valid enum value"
-        elif issue.kind in ("too_short", "too_long"):
-            bound = "minLength" if issue.kind == "too_short" else "maxLength"
-            text = f"expected {bound}: {limit}, actual: {len(cast(str, value))}"
-        elif issue.kind in ("below", "above"):
-            relation = "greater" if issue.kind == "below" else "less"
-            text = f"{value} is not {relation} or equal to {limit}"
-        elif issue.kind in ("too_few", "too_many"):
-            bound = "minimum" if issue.kind == "too_few" else "maximum"
-            text = f"expected {bound} item count: {limit}, found: {len(cast(list[Any], value))}"
-        else:
-            text = issue.allowed
-        return Problem(where, None, text)
-
-
-def _check_body(shape: js.Shape, body: Mapping[str, Any]) -> None:
-    """Raise Bedrock's "Malformed input request" naming every problem of ``body``."""
-    problems = js.check(shape, body, _Everit())
-    if problems:
-        raise _malformed([f"{p.field}: {p.allowed}" for p in problems])
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _titan_shape(family: Family, *, text_required: bool) -> js.Obj:
-    """Titan G1/v2 and Nova Canvas share the TEXT_IMAGE body; limits differ (prompt 512 vs
-    1024 characters, seed range). The text parameters are required for TEXT_IMAGE only."""
-    params = js.Obj(
-        {
-            "text": js.Str(min_len=1, max_len=512 if family is Family.TITAN else 1024),
-            "negativeText": js.Opt(js.Str(min_len=1)),
-        }
-    )
-    seed_max = 2147483646 if family is Family.TITAN else 858993459
-    config = js.Obj(
-        {
-            "numberOfImages": js.Opt(js.Int(1, 5)),
-            "width": js.Opt(js.Int(1, _MAX_SIDE)),
-            "height": js.Opt(js.Int(1, _MAX_SIDE)),
-            "cfgScale": js.Opt(js.Num(1.1, 10.0, finite=False)),
-            "seed": js.Opt(js.Int(0, seed_max)),
-            "quality": js.Opt(js.Str(choices=("standard", "premium"))),
-        }
-    )
-    return js.Obj(
-        {
-            "taskType": js.Str(choices=_TITAN_TASKS),
-            "textToImageParams": params if text_required else js.Opt(params),
-            "imageGenerationConfig": js.Opt(config),
-        }
-    )
-
-
-_TITAN_SHAPES = {
-    (family, required): _titan_shape(family, text_required=required)
-    for family in (Family.TITAN, Family.NOVA)
-    for required in (True, False)
-}
-
-
-def _stability_shape(*, image_required: bool) -> js.Obj:
-    """Stable Image Core/Ultra and SD3.x; the source image is read for image-to-image only."""
-    fields: dict[str, js.Shape] = {
-        "prompt": js.Str(max_len=10000),
-        "aspect_ratio": js.Opt(js.Str(choices=tuple(ASPECT_RATIO_SIZES))),
-        "seed": js.Opt(js.Int(0, 4294967294)),
-        "output_format": js.Opt(js.Str(choices=_STABILITY_FORMATS)),
-        "negative_prompt": js.Opt(js.Str(max_len=10000)),
-        "mode": js.Opt(js.Str(choices=("text-to-image", "image-to-image"))),
-    }
-    if image_required:
-        fields["image"] = js.Str()
-    return js.Obj(fields)
-
-
-_STABILITY_SHAPES = {
-    required: _stability_shape(image_required=required) for required in (True, False)
-}
-_SDXL_SHAPE = js.Obj(
-    {
-        "text_prompts": js.Arr(
-            js.Obj({"text": js.Str(max_len=2000), "weight": js.Opt(js.Num(finite=False))}),
-            min_items=1,
-        ),
-        "width": js.Opt(js.Int()),
-        "height": js.Opt(js.Int()),
-        "cfg_scale": js.Opt(js.Num(0, 35, finite=False)),
-        "steps": js.Opt(js.Int(10, 50)),
-        "samples": js.Opt(js.Int(1, 1)),
-        "seed": js.Opt(js.Int(0, 4294967295)),
-    }
-)
-
-
-def _titan_request(body: dict[str, Any], family: Family) -> _Generation:
-    task = body.get("taskType")
-    _check_body(_TITAN_SHAPES[family, task == "TEXT_IMAGE"], body)
-    if task != "TEXT_IMAGE":
-        raise _BedrockError(
-            "ValidationException", f"The simulator only answers TEXT_IMAGE, not {task}."
-        )
-    config = body.get("imageGenerationConfig", {})
-    w, h = config.get("width", 1024), config.get("height", 1024)
-    if w * h > _MAX_PIXELS:
-        raise _BedrockError(
-            "ValidationException",
-            f"The image size {w}x{h} exceeds the maximum of {_MAX_PIXELS} pixels.",
-        )
-    default_seed = 42 if family is Family.TITAN else 12
-    return _Generation(
-        prompt=body["textToImageParams"]["text"],
-        count=config.get("numberOfImages") or 1,
-        width=w,
-        height=h,
-        seed=config.get("seed", default_seed),
-    )
-
-
-def _stability_request(body: dict[str, Any], model_id: str) -> _Generation:
-    image_to_image = body.get("mode") == "image-to-image"
-    _check_body(_STABILITY_SHAPES[image_to_image], body)
-    if image_to_image:
-        raise _BedrockError("ValidationException", "The simulator only answers text-to-image.")
-    width, height = ASPECT_RATIO_SIZES[body.get("aspect_ratio") or "1:1"]
-    text = body["prompt"]
-    return _Generation(
-        prompt=text,
-        count=1,
-        width=width,
-        height=height,
-        seed=body.get("seed") or derived_seed(text + model_id),
-        fmt=body.get("output_format") or "png",
-    )
-
-
-def _sdxl_request(body: dict[str, Any]) -> _Generation:
-    _check_body(_SDXL_SHAPE, body)
-    texts = [
-        item["text"]
-        for item in body["text_prompts"]
-        if item.get("weight") is None or item["weight"] > 0
-    ]
-    size = (body.get("width") or 1024, body.get("height") or 1024)
-    if size not in _SDXL_SIZES:
-        allowed = ", ".join(f"{w}x{h}" for w, h in _SDXL_SIZES)
-        raise _malformed([f"#: width x height {size[0]}x{size[1]} must be one of {allowed}"])
-    prompt = " ".join(texts)
-    return _Generation(
-        prompt=prompt,
-        count=1,
-        width=size[0],
-        height=size[1],
-        seed=body.get("seed") or derived_seed(prompt),
-    )
-
-
-# -- Converse -------------------------------------------------------------------------------
-
-
-def _has_image(body: Mapping[str, Any]) -> bool:
-    messages = body.get("messages")
-    if not isinstance(messages, list):
-        return False
-    for message in messages:
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, list) and any(
-            isinstance(block, dict) and "image" in block for block in content
-        ):
-            return True
-    return False
-
-
-_CONVERSATION = js.Obj({"messages": js.Arr(min_items=1)})
-"""What Converse needs before it reads a turn; the turns themselves are read leniently."""
-_IMAGE_BLOCK = js.Obj({"source": js.Obj({"bytes": js.Str()})})
-
-
-def _converse_content(body: Mapping[str, Any]) -> tuple[list[str], list[bytes]]:
-    if js.check(_CONVERSATION, body):
-        raise _BedrockError(
-            "ValidationException",
-            "A conversation must start with a user message. "
-            "Try again with a conversation that starts with a user message.",
-        )
-    messages = body["messages"]
-    texts: list[str] = []
-    system = body.get("system")
-    if isinstance(system, list):
-        texts.extend(
-            b["text"] for b in system if isinstance(b, dict) and isinstance(b.get("text"), str)
-        )
-    images: list[bytes] = []
-    for m, message in enumerate(messages):
-        content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, list):
-            continue
-        for c, block in enumerate(content):
-            if not isinstance(block, dict):
-                continue
-            if isinstance(block.get("text"), str):
-                texts.append(block["text"])
-            image = block.get("image")
-            if isinstance(image, dict):
-                images.append(_image_bytes(image, f"messages.{m}.content.{c}.image.source"))
-    return texts, images
-
-
-# Converse's per-image limits: "Each image's size, height, and width must be no more than
-# 3.75 MB, 8000 px, and 8000 px, respectively" (Message.content,
-# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html). The size
-# is measured on the base64 text, 5 MiB, as the refusal itself says; its text as Bedrock
-# answers it (aws/aws-sdk-js-v3#6785; the same shape in
-# aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws#778):
-#   "The model returned the following errors: messages.0.content.1.image.source: image
-#    exceeds 5 MB maximum: 6737924 bytes > 5242880 bytes"
-# The side limit's text is Claude's, in the form of its published many-image variant
-# ("...image.source.base64.data: At least one of the image dimensions exceed max allowed
-# size for many-image requests: 2000 pixels", anthropics/claude-code#52220) with the
-# single-image limit of 8000 pixels.
-_MAX_IMAGE_BASE64_BYTES = 5_242_880
-_MAX_IMAGE_SIDE = 8000
-
-
-def _image_bytes(image: Mapping[str, Any], where: str) -> bytes:
-    if js.check(_IMAGE_BLOCK, image):
-        raise _BedrockError("ValidationException", "The image block needs source.bytes.")
-    encoded = image["source"]["bytes"]
-    try:
-        data = base64.b64decode(encoded, validate=True)
-        width, height = image_size(data)
-    except ValueError as exc:
-        raise _BedrockError(
-            "ValidationException",
-            "The model returned the following errors: Could not process image",
-        ) from exc
-    if len(encoded) > _MAX_IMAGE_BASE64_BYTES:
-        raise _BedrockError(
-            "ValidationException",
-            f"The model returned the following errors: {where}: image exceeds 5 MB maximum: "
-            f"{len(encoded)} bytes > {_MAX_IMAGE_BASE64_BYTES} bytes",
-        )
-    if max(width, height) > _MAX_IMAGE_SIDE:
-        raise _BedrockError(
-            "ValidationException",
-            f"The model returned the following errors: {where}.base64.data: At least one of "
-            f"the image dimensions exceed max allowed size: {_MAX_IMAGE_SIDE} pixels",
-        )
-    return data
-
-
-def _image_tokens(width: int, height: int) -> int:
-    scale = min(
-        1.0, _MAX_EDGE / max(width, height), math.sqrt(_MAX_IMAGE_PIXELS / (width * height))
-    )
-    return max(1, math.ceil(width * scale * height * scale / _TOKEN_PIXELS))
-
-
-def _max_tokens(body: Mapping[str, Any]) -> int | None:
-    config = body.get("inferenceConfig")
-    value = config.get("maxTokens") if isinstance(config, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _pick(options: tuple[str, ...], text: str) -> str:

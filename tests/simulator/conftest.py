@@ -20,11 +20,19 @@ RETRIED_CODES = frozenset(
 )
 
 
-def make_client(url: str, access_key_id: str = "AKIDTEST") -> BedrockRuntimeClient:
-    """The client configuration the app's providers use (one retry at most)."""
+# The app's image models are served in us-west-2 (Stability, on demand only there); the
+# retired Nova Canvas answered in us-east-1, where ``east_client`` signs.
+IMAGE_REGION = "us-west-2"
+
+
+def make_client(
+    url: str, access_key_id: str = "AKIDTEST", region: str = IMAGE_REGION
+) -> BedrockRuntimeClient:
+    """The client configuration the app's providers use (one retry at most); the simulator
+    reads the region from the request's signature."""
     return boto3.client(
         "bedrock-runtime",
-        region_name="us-east-1",
+        region_name=region,
         endpoint_url=url,
         aws_access_key_id=access_key_id,
         aws_secret_access_key="secret",
@@ -39,3 +47,20 @@ def client(sim: BedrockSimulator) -> Iterator[BedrockRuntimeClient]:
         yield bedrock
     finally:
         bedrock.close()
+
+
+@pytest.fixture
+def east_client(sim: BedrockSimulator) -> Iterator[BedrockRuntimeClient]:
+    bedrock = make_client(sim.url, region="us-east-1")
+    try:
+        yield bedrock
+    finally:
+        bedrock.close()
+
+
+@pytest.fixture
+def retired(sim: BedrockSimulator) -> BedrockSimulator:
+    """The simulator answering the end-of-life image models (Titan, Nova Canvas, SDXL) as
+    Bedrock did in 2024, for tests about those families' request bodies."""
+    sim.script.serve_retired = True
+    return sim

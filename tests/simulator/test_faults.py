@@ -47,6 +47,12 @@ from tests.simulator.test_server import (
     titan_body,
 )
 
+
+@pytest.fixture(autouse=True)
+def _old_families(retired: BedrockSimulator) -> None:
+    """These tests use Titan and SDXL bodies: opt into the retired models."""
+
+
 # A judge call as boto3 puts it on the wire: the image block makes it a judge call.
 JUDGE_WIRE = {
     "messages": [

@@ -10,11 +10,9 @@ from botocore.exceptions import ClientError
 from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from PIL import Image
 
-from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.fakes import noisy_png
-
-JUDGE = RunParams().judge_model_id
+from tests.simulator.test_server import JUDGE
 
 
 def flat_png(width: int, height: int) -> bytes:

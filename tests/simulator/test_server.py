@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from PIL import Image
 
-from imgloop_desktop.simulator import server
+from imgloop_desktop.simulator import image_bodies
+from imgloop_desktop.simulator.errors import BedrockError
 from imgloop_desktop.simulator.images import ASPECT_RATIO_SIZES, make_image
 from imgloop_desktop.simulator.script import (
     CONTENT_FILTER_MESSAGE,
@@ -41,7 +42,13 @@ SD35 = "stability.sd3-5-large-v1:0"
 CORE = "stability.stable-image-core-v1:1"
 ULTRA = "stability.stable-image-ultra-v1:1"
 SDXL = "stability.stable-diffusion-xl-v1"
-JUDGE = "us.anthropic.claude-3-5-sonnet-20240620-v1:0"
+JUDGE = "us.anthropic.claude-sonnet-4-6"
+
+
+@pytest.fixture(autouse=True)
+def _old_families(retired: BedrockSimulator) -> None:
+    """Most of these tests use the Titan, Nova Canvas and SDXL bodies: opt into the retired
+    models (the strict defaults are tested in test_front_door.py)."""
 
 
 def titan_body(prompt: str = "a red fox in snow", **config: object) -> dict[str, Any]:
@@ -117,7 +124,7 @@ def judge(client: BedrockRuntimeClient, image: bytes, text: str = "Does it match
                 ],
             }
         ],
-        inferenceConfig={"maxTokens": 512, "temperature": 1.0, "topP": 0.999},
+        inferenceConfig={"maxTokens": 512, "temperature": 1.0},
         additionalModelRequestFields={"top_k": 250},
     )
 
@@ -156,7 +163,7 @@ def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
     ],
 )
 def test_titan_family_returns_requested_pngs(
-    client: BedrockRuntimeClient,
+    east_client: BedrockRuntimeClient,
     sim: BedrockSimulator,
     model_id: str,
     config: dict[str, object],
@@ -165,7 +172,7 @@ def test_titan_family_returns_requested_pngs(
 ) -> None:
     body = titan_body()
     body["imageGenerationConfig"].update(config)
-    out = invoke(client, model_id, body)
+    out = invoke(east_client, model_id, body)  # Nova Canvas answered in us-east-1
     assert out["error"] is None
     assert len(out["images"]) == count
     for b64 in out["images"]:
@@ -436,7 +443,10 @@ def test_converse_faults_surface_as_client_error_codes(
     assert error_of(exc)[0] == code
 
 
-def test_fault_times_and_per_op_queues(client: BedrockRuntimeClient, sim: BedrockSimulator) -> None:
+def test_fault_times_and_per_op_queues(
+    east_client: BedrockRuntimeClient, sim: BedrockSimulator
+) -> None:
+    client = east_client
     sim.script.fail("generate", "ModelTimeoutException", times=2)  # not retried by boto3
     for _ in range(2):
         with pytest.raises(ClientError):
@@ -447,20 +457,20 @@ def test_fault_times_and_per_op_queues(client: BedrockRuntimeClient, sim: Bedroc
 
 
 def test_a_single_throttle_is_absorbed_by_the_retry(
-    client: BedrockRuntimeClient, sim: BedrockSimulator
+    east_client: BedrockRuntimeClient, sim: BedrockSimulator
 ) -> None:
     sim.script.fail("generate", "ThrottlingException")
-    assert invoke(client, NOVA, titan_body())["images"]
+    assert invoke(east_client, NOVA, titan_body())["images"]
     assert [c.error_code for c in sim.calls] == ["ThrottlingException", None]
 
 
 @pytest.mark.parametrize("model_id", [TITAN_V1, TITAN_V2, NOVA, NOVA_PROFILE])
 def test_refusal_titan_and_nova(
-    client: BedrockRuntimeClient, sim: BedrockSimulator, model_id: str
+    east_client: BedrockRuntimeClient, sim: BedrockSimulator, model_id: str
 ) -> None:
     sim.script.refuse_next_generation()
     with pytest.raises(ClientError) as exc:
-        invoke(client, model_id, titan_body())
+        invoke(east_client, model_id, titan_body())
     assert error_of(exc) == ("ValidationException", CONTENT_FILTER_MESSAGE, 400)
     assert "blocked by our content filters" in CONTENT_FILTER_MESSAGE
 
@@ -486,7 +496,10 @@ def test_refusal_sdxl(client: BedrockRuntimeClient, sim: BedrockSimulator) -> No
     assert decode(artifact["base64"]).size == (1024, 1024)  # the blurred stand-in
 
 
-def test_titan_error_field_with_images(client: BedrockRuntimeClient, sim: BedrockSimulator) -> None:
+def test_titan_error_field_with_images(
+    east_client: BedrockRuntimeClient, sim: BedrockSimulator
+) -> None:
+    client = east_client
     sim.script.titan_error_next()
     out = invoke(client, TITAN_V1, titan_body(numberOfImages=3))
     assert out["error"] == OUTPUT_FILTER_MESSAGE
@@ -506,7 +519,7 @@ def test_model_error_in_stability_bodies(
 
 
 def test_end_of_life(client: BedrockRuntimeClient, sim: BedrockSimulator) -> None:
-    sim.script.mark_end_of_life(TITAN_V1, "anthropic.claude-3-5-sonnet-20240620-v1:0")
+    sim.script.mark_end_of_life(TITAN_V1, "anthropic.claude-sonnet-4-6")
     for _ in range(2):
         with pytest.raises(ClientError) as exc:
             invoke(client, TITAN_V1, titan_body())
@@ -723,7 +736,10 @@ def test_base_model_id() -> None:
 
 def test_cli_serves_script_until_sigterm(tmp_path: Path) -> None:
     script = tmp_path / "script.json"
-    script.write_text(json.dumps({"faults": {"generate": [{"kind": "refuse"}]}}), encoding="utf-8")
+    script.write_text(
+        json.dumps({"serve_retired": True, "faults": {"generate": [{"kind": "refuse"}]}}),
+        encoding="utf-8",
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "imgloop_desktop.simulator", "--port", "0", "--script", str(script)],
         stdout=subprocess.PIPE,
@@ -773,8 +789,8 @@ def test_cli_serves_script_until_sigterm(tmp_path: Path) -> None:
 )
 def test_sdxl_body_problems_in_the_validators_words(body: dict[str, Any], message: str) -> None:
     """The shared shape checker (core.jsonshape) worded as Bedrock's schema validator."""
-    with pytest.raises(server._BedrockError) as exc:
-        server._sdxl_request(body)
+    with pytest.raises(BedrockError) as exc:
+        image_bodies.sdxl_request(body)
     assert exc.value.message == (
         f"Malformed input request: {message}, please reformat your input and try again."
     )

@@ -127,6 +127,15 @@ TEXT_MODELS: tuple[TextModelSpec, ...] = (
     TextModelSpec(
         HAIKU_45, "Claude Haiku 4.5", regions=_US, profiles=_CLAUDE_4_PROFILES, on_demand=False
     ),
+    TextModelSpec(
+        "us.amazon.nova-premier-v1:0",
+        "Amazon Nova Premier",
+        lifecycle=Lifecycle.LEGACY,
+        replacement=SONNET_46,
+        regions=_US,
+        profiles=("us",),
+        on_demand=False,
+    ),
     TextModelSpec("amazon.nova-lite-v1:0", "Amazon Nova Lite", profiles=_NOVA_PROFILES),
     TextModelSpec("amazon.nova-pro-v1:0", "Amazon Nova Pro", profiles=_NOVA_PROFILES),
 )

@@ -515,7 +515,7 @@ class SimScript:
              "eol_error_code": "ValidationException",
              "sampling_rules": {"anthropic.claude-opus-4-7": "no_temperature"},
              "serve_retired": true,
-             "legacy_in_use": ["anthropic.claude-3-5-haiku-20241022-v1:0"]}
+             "legacy_in_use": ["amazon.nova-premier-v1:0"]}
 
         ``serve_retired`` answers the end-of-life image models (Titan, Nova Canvas, SDXL)
         as Bedrock did in 2024, in their old regions; by default they answer as retired.

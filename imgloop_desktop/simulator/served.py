@@ -292,19 +292,18 @@ _MODELS: tuple[ServedModel, ...] = (
         max_tokens=4096,
         reads_images=True,
     ),
-    # -- text, legacy. Claude 3.5 Haiku as the table's Legacy example: its Legacy status in
-    # November 2026 and the dates below are NOT confirmed on a page read here.
+    # -- text, legacy. Amazon Nova Premier v1 is among the Nova models AWS marked Legacy in
+    # 2026 (with Sonic, Canvas and Reel v1; see providers/catalog.py); its end-of-life date
+    # was not found on a page read here, so none is given. Served through its us. profile.
     ServedModel(
-        "anthropic.claude-3-5-haiku-20241022-v1:0",
-        "Claude 3.5 Haiku",
-        "Anthropic",
+        "amazon.nova-premier-v1:0",
+        "Nova Premier",
+        "Amazon",
         TEXT,
         Lifecycle.LEGACY,
-        regions=frozenset({"us-west-2"}),
+        on_demand=False,
         profiles={"us": US},
-        legacy_date=date(2026, 1, 15),
-        eol_date=date(2027, 1, 15),
-        max_tokens=8192,
+        reads_images=True,
         streaming=True,
     ),
     # -- text, active. Claude 4.5/4.6: profile-only (model-card-anthropic-claude-*.html,

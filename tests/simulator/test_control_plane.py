@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -16,7 +15,7 @@ from botocore.exceptions import ClientError
 from imgloop_desktop.simulator.demo import DemoBackend, demo_script
 from imgloop_desktop.simulator.script import INVALID_MODEL_MESSAGE
 from imgloop_desktop.simulator.server import BedrockSimulator
-from tests.simulator.test_front_door import HAIKU_35, SONNET
+from tests.simulator.test_front_door import PREMIER, SONNET
 from tests.simulator.test_server import NOVA, SD35, TITAN_V2, error_of, stability_body
 
 
@@ -76,11 +75,18 @@ def test_active_profile_only_model(control: dict[str, Any]) -> None:
 
 
 def test_legacy_model(control: dict[str, Any]) -> None:
-    details = control["us-west-2"].get_foundation_model(modelIdentifier=HAIKU_35)["modelDetails"]
+    details = control["us-west-2"].get_foundation_model(modelIdentifier=PREMIER)["modelDetails"]
     lifecycle = details["modelLifecycle"]
     assert lifecycle["status"] == "LEGACY"
-    assert lifecycle["legacyTime"] == datetime(2026, 1, 15, tzinfo=UTC)
-    assert lifecycle["endOfLifeTime"] == datetime(2027, 1, 15, tzinfo=UTC)
+    assert "endOfLifeTime" not in lifecycle  # no date is known, so none is made up
+
+
+def test_the_table_keeps_the_end_of_life_dates_it_has_a_source_for() -> None:
+    from imgloop_desktop.simulator import served
+
+    sonnet4 = served.lookup("anthropic.claude-sonnet-4-20250514-v1:0")
+    assert sonnet4 is not None and sonnet4.eol_date is not None
+    assert sonnet4.eol_date.isoformat() == "2026-10-14"
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ from tests.simulator.test_server import (
 
 SONNET = "anthropic.claude-sonnet-4-6"
 SONNET_US = "us.anthropic.claude-sonnet-4-6"
-HAIKU_35 = "anthropic.claude-3-5-haiku-20241022-v1:0"  # the table's Legacy model
+PREMIER = "amazon.nova-premier-v1:0"  # the table's Legacy model
 OLD_SONNET = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 ON_DEMAND_SONNET = (
     "Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn\u2019t "
@@ -245,17 +245,17 @@ def test_legacy_model_not_used_lately(
     sim: BedrockSimulator, clients: dict[str, BedrockRuntimeClient]
 ) -> None:
     east = clients["us-east-1"]
-    assert refusal_of(lambda: ask(east, "us." + HAIKU_35)) == (
+    assert refusal_of(lambda: ask(east, "us." + PREMIER)) == (
         "ResourceNotFoundException",
         LEGACY_MESSAGE,
         404,
     )
-    sim.script.update({"legacy_in_use": [HAIKU_35]})
-    assert ask(east, "us." + HAIKU_35)["stopReason"] == "end_turn"
+    sim.script.update({"legacy_in_use": [PREMIER]})
+    assert ask(east, "us." + PREMIER)["stopReason"] == "end_turn"
     sim.script.reset()
-    assert refusal_of(lambda: ask(east, "us." + HAIKU_35))[1] == LEGACY_MESSAGE
-    sim.script.use_legacy("us." + HAIKU_35)
-    assert ask(east, "us." + HAIKU_35)["stopReason"] == "end_turn"
+    assert refusal_of(lambda: ask(east, "us." + PREMIER))[1] == LEGACY_MESSAGE
+    sim.script.use_legacy("us." + PREMIER)
+    assert ask(east, "us." + PREMIER)["stopReason"] == "end_turn"
 
 
 # -- Converse limits ------------------------------------------------------------------------------
@@ -397,9 +397,9 @@ def test_served_table() -> None:
 
 
 def test_script_keys_are_checked() -> None:
-    script = SimScript.from_dict({"serve_retired": True, "legacy_in_use": ["us." + HAIKU_35]})
-    assert script.serve_retired and script.uses_legacy(HAIKU_35)
-    assert SimScript(serve_retired=True, legacy_in_use=(HAIKU_35,)).uses_legacy("us." + HAIKU_35)
+    script = SimScript.from_dict({"serve_retired": True, "legacy_in_use": ["us." + PREMIER]})
+    assert script.serve_retired and script.uses_legacy(PREMIER)
+    assert SimScript(serve_retired=True, legacy_in_use=(PREMIER,)).uses_legacy("us." + PREMIER)
     assert not SimScript().serve_retired
     for bad in ({"serve_retired": "yes"}, {"legacy_in_use": [1]}, {"legacy_in_use": "x"}):
         with pytest.raises(ValueError):

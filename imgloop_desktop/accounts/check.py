@@ -12,6 +12,15 @@ body, which Bedrock refuses at body validation only after it has checked that th
 exists in the region and the caller may invoke it (so no image is made and nothing is
 billed); for the judge a one-token Converse.
 
+What is proven and what is not (issue 11): the empty-body probe's "Malformed input request"
+proves the image model exists and may be invoked; any other refusal of it (a content
+filter's answer included) proves nothing and is reported as not proven, never as "works".
+The judge's probe carries the run's judge sampling settings (``judge_settings``; an unset
+one, None, is not sent), so a model that rejects them fails here, naming the setting to
+change, rather than in the run; with settings to try, the judge is probed even after the
+control plane passed it. Every lifecycle the control plane shows is kept
+(``providers.lifecycle``), so the model picker can show it with the day it was read.
+
 The control plane is skipped when it would describe a different Bedrock than the runtime
 calls reach: with ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` pointing at a proxy or the local
 simulator and no matching ``AWS_ENDPOINT_URL_BEDROCK``, the runtime is the truth.
@@ -41,9 +50,13 @@ from botocore.exceptions import (
 )
 
 from imgloop_desktop import __version__
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.core.errors import PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.models import Lifecycle
+from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.providers import aws_errors
-from imgloop_desktop.providers.catalog import base_model_id, current_replacement
+from imgloop_desktop.providers import lifecycle as model_lifecycle
+from imgloop_desktop.providers.bedrock import additional_fields, rejected_settings
+from imgloop_desktop.providers.catalog import base_model_id, call_region, current_replacement
 from imgloop_desktop.providers.session import FALLBACK_REGION, CredentialsSource
 
 if TYPE_CHECKING:
@@ -126,22 +139,42 @@ def check_connection(
     image_model_id: str,
     judge_model_id: str,
     *,
+    judge_settings: InferenceSettings | None = None,
     control_plane: bool | None = None,
 ) -> list[CheckResult]:
     """Check ``source`` against AWS in ``region`` (else the source's, else us-east-1).
 
     Never raises for anything AWS or the keyring answers: every failure is a result.
-    ``control_plane`` forces (True) or forbids (False) the Bedrock control plane; None
-    decides from the endpoints in use (see the module docstring).
+    ``judge_settings`` are the run's judge sampling settings, sent with the judge's probe
+    (None: none sent). ``control_plane`` forces (True) or forbids (False) the Bedrock
+    control plane; None decides from the endpoints in use (see the module docstring).
     """
     profile = getattr(source, "profile", None)
+    made: dict[str, CheckClients] = {}
     try:
         session = source.session()
         resolved = region or session.region_name or FALLBACK_REGION
-        clients = make_check_clients(session, resolved)
+        clients = made[resolved] = make_check_clients(session, resolved)
+        # Each model is checked where a run would call it (a Stability model in us-west-2
+        # for a person in us-east-1); a region the person set is held to, as a run does.
+        model_clients: dict[str, CheckClients | str] = {}
+        for name, field, model_id in (
+            (IMAGE_MODEL, "image_model_id", image_model_id),
+            (JUDGE_MODEL, "judge_model_id", judge_model_id),
+        ):
+            try:
+                where = call_region(field, model_id, resolved, pinned=bool(region))
+            except ValidationError as exc:
+                model_clients[name] = "; ".join(p.allowed for p in exc.problems)
+                continue
+            if where not in made:
+                made[where] = make_check_clients(session, where)
+            model_clients[name] = made[where]
     except ServiceError as exc:
+        _close(made)
         return [CheckResult(CREDENTIALS, False, aws_errors.redact(str(exc)))]
     except BotoCoreError as exc:
+        _close(made)
         error = aws_errors.translate(
             exc, model_id="", region=region or "", operation="CreateClient", profile=profile
         )
@@ -152,10 +185,17 @@ def check_connection(
             source.describe(),
             image_model_id,
             judge_model_id,
+            judge_settings=judge_settings,
             control_plane=control_plane,
             profile=profile,
+            model_clients=model_clients,
         )
     finally:
+        _close(made)
+
+
+def _close(made: Mapping[str, CheckClients]) -> None:
+    for clients in made.values():
         clients.close()
 
 
@@ -179,10 +219,18 @@ def run_checks(
     image_model_id: str,
     judge_model_id: str,
     *,
+    judge_settings: InferenceSettings | None = None,
     control_plane: bool | None = None,
     profile: str | None = None,
+    lifecycle_cache: model_lifecycle.LifecycleCache | None = None,
+    model_clients: Mapping[str, CheckClients | str] | None = None,
 ) -> list[CheckResult]:
-    """The checks themselves, on clients made elsewhere (tests pass stubbed ones)."""
+    """The checks themselves, on clients made elsewhere (tests pass stubbed ones).
+
+    ``model_clients`` gives, per model check (IMAGE_MODEL, JUDGE_MODEL), the clients of the
+    region a run would call that model in, or why a run would refuse it before any call;
+    ``clients`` serve the rest. Every lifecycle the control plane shows is kept in
+    ``lifecycle_cache`` (the data folder's by default), so the model picker shows it."""
     identity, credentials_refused = _check_identity(clients, description, profile)
     results = [identity]
     models = ((IMAGE_MODEL, image_model_id), (JUDGE_MODEL, judge_model_id))
@@ -191,11 +239,23 @@ def run_checks(
         results.extend(CheckResult(name, False, reason) for name, _ in models)
         return results
     use_control = _control_plane_matches(clients) if control_plane is None else control_plane
+    probe = _Probe(judge_settings, lifecycle_cache or model_lifecycle.LifecycleCache(), profile)
     for name, model_id in models:
-        results.append(
-            _check_model(clients, name, model_id.strip(), use_control=use_control, profile=profile)
-        )
+        target = (model_clients or {}).get(name, clients)
+        if isinstance(target, str):
+            results.append(CheckResult(name, False, f"{model_id}: a run would refuse it: {target}"))
+            continue
+        results.append(_check_model(target, name, model_id.strip(), use_control, probe))
     return results
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """What the model checks carry besides the clients."""
+
+    judge_settings: InferenceSettings | None
+    cache: model_lifecycle.LifecycleCache
+    profile: str | None
 
 
 # -- identity -------------------------------------------------------------------------------
@@ -246,32 +306,51 @@ def _check_identity(
 
 
 def _check_model(
-    clients: CheckClients, name: str, model_id: str, *, use_control: bool, profile: str | None
+    clients: CheckClients, name: str, model_id: str, use_control: bool, probe: _Probe
 ) -> CheckResult:
+    """The control plane's answer where it is usable; the runtime probe otherwise. A judge
+    with settings is probed on the runtime even after the control plane passed it: only a
+    Converse call shows whether the model takes them."""
     if not model_id:
         return CheckResult(name, False, "No model is chosen.")
     note = ""
     if use_control:
-        result, note = _control_plane(clients, name, model_id)
-        if result is not None:
+        result, note = _control_plane(clients, name, model_id, probe.cache)
+        if result is not None and (not result.ok or not _sends_settings(name, probe)):
             return result
-    result = _runtime(clients, name, model_id, profile)
+        if result is not None:
+            runtime = _runtime(clients, name, model_id, probe)
+            return result if runtime.ok else runtime
+    result = _runtime(clients, name, model_id, probe)
     if note:
         return CheckResult(result.name, result.ok, f"{result.detail} ({note})")
     return result
 
 
+def _sends_settings(name: str, probe: _Probe) -> bool:
+    settings = probe.judge_settings
+    return (
+        name == JUDGE_MODEL
+        and settings is not None
+        and any(v is not None for v in (settings.temperature, settings.top_p, settings.top_k))
+    )
+
+
 def _control_plane(
-    clients: CheckClients, name: str, model_id: str
+    clients: CheckClients, name: str, model_id: str, cache: model_lifecycle.LifecycleCache
 ) -> tuple[CheckResult | None, str]:
-    """The control plane's answer, or None and why the runtime must answer instead."""
+    """The control plane's answer, or None and why the runtime must answer instead.
+
+    GetFoundationModel comes first, so the lifecycle it shows is kept even when the
+    calls after it are refused."""
     region = clients.region
     base = base_model_id(model_id)
     is_profile = base != model_id and "foundation-model/" not in model_id
     try:
+        details = clients.bedrock.get_foundation_model(modelIdentifier=base).get("modelDetails", {})
+        model_lifecycle.record(region, model_id, details, cache=cache)
         if is_profile:
             clients.bedrock.get_inference_profile(inferenceProfileIdentifier=model_id)
-        details = clients.bedrock.get_foundation_model(modelIdentifier=base).get("modelDetails", {})
         availability = clients.bedrock.get_foundation_model_availability(modelId=base)
     except ClientError as exc:
         code = _code(exc)
@@ -375,20 +454,21 @@ def _judge_availability(
             f"{model_id} does not make images.",
             "Choose an image model such as Amazon Nova Canvas or a Stability AI model.",
         )
-    lifecycle = details.get("modelLifecycle") or {}
-    legacy = isinstance(lifecycle, Mapping) and lifecycle.get("status") == "LEGACY"
+    lifecycle = model_lifecycle.from_details(model_id, details, today=model_lifecycle.today_utc())
     detail = f"{model_id} is offered and enabled in {region}."
-    if legacy:
-        replacement = current_replacement(model_id)
-        detail += " It is marked Legacy and will be retired" + (
+    if lifecycle.status is not Lifecycle.ACTIVE:
+        replacement = lifecycle.replacement or current_replacement(model_id)
+        when = f" on {lifecycle.end_of_life}" if lifecycle.end_of_life else ""
+        detail += f" It is marked Legacy and will be retired{when}" + (
             f"; consider {replacement}." if replacement else "."
         )
     return CheckResult(name, True, detail)
 
 
-def _runtime(clients: CheckClients, name: str, model_id: str, profile: str | None) -> CheckResult:
+def _runtime(clients: CheckClients, name: str, model_id: str, probe: _Probe) -> CheckResult:
     region = clients.region
     runtime = clients.bedrock_runtime
+    settings = probe.judge_settings if name == JUDGE_MODEL else None
     try:
         if name == IMAGE_MODEL:
             # Deliberately an empty body: see the module docstring.
@@ -399,24 +479,81 @@ def _runtime(clients: CheckClients, name: str, model_id: str, profile: str | Non
                 accept="application/json",
             )
         else:
-            runtime.converse(
-                modelId=model_id,
-                messages=[{"role": "user", "content": [{"text": "Reply with the word OK."}]}],
-                inferenceConfig={"maxTokens": 1},
-            )
+            runtime.converse(**_judge_probe(model_id, settings))
     except (ClientError, BotoCoreError) as exc:
         operation = aws_errors.IMAGE_OPERATION if name == IMAGE_MODEL else aws_errors.CHAT_OPERATION
-        error = aws_errors.translate(
-            exc, model_id=model_id, region=region, operation=operation, profile=profile
-        )
-        if isinstance(error, PromptRefusedError) or (
-            name == IMAGE_MODEL and _is_malformed_input(exc)
-        ):
+        if settings is not None and isinstance(exc, ClientError):
+            rejected = rejected_settings(exc)
+            if rejected:
+                return _settings_refused(model_id, region, exc, rejected)
+        if name == IMAGE_MODEL and _is_malformed_input(exc):
             # Bedrock got as far as reading the body: the model is there and may be invoked.
             # (In a run, "Malformed input request" ends the run; here the empty body is ours.)
             return CheckResult(name, True, f"{model_id} answers in {region}.")
+        error = aws_errors.translate(
+            exc, model_id=model_id, region=region, operation=operation, profile=probe.profile
+        )
+        if isinstance(error, PromptRefusedError):
+            return _not_proven(name, model_id, region, str(error))
         return CheckResult(name, False, str(error))
     return CheckResult(name, True, f"{model_id} answers in {region}.")
+
+
+def _judge_probe(model_id: str, settings: InferenceSettings | None) -> dict[str, Any]:
+    """A one-token Converse carrying the run's judge settings as ``ConverseChat`` sends them
+    (an unset setting, None, is left out; top_k goes in the model's own request fields)."""
+    inference: dict[str, object] = {"maxTokens": 1}
+    top_k = 0
+    if settings is not None:
+        if settings.temperature is not None:
+            inference["temperature"] = settings.temperature
+        if settings.top_p is not None:
+            inference["topP"] = settings.top_p
+        top_k = settings.top_k or 0
+    request: dict[str, Any] = {
+        "modelId": model_id,
+        "messages": [{"role": "user", "content": [{"text": "Reply with the word OK."}]}],
+        "inferenceConfig": inference,
+    }
+    extra = additional_fields(model_id, top_k)
+    if extra:
+        request["additionalModelRequestFields"] = extra
+    return request
+
+
+# The judge settings as the form names them (core/params.py, section "Judge settings").
+_SETTING_LABELS = {"temperature": "Temperature", "top_p": "Top p", "top_k": "Top k"}
+
+
+def _settings_refused(
+    model_id: str, region: str, exc: ClientError, rejected: frozenset[str]
+) -> CheckResult:
+    said = aws_errors.clip(str(exc.response.get("Error", {}).get("Message", "") or ""), 300)
+    lowered = said.lower()
+    if "temperature" in lowered and "top_p" in lowered and "only one" in lowered:
+        change = "clear Top p or Temperature: this model takes only one of them"
+    else:
+        names = " and ".join(_SETTING_LABELS.get(r, r) for r in sorted(rejected))
+        change = (
+            f"clear {names}: this model no longer takes {'it' if len(rejected) == 1 else 'them'}"
+        )
+    return _fail(
+        JUDGE_MODEL,
+        f"{model_id} in {region} rejected the judge settings: {said}",
+        f"In the form's Judge settings, {change}; a run would otherwise leave the setting "
+        "out after the first refusal.",
+    )
+
+
+def _not_proven(name: str, model_id: str, region: str, error: str) -> CheckResult:
+    return _fail(
+        name,
+        f"Not proven: {model_id} in {region} refused the check's test request ({error}), so "
+        "whether it may be invoked is not known.",
+        "The check sends an empty request that makes no image; a refusal of it says nothing "
+        "about access. Run a short generation, or allow bedrock:GetFoundationModel and "
+        "bedrock:GetFoundationModelAvailability so the check can ask Bedrock directly.",
+    )
 
 
 # -- helpers --------------------------------------------------------------------------------

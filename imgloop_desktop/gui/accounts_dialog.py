@@ -1,6 +1,10 @@
 """The AWS accounts dialog: keys into the OS keyring, or an AWS profile instead, and a
 "Test connection" that shows what AWS says in plain words.
 
+The check probes the models the window's form names with the form's judge settings
+(``judge_settings``, the defaults' when the window gives none), so a judge that rejects
+them is found here rather than in a run.
+
 Everything that may wait (keyring writes that can raise an unlock prompt, STS and Bedrock
 calls) runs on the dialog's ``gui.workers.Workers``; results come back to typed callbacks on
 the GUI thread, so the GUI thread never blocks and no widget is touched from the worker.
@@ -57,7 +61,8 @@ from imgloop_desktop.accounts.store import (
     validate_account,
 )
 from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
-from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL
+from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
+from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
 
@@ -127,6 +132,7 @@ class AccountsDialog(QDialog):
         *,
         image_model_id: str = DEFAULT_IMAGE_MODEL,
         judge_model_id: str = DEFAULT_JUDGE_MODEL,
+        judge_settings: InferenceSettings | None = None,
         region: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -134,6 +140,11 @@ class AccountsDialog(QDialog):
         self.store = store or AccountStore()
         self.image_model_id = image_model_id
         self.judge_model_id = judge_model_id
+        # The form's judge settings, sent with the judge's probe so a model that rejects
+        # them fails the check rather than the run.
+        self.judge_settings = (
+            judge_settings if judge_settings is not None else RunParams().validate_settings
+        )
         self.region = region or None
         self._busy = 0
         self._workers = Workers("accounts", max_threads=4, thread_prefix="accounts-", parent=self)
@@ -505,9 +516,10 @@ class AccountsDialog(QDialog):
         self.results_list.clear()
         self.results_list.addItem(TESTING.format(source=source.describe()))
         region, image, judge = self.region, self.image_model_id, self.judge_model_id
+        settings = self.judge_settings
         self._start(
             "check",
-            lambda: check_connection(source, region, image, judge),
+            lambda: check_connection(source, region, image, judge, judge_settings=settings),
             self._checked,
             self._check_failed,
         )
@@ -604,6 +616,7 @@ def open_accounts_dialog(
     *,
     image_model_id: str = DEFAULT_IMAGE_MODEL,
     judge_model_id: str = DEFAULT_JUDGE_MODEL,
+    judge_settings: InferenceSettings | None = None,
     region: str | None = None,
 ) -> AccountsDialog:
     """Open the dialog window-modally without a nested event loop (safe under qasync) and
@@ -612,6 +625,7 @@ def open_accounts_dialog(
         store,
         image_model_id=image_model_id,
         judge_model_id=judge_model_id,
+        judge_settings=judge_settings,
         region=region,
         parent=parent,
     )

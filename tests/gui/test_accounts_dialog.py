@@ -21,6 +21,8 @@ from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.accounts.check import CheckResult
 from imgloop_desktop.accounts.store import AccountStore, ActiveChoice
+from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
+from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui import accounts_dialog
 from imgloop_desktop.gui.accounts_dialog import (
     ACCOUNT_ROW,
@@ -62,9 +64,14 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     yield from use_memory_keyring()
 
 
+# The default models (Stability SD3.5 Large, Claude Sonnet 4.6 through its us. profile) are
+# both served in us-west-2 only of the US regions, as today's Bedrock (the simulator) does.
+CHECK_REGION = "us-west-2"
+
+
 @pytest.fixture
 def dialog(qtbot: QtBot) -> AccountsDialog:
-    widget = AccountsDialog()
+    widget = AccountsDialog(region=CHECK_REGION)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -276,7 +283,7 @@ def test_test_connection_runs_off_the_gui_thread_and_lists_each_result(
     assert lines[1] == CHECK_LINE.format(
         mark=PASSED,
         name="Image model",
-        detail="amazon.titan-image-generator-v1 answers in us-east-1.",
+        detail=f"{DEFAULT_IMAGE_MODEL} answers in {CHECK_REGION}.",
     )
     assert lines[2].startswith(CHECK_LINE.format(mark=PASSED, name="Judge model", detail=""))
     assert {c.access_key_id for c in bedrock_sim.calls} == {KEY_ID}
@@ -330,6 +337,50 @@ def test_no_keyring_says_so_and_offers_the_profile_route(
     assert not dialog.mode_keyring.isEnabled()
     assert dialog.mode_profile.isChecked()
     assert not dialog.save_button.isEnabled()
+
+
+def test_the_check_sends_the_forms_judge_settings(
+    qtbot: QtBot, dialog: AccountsDialog, sts_endpoint: str, bedrock_sim: BedrockSimulator
+) -> None:
+    """With no settings given, the defaults' judge settings go with the judge's probe."""
+    defaults = RunParams().validate_settings
+    assert dialog.judge_settings == defaults
+    fill(dialog, "work", KEY_ID, SECRET)
+    save(qtbot, dialog)
+    dialog.accounts_list.setCurrentRow(0)
+    with qtbot.waitSignal(dialog.check_finished, timeout=20_000):
+        dialog.test_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy)
+    body = bedrock_sim.last("revise").body
+    assert bedrock_sim.last("revise").model_id == DEFAULT_JUDGE_MODEL
+    expected: dict[str, object] = {"maxTokens": 1}
+    if defaults.temperature is not None:
+        expected["temperature"] = defaults.temperature
+    if defaults.top_p is not None:
+        expected["topP"] = defaults.top_p
+    assert body["inferenceConfig"] == expected
+    assert dialog.message_label.text() == ALL_ANSWERED
+
+
+def test_a_judge_rejecting_the_forms_settings_is_a_failed_line(
+    qtbot: QtBot, sts_endpoint: str, bedrock_sim: BedrockSimulator
+) -> None:
+    AccountStore().add("work", KEY_ID, SECRET, None, "us-east-1")
+    settings = InferenceSettings(temperature=0.5, top_p=0.9, top_k=None, max_tokens=1000)
+    dialog = AccountsDialog(judge_settings=settings, region=CHECK_REGION)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.check_finished, timeout=20_000) as blocker:
+        dialog.test_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy)
+    results = blocker.args[0]
+    assert [r.ok for r in results] == [True, True, False]
+    judge_line = dialog.results_list.item(2).text()
+    assert judge_line.startswith(
+        CHECK_LINE.format(mark=FAILED, name="Judge model", detail=DEFAULT_JUDGE_MODEL)
+    )
+    assert "Top p or Temperature" in judge_line
+    assert dialog.message_label.text() == SOME_FAILED
 
 
 def test_closing_mid_check_waits_for_the_worker_before_deleting(

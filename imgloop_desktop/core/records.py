@@ -83,6 +83,10 @@ class SessionSummary:
     approved_count: int
     thumbnail_image_id: int | None
     """The effectively approved image, else the last one; None when the run made none."""
+    image_region: str = ""
+    judge_region: str = ""
+    notes: tuple[str, ...] = ()
+    """Where each model was called (they may differ) and the run's notes (schema v6)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,10 @@ class VerdictRecord:
     output_tokens: int | None
     retried: bool
     received_at: datetime
+    judge_image: str = ""
+    """What was done to fit the image into Converse's limits for the judge (schema v5)."""
+    notes: str = ""
+    """A sampling setting the judge's model refused, then left out (schema v6)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,8 @@ class PromptVersionRecord:
     error: str
     created_at: datetime
     attempts: tuple[AttemptRecord, ...] = ()
+    notes: str = ""
+    """A sampling setting the reviser's model refused, then left out (schema v6)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,10 @@ class SessionTree:
     message: str
     judge_approved_image_id: int | None
     prompt_versions: tuple[PromptVersionRecord, ...] = field(default=())
+    image_region: str = ""
+    judge_region: str = ""
+    notes: tuple[str, ...] = ()
+    """Where each model was called (they may differ) and the run's notes (schema v6)."""
 
     def images(self) -> Iterator[ImageRecord]:
         for version in self.prompt_versions:

@@ -1,6 +1,12 @@
 """The selected image in full, with everything that made it and the judge's word on it, and
 the person's own decision, which overrides the judge while keeping its verdict on record.
 
+What the judge was actually given is said too: a note when it saw a smaller or re-encoded
+copy (Converse's image limits), and a note when the judge model refused a sampling setting
+and was asked again without it. A verdict read without them could be taken for a verdict
+on the full image under the settings in the form. The regions the models ran in are shown
+beside the models (they may differ).
+
 Everything shown is fetched by a worker (the row, its session's parameters, the decoded
 image) and applied only if it is still the image asked for, so clicking quickly through
 the gallery never shows one image's text under another's picture.
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.records import Decision, ImageRecord, SessionTree, UploadState
 from imgloop_desktop.gui.badges import LABELS, badge_for
+from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -59,6 +66,8 @@ UPLOAD_FAILED = "failed: {error}"
 FILE_MISSING = "The image file is missing:\n{path}"
 
 UrlOpener = Callable[[QUrl], Any]
+_SHOWN_WHEN_SET = ("judge_image", "judge_notes", "regions")
+"""Rows shown only when they have something to say."""
 
 
 def s3_console_url(bucket: str, key: str, region: str) -> str:
@@ -79,6 +88,8 @@ class ImageDetails:
     cfg_scale: float | None
     region: str
     picture: QImage | None = None
+    image_region: str = ""
+    judge_region: str = ""
 
     @property
     def s3_url(self) -> str | None:
@@ -120,6 +131,8 @@ def load_details(history: HistoryService, image_id: int, *, picture: bool = True
         cfg_scale=cfg,
         region=region if isinstance(region, str) and region else DEFAULT_REGION,
         picture=qimage,
+        image_region=tree.image_region,
+        judge_region=tree.judge_region,
     )
 
 
@@ -211,6 +224,7 @@ class DetailsPane(QWidget):
 
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
+        self._form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, label in (
             ("status", "Status"),
@@ -224,6 +238,9 @@ class DetailsPane(QWidget):
             ("cfg_scale", "CFG scale"),
             ("image_model", "Image model"),
             ("judge_model", "Judge model"),
+            ("judge_image", "Judge saw"),
+            ("judge_notes", "Judge settings"),
+            ("regions", "Regions"),
             ("upload", "S3 upload"),
             ("s3_key", "S3 key"),
             ("file", "File"),
@@ -391,6 +408,8 @@ class DetailsPane(QWidget):
             self.picture.set_picture(None, "No image selected")
             for value in self.fields.values():
                 value.setText("")
+            for name in _SHOWN_WHEN_SET:
+                self._form.setRowVisible(self.fields[name], False)
             self.raw_text.setPlainText("")
             self.status.setText("")
             self._set_enabled(False)
@@ -436,6 +455,9 @@ class DetailsPane(QWidget):
         f["cfg_scale"].setText("" if details.cfg_scale is None else f"{details.cfg_scale:g}")
         f["image_model"].setText(details.image_model_id)
         f["judge_model"].setText(details.judge_model_id)
+        f["judge_image"].setText(verdict.judge_image if verdict else "")
+        f["judge_notes"].setText(verdict.notes if verdict else "")
+        f["regions"].setText(regions_text(details.image_region, details.judge_region))
         upload = {
             UploadState.NONE: UPLOAD_NONE,
             UploadState.PENDING: UPLOAD_PENDING,
@@ -452,6 +474,8 @@ class DetailsPane(QWidget):
         self.raw_text.setPlainText(verdict.raw if verdict else "")
         for value in f.values():  # a narrow pane clips long values; the whole text on hover
             value.setToolTip(value.text())
+        for name in _SHOWN_WHEN_SET:  # most verdicts have none: no empty rows for them
+            self._form.setRowVisible(f[name], bool(f[name].text()))
         self.status.setText("")
         self._set_enabled(True)
 

@@ -6,6 +6,10 @@ cursor (as fast on page 200 as on page 1, and stable while runs are being added)
 rows are appended when it answers, so 10,000 sessions scroll without the GUI thread ever
 waiting for SQLite. A filter change supersedes the pages asked for under the old one
 (``gui.workers`` ``supersede``): their answers are dropped.
+
+Under the list, the selected session's regions and notes are shown (also in each row's
+tooltip): where its models ran and what the run changed or left unused from its
+parameters, so "run again" is not a surprise when the model maps the size again.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from imgloop_desktop.core.records import (
     SessionPage,
     SessionSummary,
 )
+from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService, make_filter
@@ -91,6 +96,14 @@ class Column:
 
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
+
+
+def session_notes_text(s: SessionSummary) -> str:
+    """The session's regions and notes, one per line ("" for a run that recorded none)."""
+    regions = regions_text(s.image_region, s.judge_region)
+    lines: list[str] = [regions] if regions else []
+    lines += [f"• {note}" for note in s.notes]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -159,6 +172,7 @@ class SessionListModel(QAbstractTableModel):
                 lines.append(f"Last prompt: {s.latest_prompt}")
             lines.append(f"{OUTCOME_LABELS[s.outcome]}: {s.message}" if s.message else "")
             lines.append(f"{s.image_count} image(s), {s.attempt_count} attempt(s), run {s.run_id}")
+            lines.append(session_notes_text(s))
             return "\n".join(line for line in lines if line)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.IMAGES:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -317,6 +331,12 @@ class HistoryBrowser(QWidget):
         self.count_label = QLabel(self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        self.notes_label = QLabel(self)
+        self.notes_label.setObjectName("sessionNotes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label.setVisible(False)
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -367,6 +387,7 @@ class HistoryBrowser(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.notes_label)
         layout.addLayout(buttons)
 
         self._debounce = QTimer(self)
@@ -493,9 +514,13 @@ class HistoryBrowser(QWidget):
 
     @Slot()
     def _update_buttons(self) -> None:
-        has = self.table.currentIndex().isValid()
+        index = self.table.currentIndex()
+        has = index.isValid()
         self.open_button.setEnabled(has)
         self.run_again_button.setEnabled(has)
+        text = session_notes_text(self.model.summary(index.row())) if has else ""
+        self.notes_label.setText(text)
+        self.notes_label.setVisible(bool(text))
 
     @Slot(int)
     def _prefetch(self, value: int) -> None:

@@ -1,6 +1,13 @@
 """Where the run stands, in words: prompt version j of M, attempt i of N, what is happening
 now and for how long, the prompt in use, the judge's latest reason, and how it ended.
 
+It also says where each model is called (the image model and the judge may be in different
+regions: a model served in one region only) and the run's notes: what the run changed or
+left unused from the parameters for this model (a size mapped to its nearest, a CFG scale
+the model has no use for), and a sampling setting the judge or reviser refused and was
+asked again without. These are what a person would otherwise find out only from a bill or
+a log, so they are on show for the whole run, and kept in its details.
+
 It is driven only by the core's events (delivered on the GUI thread), so it shows the same
 thing for a live run as the history would. With several candidates in flight the loop
 generates, judges and uploads at the same time; "now" lists each activity with its count
@@ -25,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.gui.error_box import show_error
+from imgloop_desktop.gui.record_notes import regions_text
 
 TICK_MS = 250
 
@@ -47,6 +55,9 @@ PHASE = "{phase} ({elapsed})"
 VERDICT = "{result} — {reason}"
 STEPS_FAILED = "{n} step(s) failed"
 NOTES = "{n} note(s) on attempts"
+JUDGE_NOTE = "Judge: {note}"
+REVISER_NOTE = "Reviser: {note}"
+NOTE_LINE = "• {note}"
 UPLOADS_FAILED = "{n} upload(s) failed (kept on disk; retried later)"
 FINISHED = "Finished ({n} image(s) kept)"
 APPROVED_AT = "{words}: {where} ({n} image(s) kept)."
@@ -118,6 +129,9 @@ class ProgressPanel(QWidget):
         self._failed_uploads: list[str] = []
         self._attempt_errors: list[str] = []
         self._notes: list[str] = []
+        # The run's own notes and the judge's / reviser's (each said once, though every
+        # verdict of a run carries the same fallback note), in the order they came.
+        self._run_notes: list[str] = []
         self._details = ""
         self._build()
         self._timer = QTimer(self)
@@ -143,7 +157,19 @@ class ProgressPanel(QWidget):
         form.addRow("Now", self.now_label)
         form.addRow("Elapsed", self.elapsed_label)
         form.addRow("Judge said", self.reason_label)
+        self.regions_label = QLabel()
+        self.regions_label.setObjectName("regionsLabel")
+        self.regions_label.setWordWrap(True)
+        self.regions_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Regions", self.regions_label)
         column.addLayout(form)
+        self.run_notes_label = QLabel()
+        self.run_notes_label.setObjectName("runNotes")
+        self.run_notes_label.setWordWrap(True)
+        self.run_notes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.run_notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.run_notes_label.setStyleSheet("color: palette(placeholder-text);")
+        column.addWidget(self.run_notes_label)
         self.prompt_view = QPlainTextEdit()
         self.prompt_view.setObjectName("currentPrompt")
         self.prompt_view.setReadOnly(True)
@@ -186,12 +212,15 @@ class ProgressPanel(QWidget):
         self._failed_uploads.clear()
         self._attempt_errors.clear()
         self._notes.clear()
+        self._run_notes.clear()
         self._phase = ""
         self._details = ""
         self.step_label.setText(NOT_RUNNING)
         self.now_label.setText(NONE_YET)
         self.elapsed_label.setText(NONE_YET)
         self.reason_label.setText(NONE_YET)
+        self.regions_label.setText(NONE_YET)
+        self._show_run_notes()
         self.prompt_view.setPlainText("")
         self._set_outcome("", "")
         self.warning_label.setVisible(False)
@@ -238,6 +267,10 @@ class ProgressPanel(QWidget):
             self._max_attempts = event.max_attempts
             self.prompt_view.setPlainText(event.prompt)
             self._show_step(0, 0)
+            regions = regions_text(event.image_region, event.judge_region)
+            self.regions_label.setText(regions or NONE_YET)
+            for note in event.notes:
+                self._add_run_note(note)
         elif isinstance(event, ev.AttemptStarted):
             self._generating.add((event.revision, event.attempt))
             self._show_step(event.revision, event.attempt)
@@ -264,6 +297,8 @@ class ProgressPanel(QWidget):
             self.reason_label.setText(
                 VERDICT.format(result=verdict.result.value, reason=verdict.reason)
             )
+            if verdict.notes:
+                self._add_run_note(JUDGE_NOTE.format(note=verdict.notes))
         elif isinstance(event, ev.UploadDone):
             self._uploading.discard(event.ref)
         elif isinstance(event, ev.UploadFailed):
@@ -276,6 +311,8 @@ class ProgressPanel(QWidget):
             self._revising = False
             self.prompt_view.setPlainText(event.prompt)
             self._show_step(event.revision, None)
+            if event.notes:
+                self._add_run_note(REVISER_NOTE.format(note=event.notes))
             if not event.ok:
                 self._attempt_errors.append(f"revision {event.revision}: {event.error}")
                 self._warn()
@@ -338,8 +375,25 @@ class ProgressPanel(QWidget):
         self._details = self._collected_details()
         self.details_button.setVisible(True)
 
+    def _add_run_note(self, note: str) -> None:
+        if note and note not in self._run_notes:
+            self._run_notes.append(note)
+            self._show_run_notes()
+
+    def _show_run_notes(self) -> None:
+        text = "\n".join(NOTE_LINE.format(note=note) for note in self._run_notes)
+        self.run_notes_label.setText(text)
+        self.run_notes_label.setVisible(bool(text))
+
+    @property
+    def run_notes(self) -> list[str]:
+        """The notes on show: the run's, then the judge's and reviser's, each once."""
+        return list(self._run_notes)
+
     def _collected_details(self, head: str = "") -> str:
         sections = [head] if head else []
+        if self._run_notes:
+            sections.append("Run notes:\n" + "\n".join(self._run_notes))
         if self._attempt_errors:
             sections.append("Failed steps:\n" + "\n".join(self._attempt_errors))
         if self._notes:

@@ -83,6 +83,7 @@ def record(
     generator: fakes.FakeGenerator | None = None,
     uploader: fakes.InlineUploader | None = None,
     start: datetime | None = None,
+    chat: fakes.FakeChat | None = None,
 ) -> tuple[RunResult, list[ev.Event]]:
     """One whole run through the real loop and recorder (the recorder first, as the app
     wires it), and the events a window would have received, in order."""
@@ -95,7 +96,7 @@ def record(
             run_params,
             fakes.SPEC,
             generator=generator or fakes.FakeGenerator(),
-            chat=fakes.FakeChat(verdicts, revisions),
+            chat=chat or fakes.FakeChat(verdicts, revisions),
             store=store,
             uploader=uploader,
             recorder=recorder,

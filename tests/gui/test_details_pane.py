@@ -3,12 +3,14 @@ open folder and the S3 console URL (through an injected opener, so nothing launc
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.core.protocols import InferenceSettings, ModelReply
 from imgloop_desktop.gui import details_pane as texts
 from imgloop_desktop.gui.badges import LABELS, Badge
 from imgloop_desktop.gui.details_pane import DetailsPane, s3_console_url
@@ -214,3 +216,65 @@ def test_an_update_right_after_switching_images_shows_the_new_picture(
     expected = history.image(second).path.read_bytes()
     assert details.details.picture is not None
     assert details.details.picture == QImage.fromData(expected)
+
+
+# -- issue 11: what the judge was given, and where the models ran --------------------------------
+
+JUDGE_NOTE = "test.judge in us-east-1 rejected `top_p`; asked again without it."
+FIT_NOTE = "re-encoded as JPEG and scaled to 1568 px to fit Converse's 3.75 MB limit"
+
+
+class NotingChat(fakes.FakeChat):
+    """A judge whose provider left a sampling setting out, and says so."""
+
+    def ask(
+        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+    ) -> ModelReply:
+        reply = super().ask(prompt, settings, image_png)
+        return ModelReply(
+            reply.text, reply.model_id, reply.input_tokens, reply.output_tokens, note=JUDGE_NOTE
+        )
+
+
+def test_the_judges_image_and_sampling_notes_and_the_regions_are_shown(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(
+        history,
+        fakes.params("a red fox", max_retry_attempts=1, max_prompt_revisions=0),
+        chat=NotingChat(verdicts=["YES"]),
+    )
+    with sqlite3.connect(history.db_path) as conn:
+        conn.execute("UPDATE verdicts SET judge_image = ?", (FIT_NOTE,))
+    conn.close()
+    image = next(history.session(result.run_id).images())
+    show(qtbot, details, image.image_id)
+    f = details.fields
+    assert f["judge_image"].text() == FIT_NOTE
+    assert f["judge_notes"].text() == JUDGE_NOTE
+    assert f["regions"].text() == "Image model in us-west-2, judge in us-east-1"
+    for name in ("judge_image", "judge_notes", "regions"):
+        assert f[name].isVisible(), name
+
+
+def test_rows_with_nothing_to_say_are_hidden(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(
+        history,
+        fakes.params("an owl", max_retry_attempts=1, max_prompt_revisions=0),
+        verdicts=["YES"],
+    )
+    image = next(history.session(result.run_id).images())
+    show(qtbot, details, image.image_id)
+    assert details.fields["judge_image"].text() == ""
+    assert not details.fields["judge_image"].isVisible()
+    assert not details.fields["judge_notes"].isVisible()
+    assert details.fields["regions"].isVisible()  # recorded with every run now
+
+
+def test_regions_are_said_once_when_both_models_ran_in_one() -> None:
+    from imgloop_desktop.gui.record_notes import regions_text
+
+    assert regions_text("eu-west-1", "eu-west-1") == "eu-west-1 (both models)"
+    assert regions_text("", "") == ""

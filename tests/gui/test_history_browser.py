@@ -230,3 +230,31 @@ def test_refresh_keeps_the_selected_session_selected(
         browser.refresh()
     assert browser.selected_run_id() == run_id
     assert prompts(browser)[0] == "a newer session"
+
+
+# -- issue 11: where the models ran and what the run noted --------------------------------------
+
+
+def test_the_selected_sessions_regions_and_notes_are_shown(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    # 100 x 64 is not a size the test model makes: the run maps it and notes it.
+    record(history, fakes.params("a mapped size", titan_img_width=100, titan_img_height=64))
+    record(history, fakes.params("a plain run"))
+    load(qtbot, browser)
+    assert browser.notes_label.isHidden()
+    rows = {browser.model.summary(r).prompt: r for r in range(browser.model.rowCount())}
+    mapped = browser.model.summary(rows["a mapped size"])
+    assert mapped.notes
+    browser.table.setCurrentIndex(browser.model.index(rows["a mapped size"], Column.PROMPT))
+    assert browser.notes_label.isVisible()
+    lines = browser.notes_label.text().splitlines()
+    # The fakes call the image model in us-west-2 and the judge in us-east-1.
+    assert lines[0] == "Image model in us-west-2, judge in us-east-1"
+    assert lines[1:] == [f"• {note}" for note in mapped.notes]
+    tip = browser.model.index(rows["a mapped size"], Column.PROMPT).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert browser.notes_label.text() in tip
+    browser.table.setCurrentIndex(browser.model.index(rows["a plain run"], Column.PROMPT))
+    assert browser.notes_label.text() == "Image model in us-west-2, judge in us-east-1"

@@ -385,11 +385,11 @@ def test_event_json_import_export_and_a_bad_file(make_window: MakeWindow, tmp_pa
     assert window.form.params() == small(titan_img_seed=99)  # nothing lost
 
     outside = tmp_path / "outside.json"
-    outside.write_text(json.dumps({"prompt": "ok", "titan_img_cfg_scale": 42}))
+    outside.write_text(json.dumps({"prompt": "ok", "claude_validate_temperature": 4}))
     assert window.import_event(outside)
     assert not window.run_action.isEnabled()
-    assert window.form.error_text("titan_img_cfg_scale") == (
-        "titan_img_cfg_scale: 42.0 is not allowed; 1.1-10 for Titan Image Generator G1"
+    assert window.form.error_text("claude_validate_temperature") == (
+        "claude_validate_temperature: 4.0 is not allowed; 0.0-1.0"
     )
 
 
@@ -685,3 +685,18 @@ def test_the_backend_an_older_version_remembered_is_kept(
     assert window.backends.demo_running
     assert saved_key(window.accounts) == DEMO_KEY
     assert SettingsStore().legacy_backend_key() == ""
+
+
+def test_a_run_shows_its_regions_and_notes_while_it_goes_and_after(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    """Issue 11: the default model has no CFG scale; the run says so, and where it ran."""
+    window = make_window()
+    bedrock_sim.script.queue_verdicts("YES")
+    result = run_to_end(qtbot, window, small())
+    assert result.outcome is ev.Outcome.APPROVED
+    progress = window.progress
+    assert progress.regions_label.text() != panel_texts.NONE_YET
+    assert "us-" in progress.regions_label.text()
+    assert progress.run_notes_label.isVisible()
+    assert any("titan_img_cfg_scale" in note for note in progress.run_notes), progress.run_notes

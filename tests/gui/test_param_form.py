@@ -21,11 +21,14 @@ from imgloop_desktop.gui.param_form import (
     parse_size,
     size_text,
 )
+from imgloop_desktop.gui.param_form.editors import JudgeModelEditor
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.catalog import image_spec
 
 NOVA = "amazon.nova-canvas-v1:0"
 SD35 = "stability.sd3-5-large-v1:0"
+TITAN2 = "amazon.titan-image-generator-v2:0"
+HAIKU45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 @pytest.fixture
@@ -70,7 +73,7 @@ def every_field_changed() -> RunParams:
         titan_img_number_of_images=2,
         titan_img_seed=12345,
         image_model_id=NOVA,
-        judge_model_id="us.anthropic.claude-sonnet-4-6",
+        judge_model_id=HAIKU45,
         output_dir="/tmp/imgloop-out",
         s3_enabled=True,
         aws_region="us-west-2",
@@ -103,7 +106,7 @@ def test_defaults_need_only_a_prompt(qtbot: QtBot, form: ParamForm) -> None:
 def test_prompt_counter_counts_against_the_models_limit(qtbot: QtBot, form: ParamForm) -> None:
     text = "a" * 37
     form.prompt_edit.setPlainText(text)
-    assert form.prompt_counter.text() == "37 / 512"
+    assert form.prompt_counter.text() == "37 / 10000"  # Stable Diffusion 3.5 Large
     pick_model(form, NOVA)
     assert form.prompt_counter.text() == "37 / 1024"
     form.prompt_edit.setPlainText("é" * 600)  # characters, not bytes
@@ -115,13 +118,13 @@ def test_prompt_counter_counts_against_the_models_limit(qtbot: QtBot, form: Para
     [
         ({"prompt": ""}, "prompt"),
         ({"prompt": "   "}, "prompt"),
-        ({"prompt": "x" * 513}, "prompt"),
+        ({"prompt": "x" * 10_001}, "prompt"),
         ({"s3_enabled": True, "output_s3_bucket_name": "Bad_Bucket"}, "output_s3_bucket_name"),
         ({"s3_enabled": True, "output_s3_bucket_name": ""}, "output_s3_bucket_name"),
         ({"output_s3_key_prefix": "/leading"}, "output_s3_key_prefix"),
         ({"output_s3_key_prefix": "a/../b"}, "output_s3_key_prefix"),
         ({"judge_model_id": "   "}, "judge_model_id"),
-        ({"titan_img_cfg_scale": 10.5}, "titan_img_cfg_scale"),
+        ({"image_model_id": NOVA, "titan_img_cfg_scale": 10.5}, "titan_img_cfg_scale"),
         ({"titan_img_number_of_images": 6}, "titan_img_number_of_images"),
         ({"judge_image_max_side": 100}, "judge_image_max_side"),
         ({"candidates_in_flight": 9}, "candidates_in_flight"),
@@ -185,32 +188,36 @@ def test_bucket_is_checked_only_when_s3_is_on(form: ParamForm) -> None:
 def test_switching_model_updates_sizes_and_limits(form: ParamForm) -> None:
     form.set_params(
         RunParams(
-            prompt="p", titan_img_number_of_images=3, titan_img_width=768, titan_img_height=1280
+            prompt="p",
+            image_model_id=TITAN2,
+            titan_img_number_of_images=3,
+            titan_img_width=768,
+            titan_img_height=1280,
+            titan_img_cfg_scale=9.5,
         )
     )
+    assert form.size_fit_note.isHidden()  # Titan makes 768 x 1280
     pick_model(form, SD35)
     spec = image_spec(SD35)
     sizes = [form.size_combo.itemText(i) for i in range(form.size_combo.count())]
     assert sizes == [size_text(w, h) for w, h in spec.sizes]
     assert not form.size_combo.isEditable()
     assert not form.cfg_spin.isEnabled()
-    assert form.cfg_note.text() == (
-        "Stable Diffusion 3.5 Large has no CFG scale setting; the value is unused."
-    )
-    assert form.images_spin.maximum() == 1
-    assert form.images_spin.whole() == 1
+    assert form.images_spin.maximum() == 5  # one call per image: the number means the same
     assert form.seed_spin.maximum() == spec.seed_max
+    # The nearest size of the same aspect ratio, not a square.
     assert form.adjust_note.text() == (
-        "Adjusted for Stable Diffusion 3.5 Large: images per call 3 → 1; "
-        f"size {size_text(768, 1280)} → {size_text(1024, 1024)}."
+        f"Adjusted for Stable Diffusion 3.5 Large: size {size_text(768, 1280)} → "
+        f"{size_text(768, 1344)}."
     )
-    assert form.params().titan_img_width == 1024
+    assert (form.params().titan_img_width, form.params().titan_img_height) == (768, 1344)
+    assert form.params().titan_img_cfg_scale == 9.5  # unused, kept
     assert form.is_valid()
 
-    pick_model(form, "amazon.titan-image-generator-v1")
+    pick_model(form, TITAN2)
     assert form.cfg_spin.isEnabled()
     assert form.cfg_spin.limits == (1.1, 10.0)
-    assert form.images_spin.maximum() == 5
+    assert form.cfg_spin.value() == 9.5
 
 
 def test_nova_canvas_takes_custom_sizes_by_its_rule(qtbot: QtBot, form: ParamForm) -> None:
@@ -220,11 +227,17 @@ def test_nova_canvas_takes_custom_sizes_by_its_rule(qtbot: QtBot, form: ParamFor
     form.size_combo.setCurrentText(size_text(1280, 720))
     assert form.is_valid()
     assert (form.params().titan_img_width, form.params().titan_img_height) == (1280, 720)
+    assert form.size_fit_note.isHidden()
+    # A size the rule does not allow is not an error: the nearest it allows is used, and said.
     form.size_combo.setCurrentText("1000 x 1000")
-    assert form.error_text(FIELD_SIZE) == (
-        "titan_img_width x titan_img_height: '1000x1000' is not allowed; "
-        "each side must be a multiple of 16"
+    assert form.error_text(FIELD_SIZE) == ""
+    assert form.size_fit_note.text() == (
+        "1000\u00d71000 is not offered by Amazon Nova Canvas; 992\u00d7992 (1:1) is the nearest."
     )
+    assert (form.params().titan_img_width, form.params().titan_img_height) == (992, 992)
+    assert form.is_valid()
+    form.size_combo.setCurrentText(size_text(1280, 720))
+    assert form.size_fit_note.isHidden()
     form.size_combo.setCurrentText("big")
     assert form.error_text(FIELD_SIZE) == (
         f"titan_img_width x titan_img_height: 'big' is not allowed; "
@@ -236,16 +249,18 @@ def test_nova_canvas_takes_custom_sizes_by_its_rule(qtbot: QtBot, form: ParamFor
 def test_values_from_outside_are_shown_and_flagged_not_clamped(form: ParamForm) -> None:
     outside = RunParams(
         prompt="p",
+        image_model_id=TITAN2,
         titan_img_cfg_scale=50.0,
         titan_img_number_of_images=9,
         titan_img_seed=-4,
-        titan_img_width=333,
+        claude_validate_temperature=1.5,
     )
     form.set_params(outside)
     assert form.params() == outside
     assert form.cfg_spin.value() == 50.0
     assert form.seed_spin.text() == "-4"  # not the "0 = random" text of the minimum
-    for key in ("titan_img_cfg_scale", "titan_img_number_of_images", "titan_img_seed", FIELD_SIZE):
+    keys = ("titan_img_cfg_scale", "titan_img_number_of_images", "titan_img_seed")
+    for key in (*keys, "claude_validate_temperature"):
         assert form.error_text(key) == str(problem_for(outside, key))
     # Back inside, the real limits return.
     form.cfg_spin.setValue(7.0)
@@ -275,7 +290,8 @@ def test_profile_ids_round_trip_and_unknown_models_are_flagged(form: ParamForm) 
 def test_judge_note_says_end_of_life_and_accepts_any_id(form: ParamForm) -> None:
     form.judge_combo.setCurrentText("anthropic.claude-3-5-sonnet-20240620-v1:0")
     assert form.judge_note.text() == (
-        "Claude 3.5 Sonnet: end of life on Bedrock; use us.anthropic.claude-sonnet-4-6."
+        "Claude 3.5 Sonnet: end of life; consider us.anthropic.claude-sonnet-4-6 "
+        "(from the app's catalog)."
     )
     arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.acme.vision-v1"
     form.judge_combo.setCurrentText(arn)
@@ -437,9 +453,15 @@ def test_spin_boxes_hold_the_declared_ranges(form: ParamForm) -> None:
         assert isinstance(spin, NumberField)
         d = f.declared
         limits = d.bounds.spin_range if d.bounds else model_limits(form.spec())[f.name]
-        assert (spin.minimum(), spin.maximum()) == limits, f.name
+        if limits is None:  # the model has no such setting: the field is greyed, not ranged
+            assert not spin.isEnabled(), f.name
+            continue
+        assert spin.limits == limits, f.name
+        # An unsettable field's lowest entry is "unset", one step below its real minimum.
+        floor = round(limits[0] - d.step, d.decimals) if f.unsettable else limits[0]
+        assert (spin.minimum(), spin.maximum()) == (floor, limits[1]), f.name
         assert (spin.decimals(), spin.singleStep()) == (d.decimals, d.step), f.name
-        assert spin.specialValueText() == d.special, f.name
+        assert spin.specialValueText() == ("unset" if f.unsettable else d.special), f.name
 
 
 def test_a_field_ruled_only_while_a_flag_is_on_is_greyed_while_it_is_off(form: ParamForm) -> None:
@@ -452,3 +474,270 @@ def test_a_field_ruled_only_while_a_flag_is_on_is_greyed_while_it_is_off(form: P
         assert not form.field_widget(f.name).isEnabled()
         form.set_params(RunParams(prompt="p").with_changes(**{flag: True}))
         assert form.field_widget(f.name).isEnabled()
+
+
+# -- issue 11: "unset" sampling settings, unused fields, sizes mapped to the model's nearest ------
+
+UNSETTABLE = [f for f in PARAMS if f.unsettable]
+
+
+def test_the_unsettable_fields_are_the_judges_and_revisers_sampling_settings() -> None:
+    assert {f.name for f in UNSETTABLE} == {
+        f"claude_{who}_{setting}"
+        for who in ("validate", "revise")
+        for setting in ("temperature", "top_p", "top_k")
+    }
+
+
+def test_default_top_p_shows_unset_and_reads_none(form: ParamForm) -> None:
+    assert RunParams().claude_validate_top_p is None
+    for name in ("claude_validate_top_p", "claude_revise_top_p"):
+        spin = form.field_widget(name)
+        assert isinstance(spin, NumberField)
+        assert spin.text() == "unset"
+        assert spin.is_unset()
+    assert form.params().claude_validate_top_p is None
+    assert form.params().claude_revise_top_p is None
+
+
+@pytest.mark.parametrize("name", [f.name for f in UNSETTABLE])
+def test_each_unsettable_field_shows_and_reads_unset(form: ParamForm, name: str) -> None:
+    form.set_params(RunParams(prompt="p").with_changes(**{name: None}))
+    spin = form.field_widget(name)
+    assert isinstance(spin, NumberField)
+    assert spin.text() == "unset"
+    assert getattr(form.params(), name) is None
+    assert form.is_valid(), form.problems()
+    # A value shows as itself; None again shows "unset" again.
+    form.set_params(RunParams(prompt="p").with_changes(**{name: 1}))
+    assert spin.text() != "unset"
+    assert getattr(form.params(), name) == 1
+    form.set_params(RunParams(prompt="p").with_changes(**{name: None}))
+    assert spin.text() == "unset"
+    assert getattr(form.params(), name) is None
+
+
+def test_arrows_step_between_unset_and_the_real_minimum(qtbot: QtBot, form: ParamForm) -> None:
+    form.set_params(RunParams(prompt="p", claude_validate_top_k=None))
+    spin = form.field_widget("claude_validate_top_k")
+    assert isinstance(spin, NumberField)
+    with qtbot.waitSignal(form.changed):
+        qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert form.params().claude_validate_top_k == 0
+    assert spin.text() == "0"
+    with qtbot.waitSignal(form.changed):
+        qtbot.keyClick(spin, Qt.Key.Key_Down)
+    assert form.params().claude_validate_top_k is None
+    assert spin.text() == "unset"
+    qtbot.keyClick(spin, Qt.Key.Key_Down)  # nothing lies below "unset"
+    assert form.params().claude_validate_top_k is None
+    assert form.is_valid(), form.problems()
+
+
+def test_typing_unset_or_a_number(qtbot: QtBot, form: ParamForm) -> None:
+    form.set_params(RunParams(prompt="p", claude_revise_temperature=0.5))
+    spin = form.field_widget("claude_revise_temperature")
+    assert isinstance(spin, NumberField)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "unset")
+    spin.interpretText()
+    assert form.params().claude_revise_temperature is None
+    spin.selectAll()
+    qtbot.keyClicks(spin, "0.25")
+    spin.interpretText()
+    assert form.params().claude_revise_temperature == 0.25
+
+
+def test_a_number_outside_below_the_range_is_flagged_not_taken_for_unset(form: ParamForm) -> None:
+    # -0.01 is the "unset" slot's own number for top p: from a file it is a number, flagged.
+    outside = RunParams(prompt="p", claude_validate_top_p=-0.01, claude_validate_top_k=-3)
+    form.set_params(outside)
+    assert form.params() == outside
+    for name in ("claude_validate_top_p", "claude_validate_top_k"):
+        assert form.error_text(name) == str(problem_for(outside, name))
+    # Back inside, the real range (and "unset" below it) returns.
+    spin = form.field_widget("claude_validate_top_p")
+    assert isinstance(spin, NumberField)
+    spin.setValue(0.5)
+    assert (spin.minimum(), spin.maximum()) == (-0.01, 1.0)
+    assert spin.specialValueText() == "unset"
+    assert form.error_text("claude_validate_top_p") == ""
+
+
+def test_unset_round_trips_through_event_files_and_presets(
+    tmp_path: Path, qtbot: QtBot, form: ParamForm
+) -> None:
+    wanted = RunParams(
+        prompt="p",
+        claude_validate_temperature=None,
+        claude_validate_top_p=0.9,
+        claude_validate_top_k=None,
+        claude_revise_top_p=None,
+    )
+    form.set_params(wanted)
+    path = tmp_path / "event.json"
+    form.export_event(path)
+    event = json.loads(path.read_text(encoding="utf-8"))
+    assert event["claude_validate_temperature"] is None  # null: not sent
+    assert event["claude_validate_top_p"] == 0.9
+    other = ParamForm()
+    qtbot.addWidget(other)
+    assert other.import_event(path) == wanted
+
+    # An event may write "unset" in words, as the docs show.
+    words = tmp_path / "words.json"
+    words.write_text(json.dumps({"prompt": "p", "claude_revise_top_k": "unset"}))
+    assert other.import_event(words).claude_revise_top_k is None
+    assert other.field_widget("claude_revise_top_k").text() == "unset"
+
+    form.save_preset("Unset")
+    form.set_params(RunParams(prompt="p", claude_validate_temperature=0.3))
+    form.load_preset("Unset")
+    assert form.params() == wanted
+    assert form.field_widget("claude_validate_temperature").text() == "unset"
+
+
+def test_a_setting_the_model_does_not_use_is_greyed_with_its_value_kept(form: ParamForm) -> None:
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    form.set_params(RunParams(prompt="p", image_model_id=TITAN2, titan_img_cfg_scale=6.5))
+    assert form.cfg_spin.isEnabled()
+    assert form.cfg_note.isHidden()
+    pick_model(form, SD35)
+    assert not form.cfg_spin.isEnabled()
+    assert form.cfg_spin.isVisible()  # shown, not hidden
+    assert form.cfg_note.text() == (
+        "Not used by Stable Diffusion 3.5 Large (it has no CFG scale setting); "
+        "the value is kept for models that have one."
+    )
+    assert form.cfg_note.isVisible()
+    labels = [
+        label
+        for layout in form.findChildren(QFormLayout)
+        if (label := layout.labelForField(form.cfg_spin.parentWidget())) is not None
+    ]
+    assert [label.text() for label in labels if isinstance(label, QLabel)] == ["CFG scale"]
+    assert not labels[0].isEnabled()
+    assert form.params().titan_img_cfg_scale == 6.5
+    assert form.error_text("titan_img_cfg_scale") == ""
+    assert form.is_valid(), form.problems()
+
+
+def test_a_loaded_size_the_model_does_not_offer_is_mapped_with_a_note(
+    tmp_path: Path, form: ParamForm
+) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(
+        json.dumps({"prompt": "a cat", "titan_img_width": 1152, "titan_img_height": 640})
+    )
+    form.import_event(path)
+    assert form.spec().model_id == SD35
+    assert form.size_combo.currentText() == size_text(1344, 768)
+    assert form.size_fit_note.isVisible()
+    assert form.size_fit_note.text() == (
+        "1152\u00d7640 is not offered by Stable Diffusion 3.5 Large; "
+        "1344\u00d7768 (16:9) is the nearest."
+    )
+    assert (form.params().titan_img_width, form.params().titan_img_height) == (1344, 768)
+    assert form.error_text(FIELD_SIZE) == ""
+    assert form.is_valid(), form.problems()
+    # The list holds only what the model makes: nothing was added for the event's size.
+    sizes = [form.size_combo.itemText(i) for i in range(form.size_combo.count())]
+    assert sizes == [size_text(w, h) for w, h in image_spec(SD35).sizes]
+    # Picking a size is the person's choice: the note goes.
+    form.size_combo.setCurrentIndex(0)
+    assert form.size_fit_note.isHidden()
+    # A size the model makes loads with no note.
+    form.set_params(RunParams(prompt="p", titan_img_width=1536, titan_img_height=640))
+    assert form.size_combo.currentText() == size_text(1536, 640)
+    assert form.size_fit_note.isHidden()
+
+
+def test_a_rule_based_model_shows_the_fitted_size_of_a_loaded_one(form: ParamForm) -> None:
+    form.set_params(
+        RunParams(prompt="p", image_model_id=NOVA, titan_img_width=1000, titan_img_height=1000)
+    )
+    assert form.size_combo.currentText() == size_text(992, 992)
+    assert form.size_fit_note.text().startswith("1000\u00d71000 is not offered by Amazon Nova")
+    assert (form.params().titan_img_width, form.params().titan_img_height) == (992, 992)
+
+
+# -- issue 11: lifecycle in the pickers, from Bedrock's last word or the catalog -----------------
+
+
+def keep_bedrock_answer(model_id: str, region: str, **fields: str) -> None:
+    """What the connection check keeps after asking Bedrock (the real cache file, in the
+    test's own data folder)."""
+    from imgloop_desktop.core.models import Lifecycle
+    from imgloop_desktop.providers.lifecycle import LifecycleCache, LifecycleInfo
+
+    status = Lifecycle(fields.pop("status", "legacy"))
+    LifecycleCache().put(region, model_id, LifecycleInfo(status, source="bedrock", **fields))
+
+
+def combo_labels(form: ParamForm) -> dict[str, str]:
+    return {
+        form.model_combo.itemData(i): form.model_combo.itemText(i)
+        for i in range(form.model_combo.count())
+    }
+
+
+def test_pickers_name_the_catalogs_lifecycle_and_say_so(form: ParamForm) -> None:
+    labels = combo_labels(form)
+    assert labels[SD35] == "Stable Diffusion 3.5 Large"  # active: the bare name
+    assert labels[NOVA] == "Amazon Nova Canvas — End of life"
+    assert form.model_note.text().startswith(
+        "Stable Diffusion 3.5 Large: active (from the app's catalog)."
+    )
+    pick_model(form, NOVA)
+    assert form.model_note.text().startswith(
+        "Amazon Nova Canvas: end of life; consider stability.sd3-5-large-v1:0 "
+        "(from the app's catalog)."
+    )
+    judge = form._editor("judge_model_id", JudgeModelEditor)
+    index = form.judge_combo.findText("us.anthropic.claude-sonnet-4-20250514-v1:0")
+    assert form.judge_combo.itemText(index) == "us.anthropic.claude-sonnet-4-20250514-v1:0"
+    assert judge.item_label(index) == (
+        "Claude Sonnet 4 — End of life (us.anthropic.claude-sonnet-4-20250514-v1:0)"
+    )
+    # The list draws that label (the delegate), while the item's text stays the id.
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    delegate = form.judge_combo.itemDelegate()
+    assert isinstance(delegate, QStyledItemDelegate)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, form.judge_combo.model().index(index, 0))
+    assert option.text == judge.item_label(index)
+    # Picking an entry still puts the bare id in the line edit, and the form reads it.
+    form.judge_combo.setCurrentIndex(index)
+    assert form.params().judge_model_id == "us.anthropic.claude-sonnet-4-20250514-v1:0"
+
+
+def test_pickers_use_what_bedrock_said_with_the_day_it_was_checked(
+    qtbot: QtBot, form: ParamForm
+) -> None:
+    keep_bedrock_answer(
+        NOVA, "us-east-1", end_of_life="2027-09-30", legacy_since="2026-09-30", checked="2026-11-30"
+    )
+    keep_bedrock_answer(
+        HAIKU45, "us-east-1", end_of_life="2027-10-15", legacy_since="", checked="2026-11-29"
+    )
+    form.refresh_lifecycle()
+    assert combo_labels(form)[NOVA] == "Amazon Nova Canvas — Legacy, end of life 2027-09-30"
+    pick_model(form, NOVA)
+    assert form.model_note.text().startswith(
+        "Amazon Nova Canvas: legacy, end of life 2027-09-30; consider "
+        "stability.sd3-5-large-v1:0 (from Bedrock, checked 2026-11-30)."
+    )
+    assert "#a15c00" in form.model_note.styleSheet()  # a warning's colour
+    form.judge_combo.setCurrentText(HAIKU45)
+    assert form.judge_note.text().startswith("Claude Haiku 4.5: legacy, end of life 2027-10-15")
+    assert form.judge_note.text().endswith("(from Bedrock, checked 2026-11-29).")
+    judge = form._editor("judge_model_id", JudgeModelEditor)
+    assert judge.item_label(form.judge_combo.findText(HAIKU45)) == (
+        f"Claude Haiku 4.5 — Legacy, end of life 2027-10-15 ({HAIKU45})"
+    )
+    # A new form (the next start) reads the same kept answer.
+    other = ParamForm()
+    qtbot.addWidget(other)
+    assert combo_labels(other)[NOVA] == "Amazon Nova Canvas — Legacy, end of life 2027-09-30"

@@ -284,3 +284,52 @@ def test_a_session_note_shows_only_when_no_run_is_live(panel: ProgressPanel) -> 
     started(panel)
     panel.show_session_note("Viewing session r9")
     assert panel.step_label.text() == step(1, 2, 1, 3)
+
+
+# -- issue 11: where the models are called, and the run's notes --------------------------------
+
+
+def test_regions_say_where_each_model_is_called(panel: ProgressPanel) -> None:
+    assert panel.regions_label.text() == progress_panel.NONE_YET
+    panel.on_event(
+        ev.RunStarted(
+            "r1", "a boat", "img", "judge", 3, 1, image_region="us-west-2", judge_region="us-east-1"
+        )
+    )
+    assert panel.regions_label.text() == "Image model in us-west-2, judge in us-east-1"
+    panel.begin()
+    assert panel.regions_label.text() == progress_panel.NONE_YET
+    panel.on_event(
+        ev.RunStarted(
+            "r2", "a boat", "img", "judge", 3, 1, image_region="us-east-1", judge_region="us-east-1"
+        )
+    )
+    assert panel.regions_label.text() == "us-east-1 (both models)"
+
+
+def test_run_judge_and_reviser_notes_are_shown_once_and_kept_in_the_details(
+    panel: ProgressPanel, shown_details: list[tuple[str, str]]
+) -> None:
+    assert not panel.run_notes_label.isVisible()
+    size_note = "1152\u00d7640 is not a size Stable Diffusion 3.5 Large makes; the nearest is used."
+    cfg_note = "titan_img_cfg_scale (8) is not used: Stable Diffusion 3.5 Large has no CFG."
+    panel.on_event(ev.RunStarted("r1", "a boat", "img", "judge", 3, 1, notes=(size_note, cfg_note)))
+    assert panel.run_notes_label.isVisible()
+    assert panel.run_notes_label.text() == f"• {size_note}\n• {cfg_note}"
+    fallback = "us.anthropic.claude-sonnet-4-6 in us-east-1 rejected `top_p`; asked without it."
+    verdict = ev.Verdict(ev.VerdictResult.NO, "blurry", "NO blurry", "judge", notes=fallback)
+    for ref in (REF, ev.ImageRef(0, 2, 0)):  # every verdict carries it; it is said once
+        panel.on_event(ev.VerdictReceived(ref, verdict))
+    panel.on_event(
+        ev.PromptRevised(1, "a sharp boat", "a boat", ("blurry",), True, notes="reviser: same")
+    )
+    assert panel.run_notes == [size_note, cfg_note, f"Judge: {fallback}", "Reviser: reviser: same"]
+    assert panel.run_notes_label.text().count(fallback) == 1
+    panel.on_event(finished(ev.Outcome.NOT_APPROVED, "None."))
+    assert panel.run_notes_label.isVisible()  # still there to read after the run
+    panel.show_details()
+    details = shown_details[-1][1]
+    assert f"Run notes:\n{size_note}\n{cfg_note}\nJudge: {fallback}" in details
+    panel.begin()
+    assert not panel.run_notes_label.isVisible()
+    assert panel.run_notes == []

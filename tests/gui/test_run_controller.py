@@ -150,7 +150,7 @@ def test_invalid_parameters_fail_before_any_call(
         assert not controller.start(RunParams(prompt=""), DefaultChain())
     message, details = signal.args
     assert message == "1 value is not allowed."
-    assert details.startswith("• prompt: '' is not allowed; 1-512 characters")
+    assert details.startswith("• prompt: '' is not allowed; 1-10000 characters")
     assert not controller.is_running
     assert bedrock_sim.count() == 0
 

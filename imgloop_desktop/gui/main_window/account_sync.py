@@ -21,6 +21,9 @@ from imgloop_desktop.services.backends import ACCOUNT_PREFIX, key_of
 
 class AccountSync(QObject):
     message = Signal(str)
+    checked = Signal()
+    """The dialog's connection check finished: it keeps what Bedrock said of the models'
+    lifecycle, so the form's pickers can name it."""
 
     def __init__(
         self,
@@ -57,6 +60,7 @@ class AccountSync(QObject):
         dialog.account_saved.connect(self.accounts_changed)
         dialog.account_deleted.connect(self.accounts_changed)
         dialog.active_changed.connect(self.active_choice_changed)
+        dialog.check_finished.connect(self._check_finished)
         dialog.finished.connect(self._closed)
         self.dialog = dialog
 
@@ -92,6 +96,10 @@ class AccountSync(QObject):
             active = self.accounts.active()
             self.picker.fill()
             self.picker.select_choice(active)
+
+    @Slot(object)
+    def _check_finished(self, _results: object) -> None:
+        self.checked.emit()
 
     @Slot(int)
     def _closed(self, _result: int) -> None:

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.history_browser.failed.connect(self._say)
         self.picker.picked.connect(self._backend_picked)
         self.account_sync.message.connect(self._say)
+        self.account_sync.checked.connect(self.form.refresh_lifecycle)
         h = self.history_actions
         h.message.connect(self._say)
         h.opened.connect(self._history_opened)

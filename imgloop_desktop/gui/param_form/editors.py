@@ -29,14 +29,16 @@ from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import ParamField
 from imgloop_desktop.core.params import SIZE_FIELD, RunParams, model_limits
 from imgloop_desktop.gui.param_form.widgets import (
-    LIFECYCLE_WORDS,
+    LABEL_ROLE,
+    UNSET_TEXT,
     WARN_STYLE,
+    LabelledItems,
     NumberField,
     model_label,
     narrow_combo,
     note_label,
 )
-from imgloop_desktop.services.catalog import IMAGE_MODELS, TEXT_MODELS
+from imgloop_desktop.services.catalog import IMAGE_MODELS, TEXT_MODELS, lifecycle
 
 Slot0 = Callable[[], None]
 
@@ -82,7 +84,11 @@ class Editor:
 
 
 class NumberEditor(Editor):
-    """A declared range (or the model's) in a spin box; outside values are shown, flagged."""
+    """A declared range (or the model's) in a spin box; outside values are shown, flagged.
+
+    A field typed ``X | None`` (``ParamField.unsettable``) gets the spin box's "unset"
+    entry below its range, read as None: the setting is then not sent to the model.
+    """
 
     def __init__(self, f: ParamField, spec: ImageModelSpec) -> None:
         d = f.declared
@@ -91,11 +97,23 @@ class NumberEditor(Editor):
             low, high = d.bounds.spin_range
         else:  # the model's range, set again whenever the model changes
             low, high = model.get(f.name) or (0.0, 0.0)
-        spin = NumberField(low, high, decimals=d.decimals, step=d.step, special=d.special)
+        spin = NumberField(
+            low,
+            high,
+            decimals=d.decimals,
+            step=d.step,
+            special=d.special,
+            unsettable=f.unsettable,
+        )
         super().__init__([f], spin)
         self.spin = spin
+        if f.unsettable:
+            spin.setToolTip(
+                f"{spin.toolTip()}\nThe lowest entry, “{UNSET_TEXT}”, leaves it out of the "
+                "request: the model's own default applies."
+            )
         if f.name in model:  # said when the model has no such setting
-            self.notes.append(note_label())
+            self.notes.append(note_label(name=f"unusedNote_{f.name}"))
 
     def read(self) -> dict[str, Any]:
         whole = self.field.type is int
@@ -197,20 +215,33 @@ class PromptEditor(Editor):
 
 class ImageModelEditor(Editor):
     """The catalog's image models; an id it does not list (a profile, an ARN, an unknown
-    id) is added as its own entry so it round-trips exactly. The form reacts to a pick."""
+    id) is added as its own entry so it round-trips exactly. The form reacts to a pick.
+
+    Each entry names the model's lifecycle as Bedrock last said it (else the catalog):
+    "Amazon Nova Canvas — Legacy, end of life 2026-09-30" (``refresh_lifecycle``).
+    """
 
     def __init__(self, f: ParamField) -> None:
         self.combo = QComboBox()
         narrow_combo(self.combo)
         for spec in IMAGE_MODELS:
-            self.combo.addItem(model_label(spec), spec.model_id)
-            index = self.combo.count() - 1
-            tip = f"{spec.model_id}\n{spec.notes}".strip()
-            self.combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+            self.combo.addItem(spec.name, spec.model_id)
         super().__init__([f], self.combo)
+        self.refresh_lifecycle(None)
         self.model_note = note_label(WARN_STYLE, "modelNote")
         self.adjust_note = note_label(name="adjustNote")
         self.notes += [self.model_note, self.adjust_note]
+
+    def refresh_lifecycle(self, region: str | None) -> None:
+        """Label every catalog entry with its lifecycle as known now (no network)."""
+        for spec in IMAGE_MODELS:
+            index = self.combo.findData(spec.model_id)
+            if index < 0:
+                continue
+            info = lifecycle(spec.model_id, region)
+            self.combo.setItemText(index, model_label(spec, info))
+            tip = f"{spec.model_id}\n{info.summary()}\n{spec.notes}".strip()
+            self.combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
 
     def read(self) -> dict[str, Any]:
         data = self.combo.currentData()
@@ -225,15 +256,19 @@ class ImageModelEditor(Editor):
 
 class SizeEditor(Editor):
     """Width and height, declared on one row, as one size picked or typed. The form fills
-    the list from the model; text that is not a size is the form's only own problem."""
+    the list from the model; text that is not a size is the form's only own problem. A
+    size the model does not make (an event's, a preset's, typed) is not an error: the run
+    uses the model's nearest (``ImageModelSpec.nearest_size``), which ``fit_note`` names."""
 
     def __init__(self, fields: list[ParamField]) -> None:
         self.combo = QComboBox()
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         super().__init__(fields, self.combo, key=SIZE_FIELD)
         self.size: tuple[int, int] = (fields[0].default, fields[1].default)
+        """The size the run will use: what was picked, or the model's nearest to it."""
         self.size_note = note_label()
-        self.notes.append(self.size_note)
+        self.fit_note = note_label(WARN_STYLE, "sizeFitNote")
+        self.notes += [self.size_note, self.fit_note]
 
     def read(self) -> dict[str, Any]:
         return dict(zip((f.name for f in self.fields), self.size, strict=True))
@@ -260,16 +295,32 @@ class FolderEditor(LineEditor):
         line.addWidget(self.browse_button)
 
 
-def _judge_editor(f: ParamField) -> ComboEditor:
-    editor = ComboEditor(f, [], editable=True)
-    narrow_combo(editor.combo)
-    for spec in TEXT_MODELS:
-        word = LIFECYCLE_WORDS[spec.lifecycle]
-        editor.combo.addItem(spec.model_id)
-        tip = f"{spec.name} ({word})" if word else spec.name
-        editor.combo.setItemData(editor.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-    editor.notes.append(note_label(name="judgeNote"))
-    return editor
+class JudgeModelEditor(ComboEditor):
+    """Any Converse model id, typed or picked. Items keep the bare id as their text (it is
+    what the line edit shows and reads back); the list draws each as its name, lifecycle
+    and id ("Claude Sonnet 4 — End of life (us.anthropic...)") through ``LabelledItems``."""
+
+    def __init__(self, f: ParamField) -> None:
+        super().__init__(f, [], editable=True)
+        narrow_combo(self.combo)
+        self.combo.setItemDelegate(LabelledItems(self.combo))
+        for spec in TEXT_MODELS:
+            self.combo.addItem(spec.model_id)
+        self.notes.append(note_label(name="judgeNote"))
+        self.refresh_lifecycle(None)
+
+    def refresh_lifecycle(self, region: str | None) -> None:
+        """Label every catalog entry with its lifecycle as known now (no network)."""
+        for index, spec in enumerate(TEXT_MODELS):
+            info = lifecycle(spec.model_id, region)
+            label = f"{model_label(spec, info)} ({spec.model_id})"
+            self.combo.setItemData(index, label, LABEL_ROLE)
+            self.combo.setItemData(index, info.summary(), Qt.ItemDataRole.ToolTipRole)
+
+    def item_label(self, index: int) -> str:
+        """What the list shows for entry ``index``."""
+        label = self.combo.itemData(index, LABEL_ROLE)
+        return label if isinstance(label, str) else self.combo.itemText(index)
 
 
 def _regions() -> list[str]:
@@ -291,7 +342,7 @@ def build_editor(fields: list[ParamField], spec: ImageModelSpec, browse: Slot0) 
     if special == "image_model":
         return ImageModelEditor(f)
     if special == "judge_model":
-        return _judge_editor(f)
+        return JudgeModelEditor(f)
     if special == "region":
         return ComboEditor(f, _regions(), editable=True)
     if special == "folder":

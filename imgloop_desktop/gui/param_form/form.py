@@ -15,6 +15,12 @@ Spin boxes hold the real limits. A value that arrives from outside (an imported 
 preset, the last session) and lies beyond them is shown as it is and flagged rather than
 silently clamped, so a person sees what the file said. Switching the image model, a
 deliberate act in the form, clamps instead and says what it changed.
+
+Two things a model decides are said rather than refused (issue 11): a setting the model
+does not use (Stability has no CFG scale) is greyed with "not used by <model>", its value
+kept; a size it does not make is shown as its nearest, with a note naming both. The model
+pickers name each model's lifecycle as Bedrock last said it, else as the catalog does, and
+the note under each says which ("from Bedrock, checked 2026-11-30").
 """
 
 from __future__ import annotations
@@ -54,10 +60,10 @@ from imgloop_desktop.core.params import (
     validate,
 )
 from imgloop_desktop.gui.param_form.editors import (
-    ComboEditor,
     Editor,
     FolderEditor,
     ImageModelEditor,
+    JudgeModelEditor,
     NumberEditor,
     PromptEditor,
     SizeEditor,
@@ -67,19 +73,20 @@ from imgloop_desktop.gui.param_form.presets import PresetsBar
 from imgloop_desktop.gui.param_form.widgets import (
     ERROR_STYLE,
     INVALID_STYLE,
-    LIFECYCLE_WORDS,
     NOTE_STYLE,
     WARN_STYLE,
     NumberField,
     error_label,
+    fitted_size_note,
     in_sentence,
+    lifecycle_note,
     model_label,
     note_label,
     parse_size,
     size_text,
 )
 from imgloop_desktop.gui.settings_store import SettingsStore
-from imgloop_desktop.services.catalog import image_spec, text_spec
+from imgloop_desktop.services.catalog import image_spec, lifecycle, text_spec
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +122,7 @@ class ParamForm(QWidget):
         self.setObjectName("paramForm")
         self._rows: dict[str, _Row] = {}
         self._editors: dict[str, Editor] = {}
+        self._labels: dict[str, QLabel] = {}
         self._problems: list[Problem] = []
         self._valid = False
         self._loading = False
@@ -185,7 +193,10 @@ class ParamForm(QWidget):
         if editor.bare:
             form.addRow(box)
         else:
-            form.addRow(editor.label, box)
+            label = QLabel(editor.label)
+            label.setBuddy(editor.widget)
+            self._labels[editor.key] = label
+            form.addRow(label, box)
         self._rows[editor.key] = _Row(editor.widget, error)
         self._editors[editor.key] = editor
         editor.widget.setObjectName(editor.key.replace(" ", "_"))
@@ -205,12 +216,13 @@ class ParamForm(QWidget):
         size = self._editor(SIZE_FIELD, SizeEditor)
         self.size_combo: QComboBox = size.combo
         self.size_note: QLabel = size.size_note
+        self.size_fit_note: QLabel = size.fit_note
         self.size_combo.currentTextChanged.connect(self._size_edited)
         self.cfg_spin: NumberField = self._editor("titan_img_cfg_scale", NumberEditor).spin
         self.cfg_note: QLabel = self._editor("titan_img_cfg_scale", NumberEditor).notes[0]
         self.images_spin = self._editor("titan_img_number_of_images", NumberEditor).spin
         self.seed_spin = self._editor("titan_img_seed", NumberEditor).spin
-        judge = self._editor("judge_model_id", ComboEditor)
+        judge = self._editor("judge_model_id", JudgeModelEditor)
         self.judge_combo: QComboBox = judge.combo
         self.judge_note: QLabel = judge.notes[0]
         folder = self._editor("output_dir", FolderEditor)
@@ -220,6 +232,8 @@ class ParamForm(QWidget):
         self.bucket_edit = self._widget("output_s3_bucket_name", QLineEdit)
         self.prefix_edit = self._widget("output_s3_key_prefix", QLineEdit)
         self.region_combo = self._widget("aws_region", QComboBox)
+        # Lifecycle is kept per region (a model can be Legacy in one and not another).
+        self.region_combo.currentTextChanged.connect(self.refresh_lifecycle)
 
     def _editor(self, key: str, kind: type[E]) -> E:
         editor = self._editors[key]
@@ -252,9 +266,24 @@ class ParamForm(QWidget):
             for editor in self._editors.values():
                 editor.show(params)
             self.adjust_note.setVisible(False)
+            self.refresh_lifecycle()
         finally:
             self._loading = False
         self._edited()
+
+    @Slot()
+    def refresh_lifecycle(self) -> None:
+        """Label the pickers and notes with each model's lifecycle as known now: what
+        Bedrock last said (kept by the connection check or a refresh), else the catalog.
+        No network: cheap enough for every change of region."""
+        region = self._region()
+        self._editor("image_model_id", ImageModelEditor).refresh_lifecycle(region)
+        self._editor("judge_model_id", JudgeModelEditor).refresh_lifecycle(region)
+        self._show_model_note(self._spec)
+        self._update_judge_note()
+
+    def _region(self) -> str | None:
+        return self.region_combo.currentText().strip() or None
 
     def image_model_id(self) -> str:
         data = self.model_combo.currentData()
@@ -324,7 +353,8 @@ class ParamForm(QWidget):
             index = self.model_combo.findData(model_id)
             if index < 0:
                 try:
-                    label = f"{model_label(image_spec(model_id))} — {model_id}"
+                    spec = image_spec(model_id)
+                    label = f"{model_label(spec, lifecycle(model_id))} ({model_id})"
                 except ValidationError:
                     label = f"{model_id} (unknown model)"
                 self.model_combo.addItem(label, model_id)
@@ -351,20 +381,34 @@ class ParamForm(QWidget):
             editor = self._editor(name, NumberEditor)
             label = in_sentence(PARAMS_BY_NAME[name].declared.label)
             note = editor.notes[0]
+            # Greyed rather than hidden, its value kept: the next model may use it, and an
+            # event written here still carries it for the seed's Lambda.
             editor.spin.setEnabled(limits is not None)
+            if name in self._labels:
+                self._labels[name].setEnabled(limits is not None)
             note.setVisible(limits is None)
             if limits is None:
-                note.setText(f"{spec.name} has no {label} setting; the value is unused.")
+                note.setText(
+                    f"Not used by {spec.name} (it has no {label} setting); "
+                    "the value is kept for models that have one."
+                )
                 continue
             moved = editor.spin.set_limits(*limits, clamp=clamp)
             if moved is not None:
                 fmt = "{:.0f}" if PARAMS_BY_NAME[name].type is int else "{:g}"
                 changes.append(f"{label} {fmt.format(moved[0])} → {fmt.format(moved[1])}")
-        new_size = size
-        if clamp and spec.size_problem(*size) is not None:
-            new_size = spec.default_size
-            changes.append(f"size {size_text(*size)} → {size_text(*new_size)}")
+        # A size the model does not make is mapped to its nearest, as the run maps it
+        # (``core.params.fit_to_model``), and said: under the size when it came from
+        # outside (an event, a preset), in the adjustments when the person switched model.
+        new_size = spec.nearest_size(*size)
+        fit_text = ""
+        if new_size != size:
+            if clamp:
+                changes.append(f"size {size_text(*size)} → {size_text(*new_size)}")
+            else:
+                fit_text = fitted_size_note(size, new_size, spec.name)
         self._fill_sizes(spec, new_size)
+        self._say_fitted(fit_text)
         self._show_model_note(spec)
         if changes and clamp:
             self.adjust_note.setText(f"Adjusted for {spec.name}: " + "; ".join(changes) + ".")
@@ -401,35 +445,37 @@ class ParamForm(QWidget):
             self.size_note.setVisible(False)
 
     def _show_model_note(self, spec: ImageModelSpec) -> None:
-        parts: list[str] = []
-        if spec.lifecycle is not Lifecycle.ACTIVE:
-            replacement = ""
-            if spec.replacement:
-                try:
-                    replacement = f"; consider {image_spec(spec.replacement).name}"
-                except ValidationError:
-                    replacement = f"; consider {spec.replacement}"
-            state = "Legacy on Bedrock" if spec.lifecycle is Lifecycle.LEGACY else "End of life"
-            parts.append(f"{state}{replacement}.")
+        # The id picked (a profile id keeps its own entry), under the limits of its spec.
+        info = lifecycle(self.image_model_id() or spec.model_id, self._region())
+        parts = [lifecycle_note(spec.name, info)]
         if spec.notes:
             parts.append(spec.notes)
         parts.append(f"Prompt up to {spec.prompt_max_chars} characters.")
         self.model_note.setStyleSheet(
-            WARN_STYLE if spec.lifecycle is not Lifecycle.ACTIVE else NOTE_STYLE
+            WARN_STYLE if info.status is not Lifecycle.ACTIVE else NOTE_STYLE
         )
         self.model_note.setText(" ".join(parts))
         self.model_note.setVisible(True)
 
+    def _say_fitted(self, text: str) -> None:
+        self.size_fit_note.setText(text)
+        self.size_fit_note.setVisible(bool(text))
+
     @Slot(str)
     def _size_edited(self, text: str) -> None:
         parsed = parse_size(text)
+        fit_text = ""
         if parsed is None:
             self._size_text_problem = Problem(
                 SIZE_FIELD, text, f"a width {TIMES} height in pixels, like {size_text(1024, 1024)}"
             )
         else:
             self._size_text_problem = None
-            self._editor(SIZE_FIELD, SizeEditor).size = parsed
+            fitted = self._spec.nearest_size(*parsed)
+            if fitted != parsed:  # typed into a rule-based model's list: its nearest is used
+                fit_text = fitted_size_note(parsed, fitted, self._spec.name)
+            self._editor(SIZE_FIELD, SizeEditor).size = fitted
+        self._say_fitted(fit_text)
         self._edited()
 
     @Slot()
@@ -480,12 +526,10 @@ class ParamForm(QWidget):
                 "(model id, inference profile id or ARN).",
                 NOTE_STYLE,
             )
-        elif spec.lifecycle is Lifecycle.ACTIVE:
-            text, style = spec.name, NOTE_STYLE
         else:
-            word = LIFECYCLE_WORDS[spec.lifecycle]
-            hint = f"; use {spec.replacement}" if spec.replacement else ""
-            text, style = f"{spec.name}: {word} on Bedrock{hint}.", WARN_STYLE
+            info = lifecycle(model_id, self._region())
+            active = info.status is Lifecycle.ACTIVE
+            text, style = lifecycle_note(spec.name, info), NOTE_STYLE if active else WARN_STYLE
         self.judge_note.setStyleSheet(style)
         self.judge_note.setText(text)
         self.judge_note.setVisible(True)

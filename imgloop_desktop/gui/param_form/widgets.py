@@ -5,19 +5,32 @@ Kept apart from the form so the form module holds only layout and reactions.
 
 from __future__ import annotations
 
+import math
 import re
 
-from PySide6.QtCore import QSignalBlocker, Qt, Slot
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Slot
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
-from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
-from imgloop_desktop.core.params import TIMES
+from imgloop_desktop.core.models import ImageModelSpec, Lifecycle, TextModelSpec
+from imgloop_desktop.core.params import TIMES, UNSET
+from imgloop_desktop.services.catalog import LifecycleInfo
 
 _SIZE_RE = re.compile(rf"^\s*(\d{{1,6}})\s*[x{TIMES}X*,]\s*(\d{{1,6}})\s*$")
 INVALID_STYLE = "border: 1px solid #c62828; border-radius: 2px;"
 ERROR_STYLE = "color: #c62828;"
 WARN_STYLE = "color: #a15c00;"
 NOTE_STYLE = "color: palette(placeholder-text);"
+UNSET_TEXT = UNSET
+"""What a spin box shows for a setting left out of the request: the word an event uses."""
 LIFECYCLE_WORDS = {
     Lifecycle.ACTIVE: "",
     Lifecycle.LEGACY: "legacy",
@@ -29,15 +42,97 @@ def size_text(width: int, height: int) -> str:
     return f"{width} {TIMES} {height}"
 
 
+# Aspect ratios people name (Stability's own list, Titan's and Nova's), as a size's ratio is
+# said in a note: 1344 x 768 is "16:9" to a person (and to Stability), not its exact 7:4.
+_NAMED_RATIOS = (
+    (1, 1), (16, 9), (9, 16), (21, 9), (9, 21), (3, 2), (2, 3), (4, 3), (3, 4),
+    (5, 4), (4, 5), (2, 1), (1, 2), (3, 1), (1, 3), (4, 1), (1, 4),
+)  # fmt: skip
+_RATIO_TOLERANCE = 0.04  # within 4% of a named ratio is that ratio (1536 x 640 is 21:9)
+
+
+def aspect_text(width: int, height: int) -> str:
+    """The aspect ratio of ``width`` x ``height`` as people name it: the nearest named
+    ratio within 4%, else the exact reduced one."""
+    if width <= 0 or height <= 0:
+        return f"{width}:{height}"
+    ratio = width / height
+    w, h = min(_NAMED_RATIOS, key=lambda r: abs(math.log((r[0] / r[1]) / ratio)))
+    if abs(math.log((w / h) / ratio)) <= _RATIO_TOLERANCE:
+        return f"{w}:{h}"
+    common = math.gcd(width, height)
+    return f"{width // common}:{height // common}"
+
+
+def fitted_size_note(size: tuple[int, int], fitted: tuple[int, int], model_name: str) -> str:
+    """What the form says when ``size`` (an event's, a preset's, typed) is one the model
+    does not make and ``fitted`` (its nearest) is what the run will use."""
+    w, h = size
+    fw, fh = fitted
+    return (
+        f"{w}{TIMES}{h} is not offered by {model_name}; "
+        f"{fw}{TIMES}{fh} ({aspect_text(fw, fh)}) is the nearest."
+    )
+
+
 def parse_size(text: str) -> tuple[int, int] | None:
     """What ``size_text`` writes, or "1024x1024", "1024 * 1024", "1024, 1024"; else None."""
     match = _SIZE_RE.match(text)
     return (int(match[1]), int(match[2])) if match else None
 
 
-def model_label(spec: ImageModelSpec) -> str:
-    word = LIFECYCLE_WORDS[spec.lifecycle]
-    return f"{spec.name} ({word})" if word else spec.name
+def lifecycle_words(info: LifecycleInfo) -> str:
+    """A model's state as a picker names it: "" when Active, "Legacy, end of life
+    2026-09-30", "End of life since 2026-04-30" (the dates only when known)."""
+    if info.status is Lifecycle.ACTIVE:
+        return ""
+    if info.status is Lifecycle.LEGACY:
+        return "Legacy" + (f", end of life {info.end_of_life}" if info.end_of_life else "")
+    return "End of life" + (f" since {info.end_of_life}" if info.end_of_life else "")
+
+
+def model_label(spec: ImageModelSpec | TextModelSpec, info: LifecycleInfo | None = None) -> str:
+    """The name a picker shows: "Amazon Nova Canvas — Legacy, end of life 2026-09-30".
+
+    ``info`` is what Bedrock last said, else the catalog (``services.catalog.lifecycle``);
+    without it, the catalog's word from the spec (no dates).
+    """
+    if info is not None:
+        words = lifecycle_words(info)
+    else:
+        words = LIFECYCLE_WORDS[spec.lifecycle].capitalize()
+    return f"{spec.name} — {words}" if words else spec.name
+
+
+def lifecycle_note(name: str, info: LifecycleInfo) -> str:
+    """The line under a picker: the model's state, what to use instead, and where the
+    state comes from ("from Bedrock, checked 2026-11-30" / "from the app's catalog")."""
+    words = lifecycle_words(info)
+    text = f"{name}: {words[0].lower()}{words[1:]}" if words else f"{name}: active"
+    if info.replacement and info.status is not Lifecycle.ACTIVE:
+        text += f"; consider {info.replacement}"
+    return f"{text} ({info.source_text})."
+
+
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 7
+"""An item's label in a picker's list, where its text must stay the bare id."""
+
+
+class LabelledItems(QStyledItemDelegate):
+    """Draws each item of an editable combo's list by its ``LABEL_ROLE`` text.
+
+    The judge picker takes any id typed into it, so each item's text must be the exact id
+    (an editable combo puts the item text into its line edit and reads it back); the list
+    still shows which model each id is and whether it is Legacy.
+    """
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        label = index.data(LABEL_ROLE)
+        if isinstance(label, str) and label:
+            option.text = label
 
 
 def narrow_combo(combo: QComboBox) -> None:
@@ -53,6 +148,12 @@ class NumberField(QDoubleSpinBox):
     A double spin box (with 0 decimals for whole numbers) because seeds go past what a
     QSpinBox can hold (Stability's 4294967294). ``set_flagged_value`` widens the range just
     enough to show an outside value; the range narrows back once the value is inside.
+
+    An ``unsettable`` field (typed ``X | None``: a judge's temperature, top p, top k) has one
+    more entry one step below its real minimum, shown as "unset" (Qt's special value text)
+    and read back as None: the setting is then left out of the request, which is what
+    current Claude models need for top p. It sits below the range rather than beside it so
+    the arrows and the keyboard reach it the way they reach any other value.
     """
 
     def __init__(
@@ -63,6 +164,7 @@ class NumberField(QDoubleSpinBox):
         decimals: int = 0,
         step: float = 1.0,
         special: str = "",
+        unsettable: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -71,57 +173,125 @@ class NumberField(QDoubleSpinBox):
         self.setAccelerated(True)
         self.setKeyboardTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._special = special
+        self._unsettable = unsettable
+        self._special = UNSET_TEXT if unsettable else special
         self._limits = (low, high)
-        self._apply_range(low, high)
+        self._apply_range(self.floor, high)
         self.valueChanged.connect(self._maybe_narrow)
 
     @property
     def limits(self) -> tuple[float, float]:
+        """The real limits, without the "unset" entry below them."""
         return self._limits
+
+    @property
+    def unsettable(self) -> bool:
+        return self._unsettable
+
+    @property
+    def floor(self) -> float:
+        """The lowest entry while the value is inside: the "unset" slot one step below the
+        real minimum for an unsettable field, else the minimum itself."""
+        low = self._limits[0]
+        return round(low - self.singleStep(), self.decimals()) if self._unsettable else low
 
     @property
     def integer(self) -> bool:
         return self.decimals() == 0
 
-    def number(self) -> float:
-        return self.value()
+    def is_unset(self) -> bool:
+        """True while the "unset" entry is shown (never for a field that cannot be unset)."""
+        return (
+            self._unsettable
+            and self.specialValueText() == UNSET_TEXT
+            and self.value() == self.minimum()
+        )
 
-    def whole(self) -> int:
-        return round(self.value())
+    def number(self) -> float | None:
+        return None if self.is_unset() else self.value()
+
+    def whole(self) -> int | None:
+        return None if self.is_unset() else round(self.value())
 
     def set_limits(self, low: float, high: float, *, clamp: bool) -> tuple[float, float] | None:
         """New limits. With ``clamp`` an outside value moves inside and (old, new) is
-        returned; without, it stays and is shown (the validator will flag it)."""
+        returned; without, it stays and is shown (the validator will flag it). An unset
+        value stays unset."""
+        unset = self.is_unset()
         old = self.value()
         self._limits = (low, high)
+        if unset:
+            self.set_flagged_value(None)
+            return None
         if clamp or low <= old <= high:
             with QSignalBlocker(self):
-                self._apply_range(low, high)
+                self._apply_range(self.floor, high)
             new = min(max(old, low), high)
             self.setValue(new)
             return (old, new) if new != old else None
-        with QSignalBlocker(self):
-            self._apply_range(min(low, old), max(high, old))
-            self.setValue(old)
+        self._show_outside(old)
         return None
 
-    def set_flagged_value(self, value: float) -> None:
-        low, high = self._limits
+    def set_flagged_value(self, value: float | None) -> None:
+        """Show ``value`` as it is: widened to it when outside, "unset" for None."""
+        if value is None:
+            if not self._unsettable:
+                raise ValueError("this field cannot be unset")
+            with QSignalBlocker(self):
+                self._apply_range(self.floor, self._limits[1])
+            self.setValue(self.floor)
+            return
+        self._show_outside(value)
+
+    def _show_outside(self, value: float) -> None:
+        high = self._limits[1]
+        floor = self.floor
+        bottom = min(floor, value)
+        if self._unsettable and value <= floor:
+            # A number at (or below) the "unset" slot: the slot moves out of the way, so
+            # the number reads as itself, flagged, and is not taken for "unset".
+            bottom = min(value, floor) - self.singleStep()
         with QSignalBlocker(self):
-            self._apply_range(min(low, value), max(high, value))
+            self._apply_range(bottom, max(high, value))
         self.setValue(value)
+
+    # Qt shows the special text but does not take it typed; a person who reads "unset" may
+    # type it (or its start, while typing), so it is read here as the "unset" entry.
+    def _typed_unset(self, text: str) -> str | None:
+        """ "whole", "start" or None: how far ``text`` spells "unset" (unsettable only)."""
+        word = text.strip().casefold()
+        # Qt validates while the base class is being set up, before ``_unsettable`` exists.
+        if not (
+            getattr(self, "_unsettable", False) and word and self.specialValueText() == UNSET_TEXT
+        ):
+            return None
+        if word == UNSET_TEXT:
+            return "whole"
+        return "start" if UNSET_TEXT.startswith(word) else None
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        typed = self._typed_unset(text)
+        if typed == "whole":
+            return (QValidator.State.Acceptable, text, pos)
+        if typed == "start":
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> float:
+        if self._typed_unset(text) == "whole":
+            return self.minimum()
+        return super().valueFromText(text)
 
     def _apply_range(self, low: float, high: float) -> None:
         self.setRange(low, high)
-        self.setSpecialValueText(self._special if low == self._limits[0] else "")
+        self.setSpecialValueText(self._special if low == self.floor else "")
 
     @Slot(float)
     def _maybe_narrow(self, value: float) -> None:
         low, high = self._limits
-        if (self.minimum(), self.maximum()) != (low, high) and low <= value <= high:
+        if (self.minimum(), self.maximum()) != (self.floor, high) and low <= value <= high:
             with QSignalBlocker(self):
-                self._apply_range(low, high)
+                self._apply_range(self.floor, high)
                 self.setValue(value)
 
 

@@ -2,6 +2,10 @@
 
 Nothing read here is trusted; the result is plain records (``ImportSession``) the importer
 writes only after the whole export has been checked.
+
+The notes a run recorded in words (regions, run notes, the judge's image note, sampling
+notes) came with history schema v6; a manifest written before them has none of those keys,
+so each is optional and reads as "" (or no notes).
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ def _or_missing(shape: js.Shape, allowed: str | None = None) -> js.Opt:
 
 _TEXT = js.Str()
 _OPT_TEXT = _or_missing(js.Str())
+_NOTE = js.Opt(js.Str())
+"""A note added after the first manifests: left out by older ones, read as ""."""
 _TIME = js.Str(rule=_time_problem, allowed=_TIME_WORDS)
 _OPT_TIME = _or_missing(_TIME, _TIME_WORDS)
 _COUNT = js.Int(0, _INT_MAX)
@@ -106,6 +112,8 @@ _VERDICT = js.Obj(
         "output_tokens": _OPT_COUNT,
         "retried": js.Bool(),
         "received_at": _TIME,
+        "judge_image": _NOTE,
+        "notes": _NOTE,
     }
 )
 _METADATA = js.Obj({"offset": js.Int(len(PNG_SIGNATURE), _INT_MAX), "length": js.Int(1, _INT_MAX)})
@@ -157,6 +165,7 @@ _PROMPT_VERSION = js.Obj(
         "ok": _or_missing(js.Bool(), "true or false"),
         "raw": _TEXT,
         "error": _TEXT,
+        "notes": _NOTE,
         "created_at": _TIME,
     }
 )
@@ -171,6 +180,9 @@ _SESSION = js.Obj(
         "prompt": _TEXT,
         "image_model_id": _TEXT,
         "judge_model_id": _TEXT,
+        "image_region": _NOTE,
+        "judge_region": _NOTE,
+        "notes": js.Opt(js.Arr(_TEXT)),
         "app_version": _TEXT,
         "started_at": _TIME,
         "ended_at": _OPT_TIME,
@@ -229,6 +241,8 @@ def _image(obj: dict[str, Any], revision: int, attempt: int) -> tuple[ImageRecor
             output_tokens=vo.get("output_tokens"),
             retried=vo["retried"],
             received_at=_time(vo["received_at"]),
+            judge_image=vo.get("judge_image", ""),
+            notes=vo.get("notes", ""),
         )
     offset, length = None, 0
     if (meta := obj.get("metadata")) is not None:
@@ -345,6 +359,7 @@ def _session(
                 error=vo["error"],
                 created_at=_time(vo["created_at"]),
                 attempts=tuple(attempts),
+                notes=vo.get("notes", ""),
             )
         )
     judge_approved = None
@@ -356,6 +371,9 @@ def _session(
         params=params,
         image_model_id=obj["image_model_id"],
         judge_model_id=obj["judge_model_id"],
+        image_region=obj.get("image_region", ""),
+        judge_region=obj.get("judge_region", ""),
+        notes=tuple(obj.get("notes", ())),
         images_root="",
         app_version=obj["app_version"],
         started_at=_time(obj["started_at"]),

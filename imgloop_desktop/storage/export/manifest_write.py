@@ -2,6 +2,12 @@
 
 The manifest holds every prompt version and attempt of each session, whatever images are
 included, and no credentials or absolute paths (``output_dir`` is blanked).
+
+It also carries what the run recorded in words (history schema v5/v6): the region each
+model was called in, the run's notes, the judge's image note and the judge's and reviser's
+sampling notes. They are added keys, each optional on reading, so the manifest's version
+stays 1: an older app ignores them (its shapes allow extra keys) and an older manifest
+without them still imports here.
 """
 
 from __future__ import annotations
@@ -91,6 +97,8 @@ def _image_json(image: ImageRecord, file: str | None, annotated: AnnotatedPng | 
             "output_tokens": v.output_tokens,
             "retried": v.retried,
             "received_at": iso_or_none(v.received_at),
+            "judge_image": v.judge_image,
+            "notes": v.notes,
         },
     }
 
@@ -115,6 +123,9 @@ def _session_json(
         "params": _public_params(tree.params),
         "image_model_id": tree.image_model_id,
         "judge_model_id": tree.judge_model_id,
+        "image_region": tree.image_region,
+        "judge_region": tree.judge_region,
+        "notes": list(tree.notes),
         "app_version": tree.app_version,
         "started_at": iso_or_none(tree.started_at),
         "ended_at": iso_or_none(tree.ended_at),
@@ -131,6 +142,7 @@ def _session_json(
                 "ok": version.ok,
                 "raw": version.raw,
                 "error": version.error,
+                "notes": version.notes,
                 "created_at": iso_or_none(version.created_at),
                 "attempts": [
                     {

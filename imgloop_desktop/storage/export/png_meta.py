@@ -164,4 +164,10 @@ def provenance(tree: SessionTree, image: ImageRecord) -> dict[str, Any]:
         "human_decision": image.human_decision.value if image.human_decision else None,
         "approved": image.effective_approved,
         "sha256_original": image.sha256,
+        # Where the models ran and what the run changed or left unused, in words; and what
+        # the judge saw, when it was a smaller or re-encoded copy of this image.
+        "image_region": tree.image_region,
+        "judge_region": tree.judge_region,
+        "notes": list(tree.notes),
+        "judge_image": verdict.judge_image if verdict else None,
     }

@@ -3,6 +3,13 @@
 Everything returns plain frozen dataclasses, so a Qt model can adapt them on the GUI thread
 after a worker thread fetched them. Functions take a connection owned by the calling
 thread; ``services.history`` hands out one per thread.
+
+What a run recorded about itself in words is read too (schema v5 and v6): the region each
+model was called in, the run's notes (a size mapped to the model's nearest, a setting the
+model does not use), what was done to fit an image into the judge's limits, and the
+judge's and reviser's notes (a sampling setting the model refused, then left out). A file
+from before those columns reads them as their defaults ("", no notes): the migrations add
+them with those defaults.
 """
 
 from __future__ import annotations
@@ -46,6 +53,12 @@ FTS_MIN_CHARS = 3  # the trigram index cannot match fewer characters; LIKE does 
 
 def _outcome(value: str | None) -> HistoryOutcome:
     return HistoryOutcome(value) if value is not None else HistoryOutcome.RUNNING
+
+
+# -- what a run noted (schema v5/v6) -------------------------------------------------------------
+def split_notes(text: str) -> tuple[str, ...]:
+    """The run's notes, stored one per line (``runs.notes``), as a tuple without blanks."""
+    return tuple(line for line in text.splitlines() if line.strip())
 
 
 def _like_escape(text: str) -> str:
@@ -132,6 +145,8 @@ def list_sessions(
             SELECT r.id AS id, r.run_id AS run_id, r.prompt AS prompt, r.outcome AS outcome,
                 r.message AS message, r.started_at AS started_at, r.ended_at AS ended_at,
                 r.image_model_id AS image_model_id, r.judge_model_id AS judge_model_id,
+                r.image_region AS image_region, r.judge_region AS judge_region,
+                r.notes AS notes,
                 (SELECT count(*) FROM images WHERE run_id = r.id) AS image_count,
                 (SELECT count(*) FROM attempts WHERE run_id = r.id) AS attempt_count,
                 (SELECT max(revision) FROM prompt_versions WHERE run_id = r.id)
@@ -149,7 +164,7 @@ def list_sessions(
     )
     more = len(rows) > page_size
     rows = rows[:page_size]
-    sessions = [
+    sessions: list[SessionSummary] = [
         SessionSummary(
             run_id=row["run_id"],
             prompt=row["prompt"],
@@ -160,6 +175,9 @@ def list_sessions(
             ended_at=parse_iso(row["ended_at"]) if row["ended_at"] else None,
             image_model_id=row["image_model_id"],
             judge_model_id=row["judge_model_id"],
+            image_region=row["image_region"],
+            judge_region=row["judge_region"],
+            notes=split_notes(row["notes"]),
             image_count=row["image_count"],
             attempt_count=row["attempt_count"],
             revision_count=row["revision_count"] or 0,
@@ -193,7 +211,8 @@ _IMAGE_COLUMNS = """s.id AS image_id, r.run_id AS run_id, r.images_root AS image
     v.result AS verdict_result, v.reason AS verdict_reason, v.raw AS verdict_raw,
     v.model_id AS verdict_model_id, v.input_tokens AS verdict_input_tokens,
     v.output_tokens AS verdict_output_tokens, v.retried AS verdict_retried,
-    v.received_at AS verdict_received_at, s.attempt_id AS attempt_id"""
+    v.received_at AS verdict_received_at, v.judge_image AS verdict_judge_image,
+    v.notes AS verdict_notes, s.attempt_id AS attempt_id"""
 _IMAGE_FROM = """image_status AS s JOIN runs AS r ON r.id = s.run_id
     LEFT JOIN verdicts AS v ON v.image_id = s.id"""
 
@@ -211,6 +230,8 @@ def _image(row: sqlite3.Row) -> ImageRecord:
             output_tokens=row["verdict_output_tokens"],
             retried=bool(row["verdict_retried"]),
             received_at=parse_iso(row["verdict_received_at"]),
+            judge_image=row["verdict_judge_image"],
+            notes=row["verdict_notes"],
         )
     return ImageRecord(
         image_id=row["image_id"],
@@ -252,8 +273,9 @@ def get_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
 def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
     run = fetch_one(
         conn,
-        """SELECT id, run_id, prompt, params_json, image_model_id, judge_model_id, images_root,
-               app_version, started_at, ended_at, outcome, message, approved_image_id
+        """SELECT id, run_id, prompt, params_json, image_model_id, judge_model_id, image_region,
+               judge_region, notes, images_root, app_version, started_at, ended_at, outcome,
+               message, approved_image_id
            FROM runs WHERE run_id = ?""",
         (run_id,),
     )
@@ -291,7 +313,8 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
     versions: list[PromptVersionRecord] = []
     for p in fetch_all(
         conn,
-        """SELECT revision, prompt, previous_prompt, reasons_json, ok, raw, error, created_at
+        """SELECT revision, prompt, previous_prompt, reasons_json, ok, raw, error, notes,
+               created_at
            FROM prompt_versions WHERE run_id = ? ORDER BY revision""",
         (row_id,),
     ):
@@ -306,6 +329,7 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
                 error=p["error"],
                 created_at=parse_iso(p["created_at"]),
                 attempts=tuple(attempts_by_revision.pop(p["revision"], ())),
+                notes=p["notes"],
             )
         )
     for revision, attempts in sorted(attempts_by_revision.items()):  # never expected
@@ -329,6 +353,9 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         params=json.loads(run["params_json"]),
         image_model_id=run["image_model_id"],
         judge_model_id=run["judge_model_id"],
+        image_region=run["image_region"],
+        judge_region=run["judge_region"],
+        notes=split_notes(run["notes"]),
         images_root=run["images_root"],
         app_version=run["app_version"],
         started_at=parse_iso(run["started_at"]),

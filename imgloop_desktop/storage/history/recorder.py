@@ -324,7 +324,7 @@ class HistoryRecorder:
                     "notes": e.notes,
                     "created_at": self._ts(),
                 },
-                update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error"),
+                update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error", "notes"),
             )
 
     def _on_run_finished(self, e: ev.RunFinished) -> None:

@@ -1,0 +1,20 @@
+"""Where a run's models ran, in the window's words: said once when both ran in one region.
+
+The image model and the judge may run in different regions (a model served in one region
+only, issue 11); the progress panel, the details pane and the history browser say it the
+same way.
+"""
+
+from __future__ import annotations
+
+SAME_REGION = "{region} (both models)"
+TWO_REGIONS = "Image model in {image}, judge in {judge}"
+
+
+def regions_text(image_region: str, judge_region: str) -> str:
+    """ "" when neither is known (a run recorded before regions were)."""
+    if not image_region and not judge_region:
+        return ""
+    if image_region == judge_region:
+        return SAME_REGION.format(region=image_region)
+    return TWO_REGIONS.format(image=image_region or "?", judge=judge_region or "?")

@@ -119,7 +119,12 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=2, help="images per generation (1-5)")
     parser.add_argument("--attempts", type=int, default=4, help="attempts per prompt version")
     parser.add_argument("--revisions", type=int, default=2, help="prompt revisions")
-    parser.add_argument("--size", type=int, default=512, help="image side in pixels")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=1024,
+        help="image side in pixels (the model's nearest size is used; default 1024)",
+    )
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="imgloop-gui-bench-"))
@@ -127,9 +132,10 @@ def main() -> int:
 
     from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths
 
-    from imgloop_desktop.core.params import RunParams
+    from imgloop_desktop.core.params import RunParams, fit_to_model
     from imgloop_desktop.gui.app import application
     from imgloop_desktop.gui.main_window import MainWindow
+    from imgloop_desktop.providers.catalog import image_spec
     from imgloop_desktop.providers.session import DefaultChain
     from imgloop_desktop.services import run as run_service
     from imgloop_desktop.services.backends import DEFAULT_KEY
@@ -151,6 +157,9 @@ def main() -> int:
         titan_img_height=args.size,
     )
     images_per_run = (args.revisions + 1) * args.attempts * args.images
+    # The default image model (SD3.5 Large) makes fixed sizes only; say what was drawn.
+    fitted, _notes = fit_to_model(params, image_spec(params.image_model_id))
+    width, height = fitted.titan_img_width, fitted.titan_img_height
 
     def fresh_script() -> SimScript:
         script = SimScript(default_verdict="NO")
@@ -204,10 +213,8 @@ def main() -> int:
     for _ in range(args.repeat):
         simulator.script = fresh_script()
         started = time.perf_counter()
-        _result, clients = run_service.execute(params, credentials=DefaultChain())
-        headless_times.append(time.perf_counter() - started)
-        clients.bedrock_runtime.close()
-        clients.s3.close()
+        with run_service.execute(params, credentials=DefaultChain()):
+            headless_times.append(time.perf_counter() - started)
 
     window.close()
     simulator.stop()
@@ -223,7 +230,7 @@ def main() -> int:
     print(
         f"runs: {args.repeat} GUI + {args.repeat} headless, each {images_per_run} images "
         f"({args.revisions + 1} prompt versions x {args.attempts} attempts x {args.images} "
-        f"of {args.size}x{args.size}), simulated latencies {LATENCIES}"
+        f"of {width}x{height}), simulated latencies {LATENCIES}"
     )
     print(f"event-loop ticks measured during GUI runs: {len(run_gaps)} (every {TICK_MS} ms)")
     print(

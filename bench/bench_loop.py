@@ -5,6 +5,11 @@ loopback: Bedrock is our simulator with fixed per-call latencies (generate 1.0 s
 0.6 s, revise 0.8 s, times ``--scale``), S3 is moto's server behind a 0.2 s delay per put.
 Each variant runs the same verdict script; the figures are ratios to the sequential loop
 measured in the same process, so a noisy machine moves both sides alike.
+
+The models are the app's defaults (Stable Diffusion 3.5 Large, served in us-west-2 only, and
+the ``us.`` Claude Sonnet 4.6 profile). The person's region is us-east-1, so every variant
+calls each model where the app would (``services.run.regions``): the image model in
+us-west-2, the judge in us-east-1; the simulator checks each request's signed region.
 """
 
 from __future__ import annotations
@@ -26,14 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import ImageLoop, s3_key
-from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.params import RunParams, fit_to_model
 from imgloop_desktop.core.parsing import parse_revision, parse_verdict
 from imgloop_desktop.core.prompts import judge_prompt, revise_prompt
 from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.session import Clients, DefaultChain, make_clients
-from imgloop_desktop.services.run import execute
+from imgloop_desktop.services.run import execute, regions
 from imgloop_desktop.simulator.server import BedrockSimulator
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
@@ -41,6 +46,8 @@ from imgloop_desktop.storage.s3 import S3Uploader
 LATENCY = {"generate": 1.0, "judge": 0.6, "revise": 0.8}
 S3_PUT_SECONDS = 0.2
 BUCKET = "imgloop-bench"
+HOME_REGION = "us-east-1"  # the person's region; each model is called where it is served
+IMAGE_SIDE = 1024  # SD3.5 Large's 1:1 size (it makes no 512x512)
 TARGETS = {"k=1": 0.90, "k=1 + speculation": 0.65, "k=3": 0.45}
 
 
@@ -79,17 +86,39 @@ class Figures:
     judge_tokens: int
 
 
+def model_clients(
+    params: RunParams, clients: Clients
+) -> tuple[BedrockImageGenerator, ConverseChat]:
+    """The generator and judge on the region's client each model is served in, as
+    ``services.run`` picks them for a person in ``clients.region``."""
+    spec = image_spec(params.image_model_id)
+    image_region, judge_region = regions(params, clients.region)
+    image_client, image_region = clients.runtime(image_region)
+    judge_client, judge_region = clients.runtime(judge_region)
+    return (
+        BedrockImageGenerator(image_client, spec, region=image_region),
+        ConverseChat(judge_client, params.judge_model_id, region=judge_region),
+    )
+
+
 def sequential(params: RunParams, clients: Clients, store: LocalImageStore, s3: DelayedS3) -> float:
     """The seed's order, one step after another: generate, keep, put to S3, judge, revise."""
     spec = image_spec(params.image_model_id)
-    generator = BedrockImageGenerator(clients.bedrock_runtime, spec, region=clients.region)
-    chat = ConverseChat(clients.bedrock_runtime, params.judge_model_id, region=clients.region)
+    params, _notes = fit_to_model(params, spec)  # the size the loop asks for, too
+    generator, chat = model_clients(params, clients)
     start = time.perf_counter()
     prompt = params.prompt
     for revision in range(params.max_prompt_revisions + 1):
         reasons: list[str] = []
         for attempt in range(params.max_retry_attempts):
-            request = GenerationRequest(prompt, 512, 512, 8.0, 1, 42 + attempt)
+            request = GenerationRequest(
+                prompt,
+                params.titan_img_width,
+                params.titan_img_height,
+                params.titan_img_cfg_scale,
+                1,
+                42 + attempt,
+            )
             image = generator.generate(request)[0]
             name = f"{revision:03d}-{attempt:03d}-0.png"
             store.save("sequential", name, image.data)
@@ -109,6 +138,7 @@ def sequential(params: RunParams, clients: Clients, store: LocalImageStore, s3: 
 def ours(params: RunParams, clients: Clients, store: LocalImageStore, s3: DelayedS3) -> float:
     """Our loop; the clock stops at the approving verdict, as a person would see it."""
     spec = image_spec(params.image_model_id)
+    generator, chat = model_clients(params, clients)
     approved_at: list[float] = []
     start = time.perf_counter()
 
@@ -120,10 +150,8 @@ def ours(params: RunParams, clients: Clients, store: LocalImageStore, s3: Delaye
         ImageLoop(
             params,
             spec,
-            generator=BedrockImageGenerator(clients.bedrock_runtime, spec, region=clients.region),
-            chat=ConverseChat(
-                clients.bedrock_runtime, params.judge_model_id, region=clients.region
-            ),
+            generator=generator,
+            chat=chat,
             store=store,
             uploader=uploader,
             emit=emit,
@@ -142,11 +170,8 @@ def headless_service(params: RunParams, *_: object) -> float:
         if isinstance(event, ev.VerdictReceived) and event.verdict.approved and not approved_at:
             approved_at.append(time.perf_counter() - start)
 
-    _, clients = execute(
-        params.with_changes(s3_enabled=False), credentials=DefaultChain(), emit=emit
-    )
-    clients.bedrock_runtime.close()
-    clients.s3.close()
+    with execute(params.with_changes(s3_enabled=False), credentials=DefaultChain(), emit=emit):
+        pass  # leaving the block closes the clients execute made
     return approved_at[0]
 
 
@@ -171,7 +196,12 @@ def through_gui(params: RunParams, *_: object) -> float:
 
     controller.event.connect(on_event)
     controller.finished.connect(loop.quit)
-    controller.failed.connect(lambda message, _details: (print(message), loop.quit()))
+
+    def on_failed(message: str, _details: object) -> None:
+        print(message)
+        loop.quit()
+
+    controller.failed.connect(on_failed)
     controller.start(params.with_changes(s3_enabled=False), DefaultChain())
     loop.exec()
     controller.wait()
@@ -239,7 +269,7 @@ def main() -> int:
         IMGLOOP_DATA_DIR=tmp.name,
         AWS_ACCESS_KEY_ID="AKIDBENCH00000000000",
         AWS_SECRET_ACCESS_KEY="bench",
-        AWS_DEFAULT_REGION="us-east-1",
+        AWS_DEFAULT_REGION=HOME_REGION,
         AWS_ENDPOINT_URL_S3=moto_url,
         AWS_CONFIG_FILE=str(Path(tmp.name) / "none"),
         AWS_SHARED_CREDENTIALS_FILE=str(Path(tmp.name) / "none"),
@@ -249,7 +279,7 @@ def main() -> int:
     os.environ.update(sim.env())
     for op, seconds in LATENCY.items():
         sim.script.set_latency(op, seconds * args.scale)
-    clients = make_clients(DefaultChain(), "us-east-1")
+    clients = make_clients(DefaultChain(), HOME_REGION)
     clients.s3.create_bucket(Bucket=BUCKET)
     s3 = DelayedS3(clients.s3, S3_PUT_SECONDS * args.scale)
     store = LocalImageStore(Path(tmp.name) / "images")
@@ -257,7 +287,7 @@ def main() -> int:
         f"latencies x{args.scale:g}: generate {LATENCY['generate'] * args.scale:.2f}s, "
         f"judge {LATENCY['judge'] * args.scale:.2f}s, "
         f"revise {LATENCY['revise'] * args.scale:.2f}s, "
-        f"S3 put {S3_PUT_SECONDS * args.scale:.2f}s; images 512x512"
+        f"S3 put {S3_PUT_SECONDS * args.scale:.2f}s; images {IMAGE_SIDE}x{IMAGE_SIDE}"
     )
     try:
         for script in SCRIPTS:
@@ -265,8 +295,8 @@ def main() -> int:
                 prompt="a red fox sitting in deep snow at dusk",
                 max_retry_attempts=script.attempts,
                 max_prompt_revisions=script.revisions,
-                titan_img_width=512,
-                titan_img_height=512,
+                titan_img_width=IMAGE_SIDE,
+                titan_img_height=IMAGE_SIDE,
                 output_s3_bucket_name=BUCKET,
                 s3_enabled=True,
                 output_s3_key_prefix="bench",
@@ -302,8 +332,8 @@ def main() -> int:
                 f"{gui.seconds / headless.seconds:.3f} (target <= 1.05)"
             )
     finally:
-        clients.bedrock_runtime.close()
-        clients.s3.close()
+        for client in clients.all():
+            client.close()
         sim.stop()
         moto.terminate()
         moto.wait(timeout=10)

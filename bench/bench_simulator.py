@@ -5,7 +5,9 @@ assertions in ``tests/simulator/test_server.py``; timings belong here, where a b
 makes a slow number rather than a failed test (the test keeps a generous bound on stop).
 
 - **Stop mid-call.** Each round starts the simulator with generation scripted to take 60 s,
-  sends one Titan request through boto3, waits until it has arrived, then times ``stop()``.
+  sends one Stable Diffusion 3.5 Large request through boto3 (signed for us-west-2, the
+  only region serving it), waits until it has arrived, then times ``stop()``. A round whose
+  request the simulator refused at once (so ``stop()`` found nothing in flight) fails.
   Printed: median and worst seconds, and the worst as a ratio of the scripted latency (stop
   must interrupt the wait, so the ratio should be near 0), and of an idle stop in this run.
 - **Image painting.** ``make_image`` for a 1024x1024 PNG, against the ~50 ms per image the
@@ -29,11 +31,17 @@ from imgloop_desktop.simulator.server import BedrockSimulator
 
 LATENCY_SECONDS = 60.0
 IMAGE_BUDGET_SECONDS = 0.05
-TITAN = "amazon.titan-image-generator-v1"
+# A current image model and the region that serves it: the simulator refuses end-of-life
+# models (Titan) and a model called from a region that does not serve it, and a refusal
+# answers at once, before the scripted latency, which would leave nothing to interrupt.
+MODEL = "stability.sd3-5-large-v1:0"
+REGION = "us-west-2"
 BODY = {
-    "taskType": "TEXT_IMAGE",
-    "textToImageParams": {"text": "a red fox in snow"},
-    "imageGenerationConfig": {"numberOfImages": 1, "height": 512, "width": 512, "seed": 7},
+    "prompt": "a red fox in snow",
+    "mode": "text-to-image",
+    "aspect_ratio": "1:1",
+    "seed": 7,
+    "output_format": "png",
 }
 
 
@@ -44,7 +52,7 @@ def stop_mid_call() -> float:
     url = sim.start()
     client = boto3.client(
         "bedrock-runtime",
-        region_name="us-east-1",
+        region_name=REGION,
         endpoint_url=url,
         aws_access_key_id="AKIDBENCH",
         aws_secret_access_key="bench",
@@ -53,7 +61,7 @@ def stop_mid_call() -> float:
 
     def call() -> None:
         with contextlib.suppress(Exception):  # the socket closing under it is expected
-            client.invoke_model(modelId=TITAN, body=json.dumps(BODY))
+            client.invoke_model(modelId=MODEL, body=json.dumps(BODY))
 
     worker = threading.Thread(target=call)
     worker.start()
@@ -62,10 +70,15 @@ def stop_mid_call() -> float:
             raise SystemExit("the generation never arrived")
         began = time.perf_counter()
         sim.stop()
-        return time.perf_counter() - began
+        took = time.perf_counter() - began
     finally:
         worker.join(30)
         client.close()
+    refused = [c for c in sim.calls if c.op == "generate" and c.error_code is not None]
+    if refused:
+        # Answered before its latency: stop() timed an idle server, not a mid-call one.
+        raise SystemExit(f"the generation was refused: {refused[0].error_code}")
+    return took
 
 
 def stop_idle() -> float:

@@ -22,8 +22,16 @@ from typing import TYPE_CHECKING, cast
 
 from imgloop_desktop import __version__
 from imgloop_desktop.core.errors import ImgloopError
+from imgloop_desktop.core.models import Lifecycle
+from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers import lifecycle as _lifecycle
-from imgloop_desktop.providers.catalog import IMAGE_MODELS, TEXT_MODELS, image_spec, text_spec
+from imgloop_desktop.providers.catalog import (
+    IMAGE_MODELS,
+    TEXT_MODELS,
+    current_replacement,
+    image_spec,
+    text_spec,
+)
 from imgloop_desktop.providers.lifecycle import LifecycleInfo
 
 if TYPE_CHECKING:
@@ -39,6 +47,7 @@ __all__ = [
     "lifecycle",
     "refresh_lifecycle",
     "text_spec",
+    "with_current_models",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,3 +106,28 @@ def refresh_lifecycle(
             close = getattr(client, "close", None)
             if callable(close):
                 close()
+
+
+def with_current_models(params: RunParams) -> tuple[RunParams, list[str]]:
+    """``params`` with each end-of-life model replaced by the current one to use, and what
+    was replaced, in words.
+
+    For what the window remembers from an earlier version (the seed's defaults, retired
+    since): reopening the app must not greet a person with a form that can only fail. An
+    event or preset the person opens is not changed; it loads as written and its models are
+    marked in the pickers.
+    """
+    said: list[str] = []
+    changes: dict[str, str] = {}
+    for field, model_id in (
+        ("image_model_id", params.image_model_id),
+        ("judge_model_id", params.judge_model_id),
+    ):
+        known = lifecycle(model_id)
+        replacement = current_replacement(model_id)
+        if known.status is Lifecycle.END_OF_LIFE and replacement:
+            changes[field] = replacement
+            said.append(
+                f"{model_id} has reached its end of life on Bedrock; {replacement} is used."
+            )
+    return (params.with_changes(**changes) if changes else params), said

@@ -20,7 +20,13 @@ from imgloop_desktop import paths
 from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.loop import RunResult
-from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.params import (
+    DEFAULT_IMAGE_MODEL,
+    DEFAULT_JUDGE_MODEL,
+    SEED_IMAGE_MODEL,
+    SEED_JUDGE_MODEL,
+    RunParams,
+)
 from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.gui import progress_panel as panel_texts
 from imgloop_desktop.gui.main_window import (
@@ -700,3 +706,24 @@ def test_a_run_shows_its_regions_and_notes_while_it_goes_and_after(
     assert "us-" in progress.regions_label.text()
     assert progress.run_notes_label.isVisible()
     assert any("titan_img_cfg_scale" in note for note in progress.run_notes), progress.run_notes
+
+
+def test_a_form_remembered_with_retired_models_reopens_on_current_ones(
+    make_window: MakeWindow,
+) -> None:
+    """An earlier version remembered the seed's defaults, retired since: the window must not
+    reopen on a form that can only fail. It switches to the replacements and says so."""
+    store = SettingsStore()
+    store.set_last_params(
+        small(image_model_id=SEED_IMAGE_MODEL, judge_model_id=SEED_JUDGE_MODEL, prompt="kept")
+    )
+    store.sync()
+    window = make_window()
+    params = window.form.params()
+    assert (params.image_model_id, params.judge_model_id) == (
+        DEFAULT_IMAGE_MODEL,
+        DEFAULT_JUDGE_MODEL,
+    )
+    assert params.prompt == "kept"
+    said = window.statusBar().currentMessage()
+    assert SEED_IMAGE_MODEL in said and DEFAULT_IMAGE_MODEL in said and "end of life" in said

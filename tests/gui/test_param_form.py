@@ -8,7 +8,9 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.errors import Problem, ValidationError
@@ -741,3 +743,38 @@ def test_pickers_use_what_bedrock_said_with_the_day_it_was_checked(
     other = ParamForm()
     qtbot.addWidget(other)
     assert combo_labels(other)[NOVA] == "Amazon Nova Canvas — Legacy, end of life 2027-09-30"
+
+
+def _wheel(widget: QWidget) -> None:
+    """One notch of the mouse wheel turned over ``widget``, as a person scrolling the form."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(widget.rect().center())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_scrolling_past_a_field_does_not_change_it(form: ParamForm, qtbot: QtBot) -> None:
+    """Under Xvfb, scrolling the form with the wheel changed the image size it passed over."""
+    before = form.params()
+    combos = form.findChildren(QComboBox)
+    spins = form.findChildren(QAbstractSpinBox)
+    assert combos and spins
+    for widget in [*combos, *spins]:
+        if widget.isEnabled() and widget.isVisible():
+            _wheel(widget)
+    assert form.params() == before
+    # Once the person has clicked into a field, the wheel is theirs to use there.
+    spin = next(s for s in form.findChildren(NumberField) if s.isEnabled() and s.isVisible())
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    value = spin.value()
+    _wheel(spin)
+    assert spin.value() != value

@@ -53,6 +53,7 @@ from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
+from imgloop_desktop.services import catalog
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
 
@@ -142,9 +143,12 @@ class MainWindow(QMainWindow):
             self, self.controller, self.close, close_timeout=close_timeout
         )
 
+        # Said after the history's own opening line, which would otherwise replace it.
+        self._restore_note = ""
         self._connect()
         self.picker.fill()
         self._restore()
+        self.history_actions.opened.connect(self._say_restore_note)
         self.setAcceptDrops(True)
         self._update_actions()
         self.history_actions.open()
@@ -249,7 +253,16 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         last = self.settings.last_params()
         if last is not None:
-            self.form.set_params(last)
+            current, replaced = catalog.with_current_models(last)
+            self.form.set_params(current)
+            if replaced:
+                self._restore_note = "; ".join(replaced) + "."
+                self._say(self._restore_note)
+
+    def _say_restore_note(self) -> None:
+        if self._restore_note:
+            self._say(self._restore_note)
+            self._restore_note = ""
 
     def _save_layout(self) -> None:
         self.settings.set_window_geometry(self.saveGeometry())

@@ -34,6 +34,7 @@ from imgloop_desktop.gui.param_form.widgets import (
     WARN_STYLE,
     LabelledItems,
     NumberField,
+    ScrollSafeCombo,
     model_label,
     narrow_combo,
     note_label,
@@ -162,7 +163,7 @@ class ComboEditor(Editor):
     """Text picked from a list: fixed choices, or an editable list of suggestions."""
 
     def __init__(self, f: ParamField, items: list[str], *, editable: bool) -> None:
-        self.combo = QComboBox()
+        self.combo = ScrollSafeCombo()
         self.combo.setEditable(editable)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItems(items)
@@ -222,7 +223,7 @@ class ImageModelEditor(Editor):
     """
 
     def __init__(self, f: ParamField) -> None:
-        self.combo = QComboBox()
+        self.combo = ScrollSafeCombo()
         narrow_combo(self.combo)
         for spec in IMAGE_MODELS:
             self.combo.addItem(spec.name, spec.model_id)
@@ -261,7 +262,7 @@ class SizeEditor(Editor):
     uses the model's nearest (``ImageModelSpec.nearest_size``), which ``fit_note`` names."""
 
     def __init__(self, fields: list[ParamField]) -> None:
-        self.combo = QComboBox()
+        self.combo = ScrollSafeCombo()
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         super().__init__(fields, self.combo, key=SIZE_FIELD)
         self.size: tuple[int, int] = (fields[0].default, fields[1].default)

@@ -9,7 +9,7 @@ import math
 import re
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Slot
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -142,6 +142,29 @@ def narrow_combo(combo: QComboBox) -> None:
     combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
 
+def _wheel_only_when_focused(widget: QWidget, event: QWheelEvent) -> bool:
+    """Whether ``widget`` may take ``event``. The form scrolls; a wheel turned over a combo
+    box or spin box the person is only scrolling past must scroll the form, not change a
+    size or a number unseen (found under Xvfb: scrolling the form changed the image size).
+    Ignored, the event goes on to the scroll area."""
+    if widget.hasFocus():
+        return True
+    event.ignore()
+    return False
+
+
+class ScrollSafeCombo(QComboBox):
+    """A combo box that takes the mouse wheel only once it has focus (clicked or tabbed to)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if _wheel_only_when_focused(self, event):
+            super().wheelEvent(event)
+
+
 class NumberField(QDoubleSpinBox):
     """A spin box for whole or decimal numbers, bounded by real limits.
 
@@ -173,11 +196,16 @@ class NumberField(QDoubleSpinBox):
         self.setAccelerated(True)
         self.setKeyboardTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel alone does not focus it
         self._unsettable = unsettable
         self._special = UNSET_TEXT if unsettable else special
         self._limits = (low, high)
         self._apply_range(self.floor, high)
         self.valueChanged.connect(self._maybe_narrow)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if _wheel_only_when_focused(self, event):
+            super().wheelEvent(event)
 
     @property
     def limits(self) -> tuple[float, float]:

@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.records import Decision, ImageRecord, SessionTree, UploadState
 from imgloop_desktop.gui.badges import LABELS, badge_for
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
+from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.history import HistoryService
 
 log = logging.getLogger(__name__)
@@ -452,7 +454,7 @@ class DetailsPane(QWidget):
         f["size"].setText(
             SIZE.format(width=image.width, height=image.height, size=image.size_bytes)
         )
-        f["cfg_scale"].setText("" if details.cfg_scale is None else f"{details.cfg_scale:g}")
+        f["cfg_scale"].setText(cfg_text(details.cfg_scale, details.image_model_id))
         f["image_model"].setText(details.image_model_id)
         f["judge_model"].setText(details.judge_model_id)
         f["judge_image"].setText(verdict.judge_image if verdict else "")
@@ -493,3 +495,17 @@ def link_gallery_and_details(gallery: Any, details: DetailsPane) -> None:
     gallery.imageSelected.connect(details.show_image)
     details.decisionChanged.connect(gallery.refresh_image)
     gallery.imageUpdated.connect(details.on_image_updated)
+
+
+def cfg_text(cfg_scale: float | None, image_model_id: str) -> str:
+    """The CFG scale as the image was made: a model without the setting did not use it,
+    whatever the run's parameters said (the seed's events always carry one)."""
+    if cfg_scale is None:
+        return ""
+    try:
+        spec = image_spec(image_model_id)
+    except ValidationError:  # an id this version's catalog does not know
+        return f"{cfg_scale:g}"
+    if spec.cfg_range is None:
+        return f"{cfg_scale:g}, not used ({spec.name} has no CFG setting)"
+    return f"{cfg_scale:g}"

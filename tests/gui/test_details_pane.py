@@ -278,3 +278,14 @@ def test_regions_are_said_once_when_both_models_ran_in_one() -> None:
 
     assert regions_text("eu-west-1", "eu-west-1") == "eu-west-1 (both models)"
     assert regions_text("", "") == ""
+
+
+def test_a_cfg_scale_the_model_did_not_use_says_so() -> None:
+    from imgloop_desktop.gui.details_pane import cfg_text
+
+    assert cfg_text(8.0, "stability.sd3-5-large-v1:0") == (
+        "8, not used (Stable Diffusion 3.5 Large has no CFG setting)"
+    )
+    assert cfg_text(8.0, "amazon.titan-image-generator-v2:0") == "8"
+    assert cfg_text(8.0, "somebody.unknown-v1") == "8"
+    assert cfg_text(None, "stability.sd3-5-large-v1:0") == ""

@@ -39,6 +39,7 @@ from imgloop_desktop.gui.main_window import (
     recovery_text,
 )
 from imgloop_desktop.gui.main_window import window as window_texts
+from imgloop_desktop.gui.param_form.widgets import LABEL_ROLE
 from imgloop_desktop.gui.progress_panel import ProgressPanel, outcome_text
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.session import DefaultChain
@@ -727,3 +728,36 @@ def test_a_form_remembered_with_retired_models_reopens_on_current_ones(
     assert params.prompt == "kept"
     said = window.statusBar().currentMessage()
     assert SEED_IMAGE_MODEL in said and DEFAULT_IMAGE_MODEL in said and "end of life" in said
+
+
+def test_opening_a_model_picker_reads_lifecycles_from_bedrock(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    bedrock_sim: BedrockSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The picker asks Bedrock's control plane (GetFoundationModel) when it opens, off the
+    GUI thread, keeps the answers a week, and relabels its entries with them."""
+    for name, value in bedrock_sim.control_plane_env().items():
+        monkeypatch.setenv(name, value)
+    window = make_window()
+    assert window.select_backend(DEFAULT_KEY)
+    premier = window.form.judge_combo.findText("us.amazon.nova-premier-v1:0")
+    assert premier >= 0
+    window.form.model_combo.showPopup()
+    window.form.model_combo.hidePopup()
+    qtbot.waitUntil(
+        lambda: (
+            "from Bedrock" in window.form.judge_note.text()
+            or "checked" in str(window.form.judge_combo.itemData(premier, LABEL_ROLE))
+        ),
+        timeout=10_000,
+    )
+    asked = bedrock_sim.count("get_foundation_model")
+    assert asked > 0
+    assert "Legacy" in str(window.form.judge_combo.itemData(premier, LABEL_ROLE))
+    # Opening it again within the week asks nothing more.
+    window.form.judge_combo.showPopup()
+    window.form.judge_combo.hidePopup()
+    window.lifecycle_jobs.wait()
+    assert bedrock_sim.count("get_foundation_model") == asked

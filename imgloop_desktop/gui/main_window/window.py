@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.accounts import AccountStore
-from imgloop_desktop.core.errors import ImgloopError
+from imgloop_desktop.core.errors import ImgloopError, ServiceError
 from imgloop_desktop.core.loop import RunResult
+from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import RecoveryReport
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog
@@ -53,6 +54,7 @@ from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
+from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import catalog
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
             self, self.controller, self.close, close_timeout=close_timeout
         )
 
+        self.lifecycle_jobs = Workers("lifecycle", max_threads=1, parent=self)
         # Said after the history's own opening line, which would otherwise replace it.
         self._restore_note = ""
         self._connect()
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         self.picker.picked.connect(self._backend_picked)
         self.account_sync.message.connect(self._say)
         self.account_sync.checked.connect(self.form.refresh_lifecycle)
+        self.form.lifecycleWanted.connect(self.refresh_lifecycle)
         h = self.history_actions
         h.message.connect(self._say)
         h.opened.connect(self._history_opened)
@@ -488,6 +492,30 @@ class MainWindow(QMainWindow):
         event.accept()
         self.closed.emit()
 
+    @Slot()
+    def refresh_lifecycle(self) -> None:
+        """Ask Bedrock's control plane for the catalog's lifecycles (kept a week, so this
+        costs calls once a week at most), then relabel the pickers. Not for the demo: its
+        lifecycles are the catalog's."""
+        backend = self.backends.current
+        if backend is None or backend.synthetic:
+            return
+        try:
+            credentials = self.backends.credentials()
+        except ServiceError:
+            return
+        region = self.form.params().aws_region or None
+        # Retired models cannot come back; Bedrock only answers that it does not know them.
+        retired = Lifecycle.END_OF_LIFE
+        ids = [m.model_id for m in catalog.IMAGE_MODELS if m.lifecycle is not retired]
+        ids += [m.model_id for m in catalog.TEXT_MODELS if m.lifecycle is not retired]
+        self.lifecycle_jobs.start(
+            lambda: catalog.refresh_lifecycle(credentials, region, ids),
+            returned=lambda _known: self.form.refresh_lifecycle(),
+            supersede="lifecycle",
+            name="lifecycle",
+        )
+
     def shutdown(self) -> None:
         """Save the layout, stop every worker, the demo and the history (idempotent)."""
         if self._shut_down:
@@ -502,6 +530,8 @@ class MainWindow(QMainWindow):
         if not self.controller.shutdown(SHUTDOWN_JOIN_SECONDS if not force else 1.0):
             log.warning("the run worker is still busy; it is joined when the app exits")
         self.history_actions.close(SHUTDOWN_JOIN_SECONDS)
+        self.lifecycle_jobs.close()
+        self.lifecycle_jobs.wait(SHUTDOWN_JOIN_SECONDS)
         self.gallery.close_workers()
         self.details.close_workers()
         self.history_browser.close_workers()

@@ -76,6 +76,7 @@ from imgloop_desktop.gui.param_form.widgets import (
     NOTE_STYLE,
     WARN_STYLE,
     NumberField,
+    ScrollSafeCombo,
     error_label,
     fitted_size_note,
     in_sentence,
@@ -116,6 +117,9 @@ class ParamForm(QWidget):
     validityChanged = Signal(bool)
     changed = Signal()
     presetsChanged = Signal()
+    lifecycleWanted = Signal()
+    """A model picker is opening: the window asks Bedrock for lifecycles off the GUI thread
+    (kept a week) and calls ``refresh_lifecycle`` when they are in."""
 
     def __init__(self, settings: SettingsStore | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -234,6 +238,9 @@ class ParamForm(QWidget):
         self.region_combo = self._widget("aws_region", QComboBox)
         # Lifecycle is kept per region (a model can be Legacy in one and not another).
         self.region_combo.currentTextChanged.connect(self.refresh_lifecycle)
+        for picker in (model.combo, judge.combo):
+            assert isinstance(picker, ScrollSafeCombo)
+            picker.opening.connect(self.lifecycleWanted)
 
     def _editor(self, key: str, kind: type[E]) -> E:
         editor = self._editors[key]

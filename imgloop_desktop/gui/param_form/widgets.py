@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -154,11 +154,21 @@ def _wheel_only_when_focused(widget: QWidget, event: QWheelEvent) -> bool:
 
 
 class ScrollSafeCombo(QComboBox):
-    """A combo box that takes the mouse wheel only once it has focus (clicked or tabbed to)."""
+    """A combo box that takes the mouse wheel only once it has focus (clicked or tabbed to).
+
+    ``opening`` is emitted as its list is about to show: the model pickers ask Bedrock then
+    for lifecycles (what a person opening the list wants to know), not at every start.
+    """
+
+    opening = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def showPopup(self) -> None:
+        self.opening.emit()
+        super().showPopup()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if _wheel_only_when_focused(self, event):

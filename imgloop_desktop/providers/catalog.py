@@ -13,6 +13,18 @@ the replacement offered. Claude 3 Haiku is listed among the retired ``anthropic.
 ids in public bug reports from August 2026; Haiku 4.5 replaces it. Nova Lite and Pro v1 are
 Active (only Nova Premier, Sonic, Canvas and Reel v1 went Legacy in 2026). The Claude 4.x ids
 need an inference profile for on-demand use, hence the ``us.`` ids.
+
+Image models (checked November 2026): Bedrock's model cards for Stability AI
+(docs.aws.amazon.com/bedrock/latest/userguide/model-card-stability-ai-*.html, "Model
+lifecycle: Active") and its Regional availability page (models-region-compatibility.html)
+list Stable Diffusion 3.5 Large (``stability.sd3-5-large-v1:0``), Stable Image Core and
+Stable Image Ultra v1:1 as Active, on demand in us-west-2, with no cross-region inference
+profiles; sebsto/swift-bedrock-library 1.12.0 (May 2026) reports the same three ids
+"available in us-west-2". Titan Image Generator v1/v2 (end of life 2026-06-30), Nova Canvas
+(Legacy, end of life 2026-09-30) and SDXL 1.0 (May 2025) are retired; their specs stay so
+old events load and fail naming SD3.5 Large. The default is SD3.5 Large rather than the
+cheaper Core: the loop pays per attempt until the judge approves, and the model that follows
+the prompt best tends to need fewer.
 """
 
 from __future__ import annotations

@@ -21,8 +21,10 @@ from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.cli import history_cmd, progress, result, signals
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
-from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.params import PARAMS, RunParams, validate
+from imgloop_desktop.services import checklist as checklist_service
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 from imgloop_desktop.services.demo import DemoBackend
 
@@ -39,6 +41,9 @@ EXIT_CODES = {
     Outcome.CANCELLED: 3,
 }
 EXIT_INVALID = 2
+FIELD_NAMES = frozenset(f.name for f in PARAMS)
+# ``validate`` needs an image model; the checklist command reads only the judge's fields.
+IMAGE_SPEC_FOR_CHECKS = image_spec(RunParams().image_model_id)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,6 +76,23 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--event", help="event JSON file (default: the seed's example)")
     demo.add_argument("--output-dir", help="local image folder (overrides output_dir)")
     demo.add_argument("--quiet", action="store_true", help="print no progress")
+    checklist = commands.add_parser(
+        "checklist",
+        help="print the requirement checklist the judge's model writes for a prompt",
+        description="Ask the judge's model to turn PROMPT into a checklist of requirements "
+        "(each must or should), print it as JSON on stdout. Kept per prompt and judge model, "
+        "so asking again costs nothing. Edit it and pass it back in an event's checklist.",
+    )
+    checklist.add_argument("prompt", help="the image request, in any language")
+    checklist.add_argument("--event", help="event JSON file for the judge model and settings")
+    checklist_who = checklist.add_mutually_exclusive_group()
+    checklist_who.add_argument("--profile", help="AWS profile from ~/.aws to use")
+    checklist_who.add_argument("--account", help="AWS account kept in the OS keyring")
+    checklist.add_argument("--region", help="AWS region (overrides aws_region in the event)")
+    checklist.add_argument("--judge-model", help="judge model id (overrides the event's)")
+    checklist.add_argument(
+        "--fresh", action="store_true", help="ask the model even when a kept one exists"
+    )
     history_cmd.add_parser(commands)
     return parser
 
@@ -166,6 +188,48 @@ def demo_command(args: argparse.Namespace) -> int:
         return _execute(params, credentials, args.quiet)
 
 
+def checklist_command(args: argparse.Namespace) -> int:
+    """Exit 0 with ``{"prompt", "judge_model_id", "region", "cached", "checklist"}``; 2 for
+    invalid input (as ``run``); 3 when Bedrock or the model's answer failed."""
+    try:
+        params = _read_event(args.event) if args.event else RunParams()
+        changes: dict[str, Any] = {"prompt": args.prompt}
+        if args.region:
+            changes["aws_region"] = args.region
+        if args.judge_model:
+            changes["judge_model_id"] = args.judge_model
+        params = params.with_changes(**changes)
+        # Only what writing a checklist uses; the prompt is checked by the service.
+        used = {"judge_model_id", "aws_region"} | {n for n in FIELD_NAMES if "_revise_" in n}
+        problems = [p for p in validate(params, IMAGE_SPEC_FOR_CHECKS) if p.field in used]
+        if problems:
+            raise ValidationError(problems)
+        credentials: CredentialsSource = (
+            KeyringAccount(args.account)
+            if args.account
+            else DefaultChain(profile=args.profile, region=params.aws_region or None)
+        )
+        written = checklist_service.write_checklist(
+            params, credentials=credentials, use_cache=not args.fresh
+        )
+    except ValidationError as exc:
+        return _invalid(exc)
+    except ImgloopError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CODES[Outcome.ERROR]
+    _print_json(
+        {
+            "prompt": params.prompt,
+            "judge_model_id": written.judge_model_id,
+            "region": written.region,
+            "cached": written.cached,
+            "checklist": written.checklist.to_json(),
+        },
+        sys.stdout,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     install_redaction()
@@ -176,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_command(args)
     if args.command == "history":
         return history_cmd.run(args)
+    if args.command == "checklist":
+        return checklist_command(args)
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 

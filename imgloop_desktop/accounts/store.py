@@ -36,8 +36,8 @@ from keyring.backends import chainer, fail, null
 
 from imgloop_desktop import paths
 from imgloop_desktop.accounts.redaction import register_secret
+from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
-from imgloop_desktop.storage.local import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ Legacy and end-of-life days when known and the day it was read. An entry older t
 Bedrock is unreachable or the control plane is refused (AccessDenied is common), the kept
 entry or else the catalog's ``lifecycle`` answers, and ``LifecycleInfo.source`` says which.
 
-The file is written atomically (temp file, fsync, rename) by a small writer here: providers
-may not import storage. A damaged or unreadable file is treated as empty. Reading it is
-cheap (a parsed copy is kept while the file is unchanged), so the model picker may ask for
-every model it lists, and botocore is imported only by ``refresh``. Nothing here starts a
+The file is written atomically (``core.atomic_file``). A damaged or unreadable file is
+treated as empty. Reading it is cheap (a parsed copy is kept while the file is unchanged),
+so the model picker may ask for every model it lists, and botocore is imported only by
+``refresh``. Nothing here starts a
 thread; ``refresh`` makes network calls on the
 calling thread, which must not be the GUI thread.
 """
@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.paths import data_dir
@@ -224,7 +223,7 @@ class LifecycleCache:
             data = {r: dict(models) for r, models in self._load().items()}
             data.setdefault(region, {})[base_model_id(model_id)] = entry
             text = json.dumps({"version": CACHE_VERSION, "regions": data}, indent=2, sort_keys=True)
-            _write_atomically(self.path, (text + "\n").encode("utf-8"))
+            atomic_write(self.path, (text + "\n").encode("utf-8"))
             _PARSED.pop(self.path, None)
 
     def _load(self) -> dict[str, dict[str, dict[str, str]]]:
@@ -278,21 +277,6 @@ def _info(model_id: str, entry: Mapping[str, str]) -> LifecycleInfo | None:
         return None
     replacement = current_replacement(model_id) if status is not Lifecycle.ACTIVE else ""
     return LifecycleInfo(status, days[0], days[1], checked, BEDROCK, replacement)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Temp file beside ``path``, fsync, rename: a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- answering --------------------------------------------------------------------------------

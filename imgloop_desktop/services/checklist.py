@@ -17,6 +17,7 @@ from pathlib import Path
 
 from imgloop_desktop import paths
 from imgloop_desktop.core import jsonsafe
+from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.checklist import Checklist, cache_key
 from imgloop_desktop.core.checklist_prompts import PROMPT_VERSION, checklist_prompt, parse_checklist
 from imgloop_desktop.core.errors import (
@@ -32,7 +33,6 @@ from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import ConverseChat
 from imgloop_desktop.providers.session import CredentialsSource, make_clients
 from imgloop_desktop.services.run import close_clients
-from imgloop_desktop.storage.local import atomic_write
 
 log = logging.getLogger(__name__)
 

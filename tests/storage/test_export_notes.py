@@ -15,25 +15,17 @@ from typing import Any
 import pytest
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.core.protocols import InferenceSettings, ModelReply
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.export.png_meta import read_text_chunks
-from tests.storage.history.fakes import FakeChat, params, run_recorded
+from tests.storage.history.fakes import (
+    JUDGE_NOTE,
+    REVISER_NOTE,
+    NotingChat,
+    params,
+    run_recorded,
+)
 
-JUDGE_NOTE = "test.judge in us-east-1 rejected `top_p`; asked again without it."
-REVISER_NOTE = "test.judge in us-east-1 rejected `temperature`; asked again without it."
 FIT_NOTE = "the judge saw a 1568 px copy (the image is 2048 px)"
-
-
-class NotingChat(FakeChat):
-    def ask(
-        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
-    ) -> ModelReply:
-        reply = super().ask(prompt, settings, image_png)
-        note = JUDGE_NOTE if image_png is not None else REVISER_NOTE
-        return ModelReply(
-            reply.text, reply.model_id, reply.input_tokens, reply.output_tokens, note=note
-        )
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from imgloop_desktop.storage.local import LocalImageStore, atomic_write
+from imgloop_desktop.core.atomic_file import atomic_write
+from imgloop_desktop.storage.local import LocalImageStore
 
 
 def test_save_writes_bytes_and_reports_hash(tmp_path: Path) -> None:

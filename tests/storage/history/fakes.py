@@ -17,6 +17,8 @@ from imgloop_desktop.core.loop import ImageLoop, RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import (
     GenerationRequest,
+    InferenceSettings,
+    ModelReply,
     UploadOutcome,
 )
 from imgloop_desktop.storage.history.recorder import HistoryRecorder
@@ -139,3 +141,20 @@ def read_only_folder(folder: Path) -> Iterator[bool]:
     finally:
         if made and chattr is not None:
             subprocess.run([chattr, "-i", str(folder)], capture_output=True, check=True)
+
+
+JUDGE_NOTE = "test.judge in us-east-1 rejected `top_p`; asked again without it."
+REVISER_NOTE = "test.judge in us-east-1 rejected `temperature`; asked again without it."
+
+
+class NotingChat(FakeChat):
+    """A judge and reviser whose provider left a sampling setting out, and says so."""
+
+    def ask(
+        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+    ) -> ModelReply:
+        reply = super().ask(prompt, settings, image_png)
+        note = JUDGE_NOTE if image_png is not None else REVISER_NOTE
+        return ModelReply(
+            reply.text, reply.model_id, reply.input_tokens, reply.output_tokens, note=note
+        )

@@ -7,27 +7,19 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from imgloop_desktop.core.protocols import InferenceSettings, ModelReply
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history.queries import split_notes
-from tests.storage.history.fakes import SPEC, FakeChat, params, run_recorded
+from tests.storage.history.fakes import (
+    JUDGE_NOTE,
+    REVISER_NOTE,
+    SPEC,
+    FakeChat,
+    NotingChat,
+    params,
+    run_recorded,
+)
 
-JUDGE_NOTE = "test.judge in us-east-1 rejected `top_p`; asked again without it."
-REVISER_NOTE = "test.judge in us-east-1 rejected `temperature`; asked again without it."
 FIT_NOTE = "the judge saw a 1568 px copy (the image is 2048 px)"
-
-
-class NotingChat(FakeChat):
-    """A judge and reviser whose provider left a sampling setting out, and says so."""
-
-    def ask(
-        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
-    ) -> ModelReply:
-        reply = super().ask(prompt, settings, image_png)
-        note = JUDGE_NOTE if image_png is not None else REVISER_NOTE
-        return ModelReply(
-            reply.text, reply.model_id, reply.input_tokens, reply.output_tokens, note=note
-        )
 
 
 def test_regions_and_notes_of_a_run_are_read_back(isolated_env: Path) -> None:

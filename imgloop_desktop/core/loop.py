@@ -401,7 +401,11 @@ class ImageLoop:
             if tries:
                 self._check_cancel()
             call = _spawn(self.chat.ask, request, self.params.revise_settings)
-            reply = self._await(call, self.deadlines.revise)
+            try:
+                reply = self._await(call, self.deadlines.revise)
+            except AttemptFailedError as exc:  # the reviser timed out on the service's side
+                error = f"{exc}; the previous prompt is kept."
+                break
             if reply is None:
                 error = (
                     f"The reviser gave no answer within {self.deadlines.revise:g} s; the "
@@ -718,6 +722,8 @@ class _PromptRound:
             judgement = future.result()
         except _Superseded:
             return
+        except AttemptFailedError as exc:  # the judge timed out: this image stays unjudged
+            judgement = _Judgement(ev.VerdictResult.ERROR, str(exc), [])
         except ServiceError as exc:
             ref = candidate.ref
             loop._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=str(exc)))

@@ -225,9 +225,11 @@ def _client_error(
             "(once per account or organisation), then wait about 15 minutes and run again.",
         )
 
-    if code == "ModelTimeoutException" and operation == IMAGE_OPERATION:
+    if code == "ModelTimeoutException":
+        # One image call, or one judgement, lost: the loop counts it and goes on.
+        work = "making the image" if operation == IMAGE_OPERATION else "answering"
         return AttemptFailedError(
-            redact(f"{model_id} in {region} timed out making the image ({code}): {message}")
+            redact(f"{model_id} in {region} timed out {work} ({code}): {message}")
         )
 
     if code == "ValidationException":

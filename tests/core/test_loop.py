@@ -11,7 +11,13 @@ from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import AttemptFailedError, ServiceError
 from imgloop_desktop.core.loop import ImageLoop, RunResult, s3_key
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest, UploadOutcome
+from imgloop_desktop.core.protocols import (
+    GeneratedImage,
+    GenerationRequest,
+    InferenceSettings,
+    ModelReply,
+    UploadOutcome,
+)
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.fakes import SPEC, FakeChat, FakeGenerator, verdict
 
@@ -362,3 +368,34 @@ def test_a_failed_attempt_costs_one_attempt_and_no_reviser_reason(
     assert len(chat.revise_calls) == 1
     assert "timed out" not in chat.revise_calls[0]
     assert "judged NO" in chat.revise_calls[0]
+
+
+class TimingOutChat(FakeChat):
+    """The service's own ModelTimeoutException on the first judge and the first reviser call."""
+
+    def __init__(self, verdicts: list[str]) -> None:
+        super().__init__(verdicts=verdicts)
+        self.timed_out: set[str] = set()
+
+    def ask(
+        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+    ) -> ModelReply:
+        role = "judge" if image_png is not None else "revise"
+        if role not in self.timed_out:
+            self.timed_out.add(role)
+            raise AttemptFailedError(f"test.judge timed out answering ({role})")
+        return super().ask(prompt, settings, image_png)
+
+
+def test_a_judge_or_reviser_timeout_costs_one_judgement_not_the_run(
+    store: LocalImageStore,
+) -> None:
+    """Before, the service's ModelTimeoutException on a judge or reviser call ended the run."""
+    chat = TimingOutChat(verdicts=["NO", "YES"])
+    result, events, _, _ = run(store, attempts=2, revisions=1, chat=chat)
+    assert result.outcome is ev.Outcome.APPROVED, result.message
+    verdicts = [result.verdicts[c.ref].result for c in result.candidates]
+    assert verdicts[0] is ev.VerdictResult.ERROR  # the lost judgement, on record
+    assert verdicts[-1] is ev.VerdictResult.YES
+    revised = [e for e in events if isinstance(e, ev.PromptRevised)]
+    assert revised and not revised[0].ok and "timed out" in revised[0].error

@@ -180,10 +180,15 @@ def test_model_timeout_is_one_failed_attempt_not_sent_again(
     assert sim.last("generate").status == 408
 
 
-def test_model_timeout_on_the_judge_still_ends_the_run(sim: BedrockSimulator, client: Any) -> None:
+def test_model_timeout_on_the_judge_is_one_lost_judgement(
+    sim: BedrockSimulator, client: Any
+) -> None:
+    """The loop records an ERROR verdict for that image (or keeps the previous prompt for
+    the reviser) and goes on; it does not end the run."""
     sim.script.fail("judge", "ModelTimeoutException")
-    with pytest.raises(ServiceError):
+    with pytest.raises(AttemptFailedError) as info:
         judge(client)
+    assert "timed out answering (ModelTimeoutException)" in str(info.value)
 
 
 def inference_configs(sim: BedrockSimulator) -> list[dict[str, Any]]:

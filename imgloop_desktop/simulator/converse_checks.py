@@ -1,4 +1,5 @@
-"""Converse's request checks (judge and reviser calls), as Bedrock and the models make them.
+"""Converse's request checks (judge, reviser and checklist calls), as Bedrock and the
+models make them.
 
 Split out of ``server.py`` (issue 11) for the same reason as ``image_bodies``: these rules
 are read against Bedrock's Converse reference and public reports of its refusals, and they
@@ -73,6 +74,28 @@ def has_image(body: Mapping[str, Any]) -> bool:
         ):
             return True
     return False
+
+
+def request_shape(body: Mapping[str, Any]) -> tuple[list[str], int]:
+    """The texts and the number of image blocks of a Converse request, read leniently (no
+    check raises here): enough to tell which call it is before the request is checked."""
+    texts: list[str] = []
+    system = body.get("system")
+    if isinstance(system, list):
+        texts.extend(
+            b["text"] for b in system if isinstance(b, dict) and isinstance(b.get("text"), str)
+        )
+    images = 0
+    messages = body.get("messages")
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else []:
+            if isinstance(block, dict):
+                if isinstance(block.get("text"), str):
+                    texts.append(block["text"])
+                if "image" in block:
+                    images += 1
+    return texts, images
 
 
 _CONVERSATION = js.Obj({"messages": js.Arr(min_items=1)})

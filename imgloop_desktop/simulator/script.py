@@ -1,4 +1,5 @@
-"""What the simulator will answer next: queued judge verdicts and reviser answers, faults,
+"""What the simulator will answer next: queued judge verdicts and reviser answers, the
+checklist calls' answers (written checklists, item verdicts, comparisons), faults,
 latencies and retired models.
 
 A test (or a person driving the app by hand) changes the script while the server runs,
@@ -11,15 +12,34 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-OPS: tuple[str, ...] = ("generate", "judge", "revise", "get_foundation_model")
-# The runtime's operations (InvokeModel -> generate, Converse -> judge / revise); the
-# control plane's GetFoundationModel is counted as "get_foundation_model".
-RUNTIME_OPS: tuple[str, ...] = ("generate", "judge", "revise")
+from imgloop_desktop.simulator.checklist_answers import (
+    COMPARISONS,
+    ITEM_RESULTS,
+    CheckAnswer,
+    ChecklistAnswer,
+    CompareAnswer,
+    item_answers,
+)
+
+OPS: tuple[str, ...] = (
+    "generate",
+    "judge",
+    "revise",
+    "checklist",
+    "check",
+    "compare",
+    "get_foundation_model",
+)
+# The runtime's operations: InvokeModel -> generate; Converse -> judge / revise (the seed's
+# calls) or checklist / check / compare (issue 12's, told apart by their requests' first
+# lines, see checklist_answers.classify). The control plane's GetFoundationModel is counted
+# as "get_foundation_model".
+RUNTIME_OPS: tuple[str, ...] = ("generate", "judge", "revise", "checklist", "check", "compare")
 
 # HTTP status per error code, as botocore's bedrock-runtime model declares them; boto3
 # finds the code in the ``x-amzn-ErrorType`` header either way, but clients that retry
@@ -183,6 +203,9 @@ class Raw:
 
 
 Answer = str | Raw
+ChecklistQueued = ChecklistAnswer | Raw
+CheckQueued = CheckAnswer | Raw
+CompareQueued = CompareAnswer | Raw
 
 
 # Misbehaviour beyond what Bedrock documents, learnt from issue 17's trials against a
@@ -201,10 +224,14 @@ Answer = str | Raw
 #   output_format) and numberOfImages images; there is no public report of Bedrock
 #   breaking either, so these stand for a model bug or a corrupting middlebox.
 TRANSPORT_KINDS = ("hang", "trickle", "reset")
+_CONVERSE_ABSURD = ("json_array", "deep_nesting", "huge_int", "bad_usage", "huge_text", "not_json")
 ABSURD_VARIANTS: dict[str, tuple[str, ...]] = {
     "generate": ("json_array", "deep_nesting", "huge_int", "not_json"),
-    "judge": ("json_array", "deep_nesting", "huge_int", "bad_usage", "huge_text", "not_json"),
-    "revise": ("json_array", "deep_nesting", "huge_int", "bad_usage", "huge_text", "not_json"),
+    "judge": _CONVERSE_ABSURD,
+    "revise": _CONVERSE_ABSURD,
+    "checklist": _CONVERSE_ABSURD,
+    "check": _CONVERSE_ABSURD,
+    "compare": _CONVERSE_ABSURD,
 }
 BAD_IMAGE_VARIANTS = ("truncated", "random_after_signature", "bomb")
 # Sizes of the absurd bodies, as in issue 17's trials.
@@ -275,6 +302,13 @@ class SimScript:
         self.verdicts: deque[Answer] = deque()
         self.revisions: deque[Answer] = deque()
         self.default_verdict: Answer = default_verdict
+        # Issue 12's calls. An empty queue answers the default: a checklist derived from the
+        # request, ``default_check`` for every item, ``default_comparison``.
+        self.checklists: deque[ChecklistQueued] = deque()
+        self.checks: deque[CheckQueued] = deque()
+        self.comparisons: deque[CompareQueued] = deque()
+        self.default_check = "yes"
+        self.default_comparison = "tie"
         self.latencies: dict[str, float] = dict.fromkeys(OPS, 0.0)
         self.latency_scale = latency_scale
         self.faults: dict[str, deque[Fault]] = {op: deque() for op in OPS}
@@ -306,6 +340,40 @@ class SimScript:
         """Plain text becomes ``{"revised_prompt": text}``; ``Raw`` is sent as written."""
         with self._lock:
             self.revisions.extend(answers)
+
+    def queue_checklists(
+        self,
+        *answers: str | Sequence[str | Mapping[str, Any]] | ChecklistQueued | None,
+        style: str = "json",
+    ) -> None:
+        """Answers to the next checklist-writing calls, one each: a list of items (texts,
+        each a must, or ``{"text", "must", "kind", "depends_on"}`` objects), None (derived
+        from the request, as the default is), a ``ChecklistAnswer`` (its own style), or
+        raw text (a ``str`` or ``Raw``, sent as written). ``style`` (see
+        checklist_answers.STYLES) applies to the lists and Nones given here."""
+        queued = [_checklist_answer(a, style) for a in answers]
+        with self._lock:
+            self.checklists.extend(queued)
+
+    def queue_checks(
+        self, *answers: Mapping[str, Any] | str | CheckQueued, style: str = "json"
+    ) -> None:
+        """Item verdicts for the next judged images, one answer per image: a mapping of item
+        id (or exact text) to "yes"/"no"/"unsure", ``(result, evidence)`` or
+        ``{"result", "evidence"}``; items not named answer ``default_check``. "yes", "no"
+        or "unsure" alone answers every item so; any other ``str`` (or ``Raw``) is sent as
+        written; a ``CheckAnswer`` keeps its own style and ``omit``. ``style`` applies to
+        the mappings and words given here."""
+        queued = [_check_answer(a, style) for a in answers]
+        with self._lock:
+            self.checks.extend(queued)
+
+    def queue_comparisons(self, *answers: str | CompareQueued, style: str = "json") -> None:
+        """Answers to the next pairwise comparisons: "first", "second" or "tie" (any other
+        ``str``, or ``Raw``, is sent as written), or a ``CompareAnswer``."""
+        queued = [_compare_answer(a, style) for a in answers]
+        with self._lock:
+            self.comparisons.extend(queued)
 
     def fail(self, op: str, code: str, *, times: int = 1, message: str | None = None) -> None:
         _check_op(op)
@@ -430,6 +498,11 @@ class SimScript:
         with self._lock:
             self.verdicts.clear()
             self.revisions.clear()
+            self.checklists.clear()
+            self.checks.clear()
+            self.comparisons.clear()
+            self.default_check = "yes"
+            self.default_comparison = "tie"
             for queue in self.faults.values():
                 queue.clear()
             self.end_of_life.clear()
@@ -457,6 +530,28 @@ class SimScript:
         """None when the queue is empty: the server then derives a revision itself."""
         with self._lock:
             return self.revisions.popleft() if self.revisions else None
+
+    def take_checklist(self) -> ChecklistQueued | None:
+        """None when the queue is empty: the server derives a checklist from the request."""
+        with self._lock:
+            return self.checklists.popleft() if self.checklists else None
+
+    def take_check(self) -> CheckQueued:
+        """The next item verdicts; an empty queue answers ``default_check`` to every item."""
+        with self._lock:
+            if self.checks:
+                return self.checks.popleft()
+            return CheckAnswer(default=self.default_check)
+
+    def check_default(self) -> str:
+        with self._lock:
+            return self.default_check
+
+    def take_comparison(self) -> CompareQueued:
+        with self._lock:
+            if self.comparisons:
+                return self.comparisons.popleft()
+            return CompareAnswer(self.default_comparison)
 
     def take_fault(self, op: str) -> Fault | None:
         with self._lock:
@@ -499,6 +594,18 @@ class SimScript:
 
             {"default_verdict": "YES", "verdicts": ["NO", {"raw": "..."}],
              "revisions": ["text", {"raw": "..."}],
+             "checklists": [["a dog", {"text": "the dog is brown", "must": true,
+                                       "kind": "attribute", "depends_on": ["c1"]}],
+                            {"items": ["a dog"], "style": "fenced"},
+                            {"items": null, "style": "prose"}, null, "raw text",
+                            {"raw": "..."}],
+             "checks": [{"c1": "no", "c2": {"result": "unsure", "evidence": "..."}},
+                        {"results": {"c2": "no"}, "style": "partial", "omit": ["c3"],
+                         "default": "yes"},
+                        "no", {"raw": "..."}],
+             "comparisons": ["first", {"better": "tie", "reason": "...", "style": "prose"},
+                             {"raw": "..."}],
+             "default_check": "yes", "default_comparison": "tie",
              "latencies": {"generate": 2.0}, "latency_scale": 0.5,
              "faults": {"generate": [{"kind": "error", "code": "ThrottlingException",
                                       "times": 2, "message": "..."},
@@ -517,6 +624,10 @@ class SimScript:
              "serve_retired": true,
              "legacy_in_use": ["amazon.nova-premier-v1:0"]}
 
+        ``checklists``, ``checks`` and ``comparisons`` queue issue 12's answers as
+        ``queue_checklists``, ``queue_checks`` and ``queue_comparisons`` do; a ``style``
+        is one of checklist_answers.STYLES. A ``checks`` entry is either an object of item
+        id: result or, with a ``results`` key, ``{"results", "style", "omit", "default"}``.
         ``serve_retired`` answers the end-of-life image models (Titan, Nova Canvas, SDXL)
         as Bedrock did in 2024, in their old regions; by default they answer as retired.
         ``legacy_in_use`` lists Legacy models this account has used lately (they answer;
@@ -527,6 +638,11 @@ class SimScript:
             "default_verdict",
             "verdicts",
             "revisions",
+            "checklists",
+            "checks",
+            "comparisons",
+            "default_check",
+            "default_comparison",
             "latencies",
             "latency_scale",
             "faults",
@@ -544,6 +660,17 @@ class SimScript:
                 self.default_verdict = _answer(data["default_verdict"], "default_verdict")
             self.queue_verdicts(*(_answer(a, "verdicts") for a in _list(data, "verdicts")))
             self.queue_revisions(*(_answer(a, "revisions") for a in _list(data, "revisions")))
+            self.queue_checklists(*(_checklist_json(a) for a in _list(data, "checklists")))
+            self.queue_checks(*(_check_json(a) for a in _list(data, "checks")))
+            self.queue_comparisons(*(_compare_json(a) for a in _list(data, "comparisons")))
+            if "default_check" in data:
+                if data["default_check"] not in ITEM_RESULTS:
+                    raise ValueError(f"default_check must be one of {', '.join(ITEM_RESULTS)}")
+                self.default_check = data["default_check"]
+            if "default_comparison" in data:
+                if data["default_comparison"] not in COMPARISONS:
+                    raise ValueError(f"default_comparison must be one of {', '.join(COMPARISONS)}")
+                self.default_comparison = data["default_comparison"]
             latencies = data.get("latencies", {})
             if not isinstance(latencies, dict):
                 raise ValueError("latencies must be an object of operation: seconds")
@@ -675,3 +802,106 @@ def _answer(value: object, key: str) -> Answer:
     if isinstance(value, dict) and set(value) == {"raw"} and isinstance(value["raw"], str):
         return Raw(value["raw"])
     raise ValueError(f'{key}: each answer must be a string or {{"raw": "..."}}')
+
+
+# -- issue 12's answers -------------------------------------------------------------------
+
+
+def _checklist_answer(
+    answer: str | Sequence[str | Mapping[str, Any]] | ChecklistQueued | None, style: str
+) -> ChecklistQueued:
+    if isinstance(answer, ChecklistAnswer | Raw):
+        return answer
+    if isinstance(answer, str):
+        return Raw(answer)
+    if answer is None:
+        return ChecklistAnswer(None, style)
+    if isinstance(answer, Sequence):
+        return ChecklistAnswer(tuple(answer), style)
+    raise ValueError("a checklist answer is a list of items, None, a ChecklistAnswer or text")
+
+
+def _check_answer(answer: Mapping[str, Any] | str | CheckQueued, style: str) -> CheckQueued:
+    if isinstance(answer, CheckAnswer | Raw):
+        return answer
+    if isinstance(answer, str):
+        word = answer.strip().lower()
+        return CheckAnswer(style=style, default=word) if word in ITEM_RESULTS else Raw(answer)
+    if isinstance(answer, Mapping):
+        return CheckAnswer(item_answers(answer), style)
+    raise ValueError("a check answer is an object of item id: result, a word, or text")
+
+
+def _compare_answer(answer: str | CompareQueued, style: str) -> CompareQueued:
+    if isinstance(answer, CompareAnswer | Raw):
+        return answer
+    if isinstance(answer, str):
+        word = answer.strip().lower()
+        return CompareAnswer(word, style=style) if word in COMPARISONS else Raw(answer)
+    raise ValueError('a comparison is "first", "second", "tie", a CompareAnswer or text')
+
+
+def _style_of(value: Mapping[str, Any], key: str) -> str:
+    style = value.get("style", "json")
+    if not isinstance(style, str):
+        raise ValueError(f"{key}: style must be a string")
+    return style
+
+
+def _checklist_json(value: object) -> ChecklistQueued:
+    if value is None or isinstance(value, str | list):
+        return _checklist_answer(value, "json")
+    if isinstance(value, dict) and set(value) == {"raw"} and isinstance(value["raw"], str):
+        return Raw(value["raw"])
+    if isinstance(value, dict) and "items" in value and set(value) <= {"items", "style"}:
+        items = value["items"]
+        if items is not None and not isinstance(items, list):
+            raise ValueError("checklists: items must be a list of items or null")
+        listed = None if items is None else tuple(items)
+        return ChecklistAnswer(listed, _style_of(value, "checklists"))
+    raise ValueError(
+        'checklists: each answer is a list of items, null, text, {"raw": "..."} or '
+        '{"items": [...], "style": "..."}'
+    )
+
+
+def _check_json(value: object) -> CheckQueued:
+    if isinstance(value, str):
+        return _check_answer(value, "json")
+    if not isinstance(value, dict):
+        raise ValueError('checks: each answer is an object, a word or {"raw": "..."}')
+    if set(value) == {"raw"} and isinstance(value["raw"], str):
+        return Raw(value["raw"])
+    if "results" not in value:
+        return CheckAnswer(item_answers(value))
+    extra = set(value) - {"results", "style", "omit", "default"}
+    if extra:
+        raise ValueError(f"checks: unknown keys {', '.join(sorted(extra))}")
+    omit = value.get("omit", [])
+    if not isinstance(omit, list) or not all(isinstance(i, str) for i in omit):
+        raise ValueError("checks: omit must be a list of item ids")
+    default = value.get("default")
+    if default is not None and not isinstance(default, str):
+        raise ValueError("checks: default must be yes, no or unsure")
+    return CheckAnswer(
+        item_answers(value["results"]), _style_of(value, "checks"), tuple(omit), default
+    )
+
+
+_COMPARE_KEYS = frozenset({"better", "reason", "style"})
+
+
+def _compare_json(value: object) -> CompareQueued:
+    if isinstance(value, str):
+        return _compare_answer(value, "json")
+    if isinstance(value, dict) and set(value) == {"raw"} and isinstance(value["raw"], str):
+        return Raw(value["raw"])
+    if isinstance(value, dict) and "better" in value and set(value) <= _COMPARE_KEYS:
+        better, reason = value["better"], value.get("reason", "")
+        if not isinstance(better, str) or not isinstance(reason, str):
+            raise ValueError("comparisons: better and reason must be strings")
+        return CompareAnswer(better, reason, _style_of(value, "comparisons"))
+    raise ValueError(
+        'comparisons: each answer is "first", "second", "tie", {"raw": "..."} or '
+        '{"better": ..., "reason": ..., "style": ...}'
+    )

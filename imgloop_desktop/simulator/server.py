@@ -6,11 +6,13 @@ for free, with scripted verdicts, faults and delays. It speaks the wire format r
 than patching boto3, so the code under test is exactly the code that talks to AWS:
 request serialisation, signing, rest-json error parsing and retries all happen for real.
 
-Only InvokeModel (image models) and Converse (judge and reviser) are served, plus the
+Only InvokeModel (image models) and Converse (judge, reviser, checklist) are served, plus the
 control plane's GetFoundationModel (``control_plane``) so the app can ask what a model is.
-Which Converse call is which is told by the content: a judge call carries an image block, a
-revise call does not. The region is the request's own (its SigV4 credential scope), so one
-simulator stands for every regional endpoint.
+Which Converse call is which is told by the content: issue 12's calls by their requests'
+first lines (``checklist_answers.classify``: "checklist" writes a checklist, text only;
+"check" judges one image against it; "compare" compares two images); otherwise a judge
+call carries an image block, a revise call does not. The region is the request's own (its
+SigV4 credential scope), so one simulator stands for every regional endpoint.
 
 This module keeps routing, the order of checks and the transport. What the service checks
 lives beside it, one module per source read against it (issue 11 split them out of this
@@ -46,6 +48,12 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from imgloop_desktop.simulator.checklist_answers import (
+    classify,
+    render_checklist,
+    render_checks,
+    render_comparison,
+)
 from imgloop_desktop.simulator.control_plane import get_foundation_model
 from imgloop_desktop.simulator.converse_checks import (
     check_inference,
@@ -54,6 +62,7 @@ from imgloop_desktop.simulator.converse_checks import (
     has_image,
     image_tokens,
     max_tokens,
+    request_shape,
 )
 from imgloop_desktop.simulator.errors import BedrockError, malformed
 from imgloop_desktop.simulator.front_door import admit
@@ -107,8 +116,8 @@ class CallRecord:
     ``latency`` is the scripted delay that was applied (seconds) and ``duration`` the
     measured time from arrival to answer, so tests check delays without timing themselves.
     ``region`` is the one the request was signed for (its SigV4 credential scope; "" for
-    an unsigned request). ``op`` is "generate", "judge", "revise" or
-    "get_foundation_model".
+    an unsigned request). ``op`` is "generate", "judge", "revise", "checklist", "check",
+    "compare" or "get_foundation_model".
     """
 
     op: str
@@ -247,8 +256,8 @@ class BedrockSimulator:
             return list(self._calls)
 
     def count(self, op: str | None = None) -> int:
-        """Answered calls of ``op`` ("generate", "judge", "revise",
-        "get_foundation_model"), or of all ops."""
+        """Answered calls of ``op`` ("generate", "judge", "revise", "checklist", "check",
+        "compare", "get_foundation_model"), or of all ops."""
         with self._cond:
             return sum(1 for c in self._calls if op is None or c.op == op)
 
@@ -310,8 +319,7 @@ class BedrockSimulator:
             return
         model_id = unquote(match["model"])
         body, parse_error = _parse_json(raw)
-        op = "generate" if match["action"] == "invoke" else None
-        op = op or ("judge" if has_image(body) else "revise")
+        op = "generate" if match["action"] == "invoke" else _converse_op(body)
         with self._cond:
             self._arrivals[op] = self._arrivals.get(op, 0) + 1
             self._cond.notify_all()
@@ -533,14 +541,18 @@ class BedrockSimulator:
         sizes = tuple(image_size(data) for data in images)
         latency = self._wait_latency(op)
         prompt_text = "\n".join(texts)
+        cut = False
         if op == "judge":
             reply_text = _render_verdict(self.script.take_verdict(), prompt_text)
-        else:
+        elif op == "revise":
             reply_text = _render_revision(self.script.take_revision(), prompt_text)
+        else:
+            reply_text, cut = self._checklist_reply(op, prompt_text)
         input_tokens = sum(image_tokens(w, h) for w, h in sizes) + max(
             1, math.ceil(len(prompt_text) / 4)
         )
-        stop_reason = "end_turn"
+        # A cut-off answer is one the model stopped at its token limit.
+        stop_reason = "max_tokens" if cut else "end_turn"
         cap = max_tokens(body)
         if cap is not None and math.ceil(len(reply_text) / 4) > cap:
             reply_text = reply_text[: cap * 4]
@@ -565,6 +577,30 @@ class BedrockSimulator:
             image_sizes=sizes,
             reply_text=reply_text,
         )
+
+    def _checklist_reply(self, op: str, prompt_text: str) -> tuple[str, bool]:
+        """Issue 12's answers: the text, and whether it is cut off (style "cut")."""
+        if op == "checklist":
+            written = self.script.take_checklist()
+            if isinstance(written, Raw):
+                return written.text, False
+            return render_checklist(written, prompt_text)
+        if op == "check":
+            checks = self.script.take_check()
+            if isinstance(checks, Raw):
+                return checks.text, False
+            return render_checks(checks, prompt_text, self.script.check_default())
+        compared = self.script.take_comparison()
+        if isinstance(compared, Raw):
+            return compared.text, False
+        return render_comparison(compared, prompt_text)
+
+
+def _converse_op(body: Mapping[str, Any]) -> str:
+    """Issue 12's calls by their first lines and images, else the seed's judge (an image)
+    or revise (none)."""
+    texts, images = request_shape(body)
+    return classify(texts, images) or ("judge" if has_image(body) else "revise")
 
 
 # -- HTTP plumbing ------------------------------------------------------------------------
@@ -746,6 +782,12 @@ def _absurd_body(op: str, variant: str, payload: Mapping[str, Any]) -> bytes:
         filler = "A" * HUGE_TEXT_BYTES
         if op == "judge":
             text = f'{{"result": "YES", "reason": "{filler}"}}'
+        elif op == "checklist":
+            text = f'{{"checklist": [{{"text": "{filler}", "must": true}}]}}'
+        elif op == "check":
+            text = f'{{"checks": [{{"id": "c1", "result": "yes", "evidence": "{filler}"}}]}}'
+        elif op == "compare":
+            text = f'{{"better": "first", "reason": "{filler}"}}'
         else:
             text = f'{{"revised_prompt": "{filler}"}}'
         message = {"role": "assistant", "content": [{"text": text}]}

@@ -32,6 +32,7 @@ EXAMPLE_EVENT = {
     "prompt": "A serene landscape with mountains and a lake at dawn, mist over the water",
     "max_retry_attempts": 2,
     "max_prompt_revisions": 2,
+    "judge_mode": "checklist",
 }
 
 EXIT_CODES = {

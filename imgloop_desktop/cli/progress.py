@@ -16,6 +16,15 @@ def describe(event: ev.Event) -> str:
                 f"up to {event.max_revisions} revision(s)"
             )
             return "\n".join([line, *(f"note: {note}" for note in event.notes)])
+        case ev.ChecklistSet():
+            if event.checklist is None:
+                return f"checklist: {event.error}"
+            lines = [f"checklist ({event.origin}, {len(event.checklist.items)} items):"]
+            lines += [
+                f"  [{'must' if i.must else 'should'}] {i.id}: {i.text}"
+                for i in event.checklist.items
+            ]
+            return "\n".join(lines)
         case ev.AttemptStarted():
             where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
             return f"{where}: generating (seed {event.seed})"
@@ -34,8 +43,11 @@ def describe(event: ev.Event) -> str:
             retried = " (after one unreadable answer)" if event.retried else ""
             v = event.verdict
             line = f"{event.ref.label}: {v.result}{retried}: {v.reason}"
+            items = []
+            if v.checks is not None:
+                items = [f"  {c.item_id}: {c.result}: {c.evidence}" for c in v.checks.verdicts]
             notes = [n for n in (v.judge_image_note, v.notes) if n]
-            return "\n".join([line, *(f"note: {note}" for note in notes)])
+            return "\n".join([line, *items, *(f"note: {note}" for note in notes)])
         case ev.UploadDone():
             return f"{event.ref.label}: uploaded to s3://{event.bucket}/{event.key}"
         case ev.UploadFailed():
@@ -46,6 +58,12 @@ def describe(event: ev.Event) -> str:
             said = event.prompt if event.ok else event.error
             line = f"prompt version {event.revision + 1}: {said}"
             return f"{line}\nnote: {event.notes}" if event.notes else line
+        case ev.BestChosen():
+            d = event.decision
+            misses = f"; {event.misses}" if event.misses else ""
+            return (
+                f"best, not approved: {event.candidate.ref.label} ({d.badge}, {event.how}){misses}"
+            )
         case ev.RunFinished():
             return f"finished: {event.outcome}: {event.message}"
     return repr(event)

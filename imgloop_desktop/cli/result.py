@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.core.events import Candidate, Outcome
+from imgloop_desktop.core.events import Candidate, Outcome, Verdict
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 
@@ -38,6 +38,37 @@ def _candidate(c: Candidate, result: RunResult) -> dict[str, Any]:
         "reason": verdict.reason if verdict else None,
         "s3_key": _written_key(c, result),
         "uploaded": upload.ok if upload else None,
+        # Checklist judging: each item's verdict and evidence, with the approval rule's view.
+        "checks": _checks(verdict),
+    }
+
+
+def _checks(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None or verdict.checks is None or verdict.decision is None:
+        return None
+    return {
+        "badge": verdict.decision.badge,
+        "decision": verdict.decision.to_json(),
+        "items": [v.to_json() for v in verdict.checks.verdicts],
+    }
+
+
+def _best(result: RunResult) -> dict[str, Any] | None:
+    """The best candidate when none was approved: "best, not approved", with what it misses."""
+    best = result.best
+    if best is None:
+        return None
+    ref = best.candidate.ref
+    return {
+        "label": "best, not approved",
+        "revision": ref.revision,
+        "attempt": ref.attempt,
+        "index": ref.index,
+        "local_path": str(best.candidate.path),
+        "badge": best.decision.badge,
+        "misses": best.misses,
+        "unmet_musts": list(best.decision.unmet_musts),
+        "chosen_by": best.how,
     }
 
 
@@ -56,6 +87,8 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
         "outcome": result.outcome.value,
         "prompts": result.prompts,
         "candidates": [_candidate(c, result) for c in result.candidates],
+        "judge_mode": params.judge_mode,
+        "checklist": result.checklist.to_json() if result.checklist is not None else None,
     }
     if result.outcome is Outcome.APPROVED and result.approved is not None:
         body: dict[str, Any] = {
@@ -72,7 +105,8 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
             )
         return _response(200, body | common)
     if result.outcome is Outcome.NOT_APPROVED:
-        return _response(400, {"status": "FAIL", "error": FAIL_MESSAGE} | common)
+        body = {"status": "FAIL", "error": FAIL_MESSAGE, "best": _best(result)}
+        return _response(400, body | common)
     status = "CANCELLED" if result.outcome is Outcome.CANCELLED else "FAIL"
     return _response(500, {"status": status, "error": result.message} | common)
 

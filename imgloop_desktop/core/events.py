@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from imgloop_desktop.core.checklist import Checklist, Decision, ItemVerdicts
 from imgloop_desktop.core.protocols import GenerationRequest
 
 
@@ -22,6 +23,25 @@ class VerdictResult(StrEnum):
     YES = "YES"
     NO = "NO"
     ERROR = "ERROR"
+    # Checklist judging only: a must the judge was unsure of (or could not answer) sends the
+    # image to a person; it is never silently approved or rejected.
+    REVIEW = "REVIEW"
+
+
+class JudgeMode(StrEnum):
+    """How an image is judged: the seed's one YES/NO for the whole prompt, or item by item
+    against a requirement checklist (issue 12)."""
+
+    VERDICT = "verdict"
+    CHECKLIST = "checklist"
+
+
+class ChecklistOrigin(StrEnum):
+    GIVEN = "given"  # the event's or the window's own
+    CACHED = "cached"  # written for the same prompt and judge model before
+    WRITTEN = "written"  # written by the judge model for this run
+    EDITED = "edited"  # changed by the person while the run went on
+    FAILED = "failed"  # could not be written: the run judges the whole prompt instead
 
 
 @dataclass(frozen=True)
@@ -68,10 +88,20 @@ class Verdict:
     judge_image_note: str = ""
     # Set when the judge model rejected a sampling setting and was asked again without it.
     notes: str = ""
+    # Checklist judging: every item's verdict and what they mean under the approval rule,
+    # against ``checklist`` (the one in force when the judging started).
+    checks: ItemVerdicts | None = None
+    decision: Decision | None = None
+    checklist: Checklist | None = None
 
     @property
     def approved(self) -> bool:
         return self.result is VerdictResult.YES
+
+    @property
+    def badge(self) -> str:
+        """Items passed out of all with a mark ("5/6 \u2713"); empty for a whole-prompt verdict."""
+        return self.decision.badge if self.decision is not None else ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,23 @@ class RunStarted:
     # What the run changed or left unused from its parameters for this model, in words
     # (a size mapped to the model's nearest, a setting the model has no use for).
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistSet:
+    """The checklist images are judged against from now on: before the first judgement
+    (given, cached or written by the judge model), or a person's edit during the run.
+    ``checklist`` is None only with origin FAILED: ``error`` says why, and the run judges
+    the whole prompt YES/NO instead. A written one carries its call's answer and tokens."""
+
+    checklist: Checklist | None
+    origin: ChecklistOrigin
+    model_id: str = ""
+    raw: str = ""
+    error: str = ""
+    notes: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -183,16 +230,31 @@ class PromptRevised:
 
 
 @dataclass(frozen=True)
+class BestChosen:
+    """No image was approved: the best candidate under the checklist (most musts met, then
+    shoulds; ties broken by one comparison asked in both orders). ``how`` says which
+    decided ("rank", "comparison", or "tie: ..." when the comparison could not tell them
+    apart and the earliest was named); ``misses`` what keeps it from approval."""
+
+    candidate: Candidate
+    decision: Decision
+    misses: str
+    how: str
+
+
+@dataclass(frozen=True)
 class RunFinished:
     run_id: str
     outcome: Outcome
     message: str
     approved: Candidate | None
     candidates: tuple[Candidate, ...]
+    best: Candidate | None = None  # named when no image was approved (checklist judging)
 
 
 Event = (
     RunStarted
+    | ChecklistSet
     | AttemptStarted
     | AttemptFailed
     | AttemptNote
@@ -203,5 +265,6 @@ Event = (
     | UploadFailed
     | RevisionStarted
     | PromptRevised
+    | BestChosen
     | RunFinished
 )

@@ -25,6 +25,25 @@ from typing import Any
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
+from imgloop_desktop.core.checklist import (
+    Approval,
+    Checklist,
+    Decision,
+    ItemVerdicts,
+    decide,
+    leaders,
+    resolve_tie,
+)
+from imgloop_desktop.core.checklist_prompts import (
+    checklist_prompt,
+    judge_checklist_prompt,
+    pairwise_prompt,
+    parse_checklist,
+    parse_item_verdicts,
+    parse_pairwise,
+    revise_checklist_prompt,
+    revision_brief,
+)
 from imgloop_desktop.core.errors import (
     AttemptFailedError,
     ModelOutputError,
@@ -86,6 +105,10 @@ class RunResult:
     verdicts: dict[ev.ImageRef, ev.Verdict] = field(default_factory=dict)
     uploads: dict[ev.ImageRef, UploadOutcome] = field(default_factory=dict)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Checklist judging: the checklist in force at the end, and the best candidate named
+    # when none was approved.
+    checklist: Checklist | None = None
+    best: ev.BestChosen | None = None
 
 
 def s3_key(prefix: str, stamp: str, ref: ev.ImageRef, images_per_attempt: int) -> str:
@@ -117,6 +140,7 @@ class ImageLoop:
         run_id: str | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         deadlines: CallDeadlines | None = None,
+        checklist_origin: ev.ChecklistOrigin = ev.ChecklistOrigin.GIVEN,
     ) -> None:
         # The seed's Titan-named fields fitted to this model: said, recorded, never refused.
         self.params, self.notes = fit_to_model(params, spec)
@@ -134,6 +158,12 @@ class ImageLoop:
         self._now = now
         self.deadlines = deadlines or CallDeadlines()
         self._first_approved: ev.Candidate | None = None
+        # Checklist judging (issue 12): the checklist in force, changed by ``set_checklist``
+        # between judgements; each judgement uses the one in force when it starts.
+        self._checklist_mode = params.uses_checklist
+        self._checklist = params.checklist if self._checklist_mode else None
+        self._checklist_origin = checklist_origin
+        self._checks_by_revision: dict[int, list[ItemVerdicts]] = {}
         self._finished = False  # after RunFinished, late answers only reach the disk
         self._max_pixels = max_pixels(spec)
         started = now()
@@ -167,6 +197,8 @@ class ImageLoop:
                     notes=self.notes,
                 )
             )
+            if self._checklist_mode:
+                self._prepare_checklist()
             r.outcome, r.message = self._run_prompts()
         except Cancelled:
             r.outcome = ev.Outcome.CANCELLED
@@ -188,12 +220,14 @@ class ImageLoop:
             log.warning("run %s: uploads still pending after %ss", r.run_id, drain)
         if self.cancel.forced and r.outcome is ev.Outcome.CANCELLED:
             r.message = f"Cancelled at once (asked twice); {len(r.candidates)} image(s) kept."
+        r.checklist = self._checklist
         finished = ev.RunFinished(
             run_id=r.run_id,
             outcome=r.outcome,
             message=r.message,
             approved=r.approved,
             candidates=tuple(r.candidates),
+            best=r.best.candidate if r.best is not None else None,
         )
         with self._lock:
             try:
@@ -203,7 +237,90 @@ class ImageLoop:
             self._finished = True
         return r
 
+    def set_checklist(self, checklist: Checklist) -> None:
+        """A person's edit, from any thread: judgements that start from now on use it;
+        those under way finish against the one they started with."""
+        if not self.params.uses_checklist:
+            raise ValueError('this run judges the whole prompt (judge_mode "verdict")')
+        with self._lock:
+            if self._finished or checklist == self._checklist:
+                return
+            self._checklist = checklist
+            self._checklist_mode = True  # also after a checklist that could not be written
+            self._emit(ev.ChecklistSet(checklist, ev.ChecklistOrigin.EDITED))
+
+    @property
+    def checklist(self) -> Checklist | None:
+        with self._lock:
+            return self._checklist
+
     # -- steps ----------------------------------------------------------------------------
+
+    def _prepare_checklist(self) -> None:
+        """The checklist before the first judgement: the one given, else one written by the
+        judge model (one call, asked once more for an unreadable answer). One that cannot be
+        written leaves the run judging the whole prompt, on record, rather than ending it."""
+        if self._checklist is not None:
+            self._emit(ev.ChecklistSet(self._checklist, self._checklist_origin))
+            return
+        request = checklist_prompt(self.params.prompt)
+        replies: list[ModelReply] = []
+        error = ""
+        for _ in range(2):
+            self._check_cancel()
+            call = _spawn(self.chat.ask, request, self.params.revise_settings)
+            try:
+                reply = self._await(call, self.deadlines.revise)
+            except AttemptFailedError as exc:
+                error = str(exc)
+                break
+            if reply is None:
+                error = f"no answer within {self.deadlines.revise:g} s"
+                break
+            replies.append(reply)
+            try:
+                written = parse_checklist(encodable(reply.text))
+            except ModelOutputError as exc:
+                error = f"the answer could not be read, twice: {exc}"
+                continue
+            with self._lock:
+                if self._checklist is None:  # a person's checklist, set meanwhile, wins
+                    self._checklist = written
+                    self._emit(self._checklist_event(written, ev.ChecklistOrigin.WRITTEN, replies))
+            return
+        with self._lock:
+            if self._checklist is not None:
+                return
+            self._checklist_mode = False
+            self._emit(
+                self._checklist_event(
+                    None,
+                    ev.ChecklistOrigin.FAILED,
+                    replies,
+                    error=f"The checklist could not be written ({error}); each image is judged "
+                    "YES/NO against the whole prompt instead.",
+                )
+            )
+
+    def _checklist_event(
+        self,
+        checklist: Checklist | None,
+        origin: ev.ChecklistOrigin,
+        replies: list[ModelReply],
+        *,
+        error: str = "",
+    ) -> ev.ChecklistSet:
+        last = replies[-1] if replies else None
+        return ev.ChecklistSet(
+            checklist,
+            origin,
+            model_id=last.model_id if last else self.chat.model_id,
+            raw=bounded(last.text, total=last.truncated_from) if last else "",
+            error=error,
+            notes=" ".join(r.note for r in replies if r.note),
+            input_tokens=_total(r.input_tokens for r in replies),
+            output_tokens=_total(r.output_tokens for r in replies),
+        )
 
     def _run_prompts(self) -> tuple[ev.Outcome, str]:
         p = self.params
@@ -216,11 +333,67 @@ class ImageLoop:
             if revision < p.max_prompt_revisions:
                 prompt = self._revise(revision + 1, prompt, reasons)
         versions = p.max_prompt_revisions + 1
-        return (
-            ev.Outcome.NOT_APPROVED,
+        message = (
             f"No image was approved after {versions} prompt version(s) x "
-            f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept.",
+            f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept."
         )
+        best = self._name_best()
+        if best is not None:
+            message += f" Best, not approved: {best.candidate.ref.label} ({best.decision.badge})"
+            message += f"; {best.misses}." if best.misses else "."
+        return ev.Outcome.NOT_APPROVED, message
+
+    def _name_best(self) -> ev.BestChosen | None:
+        """The best image under the checklist in force: most musts met, then shoulds; a tie
+        is broken by one comparison asked in both orders, so position bias reads as a tie
+        and the earliest image is named."""
+        checklist = self._checklist
+        if not self._checklist_mode or checklist is None:
+            return None
+        judged: list[tuple[ev.Candidate, Decision]] = []
+        for candidate in self.result.candidates:
+            verdict = self.result.verdicts.get(candidate.ref)
+            if verdict is not None and verdict.checks is not None:
+                judged.append((candidate, decide(checklist, verdict.checks)))
+        tied = leaders([d for _, d in judged])
+        if not tied:
+            return None
+        chosen, how = tied[0], "rank"
+        if len(tied) > 1:
+            a, b = judged[tied[0]][0], judged[tied[1]][0]
+            winner, how = self._compare(checklist, a, b)
+            chosen = tied[1] if winner == "b" else tied[0]
+        candidate, decision = judged[chosen]
+        best = ev.BestChosen(candidate, decision, decision.misses(checklist), how)
+        self.result.best = best
+        self._emit(best)
+        return best
+
+    def _compare(self, checklist: Checklist, a: ev.Candidate, b: ev.Candidate) -> tuple[str, str]:
+        """Which of two tied images meets the request better: one comparison, asked with
+        each image first. Returns ("a" | "b" | "tie", how it was decided)."""
+        size = self.params.judge_image_max_side
+        first = judge_copy(a.path.read_bytes(), size).data
+        second = judge_copy(b.path.read_bytes(), size).data
+        question = pairwise_prompt(self.params.prompt, checklist)
+        answers = []
+        for images in ((first, second), (second, first)):
+            self._check_cancel()
+            call = _spawn(self.chat.ask, question, self.params.validate_settings, images)
+            try:
+                reply = self._await(call, self.deadlines.judge)
+                if reply is None:
+                    return "tie", "tie: the comparison gave no answer; the earliest is named"
+                answers.append(parse_pairwise(encodable(reply.text)))
+            except (AttemptFailedError, ModelOutputError) as exc:
+                return "tie", f"tie: the comparison failed ({exc}); the earliest is named"
+        winner = resolve_tie(answers[0], answers[1])
+        if winner == "tie":
+            return "tie", (
+                "tie: the comparison did not pick the same image in both orders; "
+                "the earliest is named"
+            )
+        return winner, "comparison"
 
     def _request(self, prompt: str) -> GenerationRequest:
         p = self.params
@@ -342,7 +515,10 @@ class ImageLoop:
         question = judge_prompt(self.params.prompt)
         with self._lock:
             self._may_call()
+            checklist = self._checklist if self._checklist_mode else None
             self._emit(ev.JudgingStarted(candidate.ref))
+        if checklist is not None:
+            return self._judge_items(checklist, copy.data, copy.note)
         replies: list[ModelReply] = []
         error: ModelOutputError | None = None
         for _ in range(2):  # one retry for an unreadable answer, then an explicit error
@@ -365,6 +541,38 @@ class ImageLoop:
             copy.note,
         )
 
+    def _judge_items(self, checklist: Checklist, image: bytes, note: str) -> _Judgement:
+        """One call checks every item; items the answer left out are asked for once more,
+        then recorded as errors on those items (an unreadable answer is asked again whole)."""
+        question = judge_checklist_prompt(self.params.prompt, checklist)
+        replies: list[ModelReply] = []
+        found: ItemVerdicts | None = None
+        error: ModelOutputError | None = None
+        for _ in range(2):
+            if replies:
+                with self._lock:
+                    self._may_call()
+            replies.append(self.chat.ask(question, self.params.validate_settings, image_png=image))
+            try:
+                found = parse_item_verdicts(encodable(replies[-1].text), checklist, earlier=found)
+            except ModelOutputError as exc:
+                error = exc
+                continue
+            if found.complete:
+                break
+            question = judge_checklist_prompt(self.params.prompt, checklist, only=found.missing)
+        if found is None:
+            checks = ItemVerdicts.all_errors(
+                checklist, f"The judge's answer could not be read, twice: {error}"
+            )
+        else:
+            checks = found.with_errors(checklist, "The judge did not answer this item, asked twice")
+        decision = decide(checklist, checks)
+        result = _RESULTS[decision.result]
+        return _Judgement(
+            result, _items_reason(decision, checklist), replies, note, checks, decision, checklist
+        )
+
     def _record_verdict(self, candidate: ev.Candidate, judgement: _Judgement) -> ev.Verdict:
         replies = judgement.replies
         verdict = ev.Verdict(
@@ -376,9 +584,15 @@ class ImageLoop:
             output_tokens=_total(r.output_tokens for r in replies),
             judge_image_note=judgement.judge_image_note,
             notes=" ".join(r.note for r in replies if r.note),
+            checks=judgement.checks,
+            decision=judgement.decision,
+            checklist=judgement.checklist,
         )
         with self._lock:
             self.result.verdicts[candidate.ref] = verdict
+            if judgement.checks is not None:
+                revision = candidate.ref.revision
+                self._checks_by_revision.setdefault(revision, []).append(judgement.checks)
             if verdict.approved and self._first_approved is None:
                 # Set before the event goes out, so whatever reacts to it already finds
                 # the run stopping and no call starts after an approval.
@@ -391,9 +605,7 @@ class ImageLoop:
         on record."""
         self._check_cancel()
         self._emit(ev.RevisionStarted(revision=revision, reasons=tuple(reasons)))
-        request = revise_prompt(
-            original=self.params.prompt, latest=latest, reasons=reasons, spec=self.spec
-        )
+        request = self._revision_request(latest, reasons)
         error = ""
         raw = ""
         notes: list[str] = []
@@ -452,6 +664,25 @@ class ImageLoop:
             )
         )
         return latest
+
+    def _revision_request(self, latest: str, reasons: list[str]) -> str:
+        """Under a checklist the reviser sees what failed and what was unsure, with the
+        judge's evidence and each version's score, and is told to keep what passed."""
+        with self._lock:
+            checklist = self._checklist if self._checklist_mode else None
+            checks = {k: list(v) for k, v in self._checks_by_revision.items()}
+        if checklist is None:
+            return revise_prompt(
+                original=self.params.prompt, latest=latest, reasons=reasons, spec=self.spec
+            )
+        prompts = self.result.prompts
+        versions = [(prompts[n], checks.get(n, [])) for n in range(len(prompts))]
+        return revise_checklist_prompt(
+            original=self.params.prompt,
+            latest=latest,
+            brief=revision_brief(checklist, versions),
+            spec=self.spec,
+        )
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -560,6 +791,26 @@ class _Judgement:
     reason: str
     replies: list[ModelReply]
     judge_image_note: str = ""  # what was done to fit Converse's image limits, if anything
+    checks: ItemVerdicts | None = None
+    decision: Decision | None = None
+    checklist: Checklist | None = None
+
+
+_RESULTS = {
+    Approval.APPROVED: ev.VerdictResult.YES,
+    Approval.REJECTED: ev.VerdictResult.NO,
+    Approval.REVIEW: ev.VerdictResult.REVIEW,
+}
+
+
+def _items_reason(decision: Decision, checklist: Checklist) -> str:
+    """A checklist verdict in one line, for the places a whole-prompt reason goes."""
+    if decision.approved:
+        return f"Every must is met ({decision.badge})."
+    misses = decision.misses(checklist)
+    if decision.result is Approval.REVIEW:
+        return f"A person decides ({decision.badge}): {misses}"
+    return f"Rejected ({decision.badge}): {misses}"
 
 
 class RecordingError(Exception):

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import Field, dataclass, field, fields
 from typing import Any, TypeVar
 
+from imgloop_desktop.core.checklist import Checklist
+
 T = TypeVar("T")
 
 DECLARED_KEY = "imgloop.declared"
@@ -174,7 +176,15 @@ class ParamField:
         return self.type in (int, float)
 
 
-_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+# A checklist is the one field that is not a scalar: JSON gives it as a list of items,
+# read and checked by ``Checklist.from_json``.
+_TYPES: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "Checklist": Checklist,
+}
 
 
 def declared_fields(cls: type) -> tuple[ParamField, ...]:

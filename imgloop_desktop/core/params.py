@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from imgloop_desktop.core import jsonsafe, jsonshape
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import (
@@ -103,6 +104,12 @@ def _prefix_ok(prefix: str) -> bool:
         and not has_control(prefix)
     )
 
+
+JUDGE_MODES = ("verdict", "checklist")
+CHECKLIST_ALLOWED = (
+    'a list of {text, must} items (used with judge_mode "checklist"), or unset to have the '
+    "judge model write one"
+)
 
 MODEL_ID_ALLOWED = (
     f"a Bedrock model id, inference profile id or ARN: at most {MAX_MODEL_ID_CHARS} "
@@ -332,6 +339,34 @@ class RunParams:
         widget="judge_model",
         hint="model id, inference profile id or ARN",
     )
+    judge_mode: str = param(
+        "verdict",
+        label="Approval",
+        help="`checklist`: the judge checks each requirement of a checklist and an image is "
+        "approved when every must is met; `verdict`: the seed's one YES/NO for the whole prompt",
+        section=Section.JUDGE,
+        row=1,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        choices=JUDGE_MODES,
+        default_text="`verdict` in an event (the seed's behaviour; `checklist` when the event "
+        "carries one); `checklist` in the window and its presets",
+    )
+    # param() returns a dataclass field(); ruff only knows built-in types are immutable.
+    checklist: Checklist | None = param(  # noqa: RUF009
+        None,
+        label="Checklist",
+        help="The requirements each image is checked against, a list of `{text, must}` "
+        "(optionally `id`, `kind`, `depends_on`); unset: the judge model writes one from the "
+        "prompt before the first image (`imgloop-cli checklist` prints it)",
+        section=Section.JUDGE,
+        row=2,
+        tier=Tier.ESSENTIAL,
+        ours=True,
+        rule=Rule(CHECKLIST_ALLOWED, ok=lambda v: isinstance(v, Checklist)),
+        widget="checklist",
+        default_text="unset",
+    )
     output_dir: str = param(
         "",
         label="Local folder",
@@ -404,6 +439,10 @@ class RunParams:
     )
 
     @property
+    def uses_checklist(self) -> bool:
+        return self.judge_mode == "checklist"
+
+    @property
     def validate_settings(self) -> InferenceSettings:
         return InferenceSettings(
             temperature=self.claude_validate_temperature,
@@ -425,7 +464,12 @@ class RunParams:
         return replace(self, **changes)
 
     def to_event(self) -> dict[str, Any]:
-        return asdict(self)
+        """The event as JSON-ready values (the checklist as its list of items)."""
+        event: dict[str, Any] = {}
+        for f in PARAMS:
+            value = getattr(self, f.name)
+            event[f.name] = value.to_json() if isinstance(value, Checklist) else value
+        return event
 
     @classmethod
     def from_event(cls, event: object) -> RunParams:
@@ -445,8 +489,14 @@ class RunParams:
         assert isinstance(event, dict)  # the shape says so
         # Checked: each value converts (3.0 to 3 for a whole number, 1 to 1.0 for a number).
         values: dict[str, Any] = {
-            k: v if v is None else coerce(v, _FIELD_TYPES[k]) for k, v in event.items()
+            k: v if v is None or k == "checklist" else coerce(v, _FIELD_TYPES[k])
+            for k, v in event.items()
         }
+        if values.get("checklist") is not None:
+            values["checklist"] = Checklist.from_json(values["checklist"], name="checklist")
+            # A checklist says how to judge: an event that carries one and does not say
+            # otherwise is judged against it.
+            values.setdefault("judge_mode", "checklist")
         if "s3_enabled" not in event and values.get("output_s3_bucket_name"):
             values["s3_enabled"] = True
         return cls(**values)
@@ -547,6 +597,8 @@ def _event_shape(f: ParamField) -> jsonshape.Shape:
     """What JSON gives for field ``f``, worded as events always were ("a whole number");
     ranges are ``validate``'s, since they may depend on the model."""
     expected = f.type
+    if expected is Checklist:  # its items are checked by Checklist.from_json
+        return jsonshape.OrNull(jsonshape.AnyValue(), CHECKLIST_ALLOWED)
     if f.unsettable:
         inner = _plain_shape(expected, f"a {TYPE_WORDS[expected]}")
         allowed = f'a {TYPE_WORDS[expected]}, or "{UNSET}" (or null) to leave it out'
@@ -621,6 +673,15 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
                 short(params.prompt),
                 f"1-{spec.prompt_max_chars} characters for {spec.name} "
                 f"(this one has {prompt_len:,})",
+            )
+        )
+    if params.checklist is not None and not params.uses_checklist:
+        p.append(
+            Problem(
+                "checklist",
+                f"{len(params.checklist.items)} item(s)",
+                'unset while judge_mode is "verdict" (a checklist is used only with '
+                'judge_mode "checklist")',
             )
         )
     for name, bounds in model_limits(spec).items():

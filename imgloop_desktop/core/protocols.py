@@ -76,9 +76,13 @@ class ChatModel(Protocol):
     region: str  # where the calls go, recorded with the run
 
     def ask(
-        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+        self,
+        prompt: str,
+        settings: InferenceSettings,
+        image_png: bytes | tuple[bytes, ...] | None = None,
     ) -> ModelReply:
-        """One user turn, with an optional PNG image before the text. Raises ServiceError."""
+        """One user turn, with an optional PNG image (or several, in order: a comparison)
+        before the text. Raises ServiceError."""
         ...
 
 

@@ -15,6 +15,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, decide
+from imgloop_desktop.core.checklist import Decision as ChecklistDecision
+
 # -- states -----------------------------------------------------------------------------------
 
 
@@ -87,6 +90,9 @@ class SessionSummary:
     judge_region: str = ""
     notes: tuple[str, ...] = ()
     """Where each model was called (they may differ) and the run's notes (schema v6)."""
+    judge_mode: str = "verdict"
+    best_image_id: int | None = None
+    """Checklist judging (schema v7): the best candidate named when none was approved."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,22 @@ class VerdictRecord:
     """What was done to fit the image into Converse's limits for the judge (schema v5)."""
     notes: str = ""
     """A sampling setting the judge's model refused, then left out (schema v6)."""
+    checks: ItemVerdicts | None = None
+    checklist: Checklist | None = None
+    """Checklist judging (schema v7): each item's verdict, and the checklist it was judged
+    against (the one in force when the judging started)."""
+
+    @property
+    def decision(self) -> ChecklistDecision | None:
+        if self.checks is None or self.checklist is None:
+            return None
+        return decide(self.checklist, self.checks)
+
+    @property
+    def badge(self) -> str:
+        """ "5/6 \u2713" for a checklist verdict; "" for a whole-prompt one."""
+        decision = self.decision
+        return decision.badge if decision is not None else ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +157,11 @@ class ImageRecord:
     verdict: VerdictRecord | None
     human_decision: Decision | None
     decided_at: datetime | None
+    human_items: dict[str, bool] = field(default_factory=dict)
+    """The items a person ticked (True: met) when deciding from the review list, by item
+    id; empty when they decided the image as a whole (schema v7)."""
+    is_best: bool = False
+    """Named the run's best candidate when none was approved (schema v7)."""
 
     @property
     def effective_approved(self) -> bool:
@@ -198,6 +225,13 @@ class SessionTree:
     judge_region: str = ""
     notes: tuple[str, ...] = ()
     """Where each model was called (they may differ) and the run's notes (schema v6)."""
+    judge_mode: str = "verdict"
+    checklist: Checklist | None = None
+    """The checklist in force at the end (schema v7); each verdict keeps its own."""
+    checklist_changes: tuple[ChecklistChange, ...] = ()
+    best_image_id: int | None = None
+    best_misses: str = ""
+    best_how: str = ""
 
     def images(self) -> Iterator[ImageRecord]:
         for version in self.prompt_versions:
@@ -206,6 +240,56 @@ class SessionTree:
 
     def approved_images(self) -> list[ImageRecord]:
         return [image for image in self.images() if image.effective_approved]
+
+
+@dataclass(frozen=True)
+class ChecklistChange:
+    """One ``ChecklistSet`` of a run: given, cached, written by the model, or edited by the
+    person during the run; FAILED ones carry the error and no checklist."""
+
+    origin: str
+    checklist: Checklist | None
+    model_id: str
+    error: str
+    created_at: datetime
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+# -- review and the judge's agreement with people ----------------------------------------------
+
+
+class ReviewReason(StrEnum):
+    BEST_NOT_APPROVED = "best_not_approved"  # the run's best image; no image was approved
+    UNSURE_MUSTS = "unsure_musts"  # the judge was unsure of (or could not answer) a must
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An image waiting for a person: not yet decided by one."""
+
+    image: ImageRecord
+    reason: ReviewReason
+    run_prompt: str
+    misses: str
+    """What keeps it from approval, in words (unmet musts)."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How often the judge's verdict matched a person's own decision, for one pair of judge
+    and image model. Only images a person decided and the judge answered YES or NO count."""
+
+    judge_model_id: str
+    image_model_id: str
+    decided: int
+    agreed: int
+    judge_yes_person_no: int
+    judge_no_person_yes: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.agreed / self.decided if self.decided else None
 
 
 # -- checking and repairing the files -------------------------------------------------------

@@ -185,11 +185,15 @@ class ConverseChat:
         self._omitted: set[str] = set()
 
     def ask(
-        self, prompt: str, settings: InferenceSettings, image_png: bytes | None = None
+        self,
+        prompt: str,
+        settings: InferenceSettings,
+        image_png: bytes | tuple[bytes, ...] | None = None,
     ) -> ModelReply:
         content: list[dict[str, object]] = []
-        if image_png is not None:
-            content.append({"image": {"format": "png", "source": {"bytes": image_png}}})
+        images = (image_png,) if isinstance(image_png, bytes) else image_png or ()
+        for image in images:
+            content.append({"image": {"format": "png", "source": {"bytes": image}}})
         content.append({"text": prompt})
         notes: list[str] = []
         try:

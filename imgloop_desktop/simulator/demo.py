@@ -117,7 +117,7 @@ class DemoBackend:
     """Starts the simulator for as long as the demo is used."""
 
     def __init__(self, script: SimScript | None = None) -> None:
-        self.simulator = BedrockSimulator(script or demo_script())
+        self.simulator = BedrockSimulator(script or demo_checklist_script())
 
     def start(self) -> DemoCredentials:
         return DemoCredentials(self.simulator.start())

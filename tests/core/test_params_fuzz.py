@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import (
     MAX_OUTPUT_TOKENS,
@@ -212,6 +213,15 @@ def test_number_and_nesting_bombs_in_any_field_are_answered(
     check(lambda: RunParams.loads(text, "event.json"))
 
 
+def _valid_checklist(items: list[dict[str, Any]]) -> st.SearchStrategy[Checklist]:
+    """The items as a checklist when they make one (a must, usable texts), else a small one:
+    a Checklist that exists is valid, so the window can only hold valid ones."""
+    try:
+        return st.just(Checklist.from_json([{**items[0], "must": True}, *items[1:]]))
+    except ValidationError:
+        return st.just(Checklist.from_json([{"text": "a dog", "must": True}]))
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.fixed_dictionaries(
@@ -223,6 +233,11 @@ def test_number_and_nesting_bombs_in_any_field_are_answered(
                     float: WILD_FLOATS,
                     str: WILD_TEXT,
                     bool: st.booleans(),
+                    Checklist: st.lists(
+                        st.builds(lambda t, m: {"text": t, "must": m}, WILD_TEXT, st.booleans()),
+                        min_size=1,
+                        max_size=4,
+                    ).flatmap(_valid_checklist),
                 }[PARAMS_BY_NAME[name].type]
                 | (st.none() if PARAMS_BY_NAME[name].unsettable else st.nothing())
             )

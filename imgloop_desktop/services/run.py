@@ -15,7 +15,7 @@ from types import TracebackType
 from imgloop_desktop import paths
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.core.events import Event
+from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet, Event
 from imgloop_desktop.core.loop import CallDeadlines, ImageLoop, RunResult
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams, validate
@@ -30,6 +30,7 @@ from imgloop_desktop.providers.session import (
     CredentialsSource,
     make_clients,
 )
+from imgloop_desktop.services import checklist_cache
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
@@ -127,6 +128,7 @@ def execute(
     emit: Callable[[Event], None] | None = None,
     cancel: CancelToken | None = None,
     clients: Clients | None = None,
+    loop_ready: Callable[[ImageLoop], None] | None = None,
 ) -> Execution:
     """Validate, then run the loop to its end on the calling thread, recording it in history.
 
@@ -137,6 +139,8 @@ def execute(
 
     The returned ``Execution`` owns the clients made here (use it as a context manager);
     when this raises, they are already closed. ``clients``, if given, stay the caller's.
+    ``loop_ready`` gets the loop before it starts, for a front end that edits the running
+    loop's checklist (``ImageLoop.set_checklist``, thread-safe).
     """
     spec = check(params)
     if params.output_dir:  # recorded paths must mean the same folder from anywhere later
@@ -145,7 +149,7 @@ def execute(
     if clients is None:
         clients = make_clients(credentials, params.aws_region or None)
     try:
-        result = _run(params, spec, clients, emit=emit, cancel=cancel)
+        result = _run(params, spec, clients, emit=emit, cancel=cancel, loop_ready=loop_ready)
     except BaseException:
         if owns_clients:
             close_clients(clients)
@@ -160,8 +164,13 @@ def _run(
     *,
     emit: Callable[[Event], None] | None,
     cancel: CancelToken | None,
+    loop_ready: Callable[[ImageLoop], None] | None = None,
 ) -> RunResult:
-    """The loop on ``clients``, with its recorder and uploader closed whatever happens."""
+    """The loop on ``clients``, with its recorder and uploader closed whatever happens.
+
+    A checklist run without its own checklist starts from the one written for the same
+    prompt and judge model before (no call), and one the loop writes is kept for next time.
+    """
     image_region, judge_region = regions(params, clients.region)
     image_client, image_region = clients.runtime(image_region)
     judge_client, judge_region = clients.runtime(judge_region)
@@ -174,6 +183,12 @@ def _run(
             judge_region,
             clients.region,
         )
+    origin = ChecklistOrigin.GIVEN
+    cache_key = checklist_cache.key_for(params.prompt, params.judge_model_id)
+    if params.uses_checklist and params.checklist is None:
+        cached = checklist_cache.cached(cache_key)
+        if cached is not None:
+            params, origin = params.with_changes(checklist=cached), ChecklistOrigin.CACHED
     recorder = HistoryRecorder(default_db_path(), params)
     uploader = S3Uploader(clients.s3, params.output_s3_bucket_name) if params.s3_enabled else None
     loop = ImageLoop(
@@ -184,16 +199,35 @@ def _run(
         store=LocalImageStore(paths.images_dir(params.output_dir)),
         uploader=uploader,
         emit=emit,
-        recorder=recorder,
+        recorder=_keeping_written_checklists(recorder, cache_key),
         cancel=cancel,
         deadlines=deadlines(spec),
+        checklist_origin=origin,
     )
+    if loop_ready is not None:
+        loop_ready(loop)
     try:
         return loop.run()
     finally:
         if uploader is not None:
             uploader.close(wait=not (cancel is not None and cancel.cancelled))
         recorder.close()
+
+
+def _keeping_written_checklists(recorder: HistoryRecorder, key: str) -> Callable[[Event], None]:
+    """The recorder, keeping a checklist the judge model wrote for the next run of the
+    same prompt (a person's edits are theirs to pass again, not the model's answer)."""
+
+    def record(event: Event) -> None:
+        recorder(event)
+        if (
+            isinstance(event, ChecklistSet)
+            and event.origin is ChecklistOrigin.WRITTEN
+            and event.checklist is not None
+        ):
+            checklist_cache.keep(key, event.checklist)
+
+    return record
 
 
 def deadlines(spec: ImageModelSpec) -> CallDeadlines:

@@ -41,7 +41,7 @@ def _allowed(f: ParamField) -> str:
         parts.append(f"depends on model: {f.declared.model_rule}")
     if f.type is bool:
         parts.append("true / false")
-    if f.unsettable:
+    if f.unsettable and f.is_number:
         parts.append('or "unset" (null): not sent, the model\'s own default applies')
     return "; ".join(parts)
 

@@ -233,6 +233,50 @@ def test_offline_demo_needs_no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "synthetic" in err
     assert len(body["prompts"]) == 2
     assert Path(body["local_path"]).is_relative_to(tmp_path / "demo")
+    # The demo judges by checklist: the colour item fails twice, is revised, then passes.
+    assert body["judge_mode"] == "checklist"
+    assert [item["id"] for item in body["checklist"]] == ["c1", "c2", "c3", "c4", "c5"]
+    badges = [c["checks"]["badge"] for c in body["candidates"]]
+    assert badges == ["4/5 \u2717", "4/5 \u2717", "5/5 \u2713"]
+    first = {i["id"]: i for i in body["candidates"][0]["checks"]["items"]}
+    assert first["c3"]["result"] == "no" and "dawn" in first["c3"]["evidence"]
+    assert "pink and orange" in body["prompts"][1]
+    assert "checklist (written, 5 items)" in err
+
+
+def test_an_events_checklist_is_used_and_the_best_candidate_named(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    checklist = [
+        {"text": "two red apples", "must": True},
+        {"text": "a blue plate", "must": True},
+        {"text": "soft daylight", "must": False},
+    ]
+    bedrock_sim.script.queue_checks({"c1": "no", "c3": "no"}, {"c1": "no"}, {"c1": "no"})
+    # The seed's top_p left out: Sonnet 4.6 refuses it beside a temperature (one more call).
+    event = event_file(
+        tmp_path,
+        max_retry_attempts=3,
+        max_prompt_revisions=0,
+        checklist=checklist,
+        claude_validate_top_p="unset",
+    )
+    code, response, body, err = run_cli("run", "--event", event, "--no-s3")
+
+    assert code == 1, err
+    assert response["statusCode"] == 400
+    assert bedrock_sim.count("checklist") == 0  # the event's own, no call to write one
+    assert bedrock_sim.count("check") == 3 and bedrock_sim.count("judge") == 0
+    assert body["judge_mode"] == "checklist"
+    assert [c["checks"]["badge"] for c in body["candidates"]] == ["1/3 \u2717", "2/3 \u2717"] + [
+        "2/3 \u2717"
+    ]
+    best = body["best"]
+    assert best["label"] == "best, not approved"
+    assert (best["attempt"], best["badge"]) == (1, "2/3 \u2717")  # ties: compared, else earliest
+    assert best["misses"] == "misses: two red apples"
+    assert best["unmet_musts"] == ["c1"]
+    assert "best, not approved" in err
 
 
 def test_runs_are_recorded_for_offline_review(

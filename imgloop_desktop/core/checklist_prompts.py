@@ -40,7 +40,7 @@ from imgloop_desktop.core.checklist import (
 )
 from imgloop_desktop.core.errors import ModelOutputError
 from imgloop_desktop.core.models import ImageModelSpec
-from imgloop_desktop.core.prompts import fit_to_limit
+from imgloop_desktop.core.prompts import REVISE_HEAD, fit_to_limit
 from imgloop_desktop.core.text_limits import encodable
 
 # Bumped whenever a template's wording changes, so cached checklists are written anew.
@@ -182,19 +182,9 @@ def pairwise_prompt(prompt: str, checklist: Checklist) -> str:
 
 # Revising from the failures ----------------------------------------------------------------
 
-REVISE_TEMPLATE = """You rewrite prompts for the image model {model_name}.
-
-What the person wants (their original words, any language):
-<original>
-{original}
-</original>
-
-The prompt used last, which did not produce an acceptable image:
-<latest>
-{latest}
-</latest>
-
-What a reviewer found, requirement by requirement:
+REVISE_TEMPLATE = (
+    REVISE_HEAD
+    + """What a reviewer found, requirement by requirement:
 {brief}
 
 How to write prompts for {model_name}:
@@ -206,6 +196,7 @@ English, at most {max_chars} characters, as plain prompt text.
 
 Answer with one JSON object and nothing else:
 {{"revised_prompt": "the new prompt"}}"""
+)
 
 
 VersionVerdicts = (

@@ -25,7 +25,10 @@ the request; small aesthetic flaws do not matter.
 Answer with one JSON object and nothing else:
 {{"result": "YES" or "NO", "reason": "one or two sentences: what matches, what is missing"}}"""
 
-REVISE_TEMPLATE = """You rewrite prompts for the image model {model_name}.
+# What every revision request starts with, whole-prompt or per requirement
+# (``checklist_prompts.REVISE_TEMPLATE``): one wording for the person's words and the last
+# prompt, so both revisers read the same context.
+REVISE_HEAD = """You rewrite prompts for the image model {model_name}.
 
 What the person wants (their original words, any language):
 <original>
@@ -37,7 +40,11 @@ The prompt used last, which did not produce an acceptable image:
 {latest}
 </latest>
 
-Why a reviewer rejected the images it produced:
+"""
+
+REVISE_TEMPLATE = (
+    REVISE_HEAD
+    + """Why a reviewer rejected the images it produced:
 {reasons}
 
 How to write prompts for {model_name}:
@@ -49,6 +56,7 @@ prompt text.
 
 Answer with one JSON object and nothing else:
 {{"revised_prompt": "the new prompt"}}"""
+)
 
 
 def judge_prompt(original_prompt: str) -> str:

@@ -23,6 +23,7 @@ from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import PARAMS, RunParams, validate
 from imgloop_desktop.services import checklist as checklist_service
+from imgloop_desktop.services import costs
 from imgloop_desktop.services import run as run_service
 from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
@@ -40,6 +41,7 @@ EXIT_CODES = {
     Outcome.NOT_APPROVED: 1,
     Outcome.ERROR: 3,
     Outcome.CANCELLED: 3,
+    Outcome.BUDGET: 4,
 }
 EXIT_INVALID = 2
 FIELD_NAMES = frozenset(f.name for f in PARAMS)
@@ -68,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", help="local image folder (overrides output_dir)")
     run.add_argument("--no-s3", action="store_true", help="keep images locally only")
     run.add_argument("--quiet", action="store_true", help="print no progress")
+    run.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print what the run would cost (first attempt, worst case) as JSON; no Bedrock call",
+    )
     demo = commands.add_parser(
         "demo",
         help="run the loop offline against the built-in Bedrock simulator",
@@ -166,6 +173,9 @@ def _invalid(exc: ValidationError) -> int:
 def run_command(args: argparse.Namespace) -> int:
     try:
         params = _params(args)
+        if args.estimate:
+            _print_json(costs.estimate_run(params).to_json(), sys.stdout)
+            return 0
     except ValidationError as exc:
         return _invalid(exc)
     credentials: CredentialsSource = (

@@ -64,8 +64,11 @@ def describe(event: ev.Event) -> str:
             return (
                 f"best, not approved: {event.candidate.ref.label} ({d.badge}, {event.how}){misses}"
             )
+        case ev.Spent():
+            return f"spent {event.cost} on the {event.kind} call; {event.total} so far"
         case ev.RunFinished():
-            return f"finished: {event.outcome}: {event.message}"
+            spent = f" (spent {event.spent})" if event.spent is not None else ""
+            return f"finished: {event.outcome}: {event.message}{spent}"
     return repr(event)
 
 

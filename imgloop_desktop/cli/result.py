@@ -89,6 +89,7 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
         "candidates": [_candidate(c, result) for c in result.candidates],
         "judge_mode": params.judge_mode,
         "checklist": result.checklist.to_json() if result.checklist is not None else None,
+        "spent": result.spent.to_json() if result.spent is not None else None,
     }
     if result.outcome is Outcome.APPROVED and result.approved is not None:
         body: dict[str, Any] = {
@@ -107,6 +108,9 @@ def from_result(result: RunResult, params: RunParams, region: str) -> dict[str, 
     if result.outcome is Outcome.NOT_APPROVED:
         body = {"status": "FAIL", "error": FAIL_MESSAGE, "best": _best(result)}
         return _response(400, body | common)
+    if result.outcome is Outcome.BUDGET:
+        body = {"status": "BUDGET", "error": result.message, "best": _best(result)}
+        return _response(402, body | common)
     status = "CANCELLED" if result.outcome is Outcome.CANCELLED else "FAIL"
     return _response(500, {"status": status, "error": result.message} | common)
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from imgloop_desktop.core.checklist import Checklist, Decision, ItemVerdicts
+from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.protocols import GenerationRequest
 
 
@@ -17,6 +18,9 @@ class Outcome(StrEnum):
     NOT_APPROVED = "not_approved"
     ERROR = "error"
     CANCELLED = "cancelled"
+    # A call would have passed the run's cap or the monthly budget, so it was not started;
+    # everything made so far is kept (issue 13).
+    BUDGET = "budget"
 
 
 class VerdictResult(StrEnum):
@@ -229,6 +233,30 @@ class PromptRevised:
     notes: str = ""
 
 
+class CallKind(StrEnum):
+    GENERATE = "generate"
+    JUDGE = "judge"
+    CHECKLIST = "checklist"
+    REVISE = "revise"
+    COMPARE = "compare"
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What one finished call cost, from what the service reported (images returned, tokens
+    used), and the run's total so far. ``revision``/``attempt``/``index`` place a
+    generation or a judgement; a revision has only ``revision``. A price the table does not
+    know leaves the cost (and the total) incomplete, never zero."""
+
+    kind: CallKind
+    model_id: str
+    cost: Cost
+    total: Cost
+    revision: int | None = None
+    attempt: int | None = None
+    index: int | None = None
+
+
 @dataclass(frozen=True)
 class BestChosen:
     """No image was approved: the best candidate under the checklist (most musts met, then
@@ -250,6 +278,7 @@ class RunFinished:
     approved: Candidate | None
     candidates: tuple[Candidate, ...]
     best: Candidate | None = None  # named when no image was approved (checklist judging)
+    spent: Cost | None = None  # None when the run had no price table (tests, old callers)
 
 
 Event = (
@@ -265,6 +294,7 @@ Event = (
     | UploadFailed
     | RevisionStarted
     | PromptRevised
+    | Spent
     | BestChosen
     | RunFinished
 )

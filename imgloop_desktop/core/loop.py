@@ -12,6 +12,7 @@ have to become a public interface between two modules that change together.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import threading
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.budget import Meter, Reservation
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.checklist import (
     Approval,
@@ -44,6 +46,16 @@ from imgloop_desktop.core.checklist_prompts import (
     revise_checklist_prompt,
     revision_brief,
 )
+from imgloop_desktop.core.cost import (
+    Cost,
+    ImageCall,
+    PriceTable,
+    TextCall,
+    TextRequest,
+    TokenUsage,
+    call_cost,
+    worst_case_call,
+)
 from imgloop_desktop.core.errors import (
     AttemptFailedError,
     ModelOutputError,
@@ -62,6 +74,7 @@ from imgloop_desktop.core.protocols import (
     GenerationRequest,
     ImageGenerator,
     ImageStore,
+    InferenceSettings,
     ModelReply,
     Uploader,
     UploadOutcome,
@@ -109,6 +122,8 @@ class RunResult:
     # when none was approved.
     checklist: Checklist | None = None
     best: ev.BestChosen | None = None
+    # What the run's calls cost (None without a price table); the meter's reckoning.
+    spent: Cost | None = None
 
 
 def s3_key(prefix: str, stamp: str, ref: ev.ImageRef, images_per_attempt: int) -> str:
@@ -141,6 +156,8 @@ class ImageLoop:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         deadlines: CallDeadlines | None = None,
         checklist_origin: ev.ChecklistOrigin = ev.ChecklistOrigin.GIVEN,
+        prices: PriceTable | None = None,
+        meter: Meter | None = None,
     ) -> None:
         # The seed's Titan-named fields fitted to this model: said, recorded, never refused.
         self.params, self.notes = fit_to_model(params, spec)
@@ -164,6 +181,12 @@ class ImageLoop:
         self._checklist = params.checklist if self._checklist_mode else None
         self._checklist_origin = checklist_origin
         self._checks_by_revision: dict[int, list[ItemVerdicts]] = {}
+        # Costs (issue 13): every call is priced; with caps, a call whose worst case would
+        # pass one is not started. Without a price table nothing is counted.
+        self._prices = prices
+        self._meter = meter if meter is not None or prices is None else Meter()
+        if self._meter is not None and self._meter.capped and prices is None:
+            raise ValueError("a budget needs a price table")
         self._finished = False  # after RunFinished, late answers only reach the disk
         self._max_pixels = max_pixels(spec)
         started = now()
@@ -203,6 +226,8 @@ class ImageLoop:
         except Cancelled:
             r.outcome = ev.Outcome.CANCELLED
             r.message = f"Cancelled; {len(r.candidates)} image(s) kept."
+        except BudgetReached as exc:
+            r.outcome, r.message = ev.Outcome.BUDGET, self._budget_message(exc)
         except ServiceError as exc:
             r.outcome, r.message = ev.Outcome.ERROR, str(exc)
         except RecordingError as exc:
@@ -221,6 +246,7 @@ class ImageLoop:
         if self.cancel.forced and r.outcome is ev.Outcome.CANCELLED:
             r.message = f"Cancelled at once (asked twice); {len(r.candidates)} image(s) kept."
         r.checklist = self._checklist
+        r.spent = self._meter.spent if self._meter is not None else None
         finished = ev.RunFinished(
             run_id=r.run_id,
             outcome=r.outcome,
@@ -228,6 +254,7 @@ class ImageLoop:
             approved=r.approved,
             candidates=tuple(r.candidates),
             best=r.best.candidate if r.best is not None else None,
+            spent=r.spent,
         )
         with self._lock:
             try:
@@ -268,7 +295,9 @@ class ImageLoop:
         error = ""
         for _ in range(2):
             self._check_cancel()
-            call = _spawn(self.chat.ask, request, self.params.revise_settings)
+            call = _spawn(
+                self._ask, _Purpose(ev.CallKind.CHECKLIST), request, self.params.revise_settings
+            )
             try:
                 reply = self._await(call, self.deadlines.revise)
             except AttemptFailedError as exc:
@@ -379,13 +408,19 @@ class ImageLoop:
         answers = []
         for images in ((first, second), (second, first)):
             self._check_cancel()
-            call = _spawn(self.chat.ask, question, self.params.validate_settings, images)
+            call = _spawn(
+                self._ask,
+                _Purpose(ev.CallKind.COMPARE),
+                question,
+                self.params.validate_settings,
+                images,
+            )
             try:
                 reply = self._await(call, self.deadlines.judge)
                 if reply is None:
                     return "tie", "tie: the comparison gave no answer; the earliest is named"
                 answers.append(parse_pairwise(encodable(reply.text)))
-            except (AttemptFailedError, ModelOutputError) as exc:
+            except (AttemptFailedError, ModelOutputError, BudgetReached) as exc:
                 return "tie", f"tie: the comparison failed ({exc}); the earliest is named"
         winner = resolve_tie(answers[0], answers[1])
         if winner == "tie":
@@ -411,10 +446,26 @@ class ImageLoop:
     ) -> list[GeneratedImage]:
         """The images of one call (on a call thread). Raises PromptRefusedError when the model
         declined; the scheduler records failures, so an abandoned call records nothing."""
+        purpose = _Purpose(ev.CallKind.GENERATE, revision, attempt)
+        asked = ImageCall(
+            self.generator.model_id,
+            request.width,
+            request.height,
+            request.number_of_images,
+            self.generator.region,
+        )
         with self._lock:  # the gate: decided and announced atomically with approvals
             self._may_call()
+            reservation = self._reserve(purpose, asked)
             self._emit(ev.AttemptStarted(revision=revision, attempt=attempt, request=request))
-        return self.generator.generate(request)
+        try:
+            images = self.generator.generate(request)
+        except BaseException:
+            self._release(reservation)
+            raise
+        returned = dataclasses.replace(asked, images=min(len(images), request.number_of_images))
+        self._settle(reservation, purpose, returned)
+        return images
 
     def _inspect(self, image: GeneratedImage) -> ImageInfo:
         """Decode the image fully; raises BadImageError. A signature proves nothing: a
@@ -517,17 +568,17 @@ class ImageLoop:
             self._may_call()
             checklist = self._checklist if self._checklist_mode else None
             self._emit(ev.JudgingStarted(candidate.ref))
+        ref = candidate.ref
+        purpose = _Purpose(ev.CallKind.JUDGE, ref.revision, ref.attempt, ref.index)
         if checklist is not None:
-            return self._judge_items(checklist, copy.data, copy.note)
+            return self._judge_items(checklist, copy.data, copy.note, purpose)
         replies: list[ModelReply] = []
         error: ModelOutputError | None = None
         for _ in range(2):  # one retry for an unreadable answer, then an explicit error
             if replies:
                 with self._lock:
                     self._may_call()
-            replies.append(
-                self.chat.ask(question, self.params.validate_settings, image_png=copy.data)
-            )
+            replies.append(self._ask(purpose, question, self.params.validate_settings, copy.data))
             try:
                 result, reason = parse_verdict(encodable(replies[-1].text))
             except ModelOutputError as exc:
@@ -541,7 +592,9 @@ class ImageLoop:
             copy.note,
         )
 
-    def _judge_items(self, checklist: Checklist, image: bytes, note: str) -> _Judgement:
+    def _judge_items(
+        self, checklist: Checklist, image: bytes, note: str, purpose: _Purpose
+    ) -> _Judgement:
         """One call checks every item; items the answer left out are asked for once more,
         then recorded as errors on those items (an unreadable answer is asked again whole)."""
         question = judge_checklist_prompt(self.params.prompt, checklist)
@@ -552,7 +605,7 @@ class ImageLoop:
             if replies:
                 with self._lock:
                     self._may_call()
-            replies.append(self.chat.ask(question, self.params.validate_settings, image_png=image))
+            replies.append(self._ask(purpose, question, self.params.validate_settings, image))
             try:
                 found = parse_item_verdicts(encodable(replies[-1].text), checklist, earlier=found)
             except ModelOutputError as exc:
@@ -612,7 +665,8 @@ class ImageLoop:
         for tries in range(2):
             if tries:
                 self._check_cancel()
-            call = _spawn(self.chat.ask, request, self.params.revise_settings)
+            purpose = _Purpose(ev.CallKind.REVISE, revision)
+            call = _spawn(self._ask, purpose, request, self.params.revise_settings)
             try:
                 reply = self._await(call, self.deadlines.revise)
             except AttemptFailedError as exc:  # the reviser timed out on the service's side
@@ -683,6 +737,83 @@ class ImageLoop:
             brief=revision_brief(checklist, versions),
             spec=self.spec,
         )
+
+    # -- paying for calls -------------------------------------------------------------------
+
+    def _ask(
+        self,
+        purpose: _Purpose,
+        question: str,
+        settings: InferenceSettings,
+        image_png: bytes | tuple[bytes, ...] | None = None,
+    ) -> ModelReply:
+        """One Converse call, priced: its worst case is held before it starts (refused past a
+        cap: BudgetReached), and what the service reported is counted after it."""
+        images = (image_png,) if isinstance(image_png, bytes) else image_png or ()
+        request = TextRequest(
+            self.chat.model_id,
+            question,
+            settings.max_tokens,
+            tuple(size for data in images if (size := png_size(data)) is not None),
+            self.chat.region,
+        )
+        with self._lock:
+            reservation = self._reserve(purpose, request)
+        try:
+            reply = self.chat.ask(question, settings, image_png)
+        except BaseException:
+            self._release(reservation)
+            raise
+        usage = TokenUsage(reply.input_tokens, reply.output_tokens)
+        self._settle(reservation, purpose, TextCall(self.chat.model_id, usage, self.chat.region))
+        return reply
+
+    def _reserve(self, purpose: _Purpose, call: ImageCall | TextRequest) -> Reservation | None:
+        """Hold the call's worst case; BudgetReached when a cap does not allow it."""
+        if self._meter is None or self._prices is None:
+            return None
+        worst = worst_case_call(call, self._prices)
+        reservation = self._meter.reserve(worst, purpose.describe())
+        if not reservation:
+            raise BudgetReached(reservation.reason)
+        return reservation
+
+    def _settle(
+        self, reservation: Reservation | None, purpose: _Purpose, call: ImageCall | TextCall
+    ) -> None:
+        if reservation is None or self._meter is None or self._prices is None:
+            return
+        cost = call_cost(call, self._prices)
+        with self._lock:  # the total and the event in one order with the other events
+            self._meter.settle(reservation, cost)
+            self._emit(
+                ev.Spent(
+                    purpose.kind,
+                    call.model_id,
+                    cost,
+                    self._meter.spent,
+                    purpose.revision,
+                    purpose.attempt,
+                    purpose.index,
+                )
+            )
+
+    def _release(self, reservation: Reservation | None) -> None:
+        """A call that failed or never went out: Bedrock bills neither."""
+        if reservation is not None and self._meter is not None:
+            self._meter.release(reservation)
+
+    def _budget_message(self, exc: BudgetReached) -> str:
+        kept = len(self.result.candidates)
+        message = f"Stopped at the budget: {exc}. {kept} image(s) kept."
+        try:
+            best = self._name_best()
+        except Exception:  # naming the best must not lose the outcome
+            log.exception("run %s: the best candidate could not be named", self.result.run_id)
+            best = None
+        if best is not None:
+            message += f" Best, not approved: {best.candidate.ref.label} ({best.decision.badge})."
+        return message
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -762,6 +893,36 @@ def max_pixels(spec: ImageModelSpec) -> int:
     return 2 * max(largest, 1024 * 1024)
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """A PNG's width and height from its header (the judge's copies are PNGs), for the
+    worst-case token count of the call that sends it; None for anything else."""
+    if len(data) >= 24 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None
+
+
+@dataclass(frozen=True)
+class _Purpose:
+    """What a paid call is for, so its cost lands on the right row of the history."""
+
+    kind: ev.CallKind
+    revision: int | None = None
+    attempt: int | None = None
+    index: int | None = None
+
+    def describe(self) -> str:
+        where = ", ".join(
+            f"{name} {value + 1}"
+            for name, value in (
+                ("prompt version", self.revision),
+                ("attempt", self.attempt),
+                ("image", self.index),
+            )
+            if value is not None
+        )
+        return f"the {self.kind} call" + (f" ({where})" if where else "")
+
+
 def _spawn(fn: Callable[..., Any], *args: Any) -> Future[Any]:
     """Run one Bedrock call on its own daemon thread.
 
@@ -811,6 +972,10 @@ def _items_reason(decision: Decision, checklist: Checklist) -> str:
     if decision.result is Approval.REVIEW:
         return f"A person decides ({decision.badge}): {misses}"
     return f"Rejected ({decision.badge}): {misses}"
+
+
+class BudgetReached(Exception):
+    """A call would have passed the run's cap or the monthly budget; it was not started."""
 
 
 class RecordingError(Exception):

@@ -49,6 +49,9 @@ DEFAULT_JUDGE_MODEL = "us.anthropic.claude-sonnet-4-6"
 SEED_IMAGE_MODEL = "amazon.titan-image-generator-v1"
 SEED_JUDGE_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 MAX_IN_FLIGHT = 8
+# A run's cap in US dollars: 100,000 is far past any run a person means (2,100 generations at
+# the dearest model's $0.14 is under $300 plus judging); more is a typo.
+MAX_COST_USD = 100_000.0
 # Vision models resample below ~200 px anyway; above 8000 px Bedrock refuses the image.
 MIN_JUDGE_SIDE = 200
 MAX_JUDGE_SIDE = 8000
@@ -423,6 +426,19 @@ class RunParams:
         row=3,
         ours=True,
         hint="Generate the next while judging",
+    )
+    max_cost_usd: float = param(
+        0.0,
+        label="Budget per run",
+        help="The most this run may spend, in US dollars: a call whose worst case would pass "
+        "it is not started and the run ends with outcome `budget`, keeping everything made",
+        section=Section.LIMITS,
+        row=5,
+        ours=True,
+        bounds=Bounds(0.01, MAX_COST_USD, "US dollars", off=0, off_means="no cap"),
+        step=0.5,
+        decimals=2,
+        special="0 = no cap",
     )
     judge_image_max_side: int = param(
         0,

@@ -9,19 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
 from imgloop_desktop import paths
+from imgloop_desktop.core.budget import Meter
 from imgloop_desktop.core.cancel import CancelToken
+from imgloop_desktop.core.cost import PriceTable
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet, Event
 from imgloop_desktop.core.loop import CallDeadlines, ImageLoop, RunResult
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams, validate
+from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
 from imgloop_desktop.providers.catalog import image_spec
+from imgloop_desktop.providers.prices import price_table
 from imgloop_desktop.providers.session import (
     CHAT_TIMEOUT_RESENDS,
     CONNECT_TIMEOUT_SECONDS,
@@ -129,6 +134,8 @@ def execute(
     cancel: CancelToken | None = None,
     clients: Clients | None = None,
     loop_ready: Callable[[ImageLoop], None] | None = None,
+    price_overrides: Overrides | None = None,
+    monthly_left: Decimal | None = None,
 ) -> Execution:
     """Validate, then run the loop to its end on the calling thread, recording it in history.
 
@@ -140,7 +147,9 @@ def execute(
     The returned ``Execution`` owns the clients made here (use it as a context manager);
     when this raises, they are already closed. ``clients``, if given, stay the caller's.
     ``loop_ready`` gets the loop before it starts, for a front end that edits the running
-    loop's checklist (``ImageLoop.set_checklist``, thread-safe).
+    loop's checklist (``ImageLoop.set_checklist``, thread-safe). Every call is priced with
+    the shipped table and the person's ``price_overrides``; ``params.max_cost_usd`` and
+    ``monthly_left`` (what the monthly budget still allows) are the caps.
     """
     spec = check(params)
     if params.output_dir:  # recorded paths must mean the same folder from anywhere later
@@ -149,7 +158,20 @@ def execute(
     if clients is None:
         clients = make_clients(credentials, params.aws_region or None)
     try:
-        result = _run(params, spec, clients, emit=emit, cancel=cancel, loop_ready=loop_ready)
+        meter = Meter(
+            run_cap=Decimal(str(params.max_cost_usd)) if params.max_cost_usd else None,
+            monthly_left=monthly_left,
+        )
+        result = _run(
+            params,
+            spec,
+            clients,
+            emit=emit,
+            cancel=cancel,
+            loop_ready=loop_ready,
+            prices=price_table(price_overrides),
+            meter=meter,
+        )
     except BaseException:
         if owns_clients:
             close_clients(clients)
@@ -165,6 +187,8 @@ def _run(
     emit: Callable[[Event], None] | None,
     cancel: CancelToken | None,
     loop_ready: Callable[[ImageLoop], None] | None = None,
+    prices: PriceTable | None = None,
+    meter: Meter | None = None,
 ) -> RunResult:
     """The loop on ``clients``, with its recorder and uploader closed whatever happens.
 
@@ -203,6 +227,8 @@ def _run(
         cancel=cancel,
         deadlines=deadlines(spec),
         checklist_origin=origin,
+        prices=prices,
+        meter=meter,
     )
     if loop_ready is not None:
         loop_ready(loop)

@@ -21,8 +21,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from imgloop_desktop.accounts import KeyringAccount
-from imgloop_desktop.core.errors import ImgloopError, ValidationError
-from imgloop_desktop.core.records import Decision, RecoveryReport, SessionPage, SessionTree
+from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, id_problem
+from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.records import (
+    Agreement,
+    Decision,
+    RecoveryReport,
+    ReviewItem,
+    ReviewReason,
+    SessionPage,
+    SessionTree,
+    VerdictRecord,
+)
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 from imgloop_desktop.services.history import HistoryService, make_filter, retry_pending_uploads
 from imgloop_desktop.services.history_db import default_db_path, history_error
@@ -72,6 +82,35 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     decide = commands.add_parser("decide", help="approve or reject an image yourself")
     decide.add_argument("image_id", type=int, metavar="IMAGE_ID")
     decide.add_argument("decision", choices=sorted(_DECISIONS))
+    decide.add_argument(
+        "--item",
+        action="append",
+        default=[],
+        metavar="ID=yes|no",
+        help="whether the image meets checklist item ID, as you see it (repeatable); kept "
+        "as a label for measuring judges",
+    )
+
+    review = commands.add_parser(
+        "review",
+        help="images waiting for you: a run's best when none was approved, and "
+        "images the judge was unsure of",
+    )
+    review.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    review.add_argument("--json", action="store_true", help="print JSON")
+
+    stats = commands.add_parser(
+        "stats", help="how often the judge agreed with your decisions, per judge and image model"
+    )
+    form = stats.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON (the default)")
+    form.add_argument("--table", action="store_true", help="print a table for people")
+
+    labels = commands.add_parser(
+        "export-labels",
+        help="your decisions as a labelled set (JSON Lines) for measuring judges",
+    )
+    labels.add_argument("dest", type=Path, metavar="DEST", help="the .jsonl file to write")
 
     retry = commands.add_parser(
         "retry-uploads", help="upload again the images whose S3 copy failed or never started"
@@ -178,13 +217,35 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
         )
         return EXIT_OK
     if command == "decide":
-        image = service.decide(args.image_id, _DECISIONS[args.decision])
+        ticks = parse_items(args.item)
+        image = service.decide(args.image_id, _DECISIONS[args.decision], ticks or None)
         state = "approved" if image.effective_approved else "not approved"
         decision = image.human_decision.value if image.human_decision else "none"
         judge = image.verdict.result if image.verdict else "none"
         print(
             f"image {image.image_id}: your decision {decision}, judge {judge} -> {state}", file=out
         )
+        if image.human_items:
+            said = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in image.human_items.items())
+            print(f"  items: {said}", file=out)
+        return EXIT_OK
+    if command == "review":
+        to_review = service.review_items(args.limit)
+        if args.json:
+            _print_json({"items": [_plain(item) for item in to_review]}, out)
+        else:
+            _print_review(to_review, out)
+        return EXIT_OK
+    if command == "stats":
+        pairs = service.agreement()
+        if args.table:
+            _print_stats(pairs, out)
+        else:
+            _print_json({"pairs": [_agreement_json(a) for a in pairs]}, out)
+        return EXIT_OK
+    if command == "export-labels":
+        count = service.export_labels(args.dest)
+        print(f"wrote {count} labelled image(s) to {args.dest}", file=out)
         return EXIT_OK
     if command == "check":
         problems = service.check_files(verify=args.verify)
@@ -208,6 +269,85 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
     raise AssertionError(command)  # argparse admits only the commands above
 
 
+_YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+_ITEM_ALLOWED = "ID=yes or ID=no, ID a checklist item's id (c1, c2, ...), each ID once"
+
+
+def parse_items(values: Sequence[str]) -> dict[str, bool]:
+    """``--item c1=yes --item c3=no`` as ``{"c1": True, "c3": False}``; ValidationError
+    names every value that is not ``ID=yes|no`` (or repeats an id)."""
+    problems: list[Problem] = []
+    items: dict[str, bool] = {}
+    for value in values:
+        item_id, sep, answer = value.partition("=")
+        item_id = item_id.strip()
+        met = _YES_NO.get(answer.strip().lower())
+        if not sep or met is None or id_problem(item_id) or item_id in items:
+            problems.append(Problem("item", value, _ITEM_ALLOWED))
+            continue
+        items[item_id] = met
+    if problems:
+        raise ValidationError(problems)
+    return items
+
+
+def _agreement_json(a: Agreement) -> dict[str, Any]:
+    return {
+        "judge_model_id": a.judge_model_id,
+        "image_model_id": a.image_model_id,
+        "decided": a.decided,
+        "agreed": a.agreed,
+        "rate": a.rate,
+        "confusion": {
+            "judge_yes_person_yes": a.judge_yes_person_yes,
+            "judge_yes_person_no": a.judge_yes_person_no,
+            "judge_no_person_yes": a.judge_no_person_yes,
+            "judge_no_person_no": a.judge_no_person_no,
+        },
+    }
+
+
+def _print_stats(pairs: list[Agreement], out: TextIO) -> None:
+    if not pairs:
+        print("no decisions on images the judge answered YES or NO", file=out)
+        return
+    print(
+        f"{'JUDGE':<40} {'IMAGE MODEL':<32} {'DECIDED':>7} {'AGREED':>6} {'RATE':>6} "
+        f"{'Y/Y':>5} {'Y/N':>5} {'N/Y':>5} {'N/N':>5}",
+        file=out,
+    )
+    for a in pairs:
+        rate = f"{a.rate:.0%}" if a.rate is not None else "-"
+        print(
+            f"{_one_line(a.judge_model_id, 40):<40} {_one_line(a.image_model_id, 32):<32} "
+            f"{a.decided:>7} {a.agreed:>6} {rate:>6} {a.judge_yes_person_yes:>5} "
+            f"{a.judge_yes_person_no:>5} {a.judge_no_person_yes:>5} {a.judge_no_person_no:>5}",
+            file=out,
+        )
+    print(
+        "Y/N: the judge said YES, you rejected it; N/Y: the judge said NO, you approved it",
+        file=out,
+    )
+
+
+def _print_review(items: list[ReviewItem], out: TextIO) -> None:
+    if not items:
+        print("nothing to review", file=out)
+        return
+    for item in items:
+        image = item.image
+        badge = image.verdict.badge if image.verdict else ""
+        why = "best, none approved" if item.reason is ReviewReason.BEST_NOT_APPROVED else "unsure"
+        print(
+            f"image {image.image_id} ({why}{', ' + badge if badge else ''}): "
+            f"{_one_line(item.run_prompt, 70)}",
+            file=out,
+        )
+        if item.misses:
+            print(f"  {_one_line(item.misses, 100)}", file=out)
+        print(f"  {image.path}", file=out)
+
+
 def _report_recovery(report: RecoveryReport, err: TextIO) -> None:
     for run_id in report.interrupted:
         print(f"note: run {run_id} did not finish; it is now marked interrupted", file=err)
@@ -219,10 +359,14 @@ def _report_recovery(report: RecoveryReport, err: TextIO) -> None:
 
 def _plain(value: Any) -> Any:
     """JSON-ready: dataclasses to dicts, times to ISO text, paths to text, enums to values."""
+    if isinstance(value, Checklist | ItemVerdicts):  # the shapes a person's files use
+        return value.to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if hasattr(value, "effective_approved"):
             out["effective_approved"] = value.effective_approved
+        if isinstance(value, VerdictRecord):
+            out["badge"] = value.badge
         return out
     if isinstance(value, Enum):
         return value.value
@@ -273,6 +417,10 @@ def _print_tree(tree: SessionTree, out: TextIO) -> None:
     print(f"  image model {tree.image_model_id}, judge {tree.judge_model_id}", file=out)
     if tree.message:
         print(f"  {tree.message}", file=out)
+    if tree.checklist is not None:
+        print("  checklist:", file=out)
+        for item in tree.checklist.items:
+            print(f"    {item.id} [{'must' if item.must else 'should'}] {item.text}", file=out)
     for version in tree.prompt_versions:
         label = "original prompt" if version.revision == 0 else f"revision {version.revision}"
         print(f"{label}: {version.prompt if version.prompt is not None else '(none)'}", file=out)
@@ -286,8 +434,11 @@ def _print_tree(tree: SessionTree, out: TextIO) -> None:
                 print(f"    error: {attempt.error}", file=out)
             for image in attempt.images:
                 judge = image.verdict.result if image.verdict else "not judged"
+                if image.verdict and image.verdict.badge:
+                    judge += f" {image.verdict.badge}"
                 mine = f", you: {image.human_decision.value}" if image.human_decision else ""
                 mark = " APPROVED" if image.effective_approved else ""
+                mark += " BEST" if image.is_best else ""
                 print(f"    image {image.image_id}: judge {judge}{mine}{mark}", file=out)
                 if image.verdict and image.verdict.reason:
                     print(f"      reason: {_one_line(image.verdict.reason, 100)}", file=out)

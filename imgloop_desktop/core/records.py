@@ -286,6 +286,9 @@ class Agreement:
     agreed: int
     judge_yes_person_no: int
     judge_no_person_yes: int
+    judge_yes_person_yes: int = 0
+    judge_no_person_no: int = 0
+    """The agreeing half of the confusion counts (``agreed`` is their sum)."""
 
     @property
     def rate(self) -> float | None:

@@ -3,6 +3,12 @@
 The rule that picks a badge is the history's approval rule (the person's decision where
 there is one, else the judge's answer), so the grid never disagrees with exports or the
 history list. Colour is never the only signal: every badge carries a symbol and a word.
+
+Checklist verdicts (issue 12) carry their score: "5/6 ✓ approved", "4/6 ? review",
+"3/6 ✗ rejected" (``Verdict.badge`` / ``VerdictRecord.badge`` and the badge's word). An
+image the judge could not settle (REVIEW: an unsure must) has its own colour and "?", so it
+is never mistaken for either answer. The run's best image when none was approved carries a
+second pill at the bottom: "★ best, not approved".
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from imgloop_desktop.core.records import Decision
 class Badge(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
+    REVIEW = "review"
     ERROR = "error"
     HUMAN_APPROVED = "human_approved"
     HUMAN_REJECTED = "human_rejected"
@@ -28,6 +35,7 @@ class Badge(StrEnum):
 LABELS: dict[Badge, str] = {
     Badge.APPROVED: "✔ approved",
     Badge.REJECTED: "✘ rejected",
+    Badge.REVIEW: "? review",
     Badge.ERROR: "⚠ error",
     Badge.HUMAN_APPROVED: "✔ you approved",
     Badge.HUMAN_REJECTED: "✘ you rejected",
@@ -38,6 +46,7 @@ LABELS: dict[Badge, str] = {
 COLOURS: dict[Badge, str] = {
     Badge.APPROVED: "#2e7d32",
     Badge.REJECTED: "#c62828",
+    Badge.REVIEW: "#8d6e00",
     Badge.ERROR: "#ef6c00",
     Badge.HUMAN_APPROVED: "#1565c0",
     Badge.HUMAN_REJECTED: "#6a1b9a",
@@ -47,6 +56,23 @@ COLOURS: dict[Badge, str] = {
 
 UPLOAD_FAILED_LABEL = "S3 ✘"
 UPLOAD_FAILED_COLOUR = "#b71c1c"
+BEST_LABEL = "★ best, not approved"
+BEST_COLOUR = "#4527a0"
+SCORED = "{score} {word}"
+"""A checklist verdict's pill: its score ("5/6 ✓") and the badge's word."""
+SCORE_WORDS: dict[Badge, str] = {
+    Badge.APPROVED: "approved",
+    Badge.REJECTED: "rejected",
+    Badge.REVIEW: "review",
+}
+
+
+def badge_text(badge: Badge, score: str = "") -> str:
+    """What the pill says: the score of a checklist verdict with its word, else the label.
+    A person's decision, an error and "judging" keep their own label."""
+    if score and badge in SCORE_WORDS:
+        return SCORED.format(score=score, word=SCORE_WORDS[badge])
+    return LABELS[badge]
 
 
 def badge_for(
@@ -66,20 +92,33 @@ def badge_for(
         return Badge.APPROVED
     if verdict == "NO":
         return Badge.REJECTED
+    if verdict == "REVIEW":
+        return Badge.REVIEW
     if verdict == "ERROR" or attempt_failed:
         return Badge.ERROR
     return Badge.JUDGING if judging else Badge.NOT_JUDGED
 
 
-def _pill(painter: QPainter, anchor: QRect, text: str, colour: str, *, right: bool) -> None:
+def _pill(
+    painter: QPainter,
+    anchor: QRect,
+    text: str,
+    colour: str,
+    *,
+    right: bool,
+    bottom: bool = False,
+) -> None:
     font = QFont(painter.font())
     font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
     font.setBold(True)
     metrics = QFontMetrics(font)
     width = metrics.horizontalAdvance(text) + 10
     height = metrics.height() + 4
+    width = min(width, anchor.width() - 6)  # elided rather than spilling out of the cell
     x = anchor.right() - width - 3 if right else anchor.left() + 3
-    rect = QRectF(x, anchor.top() + 3, width, height)
+    y = anchor.bottom() - height - 3 if bottom else anchor.top() + 3
+    rect = QRectF(x, y, width, height)
+    text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width) - 6)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
@@ -91,9 +130,14 @@ def _pill(painter: QPainter, anchor: QRect, text: str, colour: str, *, right: bo
     painter.restore()
 
 
-def paint_badge(painter: QPainter, anchor: QRect, badge: Badge) -> None:
+def paint_badge(painter: QPainter, anchor: QRect, badge: Badge, score: str = "") -> None:
     """The badge pill at the top left of ``anchor`` (the thumbnail's cell)."""
-    _pill(painter, anchor, LABELS[badge], COLOURS[badge], right=False)
+    _pill(painter, anchor, badge_text(badge, score), COLOURS[badge], right=False)
+
+
+def paint_best(painter: QPainter, anchor: QRect) -> None:
+    """The run's best image when none was approved: a pill at the bottom left."""
+    _pill(painter, anchor, BEST_LABEL, BEST_COLOUR, right=False, bottom=True)
 
 
 def paint_upload_failed(painter: QPainter, anchor: QRect) -> None:

@@ -7,6 +7,11 @@ and was asked again without it. A verdict read without them could be taken for a
 on the full image under the settings in the form. The regions the models ran in are shown
 beside the models (they may differ).
 
+A checklist verdict (issue 12) lists every requirement with the judge's finding (yes, no,
+unsure, skipped because its parent failed, or error), whether it is a must or a should, and
+the judge's evidence (elided in the table, whole on hover); the run's best image when none
+was approved says so and what it still misses.
+
 Everything shown is fetched by a worker (the row, its session's parameters, the decoded
 image) and applied only if it is still the image asked for, so clicking quickly through
 the gallery never shows one image's text under another's picture.
@@ -23,20 +28,32 @@ from urllib.parse import quote
 from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.core.records import Decision, ImageRecord, SessionTree, UploadState
-from imgloop_desktop.gui.badges import LABELS, badge_for
+from imgloop_desktop.core.records import (
+    Decision,
+    ImageRecord,
+    SessionTree,
+    UploadState,
+    VerdictRecord,
+)
+from imgloop_desktop.gui.badges import badge_for, badge_text
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.catalog import image_spec
@@ -66,9 +83,26 @@ UPLOAD_PENDING = "pending"
 UPLOAD_DONE = "done (s3://{bucket})"
 UPLOAD_FAILED = "failed: {error}"
 FILE_MISSING = "The image file is missing:\n{path}"
+BEST = "Best, not approved — {misses}"
+BEST_NO_MISSES = "Best, not approved (no image met every must)"
+CHECK_COLUMNS = ("Judge", "Requirement", "", "Evidence")
+RESULT_WORDS = {
+    "yes": "✓ yes",
+    "no": "✗ no",
+    "unsure": "? unsure",
+    "skipped": "↷ skipped",
+    "error": "⚠ error",
+}
+NOT_ANSWERED = "⚠ not answered"
+SKIPPED_TIP = "Not judged: it only makes sense once the requirement it depends on is met."
+MUST = "must"
+SHOULD = "should"
+YOU_SAID = "{result} · you: {said}"
+YOU_MET = "met"
+YOU_NOT_MET = "not met"
 
 UrlOpener = Callable[[QUrl], Any]
-_SHOWN_WHEN_SET = ("judge_image", "judge_notes", "regions")
+_SHOWN_WHEN_SET = ("best", "judge_image", "judge_notes", "regions")
 """Rows shown only when they have something to say."""
 
 
@@ -92,6 +126,9 @@ class ImageDetails:
     picture: QImage | None = None
     image_region: str = ""
     judge_region: str = ""
+    best: bool = False
+    """The run's best image when none was approved (``SessionTree.best_image_id``)."""
+    best_misses: str = ""
 
     @property
     def s3_url(self) -> str | None:
@@ -135,7 +172,27 @@ def load_details(history: HistoryService, image_id: int, *, picture: bool = True
         picture=qimage,
         image_region=tree.image_region,
         judge_region=tree.judge_region,
+        best=image.is_best or (tree.best_image_id is not None and tree.best_image_id == image_id),
+        best_misses=tree.best_misses,
     )
+
+
+def check_rows(verdict: VerdictRecord | None, human: dict[str, bool]) -> list[tuple[str, ...]]:
+    """(result, requirement, must/should, evidence, tooltip of the result) per item of a
+    checklist verdict, in the checklist's order; [] for a whole-prompt verdict."""
+    if verdict is None or verdict.checklist is None or verdict.checks is None:
+        return []
+    rows: list[tuple[str, ...]] = []
+    for item in verdict.checklist.items:
+        found = verdict.checks.get(item.id)
+        result = RESULT_WORDS[found.result] if found is not None else NOT_ANSWERED
+        if item.id in human:
+            said = YOU_MET if human[item.id] else YOU_NOT_MET
+            result = YOU_SAID.format(result=result, said=said)
+        evidence = found.evidence if found is not None else ""
+        tip = SKIPPED_TIP if found is not None and found.result == "skipped" else ""
+        rows.append((result, item.text, MUST if item.must else SHOULD, evidence, tip))
+    return rows
 
 
 class _Picture(QLabel):
@@ -232,6 +289,7 @@ class DetailsPane(QWidget):
             ("status", "Status"),
             ("verdict", "Judge"),
             ("reason", "Reason"),
+            ("best", "Best"),
             ("decision", "Your decision"),
             ("prompt", "Prompt used"),
             ("original_prompt", "Original prompt"),
@@ -255,6 +313,24 @@ class DetailsPane(QWidget):
             self.fields[name] = value
             form.addRow(f"{label}:", value)
 
+        self.checks = QTableWidget(0, len(CHECK_COLUMNS), self)
+        self.checks.setObjectName("checksTable")
+        self.checks.setHorizontalHeaderLabels(list(CHECK_COLUMNS))
+        self.checks.verticalHeader().setVisible(False)
+        self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.checks.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.checks.setWordWrap(False)
+        self.checks.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.checks.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Small minimum: a long checklist scrolls inside the table, not the pane.
+        self.checks.setMinimumHeight(40)
+        self.checks.setMaximumHeight(200)
+        self.checks.setVisible(False)
+
         self.raw_toggle = QToolButton(self)
         self.raw_toggle.setText("Show the judge's raw answer")
         self.raw_toggle.setCheckable(True)
@@ -263,16 +339,30 @@ class DetailsPane(QWidget):
         self.raw_text.setVisible(False)
         self.raw_text.setMaximumHeight(160)
 
-        # No scroll area: wrapped labels inside one get squeezed and clipped. The text takes
-        # the height it needs and the picture (size policy Ignored) takes what is left.
+        # The picture (size policy Ignored) takes what the buttons leave; the fields, the
+        # requirement table and the raw answer scroll below it, so a checklist verdict never
+        # makes the window taller than the screen. Only vertically: the fields wrap to the
+        # pane's width (the scroll area passes its width down for their height-for-width).
+        below = QWidget(self)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.addLayout(form)
+        below_layout.addWidget(self.checks)
+        below_layout.addWidget(self.raw_toggle)
+        below_layout.addWidget(self.raw_text)
+        below_layout.addStretch(1)
+        self.fields_scroll = QScrollArea(self)
+        self.fields_scroll.setObjectName("detailsFields")
+        self.fields_scroll.setWidgetResizable(True)
+        self.fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_scroll.setWidget(below)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.picture, 2)
         layout.addWidget(self.status)
         layout.addLayout(decide_row)
         layout.addLayout(actions_row)
-        layout.addLayout(form)
-        layout.addWidget(self.raw_toggle)
-        layout.addWidget(self.raw_text)
+        layout.addWidget(self.fields_scroll, 3)
 
         self.approve_button.clicked.connect(lambda: self.decide(Decision.APPROVED))
         self.reject_button.clicked.connect(lambda: self.decide(Decision.REJECTED))
@@ -413,6 +503,7 @@ class DetailsPane(QWidget):
             for name in _SHOWN_WHEN_SET:
                 self._form.setRowVisible(self.fields[name], False)
             self.raw_text.setPlainText("")
+            self._show_checks([])
             self.status.setText("")
             self._set_enabled(False)
             return
@@ -431,7 +522,14 @@ class DetailsPane(QWidget):
         )
         approved = APPROVED if image.effective_approved else NOT_APPROVED
         f = self.fields
-        f["status"].setText(STATUS.format(badge=LABELS[badge], approved=approved))
+        score = verdict.badge if verdict else ""
+        f["status"].setText(STATUS.format(badge=badge_text(badge, score), approved=approved))
+        if details.best:
+            misses = details.best_misses
+            f["best"].setText(BEST.format(misses=misses) if misses else BEST_NO_MISSES)
+        else:
+            f["best"].setText("")
+        self._show_checks(check_rows(verdict, image.human_items))
         if verdict is None:
             f["verdict"].setText(NOT_JUDGED)
             f["reason"].setText("")
@@ -480,6 +578,16 @@ class DetailsPane(QWidget):
             self._form.setRowVisible(f[name], bool(f[name].text()))
         self.status.setText("")
         self._set_enabled(True)
+
+    def _show_checks(self, rows: list[tuple[str, ...]]) -> None:
+        """Every requirement of a checklist verdict; hidden for a whole-prompt one."""
+        self.checks.setRowCount(len(rows))
+        for r, (result, text, must, evidence, tip) in enumerate(rows):
+            for c, value in enumerate((result, text, must, evidence)):
+                cell = QTableWidgetItem(value)
+                cell.setToolTip(tip if c == 0 and tip else value)
+                self.checks.setItem(r, c, cell)
+        self.checks.setVisible(bool(rows))
 
     @Slot(bool)
     def _toggle_raw(self, on: bool) -> None:

@@ -206,7 +206,9 @@ class GalleryDelegate(QStyledItemDelegate):
                 int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
                 "image unavailable" if failed else "…",
             )
-        badges.paint_badge(painter, thumb, item.badge)
+        badges.paint_badge(painter, thumb, item.badge, item.score)
+        if item.best:
+            badges.paint_best(painter, thumb)
         if item.upload_failed:
             badges.paint_upload_failed(painter, thumb)
         self._caption(painter, cell, item, option)

@@ -37,7 +37,7 @@ from imgloop_desktop.core.records import (
     SessionTree,
     UploadState,
 )
-from imgloop_desktop.gui.badges import LABELS, Badge, badge_for
+from imgloop_desktop.gui.badges import BEST_LABEL, Badge, badge_for, badge_text
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 """``data(index, ItemRole)`` is the row's ``GalleryItem``."""
@@ -51,6 +51,7 @@ VERSION_LABEL = "Prompt v{n}"
 VERSION_ORIGINAL = "the original prompt"
 VERSION_REVISED = "revised from the judge's reasons"
 ATTEMPT_FAILED = "attempt {n} failed"
+BEST_TIP = "{label}: {misses}"
 
 
 class ItemKind(IntEnum):
@@ -82,6 +83,12 @@ class GalleryItem:
     attempt_error: str = ""
     upload_failed: bool = False
     upload_error: str = ""
+    score: str = ""
+    """A checklist verdict's score ("5/6 ✓", ``Verdict.badge``); "" for a whole-prompt one."""
+    best: bool = False
+    """The run's best image when none was approved (``BestChosen``, ``ImageRecord.is_best``)."""
+    misses: str = ""
+    """What keeps the best image from approval, in words."""
 
     @property
     def key(self) -> Key:
@@ -104,6 +111,10 @@ class GalleryItem:
         )
 
     @property
+    def badge_text(self) -> str:
+        return badge_text(self.badge, self.score)
+
+    @property
     def effective_approved(self) -> bool:
         return self.badge in (Badge.APPROVED, Badge.HUMAN_APPROVED)
 
@@ -121,7 +132,9 @@ class GalleryItem:
             return "\n".join(t for t in (title, self.prompt, self.note) if t)
         if self.kind is ItemKind.FAILED:
             return f"{version_label(self.revision)}, {self.title}\n{self.note}"
-        lines = [f"{version_label(self.revision)}, {self.title}", LABELS[self.badge]]
+        lines = [f"{version_label(self.revision)}, {self.title}", self.badge_text]
+        if self.best:
+            lines.append(BEST_TIP.format(label=BEST_LABEL, misses=self.misses or "—"))
         if self.reason:
             lines.append(f"Judge: {self.reason}")
         if self.attempt_error:
@@ -143,7 +156,9 @@ def header(revision: int, prompt: str, note: str = "") -> GalleryItem:
     return GalleryItem(ItemKind.HEADER, revision, prompt=prompt, note=note)
 
 
-def image_item(image: ImageRecord, *, attempt_error: str = "", live: bool = False) -> GalleryItem:
+def image_item(
+    image: ImageRecord, *, attempt_error: str = "", live: bool = False, best_misses: str = ""
+) -> GalleryItem:
     verdict = image.verdict
     return GalleryItem(
         ItemKind.IMAGE,
@@ -162,13 +177,23 @@ def image_item(image: ImageRecord, *, attempt_error: str = "", live: bool = Fals
         attempt_error=attempt_error,
         upload_failed=image.upload_state is UploadState.FAILED,
         upload_error=image.upload_error,
+        score=verdict.badge if verdict else "",
+        best=image.is_best,
+        misses=best_misses if image.is_best else "",
     )
 
 
 def with_record(item: GalleryItem, image: ImageRecord) -> GalleryItem:
     """``item`` brought up to date with the stored row (a decision, a late verdict)."""
     fresh = image_item(image, attempt_error=item.attempt_error, live=item.judging)
-    return replace(fresh, judging=item.judging and fresh.verdict is None)
+    # A live BestChosen may be ahead of the row (or the row of an older store says nothing).
+    best = fresh.best or item.best
+    return replace(
+        fresh,
+        judging=item.judging and fresh.verdict is None,
+        best=best,
+        misses=fresh.misses or item.misses if best else "",
+    )
 
 
 def items_from_session(tree: SessionTree) -> list[GalleryItem]:
@@ -183,7 +208,14 @@ def items_from_session(tree: SessionTree) -> list[GalleryItem]:
             items.append(header(version.revision, version.prompt, note))
         for attempt in version.attempts:
             for image in attempt.images:
-                items.append(image_item(image, attempt_error=attempt.error, live=live))
+                best = image.is_best or image.image_id == tree.best_image_id
+                if best and not image.is_best:
+                    image = replace(image, is_best=True)
+                items.append(
+                    image_item(
+                        image, attempt_error=attempt.error, live=live, best_misses=tree.best_misses
+                    )
+                )
             if not attempt.images and attempt.error:
                 items.append(
                     GalleryItem(
@@ -371,8 +403,11 @@ class GalleryModel(QAbstractListModel):
                 _ref(event.ref),
                 verdict=event.verdict.result.value,
                 reason=event.verdict.reason,
+                score=event.verdict.badge,
                 judging=False,
             )
+        elif isinstance(event, ev.BestChosen):
+            self.update_ref(_ref(event.candidate.ref), best=True, misses=event.misses)
         elif isinstance(event, ev.UploadDone):
             self.update_ref(_ref(event.ref), upload_failed=False, upload_error="")
         elif isinstance(event, ev.UploadFailed):

@@ -10,6 +10,9 @@ waiting for SQLite. A filter change supersedes the pages asked for under the old
 Under the list, the selected session's regions and notes are shown (also in each row's
 tooltip): where its models ran and what the run changed or left unused from its
 parameters, so "run again" is not a surprise when the model maps the size again.
+
+At the bottom, how often each judge model agreed with the person's own decisions
+(``HistoryService.agreement``): the number to look at before trusting a judge's YES.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import (
+    Agreement,
     HistoryOutcome,
     SessionFilter,
     SessionPage,
@@ -96,6 +100,32 @@ class Column:
 
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
+
+
+AGREEMENT_TITLE = "Judge agreement with your decisions:"
+AGREEMENT_LINE = (
+    "{judge} (images by {image}): agreed on {agreed} of {decided} ({rate}); "
+    "judge yes / you no: {yes_no}, judge no / you yes: {no_yes}"
+)
+AGREEMENT_NONE = "Judge agreement: decide images (Approve / Reject) to measure the judge."
+
+
+def agreement_text(rows: list[Agreement]) -> str:
+    """One line per (judge model, image model) with a decision to compare against."""
+    lines = [
+        AGREEMENT_LINE.format(
+            judge=a.judge_model_id,
+            image=a.image_model_id,
+            agreed=a.agreed,
+            decided=a.decided,
+            rate=f"{a.rate:.0%}" if a.rate is not None else "—",
+            yes_no=a.judge_yes_person_no,
+            no_yes=a.judge_no_person_yes,
+        )
+        for a in rows
+        if a.decided
+    ]
+    return "\n".join([AGREEMENT_TITLE, *lines]) if lines else AGREEMENT_NONE
 
 
 def session_notes_text(s: SessionSummary) -> str:
@@ -337,6 +367,12 @@ class HistoryBrowser(QWidget):
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes_label.setVisible(False)
+        self.agreement_label = QLabel(self)
+        self.agreement_label.setObjectName("judgeAgreement")
+        self.agreement_label.setWordWrap(True)
+        self.agreement_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.agreement_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.agreement_label.setStyleSheet("color: palette(placeholder-text);")
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -388,6 +424,7 @@ class HistoryBrowser(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notes_label)
+        layout.addWidget(self.agreement_label)
         layout.addLayout(buttons)
 
         self._debounce = QTimer(self)
@@ -427,6 +464,18 @@ class HistoryBrowser(QWidget):
         person's selected session selected once its page is back."""
         self._reselect = self.selected_run_id()
         self.apply_filter(force=True)
+        self.refresh_agreement()
+
+    @Slot()
+    def refresh_agreement(self) -> None:
+        """How often each judge agreed with the person (after a decision, on refresh)."""
+        self._jobs.start(
+            self.history.agreement,
+            returned=lambda rows: self.agreement_label.setText(agreement_text(rows)),
+            errored=lambda error: self.agreement_label.setText(""),
+            supersede="agreement",
+            name="history-agreement",
+        )
 
     def current_filter(self) -> SessionFilter:
         """The filter the widgets describe; ValidationError names every bad field."""
@@ -486,6 +535,7 @@ class HistoryBrowser(QWidget):
         super().showEvent(event)
         if self.model.pages_fetched == 0 and not self.model.fetching:
             self.apply_filter()
+            self.refresh_agreement()
 
     def close_workers(self) -> None:
         self._debounce.stop()

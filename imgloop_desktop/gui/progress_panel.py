@@ -8,6 +8,11 @@ the model has no use for), and a sampling setting the judge or reviser refused a
 asked again without. These are what a person would otherwise find out only from a bill or
 a log, so they are on show for the whole run, and kept in its details.
 
+Under checklist judging (issue 12) it says which checklist the run judges against and
+where it came from (given, kept from before, written by the judge model, edited by the
+person during the run, or could not be written, so the run judges the whole prompt), and,
+when no image was approved, which one is the best and what it still misses.
+
 It is driven only by the core's events (delivered on the GUI thread), so it shows the same
 thing for a live run as the history would. With several candidates in flight the loop
 generates, judges and uploads at the same time; "now" lists each activity with its count
@@ -53,6 +58,16 @@ WAITING = "Waiting…"
 CANCELLING = "Cancelling — waiting for the current call to return"
 PHASE = "{phase} ({elapsed})"
 VERDICT = "{result} — {reason}"
+VERDICT_SCORED = "{result} {badge} — {reason}"
+CHECKLIST_GIVEN = "{items}, given"
+CHECKLIST_CACHED = "{items}, written for this prompt before (no call made)"
+CHECKLIST_WRITTEN = "{items}, written by {model}{tokens}"
+CHECKLIST_EDITED = "{items}, edited during the run (from the next judgement)"
+CHECKLIST_FAILED = "Could not be written: {error} — judging the whole prompt YES/NO instead"
+CHECKLIST_ITEMS = "{n} requirement(s), {musts} must"
+TOKENS = " ({input} in / {output} out tokens)"
+BEST_LINE = "{where} — {misses}"
+BEST_HOW = {"rank": "most requirements met", "comparison": "picked by a comparison"}
 STEPS_FAILED = "{n} step(s) failed"
 NOTES = "{n} note(s) on attempts"
 JUDGE_NOTE = "Judge: {note}"
@@ -103,6 +118,35 @@ def outcome_text(event: ev.RunFinished) -> str:
     if event.outcome is ev.Outcome.ERROR:
         return ERROR_OUTCOME.format(words=words, message=event.message)
     return OTHER_OUTCOME.format(words=words, message=event.message)
+
+
+def checklist_text(event: ev.ChecklistSet) -> str:
+    """One line for a ``ChecklistSet``: how many requirements, and where they came from."""
+    if event.origin is ev.ChecklistOrigin.FAILED or event.checklist is None:
+        return CHECKLIST_FAILED.format(error=event.error or "no answer")
+    checklist = event.checklist
+    items = CHECKLIST_ITEMS.format(n=len(checklist.items), musts=len(checklist.musts))
+    if event.origin is ev.ChecklistOrigin.WRITTEN:
+        tokens = ""
+        if event.input_tokens is not None and event.output_tokens is not None:
+            tokens = TOKENS.format(input=event.input_tokens, output=event.output_tokens)
+        return CHECKLIST_WRITTEN.format(items=items, model=event.model_id, tokens=tokens)
+    if event.origin is ev.ChecklistOrigin.CACHED:
+        return CHECKLIST_CACHED.format(items=items)
+    if event.origin is ev.ChecklistOrigin.EDITED:
+        return CHECKLIST_EDITED.format(items=items)
+    return CHECKLIST_GIVEN.format(items=items)
+
+
+def best_text(event: ev.BestChosen) -> str:
+    """The best image when none was approved, counted from 1, and what it misses."""
+    ref = event.candidate.ref
+    where = WHERE.format(version=ref.revision + 1, attempt=ref.attempt + 1)
+    if ref.index:
+        where += WHERE_IMAGE.format(index=ref.index + 1)
+    misses = event.misses or event.decision.badge
+    how = BEST_HOW.get(event.how, event.how)
+    return BEST_LINE.format(where=where.capitalize(), misses=misses) + f" ({how})"
 
 
 class ProgressPanel(QWidget):
@@ -157,6 +201,17 @@ class ProgressPanel(QWidget):
         form.addRow("Now", self.now_label)
         form.addRow("Elapsed", self.elapsed_label)
         form.addRow("Judge said", self.reason_label)
+        self.checklist_label = QLabel()
+        self.checklist_label.setObjectName("checklistLabel")
+        self.checklist_label.setWordWrap(True)
+        self.checklist_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Checklist", self.checklist_label)
+        self.best_label = QLabel()
+        self.best_label.setObjectName("bestLabel")
+        self.best_label.setWordWrap(True)
+        self.best_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Best", self.best_label)
+        self._form = form
         self.regions_label = QLabel()
         self.regions_label.setObjectName("regionsLabel")
         self.regions_label.setWordWrap(True)
@@ -220,6 +275,8 @@ class ProgressPanel(QWidget):
         self.elapsed_label.setText(NONE_YET)
         self.reason_label.setText(NONE_YET)
         self.regions_label.setText(NONE_YET)
+        self._say_row(self.checklist_label, "")
+        self._say_row(self.best_label, "")
         self._show_run_notes()
         self.prompt_view.setPlainText("")
         self._set_outcome("", "")
@@ -294,9 +351,13 @@ class ProgressPanel(QWidget):
         elif isinstance(event, ev.VerdictReceived):
             self._judging.discard(event.ref)
             verdict = event.verdict
-            self.reason_label.setText(
-                VERDICT.format(result=verdict.result.value, reason=verdict.reason)
-            )
+            if verdict.badge:
+                text = VERDICT_SCORED.format(
+                    result=verdict.result.value, badge=verdict.badge, reason=verdict.reason
+                )
+            else:
+                text = VERDICT.format(result=verdict.result.value, reason=verdict.reason)
+            self.reason_label.setText(text)
             if verdict.notes:
                 self._add_run_note(JUDGE_NOTE.format(note=verdict.notes))
         elif isinstance(event, ev.UploadDone):
@@ -316,6 +377,13 @@ class ProgressPanel(QWidget):
             if not event.ok:
                 self._attempt_errors.append(f"revision {event.revision}: {event.error}")
                 self._warn()
+        elif isinstance(event, ev.ChecklistSet):
+            self._say_row(self.checklist_label, checklist_text(event))
+            if event.origin is ev.ChecklistOrigin.FAILED:
+                self._attempt_errors.append(f"checklist: {event.error}")
+                self._warn()
+        elif isinstance(event, ev.BestChosen):
+            self._say_row(self.best_label, best_text(event))
         elif isinstance(event, ev.RunFinished):
             self._finish(event)
             return
@@ -324,6 +392,11 @@ class ProgressPanel(QWidget):
         self._refresh_phase()
 
     # -- drawing -------------------------------------------------------------------------------
+
+    def _say_row(self, label: QLabel, text: str) -> None:
+        """A row that only a checklist run fills: hidden (label and all) until it does."""
+        label.setText(text)
+        self._form.setRowVisible(label, bool(text))
 
     def _show_step(self, revision: int, attempt: int | None) -> None:
         text = STEP.format(version=revision + 1, versions=self._max_versions)

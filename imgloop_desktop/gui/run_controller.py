@@ -15,19 +15,27 @@ boto3, sqlite3 and logging need nothing from Qt), a relay on the GUI thread with
 queued connections, ``workers.emit_safely`` for the reports (the window may be gone) and
 ``workers.log_unexpected`` for a failure nobody expected. Which credentials a run uses is
 ``services.backends``.
+
+A run's checklist can be edited while it goes (issue 12): ``set_checklist`` hands the edit to
+the running loop (``ImageLoop.set_checklist``, thread-safe), which uses it from the next
+judgement and says so with a ``ChecklistSet`` event. The loop is built inside
+``services.run.execute``; an execute function that takes ``loop_ready`` calls it with the
+loop before the run starts, and an edit made before that is kept and handed over then.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from imgloop_desktop.core.cancel import CancelToken
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event
 from imgloop_desktop.core.loop import RunResult
@@ -51,6 +59,60 @@ class ExecuteFn(Protocol):
         emit: Callable[[Event], None] | None = ...,
         cancel: CancelToken | None = ...,
     ) -> run_service.Execution: ...
+
+
+class ChecklistTarget(Protocol):
+    """What a running loop offers for edits (``ImageLoop.set_checklist``)."""
+
+    def set_checklist(self, checklist: Checklist) -> None: ...
+
+
+LOOP_READY = "loop_ready"
+"""The keyword an execute function takes to hand over its loop (``services.run.execute``)."""
+
+
+def takes_loop_ready(execute: Callable[..., object]) -> bool:
+    """Whether ``execute`` hands over its loop, so edits can reach a run."""
+    try:
+        return LOOP_READY in inspect.signature(execute).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class _LiveRun:
+    """The running loop once ``execute`` has built it, and an edit made before that.
+
+    ``attach`` runs on the run's thread, ``send`` on the GUI thread; the lock orders them so
+    an edit is never lost between the two."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._target: ChecklistTarget | None = None
+        self._pending: Checklist | None = None
+
+    def attach(self, target: ChecklistTarget) -> None:
+        with self._lock:
+            self._target = target
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            _apply(target, pending)
+
+    def send(self, checklist: Checklist) -> bool:
+        with self._lock:
+            target = self._target
+            if target is None:
+                self._pending = checklist
+                return True
+        return _apply(target, checklist)
+
+
+def _apply(target: ChecklistTarget, checklist: Checklist) -> bool:
+    try:
+        target.set_checklist(checklist)
+    except ValueError as exc:  # the run judges the whole prompt: no list to edit
+        log.info("checklist edit not applied: %s", exc)
+        return False
+    return True
 
 
 class _Relay(QObject):
@@ -80,6 +142,8 @@ class RunController(QObject):
         self._execute = execute
         self._thread: threading.Thread | None = None
         self._token: CancelToken | None = None
+        self._live: _LiveRun | None = None
+        self._params: RunParams | None = None
         self._relay = _Relay()
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.event.connect(self.event, queued)
@@ -109,13 +173,19 @@ class RunController(QObject):
         token = CancelToken()
         relay = self._relay
         execute = self._execute
+        live = _LiveRun()
+        extra: dict[str, Any] = {}
+        if takes_loop_ready(execute):
+            extra[LOOP_READY] = live.attach
         thread = threading.Thread(
             target=_work,
-            args=(execute, params, credentials, token, relay),
+            args=(execute, params, credentials, token, relay, extra),
             name="imgloop-run",
         )
         self._token = token
         self._thread = thread
+        self._params = params
+        self._live = live if extra else None
         thread.start()
         self.runningChanged.emit(True)
         return True
@@ -126,6 +196,22 @@ class RunController(QObject):
         two seconds whatever the service does."""
         if self._token is not None:
             self._token.cancel()
+
+    @property
+    def can_edit_checklist(self) -> bool:
+        """Whether an edit made now reaches the run: one judging by checklist, on an
+        execute function that hands over its loop."""
+        params = self._params
+        return self._live is not None and params is not None and params.uses_checklist
+
+    def set_checklist(self, checklist: Checklist) -> bool:
+        """Send a person's edit to the running loop (any time during the run; thread-safe).
+        It applies from the next judgement; the loop confirms with ``ChecklistSet``
+        (origin "edited"). False when no run could take it."""
+        live = self._live
+        if live is None or not self.can_edit_checklist:
+            return False
+        return live.send(checklist)
 
     def wait(self, timeout: float = JOIN_SECONDS) -> bool:
         """Block until the worker has ended (shutdown and tests only, never a slot). True
@@ -142,6 +228,7 @@ class RunController(QObject):
 
     def _reap(self) -> None:
         thread, self._thread, self._token = self._thread, None, None
+        self._live = self._params = None
         if thread is not None:
             # The worker's last act was the emit that brought us here: it is returning.
             thread.join(JOIN_SECONDS)
@@ -168,10 +255,13 @@ def _work(
     credentials: CredentialsSource,
     token: CancelToken,
     relay: _Relay,
+    extra: dict[str, Any],
 ) -> None:
     """The worker thread's whole life: the run (its clients closed on leaving), one report."""
     try:
-        with execute(params, credentials=credentials, emit=relay.event.emit, cancel=token) as run:
+        with execute(
+            params, credentials=credentials, emit=relay.event.emit, cancel=token, **extra
+        ) as run:
             result = run.result
     except ImgloopError as exc:  # invalid input, unusable profile or credentials
         emit_safely(relay.failed, *describe(exc))

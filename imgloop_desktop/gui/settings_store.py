@@ -91,7 +91,7 @@ class SettingsStore:
         if not isinstance(text, str) or not text:
             return None
         try:
-            return RunParams.from_event(json.loads(text))
+            return RunParams.from_event(_window_event(json.loads(text)))
         except (ValueError, ValidationError) as exc:
             log.warning("ignoring unreadable last parameters in %s: %s", self.file_name(), exc)
             return None
@@ -122,7 +122,7 @@ class SettingsStore:
         if name not in presets:
             raise ValidationError([Problem("preset", name, "the name of a saved preset")])
         try:
-            return RunParams.from_event(presets[name])
+            return RunParams.from_event(_window_event(presets[name]))
         except ValidationError as exc:
             raise ValidationError(
                 [Problem(f"preset '{name}': {p.field}", p.value, p.allowed) for p in exc.problems]
@@ -171,6 +171,15 @@ def preset_name_problem(name: str) -> str | None:
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return "a name without control characters (tabs, line breaks)"
     return None
+
+
+def _window_event(data: object) -> object:
+    """A preset or the last parameters kept before judging by checklist (issue 12) say no
+    ``judge_mode``: the window's default (checklist) applies, not an event file's (the
+    seed's verdict). One that says its mode keeps it."""
+    if isinstance(data, dict) and "judge_mode" not in data:
+        return {**data, "judge_mode": "checklist"}
+    return data
 
 
 def _dump(params: RunParams) -> str:

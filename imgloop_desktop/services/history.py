@@ -8,9 +8,13 @@ calling thread and closes them all in ``close()``.
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import os
 import sqlite3
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +24,7 @@ from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import UploadOutcome
 from imgloop_desktop.core.records import (
+    Agreement,
     Decision,
     ExportResult,
     FileProblem,
@@ -29,6 +34,7 @@ from imgloop_desktop.core.records import (
     PendingImageUpload,
     RecoveryReport,
     RepairAction,
+    ReviewItem,
     SessionFilter,
     SessionPage,
     SessionTree,
@@ -48,6 +54,8 @@ if TYPE_CHECKING:  # botocore loads only when uploads are retried, not to browse
     from imgloop_desktop.providers.session import CredentialsSource
     from imgloop_desktop.storage.s3 import S3Uploader
 
+
+log = logging.getLogger(__name__)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -243,9 +251,69 @@ class HistoryService:
         return queries.approved_images(self._conns.get(), limit=limit, offset=offset)
 
     @_plain_errors
-    def decide(self, image_id: int, decision: Decision | None) -> ImageRecord:
-        """A person approves or rejects an image (None clears it); the judge's verdict stays."""
-        return queries.set_decision(self._conns.get(), image_id, decision)
+    def decide(
+        self,
+        image_id: int,
+        decision: Decision | None,
+        items: Mapping[str, bool] | None = None,
+    ) -> ImageRecord:
+        """A person approves or rejects an image (None clears it); the judge's verdict stays.
+
+        ``items``: the person's tick per checklist item (True: met), from the review list;
+        they become the labels a judge is measured against (``export_labels``)."""
+        return queries.set_decision(self._conns.get(), image_id, decision, items=items)
+
+    @_plain_errors
+    def review_items(self, limit: int = 200) -> list[ReviewItem]:
+        """Images waiting for a person, newest first: a run's best when nothing was
+        approved, and images the judge sent to review (a must it was unsure of)."""
+        return queries.review_items(self._conns.get(), limit=limit)
+
+    @_plain_errors
+    def agreement(self) -> list[Agreement]:
+        """How often the judge agreed with people, per (judge model, image model)."""
+        return queries.agreement(self._conns.get())
+
+    @_plain_errors
+    def export_labels(self, dest: Path) -> int:
+        """A person's decisions as a labelled set, for measuring judges (``bench``'s judge
+        evaluation reads exactly this): JSON Lines, one line per decided image, oldest
+        decision first. Returns the number of lines written.
+
+        Each line: ``image`` (absolute path), ``prompt`` (the run's), ``checklist`` (its
+        items, or null for a whole-prompt run), ``labels`` (the person's ticks by item id,
+        {} when they decided the image as a whole), ``approved``, ``judge_model_id`` and
+        ``image_model_id`` (the run's). An image whose file is gone is left out (logged):
+        a label without its image measures nothing. Written to a temp file and renamed, so
+        an interrupted export leaves no half file under ``dest``.
+        """
+        if "\0" in str(dest):  # the OS cannot name such a file; say so as bad input
+            raise ValidationError(
+                [Problem("dest", str(dest), "a file path without NUL characters")]
+            )
+        lines: list[str] = []
+        for image, run in queries.decided_images(self._conns.get()):
+            if not image.path.is_file():
+                log.warning(
+                    "export-labels: %s is gone; image %s left out", image.path, image.image_id
+                )
+                continue
+            lines.append(
+                json.dumps(
+                    {
+                        "image": str(image.path.resolve()),
+                        "prompt": run.prompt,
+                        "checklist": run.checklist.to_json() if run.checklist else None,
+                        "labels": dict(image.human_items),
+                        "approved": image.human_decision is Decision.APPROVED,
+                        "judge_model_id": run.judge_model_id,
+                        "image_model_id": run.image_model_id,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        _write_atomically(dest, "".join(line + "\n" for line in lines))
+        return len(lines)
 
     @_plain_errors
     def thumbnail(self, image_id: int, size: int = thumbnails.DEFAULT_SIZE) -> Path:
@@ -273,6 +341,21 @@ class HistoryService:
     @_plain_errors
     def import_export(self, source: Path) -> ImportResult:
         return export_mod.import_export(self._conns.get(), source)
+
+
+def _write_atomically(dest: Path, text: str) -> None:
+    """``text`` into ``dest`` through a temp file beside it and a rename."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # -- input parsing shared by the GUI's filter bar and the CLI ------------------------------------

@@ -233,3 +233,120 @@ def test_check_verify_reports_an_undecodable_image(runs: list[str], isolated_env
     assert cli("check")[0] == 0, "size and hash agree: only decoding finds it"
     code, out, _ = cli("check", "--verify")
     assert code == 1 and f"undecodable: {image.path}" in out
+
+
+# -- checklist judging (issue 12): review, ticks, stats, labels ---------------------------------
+
+
+@pytest.fixture
+def checklist_run(isolated_env: Path) -> str:
+    from tests.storage.history.checklist_fakes import record_checklist_run
+
+    record_checklist_run(isolated_env / "history.sqlite3", "20240501120000-cafe0001")
+    return "20240501120000-cafe0001"
+
+
+def test_review_lists_what_waits_for_a_person(checklist_run: str) -> None:
+    code, out, _ = cli("review")
+    assert code == 0
+    assert "image 2 (best, none approved, 3/4 ?): a red fox in the snow" in out
+    assert "unsure: a red fox" in out
+    code, out, _ = cli("review", "--json")
+    [item] = json.loads(out)["items"]
+    assert item["reason"] == "best_not_approved" and item["misses"] == "unsure: a red fox"
+    assert item["image"]["verdict"]["result"] == "REVIEW"
+    assert item["image"]["verdict"]["badge"] == "3/4 ?"
+    assert item["image"]["verdict"]["checks"]["checks"][0] == {
+        "id": "c1",
+        "result": "unsure",
+        "evidence": "seen: a red fox",
+    }
+    assert item["image"]["is_best"] is True
+    code, _, err = cli("review", "--limit", "0")
+    assert code == 2 and "invalid input: limit: 0" in err
+
+
+def test_decide_with_item_ticks_then_stats(checklist_run: str) -> None:
+    code, out, _ = cli("decide", "2", "approve", "--item", "c1=yes", "--item", "c4=NO")
+    assert code == 0 and "your decision approved, judge REVIEW -> approved" in out
+    assert "items: c1=yes, c4=no" in out
+    code, out, _ = cli("review")
+    assert out.strip() == "nothing to review"
+    code, out, _ = cli("show", checklist_run, "--json")
+    tree = json.loads(out)
+    images = tree["prompt_versions"][0]["attempts"][0]["images"]
+    assert images[1]["human_items"] == {"c1": True, "c4": False}
+    assert tree["checklist"][3]["text"] == "the fox looks at the viewer"
+    assert [c["origin"] for c in tree["checklist_changes"]] == ["given", "failed", "edited"]
+    code, out, _ = cli("show", checklist_run)
+    assert (
+        "c3 [should] a watercolour look" in out
+        and "judge REVIEW 3/4 ?, you: approved APPROVED BEST" in out
+    )
+
+    assert cli("decide", "1", "reject")[0] == 0  # judge NO: agreed
+    assert cli("decide", "3", "approve")[0] == 0  # judge NO: disagreed
+    code, out, _ = cli("stats")
+    assert code == 0
+    assert json.loads(out) == {
+        "pairs": [
+            {
+                "judge_model_id": "test.judge",
+                "image_model_id": "test.image-model",
+                "decided": 2,
+                "agreed": 1,
+                "rate": 0.5,
+                "confusion": {
+                    "judge_yes_person_yes": 0,
+                    "judge_yes_person_no": 0,
+                    "judge_no_person_yes": 1,
+                    "judge_no_person_no": 1,
+                },
+            }
+        ]
+    }
+    code, out, _ = cli("stats", "--table")
+    header, row, _legend = out.splitlines()
+    assert header.split()[:5] == ["JUDGE", "IMAGE", "MODEL", "DECIDED", "AGREED"]
+    assert row.split() == ["test.judge", "test.image-model", "2", "1", "50%", "0", "0", "1", "1"]
+
+
+def test_stats_on_an_empty_history(isolated_env: Path) -> None:
+    assert cli("stats") == (0, '{\n  "pairs": []\n}\n', "")
+    code, out, _ = cli("stats", "--table")
+    assert code == 0 and "no decisions" in out
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [("c1", "item: 'c1'"), ("c1=maybe", "item: 'c1=maybe'"), ("=yes", "item: '=yes'")],
+)
+def test_a_bad_item_tick_exits_2_naming_it(checklist_run: str, item: str, field: str) -> None:
+    code, _, err = cli("decide", "2", "approve", "--item", item)
+    assert code == 2 and f"invalid input: {field}" in err and "ID=yes or ID=no" in err
+    assert cli("decide", "2", "approve", "--item", "c1=yes", "--item", "c1=no")[0] == 2
+    code, _, err = cli("decide", "2", "approve", "--item", "c9=yes")
+    assert code == 2 and "items: 'c9=yes'" in err and "c1, c2, c3, c4" in err
+    code, _, err = cli("decide", "2", "clear", "--item", "c1=yes")
+    assert code == 2 and "clearing" in err
+    code, out, _ = cli("show", checklist_run, "--json")
+    assert "you:" not in out and '"human_decision": null' in out  # nothing was written
+
+
+def test_export_labels_writes_jsonl(checklist_run: str, tmp_path: Path) -> None:
+    cli("decide", "2", "approve", "--item", "c1=yes")
+    cli("decide", "1", "reject")
+    dest = tmp_path / "labels.jsonl"
+    code, out, _ = cli("export-labels", str(dest))
+    assert code == 0 and out.strip() == f"wrote 2 labelled image(s) to {dest}"
+    first, second = (json.loads(line) for line in dest.read_text("utf-8").splitlines())
+    assert first["labels"] == {"c1": True} and first["approved"] is True
+    assert [item["id"] for item in first["checklist"]] == ["c1", "c2", "c3", "c4"]
+    assert [item["id"] for item in second["checklist"]] == ["c1", "c2", "c3"]
+    assert second["labels"] == {} and second["approved"] is False
+    assert Path(first["image"]).is_file()
+    code, _, err = cli("export-labels", str(tmp_path / "x\0bad.jsonl"))
+    assert code == 2 and err.startswith("invalid input: dest:")
+    code, _, err = cli("export-labels", str(tmp_path))  # a folder: refused, one line
+    assert code == 1 and err.startswith("error:") and len(err.splitlines()) == 1
+    assert not list(tmp_path.glob(".*.part"))

@@ -13,6 +13,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.param_decl import Section
 from imgloop_desktop.core.params import PARAMS, RunParams, model_limits, validate
@@ -82,6 +83,11 @@ def every_field_changed() -> RunParams:
         candidates_in_flight=2,
         speculative_next=True,
         judge_image_max_side=1024,
+        max_cost_usd=12.5,
+        judge_mode="checklist",
+        checklist=Checklist.from_json(
+            [{"text": "a lighthouse", "must": True}, {"text": "dusk light", "must": False}]
+        ),
     )
 
 
@@ -101,7 +107,8 @@ def test_defaults_need_only_a_prompt(qtbot: QtBot, form: ParamForm) -> None:
     with qtbot.waitSignal(form.validityChanged) as signal:
         qtbot.keyClicks(form.prompt_edit, "a red fox in snow")
     assert signal.args == [True]
-    assert form.params() == RunParams(prompt="a red fox in snow")
+    # The window judges by checklist; an empty one is written by the judge model.
+    assert form.params() == RunParams(prompt="a red fox in snow", judge_mode="checklist")
     assert form.problems() == []
 
 
@@ -436,7 +443,9 @@ def test_each_row_has_its_declared_label_help_and_section(form: ParamForm) -> No
         widget = form.field_widget(key)
         assert f.declared.help in widget.toolTip(), f.name
         assert f.name in widget.toolTip()
-        expected_label = "" if f.declared.widget == "prompt" else f.declared.label
+        # The prompt's box and the checklist's own title name them.
+        bare = f.declared.widget in ("prompt", "checklist")
+        expected_label = "" if bare else f.declared.label
         assert _row_label(form, key) == expected_label, f.name
         box = widget.parent()
         while box is not None and not isinstance(box, QGroupBox):
@@ -480,7 +489,8 @@ def test_a_field_ruled_only_while_a_flag_is_on_is_greyed_while_it_is_off(form: P
 
 # -- issue 11: "unset" sampling settings, unused fields, sizes mapped to the model's nearest ------
 
-UNSETTABLE = [f for f in PARAMS if f.unsettable]
+# The checklist is unsettable too (None: the judge model writes one), in its own editor.
+UNSETTABLE = [f for f in PARAMS if f.unsettable and f.name != "checklist"]
 
 
 def test_the_unsettable_fields_are_the_judges_and_revisers_sampling_settings() -> None:

@@ -74,6 +74,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Browse past sessions",
         doc="shows and refreshes the history dock",
     ),
+    ActionSpec(
+        "review",
+        "Re&view images…",
+        "open_review",
+        ("Ctrl+J",),
+        "Images waiting for your decision: the judge was unsure, or a run's best",
+        doc="shows the review dock: images the judge was unsure of and each run's best when "
+        "none was approved; Approve / Reject, optionally per requirement",
+        key_note="J for judge: Ctrl+R is Run",
+    ),
     # The app's preferences are where its AWS access comes from; the run settings live in
     # the form, and the layout is remembered on its own.
     ActionSpec(
@@ -133,7 +143,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&File", ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit")),
     ("&Run", ("run", "cancel", SEPARATOR, "retry_uploads")),
-    ("&View", ("history", "recovery")),
+    ("&View", ("history", "review", "recovery")),
     ("&Settings", ("preferences",)),
 )
 

@@ -44,6 +44,7 @@ from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
+from imgloop_desktop.gui.main_window.checklist_sync import ChecklistSync
 from imgloop_desktop.gui.main_window.closing import CLOSE_TIMEOUT_SECONDS, CloseGuard
 from imgloop_desktop.gui.main_window.event_files import EventFiles
 from imgloop_desktop.gui.main_window.history_actions import (
@@ -52,6 +53,7 @@ from imgloop_desktop.gui.main_window.history_actions import (
 )
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.gui.review_panel import ReviewPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.gui.workers import Workers
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.cancel_action = table["cancel"]
         self.export_approved_action = table["export_approved"]
         self.history_action = table["history"]
+        self.review_action = table["review"]
         self.preferences_action = table["preferences"]
         self.import_action = table["import"]
         self.export_event_action = table["export_event"]
@@ -141,6 +144,9 @@ class MainWindow(QMainWindow):
             export_action=self.export_approved_action,
         )
         self.event_files = EventFiles(self, self.form, running)
+        self.checklist_sync = ChecklistSync(
+            self, self.form, self.controller, self.backends.credentials
+        )
         self.close_guard = CloseGuard(
             self, self.controller, self.close, close_timeout=close_timeout
         )
@@ -211,6 +217,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.history_dock.hide()
 
+        self.review_panel = ReviewPanel(self.history)
+        self.review_dock = QDockWidget("Review", self)
+        self.review_dock.setObjectName("reviewDock")
+        self.review_dock.setWidget(self.review_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
+        self.tabifyDockWidget(self.history_dock, self.review_dock)
+        self.review_dock.hide()
+
         self.backend_label = QLabel()
         self.backend_label.setObjectName("backendLabel")
         self.statusBar().addPermanentWidget(self.backend_label)
@@ -227,6 +241,11 @@ class MainWindow(QMainWindow):
         self.gallery.imageUpdated.connect(self.details.on_image_updated)
         self.gallery.statusMessage.connect(self._say)
         self.details.decisionChanged.connect(self.gallery.refresh_image)
+        self.details.decisionChanged.connect(self._decision_recorded)
+        self.review_panel.decided.connect(self.gallery.refresh_image)
+        self.review_panel.decided.connect(self.details.on_image_updated)
+        self.review_panel.decided.connect(self._decision_recorded)
+        self.review_panel.message.connect(self._say)
         self.details.failed.connect(self._say)
         self.history_browser.openSession.connect(self.open_session)
         self.history_browser.runAgain.connect(self.run_again)
@@ -241,6 +260,7 @@ class MainWindow(QMainWindow):
         h.exportFinished.connect(self.exportFinished)
         h.warmedUp.connect(self.warmedUp)
         self.event_files.message.connect(self._say)
+        self.checklist_sync.message.connect(self._say)
         self.event_files.paramsDropped.connect(self.load_params)
         self.close_guard.message.connect(self._say)
         self.close_guard.cancelRequested.connect(self.cancel_run)
@@ -391,6 +411,8 @@ class MainWindow(QMainWindow):
         self.history_actions.count_pending_uploads()
         if self.history_dock.isVisible():
             self.history_browser.refresh()
+        if self.review_dock.isVisible():
+            self.review_panel.refresh()
         self.close_guard.run_ended()
 
     @Slot(str)
@@ -440,6 +462,23 @@ class MainWindow(QMainWindow):
         self.history_dock.raise_()
         self.history_browser.setFocus()
         self.history_browser.refresh()
+
+    @Slot()
+    def open_review(self) -> None:
+        """The images waiting for a person's decision (issue 12)."""
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self.review_panel.list.setFocus()
+        self.review_panel.refresh()
+
+    @Slot(int)
+    def _decision_recorded(self, image_id: int) -> None:
+        """A person decided an image (details pane or review list): the agreement and the
+        review list move with it."""
+        if self.history_dock.isVisible():
+            self.history_browser.refresh_agreement()
+        if self.review_dock.isVisible() and self.sender() is not self.review_panel:
+            self.review_panel.refresh()
 
     @Slot()
     def export_approved(self) -> None:
@@ -532,9 +571,11 @@ class MainWindow(QMainWindow):
         self.history_actions.close(SHUTDOWN_JOIN_SECONDS)
         self.lifecycle_jobs.close()
         self.lifecycle_jobs.wait(SHUTDOWN_JOIN_SECONDS)
+        self.checklist_sync.close(SHUTDOWN_JOIN_SECONDS)
         self.gallery.close_workers()
         self.details.close_workers()
         self.history_browser.close_workers()
+        self.review_panel.close_workers()
         self.backends.close()
         self.history.close()  # a run still going records through its own connection
 

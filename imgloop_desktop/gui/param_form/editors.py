@@ -25,11 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop import paths
+from imgloop_desktop.core.errors import Problem
+from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import ParamField
 from imgloop_desktop.core.params import SIZE_FIELD, RunParams, model_limits
+from imgloop_desktop.gui.param_form import checklist_editor as words
+from imgloop_desktop.gui.param_form.checklist_editor import ChecklistTable
 from imgloop_desktop.gui.param_form.widgets import (
     LABEL_ROLE,
+    NOTE_STYLE,
     UNSET_TEXT,
     WARN_STYLE,
     LabelledItems,
@@ -82,6 +87,11 @@ class Editor:
 
     def on_change(self, slot: Slot0) -> None:
         raise NotImplementedError
+
+    def problems(self) -> list[Problem]:
+        """What the widget itself holds that no ``RunParams`` could (a half-typed
+        checklist row); the form adds these to the validator's."""
+        return []
 
 
 class NumberEditor(Editor):
@@ -324,6 +334,54 @@ class JudgeModelEditor(ComboEditor):
         return label if isinstance(label, str) else self.combo.itemText(index)
 
 
+class ChecklistEditor(Editor):
+    """The row of ``RunParams.checklist``: a ``ChecklistTable``, hidden (and read as None)
+    while the judge mode is "verdict", since such a run checks no list; the rows typed
+    stay for when the mode is switched back."""
+
+    def __init__(self, f: ParamField) -> None:
+        self.table = ChecklistTable()
+        super().__init__([f], self.table)
+        self.table.table.setToolTip(self.table.toolTip())
+        self.active = True
+
+    @property
+    def bare(self) -> bool:
+        return True  # the widget carries its own title above the table
+
+    def read(self) -> dict[str, Any]:
+        return {self.field.name: self.table.checklist() if self.active else None}
+
+    def show(self, params: RunParams) -> None:
+        if params.checklist is not None or params.uses_checklist:
+            self.table.load(params.checklist)
+
+    def on_change(self, slot: Slot0) -> None:
+        self.table.changed.connect(slot)
+
+    def problems(self) -> list[Problem]:
+        return list(self.table.problems()) if self.active else []
+
+    def set_active(self, active: bool) -> None:
+        self.active = active
+        self.row.setVisible(active)
+
+    def show_run_checklist(self, event: ChecklistSet) -> None:
+        """The checklist the running loop uses from now on, and where it came from."""
+        if event.checklist is not None and event.checklist != self.table.checklist():
+            self.table.load(event.checklist)
+        model = event.model_id or "the judge model"
+        said = {
+            ChecklistOrigin.GIVEN: words.RUN_GIVEN,
+            ChecklistOrigin.CACHED: words.RUN_CACHED,
+            ChecklistOrigin.WRITTEN: words.RUN_WRITTEN.format(model=model),
+            ChecklistOrigin.EDITED: words.RUN_EDITED,
+            ChecklistOrigin.FAILED: words.RUN_FAILED.format(error=event.error or "no answer"),
+        }
+        failed = event.origin is ChecklistOrigin.FAILED
+        self.table.say(said[event.origin], WARN_STYLE if failed else NOTE_STYLE)
+
+
 def _regions() -> list[str]:
     """Every region a catalog model is served in, plus the common ones; empty first (the
     profile's region)."""
@@ -348,6 +406,8 @@ def build_editor(fields: list[ParamField], spec: ImageModelSpec, browse: Slot0) 
         return ComboEditor(f, _regions(), editable=True)
     if special == "folder":
         return FolderEditor(f, browse)
+    if special == "checklist":
+        return ChecklistEditor(f)
     if special:
         raise ValueError(f"{f.name}: no form widget called {special!r}")
     if f.type is bool:

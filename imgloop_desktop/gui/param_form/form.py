@@ -9,7 +9,8 @@ The form never invents its own rules. Limits come from the declarations and the 
 model's spec, and every message under a field is the validator's own
 (``core.params.validate``, plus ``providers.catalog.image_spec`` for the model id), so the
 window, the headless command and the Lambda handler always agree on what is allowed. The
-only problem the form finds itself is text in the size box that is not a size.
+only problems the form finds itself are text in the size box that is not a size and a
+checklist row that cannot be a requirement (empty, or no must left).
 
 Spin boxes hold the real limits. A value that arrives from outside (an imported event, a
 preset, the last session) and lies beyond them is shown as it is and flagged rather than
@@ -46,7 +47,9 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop import paths
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.events import ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.param_decl import Section, in_form_order
 from imgloop_desktop.core.params import (
@@ -59,7 +62,9 @@ from imgloop_desktop.core.params import (
     model_limits,
     validate,
 )
+from imgloop_desktop.gui.param_form.checklist_editor import RUN_NEEDS_ONE, ChecklistTable
 from imgloop_desktop.gui.param_form.editors import (
+    ChecklistEditor,
     Editor,
     FolderEditor,
     ImageModelEditor,
@@ -97,6 +102,9 @@ W = TypeVar("W", bound=QWidget)
 FIELD_SIZE = SIZE_FIELD
 GENERAL = "_general"
 """Where problems that belong to no single field are shown (none today; a safety net)."""
+WINDOW_DEFAULTS = RunParams(judge_mode="checklist")
+"""What a new window shows: the approval contract (issue 12) judges by checklist; an event
+loaded from a file keeps its own ``judge_mode`` (the seed's "verdict" when it says none)."""
 
 
 class _Row:
@@ -117,6 +125,12 @@ class ParamForm(QWidget):
     validityChanged = Signal(bool)
     changed = Signal()
     presetsChanged = Signal()
+    checklistWriteWanted = Signal(bool)
+    """"Write from prompt" was pressed (True: the cache may answer); the window asks the
+    judge model on a worker and calls ``show_written_checklist`` or ``checklist_failed``."""
+    checklistEdited = Signal(object)
+    """A person changed the checklist and it is valid (a ``Checklist``): during a run the
+    window sends it to the loop, where it applies from the next judgement."""
     lifecycleWanted = Signal()
     """A model picker is opening: the window asks Bedrock for lifecycles off the GUI thread
     (kept a week) and calls ``refresh_lifecycle`` when they are in."""
@@ -131,11 +145,12 @@ class ParamForm(QWidget):
         self._valid = False
         self._loading = False
         self._size_text_problem: Problem | None = None
-        self._base = RunParams()
-        self._spec: ImageModelSpec = image_spec(RunParams().image_model_id)
+        self._run_going = False
+        self._base = WINDOW_DEFAULTS
+        self._spec: ImageModelSpec = image_spec(WINDOW_DEFAULTS.image_model_id)
         self._presets: PresetsBar | None = None
         self._build(settings)
-        self.set_params(RunParams())
+        self.set_params(WINDOW_DEFAULTS)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -241,6 +256,10 @@ class ParamForm(QWidget):
         for picker in (model.combo, judge.combo):
             assert isinstance(picker, ScrollSafeCombo)
             picker.opening.connect(self.lifecycleWanted)
+        self.checklist_editor = self._editor("checklist", ChecklistEditor)
+        self.checklist_table: ChecklistTable = self.checklist_editor.table
+        self.checklist_table.writeRequested.connect(self.checklistWriteWanted)
+        self.checklist_table.changed.connect(self._checklist_changed)
 
     def _editor(self, key: str, kind: type[E]) -> E:
         editor = self._editors[key]
@@ -272,11 +291,48 @@ class ParamForm(QWidget):
             self._apply_spec(clamp=False, size=(params.titan_img_width, params.titan_img_height))
             for editor in self._editors.values():
                 editor.show(params)
+            self._follow_judge_mode()
             self.adjust_note.setVisible(False)
             self.refresh_lifecycle()
         finally:
             self._loading = False
         self._edited()
+
+    # -- the checklist ----------------------------------------------------------------------
+
+    def show_written_checklist(self, checklist: Checklist, model_id: str, *, cached: bool) -> None:
+        """What "Write from prompt" brought back, shown for the person to edit."""
+        self.checklist_table.written(checklist, model_id, cached=cached)
+
+    def checklist_failed(self, message: str) -> None:
+        self.checklist_table.write_failed(message)
+
+    def show_run_checklist(self, event: ChecklistSet) -> None:
+        """The running loop's checklist (``ChecklistSet``): shown, not sent back."""
+        with QSignalBlocker(self.checklist_table):
+            self.checklist_editor.show_run_checklist(event)
+        self._edited()
+
+    def set_run_going(self, going: bool) -> None:
+        """While a run goes, "Write from prompt" would replace its checklist behind its
+        back: the person edits the rows instead (sent to the loop)."""
+        self._run_going = going
+        self.checklist_table.write_button.setEnabled(not going)
+
+    @Slot()
+    def _checklist_changed(self) -> None:
+        if self._loading or not self.checklist_editor.active:
+            return
+        checklist = self.checklist_table.checklist()
+        if checklist is not None:
+            self.checklistEdited.emit(checklist)
+        elif self._run_going:  # an empty or invalid list cannot replace the run's
+            self.checklist_table.say(RUN_NEEDS_ONE, WARN_STYLE)
+
+    def _follow_judge_mode(self) -> None:
+        """The checklist row only while the judge checks one."""
+        mode = self._editors["judge_mode"].read().get("judge_mode")
+        self.checklist_editor.set_active(mode == "checklist")
 
     @Slot()
     def refresh_lifecycle(self) -> None:
@@ -503,6 +559,7 @@ class ParamForm(QWidget):
             return
         self._update_counter()
         self._update_judge_note()
+        self._follow_judge_mode()
         params = self.params()
         # A field whose rule applies only while a flag is on (the bucket, while S3 is) is
         # greyed out while it is off, as the validator skips it.
@@ -548,6 +605,8 @@ class ParamForm(QWidget):
         problems: list[Problem] = []
         if self._size_text_problem is not None:
             problems.append(self._size_text_problem)
+        for editor in self._editors.values():
+            problems.extend(editor.problems())
         try:
             image_spec(params.image_model_id)
         except ValidationError as exc:

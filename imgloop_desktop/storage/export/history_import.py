@@ -21,11 +21,18 @@ from imgloop_desktop.storage.export.manifest_read import (
     original,
     read_manifest_from,
 )
+from imgloop_desktop.storage.history.checklist_rows import (
+    checklist_text,
+    checks_text,
+    human_items_text,
+    items_text,
+)
 from imgloop_desktop.storage.history.schema import now_iso, transaction
 from imgloop_desktop.storage.history.tables import (
     ATTEMPTS,
     IMAGES,
     PROMPT_VERSIONS,
+    RUN_CHECKLISTS,
     RUNS,
     VERDICTS,
     fetch_all,
@@ -240,8 +247,28 @@ def _insert_session(
                 "ended_at": iso_or_none(ended),
                 "outcome": outcome,
                 "message": message,
+                "judge_mode": t.judge_mode,
+                "checklist_json": checklist_text(t.checklist),
+                "best_misses": t.best_misses,
+                "best_how": t.best_how,
             },
         )
+        for seq, change in enumerate(t.checklist_changes, start=1):
+            RUN_CHECKLISTS.insert(
+                conn,
+                {
+                    "run_id": run_row,
+                    "seq": seq,
+                    "origin": change.origin,
+                    "checklist_json": checklist_text(change.checklist),
+                    "items_text": items_text(change.checklist),
+                    "model_id": change.model_id,
+                    "error": change.error,
+                    "input_tokens": change.input_tokens,
+                    "output_tokens": change.output_tokens,
+                    "created_at": now_iso(change.created_at),
+                },
+            )
     else:
         run_row = int(row["id"])
     for version in t.prompt_versions:
@@ -298,6 +325,14 @@ def _insert_session(
                WHERE id = ? AND approved_image_id IS NULL""",
             (run_row, revision, attempt_no, index, run_row),
         )
+    if session.best is not None:
+        revision, attempt_no, index = session.best
+        conn.execute(
+            """UPDATE runs SET best_image_id = (SELECT id FROM images WHERE run_id = ?
+                   AND revision = ? AND attempt = ? AND idx = ?)
+               WHERE id = ? AND best_image_id IS NULL""",
+            (run_row, revision, attempt_no, index, run_row),
+        )
     present = sum(1 for key in session.files if key in existing)
     return new_run, added, present
 
@@ -339,6 +374,7 @@ def _insert_image(
             "stored_at": now_iso(image.stored_at),
             "human_decision": image.human_decision.value if image.human_decision else None,
             "decided_at": iso_or_none(image.decided_at),
+            "human_items_json": human_items_text(image.human_items),
         },
     )
     v = image.verdict
@@ -357,5 +393,7 @@ def _insert_image(
                 "received_at": now_iso(v.received_at),
                 "judge_image": v.judge_image,
                 "notes": v.notes,
+                "checks_json": checks_text(v.checks),
+                "checklist_json": checklist_text(v.checklist),
             },
         )

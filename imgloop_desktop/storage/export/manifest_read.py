@@ -5,7 +5,8 @@ writes only after the whole export has been checked.
 
 The notes a run recorded in words (regions, run notes, the judge's image note, sampling
 notes) came with history schema v6; a manifest written before them has none of those keys,
-so each is optional and reads as "" (or no notes).
+so each is optional and reads as "" (or no notes). The same holds for what checklist
+judging added (schema v7): a manifest without it reads as a whole-prompt run.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from typing import Any
 
 from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core import jsonshape as js
+from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, id_problem
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.events import ChecklistOrigin
 from imgloop_desktop.core.jsonsafe import has_surrogate
 from imgloop_desktop.core.param_values import short
-from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.params import JUDGE_MODES, RunParams
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import (
     AttemptRecord,
+    ChecklistChange,
     Decision,
     HistoryOutcome,
     ImageRecord,
@@ -102,9 +106,13 @@ _OBJECT = "a JSON object"
 _DECISION = js.OneOf(*(d.value for d in Decision))
 _EXPORTED_SHA = js.Str(rule=_hex_problem("64 lowercase hex digits or null"))
 
+_ANY_OR_NULL = js.Opt(js.OrNull(js.AnyValue()))
+"""A checklist or item verdicts: checked by their own loaders, which name the problem."""
 _VERDICT = js.Obj(
     {
-        "result": js.OneOf("YES", "NO", "ERROR"),
+        "result": js.OneOf("YES", "NO", "ERROR", "REVIEW"),
+        "checks": _ANY_OR_NULL,
+        "checklist": _ANY_OR_NULL,
         "reason": _TEXT,
         "raw": _TEXT,
         "model_id": _TEXT,
@@ -141,6 +149,7 @@ _IMAGE = js.Obj(
         "upload_error": _TEXT,
         "stored_at": _TIME,
         "decided_at": _OPT_TIME,
+        "human_items": _ANY_OR_NULL,
     }
 )
 _ATTEMPT = js.Obj(
@@ -169,6 +178,17 @@ _PROMPT_VERSION = js.Obj(
         "created_at": _TIME,
     }
 )
+_CHECKLIST_CHANGE = js.Obj(
+    {
+        "origin": js.OneOf(*(o.value for o in ChecklistOrigin)),
+        "checklist": _ANY_OR_NULL,
+        "model_id": _NOTE,
+        "error": _NOTE,
+        "created_at": _TIME,
+        "input_tokens": _OPT_COUNT,
+        "output_tokens": _OPT_COUNT,
+    }
+)
 _SESSION = js.Obj(
     {
         "run_id": js.Str(rule=_run_id_problem),
@@ -188,6 +208,12 @@ _SESSION = js.Obj(
         "ended_at": _OPT_TIME,
         "outcome": js.OneOf(*(o.value for o in HistoryOutcome)),
         "message": _TEXT,
+        "judge_mode": js.Opt(js.OneOf(*JUDGE_MODES)),
+        "checklist": _ANY_OR_NULL,
+        "checklist_changes": js.Opt(js.Arr(_CHECKLIST_CHANGE)),
+        "best": _or_missing(js.Obj({"revision": _COUNT, "attempt": _COUNT, "index": _COUNT})),
+        "best_misses": _NOTE,
+        "best_how": _NOTE,
     }
 )
 _HEAD = js.Obj(
@@ -218,6 +244,8 @@ class ImportSession:
     tree: SessionTree
     files: dict[tuple[int, int, int], FileRef]
     judge_approved: tuple[int, int, int] | None
+    best: tuple[int, int, int] | None = None
+    """The run's best candidate when none was approved (checklist judging)."""
 
 
 def _time(value: str) -> datetime:
@@ -228,8 +256,61 @@ def _time_or_none(value: str | None) -> datetime | None:
     return None if value is None else parse_iso(value)
 
 
-def _image(obj: dict[str, Any], revision: int, attempt: int) -> tuple[ImageRecord, FileRef | None]:
-    """An image record (and its file) from a checked manifest entry."""
+def _checklist(value: object, where: str, problems: list[Problem]) -> Checklist | None:
+    """A checklist from the manifest (None for none); its problems, named under ``where``."""
+    if value is None:
+        return None
+    try:
+        return Checklist.from_json(value, name=where)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _verdict_checks(
+    vo: dict[str, Any], run_checklist: Checklist | None, where: str, problems: list[Problem]
+) -> dict[str, Any]:
+    """A verdict's item verdicts and the checklist they were judged against (the run's when
+    the verdict names none), checked by their own loaders."""
+    if vo.get("checks") is None:
+        return {}
+    checklist = _checklist(vo.get("checklist"), f"{where}.checklist", problems) or run_checklist
+    if checklist is None:
+        problems.append(
+            Problem(f"{where}.checks", "<item verdicts>", "item verdicts with their checklist")
+        )
+        return {}
+    try:
+        checks = ItemVerdicts.from_json(vo["checks"], checklist)
+    except ValidationError as exc:
+        problems.extend(Problem(f"{where}.{p.field}", p.value, p.allowed) for p in exc.problems)
+        return {}
+    return {"checks": checks, "checklist": checklist}
+
+
+def _human_items(value: object, where: str, problems: list[Problem]) -> dict[str, bool]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and not id_problem(k) and isinstance(v, bool) for k, v in value.items()
+    ):
+        problems.append(Problem(where, short(value), "an object of item id to true or false"))
+        return {}
+    return dict(value)
+
+
+def _image(
+    obj: dict[str, Any],
+    revision: int,
+    attempt: int,
+    *,
+    where: str = "image",
+    run_checklist: Checklist | None = None,
+    problems: list[Problem] | None = None,
+) -> tuple[ImageRecord, FileRef | None]:
+    """An image record (and its file) from a checked manifest entry; what only the loaders
+    of checklists and item verdicts can tell goes into ``problems``."""
+    problems = problems if problems is not None else []
     verdict: VerdictRecord | None = None
     if (vo := obj.get("verdict")) is not None:
         verdict = VerdictRecord(
@@ -243,6 +324,7 @@ def _image(obj: dict[str, Any], revision: int, attempt: int) -> tuple[ImageRecor
             received_at=_time(vo["received_at"]),
             judge_image=vo.get("judge_image", ""),
             notes=vo.get("notes", ""),
+            **_verdict_checks(vo, run_checklist, f"{where}.verdict", problems),
         )
     offset, length = None, 0
     if (meta := obj.get("metadata")) is not None:
@@ -270,6 +352,7 @@ def _image(obj: dict[str, Any], revision: int, attempt: int) -> tuple[ImageRecor
         verdict=verdict,
         human_decision=Decision(decision) if decision else None,
         decided_at=_time_or_none(obj.get("decided_at")),
+        human_items=_human_items(obj.get("human_items"), f"{where}.human_items", problems),
     )
     file = obj.get("file")
     ref = (
@@ -306,6 +389,21 @@ def _session(
     params["output_dir"] = ""
     files: dict[tuple[int, int, int], FileRef] = {}
     versions: list[PromptVersionRecord] = []
+    run_checklist = _checklist(obj.get("checklist"), f"{where}.checklist", problems)
+    changes = tuple(
+        ChecklistChange(
+            origin=co["origin"],
+            checklist=_checklist(
+                co.get("checklist"), f"{where}.checklist_changes[{ci}].checklist", problems
+            ),
+            model_id=co.get("model_id", ""),
+            error=co.get("error", ""),
+            created_at=_time(co["created_at"]),
+            input_tokens=co.get("input_tokens"),
+            output_tokens=co.get("output_tokens"),
+        )
+        for ci, co in enumerate(obj.get("checklist_changes", ()))
+    )
     seen_keys: set[tuple[int, int, int]] = set()
     for vi, vo in enumerate(obj["prompt_versions"]):
         vw = f"{where}.prompt_versions[{vi}]"
@@ -316,7 +414,14 @@ def _session(
             number = ao["attempt"]
             images: list[ImageRecord] = []
             for ii, io in enumerate(ao["images"]):
-                image, ref = _image(io, revision, number)
+                image, ref = _image(
+                    io,
+                    revision,
+                    number,
+                    where=f"{aw}.images[{ii}]",
+                    run_checklist=run_checklist,
+                    problems=problems,
+                )
                 key = (revision, number, image.index)
                 if key in seen_keys:
                     problems.append(
@@ -365,6 +470,9 @@ def _session(
     judge_approved = None
     if (jo := obj.get("judge_approved")) is not None:
         judge_approved = (jo["revision"], jo["attempt"], jo["index"])
+    best = None
+    if (bo := obj.get("best")) is not None:
+        best = (bo["revision"], bo["attempt"], bo["index"])
     tree = SessionTree(
         run_id=obj["run_id"],
         prompt=obj["prompt"],
@@ -382,8 +490,13 @@ def _session(
         message=obj["message"],
         judge_approved_image_id=None,
         prompt_versions=tuple(versions),
+        judge_mode=obj.get("judge_mode", "verdict"),
+        checklist=run_checklist,
+        checklist_changes=changes,
+        best_misses=obj.get("best_misses", ""),
+        best_how=obj.get("best_how", ""),
     )
-    return ImportSession(tree=tree, files=files, judge_approved=judge_approved)
+    return ImportSession(tree=tree, files=files, judge_approved=judge_approved, best=best)
 
 
 def read_manifest(source_path: Path) -> list[ImportSession]:

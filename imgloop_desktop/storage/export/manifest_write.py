@@ -3,6 +3,11 @@
 The manifest holds every prompt version and attempt of each session, whatever images are
 included, and no credentials or absolute paths (``output_dir`` is blanked).
 
+Checklist judging (history schema v7) adds the run's ``judge_mode``, its ``checklist``
+and every ``checklist_changes`` entry, the ``best`` candidate with ``best_misses`` and
+``best_how``, each verdict's ``checks`` and ``checklist``, and a person's ``human_items``;
+added keys too, read as absent from an older manifest.
+
 It also carries what the run recorded in words (history schema v5/v6): the region each
 model was called in, the run's notes, the judge's image note and the judge's and reviser's
 sampling notes. They are added keys, each optional on reading, so the manifest's version
@@ -99,8 +104,36 @@ def _image_json(image: ImageRecord, file: str | None, annotated: AnnotatedPng | 
             "received_at": iso_or_none(v.received_at),
             "judge_image": v.judge_image,
             "notes": v.notes,
+            "checks": v.checks.to_json() if v.checks is not None else None,
+            "checklist": v.checklist.to_json() if v.checklist is not None else None,
+            "badge": v.badge,
         },
+        "human_items": dict(image.human_items),
     }
+
+
+def _ref(tree: SessionTree, image_id: int | None) -> dict[str, int] | None:
+    """Where an image of the run sits (revision, attempt, index), for a reader whose ids
+    differ; None when ``image_id`` names no image of the tree."""
+    for image in tree.images():
+        if image.image_id == image_id:
+            return {"revision": image.revision, "attempt": image.attempt, "index": image.index}
+    return None
+
+
+def _checklist_changes(tree: SessionTree) -> list[dict[str, Any]]:
+    return [
+        {
+            "origin": change.origin,
+            "checklist": change.checklist.to_json() if change.checklist is not None else None,
+            "model_id": change.model_id,
+            "error": change.error,
+            "created_at": iso_or_none(change.created_at),
+            "input_tokens": change.input_tokens,
+            "output_tokens": change.output_tokens,
+        }
+        for change in tree.checklist_changes
+    ]
 
 
 def _session_json(
@@ -109,14 +142,7 @@ def _session_json(
     files: dict[int, tuple[str, AnnotatedPng]],
     selection: Selection,
 ) -> Any:
-    judge_approved = None
-    for image in tree.images():
-        if image.image_id == tree.judge_approved_image_id:
-            judge_approved = {
-                "revision": image.revision,
-                "attempt": image.attempt,
-                "index": image.index,
-            }
+    judge_approved = _ref(tree, tree.judge_approved_image_id)
     return {
         "run_id": tree.run_id,
         "prompt": tree.prompt,
@@ -132,6 +158,12 @@ def _session_json(
         "outcome": tree.outcome.value,
         "message": tree.message,
         "judge_approved": judge_approved,
+        "judge_mode": tree.judge_mode,
+        "checklist": tree.checklist.to_json() if tree.checklist is not None else None,
+        "checklist_changes": _checklist_changes(tree),
+        "best": _ref(tree, tree.best_image_id),
+        "best_misses": tree.best_misses,
+        "best_how": tree.best_how,
         "images_included": "all" if selection == "session" else "approved",
         "prompt_versions": [
             {

@@ -120,6 +120,13 @@ def _cfg(tree: SessionTree, image: ImageRecord) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _checks_passed(image: ImageRecord) -> str | None:
+    """Items passed out of all ("5/6"), without the badge's mark: the infotext stays
+    Latin-1, so it is still the ``tEXt`` chunk most readers expect."""
+    decision = image.verdict.decision if image.verdict else None
+    return f"{decision.passed}/{decision.total}" if decision is not None else None
+
+
 def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
     """The prompt that made the image on the first line(s), then one ``Key: value`` line.
 
@@ -133,6 +140,7 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
         "Model": tree.image_model_id,
         "Judge model": tree.judge_model_id,
         "Verdict": image.verdict.result if image.verdict else None,
+        "Checks": _checks_passed(image),
         "Human decision": image.human_decision.value if image.human_decision else None,
         "Approved": "yes" if image.effective_approved else "no",
         "Original prompt": tree.prompt if tree.prompt != image.prompt else None,
@@ -144,6 +152,7 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
 
 def provenance(tree: SessionTree, image: ImageRecord) -> dict[str, Any]:
     verdict = image.verdict
+    checklist = (verdict.checklist if verdict else None) or tree.checklist
     return {
         "app": "imgloop-desktop",
         "app_version": __version__,
@@ -170,4 +179,13 @@ def provenance(tree: SessionTree, image: ImageRecord) -> dict[str, Any]:
         "judge_region": tree.judge_region,
         "notes": list(tree.notes),
         "judge_image": verdict.judge_image if verdict else None,
+        # Checklist judging (schema v7): how it was judged, the requirements this image was
+        # judged against (the run's when it was not judged), each item's verdict with its
+        # evidence, the badge, and what a person ticked.
+        "judge_mode": tree.judge_mode,
+        "checklist": checklist.to_json() if checklist is not None else None,
+        "checks": verdict.checks.to_json() if verdict and verdict.checks else None,
+        "badge": verdict.badge if verdict else "",
+        "human_items": dict(image.human_items),
+        "best": image.is_best,
     }

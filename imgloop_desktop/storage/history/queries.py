@@ -16,23 +16,36 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from imgloop_desktop import paths
+from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.records import (
+    Agreement,
     AttemptRecord,
+    ChecklistChange,
     Decision,
     HistoryOutcome,
     ImageRecord,
     PromptVersionRecord,
+    ReviewItem,
+    ReviewReason,
     SessionFilter,
     SessionPage,
     SessionSummary,
     SessionTree,
     UploadState,
     VerdictRecord,
+)
+from imgloop_desktop.storage.history.checklist_rows import (
+    human_items_text,
+    read_checklist,
+    read_checks,
+    read_human_items,
 )
 from imgloop_desktop.storage.history.schema import (
     HistoryError,
@@ -71,16 +84,20 @@ def _conditions(conn: sqlite3.Connection, flt: SessionFilter) -> tuple[list[str]
     text = flt.search.strip()
     if text:
         if len(text) >= FTS_MIN_CHARS and has_fts(conn):
-            where.append(
+            prompts = (
                 "r.id IN (SELECT pv.run_id FROM prompt_versions AS pv WHERE pv.id IN "
                 "(SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?))"
             )
             args.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring match
         else:
-            where.append(
-                "r.id IN (SELECT run_id FROM prompt_versions WHERE prompt LIKE ? ESCAPE '\\')"
-            )
+            prompts = "r.id IN (SELECT run_id FROM prompt_versions WHERE prompt LIKE ? ESCAPE '\\')"
             args.append(f"%{_like_escape(text)}%")
+        # Any checklist the run used (schema v7): a requirement is part of what was asked.
+        where.append(
+            f"({prompts} OR r.id IN (SELECT run_id FROM run_checklists "
+            "WHERE items_text LIKE ? ESCAPE '\\'))"
+        )
+        args.append(f"%{_like_escape(text)}%")
     if flt.outcomes:
         stored = sorted(o.value for o in flt.outcomes if o is not HistoryOutcome.RUNNING)
         parts = []
@@ -146,7 +163,7 @@ def list_sessions(
                 r.message AS message, r.started_at AS started_at, r.ended_at AS ended_at,
                 r.image_model_id AS image_model_id, r.judge_model_id AS judge_model_id,
                 r.image_region AS image_region, r.judge_region AS judge_region,
-                r.notes AS notes,
+                r.notes AS notes, r.judge_mode AS judge_mode, r.best_image_id AS best_image_id,
                 (SELECT count(*) FROM images WHERE run_id = r.id) AS image_count,
                 (SELECT count(*) FROM attempts WHERE run_id = r.id) AS attempt_count,
                 (SELECT max(revision) FROM prompt_versions WHERE run_id = r.id)
@@ -183,6 +200,8 @@ def list_sessions(
             revision_count=row["revision_count"] or 0,
             approved_count=row["approved_count"],
             thumbnail_image_id=row["thumbnail_image_id"],
+            judge_mode=row["judge_mode"],
+            best_image_id=row["best_image_id"],
         )
         for row in rows
     ]
@@ -212,7 +231,10 @@ _IMAGE_COLUMNS = """s.id AS image_id, r.run_id AS run_id, r.images_root AS image
     v.model_id AS verdict_model_id, v.input_tokens AS verdict_input_tokens,
     v.output_tokens AS verdict_output_tokens, v.retried AS verdict_retried,
     v.received_at AS verdict_received_at, v.judge_image AS verdict_judge_image,
-    v.notes AS verdict_notes, s.attempt_id AS attempt_id"""
+    v.notes AS verdict_notes, s.attempt_id AS attempt_id,
+    v.checks_json AS verdict_checks_json, v.checklist_json AS verdict_checklist_json,
+    r.checklist_json AS run_checklist_json, s.human_items_json AS human_items_json,
+    coalesce(r.best_image_id = s.id, 0) AS is_best"""
 _IMAGE_FROM = """image_status AS s JOIN runs AS r ON r.id = s.run_id
     LEFT JOIN verdicts AS v ON v.image_id = s.id"""
 
@@ -232,6 +254,7 @@ def _image(row: sqlite3.Row) -> ImageRecord:
             received_at=parse_iso(row["verdict_received_at"]),
             judge_image=row["verdict_judge_image"],
             notes=row["verdict_notes"],
+            **_verdict_checks(row),
         )
     return ImageRecord(
         image_id=row["image_id"],
@@ -255,7 +278,31 @@ def _image(row: sqlite3.Row) -> ImageRecord:
         verdict=verdict,
         human_decision=Decision(row["human_decision"]) if row["human_decision"] else None,
         decided_at=parse_iso(row["decided_at"]) if row["decided_at"] else None,
+        human_items=read_human_items(row["human_items_json"], f"image {row['image_id']}"),
+        is_best=bool(row["is_best"]),
     )
+
+
+def _verdict_checks(row: sqlite3.Row) -> dict[str, Any]:
+    """A checklist verdict's items and the checklist they were judged against (schema v7).
+
+    A verdict stored without its own checklist falls back to the run's; one whose own is
+    damaged does not (the run's may be a later edit, with other items under the same ids).
+    Damaged JSON is logged and read as none: the rest of the session still reads."""
+    where = f"image {row['image_id']}"
+    checks_json = row["verdict_checks_json"]
+    if not checks_json:
+        return {}
+    own = row["verdict_checklist_json"]
+    checklist = (
+        read_checklist(own, where)
+        if own
+        else read_checklist(row["run_checklist_json"], f"run {row['run_id']}")
+    )
+    checks = read_checks(checks_json, checklist, where)
+    if checks is None:
+        return {}
+    return {"checks": checks, "checklist": checklist}
 
 
 def get_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
@@ -275,7 +322,8 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         conn,
         """SELECT id, run_id, prompt, params_json, image_model_id, judge_model_id, image_region,
                judge_region, notes, images_root, app_version, started_at, ended_at, outcome,
-               message, approved_image_id
+               message, approved_image_id, judge_mode, checklist_json, best_image_id,
+               best_misses, best_how
            FROM runs WHERE run_id = ?""",
         (run_id,),
     )
@@ -364,6 +412,36 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         message=run["message"],
         judge_approved_image_id=run["approved_image_id"],
         prompt_versions=tuple(versions),
+        judge_mode=run["judge_mode"],
+        checklist=read_checklist(run["checklist_json"], f"run {run_id}"),
+        checklist_changes=_checklist_changes(conn, row_id, run_id),
+        best_image_id=run["best_image_id"],
+        best_misses=run["best_misses"],
+        best_how=run["best_how"],
+    )
+
+
+def _checklist_changes(
+    conn: sqlite3.Connection, row_id: int, run_id: str
+) -> tuple[ChecklistChange, ...]:
+    """Every checklist the run used, in the order it came (schema v7)."""
+    return tuple(
+        ChecklistChange(
+            origin=c["origin"],
+            checklist=read_checklist(c["checklist_json"], f"run {run_id} checklist {c['seq']}"),
+            model_id=c["model_id"],
+            error=c["error"],
+            created_at=parse_iso(c["created_at"]),
+            input_tokens=c["input_tokens"],
+            output_tokens=c["output_tokens"],
+        )
+        for c in fetch_all(
+            conn,
+            """SELECT seq, origin, checklist_json, model_id, error, input_tokens, output_tokens,
+                   created_at
+               FROM run_checklists WHERE run_id = ? ORDER BY seq""",
+            (row_id,),
+        )
     )
 
 
@@ -416,18 +494,206 @@ def set_decision(
     image_id: int,
     decision: Decision | None,
     *,
+    items: Mapping[str, bool] | None = None,
     at: datetime | None = None,
 ) -> ImageRecord:
-    """Record (or with None, clear) a person's decision; the judge's verdict stays as it was."""
+    """Record (or with None, clear) a person's decision; the judge's verdict stays as it was.
+
+    ``items`` are the person's ticks per checklist item (True: met), kept beside the
+    decision as the labels a judge is later measured against (schema v7). They must name
+    items of the checklist the image was judged against (or, not yet judged, the run's);
+    a decision without them (or clearing one) leaves none.
+    """
+    ticks = dict(items or {})
     with transaction(conn):
+        if ticks:
+            _check_items(conn, image_id, decision, ticks)
         cursor = conn.execute(
-            "UPDATE images SET human_decision = ?, decided_at = ? WHERE id = ?",
+            "UPDATE images SET human_decision = ?, decided_at = ?, human_items_json = ? "
+            "WHERE id = ?",
             (
                 decision.value if decision else None,
                 now_iso(at) if decision else None,
+                human_items_text(ticks) if decision else "",
                 image_id,
             ),
         )
         if cursor.rowcount != 1:
             raise HistoryError(f"image {image_id} is not in the history")
     return get_image(conn, image_id)
+
+
+def _check_items(
+    conn: sqlite3.Connection, image_id: int, decision: Decision | None, ticks: dict[str, bool]
+) -> None:
+    """Refuse ticks that cannot be labels: on a cleared decision, without a checklist, or
+    naming an item the checklist does not have. ValidationError names each."""
+    value = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in ticks.items())
+    if decision is None:
+        raise ValidationError([Problem("items", value, "no item ticks when clearing a decision")])
+    row = fetch_one(
+        conn,
+        """SELECT v.checklist_json AS verdict_checklist, r.checklist_json AS run_checklist
+           FROM images AS i JOIN runs AS r ON r.id = i.run_id
+           LEFT JOIN verdicts AS v ON v.image_id = i.id WHERE i.id = ?""",
+        (image_id,),
+    )
+    if row is None:
+        raise HistoryError(f"image {image_id} is not in the history")
+    checklist = read_checklist(row["verdict_checklist"], f"image {image_id}") or read_checklist(
+        row["run_checklist"], f"image {image_id}"
+    )
+    if checklist is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "items",
+                    value,
+                    "no item ticks: this image was judged against the whole prompt, "
+                    "without a checklist",
+                )
+            ]
+        )
+    problems = [
+        Problem(
+            "items",
+            f"{key}={'yes' if met else 'no'}",
+            f"ids of this image's checklist ({', '.join(checklist.ids)})",
+        )
+        for key, met in ticks.items()
+        if key not in checklist.ids
+    ]
+    problems += [
+        Problem(f"items.{key}", met, "true or false")
+        for key, met in ticks.items()
+        if not isinstance(met, bool)
+    ]
+    if problems:
+        raise ValidationError(problems)
+
+
+# -- review and agreement (schema v7) -------------------------------------------------------
+
+# Only a REVIEW verdict or a run's best can need review: start from those (a partial index
+# and a column of ``runs``) instead of looking at every image.
+_REVIEW_CANDIDATES = """WITH candidates (id) AS (
+        SELECT image_id FROM verdicts WHERE result = 'REVIEW'
+        UNION SELECT best_image_id FROM runs WHERE best_image_id IS NOT NULL)"""
+
+
+def review_items(conn: sqlite3.Connection, *, limit: int = 200) -> list[ReviewItem]:
+    """Images waiting for a person, newest first: not decided by one, and either the best
+    candidate of a run where nothing is approved, or judged REVIEW (a must the judge was
+    unsure of). A run's best that a person has since approved something in drops out."""
+    if not 1 <= limit <= MAX_PAGE_SIZE * 10:
+        raise ValidationError([Problem("limit", limit, f"1-{MAX_PAGE_SIZE * 10}")])
+    rows = fetch_all(
+        conn,
+        f"""{_REVIEW_CANDIDATES}
+            SELECT {_IMAGE_COLUMNS}, r.prompt AS run_prompt, r.best_misses AS best_misses,
+                r.best_image_id = s.id AND NOT EXISTS (
+                    SELECT 1 FROM image_status AS a
+                    WHERE a.run_id = r.id AND a.effective_approved) AS open_best
+            FROM {_IMAGE_FROM}
+            WHERE s.id IN candidates AND s.human_decision IS NULL
+                AND (v.result = 'REVIEW' OR (r.best_image_id = s.id AND NOT EXISTS (
+                    SELECT 1 FROM image_status AS a
+                    WHERE a.run_id = r.id AND a.effective_approved)))
+            ORDER BY s.stored_at DESC, s.id DESC LIMIT ?""",
+        (limit,),
+    )
+    items: list[ReviewItem] = []
+    for row in rows:
+        image = _image(row)
+        if row["open_best"]:
+            reason, misses = ReviewReason.BEST_NOT_APPROVED, row["best_misses"]
+        else:
+            reason, misses = ReviewReason.UNSURE_MUSTS, _misses(image)
+        items.append(ReviewItem(image, reason, row["run_prompt"], misses))
+    return items
+
+
+def _misses(image: ImageRecord) -> str:
+    """What keeps a judged image from approval, in words; the judge's reason without a
+    checklist decision to tell it."""
+    verdict = image.verdict
+    if verdict is None:
+        return ""
+    decision = verdict.decision
+    if decision is not None and verdict.checklist is not None:
+        return decision.misses(verdict.checklist) or verdict.reason
+    return verdict.reason
+
+
+def agreement(conn: sqlite3.Connection) -> list[Agreement]:
+    """How often the judge's YES/NO matched a person's decision, per (judge, image model)
+    of the run. Only images a person decided and the judge answered YES or NO count:
+    REVIEW and ERROR were no claim either way."""
+    rows = fetch_all(
+        conn,
+        """SELECT r.judge_model_id AS judge_model_id, r.image_model_id AS image_model_id,
+               count(*) AS decided,
+               sum((v.result = 'YES') = (i.human_decision = 'approved')) AS agreed,
+               sum(v.result = 'YES' AND i.human_decision = 'rejected') AS yes_no,
+               sum(v.result = 'NO' AND i.human_decision = 'approved') AS no_yes,
+               sum(v.result = 'YES' AND i.human_decision = 'approved') AS yes_yes,
+               sum(v.result = 'NO' AND i.human_decision = 'rejected') AS no_no
+           FROM images AS i JOIN runs AS r ON r.id = i.run_id
+           JOIN verdicts AS v ON v.image_id = i.id
+           WHERE i.human_decision IS NOT NULL AND v.result IN ('YES', 'NO')
+           GROUP BY r.judge_model_id, r.image_model_id
+           ORDER BY r.judge_model_id, r.image_model_id""",
+    )
+    return [
+        Agreement(
+            judge_model_id=row["judge_model_id"],
+            image_model_id=row["image_model_id"],
+            decided=int(row["decided"]),
+            agreed=int(row["agreed"]),
+            judge_yes_person_no=int(row["yes_no"]),
+            judge_no_person_yes=int(row["no_yes"]),
+            judge_yes_person_yes=int(row["yes_yes"]),
+            judge_no_person_no=int(row["no_no"]),
+        )
+        for row in rows
+    ]
+
+
+def decided_images(conn: sqlite3.Connection) -> list[tuple[ImageRecord, SessionLabels]]:
+    """Every image a person decided, oldest decision first, with what its run asked: the
+    labelled set ``export_labels`` writes."""
+    rows = fetch_all(
+        conn,
+        f"""SELECT {_IMAGE_COLUMNS}, r.prompt AS run_prompt,
+               r.image_model_id AS run_image_model_id, r.judge_model_id AS run_judge_model_id
+            FROM {_IMAGE_FROM}
+            WHERE s.human_decision IS NOT NULL
+            ORDER BY s.decided_at, s.id""",
+    )
+    out: list[tuple[ImageRecord, SessionLabels]] = []
+    for row in rows:
+        checklist = read_checklist(row["verdict_checklist_json"], f"image {row['image_id']}")
+        checklist = checklist or read_checklist(row["run_checklist_json"], f"run {row['run_id']}")
+        out.append(
+            (
+                _image(row),
+                SessionLabels(
+                    prompt=row["run_prompt"],
+                    checklist=checklist,
+                    image_model_id=row["run_image_model_id"],
+                    judge_model_id=row["run_judge_model_id"],
+                ),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SessionLabels:
+    """What a labelled image was made for: its run's prompt, the checklist it was (or would
+    have been) judged against, and the run's models."""
+
+    prompt: str
+    checklist: Checklist | None
+    image_model_id: str
+    judge_model_id: str

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from imgloop_desktop import __version__, paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.storage.history.checklist_rows import checklist_text, checks_text, items_text
 from imgloop_desktop.storage.history.recovery import RunLock
 from imgloop_desktop.storage.history.schema import (
     HistoryError,
@@ -34,6 +35,7 @@ from imgloop_desktop.storage.history.tables import (
     ATTEMPTS,
     IMAGES,
     PROMPT_VERSIONS,
+    RUN_CHECKLISTS,
     RUNS,
     VERDICTS,
     unseen_attempt,
@@ -74,6 +76,7 @@ class HistoryRecorder:
         self._attempts: dict[tuple[int, int], int] = {}
         self._images: dict[ev.ImageRef, int] = {}
         self._run_lock: RunLock | None = None
+        self._checklist_seq = 0
         self._closed = False
         self._conns.get()  # create or migrate the file now, not in the middle of a run
 
@@ -145,6 +148,8 @@ class HistoryRecorder:
                     "images_root": self.params.output_dir,
                     "app_version": __version__,
                     "started_at": ts,
+                    # The event does not carry it: how images are judged is a parameter.
+                    "judge_mode": self.params.judge_mode,
                 },
             )
             PROMPT_VERSIONS.insert(
@@ -153,6 +158,36 @@ class HistoryRecorder:
             )
         self._run_row = run_row
         self._run_id = e.run_id
+
+    def _on_checklist_set(self, e: ev.ChecklistSet) -> None:
+        """Every checklist the run used, in order (given, written, a person's edits), so a
+        session shows what each verdict was judged against and how it came to be; the run's
+        own ``checklist_json`` is the one in force now. A FAILED one leaves that as it was."""
+        self._checklist_seq += 1
+        conn = self._conns.get()
+        with transaction(conn):
+            RUN_CHECKLISTS.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "seq": self._checklist_seq,
+                    "origin": e.origin.value,
+                    "checklist_json": checklist_text(e.checklist),
+                    "items_text": items_text(e.checklist),
+                    "model_id": e.model_id,
+                    "raw": e.raw,
+                    "error": e.error,
+                    "notes": e.notes,
+                    "input_tokens": e.input_tokens,
+                    "output_tokens": e.output_tokens,
+                    "created_at": self._ts(),
+                },
+            )
+            if e.checklist is not None and e.origin is not ev.ChecklistOrigin.FAILED:
+                conn.execute(
+                    "UPDATE runs SET checklist_json = ? WHERE id = ?",
+                    (checklist_text(e.checklist), self._run()),
+                )
 
     def _on_attempt_started(self, e: ev.AttemptStarted) -> None:
         request = dataclasses.asdict(e.request)
@@ -268,6 +303,8 @@ class HistoryRecorder:
                     "received_at": self._ts(),
                     "judge_image": v.judge_image_note,
                     "notes": v.notes,
+                    "checks_json": checks_text(v.checks),
+                    "checklist_json": checklist_text(v.checklist),
                 },
             )
 
@@ -327,6 +364,16 @@ class HistoryRecorder:
                 update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error", "notes"),
             )
 
+    def _on_best_chosen(self, e: ev.BestChosen) -> None:
+        """No image was approved: the one the checklist ranks best, with what it misses and
+        how it was picked, so the review list can offer it to a person."""
+        conn = self._conns.get()
+        with transaction(conn):
+            conn.execute(
+                "UPDATE runs SET best_image_id = ?, best_misses = ?, best_how = ? WHERE id = ?",
+                (self._images.get(e.candidate.ref), e.misses, e.how, self._run()),
+            )
+
     def _on_run_finished(self, e: ev.RunFinished) -> None:
         approved = self._images.get(e.approved.ref) if e.approved is not None else None
         conn = self._conns.get()
@@ -342,6 +389,7 @@ class HistoryRecorder:
 
     _handlers: ClassVar[dict[type, Callable[[HistoryRecorder, Any], None]]] = {
         ev.RunStarted: _on_run_started,
+        ev.ChecklistSet: _on_checklist_set,
         ev.AttemptStarted: _on_attempt_started,
         ev.AttemptFailed: _on_attempt_failed,
         ev.AttemptNote: _on_attempt_note,
@@ -352,5 +400,6 @@ class HistoryRecorder:
         ev.UploadFailed: _on_upload,
         ev.RevisionStarted: _on_revision_started,
         ev.PromptRevised: _on_prompt_revised,
+        ev.BestChosen: _on_best_chosen,
         ev.RunFinished: _on_run_finished,
     }

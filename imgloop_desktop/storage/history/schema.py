@@ -206,6 +206,71 @@ _V6: tuple[str, ...] = (
     "ALTER TABLE prompt_versions ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
 )
 
+# Version 7 (issue 12, the approval contract): checklist judging. SQLite cannot alter a
+# CHECK constraint, so ``verdicts`` is rebuilt (new table, copy, drop, rename: SQLite's own
+# recipe) to admit 'REVIEW', the verdict that sends an image to a person; the view and the
+# index that name ``verdicts`` are dropped first and made again after. Nothing references
+# ``verdicts`` by foreign key, so the rebuild is safe with foreign keys on.
+_APPROVAL_VIEW = """CREATE VIEW image_status AS
+        SELECT i.*, v.result AS judge_result,
+            CASE WHEN i.human_decision IS NOT NULL THEN i.human_decision = 'approved'
+                 ELSE coalesce(v.result = 'YES', 0) END AS effective_approved
+        FROM images AS i LEFT JOIN verdicts AS v ON v.image_id = i.id"""
+_V7: tuple[str, ...] = (
+    "DROP VIEW image_status",
+    "DROP INDEX verdicts_yes",
+    """CREATE TABLE verdicts_v7 (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL UNIQUE REFERENCES images (id) ON DELETE CASCADE,
+        result TEXT NOT NULL CHECK (result IN ('YES', 'NO', 'ERROR', 'REVIEW')),
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        retried INTEGER NOT NULL DEFAULT 0,
+        received_at TEXT NOT NULL,
+        judge_image TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        checks_json TEXT NOT NULL DEFAULT '',
+        checklist_json TEXT NOT NULL DEFAULT ''
+    )""",
+    """INSERT INTO verdicts_v7 (id, image_id, result, reason, raw, model_id, input_tokens,
+            output_tokens, retried, received_at, judge_image, notes)
+        SELECT id, image_id, result, reason, raw, model_id, input_tokens, output_tokens,
+            retried, received_at, judge_image, notes
+        FROM verdicts""",
+    "DROP TABLE verdicts",
+    "ALTER TABLE verdicts_v7 RENAME TO verdicts",
+    "CREATE INDEX verdicts_yes ON verdicts (image_id) WHERE result = 'YES'",
+    # The review list starts from the few images the judge sent to a person.
+    "CREATE INDEX verdicts_review ON verdicts (image_id) WHERE result = 'REVIEW'",
+    "ALTER TABLE images ADD COLUMN human_items_json TEXT NOT NULL DEFAULT ''",
+    _APPROVAL_VIEW,
+    "ALTER TABLE runs ADD COLUMN judge_mode TEXT NOT NULL DEFAULT 'verdict'",
+    "ALTER TABLE runs ADD COLUMN checklist_json TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN best_image_id INTEGER",
+    "ALTER TABLE runs ADD COLUMN best_misses TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN best_how TEXT NOT NULL DEFAULT ''",
+    """CREATE TABLE run_checklists (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        origin TEXT NOT NULL
+            CHECK (origin IN ('given', 'cached', 'written', 'edited', 'failed')),
+        checklist_json TEXT NOT NULL DEFAULT '',
+        items_text TEXT NOT NULL DEFAULT '',
+        model_id TEXT NOT NULL DEFAULT '',
+        raw TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        created_at TEXT NOT NULL,
+        UNIQUE (run_id, seq)
+    )""",
+)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
@@ -213,6 +278,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _statements(_V4),
     _statements(_V5),
     _statements(_V6),
+    _statements(_V7),
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

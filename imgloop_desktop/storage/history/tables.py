@@ -108,6 +108,11 @@ RUNS = Table(
             "outcome",
             "message",
             "approved_image_id",
+            "judge_mode",
+            "checklist_json",
+            "best_image_id",
+            "best_misses",
+            "best_how",
         }
     ),
     key=("run_id",),
@@ -172,6 +177,7 @@ IMAGES = Table(
             "judge_started_at",
             "human_decision",
             "decided_at",
+            "human_items_json",
         }
     ),
     key=("run_id", "revision", "attempt", "idx"),
@@ -191,9 +197,31 @@ VERDICTS = Table(
             "received_at",
             "judge_image",
             "notes",
+            "checks_json",
+            "checklist_json",
         }
     ),
     key=("image_id",),
+)
+RUN_CHECKLISTS = Table(
+    "run_checklists",
+    frozenset(
+        {
+            "run_id",
+            "seq",
+            "origin",
+            "checklist_json",
+            "items_text",
+            "model_id",
+            "raw",
+            "error",
+            "notes",
+            "input_tokens",
+            "output_tokens",
+            "created_at",
+        }
+    ),
+    key=("run_id", "seq"),
 )
 
 

@@ -130,7 +130,7 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("judge", [None, "YES", "NO", "ERROR"])
+@pytest.mark.parametrize("judge", [None, "YES", "NO", "ERROR", "REVIEW"])
 @pytest.mark.parametrize("human", [None, "approved", "rejected"])
 def test_python_and_sql_agree_on_effective_approval(
     tmp_path: Path, judge: str | None, human: str | None

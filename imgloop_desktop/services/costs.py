@@ -1,15 +1,30 @@
-"""What a run will cost before it starts (issue 13), for the form and ``run --estimate``.
+"""What a run will cost before it starts (issue 13), and the person's cost settings.
 
-No Bedrock call and no credentials: the regions are the ones a run would use from the
-event's region (else us-east-1), because a regional profile can cost more than a global one.
+The estimate needs no Bedrock call and no credentials: the regions are the ones a run would
+use from the event's region (else us-east-1), because a regional profile can cost more than
+a global one.
+
+The cost settings (a monthly budget and the person's own price rows) live in one small JSON
+file in the data folder, not in the window's QSettings, so the headless command keeps the
+same budget and prices as the window: a monthly cap that only the window respected would
+not be a cap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from imgloop_desktop import paths
+from imgloop_desktop.core import jsonsafe
+from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.cost_estimate import Estimate, estimate, expected
+from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers.prices import price_table
@@ -60,3 +75,119 @@ def estimate_run(
             judge_region=judge_region,
         )
     return RunEstimate(figures, likely, median_attempts, image_region, judge_region)
+
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "costs.json"
+MAX_SETTINGS_BYTES = 1024 * 1024
+# A month's cap in US dollars: above this is a typo, not a budget.
+MAX_MONTHLY_USD = Decimal(1_000_000)
+MONTHLY_ALLOWED = f"an amount of US dollars from 0.01 to {MAX_MONTHLY_USD:,}, or empty for no cap"
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """The person's monthly budget (None: no cap) and their own price rows."""
+
+    monthly_cap_usd: Decimal | None = None
+    overrides: Overrides = field(default_factory=Overrides)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "monthly_cap_usd": str(self.monthly_cap_usd) if self.monthly_cap_usd else None,
+            "price_overrides": self.overrides.to_settings(),
+        }
+
+
+def parse_monthly_cap(value: object, field_name: str = "monthly_cap_usd") -> Decimal | None:
+    """A monthly cap as a person typed it (number or text); None/"" means no cap. Raises
+    ValidationError naming the field, the value and what is allowed."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidOperation
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or not Decimal("0.01") <= amount <= MAX_MONTHLY_USD:
+        raise ValidationError([Problem(field_name, short(value), MONTHLY_ALLOWED)])
+    return amount
+
+
+def settings_from_json(value: object) -> CostSettings:
+    """Cost settings from their JSON; ValidationError names every bad field."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            [
+                Problem(
+                    "cost settings",
+                    short(value),
+                    "an object with monthly_cap_usd and price_overrides",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    cap: Decimal | None = None
+    overrides = Overrides()
+    try:
+        cap = parse_monthly_cap(value.get("monthly_cap_usd"))
+    except ValidationError as exc:
+        problems += exc.problems
+    try:
+        overrides = Overrides.from_settings(value.get("price_overrides", []))
+    except ValidationError as exc:
+        problems += exc.problems
+    if problems:
+        raise ValidationError(problems)
+    return CostSettings(cap, overrides)
+
+
+def _settings_path() -> Path:
+    return paths.data_dir() / SETTINGS_FILE
+
+
+def load_settings() -> CostSettings:
+    """The saved cost settings; none saved means no cap and the shipped prices.
+
+    A file that cannot be read or holds a bad value raises ValidationError naming the file
+    and the field: ignoring it would silently lift the person's monthly cap.
+    """
+    path = _settings_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return CostSettings()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValidationError(
+            [Problem("cost settings file", short(str(path)), f"a readable file ({reason})")]
+        ) from exc
+    try:
+        value = jsonsafe.loads(data, what="the cost settings", max_bytes=MAX_SETTINGS_BYTES)
+        return settings_from_json(value)
+    except ValidationError as exc:
+        raise ValidationError(
+            [Problem(f"{path.name}: {p.field}", p.value, p.allowed) for p in exc.problems]
+        ) from exc
+    except (ImgloopError, ValueError) as exc:
+        raise ValidationError(
+            [Problem("cost settings file", short(str(path)), f"JSON cost settings ({exc})")]
+        ) from exc
+
+
+def save_settings(settings: CostSettings) -> None:
+    """Write atomically; raises OSError when the data folder cannot be written."""
+    path = _settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(settings.to_json(), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(path, text.encode("utf-8"))
+
+
+def monthly_left(settings: CostSettings, spent_this_month: Cost) -> Decimal | None:
+    """What the monthly budget still allows (never below 0); None without a cap. Only the
+    known part of this month's spend counts: an unpriced call cannot be charged to it."""
+    if settings.monthly_cap_usd is None:
+        return None
+    return max(settings.monthly_cap_usd - spent_this_month.known, Decimal(0))

@@ -148,6 +148,11 @@ def _between(text: str, name: str) -> str:
     return text.split(begin, 1)[1].split(end, 1)[0]
 
 
+def test_the_readme_shows_todays_table() -> None:
+    readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert _between(readme, "prices") == prices.markdown_table()
+
+
 def test_the_document_shows_the_shipped_table_and_its_notes() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert _between(text, "prices") == prices.markdown_table()

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, id_problem
+from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.records import (
     Agreement,
@@ -31,6 +32,8 @@ from imgloop_desktop.core.records import (
     ReviewReason,
     SessionPage,
     SessionTree,
+    SpendLine,
+    SpendStats,
     VerdictRecord,
 )
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
@@ -57,7 +60,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ls.add_argument(
         "--outcome",
         action="append",
-        help="approved, not_approved, error, cancelled, interrupted or running (repeatable)",
+        help="approved, not_approved, error, cancelled, interrupted, budget or running "
+        "(repeatable)",
     )
     ls.add_argument("--since", help="from this date (2024-05-01) or time, local time")
     ls.add_argument("--until", help="up to and including this date, or before this time")
@@ -100,8 +104,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     review.add_argument("--json", action="store_true", help="print JSON")
 
     stats = commands.add_parser(
-        "stats", help="how often the judge agreed with your decisions, per judge and image model"
+        "stats",
+        help="how often the judge agreed with your decisions, per judge and image model, and "
+        "what was spent per day, month and model, and per approved image",
     )
+    stats.add_argument("--since", help="spend from this date (2024-05-01) or time, local time")
+    stats.add_argument("--until", help="spend up to and including this date, or before this time")
     form = stats.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON (the default)")
     form.add_argument("--table", action="store_true", help="print a table for people")
@@ -237,11 +245,16 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
             _print_review(to_review, out)
         return EXIT_OK
     if command == "stats":
+        window = make_filter(since=args.since, until=args.until)  # the same date rules
         pairs = service.agreement()
+        spend = service.spend_stats(window.since, window.until)
         if args.table:
             _print_stats(pairs, out)
+            _print_spend(spend, out)
         else:
-            _print_json({"pairs": [_agreement_json(a) for a in pairs]}, out)
+            _print_json(
+                {"pairs": [_agreement_json(a) for a in pairs], "spend": _spend_json(spend)}, out
+            )
         return EXIT_OK
     if command == "export-labels":
         count = service.export_labels(args.dest)
@@ -330,6 +343,78 @@ def _print_stats(pairs: list[Agreement], out: TextIO) -> None:
     )
 
 
+def _cost_json(cost: Cost | None) -> dict[str, object] | None:
+    """``Cost.to_json()``; null where nothing was recorded (unknown, not $0)."""
+    return cost.to_json() if cost is not None else None
+
+
+def _line_json(line: SpendLine) -> dict[str, object]:
+    return {
+        "key": line.key,
+        "cost": line.cost.to_json(),
+        "calls": line.calls,
+        "runs": line.runs,
+        "approved": line.approved,
+        "per_approved_image": _cost_json(line.per_approved_image),
+    }
+
+
+def _spend_json(stats: SpendStats) -> dict[str, object]:
+    """Amounts as exact text (``Cost.to_json``); days and months in local time."""
+    return {
+        "total": stats.total.to_json(),
+        "approved": stats.approved,
+        "per_approved_image": _cost_json(stats.per_approved_image),
+        "by_day": [_line_json(line) for line in stats.by_day],
+        "by_month": [_line_json(line) for line in stats.by_month],
+        "by_model": [_line_json(line) for line in stats.by_model],
+    }
+
+
+def cost_text(cost: Cost | None) -> str:
+    """A cost in a table cell: ``$0.0123``; ``at least $0.08`` when a price was unknown;
+    ``unknown`` when nothing is known (never ``$0``)."""
+    if cost is None or (not cost.complete and cost.known == 0):
+        return "unknown"
+    if not cost.complete:
+        return f"at least {money(cost.known)}"
+    return money(cost.known)
+
+
+def _print_spend(stats: SpendStats, out: TextIO) -> None:
+    print("", file=out)
+    if not stats.by_model:
+        print("no spend recorded", file=out)
+        return
+    print(
+        f"spent {cost_text(stats.total)}; {stats.approved} approved image(s), "
+        f"{cost_text(stats.per_approved_image) if stats.approved else '-'} per approved image",
+        file=out,
+    )
+    for title, lines in (
+        ("MONTH", stats.by_month),
+        ("DAY", stats.by_day),
+        ("MODEL", stats.by_model),
+    ):
+        print("", file=out)
+        width = 48 if title == "MODEL" else 10
+        print(
+            f"{title:<{width}} {'COST':>18} {'CALLS':>6} {'RUNS':>5} {'APPROVED':>8} "
+            f"{'PER APPROVED':>18}",
+            file=out,
+        )
+        for line in lines:
+            per = cost_text(line.per_approved_image) if line.approved else "-"
+            print(
+                f"{_one_line(line.key, width):<{width}} {cost_text(line.cost):>18} "
+                f"{line.calls:>6} {line.runs:>5} {line.approved:>8} {per:>18}",
+                file=out,
+            )
+    if stats.total.missing:
+        print("", file=out)
+        print("incomplete: " + "; ".join(stats.total.missing), file=out)
+
+
 def _print_review(items: list[ReviewItem], out: TextIO) -> None:
     if not items:
         print("nothing to review", file=out)
@@ -358,8 +443,9 @@ def _report_recovery(report: RecoveryReport, err: TextIO) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready: dataclasses to dicts, times to ISO text, paths to text, enums to values."""
-    if isinstance(value, Checklist | ItemVerdicts):  # the shapes a person's files use
+    """JSON-ready: dataclasses to dicts, times to ISO text, paths to text, enums to values;
+    a cost as ``Cost.to_json()`` (exact text, never a float)."""
+    if isinstance(value, Checklist | ItemVerdicts | Cost):  # the shapes a person's files use
         return value.to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -399,22 +485,31 @@ def _print_page(page: SessionPage, number: int, out: TextIO) -> None:
         print("no sessions", file=out)
         return
     print(
-        f"{'RUN ID':<24} {'STARTED':<16} {'OUTCOME':<12} {'IMAGES':>6} {'OK':>3}  PROMPT", file=out
+        f"{'RUN ID':<24} {'STARTED':<16} {'OUTCOME':<12} {'IMAGES':>6} {'OK':>3} "
+        f"{'COST':>18}  PROMPT",
+        file=out,
     )
     for s in page.sessions:
         print(
             f"{s.run_id:<24} {_local(s.started_at):<16} {s.outcome.value:<12} "
-            f"{s.image_count:>6} {s.approved_count:>3}  {_one_line(s.prompt, 60)}",
+            f"{s.image_count:>6} {s.approved_count:>3} {cost_text(s.cost):>18}  "
+            f"{_one_line(s.prompt, 60)}",
             file=out,
         )
     if page.next_cursor:
         print(f"more: --page {number + 1}", file=out)
 
 
+def _cost_words(cost: Cost | None) -> str:
+    """A cost in a sentence, saying what was not priced (``Cost.__str__``)."""
+    return str(cost) if cost is not None else "unknown (not recorded for this run)"
+
+
 def _print_tree(tree: SessionTree, out: TextIO) -> None:
     print(f"run {tree.run_id}: {tree.outcome.value}", file=out)
     print(f"  started {_local(tree.started_at)}, ended {_local(tree.ended_at)}", file=out)
     print(f"  image model {tree.image_model_id}, judge {tree.judge_model_id}", file=out)
+    print(f"  cost {_cost_words(tree.cost)}", file=out)
     if tree.message:
         print(f"  {tree.message}", file=out)
     if tree.checklist is not None:
@@ -424,6 +519,8 @@ def _print_tree(tree: SessionTree, out: TextIO) -> None:
     for version in tree.prompt_versions:
         label = "original prompt" if version.revision == 0 else f"revision {version.revision}"
         print(f"{label}: {version.prompt if version.prompt is not None else '(none)'}", file=out)
+        if version.revision and version.cost is not None:
+            print(f"  revision cost {_cost_words(version.cost)}", file=out)
         for reason in version.reasons:
             print(f"  because: {_one_line(reason, 100)}", file=out)
         if version.error:
@@ -439,7 +536,8 @@ def _print_tree(tree: SessionTree, out: TextIO) -> None:
                 mine = f", you: {image.human_decision.value}" if image.human_decision else ""
                 mark = " APPROVED" if image.effective_approved else ""
                 mark += " BEST" if image.is_best else ""
-                print(f"    image {image.image_id}: judge {judge}{mine}{mark}", file=out)
+                cost = f", cost {cost_text(image.cost)}" if image.cost is not None else ""
+                print(f"    image {image.image_id}: judge {judge}{mine}{mark}{cost}", file=out)
                 if image.verdict and image.verdict.reason:
                     print(f"      reason: {_one_line(image.verdict.reason, 100)}", file=out)
                 print(f"      {image.path}", file=out)

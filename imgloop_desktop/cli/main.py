@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +29,7 @@ from imgloop_desktop.services import run as run_service
 from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 from imgloop_desktop.services.demo import DemoBackend
+from imgloop_desktop.services.history import HistoryService
 
 EXAMPLE_EVENT = {
     "prompt": "A serene landscape with mountains and a lake at dawn, mist over the water",
@@ -152,7 +154,18 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
                 print(progress.describe(event), file=sys.stderr, flush=True)
 
     try:
-        execution = run_service.execute(params, credentials=credentials, emit=show, cancel=cancel)
+        settings = costs.load_settings()  # a bad file is invalid input: exit 2, no call
+    except ValidationError as exc:
+        return _invalid(exc)
+    try:
+        execution = run_service.execute(
+            params,
+            credentials=credentials,
+            emit=show,
+            cancel=cancel,
+            price_overrides=settings.overrides,
+            monthly_left=_monthly_left(settings),
+        )
     except (ImgloopError, OSError) as exc:  # the run could not start: say why, exit 3
         message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc.filename}"
         print(f"error: {message}", file=sys.stderr)
@@ -161,6 +174,15 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
     with execution:
         _print_json(result.from_result(execution.result, params, execution.region), sys.stdout)
     return EXIT_CODES[execution.result.outcome]
+
+
+def _monthly_left(settings: costs.CostSettings) -> Decimal | None:
+    """What the person's monthly budget still allows, from the history's spend this month
+    (the window's runs and this command's alike); None without a monthly cap."""
+    if settings.monthly_cap_usd is None:
+        return None
+    with HistoryService.open() as history:
+        return costs.monthly_left(settings, history.month_spend())
 
 
 def _invalid(exc: ValidationError) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, decide
 from imgloop_desktop.core.checklist import Decision as ChecklistDecision
+from imgloop_desktop.core.cost import Cost
 
 # -- states -----------------------------------------------------------------------------------
 
@@ -29,6 +30,8 @@ class HistoryOutcome(StrEnum):
     ERROR = "error"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    BUDGET = "budget"
+    """A call a cap (the run's or the month's) did not allow was not started (schema v8)."""
     RUNNING = "running"
 
 
@@ -93,6 +96,10 @@ class SessionSummary:
     judge_mode: str = "verdict"
     best_image_id: int | None = None
     """Checklist judging (schema v7): the best candidate named when none was approved."""
+    cost: Cost | None = None
+    """What the run spent (schema v8): its final total, or while it runs (or after it was
+    interrupted) the sum of the calls recorded so far. None when nothing was recorded (a
+    run from before v8, or one without a price table): unknown, never $0."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,9 @@ class ImageRecord:
     id; empty when they decided the image as a whole (schema v7)."""
     is_best: bool = False
     """Named the run's best candidate when none was approved (schema v7)."""
+    cost: Cost | None = None
+    """Its share of its attempt's generation cost (split evenly among the attempt's images)
+    plus its own judging (schema v8); None when its run recorded no costs."""
 
     @property
     def effective_approved(self) -> bool:
@@ -204,6 +214,9 @@ class PromptVersionRecord:
     attempts: tuple[AttemptRecord, ...] = ()
     notes: str = ""
     """A sampling setting the reviser's model refused, then left out (schema v6)."""
+    cost: Cost | None = None
+    """What its revision call(s) cost (schema v8); nothing for revision 0, the person's own
+    prompt. None when its run recorded no costs."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +245,8 @@ class SessionTree:
     best_image_id: int | None = None
     best_misses: str = ""
     best_how: str = ""
+    cost: Cost | None = None
+    """What the run spent, as ``SessionSummary.cost`` (schema v8)."""
 
     def images(self) -> Iterator[ImageRecord]:
         for version in self.prompt_versions:
@@ -293,6 +308,50 @@ class Agreement:
     @property
     def rate(self) -> float | None:
         return self.agreed / self.decided if self.decided else None
+
+
+# -- what was spent (schema v8) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpendLine:
+    """Spend of one day (``2024-05-01``), month (``2024-05``) or model id, in local time.
+
+    ``calls`` counts the paid calls in it, ``runs`` the runs those calls belong to, and
+    ``approved`` the effectively approved images of those runs (a run whose calls span two
+    days counts on both), so a front end can show cost per approved image per line."""
+
+    key: str
+    cost: Cost
+    calls: int
+    runs: int
+    approved: int
+
+    @property
+    def per_approved_image(self) -> Cost | None:
+        return per_approved(self.cost, self.approved)
+
+
+@dataclass(frozen=True)
+class SpendStats:
+    """Spend per day, per month and per model, each sorted by key, and the cost per approved
+    image over the whole range: every call's cost divided by the approved images of the
+    runs those calls belong to (None when no image was approved)."""
+
+    by_day: tuple[SpendLine, ...] = ()
+    by_month: tuple[SpendLine, ...] = ()
+    by_model: tuple[SpendLine, ...] = ()
+    per_approved_image: Cost | None = None
+    total: Cost = field(default_factory=Cost)
+    approved: int = 0
+
+
+def per_approved(cost: Cost, approved: int) -> Cost | None:
+    """``cost`` shared among ``approved`` images; None for none (no such thing as the cost
+    of an approved image then). Incomplete stays incomplete."""
+    if approved <= 0:
+        return None
+    return Cost(cost.known / approved, cost.missing)
 
 
 # -- checking and repairing the files -------------------------------------------------------

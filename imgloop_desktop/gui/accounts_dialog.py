@@ -17,7 +17,11 @@ running one.
 
 Secrets: the secret and token fields are password fields, their text is never copied into
 a label, tooltip, title or message, and it is cleared as soon as the keyring has it. The
-dialog writes no settings at all.
+accounts page writes no settings at all.
+
+The dialog is the app's Preferences: a second tab, Costs (``gui.costs_page``), holds the
+monthly budget and the person's own price rows (issue 13), saved in the data folder's
+``costs.json`` that the headless command reads too.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -60,9 +65,11 @@ from imgloop_desktop.accounts.store import (
     backend_name,
     validate_account,
 )
+from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
+from imgloop_desktop.gui.costs_page import CostsPage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
 
@@ -88,6 +95,10 @@ STANDARD_CHAIN_LABEL = "Standard AWS chain (environment variables, default profi
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 # What the dialog says; the tests compare against these, so a wording change is one edit.
+TITLE = "Preferences"
+ACCOUNTS_TAB = "AWS accounts"
+COSTS_TAB = "Costs"
+COSTS_SIZE = (940, 900)
 RUNS_USE = "Runs use: {choice}."
 SAVE_ACCOUNT = "Save account"
 SAVE_REGION = "Save region"
@@ -134,10 +145,12 @@ class AccountsDialog(QDialog):
         judge_model_id: str = DEFAULT_JUDGE_MODEL,
         judge_settings: InferenceSettings | None = None,
         region: str | None = None,
+        month_spend: Callable[[], Cost] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store or AccountStore()
+        self._month_spend = month_spend
         self.image_model_id = image_model_id
         self.judge_model_id = judge_model_id
         # The form's judge settings, sent with the judge's probe so a model that rejects
@@ -150,7 +163,7 @@ class AccountsDialog(QDialog):
         self._workers = Workers("accounts", max_threads=4, thread_prefix="accounts-", parent=self)
         self._delete_when_idle = False
         self._accounts: dict[str, AccountInfo] = {}  # the index as last read, by name
-        self.setWindowTitle("AWS accounts")
+        self.setWindowTitle(TITLE)
         self._build()
         self._keyring_problem = self.store.problem()
         self._show_keyring_state()
@@ -162,7 +175,15 @@ class AccountsDialog(QDialog):
     # -- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("preferencesTabs")
+        outer.addWidget(self.tabs, 1)
+        accounts_page = QWidget()
+        layout = QVBoxLayout(accounts_page)
+        self.tabs.addTab(accounts_page, ACCOUNTS_TAB)
+        self.costs_page = CostsPage(month_spend=self._month_spend)
+        self.tabs.addTab(self.costs_page, COSTS_TAB)
 
         self.keyring_status = QLabel()
         self.keyring_status.setObjectName("keyring_status")
@@ -269,7 +290,7 @@ class AccountsDialog(QDialog):
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        layout.addWidget(close)
+        outer.addWidget(close)
 
     # -- state shown --------------------------------------------------------------------
 
@@ -580,6 +601,17 @@ class AccountsDialog(QDialog):
         """Join finished-or-finishing workers (tests, and shutdown paths off the GUI thread
         that must not leave a check running)."""
         self._workers.wait(timeout)
+        self.costs_page.wait_for_workers(timeout)
+
+    def show_costs(self) -> None:
+        """Open on the Costs page (Settings → Costs and budget), tall enough for the
+        person's rows and the shipped table together."""
+        self.tabs.setCurrentWidget(self.costs_page)
+        screen = self.screen().availableGeometry()
+        self.resize(
+            min(max(self.width(), COSTS_SIZE[0]), screen.width()),
+            min(max(self.height(), COSTS_SIZE[1]), screen.height() - 40),
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._drop_secrets()
@@ -587,6 +619,7 @@ class AccountsDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._drop_secrets()
+        self.costs_page.close_workers()  # a quick read of this month's spend, joined
         super().done(result)
 
     def _drop_secrets(self) -> None:
@@ -618,6 +651,8 @@ def open_accounts_dialog(
     judge_model_id: str = DEFAULT_JUDGE_MODEL,
     judge_settings: InferenceSettings | None = None,
     region: str | None = None,
+    month_spend: Callable[[], Cost] | None = None,
+    costs: bool = False,
 ) -> AccountsDialog:
     """Open the dialog window-modally without a nested event loop (safe under qasync) and
     delete it after it closes, once any running worker has reported back."""
@@ -627,8 +662,11 @@ def open_accounts_dialog(
         judge_model_id=judge_model_id,
         judge_settings=judge_settings,
         region=region,
+        month_spend=month_spend,
         parent=parent,
     )
+    if costs:
+        dialog.show_costs()
     dialog.finished.connect(dialog.dispose_when_idle)
     dialog.open()
     return dialog

@@ -12,7 +12,10 @@ tooltip): where its models ran and what the run changed or left unused from its
 parameters, so "run again" is not a surprise when the model maps the size again.
 
 At the bottom, how often each judge model agreed with the person's own decisions
-(``HistoryService.agreement``): the number to look at before trusting a judge's YES.
+(``HistoryService.agreement``): the number to look at before trusting a judge's YES; and,
+beside it, what the runs cost (issue 13, ``HistoryService.spend_stats``): per month, per
+model, and per approved image — the number to look at before trusting a budget. Each row
+shows its run's cost; a run stopped by a cap has its own outcome, "stopped at budget".
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import (
@@ -60,6 +64,7 @@ from imgloop_desktop.core.records import (
     SessionFilter,
     SessionPage,
     SessionSummary,
+    SpendStats,
 )
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
@@ -87,6 +92,7 @@ OUTCOME_LABELS: dict[HistoryOutcome, str] = {
     HistoryOutcome.CANCELLED: "cancelled",
     HistoryOutcome.INTERRUPTED: "interrupted",
     HistoryOutcome.RUNNING: "running",
+    HistoryOutcome.BUDGET: "stopped at budget",
 }
 
 
@@ -96,7 +102,8 @@ class Column:
     OUTCOME = 2
     STARTED = 3
     IMAGES = 4
-    TITLES = ("", "Prompt", "Outcome", "Date", "Images")
+    COST = 5
+    TITLES = ("", "Prompt", "Outcome", "Date", "Images", "Cost")
 
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -108,6 +115,55 @@ AGREEMENT_LINE = (
     "judge yes / you no: {yes_no}, judge no / you yes: {no_yes}"
 )
 AGREEMENT_NONE = "Judge agreement: decide images (Approve / Reject) to measure the judge."
+
+NO_COST = "—"
+"""A run recorded before costs were (or without a price table): nothing to show."""
+SPEND_TITLE = "Spend:"
+SPEND_NONE = "Spend: no paid call recorded yet."
+SPEND_MONTH = "{key}: {cost} ({runs} run(s), {calls} call(s){per})"
+SPEND_MODEL = "{key}: {cost} ({calls} call(s))"
+SPEND_PER = ", {cost} per approved image"
+SPEND_PER_ALL = "Per approved image, all time: {cost} ({approved} approved)"
+SPEND_PER_NONE = "Per approved image: no image approved yet"
+SPEND_MONTHS_SHOWN = 3
+SPEND_MODELS_SHOWN = 4
+
+
+def short_cost(cost: Cost | None) -> str:
+    """A run's cost in the list: "$0.2400"; "≥ $0.1600 + unknown" when part of it was not
+    priced; "—" for a run that recorded none."""
+    if cost is None:
+        return NO_COST
+    if cost.complete:
+        return money(cost.known)
+    return "unknown" if cost.known == 0 else f"≥ {money(cost.known)} + unknown"
+
+
+def spend_text(stats: SpendStats) -> str:
+    """The latest months and the dearest models, each with its cost per approved image,
+    and the cost per approved image over everything."""
+    if not stats.by_month and not stats.by_model:
+        return SPEND_NONE
+    lines = [SPEND_TITLE]
+    for line in list(stats.by_month)[-SPEND_MONTHS_SHOWN:][::-1]:
+        per = line.per_approved_image
+        lines.append(
+            SPEND_MONTH.format(
+                key=line.key,
+                cost=line.cost,
+                runs=line.runs,
+                calls=line.calls,
+                per=SPEND_PER.format(cost=per) if per is not None else "",
+            )
+        )
+    dearest = sorted(stats.by_model, key=lambda s: s.cost.known, reverse=True)
+    for line in dearest[:SPEND_MODELS_SHOWN]:
+        lines.append(SPEND_MODEL.format(key=line.key, cost=line.cost, calls=line.calls))
+    if stats.per_approved_image is not None:
+        lines.append(SPEND_PER_ALL.format(cost=stats.per_approved_image, approved=stats.approved))
+    else:
+        lines.append(SPEND_PER_NONE)
+    return "\n".join(lines)
 
 
 def agreement_text(rows: list[Agreement]) -> str:
@@ -196,15 +252,19 @@ class SessionListModel(QAbstractTableModel):
                 return f"{s.started_at.astimezone():%Y-%m-%d %H:%M}"
             if column == Column.IMAGES:
                 return str(s.image_count)
+            if column == Column.COST:
+                return short_cost(s.cost)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [s.prompt]
             if s.latest_prompt != s.prompt:
                 lines.append(f"Last prompt: {s.latest_prompt}")
             lines.append(f"{OUTCOME_LABELS[s.outcome]}: {s.message}" if s.message else "")
             lines.append(f"{s.image_count} image(s), {s.attempt_count} attempt(s), run {s.run_id}")
+            if s.cost is not None:
+                lines.append(f"Cost: {s.cost}")
             lines.append(session_notes_text(s))
             return "\n".join(line for line in lines if line)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.IMAGES:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.IMAGES, Column.COST):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -373,6 +433,12 @@ class HistoryBrowser(QWidget):
         self.agreement_label.setTextFormat(Qt.TextFormat.PlainText)
         self.agreement_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.agreement_label.setStyleSheet("color: palette(placeholder-text);")
+        self.spend_label = QLabel(self)
+        self.spend_label.setObjectName("spendStats")
+        self.spend_label.setWordWrap(True)
+        self.spend_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.spend_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.spend_label.setStyleSheet("color: palette(placeholder-text);")
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -396,6 +462,7 @@ class HistoryBrowser(QWidget):
             (Column.OUTCOME, "no image approved (99 approved since)"),
             (Column.STARTED, "2024-05-01 12:00 "),
             (Column.IMAGES, " Images "),
+            (Column.COST, "≥ $0.0000 + unknown"),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
@@ -424,7 +491,10 @@ class HistoryBrowser(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notes_label)
-        layout.addWidget(self.agreement_label)
+        numbers = QHBoxLayout()
+        numbers.addWidget(self.agreement_label, 1, Qt.AlignmentFlag.AlignTop)
+        numbers.addWidget(self.spend_label, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(numbers)
         layout.addLayout(buttons)
 
         self._debounce = QTimer(self)
@@ -475,6 +545,24 @@ class HistoryBrowser(QWidget):
             errored=lambda error: self.agreement_label.setText(""),
             supersede="agreement",
             name="history-agreement",
+        )
+        self.refresh_spend()
+
+    @Slot()
+    def refresh_spend(self) -> None:
+        """What the runs cost: per month, per model, per approved image (after a run, on
+        refresh)."""
+
+        def failed(error: BaseException) -> None:
+            log.info("spend stats: %s", error)
+            self.spend_label.setText("")
+
+        self._jobs.start(
+            self.history.spend_stats,
+            returned=lambda stats: self.spend_label.setText(spend_text(stats)),
+            errored=failed,
+            supersede="spend",
+            name="history-spend",
         )
 
     def current_filter(self) -> SessionFilter:

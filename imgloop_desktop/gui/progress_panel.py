@@ -13,6 +13,11 @@ where it came from (given, kept from before, written by the judge model, edited 
 person during the run, or could not be written, so the run judges the whole prompt), and,
 when no image was approved, which one is the best and what it still misses.
 
+It says what the run has spent, live from the loop's ``Spent`` events (what the service
+reported: images returned, tokens used), against the run's own cap when it has one, and
+the run's cost when it ends (issue 13). A run stopped by a cap ends with its own outcome,
+"Stopped at the budget", with which cap, what was kept and the best image named.
+
 It is driven only by the core's events (delivered on the GUI thread), so it shows the same
 thing for a live run as the history would. With several candidates in flight the loop
 generates, judges and uploads at the same time; "now" lists each activity with its count
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -36,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.gui.error_box import show_error
 from imgloop_desktop.gui.record_notes import regions_text
 
@@ -80,18 +87,26 @@ WHERE = "prompt version {version}, attempt {attempt}"
 WHERE_IMAGE = ", image {index}"
 ERROR_OUTCOME = "{words}: {message}"
 OTHER_OUTCOME = "{words}. {message}"
+SPENT = "Spent {spent}"
+SPENT_OF_CAP = "Spent {spent} of {cap} cap"
+SPENT_FINAL = "{spent} in all"
+SPENT_FINAL_OF_CAP = "{spent} in all, of a {cap} cap"
+LAST_CALL = "Last call: {kind} on {model}, {cost}"
+NO_CALL_PAID = "$0.00 (no call made yet)"
 
 OUTCOME_WORDS = {
     ev.Outcome.APPROVED: "Approved",
     ev.Outcome.NOT_APPROVED: "No image approved",
     ev.Outcome.ERROR: "Stopped by an error",
     ev.Outcome.CANCELLED: "Cancelled",
+    ev.Outcome.BUDGET: "Stopped at the budget",
 }
 _OUTCOME_STYLE = {
     ev.Outcome.APPROVED: "color: #2e7d32; font-weight: bold;",
     ev.Outcome.NOT_APPROVED: "color: #a15c00; font-weight: bold;",
     ev.Outcome.ERROR: "color: #c62828; font-weight: bold;",
     ev.Outcome.CANCELLED: "font-weight: bold;",
+    ev.Outcome.BUDGET: "color: #6a1b9a; font-weight: bold;",
 }
 
 
@@ -113,11 +128,26 @@ def outcome_text(event: ev.RunFinished) -> str:
         if ref.index:
             where += WHERE_IMAGE.format(index=ref.index + 1)
         return APPROVED_AT.format(words=words, where=where, n=len(event.candidates))
-    if event.outcome is ev.Outcome.CANCELLED:
-        return event.message  # "Cancelled; 3 image(s) kept."
+    if event.outcome in (ev.Outcome.CANCELLED, ev.Outcome.BUDGET):
+        # "Cancelled; 3 image(s) kept." / "Stopped at the budget: <which cap, what was
+        # spent>. 3 image(s) kept. Best, not approved: ..." (core/loop.py)
+        return event.message
     if event.outcome is ev.Outcome.ERROR:
         return ERROR_OUTCOME.format(words=words, message=event.message)
     return OTHER_OUTCOME.format(words=words, message=event.message)
+
+
+def spent_text(total: Cost | None, cap: Decimal | None, *, final: bool = False) -> str:
+    """ "Spent $0.27 of $1.50 cap" while the run goes; "$0.27 in all, of a $1.50 cap" at
+    its end. An unpriced call leaves the total "at least $X (incomplete: …)", never $0."""
+    spent = NO_CALL_PAID if total is None else str(total)
+    if final:
+        if cap is None:
+            return SPENT_FINAL.format(spent=spent)
+        return SPENT_FINAL_OF_CAP.format(spent=spent, cap=money(cap))
+    if cap is None:
+        return SPENT.format(spent=spent)
+    return SPENT_OF_CAP.format(spent=spent, cap=money(cap))
 
 
 def checklist_text(event: ev.ChecklistSet) -> str:
@@ -177,6 +207,8 @@ class ProgressPanel(QWidget):
         # verdict of a run carries the same fallback note), in the order they came.
         self._run_notes: list[str] = []
         self._details = ""
+        self._cap: Decimal | None = None
+        self._spent: Cost | None = None
         self._build()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -200,6 +232,11 @@ class ProgressPanel(QWidget):
         form.addRow("Progress", self.step_label)
         form.addRow("Now", self.now_label)
         form.addRow("Elapsed", self.elapsed_label)
+        self.spent_label = QLabel()
+        self.spent_label.setObjectName("spentLabel")
+        self.spent_label.setWordWrap(True)
+        self.spent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Cost", self.spent_label)
         form.addRow("Judge said", self.reason_label)
         self.checklist_label = QLabel()
         self.checklist_label.setObjectName("checklistLabel")
@@ -270,6 +307,10 @@ class ProgressPanel(QWidget):
         self._run_notes.clear()
         self._phase = ""
         self._details = ""
+        self._spent = None
+        self._cap = None
+        self.spent_label.setText(NONE_YET)
+        self.spent_label.setToolTip("")
         self.step_label.setText(NOT_RUNNING)
         self.now_label.setText(NONE_YET)
         self.elapsed_label.setText(NONE_YET)
@@ -282,10 +323,13 @@ class ProgressPanel(QWidget):
         self._set_outcome("", "")
         self.warning_label.setVisible(False)
 
-    def begin(self, text: str = STARTING) -> None:
+    def begin(self, text: str = STARTING, *, cap_usd: Decimal | None = None) -> None:
         """A run was asked for: clear the last one and start the clock (clients are being
-        made; RunStarted follows)."""
+        made; RunStarted follows). ``cap_usd``: the run's own budget, said beside what it
+        has spent."""
         self.reset()
+        self._cap = cap_usd
+        self.spent_label.setText(spent_text(None, cap_usd))
         self._running = True
         self._run_started = self._phase_started = self._now()
         self._set_phase(text)
@@ -384,6 +428,13 @@ class ProgressPanel(QWidget):
                 self._warn()
         elif isinstance(event, ev.BestChosen):
             self._say_row(self.best_label, best_text(event))
+        elif isinstance(event, ev.Spent):
+            self._spent = event.total
+            self.spent_label.setText(spent_text(event.total, self._cap))
+            self.spent_label.setToolTip(
+                LAST_CALL.format(kind=event.kind, model=event.model_id, cost=event.cost)
+            )
+            return
         elif isinstance(event, ev.RunFinished):
             self._finish(event)
             return
@@ -482,7 +533,12 @@ class ProgressPanel(QWidget):
         self._revising = False
         count = len(event.candidates)
         self.now_label.setText(FINISHED.format(n=count))
+        spent = event.spent if event.spent is not None else self._spent
+        if event.spent is not None or self._spent is not None:
+            self.spent_label.setText(spent_text(spent, self._cap, final=True))
         head = f"Run {event.run_id}: {event.outcome.value}\n{event.message}"
+        if spent is not None:
+            head += f"\nCost: {spent}"
         if event.approved is not None:
             head += f"\nApproved image: {event.approved.path}"
         self._set_outcome(outcome_text(event), self._collected_details(head), event.outcome)

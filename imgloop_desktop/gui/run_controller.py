@@ -21,6 +21,10 @@ the running loop (``ImageLoop.set_checklist``, thread-safe), which uses it from 
 judgement and says so with a ``ChecklistSet`` event. The loop is built inside
 ``services.run.execute``; an execute function that takes ``loop_ready`` calls it with the
 loop before the run starts, and an edit made before that is kept and handed over then.
+
+Costs (issue 13): ``start`` takes the person's price rows and a function that says what the
+monthly budget still allows; that function reads the history, so it is called on the run's
+own thread, just before the run, never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -40,6 +45,7 @@ from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.workers import emit_safely, log_unexpected
 from imgloop_desktop.services import run as run_service
@@ -69,6 +75,26 @@ class ChecklistTarget(Protocol):
 
 LOOP_READY = "loop_ready"
 """The keyword an execute function takes to hand over its loop (``services.run.execute``)."""
+PRICE_OVERRIDES = "price_overrides"
+MONTHLY_LEFT = "monthly_left"
+"""The keywords ``services.run.execute`` takes for the person's prices and what their
+monthly budget still allows (issue 13)."""
+
+MonthlyLeft = Callable[[], Decimal | None]
+"""Asked on the run's thread just before it starts: what the monthly budget still allows
+(None: no monthly cap). It reads the history, so it must not run on the GUI thread."""
+
+
+def takes_keyword(execute: Callable[..., object], name: str) -> bool:
+    """Whether ``execute`` accepts ``name`` (an execute function written before a keyword
+    existed, a test's fake, keeps working without it)."""
+    try:
+        parameters = inspect.signature(execute).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
 
 
 def takes_loop_ready(execute: Callable[..., object]) -> bool:
@@ -159,9 +185,20 @@ class RunController(QObject):
     def cancelling(self) -> bool:
         return self._token is not None and self._token.cancelled
 
-    def start(self, params: RunParams, credentials: CredentialsSource) -> bool:
+    def start(
+        self,
+        params: RunParams,
+        credentials: CredentialsSource,
+        *,
+        price_overrides: Overrides | None = None,
+        monthly_left: MonthlyLeft | None = None,
+    ) -> bool:
         """Validate (quick, pure Python) and start the worker. False, with ``failed``
-        emitted, when the parameters are invalid or a run is already going."""
+        emitted, when the parameters are invalid or a run is already going.
+
+        ``price_overrides``: the person's own price rows; ``monthly_left``: asked on the
+        run's thread for what the monthly budget still allows (a history query), so a
+        cap is checked against this month's spend as it stands when the run starts."""
         if self._thread is not None:
             self.failed.emit("A run is already in progress.", "Cancel it or wait for it to end.")
             return False
@@ -177,15 +214,18 @@ class RunController(QObject):
         extra: dict[str, Any] = {}
         if takes_loop_ready(execute):
             extra[LOOP_READY] = live.attach
+        if price_overrides is not None and takes_keyword(execute, PRICE_OVERRIDES):
+            extra[PRICE_OVERRIDES] = price_overrides
+        budget = monthly_left if takes_keyword(execute, MONTHLY_LEFT) else None
         thread = threading.Thread(
             target=_work,
-            args=(execute, params, credentials, token, relay, extra),
+            args=(execute, params, credentials, token, relay, extra, budget),
             name="imgloop-run",
         )
         self._token = token
         self._thread = thread
         self._params = params
-        self._live = live if extra else None
+        self._live = live if LOOP_READY in extra else None
         thread.start()
         self.runningChanged.emit(True)
         return True
@@ -256,9 +296,13 @@ def _work(
     token: CancelToken,
     relay: _Relay,
     extra: dict[str, Any],
+    monthly_left: MonthlyLeft | None = None,
 ) -> None:
-    """The worker thread's whole life: the run (its clients closed on leaving), one report."""
+    """The worker thread's whole life: what the monthly budget allows, the run (its clients
+    closed on leaving), one report."""
     try:
+        if monthly_left is not None:
+            extra = {**extra, MONTHLY_LEFT: monthly_left()}
         with execute(
             params, credentials=credentials, emit=relay.event.emit, cancel=token, **extra
         ) as run:

@@ -191,3 +191,56 @@ def monthly_left(settings: CostSettings, spent_this_month: Cost) -> Decimal | No
     if settings.monthly_cap_usd is None:
         return None
     return max(settings.monthly_cap_usd - spent_this_month.known, Decimal(0))
+
+
+# -- for the window's Preferences (issue 13) ---------------------------------------------------
+# The window may not import providers (the layer contract), so what it shows of the shipped
+# table comes through these passthroughs.
+
+
+def shipped_prices_markdown() -> str:
+    """The shipped price table as ``docs/costs.md`` shows it (image rows, text rows, the
+    models priced unknown), then each row's note: what Preferences shows beside the
+    person's own rows, so they see which figure they are replacing and where it came from."""
+    from imgloop_desktop.providers.prices import markdown_table, notes_markdown
+
+    return (
+        f"Shipped prices, checked on {price_date()}. Image prices are USD per image "
+        "returned; text prices are USD per million tokens.\n\n"
+        f"{markdown_table()}\nWhat each row is and where its figure was read:\n\n"
+        f"{notes_markdown()}"
+    )
+
+
+def price_date() -> str:
+    """When the shipped table was last checked against its sources (YYYY-MM-DD)."""
+    from imgloop_desktop.providers.prices import AS_OF
+
+    return AS_OF.isoformat()
+
+
+def settings_file() -> Path:
+    """Where the cost settings live, for the window to name in a message."""
+    return _settings_path()
+
+
+def example_price_rows() -> list[dict[str, object]]:
+    """One text row and one image row in the shape ``Overrides.from_settings`` reads, with
+    today's shipped figures for the default judge and image model: a starting point a
+    person edits rather than a format they must look up."""
+    return [
+        {
+            "kind": "text",
+            "model": "us.anthropic.claude-sonnet-4-6",
+            "scope": "regional",
+            "input": "3.30",
+            "output": "16.50",
+            "note": "my negotiated price",
+        },
+        {
+            "kind": "image",
+            "model": "stability.sd3-5-large-v1:0",
+            "per_image": "0.08",
+            "note": "my negotiated price",
+        },
+    ]

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import UploadOutcome
@@ -38,6 +39,7 @@ from imgloop_desktop.core.records import (
     SessionFilter,
     SessionPage,
     SessionTree,
+    SpendStats,
 )
 from imgloop_desktop.storage import export as export_mod
 from imgloop_desktop.storage import thumbnails
@@ -274,6 +276,36 @@ class HistoryService:
         """How often the judge agreed with people, per (judge model, image model)."""
         return queries.agreement(self._conns.get())
 
+    # -- what was spent (schema v8) ----------------------------------------------------------
+
+    @_plain_errors
+    def month_spend(self, now: datetime | None = None) -> Cost:
+        """What every call billed in the calendar month of ``now`` (default: this instant)
+        cost, whatever became of its run (interrupted runs count: Bedrock billed them).
+
+        The month is the one on the machine's wall calendar: its local time zone, from the
+        first of the month 00:00 to the first of the next, so the monthly budget resets
+        when the person's month does. Incomplete when any call's price was unknown; $0
+        (complete) when nothing was spent. ``services.costs.monthly_left`` takes it."""
+        start, end = month_bounds(now)
+        return queries.spend_between(self._conns.get(), start, end)
+
+    @_plain_errors
+    def median_attempts(self, image_model_id: str, judge_model_id: str) -> float | None:
+        """The median number of generations to approval over the approved runs of this
+        model pair (ids as the runs recorded them), for the expected cost before Run
+        (``services.costs.estimate_run``); None when no run of the pair was approved."""
+        return queries.median_attempts(self._conns.get(), image_model_id, judge_model_id)
+
+    @_plain_errors
+    def spend_stats(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> SpendStats:
+        """Spend per day, month (both in the machine's local time zone) and model of the
+        calls billed from ``since`` (inclusive) to ``until`` (exclusive), and the cost per
+        approved image: ``imgloop-cli history stats`` and the history panel."""
+        return queries.spend_stats(self._conns.get(), since, until)
+
     @_plain_errors
     def export_labels(self, dest: Path) -> int:
         """A person's decisions as a labelled set, for measuring judges (``bench``'s judge
@@ -373,6 +405,18 @@ def parse_outcomes(values: list[str] | None) -> frozenset[HistoryOutcome]:
     if problems:
         raise ValidationError(problems)
     return frozenset(out)
+
+
+def month_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The local calendar month holding ``now`` as [start, end) instants with time zones.
+
+    Each bound's offset is the one in force on that first day (a month that crosses a
+    daylight-saving change has bounds with different offsets), so the month starts at
+    midnight on the wall clock. A naive ``now`` is read as local time."""
+    local = (now or datetime.now(UTC)).astimezone()
+    first = datetime(local.year, local.month, 1)
+    following = datetime(local.year + local.month // 12, local.month % 12 + 1, 1)
+    return first.astimezone(), following.astimezone()
 
 
 def parse_when(field_name: str, text: str, *, end_of_day: bool = False) -> datetime:

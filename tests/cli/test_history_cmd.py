@@ -288,31 +288,47 @@ def test_decide_with_item_ticks_then_stats(checklist_run: str) -> None:
     assert cli("decide", "3", "approve")[0] == 0  # judge NO: disagreed
     code, out, _ = cli("stats")
     assert code == 0
-    assert json.loads(out) == {
-        "pairs": [
-            {
-                "judge_model_id": "test.judge",
-                "image_model_id": "test.image-model",
-                "decided": 2,
-                "agreed": 1,
-                "rate": 0.5,
-                "confusion": {
-                    "judge_yes_person_yes": 0,
-                    "judge_yes_person_no": 0,
-                    "judge_no_person_yes": 1,
-                    "judge_no_person_no": 1,
-                },
-            }
-        ]
-    }
+    assert (
+        json.loads(out)["pairs"]
+        == {
+            "pairs": [
+                {
+                    "judge_model_id": "test.judge",
+                    "image_model_id": "test.image-model",
+                    "decided": 2,
+                    "agreed": 1,
+                    "rate": 0.5,
+                    "confusion": {
+                        "judge_yes_person_yes": 0,
+                        "judge_yes_person_no": 0,
+                        "judge_no_person_yes": 1,
+                        "judge_no_person_no": 1,
+                    },
+                }
+            ]
+        }["pairs"]
+    )
     code, out, _ = cli("stats", "--table")
-    header, row, _legend = out.splitlines()
+    header, row, _legend, _blank, no_spend = out.splitlines()
+    assert no_spend == "no spend recorded"  # a run without a price table: nothing to sum
     assert header.split()[:5] == ["JUDGE", "IMAGE", "MODEL", "DECIDED", "AGREED"]
     assert row.split() == ["test.judge", "test.image-model", "2", "1", "50%", "0", "0", "1", "1"]
 
 
 def test_stats_on_an_empty_history(isolated_env: Path) -> None:
-    assert cli("stats") == (0, '{\n  "pairs": []\n}\n', "")
+    code, out, err = cli("stats")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "pairs": [],
+        "spend": {
+            "total": {"usd": "0", "known_usd": "0", "complete": True, "missing": []},
+            "approved": 0,
+            "per_approved_image": None,
+            "by_day": [],
+            "by_month": [],
+            "by_model": [],
+        },
+    }
     code, out, _ = cli("stats", "--table")
     assert code == 0 and "no decisions" in out
 
@@ -350,3 +366,77 @@ def test_export_labels_writes_jsonl(checklist_run: str, tmp_path: Path) -> None:
     code, _, err = cli("export-labels", str(tmp_path))  # a folder: refused, one line
     assert code == 1 and err.startswith("error:") and len(err.splitlines()) == 1
     assert not list(tmp_path.glob(".*.part"))
+
+
+# -- costs (issue 13, schema v8) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def budget_run(isolated_env: Path) -> str:
+    from tests.storage.history.spend_fakes import record_budget_run
+
+    db = isolated_env / "history.sqlite3"
+    run_recorded(db, params("no prices here"), chat=FakeChat(verdicts=["YES"]))  # unpriced
+    return record_budget_run(db).run_id
+
+
+def test_list_and_show_give_each_runs_cost_and_unknown_as_unknown(budget_run: str) -> None:
+    code, out, _ = cli("list")
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert "COST" in header.split() and len(lines) == 2
+    [priced] = [line for line in lines if budget_run in line]
+    [unpriced] = [line for line in lines if budget_run not in line]
+    assert "budget" in priced and "at least $0.0865" in priced
+    assert "unknown" in unpriced and "$0" not in unpriced  # no price table: never $0
+
+    code, out, _ = cli("list", "--json", "--outcome", "budget")
+    [session] = json.loads(out)["sessions"]
+    assert session["outcome"] == "budget"
+    assert session["cost"] == {
+        "usd": None,
+        "known_usd": "0.0865",
+        "complete": False,
+        "missing": ["no price for image model test.image-model"],
+    }
+    code, out, _ = cli("list", "--json", "--outcome", "approved")
+    assert json.loads(out)["sessions"][0]["cost"] is None
+
+    code, out, _ = cli("show", budget_run)
+    assert code == 0
+    assert "  cost at least $0.0865 (incomplete: no price for image model" in out
+    assert "revision cost $0.003000" in out  # under a cent: six places
+    assert "judge NO, cost $0.0410" in out and "judge NO, cost $0.0425" in out
+    assert "not judged, cost unknown" in out
+    code, out, _ = cli("show", budget_run, "--json")
+    tree = json.loads(out)
+    assert tree["cost"]["known_usd"] == "0.0865"
+    first = tree["prompt_versions"][0]["attempts"][0]["images"][0]
+    assert first["cost"] == {"usd": "0.041", "known_usd": "0.041", "complete": True, "missing": []}
+    assert tree["prompt_versions"][1]["cost"]["usd"] == "0.003"
+
+
+def test_stats_gives_spend_per_day_month_model_and_approved_image(budget_run: str) -> None:
+    code, out, _ = cli("stats")
+    assert code == 0
+    spend = json.loads(out)["spend"]
+    assert spend["total"]["known_usd"] == "0.0865" and spend["total"]["complete"] is False
+    assert spend["approved"] == 0 and spend["per_approved_image"] is None
+    [month] = spend["by_month"]
+    assert (month["key"], month["calls"], month["runs"]) == ("2024-05", 6, 1)
+    models = {line["key"]: line for line in spend["by_model"]}
+    assert models["test.judge"]["cost"]["usd"] == "0.0065"
+    assert models["test.image-model"]["cost"]["usd"] is None  # one generation unpriced
+
+    code, out, _ = cli("stats", "--table")
+    assert code == 0
+    assert "spent at least $0.0865; 0 approved image(s), - per approved image" in out
+    assert "MONTH" in out and "DAY" in out and "MODEL" in out
+    assert "incomplete: no price for image model test.image-model" in out
+    judge_line = next(line for line in out.splitlines() if line.startswith("test.judge "))
+    assert judge_line.split()[1:4] == ["$0.006500", "4", "1"]
+
+    code, out, _ = cli("stats", "--since", "2024-06-01")
+    assert json.loads(out)["spend"]["by_day"] == []
+    code, _, err = cli("stats", "--until", "yesterday-ish")
+    assert code == 2 and "invalid input: until" in err

@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from imgloop_desktop import paths
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, SEED_IMAGE_MODEL, SEED_JUDGE_MODEL
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.conftest import FAKE_KEY_ID, FAKE_SECRET
@@ -368,3 +370,39 @@ def test_a_relative_output_dir_is_recorded_as_absolute(
         check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_monthly_budget_in_the_cost_settings_holds_for_the_command(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    settings = paths.data_dir() / "costs.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    # SD3.5 Large is $0.08 an image: the month allows one image and its judging.
+    settings.write_text('{"monthly_cap_usd": "0.15"}', encoding="utf-8")
+    bedrock_sim.script.default_verdict = "NO"
+    event = event_file(tmp_path, max_retry_attempts=4, max_prompt_revisions=0)
+    code, response, body, err = run_cli("run", "--event", event, "--no-s3")
+
+    assert code == 4, err
+    assert response["statusCode"] == 402
+    assert body["status"] == "BUDGET" and "monthly budget" in body["error"]
+    assert bedrock_sim.count("generate") == 1
+    assert len(body["candidates"]) == 1
+    assert Decimal(body["spent"]["usd"]) <= Decimal("0.15")
+
+    # The month's spend is in the history: the next run may not start a generation at all.
+    code, _, body, _ = run_cli("run", "--event", event, "--no-s3")
+    assert code == 4 and bedrock_sim.count("generate") == 1
+
+
+def test_a_bad_cost_settings_file_is_invalid_input(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    settings = paths.data_dir() / "costs.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"monthly_cap_usd": "-5"}', encoding="utf-8")
+    code, _, body, err = run_cli("run", "--event", event_file(tmp_path), "--no-s3")
+    assert "monthly_cap_usd" in err
+    assert code == 2
+    assert body["problems"][0]["field"] == "costs.json: monthly_cap_usd"
+    assert bedrock_sim.count("generate") == 0

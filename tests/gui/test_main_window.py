@@ -119,7 +119,9 @@ def message_boxes(window: MainWindow) -> list[QMessageBox]:
 def test_window_layout_actions_and_shortcuts(make_window: MakeWindow) -> None:
     window = make_window()
     assert window.splitter.count() == 3
-    assert window.splitter.widget(0) is window.form_scroll
+    assert window.splitter.widget(0) is window.form_column
+    assert window.form_scroll.parent() is window.form_column
+    assert window.cost_estimate.parent() is window.form_column  # right under Run
     assert window.form_scroll.widget() is window.form
     assert window.splitter.widget(2) is window.details
     assert window.gallery.isVisibleTo(window)

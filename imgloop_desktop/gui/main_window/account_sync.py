@@ -1,4 +1,5 @@
-"""The accounts dialog (Preferences) and the Backend picker kept in step with it.
+"""The accounts dialog (Preferences) and the Backend picker kept in step with it; the
+dialog's Costs page reports saved cost settings through ``costsSaved``.
 
 Saved or deleted accounts rebuild the picker; "Use for runs" in the dialog writes the one
 saved choice, and the picker follows it. During a run nothing moves: the run keeps its
@@ -13,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from imgloop_desktop.accounts import AccountStore
+from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
@@ -24,6 +26,8 @@ class AccountSync(QObject):
     checked = Signal()
     """The dialog's connection check finished: it keeps what Bedrock said of the models'
     lifecycle, so the form's pickers can name it."""
+    costsSaved = Signal(object)
+    """The Costs page saved new cost settings (a ``CostSettings``, read back from the file)."""
 
     def __init__(
         self,
@@ -33,8 +37,10 @@ class AccountSync(QObject):
         *,
         running: Callable[[], bool],
         params: Callable[[], RunParams],
+        month_spend: Callable[[], Cost] | None = None,
     ) -> None:
         super().__init__(window)
+        self._month_spend = month_spend
         self._window = window
         self.accounts = accounts
         self.picker = picker
@@ -43,9 +49,12 @@ class AccountSync(QObject):
         self.dialog: AccountsDialog | None = None
         self._stale = False
 
-    def open(self) -> None:
-        """The AWS accounts dialog (keys in the OS keyring); the picker follows its changes."""
+    def open(self, *, costs: bool = False) -> None:
+        """Preferences: the AWS accounts (keys in the OS keyring; the picker follows their
+        changes), or with ``costs`` its Costs page (budget and price rows)."""
         if self.dialog is not None:
+            if costs:
+                self.dialog.show_costs()
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
@@ -56,7 +65,10 @@ class AccountSync(QObject):
             image_model_id=params.image_model_id,
             judge_model_id=params.judge_model_id,
             region=params.aws_region or None,
+            month_spend=self._month_spend,
+            costs=costs,
         )
+        dialog.costs_page.saved.connect(self.costsSaved)
         dialog.account_saved.connect(self.accounts_changed)
         dialog.account_deleted.connect(self.accounts_changed)
         dialog.active_changed.connect(self.active_choice_changed)

@@ -97,6 +97,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "appear in the Backend picker",
     ),
     ActionSpec(
+        "costs",
+        "&Costs and budget…",
+        "open_costs",
+        tip="Monthly budget, your own prices, and the shipped price table with its sources",
+        doc="Preferences' Costs page: the monthly budget (empty for none), your own price rows "
+        "(checked as typed; nothing saved while a value is not allowed) and the shipped "
+        "prices with their dates and sources",
+    ),
+    ActionSpec(
         "import",
         "&Import event JSON…",
         "ask_import_event",
@@ -144,7 +153,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&File", ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit")),
     ("&Run", ("run", "cancel", SEPARATOR, "retry_uploads")),
     ("&View", ("history", "review", "recovery")),
-    ("&Settings", ("preferences",)),
+    ("&Settings", ("preferences", "costs")),
 )
 
 TOOLBAR: tuple[str | None, ...] = (

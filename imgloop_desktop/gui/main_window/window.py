@@ -7,12 +7,20 @@ The window arranges and composes; each concern is its own small module reporting
 ``closing`` (close during a run). Runs go through ``RunController``; the panels fetch their
 own data on ``gui.workers``. Dialogs are opened with ``open()`` (no nested event loop), so
 nothing here blocks the Qt/asyncio loop.
+
+Costs (issue 13): the estimate sits at the top of the parameters, under the Run button
+(``cost_view``); the person's cost settings (``services.costs``: monthly budget, their own
+price rows) are read when the window opens, when Preferences saves them, and again at each
+Run, so a file edited by hand is seen; a file that cannot be used refuses the run and says
+why. What the monthly budget still allows is asked on the run's own thread (a history
+query), never here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -31,14 +39,15 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.accounts import AccountStore
-from imgloop_desktop.core.errors import ImgloopError, ServiceError
+from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import RecoveryReport
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog
+from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
-from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.error_box import describe, problems_text
 from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.main_window import actions as action_table
@@ -57,7 +66,7 @@ from imgloop_desktop.gui.review_panel import ReviewPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.gui.workers import Workers
-from imgloop_desktop.services import catalog
+from imgloop_desktop.services import catalog, costs
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
 
@@ -67,6 +76,12 @@ STATUS_MS = 8000
 DEMO_TITLE = " — offline demo (synthetic images)"
 FIX_FIELDS = "Fix the {n} marked field(s) first"
 VIEWING_SESSION = "Viewing past session {run_id}"
+BAD_COST_SETTINGS = (
+    "Your cost settings file cannot be used ({path}); fix it in Settings → Costs and budget"
+)
+COST_SETTINGS_DETAILS = (
+    "{problems}\n\nNo run starts until it is fixed: ignoring it could lift your cap."
+)
 DEMO_BANNER = (
     "Offline demo: Bedrock is simulated on this computer and the images are synthetic "
     "(they say so in a corner). Nothing is sent to AWS; S3 uploads are off."
@@ -115,6 +130,7 @@ class MainWindow(QMainWindow):
         self.history_action = table["history"]
         self.review_action = table["review"]
         self.preferences_action = table["preferences"]
+        self.costs_action = table["costs"]
         self.import_action = table["import"]
         self.export_event_action = table["export_event"]
         self.recovery_action = table["recovery"]
@@ -134,7 +150,12 @@ class MainWindow(QMainWindow):
         action_table.build_menus(self, table)
         action_table.build_toolbar(self, table, [QLabel(" Backend: "), self.backend_combo])
         self.account_sync = AccountSync(
-            self, self.accounts, self.picker, running=running, params=self.form.params
+            self,
+            self.accounts,
+            self.picker,
+            running=running,
+            params=self.form.params,
+            month_spend=self.history.month_spend,
         )
         self.history_actions = HistoryActions(
             self,
@@ -158,6 +179,10 @@ class MainWindow(QMainWindow):
         self.picker.fill()
         self._restore()
         self.history_actions.opened.connect(self._say_restore_note)
+        self.cost_settings: costs.CostSettings | None = None
+        self.cost_settings_problem: ValidationError | None = None
+        self.load_cost_settings()
+        self._params_changed()
         self.setAcceptDrops(True)
         self._update_actions()
         self.history_actions.open()
@@ -172,6 +197,16 @@ class MainWindow(QMainWindow):
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.form_scroll.setWidget(self.form)
         self.form_scroll.setMinimumWidth(300)
+        # The estimate right under the toolbar's Run button, outside the scroll area, so
+        # it stays in view whichever field is being edited.
+        self.cost_estimate = CostEstimateView(self.history)
+        self.form_column = left = QWidget()
+        left.setObjectName("formColumn")
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.setSpacing(0)
+        left_column.addWidget(self.cost_estimate)
+        left_column.addWidget(self.form_scroll, 1)
 
         self.progress = ProgressPanel()
         self.gallery = GalleryPanel(self.history)
@@ -185,7 +220,7 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.form_scroll)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 0)
@@ -237,6 +272,8 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._run_failed)
         c.runningChanged.connect(self._update_actions)
         self.form.validityChanged.connect(self._update_actions)
+        self.form.changed.connect(self._params_changed)
+        self.account_sync.costsSaved.connect(self._cost_settings_saved)
         self.gallery.imageSelected.connect(self.details.show_image)
         self.gallery.imageUpdated.connect(self.details.on_image_updated)
         self.gallery.statusMessage.connect(self._say)
@@ -368,6 +405,10 @@ class MainWindow(QMainWindow):
             problems = self.form.problems()
             self._say(f"Not started: {len(problems)} value(s) are not allowed (marked in red).")
             return False
+        if not self.load_cost_settings():
+            self._refuse_for_cost_settings()
+            return False
+        settings = self.cost_settings or costs.CostSettings()
         backend = self.current_backend()
         params = self.form.params()
         self.settings.set_last_params(params)
@@ -378,12 +419,64 @@ class MainWindow(QMainWindow):
         except ImgloopError as exc:
             self._run_failed(*describe(exc))
             return False
-        self.progress.begin()
-        started = self.controller.start(params, credentials)
+        cap = Decimal(str(params.max_cost_usd)) if params.max_cost_usd else None
+        self.progress.begin(cap_usd=cap)
+        started = self.controller.start(
+            params,
+            credentials,
+            price_overrides=settings.overrides,
+            monthly_left=self._monthly_left(settings),
+        )
         self._update_actions()
         if started:
             self._say(f"Running with {credentials.describe()}…")
         return started
+
+    def _monthly_left(self, settings: costs.CostSettings) -> Callable[[], Decimal | None] | None:
+        """What the monthly budget still allows, asked on the run's thread (it reads the
+        history); None without a monthly cap, so no query is made."""
+        if settings.monthly_cap_usd is None:
+            return None
+        history = self.history
+        return lambda: costs.monthly_left(settings, history.month_spend())
+
+    def _refuse_for_cost_settings(self) -> None:
+        problem = self.cost_settings_problem
+        problems = problems_text(problem.problems) if problem is not None else ""
+        message = BAD_COST_SETTINGS.format(path=costs.settings_file())
+        self._run_failed(message, COST_SETTINGS_DETAILS.format(problems=problems))
+
+    # -- costs ------------------------------------------------------------------------------
+
+    def load_cost_settings(self) -> bool:
+        """Read the cost settings (a small file); False when they cannot be used, with the
+        problem kept in ``cost_settings_problem`` and said under the estimate."""
+        try:
+            self.cost_settings = costs.load_settings()
+        except ValidationError as exc:
+            self.cost_settings = None
+            self.cost_settings_problem = exc
+            self.cost_estimate.set_overrides(None, problem=f"{len(exc.problems)} bad value(s)")
+            return False
+        self.cost_settings_problem = None
+        self.cost_estimate.set_overrides(self.cost_settings.overrides)
+        return True
+
+    @Slot(object)
+    def _cost_settings_saved(self, settings: costs.CostSettings) -> None:
+        self.cost_settings = settings
+        self.cost_settings_problem = None
+        self.cost_estimate.set_overrides(settings.overrides)
+        self._say("Cost settings saved; the estimate and the next run use them.")
+
+    @Slot()
+    def _params_changed(self) -> None:
+        self.cost_estimate.show_params(self.form.params())
+
+    @Slot()
+    def open_costs(self) -> None:
+        """Preferences on its Costs page."""
+        self.account_sync.open(costs=True)
 
     @Slot()
     def cancel_run(self) -> None:
@@ -407,6 +500,7 @@ class MainWindow(QMainWindow):
 
     def _after_run(self) -> None:
         self.account_sync.run_ended()
+        self.cost_estimate.forget_history()  # the run may have moved the median
         self._update_actions()
         self.history_actions.count_pending_uploads()
         if self.history_dock.isVisible():
@@ -438,6 +532,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _history_opened(self, report: RecoveryReport) -> None:
+        self.cost_estimate.forget_history()
         if self.history_dock.isVisible():
             self.history_browser.refresh()
         self.historyReady.emit(report)
@@ -576,6 +671,7 @@ class MainWindow(QMainWindow):
         self.details.close_workers()
         self.history_browser.close_workers()
         self.review_panel.close_workers()
+        self.cost_estimate.close_workers()
         self.backends.close()
         self.history.close()  # a run still going records through its own connection
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.checklist import Checklist
+from imgloop_desktop.core.cost import ZERO, Cost
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.records import (
     Agreement,
@@ -38,8 +41,11 @@ from imgloop_desktop.core.records import (
     SessionPage,
     SessionSummary,
     SessionTree,
+    SpendLine,
+    SpendStats,
     UploadState,
     VerdictRecord,
+    per_approved,
 )
 from imgloop_desktop.storage.history.checklist_rows import (
     human_items_text,
@@ -47,6 +53,7 @@ from imgloop_desktop.storage.history.checklist_rows import (
     read_checks,
     read_human_items,
 )
+from imgloop_desktop.storage.history.cost_rows import read_cost, total
 from imgloop_desktop.storage.history.schema import (
     HistoryError,
     has_fts,
@@ -164,6 +171,7 @@ def list_sessions(
                 r.image_model_id AS image_model_id, r.judge_model_id AS judge_model_id,
                 r.image_region AS image_region, r.judge_region AS judge_region,
                 r.notes AS notes, r.judge_mode AS judge_mode, r.best_image_id AS best_image_id,
+                r.cost_usd AS cost_usd, r.cost_missing AS cost_missing,
                 (SELECT count(*) FROM images WHERE run_id = r.id) AS image_count,
                 (SELECT count(*) FROM attempts WHERE run_id = r.id) AS attempt_count,
                 (SELECT max(revision) FROM prompt_versions WHERE run_id = r.id)
@@ -181,6 +189,7 @@ def list_sessions(
     )
     more = len(rows) > page_size
     rows = rows[:page_size]
+    costs = _run_costs(conn, rows)
     sessions: list[SessionSummary] = [
         SessionSummary(
             run_id=row["run_id"],
@@ -202,6 +211,7 @@ def list_sessions(
             thumbnail_image_id=row["thumbnail_image_id"],
             judge_mode=row["judge_mode"],
             best_image_id=row["best_image_id"],
+            cost=costs.get(row["id"]),
         )
         for row in rows
     ]
@@ -323,13 +333,15 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         """SELECT id, run_id, prompt, params_json, image_model_id, judge_model_id, image_region,
                judge_region, notes, images_root, app_version, started_at, ended_at, outcome,
                message, approved_image_id, judge_mode, checklist_json, best_image_id,
-               best_misses, best_how
+               best_misses, best_how, cost_usd, cost_missing
            FROM runs WHERE run_id = ?""",
         (run_id,),
     )
     if run is None:
         raise HistoryError(f"run {run_id!r} is not in the history")
     row_id = run["id"]
+    spend = RunSpend.read(conn, row_id, run_id)
+    run_cost = read_cost(run["cost_usd"], run["cost_missing"], f"run {run_id}") or spend.total
     images_by_attempt: dict[int, list[ImageRecord]] = {}
     for row in fetch_all(
         conn,
@@ -338,6 +350,9 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         (row_id,),
     ):
         images_by_attempt.setdefault(row["attempt_id"], []).append(_image(row))
+    if run_cost is not None:
+        for made in images_by_attempt.values():
+            made[:] = [replace(image, cost=spend.image_cost(image, len(made))) for image in made]
     attempts_by_revision: dict[int, list[AttemptRecord]] = {}
     for a in fetch_all(
         conn,
@@ -378,6 +393,7 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
                 created_at=parse_iso(p["created_at"]),
                 attempts=tuple(attempts_by_revision.pop(p["revision"], ())),
                 notes=p["notes"],
+                cost=spend.revision_cost(p["revision"]) if run_cost is not None else None,
             )
         )
     for revision, attempts in sorted(attempts_by_revision.items()):  # never expected
@@ -418,6 +434,7 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         best_image_id=run["best_image_id"],
         best_misses=run["best_misses"],
         best_how=run["best_how"],
+        cost=run_cost,
     )
 
 
@@ -446,10 +463,23 @@ def _checklist_changes(
 
 
 def get_image(conn: sqlite3.Connection, image_id: int) -> ImageRecord:
-    row = fetch_one(conn, f"SELECT {_IMAGE_COLUMNS} FROM {_IMAGE_FROM} WHERE s.id = ?", (image_id,))
+    """One image, with its cost as in its session tree."""
+    row = fetch_one(
+        conn,
+        f"""SELECT {_IMAGE_COLUMNS}, s.run_id AS run_row, r.cost_usd AS run_cost_usd,
+                r.cost_missing AS run_cost_missing,
+                (SELECT count(*) FROM images AS o WHERE o.attempt_id = s.attempt_id)
+                    AS attempt_images
+            FROM {_IMAGE_FROM} WHERE s.id = ?""",
+        (image_id,),
+    )
     if row is None:
         raise HistoryError(f"image {image_id} is not in the history")
-    return _image(row)
+    image = _image(row)
+    spend = RunSpend.read(conn, row["run_row"], row["run_id"], (image.revision, image.attempt))
+    if spend.rows or row["run_cost_usd"] is not None or row["run_cost_missing"] is not None:
+        image = replace(image, cost=spend.image_cost(image, row["attempt_images"]))
+    return image
 
 
 # Only a judge's YES or a person's "approved" can make an image approved: start from those
@@ -697,3 +727,224 @@ class SessionLabels:
     checklist: Checklist | None
     image_model_id: str
     judge_model_id: str
+
+
+# -- what was spent (schema v8) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    """One ``spend`` row: one paid call."""
+
+    kind: str
+    model_id: str
+    revision: int | None
+    attempt: int | None
+    index: int | None
+    cost: Cost
+
+
+@dataclass(frozen=True)
+class RunSpend:
+    """A run's paid calls, to share among its images and prompt versions."""
+
+    rows: tuple[SpendRow, ...] = field(default=())
+
+    @classmethod
+    def read(
+        cls,
+        conn: sqlite3.Connection,
+        row_id: int,
+        run_id: str,
+        attempt: tuple[int, int] | None = None,
+    ) -> RunSpend:
+        """Every call of the run (or, with ``attempt``, of one (revision, attempt))."""
+        sql = """SELECT id, kind, model_id, revision, attempt, idx, usd, missing_json
+                 FROM spend WHERE run_id = ?"""
+        args: list[object] = [row_id]
+        if attempt is not None:
+            sql += " AND revision = ? AND attempt = ?"
+            args.extend(attempt)
+        return cls(
+            tuple(
+                SpendRow(
+                    kind=r["kind"],
+                    model_id=r["model_id"],
+                    revision=r["revision"],
+                    attempt=r["attempt"],
+                    index=r["idx"],
+                    cost=read_cost(r["usd"], r["missing_json"], f"run {run_id} call {r['id']}")
+                    or Cost(),
+                )
+                for r in fetch_all(conn, sql + " ORDER BY id", args)
+            )
+        )
+
+    @property
+    def total(self) -> Cost | None:
+        """The sum of every call; None when the run recorded none."""
+        return total(row.cost for row in self.rows)
+
+    def _sum(self, rows: Iterable[SpendRow]) -> Cost:
+        return Cost.total(row.cost for row in rows)
+
+    def image_cost(self, image: ImageRecord, images_of_attempt: int) -> Cost:
+        """Its even share of its attempt's generation calls, plus its own judging."""
+        generated = self._sum(
+            r
+            for r in self.rows
+            if r.kind == "generate" and (r.revision, r.attempt) == (image.revision, image.attempt)
+        )
+        judged = self._sum(
+            r
+            for r in self.rows
+            if r.kind == "judge"
+            and (r.revision, r.attempt, r.index) == (image.revision, image.attempt, image.index)
+        )
+        share = Cost(generated.known / max(images_of_attempt, 1), generated.missing)
+        return share + judged
+
+    def revision_cost(self, revision: int) -> Cost:
+        """What the reviser was paid to write this prompt version ($0 for revision 0)."""
+        return self._sum(r for r in self.rows if r.kind == "revise" and r.revision == revision)
+
+
+def _run_costs(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> dict[int, Cost]:
+    """Each listed run's cost by row id: its final total, else (running, interrupted) the
+    sum of the calls recorded so far; a run with neither is left out (unknown)."""
+    costs: dict[int, Cost] = {}
+    open_runs: list[int] = []
+    for row in rows:
+        cost = read_cost(row["cost_usd"], row["cost_missing"], f"run {row['run_id']}")
+        if cost is not None:
+            costs[row["id"]] = cost
+        else:
+            open_runs.append(row["id"])
+    if open_runs:
+        marks = ",".join("?" * len(open_runs))
+        found: dict[int, list[Cost | None]] = {}
+        for r in fetch_all(
+            conn,
+            f"SELECT id, run_id, usd, missing_json FROM spend WHERE run_id IN ({marks})",
+            open_runs,
+        ):
+            found.setdefault(r["run_id"], []).append(
+                read_cost(r["usd"], r["missing_json"], f"call {r['id']}")
+            )
+        for row_id, listed in found.items():
+            summed = total(listed)
+            if summed is not None:
+                costs[row_id] = summed
+    return costs
+
+
+def spend_between(conn: sqlite3.Connection, start: datetime, end: datetime) -> Cost:
+    """Every call billed from ``start`` (inclusive) to ``end`` (exclusive), whatever became
+    of its run: $0 (complete) when there was none."""
+    rows = fetch_all(
+        conn,
+        """SELECT id, usd, missing_json FROM spend
+           WHERE created_at >= ? AND created_at < ?""",
+        (now_iso(start), now_iso(end)),
+    )
+    return Cost.total(
+        read_cost(r["usd"], r["missing_json"], f"call {r['id']}") or Cost() for r in rows
+    )
+
+
+def median_attempts(
+    conn: sqlite3.Connection, image_model_id: str, judge_model_id: str
+) -> float | None:
+    """The median number of generations to approval over the approved runs of this model
+    pair: the attempts a run started up to and including the one whose image the judge
+    approved, counted across prompt versions (what ``cost_estimate.expected`` takes).
+    Attempts started after it (speculation) are not counted: they are not needed to get
+    there. None when no run of the pair was approved."""
+    rows = fetch_all(
+        conn,
+        """SELECT (SELECT count(*) FROM attempts AS a WHERE a.run_id = r.id
+                   AND (a.revision, a.attempt) <= (i.revision, i.attempt)) AS n
+           FROM runs AS r JOIN images AS i ON i.id = r.approved_image_id
+           WHERE r.outcome = 'approved' AND r.image_model_id = ? AND r.judge_model_id = ?""",
+        (image_model_id, judge_model_id),
+    )
+    counts = [int(r["n"]) for r in rows if r["n"]]
+    return float(statistics.median(counts)) if counts else None
+
+
+@dataclass
+class _Line:
+    known: Decimal = ZERO
+    missing: set[str] = field(default_factory=set)
+    calls: int = 0
+    runs: set[int] = field(default_factory=set)
+
+    def add(self, cost: Cost, run: int) -> None:
+        self.known += cost.known
+        self.missing.update(cost.missing)
+        self.calls += 1
+        self.runs.add(run)
+
+    def line(self, key: str, approved: Mapping[int, int]) -> SpendLine:
+        return SpendLine(
+            key=key,
+            cost=Cost(self.known, tuple(sorted(self.missing))),
+            calls=self.calls,
+            runs=len(self.runs),
+            approved=sum(approved.get(run, 0) for run in self.runs),
+        )
+
+
+def spend_stats(
+    conn: sqlite3.Connection,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> SpendStats:
+    """Spend per day, month and model over the calls billed in [since, until), with days
+    and months in ``tz`` (None: the machine's local time zone), and the cost per approved
+    image. Sums are exact (Decimal, in Python: SQLite would sum text as floats)."""
+    where, args = [], []
+    if since is not None:
+        where.append("created_at >= ?")
+        args.append(now_iso(since))
+    if until is not None:
+        where.append("created_at < ?")
+        args.append(now_iso(until))
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = fetch_all(
+        conn,
+        f"SELECT id, run_id, model_id, usd, missing_json, created_at FROM spend {clause}",
+        args,
+    )
+    approved = {
+        int(r["run_id"]): int(r["n"])
+        for r in fetch_all(
+            conn,
+            f"""SELECT run_id, count(*) AS n FROM image_status
+                WHERE effective_approved AND run_id IN (SELECT run_id FROM spend {clause})
+                GROUP BY run_id""",
+            args,
+        )
+    }
+    days: dict[str, _Line] = {}
+    months: dict[str, _Line] = {}
+    models: dict[str, _Line] = {}
+    everything = _Line()
+    for r in rows:
+        cost = read_cost(r["usd"], r["missing_json"], f"call {r['id']}") or Cost()
+        when = parse_iso(r["created_at"]).astimezone(tz)
+        run = int(r["run_id"])
+        days.setdefault(when.strftime("%Y-%m-%d"), _Line()).add(cost, run)
+        months.setdefault(when.strftime("%Y-%m"), _Line()).add(cost, run)
+        models.setdefault(r["model_id"], _Line()).add(cost, run)
+        everything.add(cost, run)
+    whole = everything.line("", approved)
+    return SpendStats(
+        by_day=tuple(days[k].line(k, approved) for k in sorted(days)),
+        by_month=tuple(months[k].line(k, approved) for k in sorted(months)),
+        by_model=tuple(models[k].line(k, approved) for k in sorted(models)),
+        per_approved_image=per_approved(whole.cost, whole.approved),
+        total=whole.cost,
+        approved=whole.approved,
+    )

@@ -22,6 +22,7 @@ from imgloop_desktop import __version__, paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.storage.history.checklist_rows import checklist_text, checks_text, items_text
+from imgloop_desktop.storage.history.cost_rows import missing_text, usd_text
 from imgloop_desktop.storage.history.recovery import RunLock
 from imgloop_desktop.storage.history.schema import (
     HistoryError,
@@ -37,6 +38,7 @@ from imgloop_desktop.storage.history.tables import (
     PROMPT_VERSIONS,
     RUN_CHECKLISTS,
     RUNS,
+    SPEND,
     VERDICTS,
     unseen_attempt,
 )
@@ -374,14 +376,45 @@ class HistoryRecorder:
                 (self._images.get(e.candidate.ref), e.misses, e.how, self._run()),
             )
 
+    def _on_spent(self, e: ev.Spent) -> None:
+        """One row per paid call, committed as it is reported: a run killed half-way still
+        counts toward the month's budget for everything it was billed."""
+        conn = self._conns.get()
+        with transaction(conn):
+            SPEND.insert(
+                conn,
+                {
+                    "run_id": self._run(),
+                    "kind": str(e.kind),
+                    "model_id": e.model_id,
+                    "revision": e.revision,
+                    "attempt": e.attempt,
+                    "idx": e.index,
+                    "usd": usd_text(e.cost),
+                    "missing_json": missing_text(e.cost),
+                    "created_at": self._ts(),
+                },
+            )
+
     def _on_run_finished(self, e: ev.RunFinished) -> None:
+        """The end, and the meter's total (None without a price table: NULL, read back as
+        unknown rather than $0). ``budget`` is an outcome like any other (schema v8)."""
         approved = self._images.get(e.approved.ref) if e.approved is not None else None
+        spent = e.spent
         conn = self._conns.get()
         with transaction(conn):
             conn.execute(
-                """UPDATE runs SET ended_at = ?, outcome = ?, message = ?, approved_image_id = ?
-                   WHERE id = ?""",
-                (self._ts(), e.outcome.value, e.message, approved, self._run()),
+                """UPDATE runs SET ended_at = ?, outcome = ?, message = ?, approved_image_id = ?,
+                       cost_usd = ?, cost_missing = ? WHERE id = ?""",
+                (
+                    self._ts(),
+                    e.outcome.value,
+                    e.message,
+                    approved,
+                    usd_text(spent) if spent is not None else None,
+                    missing_text(spent) if spent is not None else None,
+                    self._run(),
+                ),
             )
         if self._run_lock is not None:
             self._run_lock.release(remove=True)
@@ -400,6 +433,7 @@ class HistoryRecorder:
         ev.UploadFailed: _on_upload,
         ev.RevisionStarted: _on_revision_started,
         ev.PromptRevised: _on_prompt_revised,
+        ev.Spent: _on_spent,
         ev.BestChosen: _on_best_chosen,
         ev.RunFinished: _on_run_finished,
     }

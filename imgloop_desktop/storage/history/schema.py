@@ -8,6 +8,7 @@ leaves the previous version intact. ``PRAGMA user_version`` records the step rea
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import weakref
@@ -271,6 +272,96 @@ _V7: tuple[str, ...] = (
     )""",
 )
 
+# Version 8 (issue 13, what it costs): runs may end with outcome 'budget' (a call a cap did
+# not allow was not started), each run keeps what it spent, and every paid call is a row.
+#
+# The outcome is a CHECK constraint, so ``runs`` is rebuilt, and unlike ``verdicts`` in v7
+# many tables reference it ``ON DELETE CASCADE``: dropping it with foreign keys on would
+# delete every prompt version, attempt, image, verdict and checklist of every run. This step
+# therefore follows SQLite's "generalized ALTER TABLE" procedure (the 12 steps of
+# https://www.sqlite.org/lang_altertable.html#otheralter): ``migrate`` turns foreign keys off
+# before its transactions (the pragma is a no-op inside one) and checks them before each
+# commit. The new table is made from the current CREATE text in ``sqlite_schema`` with
+# 'budget' added to the list, so every column an ALTER added since v1 is kept in order and
+# ``SELECT *`` copies rows as they are; indexes, triggers and views that name ``runs`` are
+# made again from their own stored SQL.
+_OUTCOMES_V1 = "'approved', 'not_approved', 'error', 'cancelled', 'interrupted'"
+_OUTCOME_CHECK = re.compile(r"(outcome\s+IN\s*\(\s*)" + re.escape(_OUTCOMES_V1) + r"(\s*\))")
+_CREATE_RUNS = re.compile(r"^CREATE TABLE\s+(?:\"runs\"|runs)\b", re.IGNORECASE)
+_NAMES_RUNS = re.compile(r"\bruns\b", re.IGNORECASE)
+
+
+def _runs_dependents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Indexes and triggers on ``runs`` and views or triggers whose SQL names it, in the
+    order they were made; automatic indexes (no SQL) come back with the table."""
+    return [
+        row
+        for row in fetch_all(
+            conn,
+            """SELECT type, name, tbl_name, sql FROM sqlite_schema
+               WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL
+               ORDER BY rowid""",
+        )
+        if row["tbl_name"] == "runs"
+        or (row["type"] != "index" and _NAMES_RUNS.search(str(row["sql"])))
+    ]
+
+
+def _v8(conn: sqlite3.Connection) -> None:
+    if foreign_keys_on(conn):
+        raise HistoryError(
+            "schema step 8 rebuilds the runs table and must run with foreign keys off; "
+            "with them on, dropping the old table would delete every run's rows"
+        )
+    row = fetch_one(conn, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'runs'")
+    if row is None:
+        raise HistoryError("the history has no runs table; it is not one this app wrote")
+    create, found = _OUTCOME_CHECK.subn(rf"\g<1>{_OUTCOMES_V1}, 'budget'\g<2>", str(row["sql"]))
+    create, named = _CREATE_RUNS.subn("CREATE TABLE runs_v8", create)
+    if found != 1 or named != 1:
+        raise HistoryError(
+            "the history's runs table is not one this app made (its outcome constraint or "
+            "name differs); imgloop left it unchanged"
+        )
+    dependents = _runs_dependents(conn)
+    for item in dependents:
+        if item["type"] != "index":  # indexes go with the table; the others would dangle
+            conn.execute(f'DROP {item["type"].upper()} "{item["name"]}"')
+    conn.execute(create)
+    conn.execute("INSERT INTO runs_v8 SELECT * FROM runs")
+    conn.execute("DROP TABLE runs")
+    conn.execute("ALTER TABLE runs_v8 RENAME TO runs")
+    for item in dependents:
+        conn.execute(str(item["sql"]))
+    _statements(_V8)(conn)
+
+
+_V8: tuple[str, ...] = (
+    # What RunFinished.spent said: the known amount as exact decimal text, and what could
+    # not be priced as a JSON list; both NULL when the run had no price table (or no end).
+    "ALTER TABLE runs ADD COLUMN cost_usd TEXT",
+    "ALTER TABLE runs ADD COLUMN cost_missing TEXT",
+    # One row per Spent event. ``kind`` has no CHECK on purpose: a new kind of call must not
+    # need another rebuild. Amounts are text, summed in Python as Decimal (SQLite's sum()
+    # would turn them into floats).
+    """CREATE TABLE spend (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        revision INTEGER,
+        attempt INTEGER,
+        idx INTEGER,
+        usd TEXT NOT NULL,
+        missing_json TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    )""",
+    # The monthly budget sums one month's rows: a range on time, covering the amounts.
+    "CREATE INDEX spend_by_time ON spend (created_at, usd, missing_json)",
+    # A session's costs, and the cascade when a run is deleted.
+    "CREATE INDEX spend_by_run ON spend (run_id, revision, attempt, idx)",
+)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
@@ -279,6 +370,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _statements(_V5),
     _statements(_V6),
     _statements(_V7),
+    _v8,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 
@@ -318,17 +410,57 @@ def migrate(conn: sqlite3.Connection, target: int = CURRENT_VERSION) -> int:
             f"the history database is schema version {version}, newer than this app "
             f"understands ({CURRENT_VERSION}); update imgloop desktop to open it"
         )
-    while version < target:
-        with transaction(conn):
-            version = user_version(conn)
-            if version >= target:
-                break
-            MIGRATIONS[version](conn)
-            version += 1
-            conn.execute(f"PRAGMA user_version = {version}")
+    if version < target:
+        with foreign_keys_off(conn):
+            while version < target:
+                with transaction(conn):
+                    version = user_version(conn)
+                    if version >= target:
+                        break
+                    MIGRATIONS[version](conn)
+                    check_foreign_keys(conn, f"schema step {version + 1}")
+                    version += 1
+                    conn.execute(f"PRAGMA user_version = {version}")
     if target == CURRENT_VERSION:
         ensure_fts(conn)
     return version
+
+
+def foreign_keys_on(conn: sqlite3.Connection) -> bool:
+    row = fetch_one(conn, "PRAGMA foreign_keys")
+    return row is not None and bool(row["foreign_keys"])
+
+
+@contextmanager
+def foreign_keys_off(conn: sqlite3.Connection) -> Iterator[None]:
+    """Foreign keys off while migrating (step 1 of SQLite's 12-step procedure), back as they
+    were after, even when a step fails.
+
+    ``PRAGMA foreign_keys`` is a no-op inside a transaction, so this refuses to start in one
+    rather than let a table rebuild cascade-delete every child row."""
+    if conn.in_transaction:
+        raise HistoryError("the history cannot be migrated inside an open transaction")
+    was_on = foreign_keys_on(conn)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if was_on:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: sqlite3.Connection, during: str) -> None:
+    """Raise ``HistoryError`` (rolling the step back) when any row points at nothing
+    (step 10 of the procedure); a step that dropped a child row's parent says so here,
+    before it commits, instead of leaving a history with dangling rows."""
+    problems = fetch_all(conn, "PRAGMA foreign_key_check")
+    if problems:
+        shown = "; ".join(f"{p['table']} row {p['rowid']} -> {p['parent']}" for p in problems[:5])
+        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise HistoryError(
+            f"{during} would leave rows that reference nothing ({shown}{more}); the history "
+            "was left as it was"
+        )
 
 
 def ensure_fts(conn: sqlite3.Connection) -> None:

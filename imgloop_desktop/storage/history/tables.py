@@ -113,6 +113,8 @@ RUNS = Table(
             "best_image_id",
             "best_misses",
             "best_how",
+            "cost_usd",
+            "cost_missing",
         }
     ),
     key=("run_id",),
@@ -222,6 +224,23 @@ RUN_CHECKLISTS = Table(
         }
     ),
     key=("run_id", "seq"),
+)
+
+SPEND = Table(
+    "spend",
+    frozenset(
+        {
+            "run_id",
+            "kind",
+            "model_id",
+            "revision",
+            "attempt",
+            "idx",
+            "usd",
+            "missing_json",
+            "created_at",
+        }
+    ),
 )
 
 

@@ -56,13 +56,18 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(digest)
 
 
+# The package's core has no Qt or keyring (so it fits AWS Lambda); the app needs the
+# "desktop" extra, and the tests need both it and the tools in "test".
+APP = "desktop"
+
+
 def run(args: list[str]) -> int:
-    ensure_venv("")
+    ensure_venv(APP)
     return subprocess.run([str(PYTHON), "-m", "imgloop_desktop", *args], cwd=ROOT).returncode
 
 
 def test(args: list[str]) -> int:
-    ensure_venv("test")
+    ensure_venv(f"{APP},test")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "ruff", "format", "--check", ".")
@@ -86,12 +91,12 @@ def pytest_command(args: list[str]) -> list[str]:
 
 
 def package(args: list[str]) -> int:
-    ensure_venv("package")
+    ensure_venv(f"{APP},package")
     return subprocess.run([str(PYTHON), "packaging/build.py", *args], cwd=ROOT).returncode
 
 
 def install_desktop(args: list[str]) -> int:
-    ensure_venv("")
+    ensure_venv(APP)
     return subprocess.run([str(PYTHON), "packaging/install_desktop.py", *args], cwd=ROOT).returncode
 
 

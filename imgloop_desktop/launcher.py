@@ -15,6 +15,7 @@ Qt-free at import time; the window starts in ``gui.startup``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -78,6 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if headless_stdout:
             return run_self_test(report_path=paths.data_dir() / REPORT_FILE)
         return run_self_test(sys.stdout)
+    if importlib.util.find_spec("PySide6") is None:  # found, not imported: Qt stays in gui
+        # The core installs without the window (it fits AWS Lambda); say how to add it.
+        print(
+            "imgloop: the window needs the desktop extra: "
+            "pip install 'imgloop-desktop[desktop]' (python3 dev.py run installs it). "
+            "The headless command works without it: imgloop-cli --help",
+            file=sys.stderr,
+        )
+        return 2
     from imgloop_desktop.gui.startup import start_gui
 
     return start_gui([sys.argv[0] if sys.argv and sys.argv[0] else PROG, *rest])

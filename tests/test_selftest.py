@@ -196,3 +196,20 @@ def test_headless_commands_go_to_the_cli(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(cli_main, "main", fake_cli)
     assert launcher.main(["demo", "--quiet"]) == 3
     assert calls == [["demo", "--quiet"]]
+
+
+def test_the_window_without_the_desktop_extra_says_how_to_add_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A core-only install (as for Lambda) has no Qt: the launcher says which extra to
+    install instead of a ModuleNotFoundError traceback."""
+    import importlib.util
+
+    from imgloop_desktop import launcher
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "PySide6" else real(name, *a)
+    )
+    assert launcher.main([]) == 2
+    assert "pip install 'imgloop-desktop[desktop]'" in capsys.readouterr().err

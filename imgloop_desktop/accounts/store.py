@@ -27,17 +27,26 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from imgloop_desktop import paths
 from imgloop_desktop.accounts.redaction import register_secret
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
+
+# keyring belongs to the desktop extra: the core install (Lambda, a server) has none, and
+# importing this module there must work; using a keyring account then says what to install.
+try:
+    import keyring
+    import keyring.errors
+    from keyring.backends import chainer, fail, null
+except ImportError:
+    _HAS_KEYRING = False
+else:
+    _HAS_KEYRING = True
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +76,16 @@ NO_KEYRING = (
     "(On Linux this usually means no Secret Service, such as GNOME Keyring or KWallet, is "
     "running in this session.)"
 )
+NO_KEYRING_PACKAGE = (
+    "The keyring package is not installed: this is imgloop's core install (as on AWS "
+    "Lambda), which keeps no access keys. Install the desktop parts with "
+    "pip install 'imgloop-desktop[desktop]' (or only the keyring: pip install keyring)."
+)
+# Without the desktop parts there is no accounts dialog to point at.
+NO_KEYRING_PACKAGE_HINT = (
+    "Or use an AWS profile instead (--profile NAME, set up with 'aws configure' or "
+    "'aws configure sso'), or the standard AWS credential chain."
+)
 
 
 def _plain_hint() -> str:
@@ -87,8 +106,8 @@ def _plain_hint() -> str:
 class KeyringUnavailableError(ServiceError):
     """No keyring can hold secrets here; the message says why and what to do instead."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, hint=_plain_hint())
+    def __init__(self, reason: str, hint: str | None = None) -> None:
+        super().__init__(reason, hint=_plain_hint() if hint is None else hint)
 
 
 class AccountNotFoundError(ServiceError):
@@ -315,10 +334,16 @@ class AccountStore:
         return self._index_path or paths.data_dir() / INDEX_FILE
 
     def backend(self) -> KeyringBackend:
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        if not _HAS_KEYRING:
+            raise KeyringUnavailableError(NO_KEYRING_PACKAGE, NO_KEYRING_PACKAGE_HINT)
+        return keyring.get_keyring()
 
     def problem(self) -> str | None:
         """Why keys cannot be kept here (plain words), or None; never prompts."""
+        if self._backend is None and not _HAS_KEYRING:
+            return NO_KEYRING_PACKAGE
         return keyring_problem(self.backend())
 
     def _usable_backend(self) -> KeyringBackend:

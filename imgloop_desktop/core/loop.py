@@ -420,7 +420,9 @@ class ImageLoop:
                 if reply is None:
                     return "tie", "tie: the comparison gave no answer; the earliest is named"
                 answers.append(parse_pairwise(encodable(reply.text)))
-            except (AttemptFailedError, ModelOutputError, BudgetReached) as exc:
+            except BudgetReached:
+                return "tie", "tie: the budget left no room to compare them; the earliest is named"
+            except (AttemptFailedError, ModelOutputError) as exc:
                 return "tie", f"tie: the comparison failed ({exc}); the earliest is named"
         winner = resolve_tie(answers[0], answers[1])
         if winner == "tie":

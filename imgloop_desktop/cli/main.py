@@ -176,6 +176,19 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
     return EXIT_CODES[execution.result.outcome]
 
 
+def _estimate(params: RunParams) -> costs.RunEstimate:
+    """The window's figures for ``params``: the person's prices and, when the history has
+    approved runs of this image and judge model, the expected cost from their median."""
+    settings = costs.load_settings()
+    median = None
+    try:
+        with HistoryService.open() as history:
+            median = history.median_attempts(params.image_model_id, params.judge_model_id)
+    except (ImgloopError, OSError) as exc:  # the estimate stands without the history's figure
+        logging.getLogger(__name__).warning("no expected cost: the history is unusable: %s", exc)
+    return costs.estimate_run(params, overrides=settings.overrides, median_attempts=median)
+
+
 def _monthly_left(settings: costs.CostSettings) -> Decimal | None:
     """What the person's monthly budget still allows, from the history's spend this month
     (the window's runs and this command's alike); None without a monthly cap."""
@@ -196,7 +209,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         params = _params(args)
         if args.estimate:
-            _print_json(costs.estimate_run(params).to_json(), sys.stdout)
+            _print_json(_estimate(params).to_json(), sys.stdout)
             return 0
     except ValidationError as exc:
         return _invalid(exc)

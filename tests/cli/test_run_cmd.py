@@ -406,3 +406,33 @@ def test_a_bad_cost_settings_file_is_invalid_input(
     assert code == 2
     assert body["problems"][0]["field"] == "costs.json: monthly_cap_usd"
     assert bedrock_sim.count("generate") == 0
+
+
+def estimate(event: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "imgloop_desktop.cli.main", "run", "--event", str(event)]
+    return subprocess.run(
+        [*command, "--estimate"], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_estimate_prints_the_forms_figures_without_calling_bedrock(
+    bedrock_sim: BedrockSimulator, tmp_path: Path
+) -> None:
+    event = event_file(tmp_path, max_retry_attempts=2, max_prompt_revisions=1)
+    done = estimate(event)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert Decimal(figures["first_attempt"]["usd"]) < Decimal(figures["worst_case"]["usd"])
+    generate = next(line for line in figures["breakdown"] if line["kind"] == "generate")
+    assert (generate["calls"], generate["total"]["usd"]) == (4, "0.32")  # 4 x $0.08
+    assert figures["expected"] is None  # no approved run of this pair yet
+    assert bedrock_sim.calls == []
+
+    bedrock_sim.script.queue_verdicts("NO", "YES")
+    assert run_cli("run", "--event", event, "--no-s3")[0] == 0
+    calls = len(bedrock_sim.calls)
+    again = estimate(event)
+    figures = json.loads(again.stdout)
+    assert figures["median_attempts"] == 2
+    assert Decimal(figures["expected"]["usd"]) > Decimal(figures["first_attempt"]["usd"])
+    assert len(bedrock_sim.calls) == calls

@@ -19,7 +19,14 @@ from typing import Any, TextIO
 from imgloop_desktop import __version__
 from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.accounts.redaction import install_redaction
-from imgloop_desktop.cli import history_cmd, judge_eval_cmd, progress, result, signals
+from imgloop_desktop.cli import (
+    cloud_cmd,
+    history_cmd,
+    judge_eval_cmd,
+    progress,
+    result,
+    signals,
+)
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import PARAMS, RunParams, validate
@@ -105,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     history_cmd.add_parser(commands)
     judge_eval_cmd.add_parser(commands)
+    cloud_cmd.add_parser(commands)
     return parser
 
 
@@ -291,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return checklist_command(args)
     if args.command == "judge-eval":
         return judge_eval_cmd.run(args)
+    if args.command == "cloud":
+        return cloud_cmd.run(args)
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from tests.gui.window_runs import make_window as make_window  # the shared window fixture
+
 
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path: Path) -> Iterator[Path]:

@@ -6,65 +6,28 @@ history dock shows each run's cost, a budget filter and the spend."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop import paths
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import money
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import HistoryOutcome
 from imgloop_desktop.gui import progress_panel as panel_texts
 from imgloop_desktop.gui.history_browser import OUTCOME_LABELS, Column
-from imgloop_desktop.gui.main_window import MainWindow
 from imgloop_desktop.gui.main_window import window as window_texts
 from imgloop_desktop.services import costs
 from imgloop_desktop.services.backends import DEFAULT_KEY
 from imgloop_desktop.simulator.server import BedrockSimulator
-
-RUN_TIMEOUT_MS = 30_000
-MakeWindow = Callable[..., MainWindow]
-
-
-@pytest.fixture
-def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
-    made: list[MainWindow] = []
-
-    def make(**kwargs: Any) -> MainWindow:
-        kwargs.setdefault("profiles", [])
-        window = MainWindow(**kwargs)
-        qtbot.addWidget(window)
-        made.append(window)
-        window.show()
-        qtbot.waitUntil(lambda: window.recovery_report is not None)
-        return window
-
-    yield make
-    for window in made:
-        window.controller.shutdown()
-        window.close()
-        assert window.controller.wait()
+from tests.gui.window_runs import MakeWindow, run_to_end
 
 
 def small(**changes: object) -> RunParams:
     return RunParams(
         prompt="a lighthouse at dusk", max_retry_attempts=3, max_prompt_revisions=1
     ).with_changes(**changes)
-
-
-def run_to_end(qtbot: QtBot, window: MainWindow, params: RunParams) -> RunResult:
-    window.select_backend(DEFAULT_KEY)
-    window.form.set_params(params)
-    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
-        assert window.start_run()
-    result = signal.args[0]
-    assert isinstance(result, RunResult)
-    return result
 
 
 def write_settings(value: object) -> None:

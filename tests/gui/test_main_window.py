@@ -5,9 +5,7 @@ event files, export, history recovery, the demo backend and remembered layout.""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import keyring
 import pytest
@@ -19,7 +17,6 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop import paths
 from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core import events as ev
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_JUDGE_MODEL,
@@ -58,46 +55,14 @@ from imgloop_desktop.storage.export import insert_after_ihdr, itxt_chunk
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.history.recovery import RecoveryReport
 from tests.fakes import png as png_bytes
+from tests.gui.window_runs import RUN_TIMEOUT_MS, MakeWindow, run_to_end
 from tests.keyring_fixtures import KEY_ID, SECRET, use_memory_keyring
-
-RUN_TIMEOUT_MS = 30_000
-MakeWindow = Callable[..., MainWindow]
-
-
-@pytest.fixture
-def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
-    made: list[MainWindow] = []
-
-    def make(**kwargs: Any) -> MainWindow:
-        kwargs.setdefault("profiles", [])
-        window = MainWindow(**kwargs)
-        qtbot.addWidget(window)
-        made.append(window)
-        window.show()
-        qtbot.waitUntil(lambda: window.recovery_report is not None)
-        return window
-
-    yield make
-    for window in made:
-        window.controller.shutdown()
-        window.close()
-        assert window.controller.wait()
 
 
 def small(**changes: object) -> RunParams:
     return RunParams(
         prompt="a lighthouse at dusk", max_retry_attempts=2, max_prompt_revisions=1
     ).with_changes(**changes)
-
-
-def run_to_end(qtbot: QtBot, window: MainWindow, params: RunParams) -> RunResult:
-    window.select_backend(DEFAULT_KEY)
-    window.form.set_params(params)
-    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
-        assert window.start_run()
-    result = signal.args[0]
-    assert isinstance(result, RunResult)
-    return result
 
 
 def step(version: int, versions: int, attempt: int | None = None, attempts: int = 0) -> str:

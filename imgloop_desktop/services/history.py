@@ -312,8 +312,8 @@ class HistoryService:
         evaluation reads exactly this): JSON Lines, one line per decided image, oldest
         decision first. Returns the number of lines written.
 
-        Each line: ``image`` (absolute path), ``prompt`` (the run's), ``checklist`` (the
-        items the image was judged against, else the run's; null for a whole-prompt run), ``labels`` (the person's ticks by item id,
+        Each line: ``image`` (absolute path), ``prompt`` (the run's), ``checklist`` (its
+        items, or null for a whole-prompt run), ``labels`` (the person's ticks by item id,
         {} when they decided the image as a whole), ``approved``, ``judge_model_id`` and
         ``image_model_id`` (the run's). An image whose file is gone is left out (logged):
         a label without its image measures nothing. Written to a temp file and renamed, so
@@ -330,16 +330,12 @@ class HistoryService:
                     "export-labels: %s is gone; image %s left out", image.path, image.image_id
                 )
                 continue
-            # The checklist the image was judged against (edits during a run change the
-            # run's): the person's ticks name its items.
-            judged = image.verdict.checklist if image.verdict is not None else None
-            checklist = judged or run.checklist
             lines.append(
                 json.dumps(
                     {
                         "image": str(image.path.resolve()),
                         "prompt": run.prompt,
-                        "checklist": checklist.to_json() if checklist else None,
+                        "checklist": run.checklist.to_json() if run.checklist else None,
                         "labels": dict(image.human_items),
                         "approved": image.human_decision is Decision.APPROVED,
                         "judge_model_id": run.judge_model_id,

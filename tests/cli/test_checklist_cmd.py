@@ -4,25 +4,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.cli import main as cli_main
 from imgloop_desktop.simulator.server import BedrockSimulator
-
-
-@pytest.fixture(autouse=True)
-def undo_redaction() -> Iterator[None]:
-    """main() installs log redaction for good (the process ends after it); in-process it
-    must be undone, or later tests' log capture sees filtered records."""
-    uninstall = install_redaction()
-    try:
-        yield
-    finally:
-        uninstall()
 
 
 def checklist(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:

@@ -29,7 +29,7 @@ class Interrupts:
 
     def __init__(self) -> None:
         self._token: CancelToken | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a handler may run while the main thread holds it
         self.received = 0
 
     def install(self) -> None:
@@ -52,20 +52,23 @@ class Interrupts:
         return self._token is not None and self._token.forced
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        # Act before speaking: Python runs a handler again, on the same thread, when a signal
+        # lands while it is still printing, so a handler that printed first and cancelled after
+        # read a second Ctrl-C as a first one and never forced the stop.
         with self._lock:
             self.received += 1
             token = self._token
         if token is None:
             raise StopBeforeRun
-        if not token.cancelled:
-            _say(
-                "cancelling: no new Bedrock call will start; calls in flight get a moment, "
-                "then are abandoned (Ctrl-C again to stop at once)"
-            )
-            token.cancel()
-        else:
-            _say("stopping at once")
+        if token.cancelled:
             token.force()
+            _say("stopping at once")
+            return
+        token.cancel()
+        _say(
+            "cancelling: no new Bedrock call will start; calls in flight get a moment, "
+            "then are abandoned (Ctrl-C again to stop at once)"
+        )
 
 
 def _say(text: str) -> None:

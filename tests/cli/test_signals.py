@@ -58,7 +58,12 @@ def start(tmp_path: Path, *args: str, grace: float | None = None) -> subprocess.
 def ended(proc: subprocess.Popen[str]) -> tuple[float, dict[str, Any], str]:
     """Seconds from now until the process ended, its result body, its stderr."""
     asked = time.monotonic()
-    out, err = proc.communicate(timeout=30)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # a failing test leaves no process (and no open pipes) behind
+        proc.communicate()
+        raise
     elapsed = time.monotonic() - asked
     response = json.loads(out)
     return elapsed, json.loads(response["body"]), err

@@ -20,6 +20,7 @@ from imgloop_desktop import __version__
 from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.accounts.redaction import install_redaction
 from imgloop_desktop.cli import (
+    batch_cmd,
     cloud_cmd,
     history_cmd,
     judge_eval_cmd,
@@ -113,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd.add_parser(commands)
     judge_eval_cmd.add_parser(commands)
     cloud_cmd.add_parser(commands)
+    batch_cmd.add_parser(commands)
     return parser
 
 
@@ -301,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return judge_eval_cmd.run(args)
     if args.command == "cloud":
         return cloud_cmd.run(args)
+    if args.command == "batch":
+        return batch_cmd.run(args)
     raise AssertionError(args.command)  # argparse only admits the commands above
 
 

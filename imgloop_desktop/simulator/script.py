@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from imgloop_desktop.simulator.checklist_answers import (
     COMPARISONS,
@@ -287,6 +288,34 @@ def base_model_id(model_id: str) -> str:
     return resource
 
 
+class RateLimit:
+    """A token bucket in front of one operation, as Bedrock's per-model quota is: a call
+    beyond it is answered ThrottlingException before any latency (the front door refuses
+    it), so a client's adaptive pacing is exercised against a real limit."""
+
+    def __init__(self, per_minute: float, burst: float = 1.0) -> None:
+        if not per_minute > 0 or not burst >= 1:
+            raise ValueError("a rate limit needs per_minute > 0 and burst >= 1")
+        self.per_minute = per_minute
+        self.burst = burst
+        self._tokens = burst
+        self._stamp = time.monotonic()
+        self.admitted = 0
+        self.throttled = 0
+
+    def admit(self) -> bool:
+        """Whether a call arriving now is within the limit (the caller holds the lock)."""
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.per_minute / 60)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            self.admitted += 1
+            return True
+        self.throttled += 1
+        return False
+
+
 class SimScript:
     """The simulator's behaviour; safe to change from any thread while the server runs."""
 
@@ -324,6 +353,8 @@ class SimScript:
         # Legacy models this account has used lately: they answer normally; any other
         # Legacy model answers LEGACY_MESSAGE.
         self.legacy_in_use: set[str] = {base_model_id(m) for m in legacy_in_use}
+        # Operation -> its quota; a call over it is throttled (after any queued fault).
+        self.rate_limits: dict[str, RateLimit] = {}
 
     # -- building ------------------------------------------------------------------
 
@@ -553,10 +584,25 @@ class SimScript:
                 return self.comparisons.popleft()
             return CompareAnswer(self.default_comparison)
 
+    def set_rate_limit(self, op: str, per_minute: float | None, burst: float = 1.0) -> None:
+        """Throttle ``op`` beyond ``per_minute`` calls (a bucket of ``burst``); None lifts it."""
+        _check_op(op)
+        with self._lock:
+            if per_minute is None:
+                self.rate_limits.pop(op, None)
+            else:
+                self.rate_limits[op] = RateLimit(per_minute, burst)
+
     def take_fault(self, op: str) -> Fault | None:
         with self._lock:
             queue = self.faults.get(op)
-            return queue.popleft() if queue else None
+            if queue:
+                return queue.popleft()
+            limit = self.rate_limits.get(op)
+            if limit is not None and not limit.admit():
+                code = "ThrottlingException"
+                return Fault("error", code=code, message=DEFAULT_ERROR_MESSAGES[code])
+            return None
 
     def latency(self, op: str) -> float:
         with self._lock:
@@ -622,7 +668,8 @@ class SimScript:
              "eol_error_code": "ValidationException",
              "sampling_rules": {"anthropic.claude-opus-4-7": "no_temperature"},
              "serve_retired": true,
-             "legacy_in_use": ["amazon.nova-premier-v1:0"]}
+             "legacy_in_use": ["amazon.nova-premier-v1:0"],
+             "rate_limits": {"generate": {"per_minute": 30, "burst": 2}}}
 
         ``checklists``, ``checks`` and ``comparisons`` queue issue 12's answers as
         ``queue_checklists``, ``queue_checks`` and ``queue_comparisons`` do; a ``style``
@@ -651,6 +698,7 @@ class SimScript:
             "sampling_rules",
             "serve_retired",
             "legacy_in_use",
+            "rate_limits",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -714,6 +762,16 @@ class SimScript:
             if not all(isinstance(m, str) for m in legacy):
                 raise ValueError("legacy_in_use must be a list of model ids")
             self.use_legacy(*legacy)
+            limits = data.get("rate_limits", {})
+            if not isinstance(limits, dict):
+                raise ValueError("rate_limits must be an object of operation: limit")
+            for op, limit in limits.items():
+                if not isinstance(limit, dict) or set(limit) - {"per_minute", "burst"}:
+                    raise ValueError(f"rate_limits.{op} must be {{per_minute, burst}}")
+                per_minute, burst = limit.get("per_minute"), limit.get("burst", 1)
+                if not (_is_number(per_minute) and _is_number(burst)):
+                    raise ValueError(f"rate_limits.{op}: per_minute and burst must be numbers")
+                self.set_rate_limit(op, float(per_minute), float(burst))
 
     def _add_fault_entry(self, op: str, entry: object) -> None:
         if not isinstance(entry, dict):
@@ -765,6 +823,10 @@ class SimScript:
                 f"faults.{op}: unknown kind {kind!r} (error, refuse, titan_error, hang, "
                 "trickle, reset, absurd, bad_image, extra_images)"
             )
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _check_op(op: str) -> None:

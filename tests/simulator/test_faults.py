@@ -378,3 +378,35 @@ def test_every_fault_can_be_scripted_from_json() -> None:
 def test_bad_fault_entries_are_refused(entry: dict[str, Any], op: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         SimScript.from_dict({"faults": {op: [entry]}})
+
+
+def test_a_rate_limit_throttles_calls_beyond_its_bucket_on_the_wire(sim: BedrockSimulator) -> None:
+    # 60 a minute refills one call a second: the third call arriving at once is over it.
+    sim.script.set_rate_limit("generate", per_minute=60, burst=2)
+    statuses = [post(sim, TITAN_V2, "invoke", titan_body())[0] for _ in range(3)]
+    assert statuses[:2] == [200, 200]
+    status, body = post(sim, TITAN_V2, "invoke", titan_body())
+    assert (statuses[2], status) == (429, 429)
+    assert b"ThrottlingException" in body or b"Too many" in body
+    limit = sim.script.rate_limits["generate"]
+    assert (limit.admitted, limit.throttled) == (2, 2)
+    # Judge calls have their own quota: a limit on images leaves them alone.
+    assert post(sim, JUDGE, "converse", judge_wire())[0] == 200
+    sim.script.set_rate_limit("generate", None)
+    assert post(sim, TITAN_V2, "invoke", titan_body())[0] == 200
+
+
+def test_a_scripted_rate_limit_is_read_and_checked() -> None:
+    script = SimScript.from_dict({"rate_limits": {"generate": {"per_minute": 30, "burst": 2}}})
+    assert script.rate_limits["generate"].per_minute == 30
+    assert script.rate_limits["generate"].burst == 2
+    for bad in (
+        {"generate": {"per_minute": "fast"}},
+        {"generate": {"per_minute": 0}},
+        {"generate": {"per_minute": 30, "burst": 0.5}},
+        {"generate": {"per_minute": 30, "every": 2}},
+        {"paint": {"per_minute": 30}},
+        ["generate"],
+    ):
+        with pytest.raises(ValueError):
+            SimScript.from_dict({"rate_limits": bad})

@@ -12,6 +12,12 @@ unsure, skipped because its parent failed, or error), whether it is a must or a 
 the judge's evidence (elided in the table, whole on hover); the run's best image when none
 was approved says so and what it still misses.
 
+Content Credentials (a C2PA manifest; Amazon Nova Canvas signs every image) are verified on
+the same worker and shown as "issued by …, valid / invalid" or "none", so a person can tell
+an untouched signed original from one whose signature no longer holds. The verifier is
+passed in (``read_credentials``): it is storage's, which the window reaches only through
+services, and tests give their own.
+
 Everything shown is fetched by a worker (the row, its session's parameters, the decoded
 image) and applied only if it is still the image asked for, so clicking quickly through
 the gallery never shows one image's text under another's picture.
@@ -22,7 +28,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, QUrl, Signal, Slot
@@ -100,8 +107,28 @@ SHOULD = "should"
 YOU_SAID = "{result} · you: {said}"
 YOU_MET = "met"
 YOU_NOT_MET = "not met"
+CREDENTIALS_NONE = "none"
+CREDENTIALS_ISSUED = "issued by {issuer}, {state}"
+CREDENTIALS_STATE = "{state}"
+CREDENTIALS_UNKNOWN_ISSUER = "an unnamed signer"
+CREDENTIALS_NOT_CHECKED = "not checked"
 
 UrlOpener = Callable[[QUrl], Any]
+
+
+class Credentials(Protocol):
+    """What a Content Credentials check answers (``storage.provenance.ContentCredentials``
+    has this shape; the pane names no storage type, so it takes anything that does)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+
+CredentialsReader = Callable[[Path], Credentials]
 _SHOWN_WHEN_SET = ("best", "judge_image", "judge_notes", "regions")
 """Rows shown only when they have something to say."""
 
@@ -129,6 +156,8 @@ class ImageDetails:
     best: bool = False
     """The run's best image when none was approved (``SessionTree.best_image_id``)."""
     best_misses: str = ""
+    credentials: Credentials | None = None
+    """None when no verifier was given (nothing is claimed either way)."""
 
     @property
     def s3_url(self) -> str | None:
@@ -137,8 +166,14 @@ class ImageDetails:
         return s3_console_url(self.image.s3_bucket, self.image.s3_key, self.region)
 
 
-def load_details(history: HistoryService, image_id: int, *, picture: bool = True) -> ImageDetails:
-    """Blocking (worker side)."""
+def load_details(
+    history: HistoryService,
+    image_id: int,
+    *,
+    picture: bool = True,
+    read_credentials: CredentialsReader | None = None,
+) -> ImageDetails:
+    """Blocking (worker side): the C2PA check hashes the whole file, so it runs here too."""
     image = history.image(image_id)
     tree: SessionTree = history.session(image.run_id)
     cfg: float | None = None
@@ -174,7 +209,23 @@ def load_details(history: HistoryService, image_id: int, *, picture: bool = True
         judge_region=tree.judge_region,
         best=image.is_best or (tree.best_image_id is not None and tree.best_image_id == image_id),
         best_misses=tree.best_misses,
+        credentials=read_credentials(image.path) if read_credentials is not None else None,
     )
+
+
+def credentials_text(credentials: Credentials | None) -> str:
+    """The "Content Credentials" row: who signed and whether it still holds, with the
+    verifier's detail (which check failed, or that the signer is not on a trust list)."""
+    if credentials is None:
+        return CREDENTIALS_NOT_CHECKED
+    if credentials.state == "none":
+        return CREDENTIALS_NONE
+    if credentials.issuer or credentials.state in ("valid", "invalid"):
+        issuer = credentials.issuer or CREDENTIALS_UNKNOWN_ISSUER
+        text = CREDENTIALS_ISSUED.format(issuer=issuer, state=credentials.state)
+    else:
+        text = CREDENTIALS_STATE.format(state=credentials.state)
+    return f"{text} ({credentials.detail})" if credentials.detail else text
 
 
 def check_rows(verdict: VerdictRecord | None, human: dict[str, bool]) -> list[tuple[str, ...]]:
@@ -251,9 +302,11 @@ class DetailsPane(QWidget):
         parent: QWidget | None = None,
         *,
         open_url: UrlOpener | None = None,
+        read_credentials: CredentialsReader | None = None,
     ) -> None:
         super().__init__(parent)
         self.history = history
+        self.read_credentials = read_credentials
         self.open_url: UrlOpener = open_url or QDesktopServices.openUrl
         self._jobs = Workers("details", max_threads=1, parent=self)
         self._image_id = -1
@@ -301,6 +354,7 @@ class DetailsPane(QWidget):
             ("judge_image", "Judge saw"),
             ("judge_notes", "Judge settings"),
             ("regions", "Regions"),
+            ("credentials", "Content Credentials"),
             ("upload", "S3 upload"),
             ("s3_key", "S3 key"),
             ("file", "File"),
@@ -462,6 +516,7 @@ class DetailsPane(QWidget):
 
     def _load(self, image_id: int, *, picture: bool) -> None:
         history = self.history
+        read_credentials = self.read_credentials
 
         def failed(error: BaseException) -> None:
             self.details = None
@@ -477,7 +532,9 @@ class DetailsPane(QWidget):
 
         # Each load supersedes the one before: only the latest question's answer is shown.
         self._jobs.start(
-            lambda: load_details(history, image_id, picture=picture),
+            lambda: load_details(
+                history, image_id, picture=picture, read_credentials=read_credentials
+            ),
             returned=done,
             errored=failed,
             supersede=DETAILS,
@@ -558,6 +615,7 @@ class DetailsPane(QWidget):
         f["judge_image"].setText(verdict.judge_image if verdict else "")
         f["judge_notes"].setText(verdict.notes if verdict else "")
         f["regions"].setText(regions_text(details.image_region, details.judge_region))
+        f["credentials"].setText(credentials_text(details.credentials))
         upload = {
             UploadState.NONE: UPLOAD_NONE,
             UploadState.PENDING: UPLOAD_PENDING,

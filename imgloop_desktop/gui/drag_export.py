@@ -3,8 +3,12 @@
 A drag carries *exported copies*, never the originals: each is the stored PNG with the
 provenance chunks of ``services.images.annotate`` inserted (pixels untouched), written under
 ``<data dir>/exports/drag/<run id>/``. The originals stay byte-identical, and what lands in
-a file manager, mail or chat says where it came from. Only effectively approved images go
-by default; Alt held at drag start, or the ``gallery/drag_any`` setting, lets any go.
+a file manager, mail or chat says where it came from. An original carrying Content
+Credentials (a signed C2PA manifest) is the exception: its copy is the original bytes, since
+anything inserted would break the signature, and its parameters travel in a JSON sidecar
+beside it (``<name>.json``, dragged along with the image; dropping the image back reads it).
+Only effectively approved images go by default; Alt held at drag start, or the
+``gallery/drag_any`` setting, lets any go.
 
 Writing the copies reads SQLite and disk, so ``DragPreparer`` does it on a worker as soon
 as the selection changes; a drag started before that finished builds them on the spot
@@ -62,7 +66,7 @@ def prune_drag_copies(max_age: timedelta = DRAG_COPY_MAX_AGE) -> int:
         return 0
     cutoff = time.time() - max_age.total_seconds()
     removed = 0
-    for path in root.glob("*/*.png"):
+    for path in [*root.glob("*/*.png"), *root.glob("*/*.json")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -85,6 +89,8 @@ class ExportedCopy:
     image_id: int
     path: Path
     approved: bool
+    sidecar: Path | None = None
+    """The parameters of a signed copy, whose own bytes could not carry them."""
 
 
 @dataclass(frozen=True)
@@ -143,21 +149,27 @@ def export_copies(
             continue
         annotated = images.annotate(original, tree, image)
         target = drag_export_dir() / image.run_id / copy_name(image)
+        sidecar: Path | None = None
+        if annotated.sidecar is not None:
+            sidecar = target.with_suffix(".json")
+            _write_if_changed(sidecar, annotated.sidecar)
         _write_if_changed(target, annotated.data)
-        copies.append(ExportedCopy(image_id, target, image.effective_approved))
+        copies.append(ExportedCopy(image_id, target, image.effective_approved, sidecar))
     return DragFiles(copies, skipped)
 
 
 def mime_from_files(
     files: DragFiles, *, any_image: bool, first_image: QImage | None = None
 ) -> QMimeData | None:
-    """File URLs of the chosen copies plus the first one's pixels (for targets that take
-    image data, not files: chats, image editors). None when nothing may be dragged."""
+    """File URLs of the chosen copies (each signed one followed by its sidecar) plus the
+    first one's pixels (for targets that take image data, not files: chats, image
+    editors). None when nothing may be dragged."""
     chosen = files.chosen(any_image=any_image)
     if not chosen:
         return None
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(c.path)) for c in chosen])
+    paths_out = [p for c in chosen for p in (c.path, c.sidecar) if p is not None]
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths_out])
     image = first_image if first_image is not None else QImage(str(chosen[0].path))
     if not image.isNull():
         mime.setImageData(image)
@@ -303,6 +315,9 @@ def params_from_file(path: Path) -> RunParams:
             [Problem("dropped file", str(path), f"at most {MAX_DROP_BYTES} bytes")]
         )
     if data.startswith(PNG_SIGNATURE):
+        sidecar = _sidecar_params(path)
+        if sidecar is not None and "imgloop" not in _chunks_or_empty(data):
+            return sidecar
         return params_from_png(data, str(path))
     try:
         text = data.decode("utf-8-sig")
@@ -319,6 +334,30 @@ def params_from_file(path: Path) -> RunParams:
             ]
         )
     return _params_from_json(text, path.name)
+
+
+def _chunks_or_empty(data: bytes) -> dict[str, str]:
+    try:
+        return images.read_text_chunks(data)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+
+
+def _sidecar_params(path: Path) -> RunParams | None:
+    """The parameters in the sidecar beside a signed copy (``<name>.json`` holding our
+    ``imgloop`` provenance), or None when there is no such sidecar: the image itself then
+    says what it holds, or why it holds nothing."""
+    sidecar = path.with_suffix(".json")
+    try:
+        if sidecar.stat().st_size > MAX_DROP_BYTES:
+            return None
+        doc: Any = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("imgloop"), dict):
+        return None
+    text = json.dumps(doc["imgloop"])
+    return _params_from_provenance(text, sidecar.name)
 
 
 def _params_from_json(text: str, where: str) -> RunParams:
@@ -355,6 +394,11 @@ def params_from_png(data: bytes, where: str = "dropped image") -> RunParams:
         raise ValidationError(
             [Problem(where, "<PNG without imgloop metadata>", "an image exported by imgloop")]
         )
+    return _params_from_provenance(text, where)
+
+
+def _params_from_provenance(text: str, where: str) -> RunParams:
+    """RunParams from our ``imgloop`` JSON, wherever it was carried (chunk or sidecar)."""
     try:
         info: Any = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -14,6 +14,15 @@ from imgloop_desktop.storage.export import (
     read_text_chunks,
     verified_original,
 )
+from imgloop_desktop.storage.provenance import ContentCredentials, content_credentials
 from imgloop_desktop.storage.thumbnails import thumbnail
 
-__all__ = ["ExportError", "annotate", "read_text_chunks", "thumbnail", "verified_original"]
+__all__ = [
+    "ContentCredentials",
+    "ExportError",
+    "annotate",
+    "content_credentials",
+    "read_text_chunks",
+    "thumbnail",
+    "verified_original",
+]

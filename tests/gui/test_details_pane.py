@@ -289,3 +289,46 @@ def test_a_cfg_scale_the_model_did_not_use_says_so() -> None:
     assert cfg_text(8.0, "amazon.titan-image-generator-v2:0") == "8"
     assert cfg_text(8.0, "somebody.unknown-v1") == "8"
     assert cfg_text(None, "stability.sd3-5-large-v1:0") == ""
+
+
+# -- Content Credentials (issue 16) -------------------------------------------------------------
+
+
+def test_content_credentials_valid_invalid_and_none(
+    qtbot: QtBot, history: HistoryService, opened_urls: list[str]
+) -> None:
+    """With storage's verifier wired in (as the window does): a signed image names its
+    issuer and says valid; the same file changed on disk says invalid; a plain one none."""
+    from imgloop_desktop.storage.provenance import content_credentials
+    from tests.storage.export.c2pa_signing import ISSUER, SignedGenerator
+
+    pane = DetailsPane(history, read_credentials=content_credentials)
+    qtbot.addWidget(pane)
+    try:
+        signed, _ = record(history, verdicts=["YES"], generator=SignedGenerator())
+        image = next(iter(history.session(signed.run_id).images()))
+        show(qtbot, pane, image.image_id)
+        text = pane.fields["credentials"].text()
+        assert text.startswith(texts.CREDENTIALS_ISSUED.format(issuer=ISSUER, state="valid"))
+
+        data = bytearray(image.path.read_bytes())
+        data[data.find(b"IDAT") + 10] ^= 0xFF
+        image.path.write_bytes(bytes(data))
+        show(qtbot, pane, image.image_id)
+        text = pane.fields["credentials"].text()
+        assert text.startswith(texts.CREDENTIALS_ISSUED.format(issuer=ISSUER, state="invalid"))
+        assert "dataHash.mismatch" in text
+
+        plain, _ = record(history, verdicts=["YES"])
+        show(qtbot, pane, next(iter(history.session(plain.run_id).images())).image_id)
+        assert pane.fields["credentials"].text() == texts.CREDENTIALS_NONE
+    finally:
+        pane.close_workers()
+
+
+def test_without_a_verifier_nothing_is_claimed(
+    qtbot: QtBot, details: DetailsPane, history: HistoryService
+) -> None:
+    result, _ = record(history, verdicts=["YES"])
+    show(qtbot, details, next(iter(history.session(result.run_id).images())).image_id)
+    assert details.fields["credentials"].text() == texts.CREDENTIALS_NOT_CHECKED

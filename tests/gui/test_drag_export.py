@@ -275,3 +275,35 @@ def test_a_missing_file_is_named_as_the_reason_nothing_is_dragged(
         assert gallery.model.mimeData(gallery.view.selectionModel().selectedIndexes()) is None
     message = blocker.args[0]
     assert message.startswith(NOT_DRAGGED.format(reasons="")) and "cannot be read" in message
+
+
+# -- signed originals (issue 16) ----------------------------------------------------------------
+
+
+def test_a_signed_original_drags_byte_for_byte_with_its_sidecar(
+    history: HistoryService,
+) -> None:
+    """The copy keeps the signature valid; the parameters travel beside it and come back
+    when the image is dropped onto the window again."""
+    from imgloop_desktop.storage.provenance import verify
+    from tests.storage.export.c2pa_signing import ISSUER, SignedGenerator
+
+    result, _ = record(
+        history, fakes.params("a signed fox"), verdicts=["YES"], generator=SignedGenerator()
+    )
+    image = next(iter(history.session(result.run_id).images()))
+    mime = build_drag_mime(history, [image.image_id], any_image=False)
+    assert mime is not None
+    copy, sidecar = files(mime)
+    assert copy.parent.is_relative_to(drag_export_dir())
+    assert copy.read_bytes() == image.path.read_bytes()
+    found = verify(copy.read_bytes())
+    assert (found.state, found.issuer) == ("valid", ISSUER)
+    assert sidecar == copy.with_suffix(".json")
+    doc = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert doc["imgloop"]["sha256_original"] == image.sha256
+
+    drop = QMimeData()
+    drop.setUrls([QUrl.fromLocalFile(str(copy))])
+    loaded = params_from_drop(drop)
+    assert loaded is not None and loaded.prompt == "a signed fox"

@@ -66,7 +66,7 @@ from imgloop_desktop.gui.review_panel import ReviewPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.gui.workers import Workers
-from imgloop_desktop.services import catalog, costs
+from imgloop_desktop.services import catalog, costs, images
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
 
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         middle_column.addWidget(self.progress)
         middle_column.addWidget(self.gallery, 1)
 
-        self.details = DetailsPane(self.history)
+        self.details = DetailsPane(self.history, read_credentials=images.content_credentials)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")

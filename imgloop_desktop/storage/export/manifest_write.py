@@ -13,6 +13,10 @@ model was called in, the run's notes, the judge's image note and the judge's and
 sampling notes. They are added keys, each optional on reading, so the manifest's version
 stays 1: an older app ignores them (its shapes allow extra keys) and an older manifest
 without them still imports here.
+
+An image whose original carries Content Credentials (C2PA) is written byte for byte as
+stored, with its parameters in a JSON sidecar beside it: its entry says ``"signed": true``
+and names the ``sidecar``, and ``metadata`` is null because nothing was inserted.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from imgloop_desktop.storage.export.format import (
     check_run_id,
     iso_or_none,
 )
-from imgloop_desktop.storage.export.png_meta import AnnotatedPng, annotate
+from imgloop_desktop.storage.export.png_meta import AnnotatedPng, annotate, sidecar_name
 from imgloop_desktop.storage.history.schema import now_iso
 
 Selection = Literal["session", "approved"]
@@ -68,9 +72,14 @@ def export_name(run_id: str, image: ImageRecord) -> str:
 
 def _image_json(image: ImageRecord, file: str | None, annotated: AnnotatedPng | None) -> Any:
     v = image.verdict
+    signed = annotated is not None and annotated.signed
     return {
         "index": image.index,
         "file": file,
+        # Added keys (read as absent by older apps): a signed original kept as it was, and
+        # where its parameters went instead.
+        "signed": signed,
+        "sidecar": sidecar_name(file) if signed and file is not None else None,
         "sha256": image.sha256,
         "exported_sha256": hashlib.sha256(annotated.data).hexdigest() if annotated else None,
         "metadata": (
@@ -273,6 +282,8 @@ def export_trees(
                     continue
                 annotated = annotate(original, tree, image)
                 sink.write(name, annotated.data, compress=False)
+                if annotated.sidecar is not None:
+                    sink.write(sidecar_name(name), annotated.sidecar, compress=True)
                 files[image.image_id] = (name, annotated)
                 count += 1
             sessions.append(_session_json(tree, included, files, selection))

@@ -1,14 +1,23 @@
 """PNG metadata chunks: the provenance an exported image carries inside its own bytes.
 
-A ``parameters`` text chunk in the form AUTOMATIC1111 writes (so image browsers that read it
-show our prompt, seed and size) and an ``imgloop`` iTXt chunk with the full JSON. The chunks
-are inserted right after IHDR without decoding or re-encoding, so the pixels are untouched
-and the stored original is recovered exactly by cutting the inserted bytes out again.
+A ``parameters`` text chunk in the form AUTOMATIC1111 writes (so image browsers and
+metadata readers such as ``sd-parsers`` show our prompt, seed, size, CFG scale and model),
+an ``imgloop`` iTXt chunk with the full JSON, and an XMP packet marking the image as made
+by a trained model (IPTC Digital Source Type ``trainedAlgorithmicMedia``), the mark photo
+tools, stock sites and social networks look for. The chunks are inserted right after IHDR
+without decoding or re-encoding, so the pixels are untouched and the stored original is
+recovered exactly by cutting the inserted bytes out again.
+
+An original that carries Content Credentials (a C2PA manifest, in a ``caBX`` chunk) is the
+exception: its signature covers every byte outside the manifest, so inserting anything
+would break it without a word. Such a copy keeps the original bytes exactly and its
+parameters go into a JSON sidecar beside it (``AnnotatedPng.sidecar``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -71,18 +80,97 @@ def insert_after_ihdr(png: bytes, chunks: bytes) -> tuple[bytes, int]:
     return png[:offset] + chunks + png[offset:], offset
 
 
+DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+"""IPTC's term for media a trained model made from a prompt: what "AI-generated" is, in
+the vocabulary C2PA, Google, Meta and Adobe read."""
+XMP_KEYWORD = "XML:com.adobe.xmp"
+"""The iTXt keyword the XMP specification (part 3) gives XMP in a PNG."""
+C2PA_CHUNK = b"caBX"
+"""The chunk type C2PA embeds its manifest store in (C2PA specification, PNG embedding)."""
+SIDECAR_FORMAT = "imgloop-sidecar"
+
+
+def xmp_packet() -> str:
+    """An XMP packet saying the image was made by a trained model, and by which app.
+
+    Written by hand rather than through a library: it is fixed text, and the reader side
+    only needs the one property."""
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about=""\n'
+        '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
+        f'    Iptc4xmpExt:DigitalSourceType="{DIGITAL_SOURCE_TYPE}"\n'
+        f'    xmp:CreatorTool="imgloop-desktop {__version__}"/>\n'
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="r"?>'
+    )
+
+
+def has_c2pa_manifest(data: bytes) -> bool:
+    """Whether a PNG carries an embedded C2PA manifest store (signed or not, valid or not).
+
+    A structural check, no SDK: export must decide in microseconds whether it may touch
+    the bytes, and any manifest, even one that no longer validates, is not ours to
+    disturb further. A file that is not a PNG (or is damaged) says False: such files are
+    exported unchanged anyway."""
+    try:
+        return any(kind == C2PA_CHUNK for _offset, kind, _payload in iter_chunks(data))
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class AnnotatedPng:
+    """An exported copy. ``offset``/``length`` say where inserted chunks sit (None/0 when
+    nothing was inserted); ``sidecar`` is the JSON to write beside a copy whose bytes had to
+    stay the original's (``signed``), None otherwise."""
+
     data: bytes
     offset: int | None
     length: int
+    signed: bool = False
+    sidecar: bytes | None = None
+
+
+def sidecar_name(name: str) -> str:
+    """``images/r/000-000-0.png`` -> ``images/r/000-000-0.json``: the sidecar beside its
+    image, named as most sidecar readers look for it (same stem)."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.json" if dot and "/" not in ext else f"{name}.json"
+
+
+def sidecar_json(tree: SessionTree, image: ImageRecord) -> bytes:
+    """The parameters of a signed image, where its own bytes cannot hold them: the same
+    JSON as the ``imgloop`` chunk, the A1111 line, and the AI-generated mark."""
+    doc = {
+        "format": SIDECAR_FORMAT,
+        "why": (
+            "the image carries Content Credentials (C2PA); its bytes are kept exactly as "
+            "the model returned them so the signature stays valid"
+        ),
+        "digital_source_type": DIGITAL_SOURCE_TYPE,
+        "parameters": a1111_parameters(tree, image),
+        "imgloop": provenance(tree, image),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
 def annotate(original: bytes, tree: SessionTree, image: ImageRecord) -> AnnotatedPng:
-    """The exported copy: the original bytes plus our two text chunks, nothing re-encoded.
-    A file that is not a PNG is exported unchanged (``offset`` None)."""
-    chunks = text_chunk("parameters", a1111_parameters(tree, image)) + itxt_chunk(
-        "imgloop", json.dumps(provenance(tree, image), ensure_ascii=False, sort_keys=True)
+    """The exported copy: the original bytes plus our text chunks and XMP, nothing
+    re-encoded. A file that is not a PNG is exported unchanged (``offset`` None); one
+    carrying a C2PA manifest is too, with its parameters in ``sidecar``."""
+    if has_c2pa_manifest(original):
+        return AnnotatedPng(original, None, 0, signed=True, sidecar=sidecar_json(tree, image))
+    chunks = (
+        text_chunk("parameters", a1111_parameters(tree, image))
+        + itxt_chunk(
+            "imgloop", json.dumps(provenance(tree, image), ensure_ascii=False, sort_keys=True)
+        )
+        + itxt_chunk(XMP_KEYWORD, xmp_packet())
     )
     try:
         data, offset = insert_after_ihdr(original, chunks)
@@ -108,11 +196,49 @@ def read_text_chunks(png: bytes) -> dict[str, str]:
 
 
 def _a1111_quote(value: object) -> str:
-    """AUTOMATIC1111's rule: JSON-quote a value holding ',', ':' or a newline."""
+    """AUTOMATIC1111's rule: JSON-quote a value holding ',', ':' or a newline; and inside
+    the quotes, ',' and ':' written as JSON escapes. A1111's own parser decodes them back
+    (it ``json.loads`` a quoted value), while readers that simply split the line on ','
+    and ':' (sd-parsers and the viewers built on it) see one opaque value instead of
+    fragments that could pose as other keys."""
     text = str(value)
     if "," not in text and "\n" not in text and ":" not in text:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return json.dumps(text, ensure_ascii=False).replace(",", "\\u002c").replace(":", "\\u003a")
+
+
+def _model_name(model_id: str) -> str:
+    """The model id without its ``:N`` version suffix or ARN prefix: A1111 readers that
+    split on ':' would drop a ``Model`` value holding one, and the model is what people
+    look for (the exact id follows as ``Bedrock model``)."""
+    base = re.sub(r":\d+$", "", model_id.rsplit("/", 1)[-1])
+    return re.sub(r"[,:\s]+", "-", base) or "unknown"
+
+
+_FAMILIES = (
+    ("titan-image", "Titan Image Generator"),
+    ("nova-canvas", "Nova Canvas"),
+    ("stability.", "Stability AI"),
+)
+
+
+def _not_applicable(model_id: str, setting: str) -> str:
+    """What ``Steps`` and ``Sampler`` say for a Bedrock model that takes no such setting:
+    A1111 readers refuse a line without both, and "n/a" with the model's name says it was
+    not a number left out. Never ',' or ':' (see ``_a1111_quote``)."""
+    base = _model_name(model_id)
+    if "stable-diffusion-xl" in base:  # takes steps, but imgloop does not record them
+        return "n/a (not recorded)"
+    name = next((label for marker, label in _FAMILIES if marker in base), base)
+    return f"n/a ({name} on Bedrock has no {setting} setting)"
+
+
+def _negative(tree: SessionTree) -> str | None:
+    """The negative prompt where the run had one (none of today's requests send one)."""
+    value = tree.params.get("negative_prompt")
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 def _cfg(tree: SessionTree, image: ImageRecord) -> float | None:
@@ -128,16 +254,24 @@ def _checks_passed(image: ImageRecord) -> str | None:
 
 
 def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
-    """The prompt that made the image on the first line(s), then one ``Key: value`` line.
+    """The prompt that made the image on the first line(s), a ``Negative prompt:`` line
+    when there was one, then one ``Key: value`` line.
 
-    Bedrock does not report a step count, so there is no ``Steps:``; AUTOMATIC1111's parser
-    only needs three or more ``Key: value`` pairs on the last line to read it.
+    ``Steps`` and ``Sampler`` come first although Bedrock reports neither: every A1111
+    reader expects them (sd-parsers returns nothing without ``Sampler``), so they say "n/a"
+    and why. The keys readers map (CFG scale, Seed, Size, Model) come before the free-text
+    ones, so a fragment of free text could never override them.
     """
+    model = tree.image_model_id
+    name = _model_name(model)
     params: dict[str, object | None] = {
+        "Steps": _not_applicable(model, "step"),
+        "Sampler": _not_applicable(model, "sampler"),
+        "CFG scale": _cfg(tree, image),
         "Seed": image.seed,
         "Size": f"{image.width}x{image.height}",
-        "CFG scale": _cfg(tree, image),
-        "Model": tree.image_model_id,
+        "Model": name,
+        "Bedrock model": model if model != name else None,
         "Judge model": tree.judge_model_id,
         "Verdict": image.verdict.result if image.verdict else None,
         "Checks": _checks_passed(image),
@@ -147,7 +281,9 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
         "Version": f"imgloop-desktop {__version__}",
     }
     line = ", ".join(f"{k}: {_a1111_quote(v)}" for k, v in params.items() if v is not None)
-    return f"{image.prompt}\n{line}"
+    negative = _negative(tree)
+    middle = f"Negative prompt: {negative}\n" if negative else ""
+    return f"{image.prompt}\n{middle}{line}"
 
 
 def provenance(tree: SessionTree, image: ImageRecord) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, decide
 from imgloop_desktop.core.checklist import Decision as ChecklistDecision
 from imgloop_desktop.core.cost import Cost
+from imgloop_desktop.core.params import RunParams
 
 # -- states -----------------------------------------------------------------------------------
 
@@ -422,6 +424,71 @@ class PendingImageUpload:
     key: str
     state: UploadState
     error: str
+
+
+# -- the run queue (schema v9) ---------------------------------------------------------------
+
+
+class QueueState(StrEnum):
+    """Where a queued run stands. Only ``waiting`` items are claimed; ``running`` is one a
+    live process holds (a dead one's goes back to ``waiting`` on the next open)."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One queued run and what became of it. ``outcome`` is the last run's (``interrupted``
+    when a crash ended it and the item was put back), kept while the item waits again, so the
+    queue can say why it is being run once more."""
+
+    id: int
+    position: int
+    params: RunParams
+    state: QueueState
+    outcome: HistoryOutcome | None
+    error: str
+    tries: int
+    added_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    run_ids: tuple[str, ...] = ()
+    """Every run the item started, oldest first, interrupted ones included."""
+    cost_usd: Decimal = Decimal(0)
+    """What the history recorded as spent by those runs (the known part of each call)."""
+
+    @property
+    def last_run_id(self) -> str | None:
+        return self.run_ids[-1] if self.run_ids else None
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The queue at a glance. ``approved`` and ``best_not_approved`` count done items by
+    their last run's outcome; ``budget`` counts finished items a cap stopped."""
+
+    waiting: int = 0
+    running: int = 0
+    done: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    approved: int = 0
+    best_not_approved: int = 0
+    budget: int = 0
+    cost_usd: Decimal = Decimal(0)
+    mean_seconds: float | None = None
+    """Mean wall time of the done items' last runs; None before any is done."""
+    paused: bool = False
+    budget_usd: Decimal = Decimal(0)
+    """The queue's spending cap in US dollars; 0 means no cap."""
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.running + self.done + self.failed + self.cancelled
 
 
 # -- export and import -----------------------------------------------------------------------

@@ -28,80 +28,33 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from imgloop_desktop.core.cancel import CancelToken
-from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import PARAMS, RunParams
 from imgloop_desktop.core.price_overrides import Overrides
-from imgloop_desktop.core.rate import AdaptiveLimiter
-from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
+from imgloop_desktop.providers.session import CredentialsSource
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services.batch_engine import BatchEngine, Claim
+from imgloop_desktop.services.batch_engine import BatchItem as BatchItem
+from imgloop_desktop.services.batch_engine import CallLimits as CallLimits
+from imgloop_desktop.services.batch_engine import ItemResult as ItemResult
 
 log = logging.getLogger(__name__)
 
 # A batch file is read whole before anything runs; this bounds what that may cost.
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 MAX_BATCH_ITEMS = 10_000
-# Bedrock's default on-demand quotas for image models are a few calls per minute per
-# model on new accounts and far more on established ones; these defaults let four items run
-# freely and are lowered by throttling answers (and raised again) as the account allows.
-DEFAULT_IMAGE_CALLS_PER_MINUTE = 600.0
-DEFAULT_MIN_CALLS_PER_MINUTE = 6.0
-THROTTLE_CODES = frozenset({"ThrottlingException", "TooManyRequestsException"})
-_IMAGE_OP = "bedrock-runtime.InvokeModel"
 # How often (seconds) the calling thread looks at the batch's cancel token while it waits.
 _POLL_SECONDS = 0.1
 _TYPES = {f.name: f.type for f in PARAMS}
-
-
-@dataclass(frozen=True)
-class CallLimits:
-    """The account's image-call limit for a batch: concurrent calls and calls per minute
-    (the ceiling the adaptive rate returns to)."""
-
-    concurrent_calls: int
-    calls_per_minute: float = DEFAULT_IMAGE_CALLS_PER_MINUTE
-    min_calls_per_minute: float = DEFAULT_MIN_CALLS_PER_MINUTE
-    # Calls paced one token at a time by default: items that start together would
-    # otherwise send their first image calls in the same instant, which is what a
-    # service's burst allowance refuses first.
-    burst: float = 1.0
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One event of a batch and the line it came from (1-based; 0 when built in code)."""
-
-    params: RunParams
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """How one item ended: a RunResult, or ``error`` when it could not start (or was never
-    started because the batch was cancelled: ``started`` False)."""
-
-    index: int
-    item: BatchItem
-    result: RunResult | None
-    region: str
-    seconds: float
-    error: str = ""
-    started: bool = True
-
-    @property
-    def outcome(self) -> Outcome:
-        if self.result is not None:
-            return self.result.outcome
-        return Outcome.ERROR if self.started else Outcome.CANCELLED
 
 
 @dataclass
@@ -263,85 +216,44 @@ def parse_rows(
 # -- running a batch -----------------------------------------------------------------------
 
 
-class _ImageCallGate:
-    """The limiter on the shared clients' image calls, through botocore's event hooks.
+class _ListSource:
+    """A file's items in order; exhausted once all are handed out (or the batch is cancelled,
+    when the rest are reported as never started)."""
 
-    One attempt is one slot: ``before-send`` acquires (on the calling thread, so the wait
-    is the item's own), ``needs-retry`` releases and reports throttling. A thread-local flag
-    pairs them, so an attempt let through unheld (the batch was cancelled) releases nothing.
-    """
+    def __init__(
+        self, items: Sequence[BatchItem], finished: queue.Queue[ItemResult], cancel: CancelToken
+    ) -> None:
+        self._items = list(items)
+        self._cancel = cancel
+        self._next = 0
+        self._finished = finished
+        self._lock = threading.Lock()
 
-    def __init__(self, limiter: AdaptiveLimiter, cancel: CancelToken) -> None:
-        self.limiter = limiter
-        self.cancel = cancel
-        self._held = threading.local()
-        self._clients: list[Any] = []
+    def claim(self) -> Claim | None:
+        with self._lock:
+            if self._next >= len(self._items) or self._cancel.cancelled:
+                return None
+            index, self._next = self._next, self._next + 1
+        return Claim(index, self._items[index])
 
-    def install(self, clients: Clients) -> None:
-        for client in clients.all():
-            if client is clients.s3:
-                continue
-            events = client.meta.events
-            # botocore keys unique ids per emitter, not per event: one id each.
-            events.register(
-                f"before-send.{_IMAGE_OP}", self._before_send, unique_id=f"{self._id}-send"
-            )
-            events.register(f"needs-retry.{_IMAGE_OP}", self._after, unique_id=f"{self._id}-retry")
-            self._clients.append(client)
+    def exhausted(self) -> bool:
+        with self._lock:
+            return self._next >= len(self._items) or self._cancel.cancelled
 
-    @property
-    def _id(self) -> str:
-        return f"imgloop-batch-gate-{id(self)}"
+    def started(self, claim: Claim, run_id: str) -> None:
+        """A file's items are not kept anywhere between runs: nothing to link."""
 
-    def uninstall(self) -> None:
-        for client in self._clients:
-            events = client.meta.events
-            events.unregister(f"before-send.{_IMAGE_OP}", unique_id=f"{self._id}-send")
-            events.unregister(f"needs-retry.{_IMAGE_OP}", unique_id=f"{self._id}-retry")
-        self._clients.clear()
+    def finished(self, claim: Claim, result: ItemResult) -> None:
+        self._finished.put(result)
 
-    def _before_send(self, **_: Any) -> None:
-        # Must return None: botocore treats a before-send answer as the HTTP response.
-        self._held.value = self.limiter.acquire(self.cancel)
+    def budget_left(self) -> Decimal | None:
+        return None
 
-    def _after(self, response: Any = None, caught_exception: Any = None, **_: Any) -> None:
-        throttled = _is_throttle(response)
-        if getattr(self._held, "value", False):
-            self._held.value = False
-            self.limiter.release(throttled=throttled)
-        elif throttled:
-            self.limiter.report(throttled=True)
-
-
-def _is_throttle(response: Any) -> bool:
-    """Whether botocore's parsed answer for an attempt is the service's throttling."""
-    if not isinstance(response, tuple) or len(response) != 2:
-        return False
-    parsed = response[1]
-    if not isinstance(parsed, dict):
-        return False
-    error = parsed.get("Error")
-    return isinstance(error, dict) and error.get("Code") in THROTTLE_CODES
-
-
-def shared_clients(
-    items: Sequence[BatchItem], credentials: CredentialsSource, region: str | None
-) -> Clients:
-    """One client set for every item, with the regional Bedrock clients each item will call
-    made now, on this thread. Raises ServiceError (no credentials, unusable profile)."""
-    region = region or next((i.params.aws_region for i in items if i.params.aws_region), None)
-    clients = make_clients(credentials, region or None)
-    try:
-        for item in items:
-            try:
-                for call_region in run_service.regions(item.params, clients.region):
-                    clients.runtime(call_region)
-            except ImgloopError:
-                continue  # that item will fail to start and say why itself
-    except BaseException:
-        run_service.close_clients(clients)
-        raise
-    return clients
+    def never_started(self, region: str) -> list[ItemResult]:
+        """Stop handing out items; those left are reported not started."""
+        with self._lock:
+            left, self._next = range(self._next, len(self._items)), len(self._items)
+        return [ItemResult(i, self._items[i], None, region, 0.0, "", started=False) for i in left]
 
 
 def run_batch(
@@ -372,110 +284,47 @@ def run_batch(
         raise ValueError("concurrency must be at least 1")
     items = [e if isinstance(e, BatchItem) else BatchItem(e) for e in events]
     cancel = cancel or CancelToken()
-    limits = limits or CallLimits(concurrent_calls=concurrency)
-    limiter = AdaptiveLimiter(
-        max_concurrent=limits.concurrent_calls,
-        calls_per_minute=limits.calls_per_minute,
-        min_per_minute=min(limits.min_calls_per_minute, limits.calls_per_minute),
-        burst=limits.burst,
-    )
     summary = BatchSummary(items=len(items))
     start = time.perf_counter()
-    clients = shared_clients(items, credentials, region)
-    gate = _ImageCallGate(limiter, cancel)
-    gate.install(clients)
     finished: queue.Queue[ItemResult] = queue.Queue()
-    pending: queue.Queue[int] = queue.Queue()
-    for index in range(len(items)):
-        pending.put(index)
-    tokens: dict[int, CancelToken] = {}
-    lock = threading.Lock()
+    source = _ListSource(items, finished, cancel)
+    region = region or next((i.params.aws_region for i in items if i.params.aws_region), None)
 
-    def run_one(index: int) -> ItemResult:
-        item = items[index]
-        token = CancelToken()
-        with lock:
-            if cancel.cancelled:
-                return ItemResult(index, item, None, clients.region, 0.0, "", started=False)
-            tokens[index] = token
-        began = time.perf_counter()
+    def relay(key: Hashable, event: Event) -> None:
+        if emit_event is not None and isinstance(key, int):
+            emit_event(key, event)
 
-        def emit(event: Event) -> None:
-            if emit_event is not None:
-                emit_event(index, event)
-
-        try:
-            execution = run_service.execute(
-                item.params,
-                credentials=credentials,
-                emit=emit,
-                cancel=token,
-                clients=clients,
-                price_overrides=price_overrides,
-                monthly_left=monthly_left() if monthly_left is not None else None,
-            )
-        except (ImgloopError, OSError) as exc:
-            message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc}"
-            return ItemResult(
-                index, item, None, clients.region, time.perf_counter() - began, message
-            )
-        finally:
-            with lock:
-                tokens.pop(index, None)
-        with execution:
-            return ItemResult(
-                index, item, execution.result, execution.region, time.perf_counter() - began
-            )
-
-    def worker() -> None:
-        while True:
-            try:
-                index = pending.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                outcome = run_one(index)
-            except Exception as exc:  # a bug in one item must not lose the others' results
-                log.exception("batch item %d failed unexpectedly", index)
-                outcome = ItemResult(index, items[index], None, clients.region, 0.0, repr(exc))
-            finished.put(outcome)
-
-    threads = [
-        threading.Thread(target=worker, name=f"imgloop-batch-{n}", daemon=True)
-        for n in range(min(concurrency, len(items)))
-    ]
+    engine = BatchEngine(
+        source,
+        concurrency=min(concurrency, len(items)),
+        credentials=credentials,
+        limits=limits or CallLimits(concurrent_calls=concurrency),
+        region=region,
+        emit_event=relay,
+        price_overrides=price_overrides,
+        monthly_left=monthly_left,
+    )
+    engine.start()
     try:
-        for thread in threads:
-            thread.start()
         propagated = forced = False
         while summary.done < len(items):
             try:
-                outcome = finished.get(timeout=_POLL_SECONDS)
+                outcome: ItemResult | None = finished.get(timeout=_POLL_SECONDS)
             except queue.Empty:
                 outcome = None
             if (cancel.cancelled and not propagated) or (cancel.forced and not forced):
                 propagated, forced = True, cancel.forced
-                with lock:
-                    for token in tokens.values():
-                        token.force() if forced else token.cancel()
-                limiter.wake()
+                for skipped in source.never_started(engine.clients.region):
+                    finished.put(skipped)
+                engine.cancel_all(force=forced)
             if outcome is not None:
                 summary.add(outcome)
                 if emit_item is not None:
                     emit_item(outcome)
     finally:
-        if summary.done < len(items):  # the caller's emit raised: stop the rest
-            cancel.cancel()
-            with lock:
-                for token in tokens.values():
-                    token.cancel()
-            limiter.wake()
-        for thread in threads:
-            thread.join()
-        gate.uninstall()
-        run_service.close_clients(clients)
+        engine.close(force=cancel.forced)  # after the caller's emit raised: stops the rest
     summary.seconds = time.perf_counter() - start
-    state = limiter.snapshot()
+    state = engine.snapshot()
     summary.throttles, summary.rate_per_minute = state.throttles, state.rate_per_minute
     summary.lowest_rate_per_minute = state.lowest_per_minute
     return summary

@@ -14,9 +14,10 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -33,6 +34,9 @@ from imgloop_desktop.core.records import (
     ImageRecord,
     ImportResult,
     PendingImageUpload,
+    QueueItem,
+    QueueState,
+    QueueSummary,
     RecoveryReport,
     RepairAction,
     ReviewItem,
@@ -43,12 +47,13 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.storage import export as export_mod
 from imgloop_desktop.storage import thumbnails
-from imgloop_desktop.storage.history import queries, recovery
+from imgloop_desktop.storage.history import queries, queue_rows, recovery
 from imgloop_desktop.storage.history.recorder import HistoryRecorder
 from imgloop_desktop.storage.history.schema import (
     ThreadConnections,
     default_db_path,
     history_error,
+    now_iso,
     quick_check,
 )
 
@@ -103,6 +108,8 @@ class HistoryService:
         self.db_path = db_path or default_db_path()
         self._conns = ThreadConnections(self.db_path)
         self.recovery_report = RecoveryReport()
+        # Whose queue claims are whose within this process (queue_rows.ClaimLocks).
+        self._claim_owner = object()
 
     @classmethod
     def open(cls, db_path: Path | None = None, *, repair: bool = False) -> HistoryService:
@@ -115,6 +122,8 @@ class HistoryService:
         return service
 
     def close(self) -> None:
+        # Items this service claimed and never finished wait again at the next recover.
+        queue_rows.CLAIMS.release_owned(self._claim_owner)
         self._conns.close_all()
 
     def __enter__(self) -> HistoryService:
@@ -135,9 +144,12 @@ class HistoryService:
         """Mark runs nobody is running as interrupted and check their files; with ``repair``
         (the window at start) also adopt, quarantine and clean up what a kill left."""
         try:
-            return recovery.recover(self._conns.get(), self.db_path, repair=repair)
+            report = recovery.recover(self._conns.get(), self.db_path, repair=repair)
         except OSError as exc:  # the lock folder or a run folder refused us
             raise history_error(exc, self.db_path) from exc
+        # After the runs: an item put back keeps its run, now marked interrupted.
+        self.queue_recover()
+        return report
 
     @_plain_errors
     def check_files(self, *, verify: bool = False) -> list[FileProblem]:
@@ -351,6 +363,115 @@ class HistoryService:
     def thumbnail(self, image_id: int, size: int = thumbnails.DEFAULT_SIZE) -> Path:
         image = self.image(image_id)
         return thumbnails.thumbnail(image.path, image.sha256, size)
+
+    # -- the run queue (schema v9) ---------------------------------------------------------
+    # Thin: the rules live in ``storage.history.queue_rows``. Safe from many threads at once
+    # (each has its own connection; every change is one BEGIN IMMEDIATE transaction).
+
+    @_plain_errors
+    def queue_add(self, events: Sequence[RunParams]) -> list[int]:
+        """Append runs to the queue, waiting, in the order given; returns their ids."""
+        return queue_rows.add(self._conns.get(), events, now_iso())
+
+    @_plain_errors
+    def queue_items(self) -> list[QueueItem]:
+        """Every item in queue order, with its runs and what they spent."""
+        return queue_rows.items(self._conns.get())
+
+    @_plain_errors
+    def queue_claim_next(self) -> QueueItem | None:
+        """The first waiting item, now running and claimed by this process until
+        ``queue_finish``; None when paused or nothing waits. Two workers never get the same
+        item."""
+        try:
+            return queue_rows.claim_next(
+                self._conns.get(), self.db_path, self._claim_owner, now_iso()
+            )
+        except OSError as exc:  # the lock folder refused us
+            raise history_error(exc, self.db_path) from exc
+
+    @_plain_errors
+    def queue_attach_run(self, item_id: int, run_id: str) -> None:
+        """Link a run the item started, once its start is recorded (the run's row is the
+        link's parent; the loop records before it emits, so ``RunStarted`` is the moment).
+        A link to an item that is gone is dropped (logged)."""
+        queue_rows.attach_run(self._conns.get(), item_id, run_id)
+
+    @_plain_errors
+    def queue_finish(
+        self,
+        item_id: int,
+        state: QueueState,
+        outcome: HistoryOutcome | None,
+        error: str = "",
+    ) -> None:
+        """End a running item as done, failed or cancelled and drop its claim; ignored when
+        the item is no longer running (removed, or already finished)."""
+        queue_rows.finish(
+            self._conns.get(), self.db_path, item_id, state, outcome, error, now_iso()
+        )
+
+    @_plain_errors
+    def queue_move(self, item_id: int, to_index: int) -> None:
+        """Reorder: the item goes to ``to_index`` (0-based, among all items; past the end
+        means last), whatever its state."""
+        queue_rows.move(self._conns.get(), item_id, to_index)
+
+    @_plain_errors
+    def queue_cancel(self, item_ids: Iterable[int]) -> list[int]:
+        """Waiting items are cancelled at once; returns the ids that are running, for the
+        engine to stop (it then finishes them as cancelled)."""
+        return queue_rows.cancel(self._conns.get(), item_ids, now_iso())
+
+    @_plain_errors
+    def queue_retry(self, item_ids: Iterable[int] | None = None) -> int:
+        """Failed or cancelled items (None: every failed one) wait again, error cleared;
+        returns how many."""
+        return queue_rows.retry(self._conns.get(), item_ids)
+
+    @_plain_errors
+    def queue_remove(self, item_ids: Iterable[int]) -> int:
+        """Delete items that are not running; returns how many. Their runs stay."""
+        return queue_rows.remove(self._conns.get(), self.db_path, item_ids)
+
+    @_plain_errors
+    def queue_clear_finished(self) -> int:
+        """Delete the done items; returns how many."""
+        return queue_rows.clear_finished(self._conns.get(), self.db_path)
+
+    @_plain_errors
+    def queue_paused(self) -> bool:
+        return queue_rows.paused(self._conns.get())
+
+    @_plain_errors
+    def queue_set_paused(self, paused: bool) -> None:
+        """Paused: nothing more is claimed; running items go on."""
+        queue_rows.set_paused(self._conns.get(), paused)
+
+    @_plain_errors
+    def queue_budget(self) -> Decimal:
+        """The queue's spending cap in US dollars; 0 means no cap."""
+        return queue_rows.budget(self._conns.get())
+
+    @_plain_errors
+    def queue_set_budget(self, budget_usd: Decimal) -> None:
+        """ValidationError (field ``queue budget``) unless finite and from 0 to the largest
+        cap a run takes."""
+        queue_rows.set_budget(self._conns.get(), budget_usd)
+
+    @_plain_errors
+    def queue_recover(self) -> int:
+        """Items left running by a process that died wait again (outcome ``interrupted``,
+        their runs still linked); returns how many. Never takes an item a live process,
+        this one included, is running: see ``queue_rows`` for the rule."""
+        try:
+            return len(queue_rows.recover(self._conns.get(), self.db_path))
+        except OSError as exc:  # the lock folder refused us
+            raise history_error(exc, self.db_path) from exc
+
+    @_plain_errors
+    def queue_summary(self) -> QueueSummary:
+        return queue_rows.summary(self._conns.get())
 
     # -- export and import ----------------------------------------------------------------
 

@@ -362,6 +362,41 @@ _V8: tuple[str, ...] = (
     "CREATE INDEX spend_by_run ON spend (run_id, revision, attempt, idx)",
 )
 
+# Version 9: a run queue that survives quit, crash and reboot (``queue_rows``). Items keep
+# their run's parameters as ``RunParams.to_event()`` JSON, like ``runs.params_json``, so a
+# queued run reads back through the same validating loader. ``AUTOINCREMENT`` so an id is
+# never reused: a late ``finish`` or ``cancel`` from the window for a removed item must not
+# land on a newer one. Every run an item started stays linked (a crash's interrupted run
+# too); a run's row is the parent, so a link is made only once the run was recorded.
+_V9: tuple[str, ...] = (
+    """CREATE TABLE queue_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        position INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (state IN ('waiting', 'running', 'done', 'failed', 'cancelled')),
+        outcome TEXT,
+        error TEXT NOT NULL DEFAULT '',
+        tries INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+    )""",
+    # The next item to claim is the first waiting one by position.
+    "CREATE INDEX queue_items_by_state ON queue_items (state, position)",
+    """CREATE TABLE queue_runs (
+        item_id INTEGER NOT NULL REFERENCES queue_items (id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        PRIMARY KEY (item_id, run_id)
+    )""",
+    # Deleting a run (tests, tools) cascades through this index, not a scan.
+    "CREATE INDEX queue_runs_by_run ON queue_runs (run_id)",
+    """CREATE TABLE queue_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
@@ -371,6 +406,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _statements(_V6),
     _statements(_V7),
     _v8,
+    _statements(_V9),
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

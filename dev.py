@@ -62,6 +62,9 @@ APP = "desktop"
 
 
 def run(args: list[str]) -> int:
+    """The launcher checks, before Qt starts, that the window's X11 libraries resolve
+    (``imgloop_desktop.platform_check``, which needs the venv's PySide6 to look at): when
+    some are missing it prints the one ``apt-get install`` line and exits 3, which we pass on."""
     ensure_venv(APP)
     return subprocess.run([str(PYTHON), "-m", "imgloop_desktop", *args], cwd=ROOT).returncode
 

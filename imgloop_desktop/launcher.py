@@ -9,6 +9,11 @@ other argument is left for Qt (``-platform``, ``-style``, …).
 The headless commands stay reachable too: ``imgloop run|demo|history …`` hands over to
 ``imgloop-cli``, so ``python -m imgloop_desktop demo`` keeps working.
 
+Before Qt is imported, ``platform_check`` asks whether Qt's window platform can load here:
+a missing X11 library makes Qt abort the process, so the launcher says which package to
+install instead (on stderr and in the log, as a double-clicked start has no terminal) and
+exits with ``platform_check.EXIT_MISSING_LIBRARIES``.
+
 Qt-free at import time; the window starts in ``gui.startup``.
 """
 
@@ -16,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from imgloop_desktop import __version__
+from imgloop_desktop import __version__, platform_check
 
 PROG = "imgloop"
 CLI_COMMANDS = frozenset({"run", "demo", "history"})
@@ -88,9 +94,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    problem = platform_check.check(rest)
+    if problem is not None:
+        return _refuse_to_start(problem)
     from imgloop_desktop.gui.startup import start_gui
 
     return start_gui([sys.argv[0] if sys.argv and sys.argv[0] else PROG, *rest])
+
+
+def _refuse_to_start(problem: platform_check.PlatformProblem) -> int:
+    """Say why the window cannot start, on stderr and in the log; the exit code.
+
+    Not a crash: no trace is written, so the next start has nothing to offer.
+    """
+    from imgloop_desktop import logs  # only now: it costs a noticeable part of a start
+
+    message = problem.message(PROG)
+    print(message, file=sys.stderr)
+    try:
+        logs.setup_logging(console=False)  # stderr already has it, once
+        logging.getLogger(__name__).error("the window could not start:\n%s", message)
+    except OSError as exc:  # an unwritable log folder must not hide the message above
+        print(f"{PROG}: (could not write the log: {exc})", file=sys.stderr)
+    finally:
+        logs.shutdown_logging()
+    return platform_check.EXIT_MISSING_LIBRARIES
 
 
 if __name__ == "__main__":

@@ -13,7 +13,13 @@ message can carry an access key id, a SigV4 signature or a secret, and the repor
 to be pasted into public bug trackers.
 
 A native crash (``faulthandler``'s trace, see ``logs.FaultTrace``) cannot show anything
-itself; the next start offers the trace with ``offer_previous_crash``.
+itself; the next start offers the trace with ``offer_previous_crash``. Only a crash of a
+running app: a start that fails before its window exists is not a crash (``gui.startup``).
+
+A crash dialog stays above a modal dialog (the first-run welcome) whether it opened before
+or after it: it is made transient for that dialog (``keep_above``), which is what window
+managers stack by, and a non-modal window is never blocked by a window-modal one that is
+not its ancestor, so the report stays readable and copyable.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import PySide6
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot, qVersion
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -263,8 +270,8 @@ class CrashHandler(QObject):
             dialog.destroyed.connect(self._forget_dialog)
             self.dialog = dialog
             dialog.show()
-        if _can_raise():
-            self.dialog.raise_()
+        modal = QApplication.activeModalWidget()
+        _stack_over(self.dialog, modal if modal is not self.dialog else None)
         self.dialog.activateWindow()
         self.reported.emit(report)
 
@@ -276,6 +283,24 @@ class CrashHandler(QObject):
 def _can_raise() -> bool:
     """Offscreen and minimal platforms have no stacking order and warn on raise()."""
     return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+def _stack_over(dialog: QWidget, below: QWidget | None) -> None:
+    """Put ``dialog`` above ``below`` (a modal dialog) and raise it."""
+    handle = dialog.windowHandle()
+    under = below.window().windowHandle() if below is not None else None
+    if handle is not None and under is not None and under is not handle:
+        handle.setTransientParent(under)
+    if _can_raise():
+        dialog.raise_()
+
+
+def keep_above(modal: QWidget) -> None:
+    """Every visible crash dialog (a report, or the last crash's trace) goes above
+    ``modal``, a dialog that has just opened, e.g. the welcome."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, CrashDialog) and widget.isVisible() and widget is not modal:
+            _stack_over(widget, modal)
 
 
 def offer_previous_crash(

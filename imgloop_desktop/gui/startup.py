@@ -7,15 +7,20 @@ Order matters:
 2. The single-instance check, as a plain client (no ``QApplication`` needed): a second
    launch only asks the first to raise its window and exits 0, before it touches
    anything the first owns.
-3. The faulthandler trace file (a second launch must not move away the running
-   instance's trace), before the ``QApplication``: a platform plugin that aborts while Qt
-   starts is exactly the crash worth a trace. Then the exception hooks.
+3. A *start* trace (``faulthandler`` into ``<log dir>/starting/``), before the
+   ``QApplication``: a platform plugin that aborts while Qt starts leaves its stacks
+   there. That is a failed start, not a crash of a running app: Qt's fatal message goes
+   to stderr and the log as "imgloop could not start", and the next start only logs the
+   old trace's path. Nothing is offered in a dialog for it. Then the exception hooks.
 4. The ``QApplication`` and the single-instance server. Two launches in the same instant
    can both pass step 2; the later one finds the server taken, asks it to raise and
-   exits (having rotated the trace file of an instance that has not done anything yet).
+   exits.
 5. ``gui.app.main`` makes the window and runs the event loop. An application-wide event
-   filter notices the main window's first ``Show``, so the welcome and the crash offer
-   open over a window that is really there, without ``gui.app`` having to call us.
+   filter notices the main window's first ``Show``: from then on a native crash is a
+   crash (the start trace stops, the crash trace starts and hands over the last run's),
+   and the crash offer and the welcome open over a window that is really there, without
+   ``gui.app`` having to call us. An exception before that moment is a failed start too:
+   logged with its traceback, said on stderr, exit code 1.
 
 Also the Qt part of ``--self-test`` (``qt_self_check``), so nothing outside ``gui``
 imports Qt.
@@ -23,6 +28,7 @@ imports Qt.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -32,19 +38,32 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer, qVersion
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QSocketNotifier,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+    qVersion,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from imgloop_desktop import logs
 from imgloop_desktop.gui.crash import CrashHandler, offer_previous_crash
-from imgloop_desktop.gui.qt_logging import install_qt_message_handler
+from imgloop_desktop.gui.qt_logging import qt_message_handler
 from imgloop_desktop.gui.single_instance import SingleInstance, notify_running, server_name
 from imgloop_desktop.gui.welcome import maybe_show_welcome
-from imgloop_desktop.logs import PreviousCrash
+from imgloop_desktop.logs import FaultTrace, PreviousCrash
 from imgloop_desktop.resources import icon_files
 
 log = logging.getLogger(__name__)
+
+START_TRACE_FOLDER = "starting"
+EXIT_FAILED_START = 1
+FAILED_START = "imgloop could not start"
 
 
 def app_icon() -> QIcon:
@@ -55,18 +74,75 @@ def app_icon() -> QIcon:
     return icon
 
 
+class _Traces:
+    """The start trace until the window is up, then the crash trace (see the module doc)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        folder = directory or logs.log_dir()
+        self.start_trace = FaultTrace(folder / START_TRACE_FOLDER)
+        self.crash_trace = FaultTrace(folder)
+        self.window_shown = False
+
+    def starting(self) -> None:
+        failed = self.start_trace.start()
+        if failed is not None:
+            log.warning(
+                "the start at %s failed before its window opened (a failed start, not a "
+                "crash: nothing is offered); its trace is %s",
+                f"{failed.when:%Y-%m-%d %H:%M:%S}",
+                failed.path,
+            )
+
+    def shown(self) -> PreviousCrash | None:
+        """The window is up: a native crash from now on is a crash; the last run's trace."""
+        self.window_shown = True
+        self.start_trace.stop()
+        previous = self.crash_trace.start()
+        if previous is not None:
+            log.warning("the last run ended in a crash; its trace is %s", previous.path)
+        return previous
+
+    def stop(self) -> None:
+        self.crash_trace.stop()
+        self.start_trace.stop()
+
+
+def _install_qt_messages(traces: _Traces) -> Callable[[], None]:
+    """Qt's messages into logging (``qt_logging``); a fatal one before the window is up
+    is also named a failed start, as Qt aborts the process right after it."""
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        qt_message_handler(kind, context, message)
+        if kind == QtMsgType.QtFatalMsg and not traces.window_shown:
+            with contextlib.suppress(Exception):  # never raise into Qt's fatal path
+                log.critical(
+                    "%s: Qt stopped before the window opened (%s). This is not saved as a "
+                    "crash; see Troubleshooting in the README.",
+                    FAILED_START,
+                    message.splitlines()[0] if message else "no message",
+                )
+
+    previous = qInstallMessageHandler(handler)
+
+    def uninstall() -> None:
+        qInstallMessageHandler(previous)
+
+    return uninstall
+
+
 class _FirstShow(QObject):
     """Waits for the main window's first Show event, then sets it up once."""
 
     def __init__(
         self,
         guard: SingleInstance,
-        previous: PreviousCrash | None,
+        traces: _Traces,
         log_path: Path | None,
     ) -> None:
         super().__init__()
         self.guard = guard
-        self.previous = previous
+        self.traces = traces
+        self.previous: PreviousCrash | None = None
         self.log_path = log_path
         self.done = False
 
@@ -78,6 +154,7 @@ class _FirstShow(QObject):
             and watched.isWindow()
         ):
             self.done = True
+            self.previous = self.traces.shown()
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
@@ -165,17 +242,15 @@ def _quit_on_signals(app: QApplication) -> _QuitOnSignal | None:
 def start_gui(argv: Sequence[str]) -> int:
     """Run the desktop app (``argv[0]`` is the program name); the process's exit code."""
     log_path = logs.setup_logging()
-    uninstall_qt_log = install_qt_message_handler()
+    traces = _Traces()
+    uninstall_qt_log = _install_qt_messages(traces)
     name = server_name()
     if notify_running(name):
         log.info("imgloop is already running for this data folder; raised its window")
         uninstall_qt_log()
         logs.shutdown_logging()
         return 0
-    trace = logs.FaultTrace()
-    previous = trace.start()
-    if previous is not None:
-        log.warning("the last run ended in a crash; its trace is %s", previous.path)
+    traces.starting()
     crash = CrashHandler(log_path)
     crash.install()
     guard: SingleInstance | None = None
@@ -190,13 +265,18 @@ def start_gui(argv: Sequence[str]) -> int:
         if not guard.listen() and guard.other_running:
             return 0
         app.setWindowIcon(app_icon())
-        first_show = _FirstShow(guard, previous, log_path)
+        first_show = _FirstShow(guard, traces, log_path)
         app.installEventFilter(first_show)
         quitter = _quit_on_signals(app)
         return gui_app.main(list(argv))
     except Exception:
-        log.critical("the app stopped on an unexpected error", exc_info=True)
-        raise
+        if traces.window_shown:
+            log.critical("the app stopped on an unexpected error", exc_info=True)
+            raise
+        # Before the window: a failed start with its cause (stderr gets it from the log's
+        # console handler), not a crash report.
+        log.critical("%s: an error before the window opened", FAILED_START, exc_info=True)
+        return EXIT_FAILED_START
     finally:
         if quitter is not None:
             quitter.close()
@@ -205,7 +285,7 @@ def start_gui(argv: Sequence[str]) -> int:
         if guard is not None:
             guard.close()
         crash.uninstall()
-        trace.stop()
+        traces.stop()
         log.info("imgloop desktop stopped")
         uninstall_qt_log()
         logs.shutdown_logging()

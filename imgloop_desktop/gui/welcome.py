@@ -44,6 +44,7 @@ from imgloop_desktop.accounts.store import (
     KeyringUnavailableError,
     backend_name,
 )
+from imgloop_desktop.gui.crash import keep_above
 from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
 from imgloop_desktop.gui.workers import Workers
 
@@ -371,6 +372,7 @@ class WelcomeFlow(QObject):
         dialog.destroyed.connect(self._forget_dialog)
         self.dialog = dialog
         dialog.open()
+        keep_above(dialog)  # a crash report or trace already open stays readable above it
         return dialog
 
     @Slot(int)

@@ -1,6 +1,6 @@
 """The crash dialog: shown for an unexpected exception (GUI thread, Qt slot or worker
-thread), secrets redacted, the log path included, the app still running; and a hard
-crash's faulthandler trace offered on the next start."""
+thread), secrets redacted, the log path included, the app still running; a hard
+crash's faulthandler trace offered on the next start; and both kept above the welcome."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -24,8 +25,10 @@ from imgloop_desktop.gui.crash import (
     CrashDialog,
     CrashHandler,
     offer_previous_crash,
+    show_trace,
 )
-from imgloop_desktop.logs import FaultTrace
+from imgloop_desktop.gui.welcome import FirstRunFacts, WelcomeDialog, WelcomeFlow
+from imgloop_desktop.logs import FaultTrace, PreviousCrash
 
 # Made up, but in the shapes AWS uses.
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -252,3 +255,57 @@ def test_a_clean_exit_leaves_nothing_to_offer(tmp_path: Path) -> None:
     )
     assert clean.returncode == 0, clean.stderr
     assert FaultTrace(tmp_path).take_previous() is None
+
+
+# -- stacking over the welcome --------------------------------------------------------------
+
+
+def _welcome_over(window: QMainWindow) -> WelcomeDialog:
+    flow = WelcomeFlow(window, settings=QSettings())
+    return flow.show(FirstRunFacts())
+
+
+def test_a_crash_during_the_welcome_opens_above_it_and_is_not_blocked(
+    qtbot: QtBot, handler: CrashHandler
+) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    welcome = _welcome_over(window)
+    qtbot.waitExposed(welcome)
+    assert QApplication.activeModalWidget() is welcome
+    with qtbot.waitSignal(handler.reported):
+        try:
+            fail()
+        except UploadFailed:
+            handler.handle(*exc_info())
+    dialog = handler.dialog
+    assert dialog is not None and dialog.isVisible()
+    handle, over = dialog.windowHandle(), welcome.windowHandle()
+    assert handle is not None and over is not None
+    assert handle.transientParent() is over  # what window managers stack by
+    welcome.close()
+    dialog.close()
+
+
+def test_a_trace_open_before_the_welcome_is_kept_above_it(
+    qtbot: QtBot, tmp_path: Path, log_path: Path
+) -> None:
+    """The last crash's trace (opened from the offer) stays on top when the welcome, which
+    waits for the offer, opens after it."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    previous = PreviousCrash(
+        tmp_path / "crash-trace-x.txt", "Fatal Python error: Aborted", datetime.now()
+    )
+    trace = show_trace(window, previous, log_path)
+    qtbot.waitExposed(trace)
+    welcome = _welcome_over(window)
+    qtbot.waitExposed(welcome)
+    handle, over = trace.windowHandle(), welcome.windowHandle()
+    assert handle is not None and over is not None
+    assert handle.transientParent() is over
+    assert trace.isVisible()
+    welcome.close()
+    trace.close()

@@ -111,3 +111,55 @@ def test_first_run_welcome_opens_over_the_window(isolated_env: Path, tmp_path: P
             app.communicate()
     assert app.returncode == 0, err
     assert "imgloop desktop stopped" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_start_that_fails_before_the_window_is_not_offered_as_a_crash(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    """Qt aborting at start (xcb with no X server behind DISPLAY) is said on stderr and in
+    the log as a failed start; the next start logs it but offers no crash trace."""
+    runtime = tmp_path / "no-x"
+    runtime.mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE") and not k.startswith("AWS_")
+    }
+    # An X display nobody serves: no socket of that number, no abstract one either.
+    env |= {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f"unix:{runtime}/missing-socket"}
+    failed = subprocess.run(
+        [sys.executable, "-m", "imgloop_desktop.launcher", "--data-dir", str(isolated_env)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=START_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert failed.returncode != 0
+    logs = isolated_env / "logs"
+    if failed.returncode == -signal.SIGABRT:  # Qt started and aborted (libraries present)
+        assert "imgloop could not start" in failed.stderr
+        assert "imgloop could not start" in (logs / "imgloop.log").read_text(encoding="utf-8")
+        assert (logs / "starting" / "crash-trace.txt").stat().st_size > 0
+    assert not (logs / "crash-trace.txt").exists()  # nothing for a crash offer
+
+    app = launch_first_run(isolated_env, tmp_path)
+    log_file = logs / "imgloop.log"
+    try:
+        wait_for(
+            lambda: "showing the first-run welcome" in log_file.read_text(encoding="utf-8"),
+            "welcome",
+            app,
+        )
+        app.send_signal(signal.SIGTERM)
+        _out, err = app.communicate(timeout=START_TIMEOUT_SECONDS)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, err
+    text = log_file.read_text(encoding="utf-8")
+    assert "offering the trace of the last crash" not in text
+    if failed.returncode == -signal.SIGABRT:
+        assert "failed before its window opened (a failed start, not a crash" in text
+    assert not list(logs.glob("crash-trace-*.txt"))

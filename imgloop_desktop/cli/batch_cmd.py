@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 import threading
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.services import batch, costs
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
-from imgloop_desktop.services.history import HistoryService
 
 EXIT_APPROVED, EXIT_NOT_APPROVED, EXIT_INVALID, EXIT_ERROR, EXIT_BUDGET = 0, 1, 2, 3, 4
 DEFAULT_CONCURRENCY = 4
@@ -134,12 +133,6 @@ def run(args: argparse.Namespace) -> int:
         with print_lock, contextlib.suppress(OSError, ValueError):  # stderr broken: go on
             print(f"line {lines[index]}: {progress.describe(event)}", file=sys.stderr, flush=True)
 
-    def monthly_left() -> Decimal | None:
-        if settings.monthly_cap_usd is None:
-            return None
-        with HistoryService.open() as history:
-            return costs.monthly_left(settings, history.month_spend())
-
     try:
         summary = batch.run_batch(
             items,
@@ -150,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             cancel=cancel,
             region=region,
             price_overrides=settings.overrides,
-            monthly_left=monthly_left,
+            monthly_left=functools.partial(costs.monthly_left_now, settings=settings),
         )
     except ImgloopError as exc:  # no client could be made: nothing ran
         print(f"error: {exc}", file=sys.stderr)

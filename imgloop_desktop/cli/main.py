@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -174,7 +173,7 @@ def _execute(params: RunParams, credentials: CredentialsSource, quiet: bool) -> 
             emit=show,
             cancel=cancel,
             price_overrides=settings.overrides,
-            monthly_left=_monthly_left(settings),
+            monthly_left=costs.monthly_left_now(settings=settings),
         )
     except (ImgloopError, OSError) as exc:  # the run could not start: say why, exit 3
         message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc.filename}"
@@ -197,15 +196,6 @@ def _estimate(params: RunParams) -> costs.RunEstimate:
     except (ImgloopError, OSError) as exc:  # the estimate stands without the history's figure
         logging.getLogger(__name__).warning("no expected cost: the history is unusable: %s", exc)
     return costs.estimate_run(params, overrides=settings.overrides, median_attempts=median)
-
-
-def _monthly_left(settings: costs.CostSettings) -> Decimal | None:
-    """What the person's monthly budget still allows, from the history's spend this month
-    (the window's runs and this command's alike); None without a monthly cap."""
-    if settings.monthly_cap_usd is None:
-        return None
-    with HistoryService.open() as history:
-        return costs.monthly_left(settings, history.month_spend())
 
 
 def _invalid(exc: ValidationError) -> int:

@@ -8,6 +8,10 @@ for and the JSON its parser reads cannot drift apart. Four calls:
 - comparing two tied best candidates (run in both orders, ``checklist.resolve_tie``);
 - revising the prompt from the failed and unsure items (``revision_brief``).
 
+The first two are asked here too (``ask_for_checklist``, ``judge_items``), through an
+``Ask`` the caller passes in: the loop's bounds each call by its deadline, cancel and budget,
+a service's is a plain Converse call, and both get the same retries and the same reading.
+
 Readers are tolerant the way ``core.parsing`` is (fences, prose, an example object before
 the answer, ids as numbers, "must"/"should" as words) and never raise anything but
 ``ModelOutputError``: the answer is capped in size and nesting before it is parsed, and
@@ -29,6 +33,7 @@ from imgloop_desktop.core.checklist import (
     MAX_TEXT_CHARS,
     Checklist,
     ChecklistItem,
+    Decision,
     ItemVerdict,
     ItemVerdicts,
     Pairwise,
@@ -38,9 +43,10 @@ from imgloop_desktop.core.checklist import (
     rank_key,
     settle,
 )
-from imgloop_desktop.core.errors import ModelOutputError
+from imgloop_desktop.core.errors import AttemptFailedError, ModelOutputError
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.prompts import REVISE_HEAD, fit_to_limit
+from imgloop_desktop.core.protocols import ModelReply
 from imgloop_desktop.core.text_limits import encodable
 
 # Bumped whenever a template's wording changes, so cached checklists are written anew.
@@ -690,3 +696,93 @@ def parse_pairwise(answer: str) -> Pairwise:
     word = _pairwise_word(_first(value, *_PAIR_KEYS))
     assert word is not None  # accept() said so
     return word
+
+
+# Asking. -----------------------------------------------------------------------------------
+
+Ask = Callable[[str], ModelReply]
+"""One Converse call with this request text. The caller binds the model, the sampling
+settings, the image and the call's bounds; what it raises (ServiceError, Cancelled, a
+budget stop) ends the asking, except AttemptFailedError where a function says otherwise."""
+
+
+@dataclass(frozen=True)
+class ChecklistAnswer:
+    """``checklist`` as written, or None with ``error`` saying why; ``replies`` are every
+    answer received (the record and the bill need the unreadable ones too)."""
+
+    checklist: Checklist | None
+    replies: tuple[ModelReply, ...]
+    error: str = ""
+
+
+def ask_for_checklist(prompt: str, ask: Ask) -> ChecklistAnswer:
+    """The checklist for ``prompt``: one call, once more for an unreadable answer.
+
+    A call that fails on the service's side (AttemptFailedError, a deadline) is not asked
+    again: it is the answer's ``error``, so the loop can fall back to whole-prompt judging
+    with what was paid for on record, and a service can say why in its own words.
+    """
+    request = checklist_prompt(prompt)
+    replies: list[ModelReply] = []
+    error = ""
+    for _ in range(2):
+        try:
+            reply = ask(request)
+        except AttemptFailedError as exc:
+            error = str(exc)
+            break
+        replies.append(reply)
+        try:
+            return ChecklistAnswer(parse_checklist(encodable(reply.text)), tuple(replies))
+        except ModelOutputError as exc:
+            error = f"the answer could not be read, twice: {exc}"
+    return ChecklistAnswer(None, tuple(replies), error)
+
+
+@dataclass(frozen=True)
+class ItemsJudgement:
+    """One image judged against a checklist. ``unread`` is set when no answer could be read
+    at all (every item is then an error carrying it)."""
+
+    checks: ItemVerdicts
+    decision: Decision
+    replies: tuple[ModelReply, ...]
+    unread: ModelOutputError | None = None
+
+
+def judge_items(
+    prompt: str, checklist: Checklist, ask: Ask, *, ask_again: bool = True
+) -> ItemsJudgement:
+    """Every item of ``checklist`` judged in one call (``ask`` sends the image).
+
+    With ``ask_again`` (runs), an unreadable answer is asked for again whole and items the
+    answer left out are asked for once more on their own, so one sloppy answer does not
+    cost an image its approval. Without it (the judge evaluation) the first answer is
+    the result, since a second ask would hide how often that answer is incomplete.
+    Whatever is still unjudged is recorded as an ``error`` on its item, never guessed.
+    AttemptFailedError from ``ask`` is not caught: a judge that timed out judged nothing.
+    """
+    question = judge_checklist_prompt(prompt, checklist)
+    replies: list[ModelReply] = []
+    found: ItemVerdicts | None = None
+    error: ModelOutputError | None = None
+    for _ in range(2 if ask_again else 1):
+        replies.append(ask(question))
+        try:
+            found = parse_item_verdicts(encodable(replies[-1].text), checklist, earlier=found)
+        except ModelOutputError as exc:
+            error = exc
+            continue
+        if found.complete:
+            break
+        question = judge_checklist_prompt(prompt, checklist, only=found.missing)
+    twice = len(replies) > 1
+    if found is None:
+        read = "could not be read, twice" if twice else "could not be read"
+        checks = ItemVerdicts.all_errors(checklist, f"The judge's answer {read}: {error}")
+    else:
+        asked = ", asked twice" if twice else ""
+        checks = found.with_errors(checklist, f"The judge did not answer this item{asked}")
+        error = None
+    return ItemsJudgement(checks, decide(checklist, checks), tuple(replies), error)

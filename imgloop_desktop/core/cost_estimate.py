@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from imgloop_desktop.core.checklist import (
     MAX_ID_CHARS,
@@ -32,6 +31,7 @@ from imgloop_desktop.core.cost import (
     judge_image_size,
     worst_case_call,
 )
+from imgloop_desktop.core.events import CallKind
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.prompts import judge_prompt, revise_prompt
@@ -40,22 +40,12 @@ from imgloop_desktop.core.text_limits import MAX_REASON_CHARS
 # -- the estimate before Run ------------------------------------------------------------------
 
 
-class CallKind(StrEnum):
-    GENERATE = "generate"
-    JUDGE = "judge"
-    JUDGE_AGAIN = "judge again"
-    CHECKLIST = "checklist"
-    CHECKLIST_AGAIN = "checklist again"
-    REVISE = "revise"
-    REVISE_AGAIN = "revise again"
-    COMPARE = "compare"
-
-
 @dataclass(frozen=True)
 class Line:
     """One kind of call in an estimate: ``calls`` calls, paid as ``units`` units of
     ``each`` (a generation's unit is one attempt, which may be several image calls: a
-    one-image-per-call model asked for 3 images makes 3; every other unit is one call)."""
+    one-image-per-call model asked for 3 images makes 3; every other unit is one call).
+    A run's ``Spent`` names an "again" line's calls by ``kind.billed_as``."""
 
     kind: CallKind
     calls: int

@@ -234,11 +234,27 @@ class PromptRevised:
 
 
 class CallKind(StrEnum):
+    """Every kind of paid call, one vocabulary for what a run spent and what it may spend.
+
+    A call asked again (an unreadable answer, items left out) is billed as its first ask's
+    kind, so ``Spent`` never names an "again" kind: the history places a judgement's whole
+    cost on its image by kind. The "again" kinds are the estimate's worst-case lines for
+    those calls (``cost_estimate``), apart because a run approved early makes none.
+    """
+
     GENERATE = "generate"
     JUDGE = "judge"
+    JUDGE_AGAIN = "judge again"
     CHECKLIST = "checklist"
+    CHECKLIST_AGAIN = "checklist again"
     REVISE = "revise"
+    REVISE_AGAIN = "revise again"
     COMPARE = "compare"
+
+    @property
+    def billed_as(self) -> CallKind:
+        """The kind a ``Spent`` event names for a call of this kind."""
+        return CallKind(self.value.removesuffix(" again"))
 
 
 @dataclass(frozen=True)

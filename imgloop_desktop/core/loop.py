@@ -18,7 +18,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,11 +37,9 @@ from imgloop_desktop.core.checklist import (
     resolve_tie,
 )
 from imgloop_desktop.core.checklist_prompts import (
-    checklist_prompt,
-    judge_checklist_prompt,
+    ask_for_checklist,
+    judge_items,
     pairwise_prompt,
-    parse_checklist,
-    parse_item_verdicts,
     parse_pairwise,
     revise_checklist_prompt,
     revision_brief,
@@ -285,49 +283,39 @@ class ImageLoop:
 
     def _prepare_checklist(self) -> None:
         """The checklist before the first judgement: the one given, else one written by the
-        judge model (one call, asked once more for an unreadable answer). One that cannot be
-        written leaves the run judging the whole prompt, on record, rather than ending it."""
+        judge model (``ask_for_checklist``, each call bounded by the revise deadline and
+        cancel). One that cannot be written leaves the run judging the whole prompt, on
+        record, rather than ending it."""
         if self._checklist is not None:
             self._emit(ev.ChecklistSet(self._checklist, self._checklist_origin))
             return
-        request = checklist_prompt(self.params.prompt)
-        replies: list[ModelReply] = []
-        error = ""
-        for _ in range(2):
+
+        def ask(request: str) -> ModelReply:
             self._check_cancel()
-            call = _spawn(
-                self._ask, _Purpose(ev.CallKind.CHECKLIST), request, self.params.revise_settings
-            )
-            try:
-                reply = self._await(call, self.deadlines.revise)
-            except AttemptFailedError as exc:
-                error = str(exc)
-                break
+            purpose = _Purpose(ev.CallKind.CHECKLIST)
+            call = _spawn(self._ask, purpose, request, self.params.revise_settings)
+            reply = self._await(call, self.deadlines.revise)
             if reply is None:
-                error = f"no answer within {self.deadlines.revise:g} s"
-                break
-            replies.append(reply)
-            try:
-                written = parse_checklist(encodable(reply.text))
-            except ModelOutputError as exc:
-                error = f"the answer could not be read, twice: {exc}"
-                continue
-            with self._lock:
-                if self._checklist is None:  # a person's checklist, set meanwhile, wins
-                    self._checklist = written
-                    self._emit(self._checklist_event(written, ev.ChecklistOrigin.WRITTEN, replies))
-            return
+                raise AttemptFailedError(f"no answer within {self.deadlines.revise:g} s")
+            return reply
+
+        answer = ask_for_checklist(self.params.prompt, ask)
         with self._lock:
-            if self._checklist is not None:
+            if self._checklist is not None:  # a person's checklist, set meanwhile, wins
+                return
+            if answer.checklist is not None:
+                self._checklist = answer.checklist
+                origin = ev.ChecklistOrigin.WRITTEN
+                self._emit(self._checklist_event(answer.checklist, origin, answer.replies))
                 return
             self._checklist_mode = False
             self._emit(
                 self._checklist_event(
                     None,
                     ev.ChecklistOrigin.FAILED,
-                    replies,
-                    error=f"The checklist could not be written ({error}); each image is judged "
-                    "YES/NO against the whole prompt instead.",
+                    answer.replies,
+                    error=f"The checklist could not be written ({answer.error}); each image "
+                    "is judged YES/NO against the whole prompt instead.",
                 )
             )
 
@@ -335,7 +323,7 @@ class ImageLoop:
         self,
         checklist: Checklist | None,
         origin: ev.ChecklistOrigin,
-        replies: list[ModelReply],
+        replies: Sequence[ModelReply],
         *,
         error: str = "",
     ) -> ev.ChecklistSet:
@@ -565,22 +553,29 @@ class ImageLoop:
         """Ask the judge (on a call thread), once more for an unreadable answer. Nothing is
         recorded here: the scheduler records, so a judgement past its deadline is dropped."""
         copy = judge_copy(candidate.path.read_bytes(), self.params.judge_image_max_side)
-        question = judge_prompt(self.params.prompt)
         with self._lock:
             self._may_call()
             checklist = self._checklist if self._checklist_mode else None
             self._emit(ev.JudgingStarted(candidate.ref))
         ref = candidate.ref
         purpose = _Purpose(ev.CallKind.JUDGE, ref.revision, ref.attempt, ref.index)
+        ask = self._judge_asker(purpose, copy.data)
         if checklist is not None:
-            return self._judge_items(checklist, copy.data, copy.note, purpose)
+            judged = judge_items(self.params.prompt, checklist, ask)
+            return _Judgement(
+                _RESULTS[judged.decision.result],
+                _items_reason(judged.decision, checklist),
+                list(judged.replies),
+                copy.note,
+                judged.checks,
+                judged.decision,
+                checklist,
+            )
+        question = judge_prompt(self.params.prompt)
         replies: list[ModelReply] = []
         error: ModelOutputError | None = None
         for _ in range(2):  # one retry for an unreadable answer, then an explicit error
-            if replies:
-                with self._lock:
-                    self._may_call()
-            replies.append(self._ask(purpose, question, self.params.validate_settings, copy.data))
+            replies.append(ask(question))
             try:
                 result, reason = parse_verdict(encodable(replies[-1].text))
             except ModelOutputError as exc:
@@ -594,39 +589,21 @@ class ImageLoop:
             copy.note,
         )
 
-    def _judge_items(
-        self, checklist: Checklist, image: bytes, note: str, purpose: _Purpose
-    ) -> _Judgement:
-        """One call checks every item; items the answer left out are asked for once more,
-        then recorded as errors on those items (an unreadable answer is asked again whole)."""
-        question = judge_checklist_prompt(self.params.prompt, checklist)
-        replies: list[ModelReply] = []
-        found: ItemVerdicts | None = None
-        error: ModelOutputError | None = None
-        for _ in range(2):
-            if replies:
+    def _judge_asker(self, purpose: _Purpose, image: bytes) -> Callable[[str], ModelReply]:
+        """The judge's calls for one image. The first was let through by ``_judge``'s gate,
+        atomically with JudgingStarted; an ask again passes the gate itself, so none starts
+        after a cancel or an approval."""
+        asked = False
+
+        def ask(question: str) -> ModelReply:
+            nonlocal asked
+            if asked:
                 with self._lock:
                     self._may_call()
-            replies.append(self._ask(purpose, question, self.params.validate_settings, image))
-            try:
-                found = parse_item_verdicts(encodable(replies[-1].text), checklist, earlier=found)
-            except ModelOutputError as exc:
-                error = exc
-                continue
-            if found.complete:
-                break
-            question = judge_checklist_prompt(self.params.prompt, checklist, only=found.missing)
-        if found is None:
-            checks = ItemVerdicts.all_errors(
-                checklist, f"The judge's answer could not be read, twice: {error}"
-            )
-        else:
-            checks = found.with_errors(checklist, "The judge did not answer this item, asked twice")
-        decision = decide(checklist, checks)
-        result = _RESULTS[decision.result]
-        return _Judgement(
-            result, _items_reason(decision, checklist), replies, note, checks, decision, checklist
-        )
+            asked = True
+            return self._ask(purpose, question, self.params.validate_settings, image)
+
+        return ask
 
     def _record_verdict(self, candidate: ev.Candidate, judgement: _Judgement) -> ev.Verdict:
         replies = judgement.replies

@@ -1,8 +1,9 @@
 """Writing a prompt's requirement checklist with the judge's model (issue 12), kept per
 (prompt, judge model) so writing it again costs nothing.
 
-One Converse call turns the person's prompt into atomic requirements (``core.checklist``);
-an unreadable answer is asked for once more, then reported. The cache
+One Converse call turns the person's prompt into atomic requirements, asked and read as a
+run asks (``checklist_prompts.ask_for_checklist``: an unreadable answer is asked for once
+more), and a checklist that could not be written is reported, not cached. The cache
 (``services.checklist_cache``) is shared with runs: a run whose checklist was written here
 (the window's "Write from prompt", ``imgloop-cli checklist``) starts from it, and one the
 loop writes is kept for the next.
@@ -14,13 +15,8 @@ import logging
 from dataclasses import dataclass
 
 from imgloop_desktop.core.checklist import Checklist
-from imgloop_desktop.core.checklist_prompts import checklist_prompt, parse_checklist
-from imgloop_desktop.core.errors import (
-    ModelOutputError,
-    Problem,
-    ServiceError,
-    ValidationError,
-)
+from imgloop_desktop.core.checklist_prompts import ask_for_checklist
+from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
 from imgloop_desktop.core.param_values import short, text_problem
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers import catalog
@@ -49,7 +45,8 @@ def write_checklist(
     reviser's sampling settings, from the cache when it was written before.
 
     Raises ValidationError (a prompt or model no run would take), ServiceError (Bedrock
-    refused, or the model's answer was unreadable twice) before anything is cached.
+    refused or timed out, or the model's answer was unreadable twice) before anything is
+    cached.
     """
     problem = _prompt_problem(params.prompt)
     if problem:
@@ -67,11 +64,21 @@ def write_checklist(
         region = catalog.call_region("judge_model_id", judge, clients.region, pinned=pinned)
         client, region = clients.runtime(region)
         chat = ConverseChat(client, judge, region=region)
-        written = _ask(chat, params)
+        # A plain call per ask: nothing to cancel or bill here, unlike a run's.
+        answer = ask_for_checklist(
+            params.prompt, lambda request: chat.ask(request, params.revise_settings)
+        )
     finally:
         close_clients(clients)
-    checklist_cache.keep(key, written)
-    return Written(written, judge, region, cached=False)
+    if answer.checklist is None:
+        raise ServiceError(
+            f"{judge} in {region} did not write a usable checklist: {answer.error}",
+            model_id=judge,
+            region=region,
+            hint="Try again, or pick another judge model.",
+        )
+    checklist_cache.keep(key, answer.checklist)
+    return Written(answer.checklist, judge, region, cached=False)
 
 
 def _prompt_problem(prompt: str) -> str | None:
@@ -80,21 +87,3 @@ def _prompt_problem(prompt: str) -> str | None:
     if len(prompt) > MAX_PROMPT_CHARS:
         return f"at most {MAX_PROMPT_CHARS:,} characters (this one has {len(prompt):,})"
     return text_problem(prompt)
-
-
-def _ask(chat: ConverseChat, params: RunParams) -> Checklist:
-    """One call; an unreadable answer is asked for once more, then is an error."""
-    request = checklist_prompt(params.prompt)
-    error: ModelOutputError | None = None
-    for _ in range(2):
-        reply = chat.ask(request, params.revise_settings)
-        try:
-            return parse_checklist(reply.text)
-        except ModelOutputError as exc:
-            error = exc
-    raise ServiceError(
-        f"{chat.model_id} in {chat.region} did not write a usable checklist, twice: {error}",
-        model_id=chat.model_id,
-        region=chat.region,
-        hint="Try again, or pick another judge model.",
-    )

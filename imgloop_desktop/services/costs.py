@@ -29,6 +29,7 @@ from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers.prices import price_table
 from imgloop_desktop.providers.session import FALLBACK_REGION
+from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.run import check, regions
 
 
@@ -191,6 +192,26 @@ def monthly_left(settings: CostSettings, spent_this_month: Cost) -> Decimal | No
     if settings.monthly_cap_usd is None:
         return None
     return max(settings.monthly_cap_usd - spent_this_month.known, Decimal(0))
+
+
+def monthly_left_now(
+    history_path: Path | None = None, *, settings: CostSettings | None = None
+) -> Decimal | None:
+    """What the monthly budget allows at this instant, for a run about to start: the
+    window's runs, the command's and every batch item all spend the same month, so each
+    asks the history just before it starts, never once for many.
+
+    ``history_path``: the history file (default: the data folder's); ``settings``: the cost
+    settings already read (default: read now). None without a monthly cap, and then the
+    history is not opened. Call it off the GUI thread. Raises ValidationError for a bad
+    settings file; the history's errors (ImgloopError, OSError) as ``HistoryService.open``.
+    """
+    if settings is None:
+        settings = load_settings()
+    if settings.monthly_cap_usd is None:
+        return None
+    with HistoryService.open(history_path) as history:
+        return monthly_left(settings, history.month_spend())
 
 
 # -- for the window's Preferences (issue 13) ---------------------------------------------------

@@ -1,12 +1,13 @@
 """How well the configured judge decides (issue 12): run it over a labelled set and compare.
 
 Each image gets one Converse call with the loop's own request and reader
-(``checklist_prompts.judge_checklist_prompt`` and ``parse_item_verdicts``, then
-``checklist.decide``), on the judge's copy of the image (``judge_copy``) and its sampling
-settings, so the numbers describe the judge as runs use it. Items the answer leaves out
-are counted as errors here rather than asked for again: the loop's second ask would hide
-how often the first answer is incomplete. An image with no checklist is judged against the
-whole prompt (``judge_prompt``/``parse_verdict``) and counts for approval only.
+(``checklist_prompts.judge_items``), on the judge's copy of the image (``judge_copy``) and
+its sampling settings, so the numbers describe the judge as runs use it. It is called with
+``ask_again=False``: items the answer leaves out, and an unreadable answer, are counted as
+errors rather than asked for again, because what is measured is the judge's answer; the
+loop's second ask would hide how often that answer is incomplete or unreadable. An image
+with no checklist is judged against the whole prompt (``judge_prompt``/``parse_verdict``)
+and counts for approval only.
 
 Counted per requirement (overall and per kind) and per image (approval):
 
@@ -27,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
-from imgloop_desktop.core.checklist import KINDS, ItemVerdicts, decide
-from imgloop_desktop.core.checklist_prompts import judge_checklist_prompt, parse_item_verdicts
+from imgloop_desktop.core.checklist import KINDS
+from imgloop_desktop.core.checklist_prompts import judge_items
 from imgloop_desktop.core.errors import AttemptFailedError, ModelOutputError, ValidationError
 from imgloop_desktop.core.events import VerdictResult
 from imgloop_desktop.core.judge_image import judge_copy
@@ -53,7 +54,6 @@ JUDGE_FIELDS = frozenset(
     {"judge_model_id", "aws_region", "judge_image_max_side"}
     | {f"claude_validate_{s}" for s in ("temperature", "top_p", "top_k", "max_tokens")}
 )
-MISSING_REASON = "the judge's answer did not judge this item"
 
 
 # Counting ---------------------------------------------------------------------------------
@@ -246,37 +246,28 @@ class EvalReport:
 
 
 def judge_case(case: EvalCase, chat: ChatModel, params: RunParams) -> ImageOutcome:
-    """One call for ``case``'s image, read as the loop reads it. Raises ServiceError (the
-    evaluation cannot go on); a timed-out call or unreadable answer is the image's error."""
+    """One call for ``case``'s image, read as the loop reads it (``judge_items`` without
+    asking again). Raises ServiceError (the evaluation cannot go on); a timed-out call or
+    an unreadable answer is the image's error."""
     try:
         image = judge_copy(case.image_bytes(), params.judge_image_max_side).data
     except OSError as exc:  # checked when the set was read; gone or unreadable since
         return _failed(case, f"the image could not be read: {exc}", calls=0)
+
+    def ask(question: str) -> ModelReply:
+        return chat.ask(question, params.validate_settings, image_png=image)
+
     checklist = case.checklist
-    question = (
-        judge_prompt(case.prompt)
-        if checklist is None
-        else judge_checklist_prompt(case.prompt, checklist)
-    )
     try:
-        reply = chat.ask(question, params.validate_settings, image_png=image)
+        if checklist is None:
+            return _judge_whole(case, ask(judge_prompt(case.prompt)))
+        judged = judge_items(case.prompt, checklist, ask, ask_again=False)
     except AttemptFailedError as exc:
         return _failed(case, f"the call failed: {exc}", calls=1)
-    text = encodable(reply.text)
-    if checklist is None:
-        try:
-            result, _reason = parse_verdict(text)
-        except ModelOutputError as exc:
-            return _failed(case, f"the answer could not be read: {exc}", reply)
-        said = {VerdictResult.YES: "approved", VerdictResult.NO: "rejected"}.get(result, "review")
-        return _outcome(case, said, (), reply)
-    try:
-        checks = parse_item_verdicts(text, checklist)
-    except ModelOutputError as exc:
-        checks = ItemVerdicts.all_errors(checklist, f"the answer could not be read: {exc}")
-    else:
-        checks = checks.with_errors(checklist, MISSING_REASON)
-    decision = decide(checklist, checks)
+    (reply,) = judged.replies
+    if judged.unread is not None:
+        return _failed(case, f"the answer could not be read: {judged.unread}", reply)
+    checks = judged.checks
     items = tuple(
         ItemOutcome(
             item.id,
@@ -288,8 +279,17 @@ def judge_case(case: EvalCase, chat: ChatModel, params: RunParams) -> ImageOutco
         )
         for item in checklist.items
     )
-    unread = all(i.result == "error" for i in items)
-    return _outcome(case, "error" if unread else str(decision.result), items, reply)
+    return _outcome(case, str(judged.decision.result), items, reply)
+
+
+def _judge_whole(case: EvalCase, reply: ModelReply) -> ImageOutcome:
+    """A case without a checklist: the whole-prompt verdict, for approval only."""
+    try:
+        result, _reason = parse_verdict(encodable(reply.text))
+    except ModelOutputError as exc:
+        return _failed(case, f"the answer could not be read: {exc}", reply)
+    said = {VerdictResult.YES: "approved", VerdictResult.NO: "rejected"}.get(result, "review")
+    return _outcome(case, said, (), reply)
 
 
 def _outcome(
@@ -304,7 +304,6 @@ def _outcome(
         calls=1,
         input_tokens=reply.input_tokens or 0,
         output_tokens=reply.output_tokens or 0,
-        error=items[0].evidence if decision == "error" and items else "",
     )
 
 

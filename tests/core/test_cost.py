@@ -36,8 +36,9 @@ from imgloop_desktop.core.cost import (
     money,
     worst_case_call,
 )
-from imgloop_desktop.core.cost_estimate import CallKind, Line, estimate, expected
+from imgloop_desktop.core.cost_estimate import Line, estimate, expected
 from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.events import CallKind
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides

@@ -83,3 +83,22 @@ def test_the_estimate_uses_the_persons_prices_and_history() -> None:
     assert json.loads(json.dumps(own.to_json()))["median_attempts"] == 1.5
     with pytest.raises(ValidationError, match="prompt"):
         costs.estimate_run(RunParams(prompt=""))
+
+
+def test_what_the_month_allows_now_reads_the_settings_and_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = tmp_path / "elsewhere" / "history.sqlite3"
+    history.parent.mkdir()
+    # No cap: the history is not even opened.
+    assert costs.monthly_left_now(history) is None
+    assert not history.exists()
+    costs.save_settings(costs.CostSettings(Decimal(10)))
+    assert costs.monthly_left_now(history) == Decimal(10)  # nothing spent yet
+    assert history.exists()
+    monkeypatch.setattr(costs.HistoryService, "month_spend", lambda _self: Cost(Decimal("3.25")))
+    assert costs.monthly_left_now(history) == Decimal("6.75")
+    # Settings already read are used as they are, not read again.
+    assert costs.monthly_left_now(history, settings=costs.CostSettings(Decimal(4))) == Decimal(
+        "0.75"
+    )

@@ -18,6 +18,7 @@ query), never here.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -437,8 +438,7 @@ class MainWindow(QMainWindow):
         history); None without a monthly cap, so no query is made."""
         if settings.monthly_cap_usd is None:
             return None
-        history = self.history
-        return lambda: costs.monthly_left(settings, history.month_spend())
+        return functools.partial(costs.monthly_left_now, self.history.db_path, settings=settings)
 
     def _refuse_for_cost_settings(self) -> None:
         problem = self.cost_settings_problem

@@ -7,9 +7,9 @@ running is ``services.batch_engine``, the same engine as ``imgloop-cli batch``, 
 the history instead of a file: a worker claims the first waiting item (so a reorder or a
 retry is seen at once), and each run's end is written back to its item.
 
-Quitting while items run does not mark them cancelled: they stay ``running`` with their
-claim freed, so the next start resumes them. Only a person's Cancel makes an item
-``cancelled``.
+Quitting (or stopping the queue) while items run does not leave them cancelled: their
+runs are cut short (and kept) and the items wait again, so the next start resumes them.
+Only a person's Cancel leaves an item ``cancelled``.
 
 The queue's budget (0: none) caps what its items spend together: each item starts with
 what is left of it (and of the monthly budget, the smaller) as its cap, and once the
@@ -105,10 +105,16 @@ class _HistorySource:
         self.changed()
 
     def finished(self, claim: Claim, result: ItemResult) -> None:
+        item_id = int(str(claim.key))
         if self.quitting.is_set() and result.outcome is Outcome.CANCELLED:
-            return  # a quit, not a person's cancel: the item resumes at the next start
+            # A stop, not a person's cancel: the item waits again (its cut-short run kept),
+            # so the next start resumes it.
+            self.history.queue_finish(item_id, QueueState.CANCELLED, HistoryOutcome.CANCELLED)
+            self.history.queue_retry([item_id])
+            self.changed()
+            return
         state, outcome, error = item_end(result)
-        self.history.queue_finish(int(str(claim.key)), state, outcome, error)
+        self.history.queue_finish(item_id, state, outcome, error)
         if outcome is HistoryOutcome.BUDGET and self.history.queue_budget() > 0:
             # The item stopped at what was left of the queue's budget (or the month's):
             # starting the next would only stop at once too.
@@ -253,8 +259,8 @@ class RunQueue:
         self._changed()
 
     def close(self, timeout: float = CLOSE_SECONDS) -> bool:
-        """Stop for a quit: no item starts, running ones are cancelled and stay queued (the
-        next start resumes them). True when every worker ended within ``timeout``."""
+        """Stop (a quit, another backend): no item starts, running ones are cut short and
+        wait again (the next start resumes them). True when every worker ended in time."""
         with self._lock:
             engine, source = self._engine, self._source
             self._engine = self._source = None

@@ -1,0 +1,111 @@
+"""How hard the window's queue may press the account: items at once, image calls at once,
+image calls per minute. Kept in ``<data dir>/queue.json`` (Preferences → Queue).
+
+The defaults are deliberately modest: Bedrock's on-demand quotas are per model and per
+Region, and new accounts often get less than the published defaults (the quotas page says
+so), so a first queue should not meet throttling at once. Throttling answers lower the
+rate automatically and successes raise it back to the ceiling set here; a person whose
+Service Quotas show more raises these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from imgloop_desktop import paths
+from imgloop_desktop.core import jsonsafe
+from imgloop_desktop.core.atomic_file import atomic_write
+from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.param_values import short
+from imgloop_desktop.services.batch_engine import CallLimits
+
+LIMITS_FILE = "queue.json"
+MAX_LIMITS_BYTES = 4096
+
+# (field, lowest, highest) for each limit; the window's spin boxes use the same ranges.
+RANGES: dict[str, tuple[int, int]] = {
+    "items_at_once": (1, 16),
+    "image_calls_at_once": (1, 16),
+    "image_calls_per_minute": (1, 6000),
+}
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    items_at_once: int = 3
+    image_calls_at_once: int = 2
+    image_calls_per_minute: int = 20
+
+    def call_limits(self) -> CallLimits:
+        return CallLimits(
+            concurrent_calls=self.image_calls_at_once,
+            calls_per_minute=float(self.image_calls_per_minute),
+            min_calls_per_minute=min(1.0, float(self.image_calls_per_minute)),
+        )
+
+    @classmethod
+    def from_json(cls, value: object) -> QueueLimits:
+        """Checked values (ValidationError naming each bad field, its value, the range)."""
+        if not isinstance(value, dict):
+            raise ValidationError([Problem("queue limits", short(repr(value)), "a JSON object")])
+        problems: list[Problem] = []
+        known: dict[str, int] = {}
+        for name in value:
+            if name not in RANGES:
+                problems.append(Problem(name, "set", f"one of {', '.join(RANGES)}"))
+        for name, (low, high) in RANGES.items():
+            if name not in value:
+                continue
+            got = value[name]
+            if isinstance(got, bool) or not isinstance(got, int) or not low <= got <= high:
+                problems.append(Problem(name, short(repr(got)), f"a whole number {low}-{high}"))
+            else:
+                known[name] = got
+        if problems:
+            raise ValidationError(problems)
+        return cls(**known)
+
+
+def _path() -> Path:
+    return paths.data_dir() / LIMITS_FILE
+
+
+def limits_file() -> Path:
+    return _path()
+
+
+def load_limits() -> QueueLimits:
+    """The saved limits; none saved means the defaults. A bad file raises ValidationError
+    naming the file and the field (a silently ignored file would run faster than asked)."""
+    path = _path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return QueueLimits()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValidationError(
+            [Problem("queue limits file", short(str(path)), f"a readable file ({reason})")]
+        ) from exc
+    try:
+        return QueueLimits.from_json(
+            jsonsafe.loads(data, what="the queue limits", max_bytes=MAX_LIMITS_BYTES)
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            [Problem(f"{path.name}: {p.field}", p.value, p.allowed) for p in exc.problems]
+        ) from exc
+    except (ImgloopError, ValueError) as exc:
+        raise ValidationError(
+            [Problem("queue limits file", short(str(path)), f"JSON queue limits ({exc})")]
+        ) from exc
+
+
+def save_limits(limits: QueueLimits) -> None:
+    """Write atomically; raises OSError when the data folder cannot be written."""
+    QueueLimits.from_json(asdict(limits))  # never write what would not load
+    path = _path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, (json.dumps(asdict(limits), indent=2) + "\n").encode("utf-8"))

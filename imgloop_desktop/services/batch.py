@@ -112,10 +112,15 @@ class BatchSummary:
 
 
 def read_batch(
-    path: Path, *, overrides: dict[str, Any] | None = None, check: bool = True
+    path: Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    check: bool = True,
+    base: RunParams | None = None,
 ) -> list[BatchItem]:
     """The file's events (``.csv`` by header row, anything else JSONL), each with
-    ``overrides`` applied and, when ``check``, validated as a run would be.
+    ``overrides`` applied and, when ``check``, validated as a run would be. With ``base``
+    (the window's form), a field a line leaves out is the base's, not the default.
 
     Raises ValidationError naming every problem of every line as ``line N: field`` (or the
     file itself), so a person fixes the whole file in one go and nothing runs meanwhile.
@@ -137,7 +142,7 @@ def read_batch(
     except UnicodeDecodeError as exc:
         raise ValidationError([Problem("batch file", short(str(path)), "UTF-8 text")]) from exc
     rows = _csv_rows(text) if path.suffix.lower() == ".csv" else _jsonl_rows(text)
-    return parse_rows(rows, overrides=overrides or {}, check=check)
+    return parse_rows(rows, overrides=overrides or {}, check=check, base=base)
 
 
 def _jsonl_rows(text: str) -> list[tuple[int, str | dict[str, Any]]]:
@@ -182,6 +187,7 @@ def parse_rows(
     *,
     overrides: dict[str, Any],
     check: bool = True,
+    base: RunParams | None = None,
 ) -> list[BatchItem]:
     """Rows (line number, JSON text or an event dict) as checked items; ValidationError
     with every line's problems, each field prefixed ``line N: ``."""
@@ -197,6 +203,8 @@ def parse_rows(
                 params = RunParams.loads(row, f"line {line}")
             else:
                 params = RunParams.from_event(row)
+            if base is not None:
+                params = _over(base, params, _keys(row))
             params = params.with_changes(**overrides)
             if check:
                 run_service.check(params)
@@ -211,6 +219,21 @@ def parse_rows(
     if problems:
         raise ValidationError(problems)
     return items
+
+
+def _keys(row: str | dict[str, Any]) -> set[str]:
+    """The fields a row set (it already read as an event, so its JSON is sound)."""
+    event = json.loads(row) if isinstance(row, str) else row
+    keys = set(event) if isinstance(event, dict) else set()
+    if "output_s3_bucket_name" in keys:
+        keys.add("s3_enabled")  # an event naming a bucket uploads unless it says otherwise
+    if "checklist" in keys:
+        keys.add("judge_mode")  # an event carrying a checklist is judged against it
+    return keys
+
+
+def _over(base: RunParams, row: RunParams, keys: set[str]) -> RunParams:
+    return base.with_changes(**{k: getattr(row, k) for k in keys if k in _TYPES})
 
 
 # -- running a batch -----------------------------------------------------------------------

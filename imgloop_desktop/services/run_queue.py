@@ -25,7 +25,6 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import RunParams
@@ -166,9 +165,10 @@ class RunQueue:
         self._wake()
         return ids
 
-    def add_file(self, path: Path, overrides: dict[str, Any] | None = None) -> list[int]:
-        """A JSONL/CSV file's events, every line checked first (``line N: field``)."""
-        return self.add([item.params for item in read_batch(path, overrides=overrides)])
+    def add_file(self, path: Path, *, base: RunParams | None = None) -> list[int]:
+        """A JSONL/CSV file's events, every line checked first (``line N: field``); with
+        ``base`` (the form) a field a line leaves out is the base's."""
+        return self.add([item.params for item in read_batch(path, base=base)])
 
     def add_lines(self, text: str, base: RunParams) -> list[int]:
         """One prompt per non-empty line, each with the other fields of ``base``."""

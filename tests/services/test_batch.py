@@ -209,3 +209,21 @@ def test_empty_or_missing_files_are_invalid(tmp_path: Path) -> None:
 def test_items_keep_their_lines() -> None:
     item = BatchItem(SMALL, 7)
     assert item.line == 7
+
+
+def test_a_base_fills_the_fields_a_line_leaves_out(tmp_path: Path) -> None:
+    base = SMALL.with_changes(max_retry_attempts=5, claude_validate_temperature=0.3)
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        '{"prompt": "a cat"}\n{"prompt": "a dog", "max_retry_attempts": 2}\n', encoding="utf-8"
+    )
+    first, second = batch.read_batch(path, base=base)
+    assert (first.params.prompt, first.params.max_retry_attempts) == ("a cat", 5)
+    assert (second.params.prompt, second.params.max_retry_attempts) == ("a dog", 2)
+    assert (
+        first.params.claude_validate_temperature == second.params.claude_validate_temperature == 0.3
+    )
+    csv_path = tmp_path / "items.csv"
+    csv_path.write_text("prompt,max_prompt_revisions\na bird,0\n", encoding="utf-8")
+    (only,) = batch.read_batch(csv_path, base=base)
+    assert (only.params.max_prompt_revisions, only.params.max_retry_attempts) == (0, 5)

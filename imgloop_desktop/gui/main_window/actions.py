@@ -59,6 +59,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         key_note="not Esc: leaving a text field must not end a paid run",
     ),
     ActionSpec(
+        "add_to_queue",
+        "Add to &queue",
+        "add_to_queue",
+        ("Ctrl+Shift+R",),
+        "Add the form's parameters to the run queue",
+        doc="adds the form's parameters as one item of the run queue (kept in the history; "
+        "several items run at once under the queue limits) and shows the queue",
+        key_note="Run with Shift: into the queue instead of now",
+    ),
+    ActionSpec(
         "export_approved",
         "Export &approved…",
         "export_approved",
@@ -73,6 +83,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+H",),
         "Browse past sessions",
         doc="shows and refreshes the history dock",
+    ),
+    ActionSpec(
+        "queue",
+        "Run q&ueue",
+        "open_queue",
+        ("Ctrl+U",),
+        "The run queue: many prompts, several at once",
+        doc="shows the queue dock: its items (ordered with Move up/down), progress, time "
+        "left and cost; Pause/Resume, Cancel item, Retry failed, Add file…, Paste prompts…, "
+        "and the queue's budget",
+        key_note="U for qUeue: Ctrl+Q is Quit",
     ),
     ActionSpec(
         "review",
@@ -151,14 +172,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&File", ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit")),
-    ("&Run", ("run", "cancel", SEPARATOR, "retry_uploads")),
-    ("&View", ("history", "review", "recovery")),
+    ("&Run", ("run", "cancel", "add_to_queue", SEPARATOR, "retry_uploads")),
+    ("&View", ("history", "queue", "review", "recovery")),
     ("&Settings", ("preferences", "costs")),
 )
 
 TOOLBAR: tuple[str | None, ...] = (
     "run",
     "cancel",
+    "add_to_queue",
     SEPARATOR,
     PICKER,
     SEPARATOR,

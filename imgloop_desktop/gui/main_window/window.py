@@ -61,6 +61,7 @@ from imgloop_desktop.gui.main_window.history_actions import (
     SHUTDOWN_JOIN_SECONDS,
     HistoryActions,
 )
+from imgloop_desktop.gui.main_window.queue_sync import QueueSync
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.review_panel import ReviewPanel
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self.export_approved_action = table["export_approved"]
         self.history_action = table["history"]
         self.review_action = table["review"]
+        self.queue_action = table["queue"]
+        self.add_to_queue_action = table["add_to_queue"]
         self.preferences_action = table["preferences"]
         self.costs_action = table["costs"]
         self.import_action = table["import"]
@@ -169,6 +172,10 @@ class MainWindow(QMainWindow):
         self.checklist_sync = ChecklistSync(
             self, self.form, self.controller, self.backends.credentials
         )
+        self.queue_sync = QueueSync(
+            self, self.history, self.form, self.backends, lambda: self.cost_settings
+        )
+        self.tabifyDockWidget(self.history_dock, self.queue_sync.dock)
         self.close_guard = CloseGuard(
             self, self.controller, self.close, close_timeout=close_timeout
         )
@@ -299,6 +306,8 @@ class MainWindow(QMainWindow):
         h.warmedUp.connect(self.warmedUp)
         self.event_files.message.connect(self._say)
         self.checklist_sync.message.connect(self._say)
+        self.queue_sync.message.connect(self._say)
+        self.queue_sync.openSession.connect(self.open_session)
         self.event_files.paramsDropped.connect(self.load_params)
         self.close_guard.message.connect(self._say)
         self.close_guard.cancelRequested.connect(self.cancel_run)
@@ -377,6 +386,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.backend_label.setText(f"Backend: {backend.label}")
         self._update_actions()
+        self.queue_sync.backend_changed()
 
     # -- running ------------------------------------------------------------------------------
 
@@ -533,6 +543,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _history_opened(self, report: RecoveryReport) -> None:
         self.cost_estimate.forget_history()
+        self.queue_sync.history_opened()
         if self.history_dock.isVisible():
             self.history_browser.refresh()
         self.historyReady.emit(report)
@@ -557,6 +568,18 @@ class MainWindow(QMainWindow):
         self.history_dock.raise_()
         self.history_browser.setFocus()
         self.history_browser.refresh()
+
+    @Slot()
+    def open_queue(self) -> None:
+        self.queue_sync.dock.show()
+        self.queue_sync.dock.raise_()
+        self.queue_sync.panel.table.setFocus()
+        self.queue_sync.refresh()
+
+    @Slot()
+    def add_to_queue(self) -> bool:
+        """The form's parameters as a queue item (the queue starts when it may run)."""
+        return self.queue_sync.add_from_form()
 
     @Slot()
     def open_review(self) -> None:
@@ -667,6 +690,8 @@ class MainWindow(QMainWindow):
         self.lifecycle_jobs.close()
         self.lifecycle_jobs.wait(SHUTDOWN_JOIN_SECONDS)
         self.checklist_sync.close(SHUTDOWN_JOIN_SECONDS)
+        if not self.queue_sync.close(SHUTDOWN_JOIN_SECONDS):
+            log.warning("the queue's workers are still busy; they end with the app")
         self.gallery.close_workers()
         self.details.close_workers()
         self.history_browser.close_workers()

@@ -21,7 +21,8 @@ accounts page writes no settings at all.
 
 The dialog is the app's Preferences: a second tab, Costs (``gui.costs_page``), holds the
 monthly budget and the person's own price rows (issue 13), saved in the data folder's
-``costs.json`` that the headless command reads too.
+``costs.json`` that the headless command reads too; a third, Queue (``gui.queue_page``),
+the run queue's limits (issue 14).
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationEr
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui.costs_page import CostsPage
+from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
 
@@ -98,6 +100,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 TITLE = "Preferences"
 ACCOUNTS_TAB = "AWS accounts"
 COSTS_TAB = "Costs"
+QUEUE_TAB = "Queue"
 COSTS_SIZE = (940, 900)
 RUNS_USE = "Runs use: {choice}."
 SAVE_ACCOUNT = "Save account"
@@ -184,6 +187,8 @@ class AccountsDialog(QDialog):
         self.tabs.addTab(accounts_page, ACCOUNTS_TAB)
         self.costs_page = CostsPage(month_spend=self._month_spend)
         self.tabs.addTab(self.costs_page, COSTS_TAB)
+        self.queue_page = QueuePage()
+        self.tabs.addTab(self.queue_page, QUEUE_TAB)
 
         self.keyring_status = QLabel()
         self.keyring_status.setObjectName("keyring_status")
@@ -612,6 +617,10 @@ class AccountsDialog(QDialog):
             min(max(self.width(), COSTS_SIZE[0]), screen.width()),
             min(max(self.height(), COSTS_SIZE[1]), screen.height() - 40),
         )
+
+    def show_queue(self) -> None:
+        """Open on the Queue page (the queue dock's Limits…)."""
+        self.tabs.setCurrentWidget(self.queue_page)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._drop_secrets()

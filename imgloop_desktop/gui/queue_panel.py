@@ -100,6 +100,7 @@ class QueuePanel(QWidget):
     moveRequested = Signal(int, int)
     budgetChanged = Signal(object)
     openSession = Signal(str)
+    limitsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -189,6 +190,10 @@ class QueuePanel(QWidget):
         budget_label.setBuddy(self.budget)
         buttons.addWidget(budget_label)
         buttons.addWidget(self.budget)
+        self.limits_button = QPushButton("&Limits…")
+        self.limits_button.setToolTip("Items and image calls at once, image calls per minute")
+        self.limits_button.clicked.connect(self.limitsRequested)
+        buttons.addWidget(self.limits_button)
         column.addLayout(buttons)
 
     # -- showing ----------------------------------------------------------------------------
@@ -226,7 +231,7 @@ class QueuePanel(QWidget):
         self.progress.setValue(finished)
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(summary.paused)
-        self.pause_button.setText("Res&ume queue" if summary.paused else "&Pause queue")
+        self.pause_button.setText("R&esume queue" if summary.paused else "&Pause queue")
         self.pause_button.blockSignals(False)
         if not self.budget.hasFocus():
             self.budget.setValue(float(summary.budget_usd))
@@ -259,7 +264,7 @@ class QueuePanel(QWidget):
 
     @Slot(bool)
     def _pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText("Res&ume queue" if paused else "&Pause queue")
+        self.pause_button.setText("R&esume queue" if paused else "&Pause queue")
         self.pausedChanged.emit(paused)
 
     def _move(self, step: int) -> None:

@@ -93,3 +93,13 @@ def test_a_quit_mid_queue_resumes_at_the_next_start(
     items = again.queue_sync.panel.items
     assert any(len(i.run_ids) == 2 for i in items)  # the one the quit cut short, run again
     assert all(i.outcome is not None for i in items)
+
+
+def test_limits_open_preferences_on_the_queue_page(make_window: MakeWindow, qtbot: QtBot) -> None:
+    window = ready(make_window)
+    window.queue_sync.panel.limits_button.click()
+    dialog = window.account_sync.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.tabs.currentWidget() is dialog.queue_page
+    dialog.reject()

@@ -49,12 +49,15 @@ class AccountSync(QObject):
         self.dialog: AccountsDialog | None = None
         self._stale = False
 
-    def open(self, *, costs: bool = False) -> None:
+    def open(self, *, costs: bool = False, queue: bool = False) -> None:
         """Preferences: the AWS accounts (keys in the OS keyring; the picker follows their
-        changes), or with ``costs`` its Costs page (budget and price rows)."""
+        changes), or with ``costs`` its Costs page (budget and price rows), with ``queue``
+        its Queue page (the run queue's limits)."""
         if self.dialog is not None:
             if costs:
                 self.dialog.show_costs()
+            if queue:
+                self.dialog.show_queue()
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
@@ -74,6 +77,8 @@ class AccountSync(QObject):
         dialog.active_changed.connect(self.active_choice_changed)
         dialog.check_finished.connect(self._check_finished)
         dialog.finished.connect(self._closed)
+        if queue:
+            dialog.show_queue()
         self.dialog = dialog
 
     @Slot(str)

@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         self.checklist_sync.message.connect(self._say)
         self.queue_sync.message.connect(self._say)
         self.queue_sync.openSession.connect(self.open_session)
+        self.queue_sync.panel.limitsRequested.connect(lambda: self.account_sync.open(queue=True))
         self.event_files.paramsDropped.connect(self.load_params)
         self.close_guard.message.connect(self._say)
         self.close_guard.cancelRequested.connect(self.cancel_run)

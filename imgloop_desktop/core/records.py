@@ -72,6 +72,10 @@ class SessionFilter:
     outcomes: frozenset[HistoryOutcome] = frozenset()
     since: datetime | None = None
     until: datetime | None = None
+    favourites: bool = False
+    """Only runs with at least one image marked favourite (schema v10)."""
+    min_rating: int = 0
+    """Only runs with an image rated at least this (1-5); 0: any (schema v10)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,9 @@ class ImageRecord:
     id; empty when they decided the image as a whole (schema v7)."""
     is_best: bool = False
     """Named the run's best candidate when none was approved (schema v7)."""
+    favourite: bool = False
+    rating: int | None = None
+    """A person's own marks (schema v10): a star and a 1-5 rating, None when unrated."""
     cost: Cost | None = None
     """Its share of its attempt's generation cost (split evenly among the attempt's images)
     plus its own judging (schema v8); None when its run recorded no costs."""
@@ -185,6 +192,20 @@ class ImageRecord:
     @property
     def label(self) -> str:
         return f"prompt {self.revision} attempt {self.attempt} image {self.index}"
+
+
+MIN_RATING = 1
+MAX_RATING = 5
+
+
+@dataclass(frozen=True)
+class ImageMarks:
+    """A person's marks on one image (schema v10), apart from approval: a favourite is
+    "I like this one", whatever the judge or the person decided."""
+
+    image_id: int
+    favourite: bool = False
+    rating: int | None = None
 
 
 @dataclass(frozen=True)

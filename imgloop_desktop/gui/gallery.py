@@ -23,11 +23,15 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QCloseEvent, QColor, QPainter, QPalette
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QPainter, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QLabel,
     QListView,
+    QPushButton,
+    QSlider,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -38,6 +42,7 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.records import ImageRecord, SessionTree
 from imgloop_desktop.gui import badges
+from imgloop_desktop.gui.compare_view import MAX_COMPARED, MIN_COMPARED, CompareView
 from imgloop_desktop.gui.drag_export import DragPreparer, any_image_requested
 from imgloop_desktop.gui.gallery_model import (
     GalleryItem,
@@ -49,6 +54,8 @@ from imgloop_desktop.gui.gallery_model import (
     version_label,
     with_record,
 )
+from imgloop_desktop.gui.image_viewer import ImageViewer
+from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
@@ -65,6 +72,14 @@ def _ignored(_error: BaseException) -> None:
 
 
 ICON_SIZE = 128
+"""The thumbnail size until a person picks another (slider, Ctrl+wheel)."""
+MIN_ICON_SIZE = 64
+MAX_ICON_SIZE = DISK_THUMBNAIL_SIZE
+"""No larger than the shared disk cache's thumbnails, so none is ever scaled up."""
+ICON_STEP = 16
+COMPARE_TIP = "Compare the selected images side by side (select 2-4; C)"
+SIZE_TIP = "Thumbnail size (Ctrl+wheel over the thumbnails)"
+STAR_COLOUR = "#f9a825"
 CAPTION_HEIGHT = 22
 CELL_PADDING = 6
 RUN_TITLE = "Run {run_id}: {outcome}"
@@ -94,9 +109,10 @@ class GalleryDelegate(QStyledItemDelegate):
     def __init__(self, loader: ThumbnailLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loader = loader
+        self.icon_size = ICON_SIZE
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        side = ICON_SIZE + 2 * CELL_PADDING
+        side = self.icon_size + 2 * CELL_PADDING
         return QSize(side, side + CAPTION_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -161,7 +177,7 @@ class GalleryDelegate(QStyledItemDelegate):
     ) -> None:
         palette: QPalette = option.palette
         cell = self._cell(rect)
-        thumb = QRect(cell.left(), cell.top(), cell.width(), ICON_SIZE + CELL_PADDING)
+        thumb = QRect(cell.left(), cell.top(), cell.width(), self.icon_size + CELL_PADDING)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QColor(badges.COLOURS[badges.Badge.ERROR]))
         painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
@@ -185,7 +201,7 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(cell, 4, 4)
-        thumb = QRect(cell.left(), cell.top(), cell.width(), ICON_SIZE + CELL_PADDING)
+        thumb = QRect(cell.left(), cell.top(), cell.width(), self.icon_size + CELL_PADDING)
         area = thumb.adjusted(CELL_PADDING // 2, CELL_PADDING // 2, -CELL_PADDING // 2, 0)
         key = item.sha256 or f"path:{item.path}"
         pixmap = self.loader.pixmap(key, thumbnail_source(item))
@@ -211,7 +227,27 @@ class GalleryDelegate(QStyledItemDelegate):
             badges.paint_best(painter, thumb)
         if item.upload_failed:
             badges.paint_upload_failed(painter, thumb)
+        if item.favourite or item.rating:
+            self._paint_marks(painter, thumb, item)
         self._caption(painter, cell, item, option)
+
+    def _paint_marks(self, painter: QPainter, thumb: QRect, item: GalleryItem) -> None:
+        """A gold star and the rating at the bottom right, clear of the badges (top left,
+        top right) and the best pill (bottom left)."""
+        text = ("★" if item.favourite else "") + (f" {item.rating}/5" if item.rating else "")
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width = metrics.horizontalAdvance(text.strip()) + 10
+        height = metrics.height() + 2
+        rect = QRect(thumb.right() - width - 3, thumb.bottom() - height - 3, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(rect, height / 2, height / 2)
+        painter.setPen(QColor(STAR_COLOUR))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text.strip())
 
     def _caption(
         self, painter: QPainter, cell: QRect, item: GalleryItem, option: QStyleOptionViewItem
@@ -233,7 +269,12 @@ class GalleryDelegate(QStyledItemDelegate):
 
 class GalleryView(QListView):
     """Icon mode, batched layout, drag-only (Picard's drag-out; the model's ``mimeData``
-    answers with exported copies)."""
+    answers with exported copies). Space opens the viewer, C the compare view, and
+    Ctrl+wheel asks for another thumbnail size (the panel owns the size)."""
+
+    openKeyPressed = Signal()
+    compareKeyPressed = Signal()
+    sizeStepRequested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +295,28 @@ class GalleryView(QListView):
         self.setAcceptDrops(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        if plain and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.openKeyPressed.emit()
+            event.accept()
+            return
+        if plain and event.key() == Qt.Key.Key_C:
+            self.compareKeyPressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = round(event.angleDelta().y() / 120)
+            if steps:
+                self.sizeStepRequested.emit(steps)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
 
 class GalleryPanel(QWidget):
     """The gallery as the main window hosts it: ``on_event`` for the live run,
@@ -263,7 +326,14 @@ class GalleryPanel(QWidget):
     id is still being looked up reports -1 and then its id).
     ``imageUpdated(id)``: an image's badge data changed (verdict, decision, upload).
     ``statusMessage(text)``: something worth a line in the status bar (a refused drag).
+    ``viewRequested(id)``: double-click, Space or Enter on an image: open the large viewer.
+    ``compareRequested(ids)``: the Compare button or C with 2-4 images selected.
+    (``ViewerStack`` answers both; a host without one may connect them itself.)
     """
+
+    viewRequested = Signal(int)
+    compareRequested = Signal(list)
+    thumbnailSizeChanged = Signal(int)
 
     imageSelected = Signal(int)
     imageUpdated = Signal(int)
@@ -275,11 +345,22 @@ class GalleryPanel(QWidget):
     idsResolved = Signal()
     """Live images got their history ids."""
 
-    def __init__(self, history: HistoryService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        history: HistoryService,
+        parent: QWidget | None = None,
+        *,
+        settings: SettingsStore | None = None,
+    ) -> None:
+        """``settings``: where the thumbnail size is remembered; None keeps it for this
+        window only (tests, tools)."""
         super().__init__(parent)
         self.history = history
+        self.settings = settings
         self._jobs = Workers("gallery", max_threads=2, parent=self)
-        self.loader = ThumbnailLoader(ICON_SIZE, parent=self)
+        # Loaded at the largest size offered: a bigger slider value never shows a blurred,
+        # upscaled thumbnail, and a smaller one is scaled down at paint time.
+        self.loader = ThumbnailLoader(MAX_ICON_SIZE, parent=self)
         self.drag = DragPreparer(history, self)
         self.model = GalleryModel(self)
         self.model.mime_provider = self._mime_for
@@ -289,10 +370,38 @@ class GalleryPanel(QWidget):
         self.view.setItemDelegate(self.delegate)
         self.title = QLabel("No session", self)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.compare_button = QPushButton("Compare", self)
+        self.compare_button.setObjectName("galleryCompare")
+        self.compare_button.setToolTip(COMPARE_TIP)
+        self.compare_button.setEnabled(False)
+        self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.size_slider.setObjectName("thumbnailSize")
+        self.size_slider.setRange(MIN_ICON_SIZE, MAX_ICON_SIZE)
+        self.size_slider.setSingleStep(ICON_STEP)
+        self.size_slider.setPageStep(ICON_STEP * 2)
+        self.size_slider.setFixedWidth(120)
+        self.size_slider.setToolTip(SIZE_TIP)
+        self.size_slider.setAccessibleName("Thumbnail size")
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.compare_button)
+        head.addWidget(QLabel("Size", self))
+        head.addWidget(self.size_slider)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(head)
         layout.addWidget(self.view)
+        saved = settings.thumbnail_size() if settings is not None else None
+        self.set_thumbnail_size(saved if saved is not None else ICON_SIZE, remember=False)
+        self.size_slider.valueChanged.connect(self.set_thumbnail_size)
+        self.view.sizeStepRequested.connect(
+            lambda steps: self.set_thumbnail_size(self.thumbnail_size + steps * ICON_STEP)
+        )
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.openKeyPressed.connect(self.request_view)
+        self.view.compareKeyPressed.connect(self.request_compare)
+        self.compare_button.clicked.connect(self.request_compare)
 
         self._run_id: str | None = None
         """The session shown (live or past)."""
@@ -318,6 +427,54 @@ class GalleryPanel(QWidget):
     @property
     def run_id(self) -> str | None:
         return self._run_id
+
+    @property
+    def thumbnail_size(self) -> int:
+        return self.delegate.icon_size
+
+    def set_thumbnail_size(self, size: int, *, remember: bool = True) -> None:
+        """Resize every cell (clamped to the sizes offered) and, unless told otherwise,
+        remember the size for the next start."""
+        size = min(max(int(size), MIN_ICON_SIZE), MAX_ICON_SIZE)
+        if self.size_slider.value() != size:
+            self.size_slider.blockSignals(True)
+            self.size_slider.setValue(size)
+            self.size_slider.blockSignals(False)
+        if size == self.delegate.icon_size and self.view.iconSize().width() == size:
+            return
+        self.delegate.icon_size = size
+        self.view.setIconSize(QSize(size, size))
+        self.view.doItemsLayout()  # uniform item sizes are cached: lay out again
+        self.view.viewport().update()
+        if remember and self.settings is not None:
+            self.settings.set_thumbnail_size(size)
+        self.thumbnailSizeChanged.emit(size)
+
+    @Slot()
+    def request_view(self) -> None:
+        """Open the viewer on the current image (Space, Enter)."""
+        current = self.view.currentIndex()
+        ids = self.selected_image_ids()
+        image_id = self.model.item(current.row()).image_id if current.isValid() else -1
+        if image_id < 0 and ids:
+            image_id = ids[0]
+        if image_id >= 0:
+            self.viewRequested.emit(image_id)
+
+    @Slot()
+    def request_compare(self) -> None:
+        ids = self.selected_image_ids()
+        if MIN_COMPARED <= len(ids) <= MAX_COMPARED:
+            self.compareRequested.emit(ids)
+        else:
+            self.statusMessage.emit(COMPARE_TIP)
+
+    @Slot(QModelIndex)
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            image_id = self.model.item(index.row()).image_id
+            if image_id >= 0:
+                self.viewRequested.emit(image_id)
 
     @Slot(object)
     def on_event(self, event: object) -> None:
@@ -534,6 +691,8 @@ class GalleryPanel(QWidget):
 
     def _update_selected(self) -> None:
         """The current item when it is selected, else the last selected one, else -1."""
+        count = len(self.selected_image_ids())
+        self.compare_button.setEnabled(MIN_COMPARED <= count <= MAX_COMPARED)
         current = self.view.currentIndex()
         if current.isValid() and self.view.selectionModel().isSelected(current):
             self._emit_selected(self.model.item(current.row()).image_id)
@@ -545,3 +704,64 @@ class GalleryPanel(QWidget):
         if image_id != self._last_selected:
             self._last_selected = image_id
             self.imageSelected.emit(image_id)
+
+
+class ViewerStack(QStackedWidget):
+    """``page`` (the window's usual layout, or the gallery alone) with the large viewer and
+    the compare view stacked over it, wired to ``gallery``: a double-click, Space or C in
+    the gallery shows one of them over the whole page, Esc puts the page back with the
+    last viewed image selected, and a decision or mark made there reloads the gallery's
+    cell (which tells the details pane through ``imageUpdated``).
+
+    The host adds this widget where ``page`` was and calls ``close_workers`` on quit.
+    """
+
+    def __init__(self, gallery: GalleryPanel, page: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gallery = gallery
+        self.page = page
+        self.viewer = ImageViewer(gallery.history, self)
+        self.compare = CompareView(gallery.history, self)
+        self.addWidget(page)
+        self.addWidget(self.viewer)
+        self.addWidget(self.compare)
+        self.viewer.sequence = gallery.model.image_ids
+        gallery.viewRequested.connect(self.open_viewer)
+        gallery.compareRequested.connect(self.open_compare)
+        gallery.imageRefreshed.connect(self._refreshed)
+        self.viewer.closed.connect(self.show_page)
+        self.compare.closed.connect(self.show_page)
+        self.viewer.currentImageChanged.connect(gallery.select_image)
+        self.viewer.decided.connect(gallery.refresh_image)
+        self.viewer.marksChanged.connect(gallery.refresh_image)
+        self.compare.decided.connect(gallery.refresh_image)
+        self.viewer.failed.connect(gallery.statusMessage)
+        self.compare.failed.connect(gallery.statusMessage)
+
+    @Slot(int)
+    def open_viewer(self, image_id: int) -> None:
+        self.viewer.show_images(self.gallery.model.image_ids(), image_id)
+        self.setCurrentWidget(self.viewer)
+        self.viewer.canvas.setFocus()
+
+    @Slot(list)
+    def open_compare(self, image_ids: list[int]) -> None:
+        self.compare.show_images(image_ids)
+        self.setCurrentWidget(self.compare)
+
+    @Slot()
+    def show_page(self) -> None:
+        last = self.viewer.current_id if self.currentWidget() is self.viewer else -1
+        self.setCurrentWidget(self.page)
+        if last >= 0:
+            self.gallery.select_image(last)
+        self.gallery.view.setFocus()
+
+    def close_workers(self) -> None:
+        self.viewer.close_workers()
+        self.compare.close_workers()
+
+    def _refreshed(self, image_id: int) -> None:
+        """A decision made in the details pane (or elsewhere) shows here too."""
+        self.viewer.reload(image_id)
+        self.compare.reload(image_id)

@@ -52,6 +52,8 @@ VERSION_ORIGINAL = "the original prompt"
 VERSION_REVISED = "revised from the judge's reasons"
 ATTEMPT_FAILED = "attempt {n} failed"
 BEST_TIP = "{label}: {misses}"
+FAVOURITE_WORD = "★ favourite"
+RATED = "rated {rating}/5"
 
 
 class ItemKind(IntEnum):
@@ -89,6 +91,9 @@ class GalleryItem:
     """The run's best image when none was approved (``BestChosen``, ``ImageRecord.is_best``)."""
     misses: str = ""
     """What keeps the best image from approval, in words."""
+    favourite: bool = False
+    rating: int | None = None
+    """A person's star and 1-5 rating (schema v10); drawn on the thumbnail."""
 
     @property
     def key(self) -> Key:
@@ -141,7 +146,17 @@ class GalleryItem:
             lines.append(f"Attempt: {self.attempt_error}")
         if self.upload_failed:
             lines.append(f"S3 upload failed: {self.upload_error}")
+        if self.favourite or self.rating:
+            lines.append(marks_text(self.favourite, self.rating))
         return "\n".join(lines)
+
+
+def marks_text(favourite: bool, rating: int | None) -> str:
+    """ "★ favourite · rated 4/5", for tooltips and the viewer."""
+    parts = [FAVOURITE_WORD] if favourite else []
+    if rating:
+        parts.append(RATED.format(rating=rating))
+    return " · ".join(parts)
 
 
 def version_label(revision: int) -> str:
@@ -180,6 +195,8 @@ def image_item(
         score=verdict.badge if verdict else "",
         best=image.is_best,
         misses=best_misses if image.is_best else "",
+        favourite=image.favourite,
+        rating=image.rating,
     )
 
 

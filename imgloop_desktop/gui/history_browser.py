@@ -21,7 +21,7 @@ shows its run's cost; a run stopped by a cap has its own outcome, "stopped at bu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -410,6 +410,16 @@ class HistoryBrowser(QWidget):
         for outcome, label in OUTCOME_LABELS.items():
             self.outcome_combo.addItem(label, outcome.value)
         today = QDate.currentDate()
+        # A person's marks (schema v10): runs holding a starred or well-rated image.
+        self.favourite_check = QCheckBox("★ Favourites", self)
+        self.favourite_check.setObjectName("favouritesOnly")
+        self.favourite_check.setToolTip("Only sessions with an image you starred")
+        self.rating_combo = QComboBox(self)
+        self.rating_combo.setObjectName("minRating")
+        self.rating_combo.addItem("Any rating", 0)
+        for stars in range(1, 6):
+            self.rating_combo.addItem(f"{'★' * stars}{' or more' if stars < 5 else ''}", stars)
+        self.rating_combo.setToolTip("Only sessions with an image rated at least this")
         self.since_check = QCheckBox("From", self)
         self.since_edit = QDateEdit(today.addDays(-30), self)
         self.until_check = QCheckBox("to", self)
@@ -477,6 +487,8 @@ class HistoryBrowser(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
         filters.addWidget(self.outcome_combo, 1)
+        filters.addWidget(self.favourite_check)
+        filters.addWidget(self.rating_combo)
         filters.addWidget(self.since_check)
         filters.addWidget(self.since_edit)
         filters.addWidget(self.until_check)
@@ -504,6 +516,8 @@ class HistoryBrowser(QWidget):
         self.search_edit.textChanged.connect(self._debounce.start)
         self.search_edit.returnPressed.connect(self.apply_filter)
         self.outcome_combo.currentIndexChanged.connect(self.apply_filter)
+        self.favourite_check.toggled.connect(self.apply_filter)
+        self.rating_combo.currentIndexChanged.connect(self.apply_filter)
         self.since_check.toggled.connect(self.since_edit.setEnabled)
         self.until_check.toggled.connect(self.until_edit.setEnabled)
         for check in (self.since_check, self.until_check):
@@ -568,11 +582,16 @@ class HistoryBrowser(QWidget):
     def current_filter(self) -> SessionFilter:
         """The filter the widgets describe; ValidationError names every bad field."""
         outcome = self.outcome_combo.currentData()
-        return make_filter(
+        flt = make_filter(
             search=self.search_edit.text().strip(),
             outcomes=[outcome] if outcome else None,
             since=self._date(self.since_check, self.since_edit),
             until=self._date(self.until_check, self.until_edit),
+        )
+        return replace(
+            flt,
+            favourites=self.favourite_check.isChecked(),
+            min_rating=int(self.rating_combo.currentData() or 0),
         )
 
     @Slot()

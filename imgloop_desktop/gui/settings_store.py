@@ -34,6 +34,7 @@ KEY_SPLITTER = "window/splitter"
 KEY_LAST_PARAMS = "params/last"
 KEY_PRESETS = "params/presets"
 KEY_BACKEND = "backend/choice"
+KEY_THUMBNAIL_SIZE = "gallery/thumbnail_size"
 
 PRESET_NAME_MAX = 80
 PRESETS_MAX = 500
@@ -81,6 +82,19 @@ class SettingsStore:
 
     def set_splitter_state(self, data: QByteArray) -> None:
         self.qsettings.setValue(KEY_SPLITTER, data)
+
+    def thumbnail_size(self) -> int | None:
+        """The gallery's thumbnail size in pixels, None when never set or unreadable (the
+        gallery clamps it to the sizes it offers)."""
+        value = self.qsettings.value(KEY_THUMBNAIL_SIZE)
+        try:
+            return int(str(value)) if value is not None else None
+        except ValueError:
+            log.warning("ignoring unreadable thumbnail size %r in %s", value, self.file_name())
+            return None
+
+    def set_thumbnail_size(self, size: int) -> None:
+        self.qsettings.setValue(KEY_THUMBNAIL_SIZE, int(size))
 
     # -- parameters -------------------------------------------------------------------------
 

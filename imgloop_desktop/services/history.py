@@ -31,6 +31,7 @@ from imgloop_desktop.core.records import (
     ExportResult,
     FileProblem,
     HistoryOutcome,
+    ImageMarks,
     ImageRecord,
     ImportResult,
     PendingImageUpload,
@@ -47,7 +48,7 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.storage import export as export_mod
 from imgloop_desktop.storage import thumbnails
-from imgloop_desktop.storage.history import queries, queue_rows, recovery
+from imgloop_desktop.storage.history import marks_rows, queries, queue_rows, recovery
 from imgloop_desktop.storage.history.recorder import HistoryRecorder
 from imgloop_desktop.storage.history.schema import (
     ThreadConnections,
@@ -276,6 +277,23 @@ class HistoryService:
         ``items``: the person's tick per checklist item (True: met), from the review list;
         they become the labels a judge is measured against (``export_labels``)."""
         return queries.set_decision(self._conns.get(), image_id, decision, items=items)
+
+    # -- a person's marks (schema v10) ---------------------------------------------------
+
+    @_plain_errors
+    def set_favourite(self, image_id: int, favourite: bool) -> ImageMarks:
+        """Star (or unstar) an image; its rating and any decision stay as they were."""
+        return marks_rows.set_favourite(self._conns.get(), image_id, favourite)
+
+    @_plain_errors
+    def set_rating(self, image_id: int, rating: int | None) -> ImageMarks:
+        """Rate an image 1-5 (None clears it); ValidationError for anything else."""
+        return marks_rows.set_rating(self._conns.get(), image_id, rating)
+
+    @_plain_errors
+    def marks(self, image_ids: Iterable[int]) -> dict[int, ImageMarks]:
+        """The marks of those of ``image_ids`` that carry any (unmarked ones are absent)."""
+        return marks_rows.marks_of(self._conns.get(), image_ids)
 
     @_plain_errors
     def review_items(self, limit: int = 200) -> list[ReviewItem]:

@@ -49,7 +49,7 @@ from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
 from imgloop_desktop.gui.error_box import describe, problems_text
-from imgloop_desktop.gui.gallery import GalleryPanel
+from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
 from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         left_column.addWidget(self.form_scroll, 1)
 
         self.progress = ProgressPanel()
-        self.gallery = GalleryPanel(self.history)
+        self.gallery = GalleryPanel(self.history, settings=self.settings)
         middle = QWidget()
         middle_column = QVBoxLayout(middle)
         middle_column.setContentsMargins(0, 0, 0, 0)
@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.demo_banner)
-        column.addWidget(self.splitter, 1)
+        # The large viewer and the compare view lie over the three columns when open.
+        self.viewers = ViewerStack(self.gallery, self.splitter)
+        column.addWidget(self.viewers, 1)
         self.setCentralWidget(central)
 
         self.history_browser = HistoryBrowser(self.history)
@@ -694,6 +696,7 @@ class MainWindow(QMainWindow):
         if not self.queue_sync.close(SHUTDOWN_JOIN_SECONDS):
             log.warning("the queue's workers are still busy; they end with the app")
         self.gallery.close_workers()
+        self.viewers.close_workers()
         self.details.close_workers()
         self.history_browser.close_workers()
         self.review_panel.close_workers()

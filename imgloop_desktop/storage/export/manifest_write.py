@@ -118,6 +118,9 @@ def _image_json(image: ImageRecord, file: str | None, annotated: AnnotatedPng | 
             "badge": v.badge,
         },
         "human_items": dict(image.human_items),
+        # A person's marks (history schema v10), added keys like the ones above.
+        "favourite": image.favourite,
+        "rating": image.rating,
     }
 
 

@@ -114,6 +114,18 @@ def _conditions(conn: sqlite3.Connection, flt: SessionFilter) -> tuple[list[str]
         if HistoryOutcome.RUNNING in flt.outcomes:
             parts.append("r.outcome IS NULL")
         where.append("(" + " OR ".join(parts) + ")")
+    # A person's marks (schema v10): runs holding a starred image, or one rated high enough.
+    if flt.favourites:
+        where.append(
+            "r.id IN (SELECT i.run_id FROM image_marks AS m JOIN images AS i "
+            "ON i.id = m.image_id WHERE m.favourite = 1)"
+        )
+    if flt.min_rating > 0:
+        where.append(
+            "r.id IN (SELECT i.run_id FROM image_marks AS m JOIN images AS i "
+            "ON i.id = m.image_id WHERE m.rating >= ?)"
+        )
+        args.append(flt.min_rating)
     if flt.since is not None:
         where.append("r.started_at >= ?")
         args.append(now_iso(flt.since))
@@ -244,9 +256,11 @@ _IMAGE_COLUMNS = """s.id AS image_id, r.run_id AS run_id, r.images_root AS image
     v.notes AS verdict_notes, s.attempt_id AS attempt_id,
     v.checks_json AS verdict_checks_json, v.checklist_json AS verdict_checklist_json,
     r.checklist_json AS run_checklist_json, s.human_items_json AS human_items_json,
-    coalesce(r.best_image_id = s.id, 0) AS is_best"""
+    coalesce(r.best_image_id = s.id, 0) AS is_best,
+    coalesce(m.favourite, 0) AS mark_favourite, m.rating AS mark_rating"""
 _IMAGE_FROM = """image_status AS s JOIN runs AS r ON r.id = s.run_id
-    LEFT JOIN verdicts AS v ON v.image_id = s.id"""
+    LEFT JOIN verdicts AS v ON v.image_id = s.id
+    LEFT JOIN image_marks AS m ON m.image_id = s.id"""
 
 
 def _image(row: sqlite3.Row) -> ImageRecord:
@@ -290,6 +304,8 @@ def _image(row: sqlite3.Row) -> ImageRecord:
         decided_at=parse_iso(row["decided_at"]) if row["decided_at"] else None,
         human_items=read_human_items(row["human_items_json"], f"image {row['image_id']}"),
         is_best=bool(row["is_best"]),
+        favourite=bool(row["mark_favourite"]),
+        rating=row["mark_rating"],
     )
 
 

@@ -397,6 +397,23 @@ _V9: tuple[str, ...] = (
     )""",
 )
 
+# Version 10 (issue 16): a person's own marks on an image, a favourite star and a 1-5
+# rating (``marks_rows``). A table of its own rather than columns on ``images``: marks are
+# the person's, changed often and long after the run, never by the recorder; a row exists
+# only for an image someone marked, and goes with the image (cascade). ``rating`` NULL is
+# "not rated"; a row with neither mark is deleted rather than kept.
+_V10: tuple[str, ...] = (
+    """CREATE TABLE image_marks (
+        image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+        favourite INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        marked_at TEXT NOT NULL
+    )""",
+    # The history browser's "favourites only" and "rated at least" filters start here.
+    "CREATE INDEX image_marks_favourite ON image_marks (image_id) WHERE favourite = 1",
+    "CREATE INDEX image_marks_rating ON image_marks (rating, image_id) WHERE rating IS NOT NULL",
+)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
@@ -407,6 +424,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _statements(_V7),
     _v8,
     _statements(_V9),
+    _statements(_V10),
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

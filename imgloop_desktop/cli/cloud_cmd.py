@@ -1,6 +1,11 @@
-"""``imgloop-cli cloud submit|status|pull``: a batch on AWS Step Functions from this machine.
+"""``imgloop-cli cloud deploy|submit|status|pull``: a batch on AWS Step Functions from this
+machine.
 
-The state machine and its contract are packaging/aws/ and docs/aws-batch.md; the work is
+``deploy`` prints the two commands that build the Lambda and deploy the stack with SAM, as
+JSON (``commands``); when the SAM CLI is installed it runs them too, with SAM asking before
+it changes anything (``--confirm-changeset``), unless ``--print`` says only to show them.
+
+The state machine and its contract are packaging/aws/ and docs/scale-out.md; the work is
 ``services.cloud``. Every command prints one JSON object on stdout.
 
 Exit codes: 0 done, 1 the history refused the pulled runs, 2 invalid input (the field, the
@@ -12,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,11 +36,23 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "cloud",
         help="run a JSONL of events on AWS Step Functions, follow it, pull the runs home",
-        description="Batches on AWS (docs/aws-batch.md): submit uploads the events and "
+        description="Batches on AWS (docs/scale-out.md): submit uploads the events and "
         "starts the state machine, status summarises the Map run, pull downloads results "
         "and images into the local history.",
     )
     commands = parser.add_subparsers(dest="cloud_command", required=True)
+
+    deploy = commands.add_parser(
+        "deploy", help="build the Lambda and deploy the stack with SAM (or print how)"
+    )
+    deploy.add_argument("--bucket", required=True, help="an existing S3 bucket for the batches")
+    deploy.add_argument("--prefix", default="imgloop/", help="key prefix (default imgloop/)")
+    deploy.add_argument("--stack-name", default="imgloop-batch", help="default imgloop-batch")
+    deploy.add_argument("--region", help="AWS region (default: SAM's, from your profile)")
+    deploy.add_argument(
+        "--max-concurrency", type=int, default=4, help="runs at once (default 4, see docs)"
+    )
+    deploy.add_argument("--print", action="store_true", help="only print the commands")
 
     submit = commands.add_parser("submit", help="upload the events and start the batch")
     submit.add_argument("events", type=Path, metavar="EVENTS.jsonl", help="one event a line")
@@ -81,6 +101,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     try:
+        if args.cloud_command == "deploy":
+            return _deploy(args, out, err)
         credentials = _credentials(args)
         if args.cloud_command == "submit":
             ref = cloud.submit(
@@ -118,4 +140,33 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except OSError as exc:  # the download folder cannot be written
         print(f"error: {exc.strerror or exc}: {exc.filename}", file=err)
         return EXIT_HISTORY
+    return EXIT_OK
+
+
+def _deploy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    sam = shutil.which("sam")
+    run_them = sam is not None and not args.print
+    plan = cloud.deploy_commands(
+        bucket=args.bucket,
+        prefix=args.prefix,
+        stack_name=args.stack_name,
+        region=args.region,
+        max_concurrency=args.max_concurrency,
+        confirm=run_them,
+    )
+    commands = [shlex.join(plan.build), shlex.join(plan.deploy)]
+    _print({"commands": commands, "cwd": str(plan.root), "ran": run_them}, out)
+    if not run_them:
+        if sam is None and not args.print:
+            print(
+                "SAM CLI not found: run these from the checkout after installing it "
+                "(https://docs.aws.amazon.com/serverless-application-model/)",
+                file=err,
+            )
+        return EXIT_OK
+    for command in (plan.build, plan.deploy):
+        print(f"+ {shlex.join(command)}", file=err, flush=True)
+        if subprocess.run(command, cwd=plan.root, check=False).returncode != 0:
+            print(f"error: {command[0]} {command[1]} failed", file=err)
+            return EXIT_AWS
     return EXIT_OK

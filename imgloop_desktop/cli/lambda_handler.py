@@ -3,7 +3,7 @@
 Handler: ``imgloop_desktop.cli.lambda_handler.lambda_handler``. It needs only the core
 dependencies (no Qt, no keyring): packaging/aws/build_lambda.py builds the artifact and
 packaging/aws/template.yaml deploys it behind a Step Functions Distributed Map
-(docs/aws-batch.md).
+(docs/scale-out.md).
 
 Images are kept in /tmp (the only writable place in Lambda) and uploaded to S3 as the
 seed did; the response is the seed's, plus our additions. In Lambda each invocation's

@@ -1,6 +1,6 @@
 """Batches on AWS from this machine: submit a JSONL of events, follow it, bring the runs home.
 
-The other half of packaging/aws/ (docs/aws-batch.md holds the contract): the state machine
+The other half of packaging/aws/ (docs/scale-out.md holds the contract): the state machine
 reads ``<prefix>batches/<batch_id>/prompts.jsonl``, runs the Lambda handler once per line,
 puts each line's images under ``…/images/item-<n>-…`` and writes every child execution's
 result under ``…/results/<map run id>/`` (``manifest.json``, ``SUCCEEDED_<n>.json``,
@@ -262,6 +262,88 @@ def _check_submit_args(state_machine_arn: str, bucket: str, prefix: str, batch_i
         raise ValidationError(problems)
     assert match is not None
     return match["region"]
+
+
+# -- deploying ------------------------------------------------------------------------------
+
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_TEMPLATE_PREFIX = re.compile(r"^[A-Za-z0-9!_.*()/-]*/$")  # the template's AllowedPattern
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+MAX_CONCURRENCY = 1000  # the template's MaxValue
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """The two commands that deploy the stack from a source checkout, in order."""
+
+    root: Path
+    build: list[str]
+    deploy: list[str]
+
+
+def deploy_commands(
+    *,
+    bucket: str,
+    prefix: str = "imgloop/",
+    stack_name: str = "imgloop-batch",
+    region: str | None = None,
+    max_concurrency: int = 4,
+    confirm: bool = False,
+    root: Path | None = None,
+) -> Deploy:
+    """Build the Lambda artifact, then ``sam deploy`` the template with these parameters.
+
+    The artifact and the template are the checkout's (packaging/aws/); an installed
+    package has neither, so this raises CloudError naming what is missing. Every value
+    is checked as the template would (ValidationError naming each), before any command
+    is shown, so a typo is not found by CloudFormation minutes later.
+    """
+    problems: list[Problem] = []
+    if not _BUCKET.match(bucket) or ".." in bucket:
+        problems.append(Problem("bucket", short(bucket), "an existing S3 bucket's name"))
+    if not _TEMPLATE_PREFIX.match(prefix):
+        problems.append(
+            Problem("prefix", short(prefix), "letters, digits and !_.*()/- ending with /")
+        )
+    if not _STACK_NAME.match(stack_name):
+        problems.append(
+            Problem("stack_name", short(stack_name), "a letter, then letters, digits and -")
+        )
+    if region is not None and not _REGION.match(region):
+        problems.append(Problem("region", short(region), "an AWS Region such as us-west-2"))
+    if not 1 <= max_concurrency <= MAX_CONCURRENCY:
+        problems.append(Problem("max_concurrency", str(max_concurrency), f"1-{MAX_CONCURRENCY}"))
+    if problems:
+        raise ValidationError(problems)
+    root = root or Path(__file__).resolve().parents[2]
+    template = root / "packaging" / "aws" / "template.yaml"
+    builder = root / "packaging" / "aws" / "build_lambda.py"
+    if not template.is_file() or not builder.is_file():
+        raise CloudError(
+            f"{template} is not here: deploy from a source checkout of imgloop desktop "
+            "(the template and the Lambda builder are not part of the installed package)"
+        )
+    deploy = [
+        "sam",
+        "deploy",
+        "--template-file",
+        str(template.relative_to(root)),
+        "--stack-name",
+        stack_name,
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--resolve-s3",
+        "--parameter-overrides",
+        f"BatchBucket={bucket}",
+        f"BatchPrefix={prefix}",
+        f"MaxConcurrency={max_concurrency}",
+    ]
+    if region:
+        deploy[4:4] = ["--region", region]
+    if confirm:
+        deploy.append("--confirm-changeset")
+    build = ["python3", str(builder.relative_to(root))]
+    return Deploy(root, build, deploy)
 
 
 # -- reading the events ------------------------------------------------------------------------

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from imgloop_desktop.cli.main import main
+from imgloop_desktop.services import cloud
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.services.test_cloud import (  # fixtures and the Map's stand-in
@@ -122,3 +124,61 @@ def test_no_credentials_exit_3(
     arn = "arn:aws:states:us-east-1:123456789012:execution:imgloop-batch:b-1"
     code, _, err = cli(capsys, "status", arn)
     assert code == 3 and err.startswith("error: ")
+
+
+def test_deploy_prints_the_build_and_sam_commands_for_the_checkout(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no SAM CLI
+    code, body, err = cli(
+        capsys, "deploy", "--bucket", "my-bucket", "--region", "eu-west-1", "--stack-name", "b2"
+    )
+    assert code == 0 and body["ran"] is False
+    build, deploy = body["commands"]
+    assert build == "python3 packaging/aws/build_lambda.py"
+    assert deploy.startswith("sam deploy --template-file packaging/aws/template.yaml")
+    for part in ("--region eu-west-1", "--stack-name b2", "BatchBucket=my-bucket"):
+        assert part in deploy
+    assert "--confirm-changeset" not in deploy
+    assert (Path(body["cwd"]) / "packaging/aws/template.yaml").is_file()
+    assert "SAM CLI not found" in err
+
+
+def test_deploy_runs_the_commands_when_sam_is_installed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A checkout whose builder and SAM CLI only record how they were called.
+    aws = tmp_path / "packaging" / "aws"
+    aws.mkdir(parents=True)
+    (aws / "template.yaml").write_text("Resources: {}\n")
+    calls = tmp_path / "calls.txt"
+    (aws / "build_lambda.py").write_text(
+        f"open({str(calls)!r}, 'a').write('build\\n')\n", encoding="utf-8"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    sam = bin_dir / "sam"
+    sam.write_text(f'#!/bin/sh\necho "sam $*" >> {calls}\n')
+    sam.chmod(0o755)
+    python3 = bin_dir / "python3"
+    python3.symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    real = cloud.deploy_commands
+    monkeypatch.setattr(cloud, "deploy_commands", lambda **kw: real(**kw, root=tmp_path))
+    code, body, _ = cli(capsys, "deploy", "--bucket", "my-bucket")
+    assert code == 0 and body["ran"] is True
+    build, deploy = calls.read_text().splitlines()
+    assert build == "build"
+    assert deploy.startswith("sam deploy --template-file packaging/aws/template.yaml")
+    assert deploy.endswith("--confirm-changeset")  # SAM asks before it changes anything
+
+
+def test_deploy_names_every_bad_value_and_runs_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, body, err = cli(
+        capsys, "deploy", "--bucket", "My_Bucket", "--prefix", "x", "--max-concurrency", "0"
+    )
+    assert code == 2
+    assert [p["field"] for p in body["problems"]] == ["bucket", "prefix", "max_concurrency"]
+    assert "invalid input: bucket" in err

@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -60,6 +58,8 @@ from imgloop_desktop.providers.catalog import base_model_id, call_region, curren
 from imgloop_desktop.providers.session import FALLBACK_REGION, CredentialsSource
 
 if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
 IDENTITY = "AWS identity"
@@ -125,6 +125,8 @@ class CheckClients:
 
 def check_config() -> Config:
     """Few retries and short timeouts: a person is waiting for the answer."""
+    from botocore.config import Config  # here: the accounts dialog imports this module
+
     return Config(
         retries={"mode": "standard", "max_attempts": 2},
         connect_timeout=5,

@@ -10,13 +10,15 @@ by the run that would have used it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import boto3
-import botocore.session
 from botocore.exceptions import BotoCoreError
 
 from imgloop_desktop.accounts.store import AccountStore, ActiveChoice
-from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
+from imgloop_desktop.providers.session import CredentialsSource, DefaultChain, profile_names
+
+if TYPE_CHECKING:
+    import boto3
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class KeyringAccount:
     store: AccountStore = field(default_factory=AccountStore, compare=False, repr=False)
 
     def session(self) -> boto3.Session:
+        import boto3  # here: the window makes sources while it starts, sessions on a worker
+
         keys = self.store.get(self.name)
         return boto3.Session(
             aws_access_key_id=keys.access_key_id,
@@ -58,7 +62,7 @@ def available_profiles() -> list[str]:
     names rather than an error, since the picker is not the place to debug it.
     """
     try:
-        return sorted(botocore.session.Session().available_profiles)
+        return profile_names()
     except (BotoCoreError, OSError, ValueError):
         return []
 

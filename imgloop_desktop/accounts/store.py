@@ -34,21 +34,30 @@ from imgloop_desktop.accounts.redaction import register_secret
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
 
-# keyring belongs to the desktop extra: the core install (Lambda, a server) has none, and
-# importing this module there must work; using a keyring account then says what to install.
-try:
-    import keyring
-    import keyring.errors
-    from keyring.backends import chainer, fail, null
-except ImportError:
-    _HAS_KEYRING = False
-else:
-    _HAS_KEYRING = True
-
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
+
+
+def _keyring() -> ModuleType | None:
+    """The keyring package, imported on first use; None where it is not installed.
+
+    keyring belongs to the desktop extra: the core install (Lambda, a server) has none, and
+    importing this module there must work; using a keyring account then says what to
+    install. Imported here rather than at the top because the window imports this module
+    while it starts and the keyring is not needed until an account is read or saved
+    (importing it cost ~50 ms of every start, issue 15).
+    """
+    try:
+        import keyring
+        import keyring.errors
+    except ImportError:
+        return None
+    return keyring
+
 
 SERVICE_PREFIX = "imgloop-desktop/aws/"
 ACCESS_KEY_ID = "access_key_id"
@@ -282,6 +291,8 @@ def keyring_problem(backend: KeyringBackend) -> str | None:
     Only the backend's type is looked at, so this never unlocks or prompts; a locked or
     vanished keyring shows up when it is used (see ``AccountStore``).
     """
+    from keyring.backends import chainer, fail, null  # a backend exists: so does keyring
+
     if isinstance(backend, fail.Keyring):
         return NO_KEYRING
     if isinstance(backend, null.Keyring):
@@ -336,13 +347,15 @@ class AccountStore:
     def backend(self) -> KeyringBackend:
         if self._backend is not None:
             return self._backend
-        if not _HAS_KEYRING:
+        keyring = _keyring()
+        if keyring is None:
             raise KeyringUnavailableError(NO_KEYRING_PACKAGE, NO_KEYRING_PACKAGE_HINT)
-        return keyring.get_keyring()
+        backend: KeyringBackend = keyring.get_keyring()
+        return backend
 
     def problem(self) -> str | None:
         """Why keys cannot be kept here (plain words), or None; never prompts."""
-        if self._backend is None and not _HAS_KEYRING:
+        if self._backend is None and _keyring() is None:
             return NO_KEYRING_PACKAGE
         return keyring_problem(self.backend())
 
@@ -359,6 +372,8 @@ class AccountStore:
         Backends raise their own types (secretstorage and jeepney errors pass through
         keyring's Secret Service backend unwrapped), so anything but our own errors counts.
         """
+        import keyring.errors  # a backend was found, so keyring is installed
+
         try:
             return fn()
         except KeyringUnavailableError:
@@ -382,6 +397,8 @@ class AccountStore:
         )
 
     def _delete_entry(self, backend: KeyringBackend, name: str, entry: str) -> bool:
+        import keyring.errors
+
         def delete() -> bool:
             try:
                 backend.delete_password(service_name(name), entry)

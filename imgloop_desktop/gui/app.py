@@ -7,16 +7,26 @@ one main window, and a clean stop when it closes.
 The loop runs until the window has really closed (after any run was cancelled and joined),
 then any worker still busy is given a bounded time to finish, so the process exits without
 a thread cut off mid-write.
+
+``IMGLOOP_STARTUP_PROBE=1`` (``bench/bench_startup.py``) makes a start print, on stdout,
+``imgloop-probe shown <epoch seconds>`` when the main window's first Show event is processed
+and ``imgloop-probe painted <t>`` at its first paint; once the window is idle (the history
+open, the AWS models warmed up) it prints ``imgloop-probe quit <t>`` and triggers the Quit
+action, the way a person would; ``imgloop-probe loop-ended <t>`` follows when the event
+loop has stopped. The benchmark times the process's exit against the quit line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
 
 import qasync
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from imgloop_desktop import __version__
@@ -27,6 +37,10 @@ from imgloop_desktop.resources import APP_ID
 log = logging.getLogger(__name__)
 
 EXIT_JOIN_SECONDS = 30.0
+PROBE_ENV = "IMGLOOP_STARTUP_PROBE"
+PROBE_PREFIX = "imgloop-probe"
+PROBE_IDLE_TIMEOUT_MS = 30_000
+"""The probe quits after this even if the window never reported idle (a failed history)."""
 
 
 def configure(app: QApplication) -> None:
@@ -51,6 +65,61 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def probe_line(what: str) -> None:
+    """One benchmark line on stdout, flushed at once (the benchmark reads it live)."""
+    print(f"{PROBE_PREFIX} {what} {time.time():.6f}", flush=True)
+
+
+class StartupProbe(QObject):
+    """The benchmark's view of a start and a quit (see the module doc). Only installed when
+    ``IMGLOOP_STARTUP_PROBE`` is set, so a normal start pays nothing for it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._shown = False
+        self._painted = False
+        self._history = False
+        self._warm = False
+        self._quitting = False
+        window.installEventFilter(self)
+        window.historyReady.connect(self._history_ready)
+        window.warmedUp.connect(self._warmed_up)
+        QTimer.singleShot(PROBE_IDLE_TIMEOUT_MS, self, self._quit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Show and not self._shown:
+            self._shown = True
+            probe_line("shown")
+        elif kind == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            probe_line("painted")
+            self._maybe_quit()
+        return False
+
+    def _history_ready(self, _report: object) -> None:
+        self._history = True
+        self._maybe_quit()
+
+    def _warmed_up(self) -> None:
+        self._warm = True
+        self._maybe_quit()
+
+    def _maybe_quit(self) -> None:
+        if self._painted and self._history and self._warm:
+            # After whatever else this turn of the loop delivers: the window is idle then.
+            QTimer.singleShot(0, self, self._quit)
+
+    def _quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        self._window.removeEventFilter(self)
+        probe_line("quit")
+        self._window.quit_action.trigger()
+
+
 def _report_async_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
     """An exception in an asyncio task goes where any other unexpected one goes: the crash
     dialog's excepthook (installed by the launcher), not only a line on stderr."""
@@ -70,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_report_async_error)
     window = MainWindow()
+    if os.environ.get(PROBE_ENV):
+        StartupProbe(window)
     try:
         with loop:
             done: asyncio.Future[None] = loop.create_future()
@@ -82,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.aboutToQuit.connect(finish)  # session logout, or app.quit() from elsewhere
             window.show()
             loop.run_until_complete(done)
+            if os.environ.get(PROBE_ENV):
+                probe_line("loop-ended")
     finally:
         window.shutdown()
         if not window.controller.wait(EXIT_JOIN_SECONDS):

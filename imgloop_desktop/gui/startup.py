@@ -29,6 +29,7 @@ imports Qt.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -55,7 +56,6 @@ from imgloop_desktop import logs
 from imgloop_desktop.gui.crash import CrashHandler, offer_previous_crash
 from imgloop_desktop.gui.qt_logging import qt_message_handler
 from imgloop_desktop.gui.single_instance import SingleInstance, notify_running, server_name
-from imgloop_desktop.gui.welcome import maybe_show_welcome
 from imgloop_desktop.logs import FaultTrace, PreviousCrash
 from imgloop_desktop.resources import icon_files
 
@@ -147,10 +147,12 @@ class _FirstShow(QObject):
         self.done = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Every event of the start passes here: the cheap type test first, as ``type()``
+        # makes a Python enum each time.
         if (
             not self.done
-            and event.type() == QEvent.Type.Show
             and isinstance(watched, QMainWindow)
+            and event.type() == QEvent.Type.Show
             and watched.isWindow()
         ):
             self.done = True
@@ -163,12 +165,25 @@ class _FirstShow(QObject):
         return False
 
     def attach(self, window: QWidget) -> None:
+        _collect_again()
+        # Imported only now: the welcome is for after the window is on screen.
+        from imgloop_desktop.gui.welcome import maybe_show_welcome
+
         self.guard.window = window
         if self.previous is not None:
             box = offer_previous_crash(window, self.previous, self.log_path)
             box.finished.connect(_call_with(window, lambda w: maybe_show_welcome(w)))
         else:
             maybe_show_welcome(window)
+
+
+def _collect_again() -> None:
+    """Turn the garbage collector back on once the window is up (the launcher turned it off
+    for the start), after moving what the start made out of its reach: those objects live
+    as long as the app, and each full collection would walk them again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _call_with(widget: QWidget, action: Callable[[QWidget], object]) -> Callable[..., None]:
@@ -278,6 +293,7 @@ def start_gui(argv: Sequence[str]) -> int:
         log.critical("%s: an error before the window opened", FAILED_START, exc_info=True)
         return EXIT_FAILED_START
     finally:
+        _collect_again()  # a start that never showed its window
         if quitter is not None:
             quitter.close()
         if app is not None and first_show is not None:

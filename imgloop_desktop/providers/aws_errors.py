@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import (
     ClientError,
@@ -40,7 +41,6 @@ from botocore.exceptions import (
     SSOError,
     TokenRetrievalError,
 )
-from botocore.parsers import ResponseParserError
 
 from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
 
@@ -55,8 +55,9 @@ CHAT_OPERATION = "Converse"
 # BotoCoreError) for a union such as ``"output": {}`` with no member set (found by
 # tests/providers/test_response_fuzz.py). They escape from the client call itself, outside
 # botocore's own error handling, so callers catch these around the call and its body read.
-UNREADABLE_ANSWER_ERRORS: tuple[type[Exception], ...] = (
-    ResponseParserError,
+# botocore.parsers costs about 80 ms to import, paid at every start for one exception
+# class: the tuple is built when first read (the first Bedrock answer), not at import.
+_UNREADABLE_BUILTINS: tuple[type[Exception], ...] = (
     ValueError,
     TypeError,
     AttributeError,
@@ -64,6 +65,20 @@ UNREADABLE_ANSWER_ERRORS: tuple[type[Exception], ...] = (
     OverflowError,
     RecursionError,
 )
+if TYPE_CHECKING:
+    UNREADABLE_ANSWER_ERRORS: tuple[type[Exception], ...]
+
+
+def __getattr__(name: str) -> object:
+    if name == "UNREADABLE_ANSWER_ERRORS":
+        from botocore.parsers import ResponseParserError
+
+        value = (ResponseParserError, *_UNREADABLE_BUILTINS)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # A message from Bedrock (or anything posing as it) longer than this is cut: it ends up in
 # the window, logs and history, and a real one is a sentence or two.
 MAX_MESSAGE_CHARS = 1_000

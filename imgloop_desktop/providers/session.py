@@ -7,18 +7,23 @@ variables, the shared files, container and instance roles.
 
 Clients are created once per run and shared by all threads: boto3 clients are thread-safe,
 boto3 Sessions are not, so no session is handed to another thread.
+
+boto3 and the heavy parts of botocore (config, loaders, the session) are imported where a
+session or client is first made, not when this module is: the window imports this module
+for its types and constants, and importing boto3 cost a third of its start (issue 15).
+``botocore.exceptions`` is light (standard library only) and stays at the top.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
-import botocore.loaders
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ConnectionClosedError,
@@ -30,6 +35,9 @@ from imgloop_desktop import __version__
 from imgloop_desktop.providers import aws_errors, catalog
 
 if TYPE_CHECKING:
+    import boto3
+    import botocore.loaders
+    from botocore.config import Config
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
 
@@ -51,18 +59,36 @@ _SERVICE_EVENT = "bedrock-runtime"
 # botocore parses each service's JSON model with one json.loads per file, which holds the
 # GIL for 30-50 ms on S3's, and a new Session parses them again: every run would stall the
 # window's thread. Every session made here shares this loader, whose cache keeps them parsed.
-_SHARED_LOADER = botocore.loaders.create_loader()
-_SHARED_LOADER.search_paths.append(str(Path(boto3.__file__).parent / "data"))
+# Made on first use (it needs botocore's loaders), under a lock: sessions are built on
+# several worker threads, and two loaders would each parse the models again.
+_shared_loader: botocore.loaders.Loader | None = None
+_loader_lock = threading.Lock()
+
+
+def _loader() -> botocore.loaders.Loader:
+    global _shared_loader
+    with _loader_lock:
+        if _shared_loader is None:
+            import boto3
+            import botocore.loaders
+
+            loader = botocore.loaders.create_loader()
+            loader.search_paths.append(str(Path(boto3.__file__).parent / "data"))
+            _shared_loader = loader
+        return _shared_loader
 
 
 def _share_models(session: boto3.Session) -> None:
     # boto3 offers no public way to hand an existing Session a loader.
-    session._session.register_component("data_loader", _SHARED_LOADER)
+    session._session.register_component("data_loader", _loader())
 
 
 def warm_up(region: str = FALLBACK_REGION) -> None:
     """Parse the Bedrock Runtime and S3 models ahead of the first run (no network call:
-    the clients get placeholder keys and are closed unused)."""
+    the clients get placeholder keys and are closed unused). Importing boto3 happens here
+    too, on the caller's worker thread, rather than while the window starts."""
+    import boto3
+
     session = boto3.Session(
         aws_access_key_id="AKIDWARMUP0000000000",
         aws_secret_access_key="warm-up-placeholder",
@@ -71,6 +97,28 @@ def warm_up(region: str = FALLBACK_REGION) -> None:
     _share_models(session)
     for service in ("bedrock-runtime", "s3"):
         session.client(service).close()
+
+
+def profile_names() -> list[str]:
+    """The profile names of the shared config and credentials files, sorted: what
+    ``boto3.Session().available_profiles`` gives, read with botocore's own parser but without
+    building a session, which needs all of boto3 (the window's picker asks this while it
+    starts). No credentials are resolved and nothing reaches the network. A missing file
+    gives no names; a broken one raises botocore's ``ConfigParseError``.
+    """
+    import botocore.configloader
+    from botocore.exceptions import ConfigNotFound
+
+    # The variables and defaults of botocore.configprovider's 'config_file' and
+    # 'credentials_file', looked up the way botocore does (a variable set to "" counts).
+    config_file = os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")
+    credentials_file = os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    names: set[str] = set()
+    with contextlib.suppress(ConfigNotFound):
+        names.update(botocore.configloader.load_config(config_file)["profiles"])
+    with contextlib.suppress(ConfigNotFound):
+        names.update(botocore.configloader.raw_config_parse(credentials_file))
+    return sorted(names)
 
 
 class CredentialsSource(Protocol):
@@ -91,6 +139,8 @@ class DefaultChain:
     region: str | None = None
 
     def session(self) -> boto3.Session:
+        import boto3
+
         return boto3.Session(profile_name=self.profile or None, region_name=self.region or None)
 
     def describe(self) -> str:
@@ -148,6 +198,8 @@ def client_config(
     ``read_timeout`` is the ceiling of every call's own timeout (see install_call_policy);
     tests against a hung simulator pass a short one.
     """
+    from botocore.config import Config
+
     return Config(
         retries={"mode": "adaptive", "max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,

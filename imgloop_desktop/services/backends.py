@@ -18,14 +18,15 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import boto3
-
-from imgloop_desktop.accounts import AccountStore, ActiveChoice, KeyringAccount
-from imgloop_desktop.accounts.store import DEFAULT_CHOICE
+from imgloop_desktop.accounts.sources import KeyringAccount
+from imgloop_desktop.accounts.store import DEFAULT_CHOICE, AccountStore, ActiveChoice
 from imgloop_desktop.core.errors import ServiceError
-from imgloop_desktop.providers.session import CredentialsSource, DefaultChain
-from imgloop_desktop.simulator.demo import DemoBackend
+from imgloop_desktop.providers.session import CredentialsSource, DefaultChain, profile_names
+
+if TYPE_CHECKING:
+    from imgloop_desktop.simulator.demo import DemoBackend
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def aws_profiles() -> list[str]:
     """Profile names from ~/.aws (no credentials resolved, no network); a broken config
     file gives none rather than an error, the picker is not where to debug it."""
     try:
-        return sorted(boto3.Session().available_profiles)
+        return profile_names()
     except Exception:
         log.debug("listing AWS profiles failed", exc_info=True)
         return []
@@ -92,10 +93,18 @@ def has_aws_hint(profiles: Iterable[str] | None = None) -> bool:
     return bool(aws_profiles() if profiles is None else list(profiles))
 
 
+def _demo_backend() -> DemoBackend:
+    """The demo's simulator, imported when the demo is first chosen: it brings an HTTP
+    server and the synthetic image maker, which a start with an AWS backend never needs."""
+    from imgloop_desktop.simulator.demo import DemoBackend
+
+    return DemoBackend()
+
+
 class Backends:
     """The chosen backend, and the demo's simulator for as long as the demo is chosen."""
 
-    def __init__(self, demo_factory: Callable[[], DemoBackend] = DemoBackend) -> None:
+    def __init__(self, demo_factory: Callable[[], DemoBackend] = _demo_backend) -> None:
         self._demo_factory = demo_factory
         self._demo: DemoBackend | None = None
         self._demo_credentials: CredentialsSource | None = None

@@ -1,0 +1,194 @@
+"""How fast does the window open, and how fast does Quit let the process go? (issue 15)
+
+Run: ``.venv/bin/python bench/bench_startup.py [--repeat R]``. Not a test: it prints figures
+and asserts nothing.
+
+Each start is a real process, ``python -m imgloop_desktop --data-dir <temp>``, with
+``IMGLOOP_STARTUP_PROBE=1`` (see ``gui.app``): the app prints the wall-clock time of its main
+window's first Show event and first paint, waits until it is idle (history open, AWS models
+warmed up), prints the time and triggers Quit as a person would. The benchmark takes the
+time just before it starts the process, and the time the process has exited.
+
+The yardstick is a minimal PySide6 window (one ``QMainWindow``, nothing else) started the
+same way in the same run with the same environment: the ratio of the two start times says
+what the app adds to what Qt and Python cost anyway on this machine (target at most 1.5).
+Quit to exit, idle, has an absolute target: at most 0.3 s.
+
+Like a person's machine, the children run with compiled bytecode: ``PYTHONPYCACHEPREFIX``
+points into the benchmark's temp folder (nothing is written into the source tree) and an
+untimed first start of each fills it (and the OS file cache). Everything the app touches
+is under that temp folder: data folder, QSettings (``XDG_CONFIG_HOME``), AWS config files;
+AWS sees only fake keys, so the default-chain backend is picked (no demo simulator) and
+nothing reaches the network. Offscreen unless ``QT_QPA_PLATFORM`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from imgloop_desktop.gui.app import PROBE_ENV, PROBE_PREFIX  # noqa: E402 - after sys.path
+
+START_RATIO_TARGET = 1.5
+QUIT_TARGET_SECONDS = 0.3
+CHILD_TIMEOUT_SECONDS = 120.0
+
+MINIMAL_WINDOW = f"""
+import sys, time
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+def line(what):
+    print("{PROBE_PREFIX}", what, f"{{time.time():.6f}}", flush=True)
+
+class Window(QMainWindow):
+    seen = set()
+
+    def event(self, event):
+        kind = event.type()
+        if kind == QEvent.Type.Show and "shown" not in self.seen:
+            self.seen.add("shown")
+            line("shown")
+        elif kind == QEvent.Type.Paint and "painted" not in self.seen:
+            self.seen.add("painted")
+            line("painted")
+            QTimer.singleShot(0, self.quit)
+        return super().event(event)
+
+    def quit(self):
+        line("quit")
+        self.close()
+
+app = QApplication(sys.argv)
+window = Window()
+window.setWindowTitle("minimal")
+window.resize(1400, 900)
+window.show()
+app.exec()
+"""
+
+
+@dataclass
+class Launch:
+    """One process's times, in seconds after the benchmark started it."""
+
+    marks: dict[str, float] = field(default_factory=dict)
+    exited: float = 0.0
+
+    def since_quit(self) -> float:
+        return self.exited - self.marks["quit"]
+
+
+def environment(root: Path) -> dict[str, str]:
+    """The children's environment: isolated under ``root``, bytecode cached there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        {
+            PROBE_ENV: "1",
+            "PYTHONPYCACHEPREFIX": str(root / "pycache"),
+            "XDG_CONFIG_HOME": str(root / "config"),
+            "AWS_ACCESS_KEY_ID": "AKIDIMGLOOPBENCH0000",
+            "AWS_SECRET_ACCESS_KEY": "imgloop-bench-secret-not-a-real-key",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(root / "aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(root / "aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
+
+
+def launch(command: list[str], env: dict[str, str], log: Path) -> Launch:
+    """Start ``command``, collect its probe lines, wait for it to exit."""
+    result = Launch()
+    with log.open("w", encoding="utf-8") as errors:
+        started = time.time()
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:  # ends when the process closes stdout (its exit)
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == PROBE_PREFIX:
+                    result.marks[parts[1]] = float(parts[2]) - started
+            code = process.wait(timeout=CHILD_TIMEOUT_SECONDS)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        result.exited = time.time() - started
+    missing = {"shown", "painted", "quit"} - set(result.marks)
+    if code != 0 or missing:
+        raise SystemExit(
+            f"{command[1:3]} exited {code}, missing {sorted(missing)}:\n"
+            + log.read_text(encoding="utf-8")[-4000:]
+        )
+    return result
+
+
+def summary(values: list[float]) -> str:
+    return (
+        f"{statistics.median(values):.3f} s (median of {len(values)}; "
+        f"{min(values):.3f}-{max(values):.3f})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed starts of each (5)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="imgloop-bench-startup-") as folder:
+        root = Path(folder)
+        env = environment(root)
+        app = [sys.executable, "-m", "imgloop_desktop", "--data-dir", str(root / "data")]
+        minimal = [sys.executable, "-c", MINIMAL_WINDOW]
+        log = root / "stderr.txt"
+        launch(app, env, log)  # untimed: bytecode, file cache, first-run state
+        launch(minimal, env, log)
+        apps: list[Launch] = []
+        minimals: list[Launch] = []
+        for _ in range(max(1, options.repeat)):  # interleaved: both see the same machine
+            apps.append(launch(app, env, log))
+            minimals.append(launch(minimal, env, log))
+    platform = env["QT_QPA_PLATFORM"]
+    app_shown = [r.marks["shown"] for r in apps]
+    min_shown = [r.marks["shown"] for r in minimals]
+    app_painted = [r.marks["painted"] for r in apps]
+    min_painted = [r.marks["painted"] for r in minimals]
+    ratio = statistics.median(app_shown) / statistics.median(min_shown)
+    paint_ratio = statistics.median(app_painted) / statistics.median(min_painted)
+    quit_times = [r.since_quit() for r in apps]
+    loop_ended = [r.marks["loop-ended"] - r.marks["quit"] for r in apps if "loop-ended" in r.marks]
+    idle_at = [r.marks["quit"] for r in apps]
+    print(f"platform {platform}, Python {sys.version.split()[0]}, {len(apps)} runs each")
+    print(f"start to main window shown:   imgloop {summary(app_shown)}")
+    print(f"                              minimal PySide6 window {summary(min_shown)}")
+    print(f"  ratio {ratio:.2f} (target <= {START_RATIO_TARGET})")
+    print(f"start to first paint:         imgloop {summary(app_painted)}")
+    print(f"                              minimal PySide6 window {summary(min_painted)}")
+    print(f"  ratio {paint_ratio:.2f}")
+    print(f"start to idle (history open, models warmed): {summary(idle_at)}")
+    print(
+        f"Quit to process exit, idle:   {summary(quit_times)} (target <= {QUIT_TARGET_SECONDS} s)"
+    )
+    if loop_ended:
+        print(f"  of which Quit to event loop ended: {summary(loop_ended)}")
+    print(f"  minimal window, close to exit: {summary([r.since_quit() for r in minimals])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,6 +5,11 @@ instead of AWS. Front ends reach the simulator only through services (the import
 in pyproject.toml), so the backend and its script type are re-exported here unchanged, and
 the self-test's one round trip through boto3 is a service function rather than client code
 in a front end.
+
+``DemoBackend()`` tells every run its own copy of the demo's story (rejected twice, revised,
+approved): runs are told apart by the key their session signs with, so front ends call no
+hook when a run starts (``simulator.demo`` explains why). ``DemoBackend(script)`` answers
+that one script for all runs, as tests that queue their own answers expect.
 """
 
 from __future__ import annotations

@@ -11,19 +11,67 @@ here, which the ``us.`` profile takes (so does us-west-2).
 
 ``demo_script`` is the seed's verdict run (rejected twice, approved after a revision);
 ``demo_checklist_script`` is the same story told item by item for the checklist (issue 12).
+
+**Every run sees the whole story** (issue 15). The story is a script of queued answers, and
+a queue is used up by the first run that reads it; so ``DemoBackend()`` tells each run its
+own copy (``PerRunScript``). How the simulator knows which run a request belongs to: each
+``DemoCredentials.session()`` signs with a fresh access key id, and SigV4 puts that id in
+every request. ``services.run.execute`` (the window's runs, the CLI) makes one session per
+run, so a key is a run, with no hook a front end must remember to call and nothing
+guessed from prompts: a prompt recurs across runs and inside one (every attempt before a
+revision), and the first call of a run varies (a cached checklist means no checklist
+call). Independent callers, such as the form's "write checklist" while a run goes, get
+their own sessions and so their own stories instead of stealing the run's answers. The
+window's queue runs several items on one session (``services.batch_engine`` shares one
+client set); there a story that has approved starts over at the key's next generate or
+checklist call, so items run one after another each see the story too (items running at
+the same time share it).
+
+A ``DemoBackend`` given a ``script`` answers that script exactly as ``BedrockSimulator``
+does, shared by all runs: tests that queue their own answers keep their meaning.
+
+Images differ between runs because the app draws a fresh seed for every attempt when the
+Seed field is 0 (the default; ``core.loop``), and the simulator's pictures derive from
+(prompt, seed, index); a seed given in the run's parameters reproduces them, as Bedrock
+does.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
+from typing import Any, cast
 
 import boto3
 
-from imgloop_desktop.simulator.script import SimScript
+from imgloop_desktop.simulator.script import (
+    Answer,
+    ChecklistQueued,
+    CheckQueued,
+    CompareQueued,
+    Fault,
+    SimScript,
+)
 from imgloop_desktop.simulator.server import BedrockSimulator
 
-DEMO_KEY_ID = "AKIDOFFLINEDEMO00000"
+# Demo key ids: this prefix and a five-digit session number (20 characters, as AWS's are).
+DEMO_KEY_PREFIX = "AKIDOFFLINEDEMO"
+_session_numbers = itertools.count(1)
+_session_numbers_lock = threading.Lock()
+
+
+def next_demo_key_id() -> str:
+    """A key id no earlier session of this process used (until 99,999 sessions wrap)."""
+    with _session_numbers_lock:
+        number = next(_session_numbers)
+    return f"{DEMO_KEY_PREFIX}{number % 100_000:05d}"
 
 
 @dataclass(frozen=True)
@@ -36,8 +84,10 @@ class DemoCredentials:
     region: str = "us-east-1"
 
     def session(self) -> boto3.Session:
+        """A session with its own key id: a run makes one session, so the simulator tells
+        runs apart by the key each request is signed with (see the module's notes)."""
         return boto3.Session(
-            aws_access_key_id=DEMO_KEY_ID,
+            aws_access_key_id=next_demo_key_id(),
             aws_secret_access_key="offline-demo-placeholder",
             region_name=self.region,
         )
@@ -113,11 +163,154 @@ def demo_checklist_script() -> SimScript:
     return script
 
 
-class DemoBackend:
-    """Starts the simulator for as long as the demo is used."""
+# The run a request belongs to, while the simulator answers it: the key id it was signed
+# with ("" for an unsigned request). Set by ``DemoSimulator`` on the request's own thread.
+_RUN_KEY: ContextVar[str] = ContextVar("imgloop_demo_run_key", default="")
+_CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/")
+# Calls that can open a run: a story that has approved starts over at the next of these.
+_OPENING_OPS = frozenset({"generate", "checklist"})
 
-    def __init__(self, script: SimScript | None = None) -> None:
-        self.simulator = BedrockSimulator(script or demo_checklist_script())
+
+@dataclass
+class _Run:
+    story: SimScript
+    approved: bool = False
+
+
+class PerRunScript(SimScript):
+    """The demo's script: one copy of the story per run, shared settings for all.
+
+    The answers a run reads (verdicts, revisions, checklists, item checks, comparisons)
+    come from that run's copy of ``story()``; everything else the simulator asks for
+    (latencies, faults, rate limits, retired models, sampling rules) is this object's,
+    taken from one ``story()`` at the start and changeable as on any ``SimScript``. The
+    answer queues of this object itself are not read: script a story through ``story``.
+    """
+
+    # Runs remembered at once; an older one evicted comes back as a new story, which only
+    # a run idle through this many others would notice.
+    MAX_RUNS = 64
+
+    def __init__(self, story: Callable[[], SimScript]) -> None:
+        super().__init__()
+        self._story = story
+        self._runs: OrderedDict[str, _Run] = OrderedDict()
+        self.stories_started = 0
+        self._adopt(story())
+
+    def _adopt(self, template: SimScript) -> None:
+        with self._lock:
+            self.default_verdict = template.default_verdict
+            self.default_check = template.default_check
+            self.default_comparison = template.default_comparison
+            self.latencies = dict(template.latencies)
+            self.latency_scale = template.latency_scale
+            self.faults = {op: deque(queue) for op, queue in template.faults.items()}
+            self.end_of_life = set(template.end_of_life)
+            self.eol_error_code = template.eol_error_code
+            self.sampling_rules = dict(template.sampling_rules)
+            self.serve_retired = template.serve_retired
+            self.legacy_in_use = set(template.legacy_in_use)
+            self.rate_limits = dict(template.rate_limits)
+
+    def _new_run(self, key: str) -> _Run:
+        run = self._runs[key] = _Run(self._story())
+        self._runs.move_to_end(key)
+        self.stories_started += 1
+        while len(self._runs) > self.MAX_RUNS:
+            self._runs.popitem(last=False)
+        return run
+
+    def _run(self) -> _Run:
+        """The calling request's run (the lock is held)."""
+        key = _RUN_KEY.get()
+        run = self._runs.get(key)
+        if run is None:
+            return self._new_run(key)
+        self._runs.move_to_end(key)
+        return run
+
+    def reset(self) -> None:
+        """As ``SimScript.reset``, and every run starts its story again."""
+        with self._lock:
+            super().reset()
+            self._runs.clear()
+
+    def take_fault(self, op: str) -> Fault | None:
+        # Asked once for every call before it is answered: where a run can begin, a story
+        # that has already approved (a finished run on a shared session) starts over.
+        if op in _OPENING_OPS:
+            with self._lock:
+                key = _RUN_KEY.get()
+                run = self._runs.get(key)
+                if run is not None and run.approved:
+                    self._new_run(key)
+        return super().take_fault(op)
+
+    def take_verdict(self) -> Answer:
+        with self._lock:
+            run = self._run()
+            answer = run.story.take_verdict()
+            if isinstance(answer, str) and answer.strip().upper() == "YES":
+                run.approved = True
+            return answer
+
+    def take_revision(self) -> Answer | None:
+        with self._lock:
+            return self._run().story.take_revision()
+
+    def take_checklist(self) -> ChecklistQueued | None:
+        with self._lock:
+            return self._run().story.take_checklist()
+
+    def take_check(self) -> CheckQueued:
+        with self._lock:
+            run = self._run()
+            scripted = bool(run.story.checks)
+            answer = run.story.take_check()
+            # Past the scripted failures every item answers the default: a "yes" approves.
+            if not scripted and run.story.check_default() == "yes":
+                run.approved = True
+            return answer
+
+    def check_default(self) -> str:
+        with self._lock:
+            return self._run().story.check_default()
+
+    def take_comparison(self) -> CompareQueued:
+        with self._lock:
+            return self._run().story.take_comparison()
+
+
+class DemoSimulator(BedrockSimulator):
+    """The simulator, telling ``PerRunScript`` which run each request belongs to."""
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        match = _CREDENTIAL_RE.search(handler.headers.get("Authorization", ""))
+        token = _RUN_KEY.set(match[1] if match else "")
+        try:
+            super()._handle(cast(Any, handler))
+        finally:
+            _RUN_KEY.reset(token)
+
+
+class DemoBackend:
+    """Starts the simulator for as long as the demo is used.
+
+    Without ``script``, every run is told its own copy of ``story`` (the checklist demo
+    by default); with one, the simulator answers that script as written, shared by every
+    run, as tests that queue their own answers expect.
+    """
+
+    def __init__(
+        self,
+        script: SimScript | None = None,
+        *,
+        story: Callable[[], SimScript] = demo_checklist_script,
+    ) -> None:
+        self.simulator: BedrockSimulator = (
+            BedrockSimulator(script) if script is not None else DemoSimulator(PerRunScript(story))
+        )
 
     def start(self) -> DemoCredentials:
         return DemoCredentials(self.simulator.start())

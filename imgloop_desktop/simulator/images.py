@@ -4,7 +4,8 @@ They are real, decodable images at the size the request asked for, so everything
 downstream (storage, thumbnails, the judge's downscaling) runs on the same kind of data
 it gets from Bedrock. They derive only from (prompt, seed, index), so a test can assert
 that a repeated call reproduces an image byte for byte, and they carry a "SIMULATED"
-mark so nobody mistakes one for a model's work.
+mark, in the pixels and in the file's metadata (``PROVENANCE``), so nobody mistakes one for
+a model's work.
 
 Speed matters more than beauty: a run of many attempts should not wait on the
 simulator, so the picture is a bilinear blow-up of a 2x2 colour grid plus a few flat
@@ -21,6 +22,7 @@ import zlib
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL.PngImagePlugin import PngInfo
 
 # What Stability's text-to-image models return for each ``aspect_ratio`` (about one
 # megapixel each); Bedrock's docs list these ratios, the pixel sizes are Stability's.
@@ -41,6 +43,25 @@ _FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 
 MARK = "SIMULATED"
 BOMB_SIDE = 30_000
+
+# The picture's own metadata says what the pixel mark says, for whoever meets a copy away
+# from the app: PNG text keywords the PNG specification defines (exiftool, image viewers'
+# properties panes and imgloop's own chunk reader show them). imgloop's export inserts its
+# chunks (which name the model the simulator stood in for) and keeps these, so an exported
+# demo image still says "simulated" beside that model id. Latin-1 only, so each is a plain
+# tEXt chunk every reader understands. The simulator serves the offline demo and the tests,
+# hence the demo's name.
+SOFTWARE = "imgloop offline demo (simulated Bedrock)"
+DESCRIPTION = (
+    "Synthetic image, not made by an AI model: drawn by imgloop's Bedrock simulator (offline "
+    "demo) from a hash of the prompt and seed. Amazon Bedrock was not called; any model id "
+    "recorded with this image names the model the simulator stood in for."
+)
+PROVENANCE: dict[str, str] = {
+    "Software": SOFTWARE,
+    "Source": "imgloop Bedrock simulator (simulated; no AI model)",
+    "Description": DESCRIPTION,
+}
 
 
 def size_for_aspect_ratio(aspect_ratio: str) -> tuple[int, int]:
@@ -77,9 +98,9 @@ def make_image(
     _mark(img)
     buf = io.BytesIO()
     if encoder == "PNG":
-        img.save(buf, "PNG", compress_level=1)
+        img.save(buf, "PNG", compress_level=1, pnginfo=_png_provenance())
     elif encoder == "JPEG":
-        img.save(buf, "JPEG", quality=85)
+        img.save(buf, "JPEG", quality=85, comment=f"{SOFTWARE}. {DESCRIPTION}")
     else:
         img.save(buf, "WEBP", quality=80, method=0)
     return buf.getvalue()
@@ -135,6 +156,13 @@ def _mark(img: Image.Image) -> None:
     y = max(0, img.height - (bottom - top) - 8)
     draw.rectangle((x - 3, y - 2 + top, x + right - left + 3, y + bottom + 2), fill=(0, 0, 0))
     draw.text((x, y), MARK, fill=(255, 255, 255), font=font)
+
+
+def _png_provenance() -> PngInfo:
+    info = PngInfo()
+    for keyword, text in PROVENANCE.items():
+        info.add_text(keyword, text)
+    return info
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,7 @@ from imgloop_desktop.core.records import (
     VerdictRecord,
 )
 from imgloop_desktop.gui.badges import badge_for, badge_text
+from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.catalog import image_spec
@@ -498,7 +499,7 @@ class DetailsPane(QWidget):
 
     def open_folder(self) -> None:
         if self.details is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.details.image.path.parent)))
+            open_folder(self, self.details.image.path.parent, self.open_url)
 
     def open_s3_console(self) -> None:
         url = self.details.s3_url if self.details is not None else None

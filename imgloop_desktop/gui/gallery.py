@@ -84,7 +84,9 @@ CAPTION_HEIGHT = 22
 CELL_PADDING = 6
 RUN_TITLE = "Run {run_id}: {outcome}"
 NOT_DRAGGED = "Not dragged: {reasons}"
-ONLY_APPROVED_DRAG = "Only approved images are dragged out; hold Alt to drag any image."
+ONLY_APPROVED_DRAG = (
+    "Nothing to drag yet: the image is still being saved to the history; try again in a moment."
+)
 
 Index = QModelIndex | QPersistentModelIndex
 

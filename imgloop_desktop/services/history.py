@@ -262,6 +262,13 @@ class HistoryService:
         return queries.get_image(self._conns.get(), image_id)
 
     @_plain_errors
+    def image_by_sha256(self, sha256: str) -> ImageRecord | None:
+        """The image whose stored bytes have this SHA-256 (hex), or None: how a PNG with no
+        parameters of its own (an original from the data folder) finds its run again."""
+        image_id = queries.image_id_by_sha256(self._conns.get(), sha256)
+        return None if image_id is None else queries.get_image(self._conns.get(), image_id)
+
+    @_plain_errors
     def approved_images(self, *, limit: int = 200, offset: int = 0) -> list[ImageRecord]:
         return queries.approved_images(self._conns.get(), limit=limit, offset=offset)
 

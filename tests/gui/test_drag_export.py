@@ -1,6 +1,7 @@
 """Drag-and-drop export: the MIME data a drag of a multi-selection carries (exported copies
-with provenance chunks, originals untouched, approved only unless asked), and parameters
-read back from a dropped exported PNG or event JSON."""
+with provenance chunks, originals untouched, any image with a plain drag unless the setting
+restricts it), and parameters read back from a dropped PNG (its chunk, its sidecar, or the
+history by SHA-256) or event JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
@@ -16,13 +17,21 @@ from imgloop_desktop import paths
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.gui.drag_export import (
-    DRAG_ANY_KEY,
+    DRAG_APPROVED_ONLY_KEY,
+    EMBEDDED,
+    FROM_RUN,
+    IN_HISTORY,
+    NO_PARAMETERS,
     any_image_requested,
+    approved_only_text,
     build_drag_mime,
     drag_export_dir,
+    load_params_file,
+    loaded_from_drop,
     params_from_drop,
+    set_drag_approved_only,
 )
-from imgloop_desktop.gui.gallery import NOT_DRAGGED, ONLY_APPROVED_DRAG, GalleryPanel
+from imgloop_desktop.gui.gallery import NOT_DRAGGED, GalleryPanel
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage import export
@@ -119,13 +128,19 @@ def test_a_changed_original_is_left_out(
     assert [metadata(p)["sha256_original"] for p in files(mime)] == [session[1].sha256]
 
 
-def test_alt_or_the_setting_drags_any_image() -> None:
-    assert not any_image_requested(Qt.KeyboardModifier.NoModifier)
-    assert any_image_requested(Qt.KeyboardModifier.AltModifier)
+def test_a_plain_drag_carries_any_image_unless_the_setting_restricts_it() -> None:
+    assert any_image_requested()
+    set_drag_approved_only(True)
     settings = SettingsStore().qsettings  # the app's own file, where the window writes
-    settings.setValue(DRAG_ANY_KEY, True)
-    assert any_image_requested(Qt.KeyboardModifier.NoModifier)
-    settings.remove(DRAG_ANY_KEY)
+    assert settings.value(DRAG_APPROVED_ONLY_KEY, type=bool) is True
+    assert not any_image_requested()
+    text = approved_only_text(["prompt 0 attempt 1 image 0"])
+    assert text.startswith("Prompt 0 attempt 1 image 0 is not approved")
+    assert "drag_approved_only=false under [gallery]" in text
+    assert settings.fileName() in text
+    assert approved_only_text(["a", "b", "c"]).startswith("3 of the selected images are")
+    set_drag_approved_only(False)
+    assert any_image_requested()
 
 
 def test_the_gallery_drags_its_selection(
@@ -138,7 +153,8 @@ def test_the_gallery_drags_its_selection(
     with qtbot.waitSignal(gallery.sessionLoaded):
         gallery.show_session(session[0].run_id)
 
-    # Selecting prepares the copies on a worker; the drag then only wraps them.
+    # Selecting prepares the copies on a worker; the drag then only wraps them. A plain
+    # drag carries every image; each copy says its own verdict.
     with qtbot.waitSignal(gallery.drag.prepared):
         view.selectAll()
     indexes = view.selectionModel().selectedIndexes()
@@ -146,17 +162,25 @@ def test_the_gallery_drags_its_selection(
     mime = gallery.model.mimeData(indexes)
     assert mime is not None
     assert gallery.drag.sync_builds == 0
-    assert [metadata(p)["sha256_original"] for p in files(mime)] == [
-        session[1].sha256,
-        session[2].sha256,
-    ]
+    assert [metadata(p)["sha256_original"] for p in files(mime)] == [i.sha256 for i in session]
+    assert [metadata(p)["approved"] for p in files(mime)] == [False, True, True]
 
-    # Only rejected images selected: no drag, and the status bar says why.
+    # A rejected image alone goes too.
     with qtbot.waitSignal(gallery.drag.prepared):
         gallery.select_image(session[0].image_id)
-    with qtbot.waitSignal(gallery.statusMessage) as blocker:
-        assert gallery.model.mimeData(view.selectionModel().selectedIndexes()) is None
-    assert blocker.args[0] == ONLY_APPROVED_DRAG
+    rejected = gallery.model.mimeData(view.selectionModel().selectedIndexes())
+    assert rejected is not None
+    [copy] = files(rejected)
+    assert metadata(copy)["verdict"] == "NO" and metadata(copy)["approved"] is False
+
+    # Restricted by the setting: no drag, and the status bar says why and how to change it.
+    set_drag_approved_only(True)
+    try:
+        with qtbot.waitSignal(gallery.statusMessage) as blocker:
+            assert gallery.model.mimeData(view.selectionModel().selectedIndexes()) is None
+        assert blocker.args[0] == NOT_DRAGGED.format(reasons=approved_only_text([session[0].label]))
+    finally:
+        set_drag_approved_only(False)
 
     # A decision changes what the copies say: they are prepared again.
     with qtbot.waitSignal(gallery.drag.prepared):
@@ -195,6 +219,32 @@ def test_params_from_a_dropped_exported_png(
     assert params.titan_img_seed == session[2].seed
     assert params.titan_img_cfg_scale == stored.titan_img_cfg_scale
 
+    # With the history, the whole run comes back: attempts and revisions included.
+    loaded = loaded_from_drop(drop, history)
+    assert loaded is not None
+    assert loaded.how == FROM_RUN.format(how=EMBEDDED, run_id=session[2].run_id)
+    assert (loaded.params.max_retry_attempts, loaded.params.max_prompt_revisions) == (4, 0)
+    assert loaded.params.titan_img_seed == session[2].seed
+    assert {"max_retry_attempts", "max_prompt_revisions", "judge_mode"} <= loaded.carried
+
+
+def test_an_original_from_the_data_folder_is_found_by_its_sha256(
+    history: HistoryService, session: list[ImageRecord]
+) -> None:
+    """The stored original carries no parameters; the history knows its bytes."""
+    original = session[0].path
+    assert original.is_relative_to(paths.data_dir())
+    loaded = load_params_file(original, history)
+    assert loaded.how == IN_HISTORY
+    assert loaded.params.prompt == "a red fox in the snow"
+    assert (loaded.params.max_retry_attempts, loaded.params.max_prompt_revisions) == (4, 0)
+    assert loaded.params.titan_img_seed == session[0].seed
+    stored = RunParams.from_event(history.session(session[0].run_id).params)
+    assert loaded.params.image_model_id == stored.image_model_id
+    # Without the history (or from another computer) it is said plainly.
+    with pytest.raises(ValidationError, match=NO_PARAMETERS):
+        load_params_file(original)
+
 
 def test_params_from_a_dropped_event_json(tmp_path: Path) -> None:
     params = fakes.params("京都の夜の路地", max_retry_attempts=4)
@@ -220,7 +270,8 @@ def test_params_from_a_dropped_event_json(tmp_path: Path) -> None:
         (b'{"prompt": "x", "max_retry_attempts": "five"}', "max_retry_attempts: 'five'"),
         (b'{"prompt": "x",', "valid JSON"),
         (b'{"no_such_parameter": 1}', "not a known parameter"),
-        (fakes.png(), "an image exported by imgloop"),
+        (fakes.png(), NO_PARAMETERS),
+        (b'{"prompt": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nests 5001 levels deep"),
         (b"GIF89a....", "a PNG exported by imgloop or an event JSON file"),
     ],
 )
@@ -307,3 +358,6 @@ def test_a_signed_original_drags_byte_for_byte_with_its_sidecar(
     drop.setUrls([QUrl.fromLocalFile(str(copy))])
     loaded = params_from_drop(drop)
     assert loaded is not None and loaded.prompt == "a signed fox"
+    # The sidecar dropped on its own says the same.
+    alone = load_params_file(sidecar)
+    assert alone.params.prompt == "a signed fox" and alone.how == f"the sidecar {sidecar.name}"

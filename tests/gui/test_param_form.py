@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.param_decl import Section
-from imgloop_desktop.core.params import PARAMS, RunParams, model_limits, validate
+from imgloop_desktop.core.params import PARAMS, TIMES, RunParams, model_limits, validate
 from imgloop_desktop.gui.param_form import (
     FIELD_SIZE,
     NumberField,
@@ -788,3 +788,16 @@ def test_scrolling_past_a_field_does_not_change_it(form: ParamForm, qtbot: QtBot
     value = spin.value()
     _wheel(spin)
     assert spin.value() != value
+
+
+def test_load_fields_sets_what_it_is_given_and_names_the_rest(form: ParamForm) -> None:
+    """A dropped file sets the fields it carries; the others keep what the form showed."""
+    form.set_params(RunParams(prompt="before", max_retry_attempts=7, claude_revise_top_k=40))
+    left = form.load_fields({"prompt": "after", "max_prompt_revisions": 1, "titan_img_seed": 5})
+    shown = form.params()
+    assert (shown.prompt, shown.max_prompt_revisions, shown.titan_img_seed) == ("after", 1, 5)
+    assert (shown.max_retry_attempts, shown.claude_revise_top_k) == (7, 40)
+    assert not {"prompt", "prompt revisions", "seed"} & set(left)
+    assert left[:2] == ["attempts per prompt", "candidates at once"]
+    assert left.count(f"size (W {TIMES} H)") == 1  # width and height are one row
+    assert "top k (reviser settings)" in left and "top k (judge settings)" in left

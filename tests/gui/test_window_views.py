@@ -1,5 +1,6 @@
-"""The large viewer and the compare view in the real window: after a run, the gallery's
-requests open them over the three columns, and Esc brings the columns back."""
+"""The window's views: after a run the gallery's requests open the large viewer and the
+compare view over the three columns (Esc brings them back); Ctrl+H toggles the history;
+Run again asks before it runs; a saved size larger than the screen opens inside it."""
 
 from __future__ import annotations
 
@@ -31,3 +32,38 @@ def test_view_and_compare_open_over_the_columns_and_esc_returns(
     qtbot.waitUntil(lambda: viewers.currentWidget() is viewers.page)
     viewers.open_compare([first, second])
     assert viewers.currentWidget() is viewers.compare
+
+
+def test_ctrl_h_toggles_the_history_and_run_again_asks_first(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window()
+    window.history_action.trigger()
+    assert window.history_dock.isVisible()
+    window.history_action.trigger()
+    assert not window.history_dock.isVisible()
+    window.run_again(RunParams(prompt="once more"))
+    assert window.form.params().prompt == "once more"
+    box = window.run_again_box
+    assert box.isVisible() and not window.controller.is_running
+    not_now = next(b for b in box.buttons() if "Not now" in b.text())
+    not_now.click()
+    assert not window.controller.is_running
+
+
+def test_a_saved_size_larger_than_the_screen_opens_inside_it(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    first = make_window()
+    first.resize(5000, 4000)
+    first.move(3000, 2000)
+    first.close()  # saves the layout
+    again = make_window()
+    room = again.screen().availableGeometry()
+    frame = again.frameGeometry().size() - again.geometry().size()
+    # The offscreen test screen (800 px) is narrower than the window's minimum (the three
+    # columns); never wider than the larger of the two, and as high as the screen at most.
+    smallest = again.minimumSizeHint().width() + frame.width()
+    assert again.frameGeometry().width() <= max(room.width(), smallest)
+    assert again.frameGeometry().height() <= room.height()
+    assert room.contains(again.frameGeometry().topLeft())

@@ -81,8 +81,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Open &history",
         "open_history",
         ("Ctrl+H",),
-        "Browse past sessions",
-        doc="shows and refreshes the history dock",
+        "Show or hide past sessions",
+        doc="shows and refreshes the history dock, or hides it when it is showing",
     ),
     ActionSpec(
         "queue",
@@ -160,6 +160,38 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "started (enabled while there are any)",
     ),
     ActionSpec(
+        "shortcuts",
+        "&Keyboard shortcuts",
+        "show_shortcuts",
+        ("F1",),
+        "Every command's shortcut, and the gallery's and viewer's keys",
+        doc="a window listing this table's shortcuts and the gallery's and viewer's keys",
+    ),
+    ActionSpec(
+        "troubleshooting",
+        "&Troubleshooting",
+        "show_troubleshooting",
+        tip="The README's Troubleshooting section, offline",
+        doc="the README's Troubleshooting section in a window (shipped with the app)",
+    ),
+    ActionSpec(
+        "log_folder",
+        "Open &log folder",
+        "open_log_folder",
+        tip="The folder with the log files and crash traces",
+        doc="opens the folder of log files and crash traces (or offers to copy its path when "
+        "no file manager answers)",
+    ),
+    ActionSpec(
+        "about",
+        "&About imgloop desktop",
+        "show_about",
+        tip="Version and the licences of the bundled components",
+        role=QAction.MenuRole.AboutRole,
+        doc="the version and each bundled component's version and licence, from their "
+        "installed metadata",
+    ),
+    ActionSpec(
         "quit",
         "&Quit",
         "close",
@@ -175,6 +207,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&Run", ("run", "cancel", "add_to_queue", SEPARATOR, "retry_uploads")),
     ("&View", ("history", "queue", "review", "recovery")),
     ("&Settings", ("preferences", "costs")),
+    ("&Help", ("shortcuts", "troubleshooting", "log_folder", SEPARATOR, "about")),
 )
 
 TOOLBAR: tuple[str | None, ...] = (

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -49,9 +49,11 @@ from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
 from imgloop_desktop.gui.error_box import describe, problems_text
+from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
 from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.main_window import actions as action_table
+from imgloop_desktop.gui.main_window import help_menu
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
 from imgloop_desktop.gui.main_window.checklist_sync import ChecklistSync
@@ -168,7 +170,7 @@ class MainWindow(QMainWindow):
             retry_action=self.retry_uploads_action,
             export_action=self.export_approved_action,
         )
-        self.event_files = EventFiles(self, self.form, running)
+        self.event_files = EventFiles(self, self.form, running, history=self.history)
         self.checklist_sync = ChecklistSync(
             self, self.form, self.controller, self.backends.credentials
         )
@@ -310,8 +312,8 @@ class MainWindow(QMainWindow):
         self.checklist_sync.message.connect(self._say)
         self.queue_sync.message.connect(self._say)
         self.queue_sync.openSession.connect(self.open_session)
+        self.event_files.queueFilesDropped.connect(self.queue_sync.add_files)
         self.queue_sync.panel.limitsRequested.connect(lambda: self.account_sync.open(queue=True))
-        self.event_files.paramsDropped.connect(self.load_params)
         self.close_guard.message.connect(self._say)
         self.close_guard.cancelRequested.connect(self.cancel_run)
 
@@ -319,6 +321,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 900)
+        self._fit_to_screen()
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
@@ -332,6 +335,26 @@ class MainWindow(QMainWindow):
             if replaced:
                 self._restore_note = "; ".join(replaced) + "."
                 self._say(self._restore_note)
+
+    def _fit_to_screen(self) -> None:
+        """Never larger than the screen it opens on, and on it: a size saved at another
+        scale factor or on a larger monitor would otherwise open with its title bar or its
+        Run button out of reach."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        width = min(self.width(), room.width() - frame.width())
+        height = min(self.height(), room.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            if self.isMaximized():
+                self.showNormal()
+            self.resize(width, height)
+        x = min(max(self.x(), room.left()), room.right() - width - frame.width() + 1)
+        y = min(max(self.y(), room.top()), room.bottom() - height - frame.height() + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(max(x, room.left()), max(y, room.top()))
 
     def _say_restore_note(self) -> None:
         if self._restore_note:
@@ -529,7 +552,45 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def run_again(self, params: RunParams) -> None:
-        self.load_params(params, "the session")
+        """Load the session's parameters and ask to run them (Shift held: run at once), as
+        the button's name promises; the question is window-modal and never blocks."""
+        if not self.load_params(params, "the session"):
+            return
+        if QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.start_run()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("runAgainBox")
+        box.setWindowTitle("Run again")
+        box.setText("The session's parameters are in the form. Run them now?")
+        box.setInformativeText("Hold Shift when you press Run again to run without asking.")
+        run = box.addButton("&Run now", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Not now", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda button: self.start_run() if button is run else None)
+        box.open()
+        self.run_again_box = box
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        help_menu.show_markdown(
+            self, "Keyboard shortcuts", help_menu.shortcuts_markdown(), "shortcutsDialog"
+        )
+
+    @Slot()
+    def show_troubleshooting(self) -> None:
+        help_menu.show_markdown(
+            self, "Troubleshooting", help_menu.troubleshooting_markdown(), "troubleshootingDialog"
+        )
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        open_folder(self, help_menu.log_folder())
+
+    @Slot()
+    def show_about(self) -> None:
+        help_menu.show_markdown(
+            self, "About imgloop desktop", help_menu.about_markdown(), "aboutDialog"
+        )
 
     @Slot(object, str)
     def load_params(self, params: RunParams, source: str) -> bool:
@@ -567,8 +628,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_history(self) -> None:
-        self.history_dock.show()
-        self.history_dock.raise_()
+        """Ctrl+H toggles: the dock hides when it is the one showing."""
+        dock = self.history_dock
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            dock.hide()
+            return
+        dock.show()
+        dock.raise_()
         self.history_browser.setFocus()
         self.history_browser.refresh()
 

@@ -27,6 +27,7 @@ the note under each says which ("from Bedrock, checked 2026-11-30").
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from itertools import groupby
 from pathlib import Path
 from typing import TypeVar
@@ -105,6 +106,18 @@ GENERAL = "_general"
 WINDOW_DEFAULTS = RunParams(judge_mode="checklist")
 """What a new window shows: the approval contract (issue 12) judges by checklist; an event
 loaded from a file keeps its own ``judge_mode`` (the seed's "verdict" when it says none)."""
+
+
+def field_words(name: str) -> str:
+    """A field as a sentence names it: its label, with its section when another field
+    shares the label (the judge's and the reviser's temperature)."""
+    declared = PARAMS_BY_NAME[name].declared
+    label = in_sentence(declared.label)
+    shared = any(
+        f.declared.label == declared.label and f.declared.section is not declared.section
+        for f in PARAMS
+    )
+    return f"{label} ({declared.section.value.lower()})" if shared else label
 
 
 class _Row:
@@ -380,6 +393,16 @@ class ParamForm(QWidget):
         params = RunParams.load(path)
         self.set_params(params)
         return params
+
+    def load_fields(self, values: Mapping[str, object]) -> list[str]:
+        """Show the fields ``values`` carries over what the form shows now, the way
+        ``set_params`` shows a whole event (flagged, never clamped); every other field
+        keeps its current value. Returns those kept fields as a person names them
+        ("attempts per prompt", "temperature (judge settings)"), in form order, so the
+        caller can say what the file did not set."""
+        self.set_params(self.params().with_changes(**values))
+        left = (field_words(f.name) for f in in_form_order(PARAMS) if f.name not in values)
+        return list(dict.fromkeys(left))  # width and height are one "size"
 
     def export_event(self, path: Path) -> None:
         """Write the form as the seed's event JSON (OSError when the file cannot be written)."""

@@ -964,3 +964,22 @@ def spend_stats(
         total=whole.cost,
         approved=whole.approved,
     )
+
+
+# -- finding an image by its bytes ------------------------------------------------------------
+
+
+def image_id_by_sha256(conn: sqlite3.Connection, sha256: str) -> int | None:
+    """The newest image whose stored bytes have this SHA-256, or None.
+
+    How a PNG that carries no parameters of its own (an untouched original copied out of
+    the data folder) is traced back to its run. The images table has no index on
+    ``sha256``: a scan of a few thousand rows takes about a millisecond, and this runs once
+    per drop, not per row shown.
+    """
+    row = fetch_one(
+        conn,
+        "SELECT id FROM images WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+        (sha256.lower(),),
+    )
+    return None if row is None else int(row["id"])

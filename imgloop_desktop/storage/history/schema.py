@@ -414,6 +414,11 @@ _V10: tuple[str, ...] = (
     "CREATE INDEX image_marks_rating ON image_marks (rating, image_id) WHERE rating IS NOT NULL",
 )
 
+# Version 11 (issue 16): a PNG dropped on the window with no parameters of its own is found
+# by its SHA-256 (``queries.image_id_by_sha256``); without an index that read the whole
+# images table on the GUI thread.
+_V11: tuple[str, ...] = ("CREATE INDEX images_by_sha256 ON images (sha256)",)
+
 MIGRATIONS: tuple[Step, ...] = (
     _statements(_V1),
     _statements(_V2),
@@ -425,6 +430,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _v8,
     _statements(_V9),
     _statements(_V10),
+    _statements(_V11),
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -12,6 +12,7 @@ have to become a public interface between two modules that change together.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
 import random
@@ -921,7 +922,10 @@ def _spawn(fn: Callable[..., Any], *args: Any) -> Future[Any]:
         else:
             future.set_result(result)
 
-    threading.Thread(target=target, name="imgloop-call", daemon=True).start()
+    # In the caller's context: whatever the caller set for its calls (a batch item's cancel
+    # token, read by the batch's image-call gate) holds on the call's thread too.
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(target,), name="imgloop-call", daemon=True).start()
     return future
 
 

@@ -14,6 +14,7 @@ checked, and the loop records how many came back and ignores those beyond what i
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import logging
@@ -147,8 +148,14 @@ def _all_at_once(
         except BaseException as exc:  # handed to the caller's thread below
             results[index] = exc
 
+    # Each in a copy of the caller's context (see core.loop._spawn).
     threads = [
-        threading.Thread(target=run, args=(i,), name="imgloop-call-part", daemon=True)
+        threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(run, i),
+            name="imgloop-call-part",
+            daemon=True,
+        )
         for i in range(len(requests))
     ]
     for thread in threads:

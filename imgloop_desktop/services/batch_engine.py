@@ -23,6 +23,7 @@ an image call's wait must never hold up the judge that would free an item.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from imgloop_desktop.core.cancel import CancelToken
+from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.errors import ImgloopError
 from imgloop_desktop.core.events import Event, Outcome, RunStarted
 from imgloop_desktop.core.loop import RunResult
@@ -50,6 +51,10 @@ DEFAULT_IMAGE_CALLS_PER_MINUTE = 600.0
 DEFAULT_MIN_CALLS_PER_MINUTE = 6.0
 THROTTLE_CODES = frozenset({"ThrottlingException", "TooManyRequestsException"})
 _IMAGE_OP = "bedrock-runtime.InvokeModel"
+# A history that cannot be read or written for a moment (another process's write, a full
+# disk being cleared) is tried again after this many seconds, this many times for an end.
+CLAIM_RETRY_SECONDS = 1.0
+FINISH_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -122,13 +127,25 @@ class ItemSource(Protocol):
         """What the source's own budget still allows an item starting now; None: no cap."""
 
 
+# The cancel token of the item whose call this is. A context variable, not a thread-local:
+# the loop makes each Bedrock call on a thread of its own, started in its caller's context
+# (``core.loop._spawn``), so the item's token reaches the gate on the call's thread and a
+# cancelled item's waiting call is dropped, never sent after the item shows "cancelled".
+_ITEM_TOKEN: contextvars.ContextVar[CancelToken | None] = contextvars.ContextVar(
+    "imgloop_batch_item_token", default=None
+)
+
+
 class _ImageCallGate:
     """The limiter on the shared clients' image calls, through botocore's event hooks.
 
-    One attempt is one slot: ``before-send`` acquires (on the calling thread, so the wait
+    One attempt is one slot: ``before-send`` acquires (on the call's thread, so the wait
     is the item's own, and the item's cancel ends it), ``needs-retry`` releases and reports
     throttling. A thread-local flag pairs them, so an attempt let through unheld (the item
-    was cancelled) releases nothing.
+    was cancelled) releases nothing. ``after-call-error`` releases too: another
+    ``needs-retry`` handler (``providers.session``'s veto on resending a generation after a
+    timeout or reset) raises before this one runs, and botocore then calls no other handler,
+    so without it such a call would keep its slot for good and the queue would stall.
     """
 
     def __init__(self, limiter: AdaptiveLimiter, cancel: CancelToken) -> None:
@@ -152,6 +169,9 @@ class _ImageCallGate:
                 f"before-send.{_IMAGE_OP}", self._before_send, unique_id=f"{self._id}-send"
             )
             events.register(f"needs-retry.{_IMAGE_OP}", self._after, unique_id=f"{self._id}-retry")
+            events.register(
+                f"after-call-error.{_IMAGE_OP}", self._failed, unique_id=f"{self._id}-error"
+            )
             self._clients[id(client)] = client
 
     def uninstall(self) -> None:
@@ -159,16 +179,22 @@ class _ImageCallGate:
             events = client.meta.events
             events.unregister(f"before-send.{_IMAGE_OP}", unique_id=f"{self._id}-send")
             events.unregister(f"needs-retry.{_IMAGE_OP}", unique_id=f"{self._id}-retry")
+            events.unregister(f"after-call-error.{_IMAGE_OP}", unique_id=f"{self._id}-error")
         self._clients.clear()
-
-    def bind(self, token: CancelToken | None) -> None:
-        """The cancel token of the item this thread runs (its waits end on it)."""
-        self._local.token = token
 
     def _before_send(self, **_: Any) -> None:
         # Must return None: botocore treats a before-send answer as the HTTP response.
-        token = getattr(self._local, "token", None) or self.cancel
+        token = _ITEM_TOKEN.get() or self.cancel
         self._local.held = self.limiter.acquire(token)
+        if not self._local.held and token.cancelled:
+            # Never sent: the item (or the batch) was cancelled while this call waited, and
+            # the loop has abandoned it. botocore hands the error back as the call's own.
+            raise Cancelled("the image call was not sent: its batch item was cancelled")
+
+    def _failed(self, **_: Any) -> None:
+        if getattr(self._local, "held", False):
+            self._local.held = False
+            self.limiter.release(throttled=False)
 
     def _after(self, response: Any = None, caught_exception: Any = None, **_: Any) -> None:
         throttled = _is_throttle(response)
@@ -315,7 +341,12 @@ class BatchEngine:
     def _next(self) -> Claim | None:
         with self._cond:
             while not self._closing:
-                claim = self.source.claim()
+                try:
+                    claim = self.source.claim()
+                except Exception:  # a locked or failing history: say so, try again soon
+                    log.exception("claiming the next batch item failed; trying again")
+                    self._cond.wait(CLAIM_RETRY_SECONDS)
+                    continue
                 if claim is not None:
                     self._tokens[claim.key] = CancelToken()
                     return claim
@@ -330,16 +361,30 @@ class BatchEngine:
                 outcome = self._run_one(claim)
             except Exception as exc:  # a bug in one item must not lose the others' results
                 log.exception("batch item %r failed unexpectedly", claim.key)
-                outcome = ItemResult(
-                    _index(claim), claim.item, None, self.clients.region, 0.0, repr(exc)
-                )
+                region = self.clients.region
+                outcome = ItemResult(_index(claim), claim.item, None, region, 0.0, repr(exc))
+            try:
+                self._report(claim, outcome)
             finally:
+                # Only now: a cancel arriving while the end is written must find the item
+                # still running here, not overwrite its result with "cancelled".
                 with self._cond:
                     self._tokens.pop(claim.key, None)
+
+    def _report(self, claim: Claim, outcome: ItemResult) -> None:
+        """Tell the source, a few times if it fails (a busy history), before giving up."""
+        for attempt in range(FINISH_ATTEMPTS):
             try:
                 self.source.finished(claim, outcome)
+                return
             except Exception:
-                log.exception("reporting batch item %r failed", claim.key)
+                if attempt + 1 == FINISH_ATTEMPTS:
+                    run_id = outcome.result.run_id if outcome.result is not None else "-"
+                    log.exception(
+                        "recording the end of batch item %r (run %s) failed", claim.key, run_id
+                    )
+                    return
+                self.cancel.wait(CLAIM_RETRY_SECONDS)
 
     def _run_one(self, claim: Claim) -> ItemResult:
         with self._cond:
@@ -360,7 +405,7 @@ class BatchEngine:
             if self.emit_event is not None:
                 self.emit_event(claim.key, event)
 
-        self._gate.bind(token)
+        bound = _ITEM_TOKEN.set(token)
         try:
             monthly = self.monthly_left() if self.monthly_left is not None else None
             execution = self._execute(
@@ -379,7 +424,7 @@ class BatchEngine:
                 _index(claim), claim.item, None, self.clients.region, seconds, message
             )
         finally:
-            self._gate.bind(None)
+            _ITEM_TOKEN.reset(bound)
         with execution:
             seconds = time.perf_counter() - began
             return ItemResult(

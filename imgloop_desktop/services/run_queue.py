@@ -79,6 +79,8 @@ class _HistorySource:
         self.adjust = adjust
         self.changed = changed
         self.quitting = threading.Event()
+        # Items a person cancelled: a quit right after must not put them back to waiting.
+        self.cancelled_by_person: set[int] = set()
 
     def claim(self) -> Claim | None:
         if self.quitting.is_set():
@@ -93,8 +95,13 @@ class _HistorySource:
         item = self.history.queue_claim_next()
         if item is None:
             return None
+        try:
+            params = self.adjust(item.params)
+        except Exception as exc:  # never leave a claimed item running with nobody on it
+            self.history.queue_finish(item.id, QueueState.FAILED, HistoryOutcome.ERROR, str(exc))
+            raise
         self.changed()
-        return Claim(item.id, BatchItem(self.adjust(item.params)))
+        return Claim(item.id, BatchItem(params))
 
     def exhausted(self) -> bool:
         return self.quitting.is_set()
@@ -105,7 +112,8 @@ class _HistorySource:
 
     def finished(self, claim: Claim, result: ItemResult) -> None:
         item_id = int(str(claim.key))
-        if self.quitting.is_set() and result.outcome is Outcome.CANCELLED:
+        stopped = item_id not in self.cancelled_by_person
+        if self.quitting.is_set() and result.outcome is Outcome.CANCELLED and stopped:
             # A stop, not a person's cancel: the item waits again (its cut-short run kept),
             # so the next start resumes it.
             self.history.queue_finish(item_id, QueueState.CANCELLED, HistoryOutcome.CANCELLED)
@@ -198,13 +206,15 @@ class RunQueue:
         """Waiting items are cancelled at once; running ones end within about two seconds,
         keeping what they made."""
         running = self.history.queue_cancel(item_ids)
-        engine = self._engine
-        for item_id in running:
-            if engine is None or not engine.cancel_item(item_id):
-                # Nobody here runs it (a claim left by a quit this process made): say so.
-                self.history.queue_finish(
-                    item_id, QueueState.CANCELLED, HistoryOutcome.CANCELLED, ""
-                )
+        engine, source = self._engine, self._source
+        if source is not None:
+            source.cancelled_by_person.update(running)
+        others = [i for i in running if engine is None or not engine.cancel_item(i)]
+        if others:
+            # Not running here: items a dead process left running go back to waiting (an
+            # item another live process runs stays with it), then are cancelled as waiting.
+            self.history.queue_recover()
+            self.history.queue_cancel(others)
         self._changed()
 
     def set_paused(self, paused: bool) -> None:

@@ -12,6 +12,7 @@ import pytest
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import HistoryOutcome, QueueState
 from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.services.batch_engine import CallLimits
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.run_queue import RunQueue
 from imgloop_desktop.simulator.server import BedrockSimulator
@@ -189,3 +190,62 @@ def test_lines_and_files_are_checked_before_anything_is_added(
         watched.queue.add_file(bad)
     assert [p.field for p in caught.value.problems] == ["line 2: max_retry_attempts"]
     assert len(watched.queue.items()) == 2  # nothing of the bad file was added
+
+
+def test_a_reset_image_call_gives_its_slot_back(
+    bedrock_sim: BedrockSimulator, watched: Watched
+) -> None:
+    # The veto on resending a generation raises inside botocore's retry handlers, before
+    # the gate's own; the slot must still come back, or one reset stalls the whole queue.
+    bedrock_sim.script.reset_next("generate", before_headers=True)
+    watched.queue.add(prompts(2))
+    watched.queue.start(DefaultChain(), concurrency=2, limits=CallLimits(concurrent_calls=1))
+    watched.wait_for(lambda: watched.queue.summary().done == 2, "both items done")
+
+
+def test_a_cancelled_item_s_waiting_image_call_is_never_sent(
+    bedrock_sim: BedrockSimulator, watched: Watched
+) -> None:
+    # Long enough that the second item's run starts while the first call holds the slot,
+    # however loaded the machine.
+    bedrock_sim.script.set_latency("generate", 3.0)
+    watched.queue.start(DefaultChain(), concurrency=2, limits=CallLimits(concurrent_calls=1))
+    watched.queue.add(prompts(1))
+    # The first item's image call holds the only slot for three seconds...
+    watched.wait_for(lambda: bedrock_sim.arrivals("generate") == 1, "the first image call")
+    (second,) = watched.queue.add(prompts(1))
+    # ...so the second item's call waits for it; cancelling the item drops that call.
+    watched.wait_for(lambda: bool(watched.queue.items()[1].run_ids), "the second run")
+    watched.queue.cancel([second])
+    watched.wait_for(
+        lambda: watched.states() == [QueueState.DONE, QueueState.CANCELLED], "the first done"
+    )
+    assert bedrock_sim.arrivals("generate") == 1, [c.op for c in bedrock_sim.calls]
+
+
+def test_clearing_done_items_keeps_their_spend_against_the_budget(
+    bedrock_sim: BedrockSimulator, watched: Watched
+) -> None:
+    watched.queue.add(prompts(2))
+    start(watched)
+    watched.wait_for(lambda: watched.queue.summary().done == 2, "both items done")
+    spent = watched.queue.summary().cost_usd
+    assert spent > 0
+    watched.queue.set_paused(True)
+    watched.queue.add(prompts(1))
+    assert watched.queue.clear_finished() == 2
+    assert watched.queue.summary().cost_usd == spent  # the budget still sees it
+    assert watched.queue.remove([i.id for i in watched.queue.items()]) == 1
+    assert watched.queue.summary().cost_usd == 0  # an emptied queue starts over
+
+
+def test_an_item_cancelled_just_before_a_quit_stays_cancelled(
+    bedrock_sim: BedrockSimulator, watched: Watched
+) -> None:
+    bedrock_sim.script.set_latency("generate", 0.5)
+    (item_id,) = watched.queue.add(prompts(1))
+    start(watched)
+    watched.wait_for(lambda: bool(watched.queue.items()[0].run_ids), "its run to start")
+    watched.queue.cancel([item_id])
+    assert watched.queue.close()
+    assert watched.states() == [QueueState.CANCELLED]

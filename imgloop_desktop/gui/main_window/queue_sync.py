@@ -221,13 +221,22 @@ class QueueSync(QObject):
         self._do(start, returned=started, what="Queue not started")
 
     def backend_changed(self) -> None:
-        """Stop an idle queue so its next start uses the new backend."""
+        """Restart the queue on the new backend: running items are cut short (what they
+        made is kept) and wait again, as at a quit. Going on with the old backend would
+        spend on the real account under the demo's banner, or fail every item when the
+        demo's simulator is stopped."""
 
-        def stop_if_idle() -> None:
-            if self.queue.running and self.queue.summary().running == 0:
-                self.queue.close()
+        def restart() -> bool:
+            if not self.queue.running:
+                return False
+            return self.queue.close()
 
-        self._do(stop_if_idle, returned=lambda _: self.ensure_running())
+        def restarted(stopped: bool) -> None:
+            if stopped:
+                self.message.emit("Queue restarting with the newly chosen backend…")
+            self.ensure_running()
+
+        self._do(restart, returned=restarted)
 
     # -- showing ----------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 PAUSED = "paused"
 BUDGET = "budget_usd"
+CLEARED = "cleared_spend_usd"  # what removed items had spent, for the queue's budget
 BUDGET_FIELD = "queue budget"
 BUDGET_ALLOWED = f"an amount of US dollars from 0 (no cap) to {MAX_COST_USD:,.0f}, a finite number"
 FINISHED_STATES = (QueueState.DONE, QueueState.FAILED, QueueState.CANCELLED)
@@ -388,12 +389,53 @@ def retry(conn: sqlite3.Connection, item_ids: Iterable[int] | None) -> int:
 
 
 def _delete(conn: sqlite3.Connection, db_path: Path, where: str, args: Sequence[object]) -> int:
+    """Delete items, keeping what their runs spent in the queue's tally: otherwise "Clear
+    done" would hand a queue that stopped at its budget the whole budget again. The tally
+    starts over when the queue is emptied (a new queue)."""
     with transaction(conn):
         gone = [int(r["id"]) for r in fetch_all(conn, f"SELECT id FROM queue_items {where}", args)]
+        spent = _spent(
+            conn, "WHERE q.item_id IN (SELECT value FROM json_each(?))", (_in_ids(gone),)
+        )
         conn.execute(f"DELETE FROM queue_items {where}", args)
+        left = fetch_one(conn, "SELECT count(*) AS n FROM queue_items")
+        emptied = left is None or int(left["n"]) == 0
+        total = Decimal(0) if emptied else _cleared(conn) + spent
+        conn.execute(
+            "INSERT INTO queue_settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (CLEARED, format(total, "f")),
+        )
         for item_id in gone:  # under the write lock: nobody is about to take these
             _unlink_lock(db_path, item_id)
     return len(gone)
+
+
+def _spent(conn: sqlite3.Connection, where: str = "", args: Sequence[object] = ()) -> Decimal:
+    """The known spend of the runs linked to the items ``where`` selects (each run once)."""
+    spent = Decimal(0)
+    for row in fetch_all(
+        conn,
+        f"""SELECT DISTINCT s.id AS id, s.usd AS usd, s.missing_json AS missing_json
+           FROM queue_runs AS q JOIN runs AS r ON r.run_id = q.run_id
+           JOIN spend AS s ON s.run_id = r.id {where}""",
+        args,
+    ):
+        cost = read_cost(row["usd"], row["missing_json"], "the queue's spend")
+        if cost is not None:
+            spent += cost.known
+    return spent
+
+
+def _cleared(conn: sqlite3.Connection) -> Decimal:
+    """What items removed from the queue had spent (kept for the queue's budget)."""
+    text = _setting(conn, CLEARED)
+    try:
+        return Decimal(text) if text is not None else Decimal(0)
+    except InvalidOperation as exc:
+        raise HistoryError(
+            f"the queue's spend stored in the history ({text!r}) cannot be read"
+        ) from exc
 
 
 def remove(conn: sqlite3.Connection, db_path: Path, item_ids: Iterable[int]) -> int:
@@ -515,16 +557,7 @@ def summary(conn: sqlite3.Connection) -> QueueSummary:
             best_not_approved += n
         if state in FINISHED_STATES and outcome == HistoryOutcome.BUDGET:
             capped += n
-    spent = Decimal(0)
-    for row in fetch_all(
-        conn,
-        """SELECT DISTINCT s.id AS id, s.usd AS usd, s.missing_json AS missing_json
-           FROM queue_runs AS q JOIN runs AS r ON r.run_id = q.run_id
-           JOIN spend AS s ON s.run_id = r.id""",
-    ):
-        cost = read_cost(row["usd"], row["missing_json"], "the queue's spend")
-        if cost is not None:
-            spent += cost.known
+    spent = _spent(conn) + _cleared(conn)
     seconds = [
         (parse_iso(str(r["finished_at"])) - parse_iso(str(r["started_at"]))).total_seconds()
         for r in fetch_all(

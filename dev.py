@@ -33,7 +33,25 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
 
 
+def compile_translations() -> None:
+    """Each ``resources/i18n/<language>/*.ts`` to its ``.qm`` (what Qt loads), when newer:
+    the ``.ts`` files are the source kept in git, the ``.qm`` files are built here."""
+    lrelease = BIN / ("pyside6-lrelease.exe" if os.name == "nt" else "pyside6-lrelease")
+    if not lrelease.exists():
+        return  # the core install (no Qt): nothing shows text
+    for ts in sorted((ROOT / "resources" / "i18n").glob("*/*.ts")):
+        qm = ts.with_suffix(".qm")
+        if not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime:
+            subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True)
+
+
 def ensure_venv(extras: str) -> None:
+    ensure_packages(extras)
+    if APP in extras.split(","):
+        compile_translations()
+
+
+def ensure_packages(extras: str) -> None:
     if not PYTHON.exists():
         try:
             venv.EnvBuilder(with_pip=True).create(VENV)

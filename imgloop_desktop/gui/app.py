@@ -30,6 +30,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from imgloop_desktop import __version__
+from imgloop_desktop.gui import i18n
 from imgloop_desktop.gui.main_window import MainWindow
 from imgloop_desktop.gui.settings_store import APPLICATION, DISPLAY_NAME, ORGANIZATION
 from imgloop_desktop.resources import APP_ID
@@ -138,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_report_async_error)
+    i18n.install(app)  # the chosen language (or the system's), before any widget exists
     window = MainWindow()
     if os.environ.get(PROBE_ENV):
         StartupProbe(window)

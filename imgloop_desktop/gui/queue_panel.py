@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -25,26 +25,35 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import HistoryOutcome, QueueItem, QueueState, QueueSummary
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 
-COLUMNS = ("#", "Prompt", "State", "Result", "Tries", "Cost")
+COLUMNS = (
+    "#",
+    QT_TRANSLATE_NOOP("QueuePanel", "Prompt"),
+    QT_TRANSLATE_NOOP("QueuePanel", "State"),
+    QT_TRANSLATE_NOOP("QueuePanel", "Result"),
+    QT_TRANSLATE_NOOP("QueuePanel", "Tries"),
+    QT_TRANSLATE_NOOP("QueuePanel", "Cost"),
+)
 STATE_TEXT = {
-    QueueState.WAITING: "waiting",
-    QueueState.RUNNING: "running",
-    QueueState.DONE: "done",
-    QueueState.FAILED: "failed",
-    QueueState.CANCELLED: "cancelled",
+    QueueState.WAITING: QT_TRANSLATE_NOOP("QueuePanel", "waiting"),
+    QueueState.RUNNING: QT_TRANSLATE_NOOP("QueuePanel", "running"),
+    QueueState.DONE: QT_TRANSLATE_NOOP("QueuePanel", "done"),
+    QueueState.FAILED: QT_TRANSLATE_NOOP("QueuePanel", "failed"),
+    QueueState.CANCELLED: QT_TRANSLATE_NOOP("QueuePanel", "cancelled"),
 }
 RESULT_TEXT = {
-    HistoryOutcome.APPROVED: "approved",
-    HistoryOutcome.NOT_APPROVED: "best, not approved",
-    HistoryOutcome.BUDGET: "stopped at budget",
-    HistoryOutcome.ERROR: "error",
-    HistoryOutcome.CANCELLED: "cancelled",
-    HistoryOutcome.INTERRUPTED: "interrupted, will resume",
+    HistoryOutcome.APPROVED: QT_TRANSLATE_NOOP("QueuePanel", "approved"),
+    HistoryOutcome.NOT_APPROVED: QT_TRANSLATE_NOOP("QueuePanel", "best, not approved"),
+    HistoryOutcome.BUDGET: QT_TRANSLATE_NOOP("QueuePanel", "stopped at budget"),
+    HistoryOutcome.ERROR: QT_TRANSLATE_NOOP("QueuePanel", "error"),
+    HistoryOutcome.CANCELLED: QT_TRANSLATE_NOOP("QueuePanel", "cancelled"),
+    HistoryOutcome.INTERRUPTED: QT_TRANSLATE_NOOP("QueuePanel", "interrupted, will resume"),
 }
-EMPTY = (
+EMPTY = QT_TRANSLATE_NOOP(
+    "QueuePanel",
     "The queue is empty. Add prompts with Add to queue (the form's parameters), "
-    "Paste prompts…, Add file…, or drop a .jsonl or .csv file on the window."
+    "Paste prompts…, Add file…, or drop a .jsonl or .csv file on the window.",
 )
 MAX_BUDGET = 100_000.0
 
@@ -60,31 +69,50 @@ def time_left(summary: QueueSummary, items_at_once: int) -> str:
         return ""
     seconds = summary.mean_seconds * left / max(1, min(items_at_once, left))
     if seconds < 90:
-        return f"about {max(1, round(seconds))} s left"
-    return f"about {round(seconds / 60)} min left"
+        return QCoreApplication.translate("QueuePanel", "about {n} s left").format(
+            n=max(1, round(seconds))
+        )
+    return QCoreApplication.translate("QueuePanel", "about {n} min left").format(
+        n=round(seconds / 60)
+    )
 
 
 def summary_text(summary: QueueSummary, items_at_once: int) -> str:
     if summary.total == 0:
-        return EMPTY
+        return _tr(EMPTY)
     parts = [
-        f"{summary.done} of {summary.total} done",
-        f"{summary.approved} approved",
-        f"{summary.best_not_approved} best, not approved",
-        f"{summary.failed} failed",
+        QCoreApplication.translate("QueuePanel", "{done} of {total} done").format(
+            done=summary.done, total=summary.total
+        ),
+        QCoreApplication.translate("QueuePanel", "{n} approved").format(n=summary.approved),
+        QCoreApplication.translate("QueuePanel", "{n} best, not approved").format(
+            n=summary.best_not_approved
+        ),
+        QCoreApplication.translate("QueuePanel", "{n} failed").format(n=summary.failed),
     ]
     if summary.cancelled:
-        parts.append(f"{summary.cancelled} cancelled")
-    spent = f"{money(summary.cost_usd)} spent"
+        parts.append(
+            QCoreApplication.translate("QueuePanel", "{n} cancelled").format(n=summary.cancelled)
+        )
     if summary.budget_usd > 0:
-        spent += f" of {money(summary.budget_usd)}"
+        spent = QCoreApplication.translate("QueuePanel", "{spent} spent of {budget}").format(
+            spent=money(summary.cost_usd), budget=money(summary.budget_usd)
+        )
+    else:
+        spent = QCoreApplication.translate("QueuePanel", "{spent} spent").format(
+            spent=money(summary.cost_usd)
+        )
     parts.append(spent)
     left = time_left(summary, items_at_once)
     if left and not summary.paused:
         parts.append(left)
     if summary.paused:
-        parts.append("paused")
+        parts.append(QCoreApplication.translate("QueuePanel", "paused"))
     return " · ".join(parts)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("QueuePanel", text)
 
 
 class QueuePanel(QWidget):
@@ -115,7 +143,7 @@ class QueuePanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
-        self.summary_label = QLabel(EMPTY)
+        self.summary_label = QLabel(self.tr(EMPTY))
         self.summary_label.setObjectName("queueSummary")
         self.summary_label.setWordWrap(True)
         self.progress = QProgressBar()
@@ -128,7 +156,7 @@ class QueuePanel(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("queueTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -143,25 +171,25 @@ class QueuePanel(QWidget):
         column.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.pause_button = QPushButton("&Pause queue")
+        self.pause_button = QPushButton(self.tr("&Pause queue"))
         self.pause_button.setObjectName("queuePause")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause_toggled)
-        self.add_file_button = QPushButton("Add &file…")
+        self.add_file_button = QPushButton(self.tr("Add &file…"))
         self.add_file_button.clicked.connect(self.addFileRequested)
-        self.paste_button = QPushButton("Pa&ste prompts…")
+        self.paste_button = QPushButton(self.tr("Pa&ste prompts…"))
         self.paste_button.clicked.connect(self.pasteRequested)
-        self.up_button = QPushButton("Move &up")
+        self.up_button = QPushButton(self.tr("Move &up"))
         self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button = QPushButton("Move do&wn")
+        self.down_button = QPushButton(self.tr("Move do&wn"))
         self.down_button.clicked.connect(lambda: self._move(+1))
-        self.cancel_button = QPushButton("&Cancel item")
+        self.cancel_button = QPushButton(self.tr("&Cancel item"))
         self.cancel_button.clicked.connect(lambda: self.cancelRequested.emit(self.selected_ids()))
-        self.retry_button = QPushButton("&Retry failed")
+        self.retry_button = QPushButton(self.tr("&Retry failed"))
         self.retry_button.clicked.connect(self._retry)
-        self.remove_button = QPushButton("Remo&ve")
+        self.remove_button = QPushButton(self.tr("Remo&ve"))
         self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.selected_ids()))
-        self.clear_button = QPushButton("Clear &done")
+        self.clear_button = QPushButton(self.tr("Clear &done"))
         self.clear_button.clicked.connect(self.clearFinishedRequested)
         for button in (
             self.pause_button,
@@ -176,22 +204,26 @@ class QueuePanel(QWidget):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        budget_label = QLabel("Queue &budget:")
+        budget_label = QLabel(self.tr("Queue &budget:"))
         self.budget = QDoubleSpinBox()
         self.budget.setObjectName("queueBudget")
         self.budget.setRange(0.0, MAX_BUDGET)
         self.budget.setDecimals(2)
         self.budget.setPrefix("$")
-        self.budget.setSpecialValueText("none")
+        self.budget.setSpecialValueText(self.tr("none"))
         self.budget.setToolTip(
-            "What the queue's items may spend together; the queue pauses when it is reached."
+            self.tr(
+                "What the queue's items may spend together; the queue pauses when it is reached."
+            )
         )
         self.budget.editingFinished.connect(self._budget_edited)
         budget_label.setBuddy(self.budget)
         buttons.addWidget(budget_label)
         buttons.addWidget(self.budget)
-        self.limits_button = QPushButton("&Limits…")
-        self.limits_button.setToolTip("Items and image calls at once, image calls per minute")
+        self.limits_button = QPushButton(self.tr("&Limits…"))
+        self.limits_button.setToolTip(
+            self.tr("Items and image calls at once, image calls per minute")
+        )
         self.limits_button.clicked.connect(self.limitsRequested)
         buttons.addWidget(self.limits_button)
         column.addLayout(buttons)
@@ -206,12 +238,13 @@ class QueuePanel(QWidget):
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             result = RESULT_TEXT.get(item.outcome, "") if item.outcome is not None else ""
+            result = self.tr(result) if result else ""
             if item.state is QueueState.FAILED and item.error:
-                result = f"error: {item.error}"
+                result = self.tr("error: {error}").format(error=item.error)
             cells = (
                 str(row + 1),
                 item.params.prompt,
-                STATE_TEXT[item.state],
+                self.tr(STATE_TEXT[item.state]),
                 result,
                 str(item.tries),
                 money(item.cost_usd) if item.run_ids else "",
@@ -231,7 +264,9 @@ class QueuePanel(QWidget):
         self.progress.setValue(finished)
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(summary.paused)
-        self.pause_button.setText("R&esume queue" if summary.paused else "&Pause queue")
+        self.pause_button.setText(
+            self.tr("R&esume queue") if summary.paused else self.tr("&Pause queue")
+        )
         self.pause_button.blockSignals(False)
         if not self.budget.hasFocus():
             self.budget.setValue(float(summary.budget_usd))
@@ -257,14 +292,16 @@ class QueuePanel(QWidget):
         self.remove_button.setEnabled(any(i.state is not QueueState.RUNNING for i in chosen))
         again = (QueueState.FAILED, QueueState.CANCELLED)
         self.retry_button.setEnabled(any(i.state in again for i in self.items))
-        self.retry_button.setText("&Retry selected" if chosen else "&Retry failed")
+        self.retry_button.setText(
+            self.tr("&Retry selected") if chosen else self.tr("&Retry failed")
+        )
         self.clear_button.setEnabled(any(i.state is QueueState.DONE for i in self.items))
 
     # -- asking -----------------------------------------------------------------------------
 
     @Slot(bool)
     def _pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText("R&esume queue" if paused else "&Pause queue")
+        self.pause_button.setText(self.tr("R&esume queue") if paused else self.tr("&Pause queue"))
         self.pausedChanged.emit(paused)
 
     def _move(self, step: int) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 
 SEPARATOR = None
 PICKER = "backend picker"
@@ -41,55 +43,55 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "run",
-        "&Run",
+        QT_TRANSLATE_NOOP("Actions", "&Run"),
         "start_run",
         ("Ctrl+R",),
-        "Start a run",
+        QT_TRANSLATE_NOOP("Actions", "Start a run"),
         doc="runs the form's parameters with the chosen backend (disabled while a field is "
         "invalid or a run is going)",
     ),
     # Not Esc: a key pressed to leave a text field must not end a paid run.
     ActionSpec(
         "cancel",
-        "&Cancel",
+        QT_TRANSLATE_NOOP("Actions", "&Cancel"),
         "cancel_run",
         ("Ctrl+.",),
-        "Cancel the run (images made so far are kept)",
+        QT_TRANSLATE_NOOP("Actions", "Cancel the run (images made so far are kept)"),
         doc="stops starting new calls; the call in flight is waited out, everything made is kept",
         key_note="not Esc: leaving a text field must not end a paid run",
     ),
     ActionSpec(
         "add_to_queue",
-        "Add to &queue",
+        QT_TRANSLATE_NOOP("Actions", "Add to &queue"),
         "add_to_queue",
         ("Ctrl+Shift+R",),
-        "Add the form's parameters to the run queue",
+        QT_TRANSLATE_NOOP("Actions", "Add the form's parameters to the run queue"),
         doc="adds the form's parameters as one item of the run queue (kept in the history; "
         "several items run at once under the queue limits) and shows the queue",
         key_note="Run with Shift: into the queue instead of now",
     ),
     ActionSpec(
         "export_approved",
-        "Export &approved…",
+        QT_TRANSLATE_NOOP("Actions", "Export &approved…"),
         "export_approved",
         ("Ctrl+E",),
-        "Export approved images",
+        QT_TRANSLATE_NOOP("Actions", "Export approved images"),
         doc="picks a folder, then writes `imgloop-approved-<stamp>/` inside it on a worker",
     ),
     ActionSpec(
         "history",
-        "Open &history",
+        QT_TRANSLATE_NOOP("Actions", "Open &history"),
         "open_history",
         ("Ctrl+H",),
-        "Show or hide past sessions",
+        QT_TRANSLATE_NOOP("Actions", "Show or hide past sessions"),
         doc="shows and refreshes the history dock, or hides it when it is showing",
     ),
     ActionSpec(
         "queue",
-        "Run q&ueue",
+        QT_TRANSLATE_NOOP("Actions", "Run q&ueue"),
         "open_queue",
         ("Ctrl+U",),
-        "The run queue: many prompts, several at once",
+        QT_TRANSLATE_NOOP("Actions", "The run queue: many prompts, several at once"),
         doc="shows the queue dock: its items (ordered with Move up/down), progress, time "
         "left and cost; Pause/Resume, Cancel item, Retry failed, Add file…, Paste prompts…, "
         "and the queue's budget",
@@ -97,10 +99,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "review",
-        "Re&view images…",
+        QT_TRANSLATE_NOOP("Actions", "Re&view images…"),
         "open_review",
         ("Ctrl+J",),
-        "Images waiting for your decision: the judge was unsure, or a run's best",
+        QT_TRANSLATE_NOOP(
+            "Actions", "Images waiting for your decision: the judge was unsure, or a run's best"
+        ),
         doc="shows the review dock: images the judge was unsure of and each run's best when "
         "none was approved; Approve / Reject, optionally per requirement",
         key_note="J for judge: Ctrl+R is Run",
@@ -109,105 +113,123 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # the form, and the layout is remembered on its own.
     ActionSpec(
         "preferences",
-        "&Preferences: AWS accounts…",
+        QT_TRANSLATE_NOOP("Actions", "&Preferences: AWS accounts…"),
         "open_accounts",
         ("Ctrl+,",),
-        "AWS accounts kept in the OS keyring, and the connection check",
+        QT_TRANSLATE_NOOP(
+            "Actions", "AWS accounts kept in the OS keyring, and the connection check"
+        ),
         QAction.MenuRole.PreferencesRole,
         doc="the accounts dialog (keys in the OS keyring, connection check); saved accounts "
         "appear in the Backend picker",
     ),
     ActionSpec(
         "costs",
-        "&Costs and budget…",
+        QT_TRANSLATE_NOOP("Actions", "&Costs and budget…"),
         "open_costs",
-        tip="Monthly budget, your own prices, and the shipped price table with its sources",
+        tip=QT_TRANSLATE_NOOP(
+            "Actions",
+            "Monthly budget, your own prices, and the shipped price table with its sources",
+        ),
         doc="Preferences' Costs page: the monthly budget (empty for none), your own price rows "
         "(checked as typed; nothing saved while a value is not allowed) and the shipped "
         "prices with their dates and sources",
     ),
     ActionSpec(
         "import",
-        "&Import event JSON…",
+        QT_TRANSLATE_NOOP("Actions", "&Import event JSON…"),
         "ask_import_event",
         ("Ctrl+O",),
-        "Load parameters",
+        QT_TRANSLATE_NOOP("Actions", "Load parameters"),
         doc="loads a seed event into the form (also by dropping a `.json` on the window)",
     ),
     ActionSpec(
         "export_event",
-        "E&xport event JSON…",
+        QT_TRANSLATE_NOOP("Actions", "E&xport event JSON…"),
         "ask_export_event",
         ("Ctrl+S",),
-        "Save parameters",
+        QT_TRANSLATE_NOOP("Actions", "Save parameters"),
         doc="saves the form as a seed event",
     ),
     ActionSpec(
         "recovery",
-        "&Recovery report…",
+        QT_TRANSLATE_NOOP("Actions", "&Recovery report…"),
         "show_recovery_report",
-        tip="What opening the history found",
+        tip=QT_TRANSLATE_NOOP("Actions", "What opening the history found"),
         enabled=False,
         doc="what opening the history found (enabled once it found something)",
     ),
     ActionSpec(
         "retry_uploads",
-        "Retry pending S3 &uploads",
+        QT_TRANSLATE_NOOP("Actions", "Retry pending S3 &uploads"),
         "retry_uploads",
-        tip="Upload again the images whose S3 copy failed or never started",
+        tip=QT_TRANSLATE_NOOP(
+            "Actions", "Upload again the images whose S3 copy failed or never started"
+        ),
         enabled=False,
         doc="uploads again, with the chosen backend, the images whose S3 copy failed or never "
         "started (enabled while there are any)",
     ),
     ActionSpec(
         "shortcuts",
-        "&Keyboard shortcuts",
+        QT_TRANSLATE_NOOP("Actions", "&Keyboard shortcuts"),
         "show_shortcuts",
         ("F1",),
-        "Every command's shortcut, and the gallery's and viewer's keys",
+        QT_TRANSLATE_NOOP(
+            "Actions", "Every command's shortcut, and the gallery's and viewer's keys"
+        ),
         doc="a window listing this table's shortcuts and the gallery's and viewer's keys",
     ),
     ActionSpec(
         "troubleshooting",
-        "&Troubleshooting",
+        QT_TRANSLATE_NOOP("Actions", "&Troubleshooting"),
         "show_troubleshooting",
-        tip="The README's Troubleshooting section, offline",
+        tip=QT_TRANSLATE_NOOP("Actions", "The README's Troubleshooting section, offline"),
         doc="the README's Troubleshooting section in a window (shipped with the app)",
     ),
     ActionSpec(
         "log_folder",
-        "Open &log folder",
+        QT_TRANSLATE_NOOP("Actions", "Open &log folder"),
         "open_log_folder",
-        tip="The folder with the log files and crash traces",
+        tip=QT_TRANSLATE_NOOP("Actions", "The folder with the log files and crash traces"),
         doc="opens the folder of log files and crash traces (or offers to copy its path when "
         "no file manager answers)",
     ),
     ActionSpec(
         "about",
-        "&About imgloop desktop",
+        QT_TRANSLATE_NOOP("Actions", "&About imgloop desktop"),
         "show_about",
-        tip="Version and the licences of the bundled components",
+        tip=QT_TRANSLATE_NOOP("Actions", "Version and the licences of the bundled components"),
         role=QAction.MenuRole.AboutRole,
         doc="the version and each bundled component's version and licence, from their "
         "installed metadata",
     ),
     ActionSpec(
         "quit",
-        "&Quit",
+        QT_TRANSLATE_NOOP("Actions", "&Quit"),
         "close",
         ("Ctrl+Q",),
-        "Quit",
+        QT_TRANSLATE_NOOP("Actions", "Quit"),
         QAction.MenuRole.QuitRole,
         doc="closes the window (asks first during a run)",
     ),
 )
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    ("&File", ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit")),
-    ("&Run", ("run", "cancel", "add_to_queue", SEPARATOR, "retry_uploads")),
-    ("&View", ("history", "queue", "review", "recovery")),
-    ("&Settings", ("preferences", "costs")),
-    ("&Help", ("shortcuts", "troubleshooting", "log_folder", SEPARATOR, "about")),
+    (
+        QT_TRANSLATE_NOOP("Menus", "&File"),
+        ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("Menus", "&Run"),
+        ("run", "cancel", "add_to_queue", SEPARATOR, "retry_uploads"),
+    ),
+    (QT_TRANSLATE_NOOP("Menus", "&View"), ("history", "queue", "review", "recovery")),
+    (QT_TRANSLATE_NOOP("Menus", "&Settings"), ("preferences", "costs")),
+    (
+        QT_TRANSLATE_NOOP("Menus", "&Help"),
+        ("shortcuts", "troubleshooting", "log_folder", SEPARATOR, "about"),
+    ),
 )
 
 TOOLBAR: tuple[str | None, ...] = (
@@ -224,14 +246,15 @@ TOOLBAR: tuple[str | None, ...] = (
 
 def make_action(parent: QWidget, spec: ActionSpec, slot: Callable[[], object]) -> QAction:
     """One action; added to ``parent`` too, so its shortcut works with the toolbar hidden."""
-    action = QAction(spec.text, parent)
+    text = QCoreApplication.translate("Actions", spec.text)
+    action = QAction(text, parent)
     keys = [QKeySequence(s) for s in spec.shortcuts]
     if keys:
         action.setShortcuts(keys)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     shown = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-    tip = spec.tip or spec.text
-    action.setToolTip(f"{spec.tip or spec.text.rstrip('…')} ({shown})" if shown else tip)
+    tip = QCoreApplication.translate("Actions", spec.tip) if spec.tip else text
+    action.setToolTip(f"{tip.rstrip('…')} ({shown})" if shown else tip)
     action.setStatusTip(tip)
     action.triggered.connect(slot)
     if spec.role is not None:
@@ -249,7 +272,7 @@ def build_menus(window: QMainWindow, actions: Mapping[str, QAction]) -> list[QMe
     bar = window.menuBar()
     menus = []
     for title, entries in MENUS:
-        menu = bar.addMenu(title)
+        menu = bar.addMenu(QCoreApplication.translate("Menus", title))
         for entry in entries:
             if entry is SEPARATOR:
                 menu.addSeparator()
@@ -263,7 +286,7 @@ def build_toolbar(
     window: QMainWindow, actions: Mapping[str, QAction], picker: list[QWidget]
 ) -> QToolBar:
     """``picker``: the widgets shown where ``TOOLBAR`` says ``PICKER``."""
-    toolbar = window.addToolBar("Main")
+    toolbar = window.addToolBar(QCoreApplication.translate("Menus", "Main"))
     toolbar.setObjectName("mainToolbar")
     toolbar.setMovable(False)
     for entry in TOOLBAR:

@@ -16,6 +16,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop import __version__, logs
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.main_window.actions import ACTIONS
 from imgloop_desktop.resources import resources_dir
 
@@ -40,25 +42,34 @@ COMPONENTS = (
     "qasync",
     "c2pa-python",
 )
-NO_TROUBLESHOOTING = (
+NO_TROUBLESHOOTING = QT_TRANSLATE_NOOP(
+    "Help",
     "The README is not part of this installation. Its Troubleshooting section is in the "
-    "project's README.md."
+    "project's README.md.",
+)
+GALLERY_KEYS = QT_TRANSLATE_NOOP(
+    "Help",
+    "In the gallery: arrow keys move between images, Space or Enter opens the viewer, "
+    "C compares the selected images, Ctrl+wheel changes the thumbnail size. In the "
+    "viewer: + and - zoom, 0 fits, 1 shows 100 %, Left/Right move through the run, Esc "
+    "goes back.",
 )
 
 
 def shortcuts_markdown() -> str:
-    rows = ["| Command | Shortcut |", "|---|---|"]
+    command = QCoreApplication.translate("Help", "Command")
+    shortcut = QCoreApplication.translate("Help", "Shortcut")
+    rows = [f"| {command} | {shortcut} |", "|---|---|"]
     for spec in ACTIONS:
-        keys = " or ".join(spec.shortcuts) or "—"
-        rows.append(f"| {spec.text.replace('&', '')} | {keys} |")
-    rows += [
-        "",
-        "In the gallery: arrow keys move between images, Space or Enter opens the viewer, "
-        "C compares the selected images, Ctrl+wheel changes the thumbnail size. In the "
-        "viewer: + and - zoom, 0 fits, 1 shows 100 %, Left/Right move through the run, Esc "
-        "goes back.",
-    ]
+        keys = f" {QCoreApplication.translate('Help', 'or')} ".join(spec.shortcuts) or "—"
+        text = QCoreApplication.translate("Actions", spec.text).replace("&", "")
+        rows.append(f"| {text} | {keys} |")
+    rows += ["", _tr(GALLERY_KEYS)]
     return "\n".join(rows)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Help", text)
 
 
 def readme_path() -> Path | None:
@@ -74,18 +85,21 @@ def troubleshooting_markdown(readme: Path | None = None) -> str:
     """The README's ``## Troubleshooting`` section, up to the next ``## `` heading."""
     readme = readme or readme_path()
     if readme is None:
-        return NO_TROUBLESHOOTING
+        return _tr(NO_TROUBLESHOOTING)
     try:
         text = readme.read_text(encoding="utf-8")
     except OSError:
-        return NO_TROUBLESHOOTING
+        return _tr(NO_TROUBLESHOOTING)
     match = re.search(r"^## Troubleshooting\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    return "## Troubleshooting\n" + match.group(1) if match else NO_TROUBLESHOOTING
+    return "## Troubleshooting\n" + match.group(1) if match else _tr(NO_TROUBLESHOOTING)
 
 
 def licences_markdown() -> str:
     """Each shipped component's version and licence, from its installed metadata."""
-    rows = ["| Component | Version | Licence |", "|---|---|---|"]
+    component = QCoreApplication.translate("Help", "Component")
+    version = QCoreApplication.translate("Help", "Version")
+    licence_ = QCoreApplication.translate("Help", "Licence")
+    rows = [f"| {component} | {version} | {licence_} |", "|---|---|---|"]
     for name in COMPONENTS:
         try:
             meta = metadata.metadata(name)
@@ -94,7 +108,7 @@ def licences_markdown() -> str:
         licence = _first(meta, "License-Expression") or _first(meta, "License")
         if not licence or len(licence) > 60:  # some put the whole text here
             classifiers = [c for c in meta.get_all("Classifier") or [] if "License ::" in c]
-            licence = classifiers[0].rsplit("::", 1)[-1].strip() if classifiers else "see package"
+            licence = classifiers[0].rsplit("::", 1)[-1].strip() if classifiers else "—"
         rows.append(f"| {name} | {_first(meta, 'Version')} | {licence} |")
     return "\n".join(rows)
 
@@ -107,10 +121,16 @@ def _first(meta: metadata.PackageMetadata, field: str) -> str:
 def about_markdown() -> str:
     return (
         f"# imgloop desktop {__version__}\n\n"
-        "Gets an image that matches what you asked for: an image model on Amazon Bedrock "
-        "generates, a vision model judges against your words, and the prompt is revised "
-        "until an image is approved or your limits are spent.\n\n"
-        "Qt is used under the LGPL v3; its source is at https://download.qt.io.\n\n"
+        + _tr(
+            "Gets an image that matches what you asked for: an image model on Amazon Bedrock "
+            "generates, a vision model judges against your words, and the prompt is revised "
+            "until an image is approved or your limits are spent."
+        )
+        + "\n\n"
+        + QCoreApplication.translate(
+            "Help", "Qt is used under the LGPL v3; its source is at https://download.qt.io."
+        )
+        + "\n\n"
         + licences_markdown()
     )
 

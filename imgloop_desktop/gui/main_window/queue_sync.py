@@ -29,6 +29,7 @@ from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import QueueItem, QueueSummary
 from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.queue_panel import QueuePanel
 from imgloop_desktop.gui.workers import Workers
@@ -41,7 +42,7 @@ from imgloop_desktop.services.run_queue import RunQueue
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-QUEUE_FILES = "Queue files (*.jsonl *.csv);;All files (*)"
+QUEUE_FILES = QT_TRANSLATE_NOOP("QueueSync", "Queue files (*.jsonl *.csv);;All files (*)")
 CLOSE_SECONDS = 5.0
 
 
@@ -78,7 +79,7 @@ class QueueSync(QObject):
         self._history_open = False
 
         self.panel = QueuePanel()
-        self.dock = QDockWidget("Queue", window)
+        self.dock = QDockWidget(self.tr("Queue"), window)
         self.dock.setObjectName("queueDock")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
@@ -109,7 +110,9 @@ class QueueSync(QObject):
         """The form's parameters as one queue item. False when the form is not valid."""
         if not self.form.is_valid():
             count = len(self.form.problems())
-            self.message.emit(f"Not queued: {count} value(s) are not allowed (marked in red).")
+            self.message.emit(
+                self.tr("Not queued: {n} value(s) are not allowed (marked in red).").format(n=count)
+            )
             return False
         params = self.form.params()
         self._add(lambda: self.queue.add([params]), "the form")
@@ -118,8 +121,8 @@ class QueueSync(QObject):
     def ask_paste(self) -> None:
         text, ok = QInputDialog.getMultiLineText(
             self.window,
-            "Paste prompts",
-            "One prompt per line; the other settings come from the form:",
+            self.tr("Paste prompts"),
+            self.tr("One prompt per line; the other settings come from the form:"),
         )
         if ok and text.strip():
             self.add_lines(text)
@@ -130,7 +133,7 @@ class QueueSync(QObject):
 
     def ask_add_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self.window, "Add a queue file (JSONL or CSV)", "", QUEUE_FILES
+            self.window, self.tr("Add a queue file (JSONL or CSV)"), "", self.tr(QUEUE_FILES)
         )
         if name:
             self.add_files([Path(name)])
@@ -146,17 +149,21 @@ class QueueSync(QObject):
         def added(ids: list[int]) -> None:
             self.dock.show()
             self.dock.raise_()
-            self.message.emit(f"Queued {len(ids)} item(s) from {source}.")
+            self.message.emit(
+                self.tr("Queued {n} item(s) from {source}.").format(n=len(ids), source=source)
+            )
             self.ensure_running()
 
-        self._do(add, returned=added, what=f"Not queued from {source}")
+        self._do(
+            add, returned=added, what=self.tr("Not queued from {source}").format(source=source)
+        )
 
     # -- controls ---------------------------------------------------------------------------
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         def then(_: object) -> None:
-            self.message.emit("Queue paused: running items finish." if paused else "")
+            self.message.emit(self.tr("Queue paused: running items finish.") if paused else "")
             if not paused:
                 self.ensure_running()
 
@@ -168,7 +175,7 @@ class QueueSync(QObject):
 
     @Slot(object)
     def set_budget(self, budget: Decimal) -> None:
-        self._do(lambda: self.queue.set_budget(budget), what="Queue budget not set")
+        self._do(lambda: self.queue.set_budget(budget), what=self.tr("Queue budget not set"))
 
     def ensure_running(self) -> None:
         """Start the queue's workers when it may run and has waiting items."""
@@ -180,14 +187,20 @@ class QueueSync(QObject):
         try:
             limits = load_limits()
         except ValidationError as exc:
-            self.message.emit(f"Queue not started: {limits_file()} has a bad value: {exc}")
+            self.message.emit(
+                self.tr("Queue not started: {file} has a bad value: {problem}").format(
+                    file=limits_file(), problem=exc
+                )
+            )
             return
         self.limits = limits
         settings = self.cost_settings() or costs.CostSettings()
         try:
             credentials = self.backends.credentials()
         except ImgloopError as exc:
-            self.message.emit(f"Queue not started: {describe(exc)[0]}")
+            self.message.emit(
+                self.tr("Queue not started: {reason}").format(reason=describe(exc)[0])
+            )
             return
         synthetic = backend.synthetic
 
@@ -216,9 +229,11 @@ class QueueSync(QObject):
 
         def started(did: bool) -> None:
             if did:
-                self.message.emit(f"Queue running with {credentials.describe()}…")
+                self.message.emit(
+                    self.tr("Queue running with {who}…").format(who=credentials.describe())
+                )
 
-        self._do(start, returned=started, what="Queue not started")
+        self._do(start, returned=started, what=self.tr("Queue not started"))
 
     def backend_changed(self) -> None:
         """Restart the queue on the new backend: running items are cut short (what they
@@ -233,7 +248,7 @@ class QueueSync(QObject):
 
         def restarted(stopped: bool) -> None:
             if stopped:
-                self.message.emit("Queue restarting with the newly chosen backend…")
+                self.message.emit(self.tr("Queue restarting with the newly chosen backend…"))
             self.ensure_running()
 
         self._do(restart, returned=restarted)
@@ -258,10 +273,10 @@ class QueueSync(QObject):
         fn: Callable[[], T],
         *,
         returned: Callable[[T], None] | None = None,
-        what: str = "Queue",
+        what: str = "",
     ) -> None:
         def failed(error: BaseException) -> None:
-            self._failed(error, what)
+            self._failed(error, what or self.tr("Queue"))
 
         def done(value: T) -> None:
             self.refresh()
@@ -270,11 +285,14 @@ class QueueSync(QObject):
 
         self.jobs.start(fn, returned=done, errored=failed, name="queue")
 
-    def _failed(self, error: BaseException, what: str = "Queue") -> None:
+    def _failed(self, error: BaseException, what: str = "") -> None:
+        what = what or self.tr("Queue")
         if isinstance(error, ValidationError):
             shown = "; ".join(str(p) for p in error.problems[:3])
             more = len(error.problems) - 3
-            text = f"{what}: {shown}" + (f" (and {more} more)" if more > 0 else "")
+            text = f"{what}: {shown}"
+            if more > 0:
+                text += self.tr(" (and {n} more)").format(n=more)
         elif isinstance(error, ImgloopError | OSError):
             text = f"{what}: {error}"
         else:

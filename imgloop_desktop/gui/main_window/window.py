@@ -25,12 +25,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -45,6 +53,7 @@ from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import RecoveryReport
+from imgloop_desktop.gui import i18n
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
@@ -52,6 +61,7 @@ from imgloop_desktop.gui.error_box import describe, problems_text
 from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
 from imgloop_desktop.gui.history_browser import HistoryBrowser
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window import help_menu
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
@@ -78,7 +88,7 @@ log = logging.getLogger(__name__)
 
 STATUS_MS = 8000
 DEMO_TITLE = " — offline demo (synthetic images)"
-FIX_FIELDS = "Fix the {n} marked field(s) first"
+FIX_FIELDS = QT_TRANSLATE_NOOP("MainWindow", "Fix the {n} marked field(s) first")
 VIEWING_SESSION = "Viewing past session {run_id}"
 BAD_COST_SETTINGS = (
     "Your cost settings file cannot be used ({path}); fix it in Settings → Costs and budget"
@@ -153,8 +163,9 @@ class MainWindow(QMainWindow):
             running=running,
         )
         self.backend_combo = self.picker.combo
-        action_table.build_menus(self, table)
-        action_table.build_toolbar(self, table, [QLabel(" Backend: "), self.backend_combo])
+        menus = action_table.build_menus(self, table)
+        self._build_language_menu(menus[3])  # Settings
+        action_table.build_toolbar(self, table, [QLabel(self.tr(" Backend: ")), self.backend_combo])
         self.account_sync = AccountSync(
             self,
             self.accounts,
@@ -258,14 +269,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.history_browser = HistoryBrowser(self.history)
-        self.history_dock = QDockWidget("History", self)
+        self.history_dock = QDockWidget(self.tr("History"), self)
         self.history_dock.setObjectName("historyDock")
         self.history_dock.setWidget(self.history_browser)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.history_dock.hide()
 
         self.review_panel = ReviewPanel(self.history)
-        self.review_dock = QDockWidget("Review", self)
+        self.review_dock = QDockWidget(self.tr("Review"), self)
         self.review_dock.setObjectName("reviewDock")
         self.review_dock.setWidget(self.review_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
@@ -335,6 +346,25 @@ class MainWindow(QMainWindow):
             if replaced:
                 self._restore_note = "; ".join(replaced) + "."
                 self._say(self._restore_note)
+
+    def _build_language_menu(self, settings_menu: QMenu) -> None:
+        """Settings → Language: the system's, or one the window speaks; from the next start."""
+        menu = settings_menu.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        current = i18n.chosen()
+        choices = {i18n.SYSTEM: self.tr("System language"), **i18n.LANGUAGES}
+        self.language_actions: dict[str, QAction] = {}
+        for key, label in choices.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, key=key: self.choose_language(key))
+            self.language_actions[key] = action
+
+    def choose_language(self, language: str) -> None:
+        i18n.choose(language)
+        self._say(self.tr("The language changes at the next start of imgloop."))
 
     def _fit_to_screen(self) -> None:
         """Never larger than the screen it opens on, and on it: a size saved at another
@@ -410,7 +440,7 @@ class MainWindow(QMainWindow):
         self.demo_banner.setVisible(backend.synthetic)
         title = DISPLAY_NAME + (DEMO_TITLE if backend.synthetic else "")
         self.setWindowTitle(title)
-        self.backend_label.setText(f"Backend: {backend.label}")
+        self.backend_label.setText(self.tr("Backend: {label}").format(label=backend.label))
         self._update_actions()
         self.queue_sync.backend_changed()
 
@@ -426,9 +456,9 @@ class MainWindow(QMainWindow):
         self.run_action.setEnabled(valid and not running and self.backends.current is not None)
         if not valid:
             count = len(self.form.problems())
-            self.run_action.setToolTip(FIX_FIELDS.format(n=count))
+            self.run_action.setToolTip(self.tr(FIX_FIELDS).format(n=count))
         else:
-            self.run_action.setToolTip("Start a run (Ctrl+R)")
+            self.run_action.setToolTip(self.tr("Start a run (Ctrl+R)"))
         self.cancel_action.setEnabled(running and not self.controller.cancelling)
         self.backend_combo.setEnabled(not running)
         self.import_action.setEnabled(not running)
@@ -573,13 +603,16 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_shortcuts(self) -> None:
         help_menu.show_markdown(
-            self, "Keyboard shortcuts", help_menu.shortcuts_markdown(), "shortcutsDialog"
+            self, self.tr("Keyboard shortcuts"), help_menu.shortcuts_markdown(), "shortcutsDialog"
         )
 
     @Slot()
     def show_troubleshooting(self) -> None:
         help_menu.show_markdown(
-            self, "Troubleshooting", help_menu.troubleshooting_markdown(), "troubleshootingDialog"
+            self,
+            self.tr("Troubleshooting"),
+            help_menu.troubleshooting_markdown(),
+            "troubleshootingDialog",
         )
 
     @Slot()
@@ -589,7 +622,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_about(self) -> None:
         help_menu.show_markdown(
-            self, "About imgloop desktop", help_menu.about_markdown(), "aboutDialog"
+            self, self.tr("About imgloop desktop"), help_menu.about_markdown(), "aboutDialog"
         )
 
     @Slot(object, str)

@@ -1,0 +1,505 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>Actions</name>
+    <message>
+        <source>&amp;Run</source>
+        <translation>実行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Start a run</source>
+        <translation>実行を開始</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>キャンセル(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Cancel the run (images made so far are kept)</source>
+        <translation>実行をキャンセル（それまでに生成した画像は残ります）</translation>
+    </message>
+    <message>
+        <source>Add to &amp;queue</source>
+        <translation>キューに追加(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Add the form's parameters to the run queue</source>
+        <translation>フォームのパラメーターを実行キューに追加</translation>
+    </message>
+    <message>
+        <source>Export &amp;approved…</source>
+        <translation>承認済みを書き出し(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export approved images</source>
+        <translation>承認済みの画像を書き出す</translation>
+    </message>
+    <message>
+        <source>Open &amp;history</source>
+        <translation>履歴を開く(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Show or hide past sessions</source>
+        <translation>過去のセッションを表示／非表示</translation>
+    </message>
+    <message>
+        <source>Run q&amp;ueue</source>
+        <translation>実行キュー(&amp;U)</translation>
+    </message>
+    <message>
+        <source>The run queue: many prompts, several at once</source>
+        <translation>実行キュー：複数のプロンプトを同時に実行</translation>
+    </message>
+    <message>
+        <source>Re&amp;view images…</source>
+        <translation>画像をレビュー(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>Images waiting for your decision: the judge was unsure, or a run's best</source>
+        <translation>あなたの判断を待つ画像：判定モデルが迷ったもの、または承認がなかった実行のベスト</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences: AWS accounts…</source>
+        <translation>環境設定：AWS アカウント(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>AWS accounts kept in the OS keyring, and the connection check</source>
+        <translation>OS のキーリングに保存した AWS アカウントと接続チェック</translation>
+    </message>
+    <message>
+        <source>&amp;Costs and budget…</source>
+        <translation>費用と予算(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Monthly budget, your own prices, and the shipped price table with its sources</source>
+        <translation>月の予算、独自の価格、同梱の価格表とその出典</translation>
+    </message>
+    <message>
+        <source>&amp;Import event JSON…</source>
+        <translation>イベント JSON を読み込み(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Load parameters</source>
+        <translation>パラメーターを読み込む</translation>
+    </message>
+    <message>
+        <source>E&amp;xport event JSON…</source>
+        <translation>イベント JSON を書き出し(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Save parameters</source>
+        <translation>パラメーターを保存</translation>
+    </message>
+    <message>
+        <source>&amp;Recovery report…</source>
+        <translation>復旧レポート(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>What opening the history found</source>
+        <translation>履歴を開いたときに見つかった内容</translation>
+    </message>
+    <message>
+        <source>Retry pending S3 &amp;uploads</source>
+        <translation>保留中の S3 アップロードを再試行(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Upload again the images whose S3 copy failed or never started</source>
+        <translation>S3 へのコピーが失敗した、または始まらなかった画像を再アップロード</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>キーボードショートカット(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Every command's shortcut, and the gallery's and viewer's keys</source>
+        <translation>すべてのコマンドのショートカットと、ギャラリー・ビューアーのキー操作</translation>
+    </message>
+    <message>
+        <source>&amp;Troubleshooting</source>
+        <translation>トラブルシューティング(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The README's Troubleshooting section, offline</source>
+        <translation>README のトラブルシューティング（オフラインで表示）</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>ログフォルダーを開く(&amp;L)</translation>
+    </message>
+    <message>
+        <source>The folder with the log files and crash traces</source>
+        <translation>ログファイルとクラッシュ記録のあるフォルダー</translation>
+    </message>
+    <message>
+        <source>&amp;About imgloop desktop</source>
+        <translation>imgloop desktop について(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Version and the licences of the bundled components</source>
+        <translation>バージョンと同梱コンポーネントのライセンス</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+</context>
+<context>
+    <name>Help</name>
+    <message>
+        <source>The README is not part of this installation. Its Troubleshooting section is in the project's README.md.</source>
+        <translation>このインストールには README が含まれていません。トラブルシューティングはプロジェクトの README.md にあります。</translation>
+    </message>
+    <message>
+        <source>In the gallery: arrow keys move between images, Space or Enter opens the viewer, C compares the selected images, Ctrl+wheel changes the thumbnail size. In the viewer: + and - zoom, 0 fits, 1 shows 100 %, Left/Right move through the run, Esc goes back.</source>
+        <translation>ギャラリー：矢印キーで画像間を移動、Space または Enter でビューアーを開く、C で選択した画像を比較、Ctrl+ホイールでサムネイルの大きさを変更。ビューアー：+ と - で拡大・縮小、0 で全体表示、1 で 100 %、左右キーで実行内を移動、Esc で戻る。</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>コマンド</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>ショートカット</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>コンポーネント</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>バージョン</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>ライセンス</translation>
+    </message>
+    <message>
+        <source>Qt is used under the LGPL v3; its source is at https://download.qt.io.</source>
+        <translation>Qt は LGPL v3 のもとで使用しています。ソースは https://download.qt.io にあります。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Fix the {n} marked field(s) first</source>
+        <translation>先に印の付いた {n} 個の項目を直してください</translation>
+    </message>
+    <message>
+        <source> Backend: </source>
+        <translation> バックエンド: </translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>レビュー</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>システムの言語</translation>
+    </message>
+    <message>
+        <source>The language changes at the next start of imgloop.</source>
+        <translation>言語は imgloop の次回起動時に切り替わります。</translation>
+    </message>
+    <message>
+        <source>Backend: {label}</source>
+        <translation>バックエンド: {label}</translation>
+    </message>
+    <message>
+        <source>Start a run (Ctrl+R)</source>
+        <translation>実行を開始 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>キーボードショートカット</translation>
+    </message>
+    <message>
+        <source>Troubleshooting</source>
+        <translation>トラブルシューティング</translation>
+    </message>
+    <message>
+        <source>About imgloop desktop</source>
+        <translation>imgloop desktop について</translation>
+    </message>
+</context>
+<context>
+    <name>Menus</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>実行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>設定(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>メイン</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>試行</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>費用</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>実行中</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>キャンセル済み</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>承認</translation>
+    </message>
+    <message>
+        <source>best, not approved</source>
+        <translation>ベスト（未承認）</translation>
+    </message>
+    <message>
+        <source>stopped at budget</source>
+        <translation>予算で停止</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>エラー</translation>
+    </message>
+    <message>
+        <source>interrupted, will resume</source>
+        <translation>中断（再開します）</translation>
+    </message>
+    <message>
+        <source>The queue is empty. Add prompts with Add to queue (the form's parameters), Paste prompts…, Add file…, or drop a .jsonl or .csv file on the window.</source>
+        <translation>キューは空です。「キューに追加」（フォームのパラメーター）、「プロンプトを貼り付け…」、「ファイルを追加…」、またはウィンドウへの .jsonl／.csv ファイルのドロップでプロンプトを追加できます。</translation>
+    </message>
+    <message>
+        <source>about {n} s left</source>
+        <translation>残り約 {n} 秒</translation>
+    </message>
+    <message>
+        <source>about {n} min left</source>
+        <translation>残り約 {n} 分</translation>
+    </message>
+    <message>
+        <source>{done} of {total} done</source>
+        <translation>{total} 件中 {done} 件完了</translation>
+    </message>
+    <message>
+        <source>{n} approved</source>
+        <translation>承認 {n} 件</translation>
+    </message>
+    <message>
+        <source>{n} best, not approved</source>
+        <translation>ベスト（未承認）{n} 件</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>失敗 {n} 件</translation>
+    </message>
+    <message>
+        <source>{n} cancelled</source>
+        <translation>キャンセル {n} 件</translation>
+    </message>
+    <message>
+        <source>{spent} spent of {budget}</source>
+        <translation>{budget} のうち {spent} を使用</translation>
+    </message>
+    <message>
+        <source>{spent} spent</source>
+        <translation>{spent} を使用</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>一時停止中</translation>
+    </message>
+    <message>
+        <source>&amp;Pause queue</source>
+        <translation>キューを一時停止(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Add &amp;file…</source>
+        <translation>ファイルを追加(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Pa&amp;ste prompts…</source>
+        <translation>プロンプトを貼り付け(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>上へ(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>下へ(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel item</source>
+        <translation>項目をキャンセル(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Retry failed</source>
+        <translation>失敗を再試行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>削除(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Clear &amp;done</source>
+        <translation>完了を消去(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Queue &amp;budget:</source>
+        <translation>キューの予算(&amp;B):</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source>What the queue's items may spend together; the queue pauses when it is reached.</source>
+        <translation>キューの項目が合計で使える金額。達するとキューは一時停止します。</translation>
+    </message>
+    <message>
+        <source>&amp;Limits…</source>
+        <translation>上限(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Items and image calls at once, image calls per minute</source>
+        <translation>同時実行の項目数と画像呼び出し数、1 分あたりの画像呼び出し数</translation>
+    </message>
+    <message>
+        <source>error: {error}</source>
+        <translation>エラー: {error}</translation>
+    </message>
+    <message>
+        <source>R&amp;esume queue</source>
+        <translation>キューを再開(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Retry selected</source>
+        <translation>選択を再試行(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>QueueSync</name>
+    <message>
+        <source>Queue files (*.jsonl *.csv);;All files (*)</source>
+        <translation>キューファイル (*.jsonl *.csv);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>キュー</translation>
+    </message>
+    <message>
+        <source>Not queued: {n} value(s) are not allowed (marked in red).</source>
+        <translation>キューに追加していません：{n} 個の値が許可されていません（赤で表示）。</translation>
+    </message>
+    <message>
+        <source>Paste prompts</source>
+        <translation>プロンプトを貼り付け</translation>
+    </message>
+    <message>
+        <source>One prompt per line; the other settings come from the form:</source>
+        <translation>1 行に 1 つのプロンプト。その他の設定はフォームのものを使います：</translation>
+    </message>
+    <message>
+        <source>Add a queue file (JSONL or CSV)</source>
+        <translation>キューファイルを追加（JSONL または CSV）</translation>
+    </message>
+    <message>
+        <source>Queued {n} item(s) from {source}.</source>
+        <translation>{source} から {n} 件をキューに追加しました。</translation>
+    </message>
+    <message>
+        <source>Not queued from {source}</source>
+        <translation>{source} からはキューに追加していません</translation>
+    </message>
+    <message>
+        <source>Queue paused: running items finish.</source>
+        <translation>キューを一時停止しました：実行中の項目は最後まで続きます。</translation>
+    </message>
+    <message>
+        <source>Queue budget not set</source>
+        <translation>キューの予算を設定していません</translation>
+    </message>
+    <message>
+        <source>Queue not started: {file} has a bad value: {problem}</source>
+        <translation>キューを開始していません：{file} に不正な値があります：{problem}</translation>
+    </message>
+    <message>
+        <source>Queue not started: {reason}</source>
+        <translation>キューを開始していません：{reason}</translation>
+    </message>
+    <message>
+        <source>Queue running with {who}…</source>
+        <translation>{who} でキューを実行中…</translation>
+    </message>
+    <message>
+        <source>Queue not started</source>
+        <translation>キューを開始していません</translation>
+    </message>
+    <message>
+        <source>Queue restarting with the newly chosen backend…</source>
+        <translation>新しく選んだバックエンドでキューを再開しています…</translation>
+    </message>
+    <message>
+        <source> (and {n} more)</source>
+        <translation>（ほか {n} 件）</translation>
+    </message>
+</context>
+</TS>

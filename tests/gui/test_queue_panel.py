@@ -114,7 +114,7 @@ def test_choosing_an_item_that_ran_opens_its_run_and_pause_is_a_toggle(qtbot: Qt
     assert opened.args == ["run-1"]
     with qtbot.waitSignal(panel.pausedChanged) as paused:
         panel.pause_button.click()
-    assert paused.args == [True] and panel.pause_button.text() == "R&esume queue"
+    assert paused.args == [True] and panel.pause_button.text() == "Res&ume queue"
 
 
 def test_the_budget_is_asked_for_when_edited(qtbot: QtBot) -> None:

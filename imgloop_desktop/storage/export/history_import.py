@@ -27,6 +27,7 @@ from imgloop_desktop.storage.history.checklist_rows import (
     human_items_text,
     items_text,
 )
+from imgloop_desktop.storage.history.marks_rows import write_marks_in
 from imgloop_desktop.storage.history.schema import now_iso, transaction
 from imgloop_desktop.storage.history.tables import (
     ATTEMPTS,
@@ -71,7 +72,8 @@ def import_export(conn: sqlite3.Connection, source_path: Path) -> ImportResult:
 
     Importing the same export twice adds nothing the second time; importing a full export
     after an approved-only one adds the missing images to the sessions already there.
-    Existing rows (and a person's decisions on them) are never overwritten.
+    Existing rows (and a person's decisions and marks on them) are never overwritten; an
+    image imported here brings its favourite and rating with it, in the same transaction.
     """
     with Source(source_path) as source:
         sessions = read_manifest_from(source)
@@ -352,7 +354,7 @@ def _imported(image: ImageRecord) -> ImageRecord:
 def _insert_image(
     conn: sqlite3.Connection, run_row: int, attempt_id: int, image: ImageRecord, rel_path: str
 ) -> None:
-    image_id = IMAGES.insert(
+    image_id: int = IMAGES.insert(
         conn,
         {
             "run_id": run_row,
@@ -377,6 +379,8 @@ def _insert_image(
             "human_items_json": human_items_text(image.human_items),
         },
     )
+    if image.favourite or image.rating is not None:  # a row only for a marked image
+        write_marks_in(conn, image_id, image.favourite, image.rating)
     v = image.verdict
     if v is not None:
         VERDICTS.insert(

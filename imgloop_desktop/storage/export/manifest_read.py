@@ -6,7 +6,8 @@ writes only after the whole export has been checked.
 The notes a run recorded in words (regions, run notes, the judge's image note, sampling
 notes) came with history schema v6; a manifest written before them has none of those keys,
 so each is optional and reads as "" (or no notes). The same holds for what checklist
-judging added (schema v7): a manifest without it reads as a whole-prompt run.
+judging added (schema v7): a manifest without it reads as a whole-prompt run, and for a
+person's favourite and rating (schema v10): a manifest without them reads as unmarked.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import JUDGE_MODES, RunParams
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import (
+    MAX_RATING,
+    MIN_RATING,
     AttemptRecord,
     ChecklistChange,
     Decision,
@@ -53,6 +56,7 @@ from imgloop_desktop.storage.export.format import (
     ExportError,
     printable,
 )
+from imgloop_desktop.storage.history.marks_rows import rating_problem
 from imgloop_desktop.storage.history.schema import parse_iso
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -150,6 +154,9 @@ _IMAGE = js.Obj(
         "stored_at": _TIME,
         "decided_at": _OPT_TIME,
         "human_items": _ANY_OR_NULL,
+        # A person's marks (schema v10): checked by ``_marks``, which names the image file.
+        "favourite": js.Opt(js.AnyValue()),
+        "rating": js.Opt(js.AnyValue()),
     }
 )
 _ATTEMPT = js.Obj(
@@ -299,6 +306,29 @@ def _human_items(value: object, where: str, problems: list[Problem]) -> dict[str
     return dict(value)
 
 
+FAVOURITE_WORDS = "true or false"
+RATING_WORDS = f"a whole number from {MIN_RATING} to {MAX_RATING}, or null for no rating"
+
+
+def _marks(obj: dict[str, Any], where: str, problems: list[Problem]) -> tuple[bool, int | None]:
+    """An image's star and rating (none in a manifest written before schema v10).
+
+    Checked here rather than by the shape so the problem can name the image's file too:
+    a person fixing a hand-edited manifest looks for the image, not for an array index.
+    Every problem is raised before anything is written, like any other field's."""
+    file = obj.get("file")
+    of = f" ({printable(file)})" if isinstance(file, str) else ""
+    favourite = obj.get("favourite", False)
+    rating = obj.get("rating")
+    if not isinstance(favourite, bool):
+        problems.append(Problem(f"{where}.favourite{of}", short(favourite), FAVOURITE_WORDS))
+        favourite = False
+    if rating_problem(rating) is not None:
+        problems.append(Problem(f"{where}.rating{of}", short(rating), RATING_WORDS))
+        rating = None
+    return favourite, rating
+
+
 def _image(
     obj: dict[str, Any],
     revision: int,
@@ -330,6 +360,7 @@ def _image(
     if (meta := obj.get("metadata")) is not None:
         offset, length = meta["offset"], meta["length"]
     decision = obj.get("human_decision")
+    favourite, rating = _marks(obj, where, problems)
     image = ImageRecord(
         image_id=0,
         run_id="",
@@ -353,6 +384,8 @@ def _image(
         human_decision=Decision(decision) if decision else None,
         decided_at=_time_or_none(obj.get("decided_at")),
         human_items=_human_items(obj.get("human_items"), f"{where}.human_items", problems),
+        favourite=favourite,
+        rating=rating,
     )
     file = obj.get("file")
     ref = (

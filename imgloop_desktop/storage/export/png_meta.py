@@ -83,6 +83,17 @@ def insert_after_ihdr(png: bytes, chunks: bytes) -> tuple[bytes, int]:
 DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 """IPTC's term for media a trained model made from a prompt: what "AI-generated" is, in
 the vocabulary C2PA, Google, Meta and Adobe read."""
+SIMULATED_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia"
+"""IPTC's term for media "created purely by an algorithm not based on any sampled training
+data": what the offline demo's simulator draws (shapes from a hash of the prompt and seed).
+``trainedAlgorithmicMedia`` would claim a model made it, which is the one thing a demo
+image must not say."""
+SIMULATED_SOFTWARE = "imgloop offline demo (simulated Bedrock)"
+"""The ``Software`` tEXt chunk the simulator writes into every demo PNG. The same text as
+``simulator.images.SOFTWARE``, kept here because storage may not import the simulator (the
+import-linter contract); a test holds the two equal."""
+SIMULATED_NOTE = "yes (imgloop offline demo; no model made this image)"
+"""The A1111 line's ``Simulated`` value: no ',' or ':' (see ``_a1111_quote``)."""
 XMP_KEYWORD = "XML:com.adobe.xmp"
 """The iTXt keyword the XMP specification (part 3) gives XMP in a PNG."""
 C2PA_CHUNK = b"caBX"
@@ -90,8 +101,9 @@ C2PA_CHUNK = b"caBX"
 SIDECAR_FORMAT = "imgloop-sidecar"
 
 
-def xmp_packet() -> str:
-    """An XMP packet saying the image was made by a trained model, and by which app.
+def xmp_packet(source_type: str = DIGITAL_SOURCE_TYPE) -> str:
+    """An XMP packet saying how the image was made (a trained model, or the demo's
+    simulator), and by which app.
 
     Written by hand rather than through a library: it is fixed text, and the reader side
     only needs the one property."""
@@ -102,7 +114,7 @@ def xmp_packet() -> str:
         '  <rdf:Description rdf:about=""\n'
         '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"\n'
         '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
-        f'    Iptc4xmpExt:DigitalSourceType="{DIGITAL_SOURCE_TYPE}"\n'
+        f'    Iptc4xmpExt:DigitalSourceType="{source_type}"\n'
         f'    xmp:CreatorTool="imgloop-desktop {__version__}"/>\n'
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
@@ -143,34 +155,60 @@ def sidecar_name(name: str) -> str:
     return f"{stem}.json" if dot and "/" not in ext else f"{name}.json"
 
 
-def sidecar_json(tree: SessionTree, image: ImageRecord) -> bytes:
+def sidecar_json(tree: SessionTree, image: ImageRecord, *, simulated: bool = False) -> bytes:
     """The parameters of a signed image, where its own bytes cannot hold them: the same
-    JSON as the ``imgloop`` chunk, the A1111 line, and the AI-generated mark."""
+    JSON as the ``imgloop`` chunk, the A1111 line, and the AI-generated mark (the demo's
+    ``algorithmicMedia`` one when ``simulated``)."""
     doc = {
         "format": SIDECAR_FORMAT,
         "why": (
             "the image carries Content Credentials (C2PA); its bytes are kept exactly as "
             "the model returned them so the signature stays valid"
         ),
-        "digital_source_type": DIGITAL_SOURCE_TYPE,
-        "parameters": a1111_parameters(tree, image),
+        "digital_source_type": SIMULATED_SOURCE_TYPE if simulated else DIGITAL_SOURCE_TYPE,
+        "parameters": a1111_parameters(tree, image, simulated=simulated),
         "imgloop": provenance(tree, image),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
+def is_simulated(original: bytes) -> bool:
+    """Whether the original says, in its own ``Software`` chunk, that the offline demo's
+    simulator drew it. The image's own word, not the run's model id: a demo run records the
+    model the simulator stood in for, so only the bytes can tell. Anything unreadable says
+    False (such files are exported unchanged anyway)."""
+    try:
+        for _offset, kind, payload in iter_chunks(original):
+            if kind == b"tEXt":
+                key, _, text = payload.partition(b"\0")
+                if key == b"Software" and text == SIMULATED_SOFTWARE.encode("latin-1"):
+                    return True
+    except ValueError:
+        return False
+    return False
+
+
 def annotate(original: bytes, tree: SessionTree, image: ImageRecord) -> AnnotatedPng:
     """The exported copy: the original bytes plus our text chunks and XMP, nothing
     re-encoded. A file that is not a PNG is exported unchanged (``offset`` None); one
-    carrying a C2PA manifest is too, with its parameters in ``sidecar``."""
+    carrying a C2PA manifest is too, with its parameters in ``sidecar``.
+
+    A demo image (``is_simulated``) says so in the copy's own words too: the A1111 line
+    gains ``Simulated: yes …`` and the XMP says ``algorithmicMedia``, because the model id
+    the line carries would otherwise read as a claim that Bedrock made it."""
+    simulated = is_simulated(original)
     if has_c2pa_manifest(original):
-        return AnnotatedPng(original, None, 0, signed=True, sidecar=sidecar_json(tree, image))
+        sidecar = sidecar_json(tree, image, simulated=simulated)
+        return AnnotatedPng(original, None, 0, signed=True, sidecar=sidecar)
     chunks = (
-        text_chunk("parameters", a1111_parameters(tree, image))
+        text_chunk("parameters", a1111_parameters(tree, image, simulated=simulated))
         + itxt_chunk(
             "imgloop", json.dumps(provenance(tree, image), ensure_ascii=False, sort_keys=True)
         )
-        + itxt_chunk(XMP_KEYWORD, xmp_packet())
+        + itxt_chunk(
+            XMP_KEYWORD,
+            xmp_packet(SIMULATED_SOURCE_TYPE if simulated else DIGITAL_SOURCE_TYPE),
+        )
     )
     try:
         data, offset = insert_after_ihdr(original, chunks)
@@ -253,14 +291,15 @@ def _checks_passed(image: ImageRecord) -> str | None:
     return f"{decision.passed}/{decision.total}" if decision is not None else None
 
 
-def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
+def a1111_parameters(tree: SessionTree, image: ImageRecord, *, simulated: bool = False) -> str:
     """The prompt that made the image on the first line(s), a ``Negative prompt:`` line
     when there was one, then one ``Key: value`` line.
 
     ``Steps`` and ``Sampler`` come first although Bedrock reports neither: every A1111
     reader expects them (sd-parsers returns nothing without ``Sampler``), so they say "n/a"
     and why. The keys readers map (CFG scale, Seed, Size, Model) come before the free-text
-    ones, so a fragment of free text could never override them.
+    ones, so a fragment of free text could never override them. ``simulated`` (a demo
+    image) adds ``Simulated`` right after ``Model``, where a reader showing the model sees it.
     """
     model = tree.image_model_id
     name = _model_name(model)
@@ -271,6 +310,7 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord) -> str:
         "Seed": image.seed,
         "Size": f"{image.width}x{image.height}",
         "Model": name,
+        "Simulated": SIMULATED_NOTE if simulated else None,
         "Bedrock model": model if model != name else None,
         "Judge model": tree.judge_model_id,
         "Verdict": image.verdict.result if image.verdict else None,

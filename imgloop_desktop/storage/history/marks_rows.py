@@ -90,6 +90,23 @@ def _write(
     )
 
 
+def write_marks_in(
+    conn: sqlite3.Connection,
+    image_id: int,
+    favourite: bool,
+    rating: int | None,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Both marks of one image inside the caller's open transaction: an import records an
+    image and its marks together, so a refused import leaves neither. ValidationError for a
+    rating outside 1-5, before anything is written."""
+    problem = rating_problem(rating)
+    if problem:
+        raise ValidationError([Problem("rating", rating, problem)])
+    _write(conn, image_id, bool(favourite), rating, now_iso(at))
+
+
 def set_favourite(
     conn: sqlite3.Connection, image_id: int, favourite: bool, *, at: datetime | None = None
 ) -> ImageMarks:

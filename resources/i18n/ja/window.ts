@@ -367,40 +367,52 @@
         <translation>一時停止中</translation>
     </message>
     <message>
-        <source>&amp;Pause queue</source>
-        <translation>キューを一時停止(&amp;P)</translation>
+        <source>Pa&amp;use queue</source>
+        <translation>キューを一時停止(&amp;U)</translation>
     </message>
     <message>
-        <source>Add &amp;file…</source>
-        <translation>ファイルを追加(&amp;F)…</translation>
+        <source>Add f&amp;ile…</source>
+        <translation>ファイルを追加(&amp;I)…</translation>
     </message>
     <message>
-        <source>Pa&amp;ste prompts…</source>
-        <translation>プロンプトを貼り付け(&amp;S)…</translation>
+        <source>Pas&amp;te prompts…</source>
+        <translation>プロンプトを貼り付け(&amp;T)…</translation>
     </message>
     <message>
-        <source>Move &amp;up</source>
-        <translation>上へ(&amp;U)</translation>
+        <source>Move up</source>
+        <translation>上へ</translation>
     </message>
     <message>
-        <source>Move do&amp;wn</source>
-        <translation>下へ(&amp;W)</translation>
+        <source>Move down</source>
+        <translation>下へ</translation>
     </message>
     <message>
-        <source>&amp;Cancel item</source>
-        <translation>項目をキャンセル(&amp;C)</translation>
+        <source>Ca&amp;ncel item</source>
+        <translation>項目をキャンセル(&amp;N)</translation>
     </message>
     <message>
-        <source>&amp;Retry failed</source>
-        <translation>失敗を再試行(&amp;R)</translation>
+        <source>Retr&amp;y failed</source>
+        <translation>失敗を再試行(&amp;Y)</translation>
     </message>
     <message>
-        <source>Remo&amp;ve</source>
-        <translation>削除(&amp;V)</translation>
+        <source>Remove</source>
+        <translation>削除</translation>
     </message>
     <message>
-        <source>Clear &amp;done</source>
-        <translation>完了を消去(&amp;D)</translation>
+        <source>Clear done</source>
+        <translation>完了を消去</translation>
+    </message>
+    <message>
+        <source>Limits…</source>
+        <translation>上限…</translation>
+    </message>
+    <message>
+        <source>Res&amp;ume queue</source>
+        <translation>キューを再開(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Retr&amp;y selected</source>
+        <translation>選択を再試行(&amp;Y)</translation>
     </message>
     <message>
         <source>Queue &amp;budget:</source>
@@ -415,24 +427,12 @@
         <translation>キューの項目が合計で使える金額。達するとキューは一時停止します。</translation>
     </message>
     <message>
-        <source>&amp;Limits…</source>
-        <translation>上限(&amp;L)…</translation>
-    </message>
-    <message>
         <source>Items and image calls at once, image calls per minute</source>
         <translation>同時実行の項目数と画像呼び出し数、1 分あたりの画像呼び出し数</translation>
     </message>
     <message>
         <source>error: {error}</source>
         <translation>エラー: {error}</translation>
-    </message>
-    <message>
-        <source>R&amp;esume queue</source>
-        <translation>キューを再開(&amp;E)</translation>
-    </message>
-    <message>
-        <source>&amp;Retry selected</source>
-        <translation>選択を再試行(&amp;R)</translation>
     </message>
 </context>
 <context>

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.core.records import SessionFilter
+from imgloop_desktop.core.records import ImageMarks, SessionFilter
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history import marks_rows, queries
 from imgloop_desktop.storage.history.schema import (
     CURRENT_VERSION,
     HistoryError,
     connect,
+    transaction,
     user_version,
 )
 from tests.gui.gallery_fixtures import record_many
@@ -95,3 +96,23 @@ def test_marks_go_with_their_run(tmp_path: Path, service: HistoryService) -> Non
         conn.commit()
         assert marks_rows.marks_of(conn, [image]) == {}
         assert queries.count_sessions(conn) == 0
+
+
+def test_marks_written_inside_a_transaction_go_with_its_rollback(
+    service: HistoryService,
+) -> None:
+    """What an import relies on: its image rows and their marks are one transaction."""
+    run = record_many(service, ["a fox"])[0]
+    image = next(service.session(run).images()).image_id
+    with closing(connect(service.db_path)) as conn:
+        with pytest.raises(RuntimeError), transaction(conn):
+            marks_rows.write_marks_in(conn, image, True, 4)
+            assert marks_rows.read_marks(conn, image).rating == 4
+            raise RuntimeError("the import failed later")
+        assert marks_rows.read_marks(conn, image) == ImageMarks(image)
+        with transaction(conn):
+            marks_rows.write_marks_in(conn, image, True, 4)
+        assert service.marks([image])[image] == ImageMarks(image, True, 4)
+        with pytest.raises(ValidationError), transaction(conn):
+            marks_rows.write_marks_in(conn, image, False, 9)
+        assert service.marks([image])[image].rating == 4

@@ -8,6 +8,7 @@ from ``ThumbnailLoader``, which loads only what the delegate is asked to paint.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,17 @@ def thumbnail_source(item: GalleryItem) -> Callable[[], Path]:
         return thumbnail(path, sha256, DISK_THUMBNAIL_SIZE)
 
     return source
+
+
+def _is_image(index: QModelIndex) -> bool:
+    item = index.data(ItemRole)
+    return isinstance(item, GalleryItem) and item.kind is ItemKind.IMAGE
+
+
+def _step(images: list[int], row: int, *, forward: bool, stay: int) -> int:
+    """The first image row after (or before) ``row``; ``stay`` when there is none."""
+    at = bisect.bisect_right(images, row) if forward else bisect.bisect_left(images, row) - 1
+    return images[at] if 0 <= at < len(images) else stay
 
 
 class GalleryDelegate(QStyledItemDelegate):
@@ -296,6 +308,73 @@ class GalleryView(QListView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setAcceptDrops(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Arrow keys, Home, End and the page keys land on image tiles only.
+
+        Prompt-version headers and failed-attempt tiles cannot be selected, so a cursor
+        parked on one selects nothing and the details pane goes blank: a person moving
+        through images would have to press the key again. Left and Right follow the
+        reading order (what the tiles mean); Up and Down go to the nearest image in the
+        nearest row above or below that has one (what the grid shows), so a header under
+        the cursor is stepped over rather than stopping the move.
+        """
+        model = self.model()
+        if model is None:
+            return QModelIndex()
+        images = [r for r in range(model.rowCount()) if _is_image(model.index(r, 0))]
+        current = self.currentIndex()
+        if not images:
+            return current
+        action = QAbstractItemView.CursorAction
+        if self.isRightToLeft() and cursorAction in (action.MoveLeft, action.MoveRight):
+            cursorAction = action.MoveRight if cursorAction == action.MoveLeft else action.MoveLeft
+        if cursorAction == action.MoveHome:
+            return model.index(images[0], 0)
+        if cursorAction == action.MoveEnd:
+            return model.index(images[-1], 0)
+        if not current.isValid():
+            return model.index(images[0], 0)
+        row = current.row()
+        forward = cursorAction in (action.MoveRight, action.MoveNext, action.MoveDown)
+        forward = forward or cursorAction == action.MovePageDown
+        if cursorAction in (action.MoveUp, action.MoveDown):
+            below = self._nearest_row(current, images, down=forward)
+            if below is not None:
+                return model.index(below, 0)
+        elif cursorAction in (action.MovePageUp, action.MovePageDown):
+            target = super().moveCursor(cursorAction, modifiers)
+            if target.isValid() and _is_image(target):
+                return target
+            if target.isValid() and target.row() != row:
+                # A page away lands on a header: the image just past it, else just before.
+                found = _step(images, target.row(), forward=forward, stay=-1)
+                if found < 0 or (found > row) != forward:
+                    found = _step(images, target.row(), forward=not forward, stay=row)
+                return model.index(found, 0)
+        return model.index(_step(images, row, forward=forward, stay=row), 0)
+
+    def _nearest_row(self, current: QModelIndex, images: list[int], *, down: bool) -> int | None:
+        """The image in the nearest laid-out row below (or above) ``current``, closest to
+        its column; None when there is none (the end, or rows not laid out yet)."""
+        model = self.model()
+        here = self.rectForIndex(current).center()
+        best: tuple[int, int, int] | None = None
+        for row in images:
+            rect = self.rectForIndex(model.index(row, 0))
+            if not rect.isValid():
+                continue
+            centre = rect.center()
+            dy = centre.y() - here.y() if down else here.y() - centre.y()
+            if dy <= 0:
+                continue
+            # Equally near on both sides: going down prefers the later tile, up the earlier.
+            key = (dy, abs(centre.x() - here.x()), -row if down else row)
+            if best is None or key < best:
+                best = key
+        return None if best is None else abs(best[2])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

@@ -37,7 +37,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -82,6 +82,8 @@ THUMB_SIZE = 56
 ROW_HEIGHT = THUMB_SIZE + 8
 SESSION_COUNT = "{n} session(s)"
 NO_MATCH = "No sessions match"
+REFRESH_KEY = "F5"
+REFRESH_TIP = "Read the list again (F5)"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -386,6 +388,60 @@ class _ThumbnailDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class SessionTable(QTableView):
+    """A list of sessions that reads as a list: the cursor moves by row, never by cell.
+
+    Each row is one session; its cells are not separate things a person can act on, so
+    Left and Right do nothing (the current column stays put, so the focus frame does not
+    wander across the row), Home and End go to the first and last loaded session, Tab
+    leaves the table instead of walking its cells, and Enter opens the session under the
+    cursor (``activated``) on every platform.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabKeyNavigation(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        model = self.model()
+        current = self.currentIndex()
+        rows = model.rowCount() if model is not None else 0
+        if model is None or rows == 0:
+            return QModelIndex()
+        column = current.column() if current.isValid() else Column.PROMPT
+        row = current.row() if current.isValid() else -1
+        action = QAbstractItemView.CursorAction
+        if cursorAction == action.MoveHome:
+            row = 0
+        elif cursorAction == action.MoveEnd:
+            row = rows - 1
+        elif cursorAction in (action.MoveDown, action.MoveNext):
+            row = min(row + 1, rows - 1)
+        elif cursorAction in (action.MoveUp, action.MovePrevious):
+            row = max(row - 1, 0)
+        elif cursorAction in (action.MovePageUp, action.MovePageDown):
+            target = super().moveCursor(cursorAction, modifiers)
+            row = target.row() if target.isValid() else max(row, 0)
+        else:  # Left, Right: a row has no cells of its own to move between
+            row = max(row, 0)
+        return model.index(row, column)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter opens on every platform (macOS's item views take Enter as "edit")."""
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            current = self.currentIndex()
+            if current.isValid():
+                self.activated.emit(current)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+
 class HistoryBrowser(QWidget):
     """``openSession(run_id)`` on double-click, Enter or Open; ``runAgain(RunParams)`` with
     the stored parameters of the selected session."""
@@ -450,10 +506,9 @@ class HistoryBrowser(QWidget):
         self.spend_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.spend_label.setStyleSheet("color: palette(placeholder-text);")
 
-        self.table = QTableView(self)
+        self.table = SessionTable(self)
+        self.table.setObjectName("sessionTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
@@ -481,8 +536,8 @@ class HistoryBrowser(QWidget):
         )
 
         self.open_button = QPushButton("&Open", self)
-        self.run_again_button = QPushButton("Run &again with these parameters", self)
-        self.refresh_button = QPushButton("Re&fresh", self)
+        self.run_again_button = QPushButton("Run a&gain with these parameters", self)
+        self.refresh_button = QPushButton("Refresh", self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
@@ -531,6 +586,12 @@ class HistoryBrowser(QWidget):
         self.open_button.clicked.connect(self.open_selected)
         self.run_again_button.clicked.connect(self.run_again_selected)
         self.refresh_button.clicked.connect(self.refresh)
+        # F5 rather than a mnemonic: the Review dock has a Refresh too, and Alt+letters are
+        # one set for the whole window; a key bound to the focused panel is not.
+        self.refresh_button.setToolTip(REFRESH_TIP)
+        refresh_key = QShortcut(QKeySequence(REFRESH_KEY), self)
+        refresh_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh_key.activated.connect(self.refresh)
         self.model.totalChanged.connect(self._total_changed)
         self.model.pageLoaded.connect(self._page_loaded)
         self.model.failed.connect(self._say)
@@ -704,8 +765,8 @@ class HistoryBrowser(QWidget):
             for row in range(self.model.rowCount()):
                 if self.model.summary(row).run_id == self._reselect:
                     self._reselect = None
-                    self.table.setCurrentIndex(self.model.index(row, 0))
-                    self.table.scrollTo(self.model.index(row, 0))
+                    self.table.setCurrentIndex(self.model.index(row, Column.PROMPT))
+                    self.table.scrollTo(self.model.index(row, Column.PROMPT))
                     break
         self._update_buttons()
 

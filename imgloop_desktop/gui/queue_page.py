@@ -38,7 +38,7 @@ NOTE = (
 )
 LABELS = {
     "items_at_once": "&Items running at once:",
-    "image_calls_at_once": "Image &calls at once:",
+    "image_calls_at_once": "Image calls at &once:",
     "image_calls_per_minute": "Image calls per &minute (at most):",
 }
 

@@ -171,25 +171,25 @@ class QueuePanel(QWidget):
         column.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.pause_button = QPushButton(self.tr("&Pause queue"))
+        self.pause_button = QPushButton(self.tr("Pa&use queue"))
         self.pause_button.setObjectName("queuePause")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause_toggled)
-        self.add_file_button = QPushButton(self.tr("Add &file…"))
+        self.add_file_button = QPushButton(self.tr("Add f&ile…"))
         self.add_file_button.clicked.connect(self.addFileRequested)
-        self.paste_button = QPushButton(self.tr("Pa&ste prompts…"))
+        self.paste_button = QPushButton(self.tr("Pas&te prompts…"))
         self.paste_button.clicked.connect(self.pasteRequested)
-        self.up_button = QPushButton(self.tr("Move &up"))
+        self.up_button = QPushButton(self.tr("Move up"))
         self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button = QPushButton(self.tr("Move do&wn"))
+        self.down_button = QPushButton(self.tr("Move down"))
         self.down_button.clicked.connect(lambda: self._move(+1))
-        self.cancel_button = QPushButton(self.tr("&Cancel item"))
+        self.cancel_button = QPushButton(self.tr("Ca&ncel item"))
         self.cancel_button.clicked.connect(lambda: self.cancelRequested.emit(self.selected_ids()))
-        self.retry_button = QPushButton(self.tr("&Retry failed"))
+        self.retry_button = QPushButton(self.tr("Retr&y failed"))
         self.retry_button.clicked.connect(self._retry)
-        self.remove_button = QPushButton(self.tr("Remo&ve"))
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.selected_ids()))
-        self.clear_button = QPushButton(self.tr("Clear &done"))
+        self.clear_button = QPushButton(self.tr("Clear done"))
         self.clear_button.clicked.connect(self.clearFinishedRequested)
         for button in (
             self.pause_button,
@@ -220,7 +220,7 @@ class QueuePanel(QWidget):
         budget_label.setBuddy(self.budget)
         buttons.addWidget(budget_label)
         buttons.addWidget(self.budget)
-        self.limits_button = QPushButton(self.tr("&Limits…"))
+        self.limits_button = QPushButton(self.tr("Limits…"))
         self.limits_button.setToolTip(
             self.tr("Items and image calls at once, image calls per minute")
         )
@@ -265,7 +265,7 @@ class QueuePanel(QWidget):
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(summary.paused)
         self.pause_button.setText(
-            self.tr("R&esume queue") if summary.paused else self.tr("&Pause queue")
+            self.tr("Res&ume queue") if summary.paused else self.tr("Pa&use queue")
         )
         self.pause_button.blockSignals(False)
         if not self.budget.hasFocus():
@@ -293,7 +293,7 @@ class QueuePanel(QWidget):
         again = (QueueState.FAILED, QueueState.CANCELLED)
         self.retry_button.setEnabled(any(i.state in again for i in self.items))
         self.retry_button.setText(
-            self.tr("&Retry selected") if chosen else self.tr("&Retry failed")
+            self.tr("Retr&y selected") if chosen else self.tr("Retr&y failed")
         )
         self.clear_button.setEnabled(any(i.state is QueueState.DONE for i in self.items))
 
@@ -301,7 +301,7 @@ class QueuePanel(QWidget):
 
     @Slot(bool)
     def _pause_toggled(self, paused: bool) -> None:
-        self.pause_button.setText(self.tr("R&esume queue") if paused else self.tr("&Pause queue"))
+        self.pause_button.setText(self.tr("Res&ume queue") if paused else self.tr("Pa&use queue"))
         self.pausedChanged.emit(paused)
 
     def _move(self, step: int) -> None:

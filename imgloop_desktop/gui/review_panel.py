@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -48,14 +48,16 @@ ENTRY = "{reason} · {prompt}"
 MISSES = "What keeps it from approval: {misses}"
 NO_MISSES = "The judge gave no reason it misses."
 WHERE = "Prompt v{revision}, attempt {attempt}, image {index} · {badge}"
-TICK = "Say which &requirements it meets (sent with your decision)"
+TICK = "Say which requirements it &meets (sent with your decision)"
 TICK_TIP = (
     "Ticked requirements are met, unticked ones are not; each becomes a label the judge "
     "is measured against. Leave this off to decide the image as a whole."
 )
-APPROVE = "&Approve"
-REJECT = "Re&ject"
-REFRESH = "Re&fresh"
+APPROVE = "A&pprove"
+REJECT = "R&eject"
+REFRESH = "Refresh"
+REFRESH_KEY = "F5"
+REFRESH_TIP = "Read the list again (F5)"
 DECIDED = "Recorded: {decision}."
 SAVE_FAILED = "Your decision was not saved: {error}"
 LOAD_FAILED = "The review list could not be read: {error}"
@@ -150,6 +152,12 @@ class ReviewPanel(QWidget):
         self.approve_button = QPushButton(APPROVE, self)
         self.reject_button = QPushButton(REJECT, self)
         self.refresh_button = QPushButton(REFRESH, self)
+        # F5 rather than a mnemonic: the History dock has a Refresh too, and Alt+letters
+        # are one set for the whole window; a key bound to the focused panel is not.
+        self.refresh_button.setToolTip(REFRESH_TIP)
+        refresh_key = QShortcut(QKeySequence(REFRESH_KEY), self)
+        refresh_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh_key.activated.connect(self.refresh_button.click)
         self.approve_button.setToolTip("Approve this image, whatever the judge said")
         self.reject_button.setToolTip("Reject this image, whatever the judge said")
 

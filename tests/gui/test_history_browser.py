@@ -258,3 +258,38 @@ def test_the_selected_sessions_regions_and_notes_are_shown(
     assert browser.notes_label.text() in tip
     browser.table.setCurrentIndex(browser.model.index(rows["a plain run"], Column.PROMPT))
     assert browser.notes_label.text() == "Image model in us-west-2, judge in us-east-1"
+
+
+def test_the_keyboard_moves_by_row_and_enter_opens(
+    qtbot: QtBot, browser: HistoryBrowser, history: HistoryService
+) -> None:
+    ids = record_many(history, PROMPTS[:4])[::-1]  # newest first, as listed
+    load(qtbot, browser)
+    table = browser.table
+    table.setFocus()
+    selection = table.selectionModel()
+
+    def at() -> tuple[int, int]:
+        return table.currentIndex().row(), table.currentIndex().column()
+
+    QTest.keyClick(table, Qt.Key.Key_Down)
+    start = at()
+    for key, row in (
+        (Qt.Key.Key_Down, start[0] + 1),
+        (Qt.Key.Key_Right, start[0] + 1),  # a row has no cells to walk
+        (Qt.Key.Key_Right, start[0] + 1),
+        (Qt.Key.Key_Left, start[0] + 1),
+        (Qt.Key.Key_End, len(ids) - 1),
+        (Qt.Key.Key_Up, len(ids) - 2),
+        (Qt.Key.Key_Home, 0),
+    ):
+        QTest.keyClick(table, key)
+        assert at() == (row, start[1]), key
+        # The whole row is selected, and only that row.
+        assert [i.row() for i in selection.selectedRows()] == [row]
+        assert len(selection.selectedIndexes()) == len(Column.TITLES)
+    with qtbot.waitSignal(browser.openSession) as blocker:
+        QTest.keyClick(table, Qt.Key.Key_Enter)
+    assert blocker.args == [ids[0]]
+    # Tab leaves the table rather than walking its cells.
+    assert not table.tabKeyNavigation()

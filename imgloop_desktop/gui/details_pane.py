@@ -36,9 +36,7 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, QUrl, Signal,
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
@@ -62,6 +60,7 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.gui.badges import badge_for, badge_text
 from imgloop_desktop.gui.folders import open_folder
+from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.catalog import image_spec
@@ -319,26 +318,46 @@ class DetailsPane(QWidget):
         self.status.setWordWrap(True)
 
         self.approve_button = QPushButton("&Approve", self)
-        self.reject_button = QPushButton("&Reject", self)
+        self.reject_button = QPushButton("Re&ject", self)
         self.clear_button = QPushButton("C&lear decision", self)
         self.approve_button.setToolTip("Approve this image, whatever the judge said")
         self.reject_button.setToolTip("Reject this image, whatever the judge said")
         self.clear_button.setToolTip("Forget your decision; the judge's verdict counts again")
-        decide_row = QHBoxLayout()
-        for button in (self.approve_button, self.reject_button, self.clear_button):
-            decide_row.addWidget(button)
 
         self.copy_button = QPushButton("&Copy image", self)
-        self.folder_button = QPushButton("Open &folder", self)
-        self.s3_button = QPushButton("Open in &S3 console", self)
-        actions_row = QHBoxLayout()
-        for button in (self.copy_button, self.folder_button, self.s3_button):
-            actions_row.addWidget(button)
+        self.folder_button = QPushButton("Open fol&der", self)
+        self.s3_button = QPushButton("Open in S&3 console", self)
+        # Three a row when the pane is wide, fewer when it is not (deciding above acting
+        # either way): two rows of three set the pane's least width (331 px), too wide for
+        # three columns at 2x scale.
+        self.buttons = ReflowGrid(
+            [
+                self.approve_button,
+                self.reject_button,
+                self.clear_button,
+                self.copy_button,
+                self.folder_button,
+                self.s3_button,
+            ],
+            wide=([(i // 3, i % 3, 1, 1) for i in range(6)], {0: 1, 1: 1, 2: 1}),
+            narrow=(
+                [
+                    (0, 0, 1, 1),
+                    (0, 1, 1, 1),
+                    (1, 0, 1, 2),
+                    (2, 0, 1, 1),
+                    (2, 1, 1, 1),
+                    (3, 0, 1, 2),
+                ],
+                {0: 1, 1: 1},
+            ),
+            parent=self,
+        )
+        self.buttons.setObjectName("detailsButtons")
 
         self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
+        form = CaptionRows()
         self._form = form
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, label in (
             ("status", "Status"),
             ("verdict", "Judge"),
@@ -415,8 +434,7 @@ class DetailsPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.picture, 2)
         layout.addWidget(self.status)
-        layout.addLayout(decide_row)
-        layout.addLayout(actions_row)
+        layout.addWidget(self.buttons)
         layout.addWidget(self.fields_scroll, 3)
 
         self.approve_button.clicked.connect(lambda: self.decide(Decision.APPROVED))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QStackedWidget,
     QStyle,
@@ -450,6 +451,9 @@ class GalleryPanel(QWidget):
         self.delegate = GalleryDelegate(self.loader, self.view)
         self.view.setItemDelegate(self.delegate)
         self.title = QLabel("No session", self)
+        # A long run title must not widen the window past a small screen: it is cut at
+        # the column's edge, the whole text on hover (set with the text).
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.compare_button = QPushButton("Compare", self)
         self.compare_button.setObjectName("galleryCompare")
@@ -566,7 +570,7 @@ class GalleryPanel(QWidget):
             self._live_run_id = self._run_id = event.run_id
             self._buffered.clear()
             self._loading = False
-            self.title.setText(f"Live run {event.run_id}")
+            self._set_title(f"Live run {event.run_id}")
             self.model.apply_event(event)
             self.drag.prepare([])
             self._emit_selected(-1)
@@ -586,8 +590,12 @@ class GalleryPanel(QWidget):
         if self.model.apply_event(event):
             self._resolve_ids()
         if isinstance(event, ev.RunFinished):
-            self.title.setText(RUN_TITLE.format(run_id=event.run_id, outcome=event.outcome.value))
+            self._set_title(RUN_TITLE.format(run_id=event.run_id, outcome=event.outcome.value))
         self._announce_changes(before)
+
+    def _set_title(self, text: str) -> None:
+        self.title.setText(text)
+        self.title.setToolTip(text)
 
     def show_session(self, run_id: str) -> None:
         """Load a past session off the GUI thread and show it as it looked when it ran."""
@@ -595,7 +603,7 @@ class GalleryPanel(QWidget):
         self._run_id = run_id
         self._buffered.clear()
         self._loading = True
-        self.title.setText(f"Loading {run_id}…")
+        self._set_title(f"Loading {run_id}…")
         self.model.clear()
         self._emit_selected(-1)
         history = self.history
@@ -603,13 +611,13 @@ class GalleryPanel(QWidget):
         def failed(error: BaseException) -> None:
             self._loading = False
             self._buffered = []
-            self.title.setText(f"Session {run_id} could not be opened: {error}")
+            self._set_title(f"Session {run_id} could not be opened: {error}")
             log.warning("opening session %s: %s", run_id, error)
 
         def done(tree: SessionTree) -> None:
             self._loading = False
             buffered, self._buffered = self._buffered, []
-            self.title.setText(
+            self._set_title(
                 f"Session {run_id} · {tree.outcome.value} · "
                 f"{tree.started_at.astimezone():%Y-%m-%d %H:%M}"
             )
@@ -632,7 +640,7 @@ class GalleryPanel(QWidget):
         self._run_id = None
         self._loading = False
         self._buffered.clear()
-        self.title.setText("No session")
+        self._set_title("No session")
         self.model.clear()
         self.drag.prepare([])
         self._emit_selected(-1)

@@ -22,6 +22,11 @@ It is driven only by the core's events (delivered on the GUI thread), so it show
 thing for a live run as the history would. With several candidates in flight the loop
 generates, judges and uploads at the same time; "now" lists each activity with its count
 rather than pretending there is a single step.
+
+A bar beside the words shows the same progress at a glance: attempts finished (judged, or
+failed) of the most the run may make (prompt versions times attempts per prompt). It runs
+busy while the run is being prepared, before the loop has said its limits. A run that is
+approved early stops with the bar part-filled: it says how much of the allowance was used.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +53,7 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.gui.error_box import show_error
+from imgloop_desktop.gui.param_form.widgets import CaptionRows
 from imgloop_desktop.gui.record_notes import regions_text
 
 TICK_MS = 250
@@ -93,6 +103,8 @@ SPENT_FINAL = "{spent} in all"
 SPENT_FINAL_OF_CAP = "{spent} in all, of a {cap} cap"
 LAST_CALL = "Last call: {kind} on {model}, {cost}"
 NO_CALL_PAID = "$0.00 (no call made yet)"
+BAR_FORMAT = "%v of %m attempts"
+BAR_TIP = "Attempts finished (judged or failed) of the most this run may make"
 
 OUTCOME_WORDS = {
     ev.Outcome.APPROVED: "Approved",
@@ -179,6 +191,47 @@ def best_text(event: ev.BestChosen) -> str:
     return BEST_LINE.format(where=where.capitalize(), misses=misses) + f" ({how})"
 
 
+class _FitScroll(QScrollArea):
+    """Asks for the height its content needs at its width, and scrolls when the window
+    cannot give it (1280x720 with the history open, or 2x scale): the gallery below keeps
+    its share, and no wrapped line is cut off."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._width = -1
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        width = self.viewport().width() if self.isVisible() else content.sizeHint().width()
+        hint = content.sizeHint()
+        height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        return QSize(hint.width(), height if height > 0 else hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), 60)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # a line wrapped or a row appeared: ask again
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != self._width:
+            self._width = event.size().width()
+            self.updateGeometry()  # narrower means taller
+
+
 class ProgressPanel(QWidget):
     """Feed it every core event through ``on_event``; ``begin()`` when a run is asked for,
     ``show_failure()`` when one could not start. ``clock`` is injectable for tests."""
@@ -195,6 +248,7 @@ class ProgressPanel(QWidget):
         self._phase = ""
         self._max_versions = 0
         self._max_attempts = 0
+        self._done: set[tuple[int, int]] = set()
         self._generating: set[tuple[int, int]] = set()
         self._judging: set[ev.ImageRef] = set()
         self._uploading: set[ev.ImageRef] = set()
@@ -216,9 +270,18 @@ class ProgressPanel(QWidget):
         self.reset()
 
     def _build(self) -> None:
-        column = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = _FitScroll()
+        self.scroll_area.setObjectName("progressScroll")
+        outer.addWidget(self.scroll_area)
+        content = QWidget()
+        content.setObjectName("progressContent")
+        column = QVBoxLayout(content)
         column.setContentsMargins(6, 6, 6, 6)
-        form = QFormLayout()
+        # A grid, not a QFormLayout: under Xvfb a form layout gave a wrapped row (a long
+        # checklist line) less height than its text needs, cutting its second line off.
+        form = CaptionRows()
         self.step_label = QLabel()
         self.step_label.setObjectName("stepLabel")
         self.now_label = QLabel()
@@ -229,7 +292,18 @@ class ProgressPanel(QWidget):
         self.reason_label.setObjectName("reasonLabel")
         self.reason_label.setWordWrap(True)
         self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Progress", self.step_label)
+        self.step_label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("progressBar")
+        self.bar.setToolTip(BAR_TIP)
+        self.bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.bar.setMinimumWidth(120)
+        self.bar.setMaximumWidth(220)
+        step_row = QHBoxLayout()
+        step_row.setContentsMargins(0, 0, 0, 0)
+        step_row.addWidget(self.step_label, 1)
+        step_row.addWidget(self.bar)
+        form.addRow("Progress", step_row)
         form.addRow("Now", self.now_label)
         form.addRow("Elapsed", self.elapsed_label)
         self.spent_label = QLabel()
@@ -284,6 +358,7 @@ class ProgressPanel(QWidget):
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet("color: #a15c00;")
         column.addWidget(self.warning_label)
+        self.scroll_area.setWidget(content)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -301,6 +376,7 @@ class ProgressPanel(QWidget):
         self._generating.clear()
         self._judging.clear()
         self._uploading.clear()
+        self._done.clear()
         self._failed_uploads.clear()
         self._attempt_errors.clear()
         self._notes.clear()
@@ -312,6 +388,7 @@ class ProgressPanel(QWidget):
         self.spent_label.setText(NONE_YET)
         self.spent_label.setToolTip("")
         self.step_label.setText(NOT_RUNNING)
+        self._idle_bar()
         self.now_label.setText(NONE_YET)
         self.elapsed_label.setText(NONE_YET)
         self.reason_label.setText(NONE_YET)
@@ -334,6 +411,9 @@ class ProgressPanel(QWidget):
         self._run_started = self._phase_started = self._now()
         self._set_phase(text)
         self.step_label.setText(PREPARING)
+        self.bar.setRange(0, 0)  # busy: the loop has not said its limits yet
+        self.bar.setTextVisible(False)
+        self.bar.setVisible(True)
         self._timer.start()
         self._tick()
 
@@ -347,6 +427,7 @@ class ProgressPanel(QWidget):
         """The run could not start (invalid input, unusable credentials)."""
         self._stop_clock()
         self.step_label.setText(NOT_STARTED)
+        self._idle_bar()
         self.now_label.setText(NONE_YET)
         self._set_outcome(COULD_NOT_START.format(message=message), details, ev.Outcome.ERROR)
 
@@ -366,6 +447,7 @@ class ProgressPanel(QWidget):
                 self.begin()
             self._max_versions = event.max_revisions + 1
             self._max_attempts = event.max_attempts
+            self._show_bar()
             self.prompt_view.setPlainText(event.prompt)
             self._show_step(0, 0)
             regions = regions_text(event.image_region, event.judge_region)
@@ -378,6 +460,7 @@ class ProgressPanel(QWidget):
             self.prompt_view.setPlainText(event.prompt)
         elif isinstance(event, ev.AttemptFailed):
             self._generating.discard((event.revision, event.attempt))
+            self._attempt_done(event.revision, event.attempt)
             self._attempt_errors.append(
                 f"prompt {event.revision} attempt {event.attempt}: {event.message}"
             )
@@ -394,6 +477,7 @@ class ProgressPanel(QWidget):
             self._judging.add(event.ref)
         elif isinstance(event, ev.VerdictReceived):
             self._judging.discard(event.ref)
+            self._attempt_done(event.ref.revision, event.ref.attempt)
             verdict = event.verdict
             if verdict.badge:
                 text = VERDICT_SCORED.format(
@@ -448,6 +532,26 @@ class ProgressPanel(QWidget):
         """A row that only a checklist run fills: hidden (label and all) until it does."""
         label.setText(text)
         self._form.setRowVisible(label, bool(text))
+
+    def _idle_bar(self) -> None:
+        """No run on show: no bar (an empty one reads as a text box)."""
+        self.bar.setVisible(False)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.bar.setTextVisible(False)
+
+    def _attempt_done(self, revision: int, attempt: int) -> None:
+        """An attempt counts once, however many images it made."""
+        self._done.add((revision, attempt))
+        self._show_bar()
+
+    def _show_bar(self) -> None:
+        most = max(1, self._max_versions * self._max_attempts)
+        self.bar.setRange(0, most)
+        self.bar.setValue(min(len(self._done), most))
+        self.bar.setFormat(BAR_FORMAT)
+        self.bar.setTextVisible(True)
+        self.bar.setVisible(True)
 
     def _show_step(self, revision: int, attempt: int | None) -> None:
         text = STEP.format(version=revision + 1, versions=self._max_versions)
@@ -528,6 +632,8 @@ class ProgressPanel(QWidget):
 
     def _finish(self, event: ev.RunFinished) -> None:
         self._stop_clock()
+        if self.bar.maximum() == 0:  # ended before the loop said its limits
+            self._idle_bar()
         self._generating.clear()
         self._judging.clear()
         self._revising = False

@@ -35,6 +35,7 @@ KEY_LAST_PARAMS = "params/last"
 KEY_PRESETS = "params/presets"
 KEY_BACKEND = "backend/choice"
 KEY_THUMBNAIL_SIZE = "gallery/thumbnail_size"
+KEY_FORM_ADVANCED = "form/advanced_open"
 
 PRESET_NAME_MAX = 80
 PRESETS_MAX = 500
@@ -95,6 +96,17 @@ class SettingsStore:
 
     def set_thumbnail_size(self, size: int) -> None:
         self.qsettings.setValue(KEY_THUMBNAIL_SIZE, int(size))
+
+    def advanced_open(self) -> bool:
+        """Whether the form's Advanced section was left open (closed when never set): a
+        person who tunes sampling keeps it open; a newcomer never sees it."""
+        value = self.qsettings.value(KEY_FORM_ADVANCED)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("true", "1") if value is not None else False
+
+    def set_advanced_open(self, is_open: bool) -> None:
+        self.qsettings.setValue(KEY_FORM_ADVANCED, bool(is_open))
 
     # -- parameters -------------------------------------------------------------------------
 

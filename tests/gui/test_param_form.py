@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QAction, QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +25,8 @@ from imgloop_desktop.gui.param_form import (
     size_text,
 )
 from imgloop_desktop.gui.param_form.editors import JudgeModelEditor
+from imgloop_desktop.gui.param_form.form import PROMPT_HINT, SPEED_FIELDS, _box_of
+from imgloop_desktop.gui.param_form.widgets import ReflowGrid
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.catalog import image_spec
 
@@ -451,9 +453,20 @@ def test_each_row_has_its_declared_label_help_and_section(form: ParamForm) -> No
         while box is not None and not isinstance(box, QGroupBox):
             box = box.parent()
         assert isinstance(box, QGroupBox), f.name
-        assert box.title() == f.declared.section.value, f.name
+        expected_box = _box_of(f)
+        assert box.title() == expected_box, f.name
     titles = [box.title() for box in form.findChildren(QGroupBox)]
-    assert titles == [section.value for section in Section]
+    assert titles == [
+        Section.PROMPT.value,
+        Section.IMAGE.value,
+        Section.LIMITS.value,
+        "Image settings",
+        Section.JUDGE.value,
+        Section.STORAGE.value,
+        "Speed",
+        Section.JUDGE_SETTINGS.value,
+        Section.REVISER_SETTINGS.value,
+    ]
 
 
 def test_spin_boxes_hold_the_declared_ranges(form: ParamForm) -> None:
@@ -782,7 +795,8 @@ def test_scrolling_past_a_field_does_not_change_it(form: ParamForm, qtbot: QtBot
             _wheel(widget)
     assert form.params() == before
     # Once the person has clicked into a field, the wheel is theirs to use there.
-    spin = next(s for s in form.findChildren(NumberField) if s.isEnabled() and s.isVisible())
+    spin = form.field_widget("max_retry_attempts")
+    assert isinstance(spin, NumberField)
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus)
     value = spin.value()
@@ -801,3 +815,128 @@ def test_load_fields_sets_what_it_is_given_and_names_the_rest(form: ParamForm) -
     assert left[:2] == ["attempts per prompt", "candidates at once"]
     assert left.count(f"size (W {TIMES} H)") == 1  # width and height are one row
     assert "top k (reviser settings)" in left and "top k (judge settings)" in left
+
+
+# -- issue 15: a window that fits --------------------------------------------------------------
+
+
+def _top(form: ParamForm, widget: QWidget) -> int:
+    return widget.mapTo(form, QPoint(0, 0)).y()
+
+
+def test_the_prompt_and_run_come_first_then_the_essentials(form: ParamForm) -> None:
+    form.resize(420, 2400)
+    layout = form.layout()
+    assert layout is not None
+    layout.activate()
+    order = [
+        form.prompt_edit,
+        form.run_button,
+        form.model_combo,
+        form.size_combo,
+        form.field_widget("max_retry_attempts"),
+        form.field_widget("max_prompt_revisions"),
+    ]
+    tops = [_top(form, w) for w in order]
+    assert tops == sorted(tops)
+    assert all(w.isVisible() for w in order)
+    assert _top(form, form.judge_combo) > tops[-1]
+    assert _top(form, form.seed_spin) > tops[-1]  # the image model's tuning follows
+
+
+def test_advanced_is_collapsed_at_first_and_remembers_being_opened(qtbot: QtBot) -> None:
+    store = SettingsStore()
+    form = ParamForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    hidden = [*SPEED_FIELDS, "claude_validate_temperature", "claude_revise_top_k"]
+    assert not form.advanced_open
+    assert not any(form.field_widget(name).isVisible() for name in hidden)
+    qtbot.mouseClick(form.advanced_toggle, Qt.MouseButton.LeftButton)
+    assert form.advanced_open and store.advanced_open()
+    assert all(form.field_widget(name).isVisible() for name in hidden)
+    again = ParamForm(store)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.advanced_open
+    assert again.field_widget("candidates_in_flight").isVisible()
+
+
+def test_a_flagged_value_under_advanced_opens_it_without_remembering(qtbot: QtBot) -> None:
+    store = SettingsStore()
+    form = ParamForm(store)
+    qtbot.addWidget(form)
+    form.show()
+    form.set_params(RunParams(prompt="fine", candidates_in_flight=9))
+    assert form.advanced_open
+    assert form.field_widget("candidates_in_flight").isVisible()
+    assert form.advanced_toggle.text() == "Advanced — 1 field(s) to fix"
+    assert not store.advanced_open()  # the person did not ask for it
+    form.set_params(RunParams(prompt="fine"))
+    assert form.advanced_toggle.text() == "Advanced"
+
+
+def test_an_empty_prompt_at_start_is_a_hint_not_an_error(qtbot: QtBot, form: ParamForm) -> None:
+    assert not form.is_valid()
+    assert not form.run_button.isEnabled()
+    assert form.error_text("prompt") == ""
+    assert form.prompt_hint.isVisible() and form.prompt_hint.text() == PROMPT_HINT
+    assert "#c62828" not in form.prompt_edit.styleSheet()
+    assert form.prompt_edit.placeholderText()
+    qtbot.keyClicks(form.prompt_edit, "a")
+    assert form.run_button.isEnabled()
+    assert not form.prompt_hint.isVisible()
+    form.prompt_edit.clear()  # typed, then emptied: now it is an error
+    assert form.error_text("prompt") == str(problem_for(form.params(), "prompt"))
+    assert "#c62828" in form.prompt_edit.styleSheet()
+    assert not form.prompt_hint.isVisible()
+    assert not form.run_button.isEnabled()
+
+
+def test_pressing_run_with_an_empty_prompt_says_it_in_red(form: ParamForm) -> None:
+    assert form.error_text("prompt") == ""
+    form.reveal_problems()  # what the Run button does before asking to run
+    assert form.error_text("prompt") == str(problem_for(form.params(), "prompt"))
+    assert not form.prompt_hint.isVisible()
+
+
+def test_the_run_button_is_the_windows_run(qtbot: QtBot, form: ParamForm) -> None:
+    action = QAction("Run", form)
+    action.setEnabled(False)
+    action.setToolTip("Fix the 1 marked field(s) first")
+    form.set_run_action(action)
+    form.prompt_edit.setPlainText("a red fox")
+    assert form.is_valid()
+    assert not form.run_button.isEnabled()  # the action decides (a run may be going)
+    assert form.run_button.toolTip() == "Fix the 1 marked field(s) first"
+    action.setEnabled(True)
+    action.setToolTip("Start a run (Ctrl+R)")
+    assert form.run_button.isEnabled()
+    assert form.run_button.toolTip() == "Start a run (Ctrl+R)"
+    with qtbot.waitSignal(action.triggered):
+        qtbot.mouseClick(form.run_button, Qt.MouseButton.LeftButton)
+
+
+def test_without_an_action_run_follows_the_form(qtbot: QtBot, form: ParamForm) -> None:
+    assert not form.run_button.isEnabled()
+    form.prompt_edit.setPlainText("a red fox")
+    assert form.run_button.isEnabled()
+    with qtbot.waitSignal(form.runRequested):
+        qtbot.mouseClick(form.run_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_form_fits_a_narrow_column(qtbot: QtBot, form: ParamForm) -> None:
+    """The window gives the form 300 px at least; at 2x scale on 1600 px that is all."""
+    form.set_advanced_open(True)
+    assert form.minimumSizeHint().width() <= 300
+    bar = form.findChild(QWidget, "presetBar")
+    assert isinstance(bar, ReflowGrid)
+    form.resize(form.minimumSizeHint().width(), 2000)
+    qtbot.waitUntil(lambda: bar.is_narrow)
+
+    def under_the_list() -> bool:
+        return _top(form, form.preset_load) > _top(form, form.preset_combo)
+
+    qtbot.waitUntil(under_the_list)  # the buttons went under the list
+    form.resize(700, 2000)
+    qtbot.waitUntil(lambda: not bar.is_narrow)

@@ -333,3 +333,49 @@ def test_run_judge_and_reviser_notes_are_shown_once_and_kept_in_the_details(
     panel.begin()
     assert not panel.run_notes_label.isVisible()
     assert panel.run_notes == []
+
+
+# -- the bar beside the words ------------------------------------------------------------------
+
+
+def rejected(revision: int, attempt: int, index: int = 0) -> ev.VerdictReceived:
+    ref = ev.ImageRef(revision, attempt, index)
+    return ev.VerdictReceived(ref, ev.Verdict(ev.VerdictResult.NO, "blurry", "NO", "judge"))
+
+
+def test_the_bar_counts_finished_attempts_of_the_runs_most(panel: ProgressPanel) -> None:
+    assert panel.bar.isHidden()  # no run on show
+    panel.begin()
+    assert panel.bar.isVisible()
+    assert panel.bar.maximum() == 0  # busy until the loop says its limits
+    started(panel, attempts=3, revisions=1)
+    assert (panel.bar.minimum(), panel.bar.maximum(), panel.bar.value()) == (0, 6, 0)
+    panel.on_event(attempt(0, 0))
+    assert panel.bar.value() == 0  # started is not finished
+    panel.on_event(rejected(0, 0))
+    panel.on_event(rejected(0, 0, index=1))  # a second image of the same attempt
+    assert panel.bar.value() == 1
+    panel.on_event(ev.AttemptFailed(0, 1, "boom"))
+    assert panel.bar.value() == 2
+    assert panel.bar.text() == "2 of 6 attempts"
+    panel.on_event(finished(ev.Outcome.APPROVED, approved=candidate(ev.ImageRef(0, 2, 0))))
+    assert panel.bar.value() == 2  # approved early: the bar says how much was used
+
+
+def test_the_bar_is_reset_between_runs(panel: ProgressPanel) -> None:
+    panel.begin()
+    started(panel, attempts=2, revisions=0)
+    panel.on_event(rejected(0, 0))
+    panel.on_event(finished(ev.Outcome.NOT_APPROVED, "1 tried."))
+    panel.show_session_note("Viewing past session r0")
+    assert panel.bar.isHidden()
+    panel.begin()
+    assert panel.bar.maximum() == 0
+    started(panel, attempts=4, revisions=0)
+    assert (panel.bar.maximum(), panel.bar.value()) == (4, 0)
+
+
+def test_a_run_that_could_not_start_leaves_the_bar_idle(panel: ProgressPanel) -> None:
+    panel.begin()
+    panel.show_failure("no credentials", "details")
+    assert panel.bar.isHidden()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self.backends = backends or Backends()
         self.accounts = accounts or AccountStore()
         self._shut_down = False
+        self._shown_once = False
 
         self._build_widgets()
         table = action_table.build_actions(self)
@@ -152,6 +154,9 @@ class MainWindow(QMainWindow):
         self.recovery_action = table["recovery"]
         self.retry_uploads_action = table["retry_uploads"]
         self.quit_action = table["quit"]
+        # The form's Run and Cancel buttons are these actions (Tab reaches them).
+        self.form.set_run_action(self.run_action)
+        self.form.set_cancel_action(self.cancel_action)
 
         running = self._running
         self.picker = BackendPicker(
@@ -217,7 +222,8 @@ class MainWindow(QMainWindow):
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.form_scroll.setWidget(self.form)
-        self.form_scroll.setMinimumWidth(300)
+        self.form_scroll.setMinimumWidth(260)
+        self.form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # an empty Tab stop otherwise
         # The estimate right under the toolbar's Run button, outside the scroll area, so
         # it stays in view whichever field is being edited.
         self.cost_estimate = CostEstimateView(self.history)
@@ -366,6 +372,15 @@ class MainWindow(QMainWindow):
         i18n.choose(language)
         self._say(self.tr("The language changes at the next start of imgloop."))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # Once the frame exists (the first fit ran before it did) and Qt has placed the
+            # window: its title bar and status bar must be on the screen.
+            self._shown_once = True
+            QTimer.singleShot(0, self._fit_to_screen)
+            self.form.prompt_edit.setFocus()  # typing right away goes into the prompt
+
     def _fit_to_screen(self) -> None:
         """Never larger than the screen it opens on, and on it: a size saved at another
         scale factor or on a larger monitor would otherwise open with its title bar or its
@@ -469,6 +484,7 @@ class MainWindow(QMainWindow):
         if self.controller.is_running or self.close_guard.close_after_run:
             return False
         if not self.form.is_valid():
+            self.form.reveal_problems()
             problems = self.form.problems()
             self._say(f"Not started: {len(problems)} value(s) are not allowed (marked in red).")
             return False

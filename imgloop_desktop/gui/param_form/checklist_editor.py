@@ -53,7 +53,7 @@ MUST_TIP = (
     "Unchecked: a should — it only ranks images that meet the musts."
 )
 REMOVE_TIP = "Remove requirement {n}"
-ADD = "&Add requirement"
+ADD = "Add re&quirement"
 ADD_TIP = "Add a requirement at the end and start typing it"
 WRITE = "&Write from prompt"
 WRITE_AGAIN = "&Write again"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -196,11 +196,22 @@ class ComboEditor(Editor):
         self.combo.currentTextChanged.connect(slot)
 
 
+class _PromptEdit(QPlainTextEdit):
+    """A prompt box about five lines tall: Qt's default (192 px) pushed the Run button and
+    the essentials below the fold at 1366x768; a longer prompt scrolls inside."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        lines = self.fontMetrics().lineSpacing() * 5 + 2 * self.document().documentMargin()
+        return QSize(hint.width(), round(lines) + margins.top() + margins.bottom())
+
+
 class PromptEditor(Editor):
     """The prompt, with a counter against the model's limit; its box's title is its label."""
 
     def __init__(self, f: ParamField) -> None:
-        self.edit = QPlainTextEdit()
+        self.edit: QPlainTextEdit = _PromptEdit()
         self.edit.setPlaceholderText(f.declared.hint)
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(90)

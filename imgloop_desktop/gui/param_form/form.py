@@ -33,16 +33,21 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +57,7 @@ from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
-from imgloop_desktop.core.param_decl import Section, in_form_order
+from imgloop_desktop.core.param_decl import ParamField, Section, Tier, in_form_order
 from imgloop_desktop.core.params import (
     PARAMS,
     PARAMS_BY_NAME,
@@ -107,6 +112,44 @@ WINDOW_DEFAULTS = RunParams(judge_mode="checklist")
 """What a new window shows: the approval contract (issue 12) judges by checklist; an event
 loaded from a file keeps its own ``judge_mode`` (the seed's "verdict" when it says none)."""
 
+RUN_TEXT = "Run"
+ADVANCED = "Advanced"
+ADVANCED_TO_FIX = "Advanced — {n} field(s) to fix"
+PROMPT_HINT = "Type a prompt to start: Run is enabled once there is one."
+SPEED = "Speed"
+IMAGE_SETTINGS = "Image settings"
+SPEED_FIELDS = frozenset({"candidates_in_flight", "speculative_next", "judge_image_max_side"})
+"""Loop limits that change how fast a run goes, not what it may do: tuning, so Advanced."""
+MAIN_BOXES = (
+    Section.PROMPT.value,
+    Section.IMAGE.value,
+    Section.LIMITS.value,
+    IMAGE_SETTINGS,
+    Section.JUDGE.value,
+    Section.STORAGE.value,
+)
+"""The boxes always on show, essentials first: the prompt (with Run), the image model and
+its size, attempts and revisions; the image model's own tuning (CFG scale, images per
+attempt, seed) follows them rather than pushing the loop limits below the fold."""
+ADVANCED_BOXES = (SPEED, Section.JUDGE_SETTINGS.value, Section.REVISER_SETTINGS.value)
+"""The boxes under the collapsed "Advanced": the speed options and the judge's and the
+reviser's sampling settings, which a first run never needs."""
+
+
+def _box_of(f: ParamField) -> str:
+    """The title of the box a field's row sits in."""
+    if f.name in SPEED_FIELDS:
+        return SPEED
+    if f.declared.section is Section.IMAGE and f.declared.tier is Tier.ADVANCED:
+        return IMAGE_SETTINGS
+    return f.declared.section.value
+
+
+def is_advanced(name: str) -> bool:
+    """Whether field ``name`` sits under the collapsed "Advanced" section."""
+    f = PARAMS_BY_NAME.get(name)
+    return f is not None and _box_of(f) in ADVANCED_BOXES
+
 
 def field_words(name: str) -> str:
     """A field as a sentence names it: its label, with its section when another field
@@ -145,6 +188,8 @@ class ParamForm(QWidget):
     """A person changed the checklist and it is valid (a ``Checklist``): during a run the
     window sends it to the loop, where it applies from the next judgement."""
     lifecycleWanted = Signal()
+    runRequested = Signal()
+    """The Run button under the prompt was pressed (``set_run_action`` connects it)."""
     """A model picker is opening: the window asks Bedrock for lifecycles off the GUI thread
     (kept a week) and calls ``refresh_lifecycle`` when they are in."""
 
@@ -162,6 +207,12 @@ class ParamForm(QWidget):
         self._base = WINDOW_DEFAULTS
         self._spec: ImageModelSpec = image_spec(WINDOW_DEFAULTS.image_model_id)
         self._presets: PresetsBar | None = None
+        self._settings: SettingsStore | None = None
+        self._run_action: QAction | None = None
+        # An empty prompt at start is a hint, not an error, until the prompt has held text
+        # or Run was pressed; Run stays off either way (the problem is still counted).
+        self._prompt_quiet = True
+        self._opening_for_problem = False
         self._build(settings)
         self.set_params(WINDOW_DEFAULTS)
 
@@ -183,34 +234,151 @@ class ParamForm(QWidget):
         outer.addWidget(self.general_error)
         self._rows[GENERAL] = _Row(self, self.general_error)
         self.cost_note = note_label(name="costNote")
-        boxes: dict[Section, QGroupBox] = {}
-        for section, members in groupby(in_form_order(PARAMS), lambda f: f.declared.section):
-            box = QGroupBox(section.value)
-            if any(child.parent is section for child in Section):
-                # Its own rows on top, its sub-sections' boxes below them.
-                column = QVBoxLayout(box)
-                form = QFormLayout()
-                column.addLayout(form)
-            else:
-                form = QFormLayout(box)
-            parent = section.parent
-            if parent is None:
-                outer.addWidget(box)
-            else:  # a flat box under its own title, inside its parent's box
-                box.setFlat(True)
-                parent_layout = boxes[parent].layout()
-                assert isinstance(parent_layout, QVBoxLayout)
-                parent_layout.addWidget(box)
-            boxes[section] = box
-            for _row, row_fields in groupby(members, lambda f: f.declared.row):
+        self.prompt_hint = note_label(name="promptHint")
+        self.prompt_hint.setText(PROMPT_HINT)
+        self.run_button = self._make_run_button()
+        # Cancel beside Run, so Tab reaches both (toolbar buttons take no focus); it
+        # mirrors the window's Cancel action like Run mirrors Run.
+        self.cancel_button = QPushButton(self.tr("Cancel run"))
+        self.cancel_button.setObjectName("formCancelButton")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._cancel_action: QAction | None = None
+        self.advanced_toggle, self.advanced_panel = self._make_advanced(settings)
+        placed: dict[str, list[ParamField]] = {}
+        for f in in_form_order(PARAMS):
+            placed.setdefault(_box_of(f), []).append(f)
+        for title in (*MAIN_BOXES, *ADVANCED_BOXES):
+            box = QGroupBox(title)
+            box.setObjectName(f"box_{title.replace(' ', '_')}")
+            column = QVBoxLayout(box)
+            form = QFormLayout()
+            # Rows wrap under their labels when the column is narrow, so nothing is cut off.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            column.addLayout(form)
+            for _row, row_fields in groupby(placed.get(title, []), lambda f: f.declared.row):
                 editor = build_editor(list(row_fields), self._spec, self._browse_output_dir)
                 self._add_row(form, editor)
+            if title == Section.PROMPT.value:
+                buttons = QHBoxLayout()
+                buttons.addWidget(self.run_button, 3)
+                buttons.addWidget(self.cancel_button, 1)
+                column.addLayout(buttons)
+            if title in ADVANCED_BOXES:
+                box.setFlat(True)
+                advanced = self.advanced_panel.layout()
+                assert isinstance(advanced, QVBoxLayout)
+                advanced.addWidget(box)
+            else:
+                outer.addWidget(box)
+        outer.addWidget(self.advanced_toggle)
+        outer.addWidget(self.advanced_panel)
+        self.advanced_panel.setVisible(self.advanced_toggle.isChecked())
         outer.addStretch(1)
         self._name_widgets()
+
+    def _make_run_button(self) -> QPushButton:
+        """Run right under the prompt: what a person types is next to what starts it."""
+        button = QPushButton(RUN_TEXT)
+        button.setObjectName("formRunButton")
+        button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        button.setMinimumHeight(max(34, button.sizeHint().height() + 8))
+        font = button.font()
+        font.setBold(True)
+        button.setFont(font)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setEnabled(False)
+        button.clicked.connect(self._run_clicked)
+        return button
+
+    def _make_advanced(self, settings: SettingsStore | None) -> tuple[QToolButton, QWidget]:
+        """The tuning rows behind one arrow, open or closed as the person last left it (a
+        first run needs none of them)."""
+        toggle = QToolButton()
+        toggle.setObjectName("advancedToggle")
+        toggle.setText(ADVANCED)
+        toggle.setCheckable(True)
+        toggle.setAutoRaise(True)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toggle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        font = toggle.font()
+        font.setBold(True)
+        toggle.setFont(font)
+        panel = QWidget()
+        panel.setObjectName("advancedPanel")
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        self._settings = settings
+        is_open = settings.advanced_open() if settings is not None else False
+        toggle.setChecked(is_open)  # the panel follows once it is in the layout
+        toggle.setArrowType(Qt.ArrowType.DownArrow if is_open else Qt.ArrowType.RightArrow)
+        toggle.toggled.connect(self._advanced_toggled)
+        return toggle, panel
+
+    @property
+    def advanced_open(self) -> bool:
+        return self.advanced_toggle.isChecked()
+
+    def set_advanced_open(self, is_open: bool) -> None:
+        self.advanced_toggle.setChecked(is_open)
+
+    @Slot(bool)
+    def _advanced_toggled(self, is_open: bool) -> None:
+        self.advanced_panel.setVisible(is_open)
+        self.advanced_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if is_open else Qt.ArrowType.RightArrow
+        )
+        if self._settings is not None and not self._opening_for_problem:
+            self._settings.set_advanced_open(is_open)
+
+    # -- the Run button ------------------------------------------------------------------------
+
+    def set_run_action(self, action: QAction) -> None:
+        """Let the button under the prompt be the window's Run: it triggers ``action`` and
+        follows its enabled state and tooltip, so the two can never disagree."""
+        self._run_action = action
+        self.runRequested.connect(action.trigger)
+        action.changed.connect(self._mirror_run_action)
+        self._mirror_run_action()
+
+    def set_cancel_action(self, action: QAction) -> None:
+        """The Cancel button beside Run is the window's Cancel: triggers it, follows it."""
+        self._cancel_action = action
+        self.cancel_button.clicked.connect(action.trigger)
+        action.changed.connect(self._mirror_cancel_action)
+        self._mirror_cancel_action()
+
+    @Slot()
+    def _mirror_cancel_action(self) -> None:
+        if self._cancel_action is not None:
+            self.cancel_button.setEnabled(self._cancel_action.isEnabled())
+            self.cancel_button.setToolTip(self._cancel_action.toolTip())
+
+    @Slot()
+    def _mirror_run_action(self) -> None:
+        action = self._run_action
+        if action is None:
+            return
+        self.run_button.setEnabled(action.isEnabled())
+        self.run_button.setToolTip(action.toolTip())
+
+    @Slot()
+    def _run_clicked(self) -> None:
+        self.reveal_problems()
+        self.runRequested.emit()
+
+    def reveal_problems(self) -> None:
+        """Say every problem in red, the empty prompt's too: the person asked to run, so
+        the start's gentle hint has done its work."""
+        if self._prompt_quiet:
+            self._prompt_quiet = False
+            self._show_problems(self._problems)
 
     def _add_row(self, form: QFormLayout, editor: Editor) -> None:
         if editor.field.name == "speculative_next":
             editor.notes.append(self.cost_note)  # what looking ahead can cost
+        if editor.field.name == "prompt":
+            editor.notes.append(self.prompt_hint)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -580,6 +748,8 @@ class ParamForm(QWidget):
     def _edited(self) -> None:
         if self._loading:
             return
+        if self.prompt_edit.toPlainText():
+            self._prompt_quiet = False
         self._update_counter()
         self._update_judge_note()
         self._follow_judge_mode()
@@ -642,6 +812,8 @@ class ParamForm(QWidget):
         self._problems = problems
         self._show_problems(problems)
         valid = not problems
+        if self._run_action is None:
+            self.run_button.setEnabled(valid)
         if valid != self._valid:
             self._valid = valid
             self.validityChanged.emit(valid)
@@ -651,6 +823,11 @@ class ParamForm(QWidget):
         for problem in problems:
             key = problem.field if problem.field in self._rows else GENERAL
             by_key.setdefault(key, []).append(str(problem))
+        hinted = self._prompt_quiet and "prompt" in by_key and not self.prompt_edit.toPlainText()
+        if hinted:
+            del by_key["prompt"]
+        self.prompt_hint.setVisible(hinted)
+        self._say_advanced([key for key in by_key if is_advanced(key)])
         for key, row in self._rows.items():
             messages = by_key.get(key, [])
             row.error.setText("\n".join(messages))
@@ -660,3 +837,17 @@ class ParamForm(QWidget):
                 # keep their normal look.
                 style = f"#{row.widget.objectName()} {{ {INVALID_STYLE} }}" if messages else ""
                 row.widget.setStyleSheet(style)
+
+    def _say_advanced(self, flagged: list[str]) -> None:
+        """A value under "Advanced" that is not allowed must not hide there: the section
+        opens (not remembered: the person did not ask) and its header counts them."""
+        if flagged and not self.advanced_toggle.isChecked():
+            self._opening_for_problem = True
+            try:
+                self.advanced_toggle.setChecked(True)
+            finally:
+                self._opening_for_problem = False
+        self.advanced_toggle.setText(
+            ADVANCED_TO_FIX.format(n=len(flagged)) if flagged else ADVANCED
+        )
+        self.advanced_toggle.setStyleSheet(f"QToolButton {{ {ERROR_STYLE} }}" if flagged else "")

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.gui.param_form.widgets import ERROR_STYLE, NOTE_STYLE, note_label
+from imgloop_desktop.gui.param_form.widgets import ERROR_STYLE, NOTE_STYLE, ReflowGrid, note_label
 from imgloop_desktop.gui.settings_store import SettingsStore
 
 
@@ -41,19 +40,32 @@ class PresetsBar(QWidget):
         self._settings = settings
         self._read = read
         self._show = show
-        bar = QWidget()
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Preset:"))
+        caption = QLabel("Preset:")
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("presetCombo")
         self.preset_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        row.addWidget(self.preset_combo, 1)
+        self.preset_combo.setMinimumContentsLength(8)
         self.preset_load = QPushButton("Load")
         self.preset_save = QPushButton("Save as…")
         self.preset_delete = QPushButton("Delete")
-        for button in (self.preset_load, self.preset_save, self.preset_delete):
-            row.addWidget(button)
+        # One row when the column is wide; the buttons under the list when it is not (the
+        # one row was what kept the form column from being narrower than 385 pixels).
+        widgets: list[QWidget] = [
+            caption,
+            self.preset_combo,
+            self.preset_load,
+            self.preset_save,
+            self.preset_delete,
+        ]
+        bar = ReflowGrid(
+            widgets,
+            wide=([(0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 1), (0, 3, 1, 1), (0, 4, 1, 1)], {1: 1}),
+            narrow=(
+                [(0, 0, 1, 1), (0, 1, 1, 2), (1, 0, 1, 1), (1, 1, 1, 1), (1, 2, 1, 1)],
+                {0: 1, 1: 1, 2: 1},
+            ),
+        )
+        bar.setObjectName("presetBar")
         self.preset_load.clicked.connect(self._load_selected_preset)
         self.preset_save.clicked.connect(self._ask_preset_name)
         self.preset_delete.clicked.connect(self._delete_selected_preset)

@@ -8,13 +8,25 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal, Slot
-from PySide6.QtGui import QValidator, QWheelEvent
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QResizeEvent, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDoubleSpinBox,
+    QGridLayout,
     QLabel,
+    QLayout,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -359,3 +371,127 @@ def in_sentence(label: str) -> str:
     if len(label) > 1 and label[1].islower():
         return label[0].lower() + label[1:]
     return label
+
+
+Place = tuple[int, int, int, int]
+"""Row, column, row span, column span in a grid."""
+
+
+class ReflowGrid(QWidget):
+    """A row of controls that moves to a second arrangement when the width runs out.
+
+    A pane of fixed buttons sets the narrowest the window can be: three columns of them
+    did not fit 1280 pixels with the history open, nor a 1600-pixel screen at 2x scale.
+    Laid out again (``narrow``) the same buttons take more rows and less width; the
+    switch happens on resize, and the narrow width is what the grid says it needs.
+    """
+
+    def __init__(
+        self,
+        items: list[QWidget],
+        wide: tuple[list[Place], dict[int, int]],
+        narrow: tuple[list[Place], dict[int, int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._items = items
+        self._wide = wide
+        self._narrow_places = narrow
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._is_narrow: bool | None = None
+        self._place(narrow=False)
+
+    @property
+    def is_narrow(self) -> bool:
+        return bool(self._is_narrow)
+
+    def _spacing(self) -> int:
+        spacing = self._grid.horizontalSpacing()
+        return (
+            spacing
+            if spacing >= 0
+            else self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        )
+
+    def _width(self, places: list[Place]) -> int:
+        """The least width ``places`` needs: each control at its size hint (a button's
+        text is never cut)."""
+        spacing = max(0, self._spacing())
+        columns: dict[int, int] = {}
+        shown = [(w, p) for w, p in zip(self._items, places, strict=True) if not w.isHidden()]
+        for widget, (_row, column, _rows, span) in shown:
+            columns.setdefault(column, 0)
+            if span == 1:
+                columns[column] = max(columns[column], _hint_width(widget))
+        for widget, (_row, column, _rows, span) in shown:
+            if span > 1:
+                have = sum(columns.get(column + i, 0) for i in range(span))
+                need = _hint_width(widget) - have - spacing * (span - 1)
+                if need > 0:
+                    last = column + span - 1
+                    columns[last] = columns.get(last, 0) + need
+        return sum(columns.values()) + spacing * max(0, len(columns) - 1)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._width(self._narrow_places[0]), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place(narrow=event.size().width() < self._width(self._wide[0]))
+
+    def _place(self, *, narrow: bool) -> None:
+        if narrow == self._is_narrow:
+            return
+        self._is_narrow = narrow
+        places, stretches = self._narrow_places if narrow else self._wide
+        for widget in self._items:
+            self._grid.removeWidget(widget)
+        for column in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(column, 0)
+        for widget, (row, column, rows, span) in zip(self._items, places, strict=True):
+            self._grid.addWidget(widget, row, column, rows, span)
+        for column, stretch in stretches.items():
+            self._grid.setColumnStretch(column, stretch)
+        self.updateGeometry()
+
+
+def _hint_width(widget: QWidget) -> int:
+    if isinstance(widget, QAbstractButton):
+        return widget.sizeHint().width()
+    return widget.minimumSizeHint().width()
+
+
+class CaptionRows(QGridLayout):
+    """Captioned rows in two columns (``addRow`` as a QFormLayout has it), whose wrapped
+    text gets the height it needs; a row can be hidden, caption and all.
+
+    Under Xvfb a QFormLayout gave a wrapped value (a long reason, a checklist line) less
+    height than its text needs and cut its last line off; a grid does not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setColumnStretch(1, 1)
+        self.setHorizontalSpacing(8)
+        self._captions: dict[QWidget, QLabel] = {}
+
+    def addRow(self, caption: str, field: QWidget | QLayout) -> None:
+        row = self.rowCount()
+        label = QLabel(caption)
+        self.addWidget(label, row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if isinstance(field, QLabel):
+            # A long word (a path, a model id) must not widen the pane past its scroll
+            # area: it is cut at the edge instead, its whole text on hover.
+            policy = field.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            field.setSizePolicy(policy)
+        if isinstance(field, QWidget):
+            self.addWidget(field, row, 1)
+            self._captions[field] = label
+        else:
+            self.addLayout(field, row, 1)
+
+    def setRowVisible(self, field: QWidget, visible: bool) -> None:
+        field.setVisible(visible)
+        self._captions[field].setVisible(visible)

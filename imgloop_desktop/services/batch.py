@@ -5,18 +5,8 @@ JSONL or CSV file of events, refuses it whole when any line is invalid (every pr
 ``line N: field``, before any call), then runs the items in order of submission, at most
 ``concurrency`` at once, reporting each item as it finishes.
 
-Sharing: every item runs through ``services.run.execute`` on one ``Clients``: boto3 clients
-are thread-safe and their adaptive retry then paces all items' retries together. The
-regional Bedrock clients are made here, on the calling thread, before any item starts
-(``Clients.runtime`` makes them lazily and is not meant to race).
-
-The limiter (``core.rate.AdaptiveLimiter``) gates the image calls (Bedrock InvokeModel) of
-every item: a botocore ``before-send`` hook acquires a slot and a token before each
-attempt is sent, and the ``needs-retry`` hook that botocore emits after every attempt
-releases it, reporting whether the answer was throttling. So the account's image quota is
-shared first come, first served between items, and a throttle seen by one item lowers the
-rate for all. Converse calls (judging, revising) are not gated: their quota is separate and
-an image call's wait must never hold up the judge that would free an item.
+The running is ``services.batch_engine`` (the window's queue uses it too): one client set
+for every item, and one adaptive limit on image calls that throttling lowers for all.
 """
 
 from __future__ import annotations

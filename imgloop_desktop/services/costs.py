@@ -12,18 +12,15 @@ not be a cap.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from imgloop_desktop import paths
-from imgloop_desktop.core import jsonsafe
-from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.cost_estimate import Estimate, estimate, expected
-from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
@@ -31,6 +28,7 @@ from imgloop_desktop.providers.prices import price_table
 from imgloop_desktop.providers.session import FALLBACK_REGION
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.run import check, regions
+from imgloop_desktop.services.settings_files import read_settings, write_settings
 
 
 @dataclass(frozen=True)
@@ -155,35 +153,18 @@ def load_settings() -> CostSettings:
     A file that cannot be read or holds a bad value raises ValidationError naming the file
     and the field: ignoring it would silently lift the person's monthly cap.
     """
-    path = _settings_path()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return CostSettings()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ValidationError(
-            [Problem("cost settings file", short(str(path)), f"a readable file ({reason})")]
-        ) from exc
-    try:
-        value = jsonsafe.loads(data, what="the cost settings", max_bytes=MAX_SETTINGS_BYTES)
-        return settings_from_json(value)
-    except ValidationError as exc:
-        raise ValidationError(
-            [Problem(f"{path.name}: {p.field}", p.value, p.allowed) for p in exc.problems]
-        ) from exc
-    except (ImgloopError, ValueError) as exc:
-        raise ValidationError(
-            [Problem("cost settings file", short(str(path)), f"JSON cost settings ({exc})")]
-        ) from exc
+    return read_settings(
+        _settings_path(),
+        "cost settings",
+        settings_from_json,
+        CostSettings,
+        max_bytes=MAX_SETTINGS_BYTES,
+    )
 
 
 def save_settings(settings: CostSettings) -> None:
     """Write atomically; raises OSError when the data folder cannot be written."""
-    path = _settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(settings.to_json(), indent=2, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode("utf-8"))
+    write_settings(_settings_path(), settings.to_json())
 
 
 def monthly_left(settings: CostSettings, spent_this_month: Cost) -> Decimal | None:

@@ -10,16 +10,14 @@ Service Quotas show more raises these.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from imgloop_desktop import paths
-from imgloop_desktop.core import jsonsafe
-from imgloop_desktop.core.atomic_file import atomic_write
-from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
+from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.param_values import short
 from imgloop_desktop.services.batch_engine import CallLimits
+from imgloop_desktop.services.settings_files import read_settings, write_settings
 
 LIMITS_FILE = "queue.json"
 MAX_LIMITS_BYTES = 4096
@@ -79,33 +77,12 @@ def limits_file() -> Path:
 def load_limits() -> QueueLimits:
     """The saved limits; none saved means the defaults. A bad file raises ValidationError
     naming the file and the field (a silently ignored file would run faster than asked)."""
-    path = _path()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return QueueLimits()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ValidationError(
-            [Problem("queue limits file", short(str(path)), f"a readable file ({reason})")]
-        ) from exc
-    try:
-        return QueueLimits.from_json(
-            jsonsafe.loads(data, what="the queue limits", max_bytes=MAX_LIMITS_BYTES)
-        )
-    except ValidationError as exc:
-        raise ValidationError(
-            [Problem(f"{path.name}: {p.field}", p.value, p.allowed) for p in exc.problems]
-        ) from exc
-    except (ImgloopError, ValueError) as exc:
-        raise ValidationError(
-            [Problem("queue limits file", short(str(path)), f"JSON queue limits ({exc})")]
-        ) from exc
+    return read_settings(
+        _path(), "queue limits", QueueLimits.from_json, QueueLimits, max_bytes=MAX_LIMITS_BYTES
+    )
 
 
 def save_limits(limits: QueueLimits) -> None:
     """Write atomically; raises OSError when the data folder cannot be written."""
     QueueLimits.from_json(asdict(limits))  # never write what would not load
-    path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, (json.dumps(asdict(limits), indent=2) + "\n").encode("utf-8"))
+    write_settings(_path(), asdict(limits))

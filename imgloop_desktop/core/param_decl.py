@@ -20,6 +20,7 @@ from dataclasses import Field, dataclass, field, fields
 from typing import Any, TypeVar
 
 from imgloop_desktop.core.checklist import Checklist
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 
 T = TypeVar("T")
 
@@ -37,13 +38,13 @@ class Tier(enum.Enum):
 class Section(enum.Enum):
     """Where a field sits in the window, in the order the form shows them."""
 
-    PROMPT = "Prompt"
-    LIMITS = "Loop limits"
-    IMAGE = "Image model"
-    JUDGE = "Judge and reviser"
-    JUDGE_SETTINGS = "Judge settings"
-    REVISER_SETTINGS = "Reviser settings"
-    STORAGE = "Storage"
+    PROMPT = QT_TRANSLATE_NOOP("Params", "Prompt")
+    LIMITS = QT_TRANSLATE_NOOP("Params", "Loop limits")
+    IMAGE = QT_TRANSLATE_NOOP("Params", "Image model")
+    JUDGE = QT_TRANSLATE_NOOP("Params", "Judge and reviser")
+    JUDGE_SETTINGS = QT_TRANSLATE_NOOP("Params", "Judge settings")
+    REVISER_SETTINGS = QT_TRANSLATE_NOOP("Params", "Reviser settings")
+    STORAGE = QT_TRANSLATE_NOOP("Params", "Storage")
 
     @property
     def parent(self) -> Section | None:

@@ -20,6 +20,7 @@ from typing import IO, Any
 from imgloop_desktop.core import jsonsafe, jsonshape
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import (
     Bounds,
@@ -146,11 +147,25 @@ _MAX_TOKENS = Bounds(
 
 # The judge's and the reviser's sampling settings are the seed's two sets of the same four
 # fields: each is still declared once per field, in one shape per setting.
+_HELP_TEMPERATURE = {
+    "judge": QT_TRANSLATE_NOOP("Params", "The judge's sampling temperature"),
+    "reviser": QT_TRANSLATE_NOOP("Params", "The reviser's sampling temperature"),
+}
+_HELP_TOP_P = {
+    "judge": QT_TRANSLATE_NOOP("Params", "The judge's nucleus sampling"),
+    "reviser": QT_TRANSLATE_NOOP("Params", "The reviser's nucleus sampling"),
+}
+_HELP_TOP_K = {
+    "judge": QT_TRANSLATE_NOOP("Params", "The judge's top-k sampling"),
+    "reviser": QT_TRANSLATE_NOOP("Params", "The reviser's top-k sampling"),
+}
+
+
 def _temperature(who: str, section: Section) -> float | None:
     return param(
         1.0,
-        label="Temperature",
-        help=f"The {who}'s sampling temperature",
+        label=QT_TRANSLATE_NOOP("Params", "Temperature"),
+        help=_HELP_TEMPERATURE[who],
         section=section,
         row=0,
         bounds=_TEMPERATURE,
@@ -164,8 +179,8 @@ def _top_p(who: str, section: Section) -> float | None:
     # temperature and top_p in one request, and the seed's 0.999 changed almost nothing.
     return param(
         None,
-        label="Top p",
-        help=f"The {who}'s nucleus sampling",
+        label=QT_TRANSLATE_NOOP("Params", "Top p"),
+        help=_HELP_TOP_P[who],
         section=section,
         row=1,
         bounds=_TOP_P,
@@ -177,8 +192,8 @@ def _top_p(who: str, section: Section) -> float | None:
 def _top_k(who: str, section: Section) -> int | None:
     return param(
         250,
-        label="Top k",
-        help=f"The {who}'s top-k sampling",
+        label=QT_TRANSLATE_NOOP("Params", "Top k"),
+        help=_HELP_TOP_K[who],
         section=section,
         row=2,
         bounds=_TOP_K,
@@ -188,7 +203,7 @@ def _top_k(who: str, section: Section) -> int | None:
 def _max_tokens(help_text: str, section: Section) -> int:
     return param(
         4096,
-        label="Max tokens",
+        label=QT_TRANSLATE_NOOP("Params", "Max tokens"),
         help=help_text,
         section=section,
         row=3,
@@ -208,20 +223,25 @@ class RunParams:
 
     prompt: str = param(
         "",
-        label="Prompt",
-        help="What the image should show, in any language; the judge checks every image against it",
+        label=QT_TRANSLATE_NOOP("Params", "Prompt"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "What the image should show, in any language; the judge checks every image against it",
+        ),
         section=Section.PROMPT,
         row=0,
         tier=Tier.ESSENTIAL,
         model_rule="1 to the model's limit (512 characters for Titan G1), not only spaces",
         widget="prompt",
-        hint="Describe the image you want, in your own words.",
+        hint=QT_TRANSLATE_NOOP("Params", "Describe the image you want, in your own words."),
         strip=False,
     )
     max_retry_attempts: int = param(
         5,
-        label="Attempts per prompt",
-        help="Generations per prompt version before the prompt is revised",
+        label=QT_TRANSLATE_NOOP("Params", "Attempts per prompt"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "Generations per prompt version before the prompt is revised"
+        ),
         section=Section.LIMITS,
         row=0,
         tier=Tier.ESSENTIAL,
@@ -229,8 +249,10 @@ class RunParams:
     )
     max_prompt_revisions: int = param(
         3,
-        label="Prompt revisions",
-        help="How many times the prompt may be rewritten; 3 means up to 4 prompt versions",
+        label=QT_TRANSLATE_NOOP("Params", "Prompt revisions"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "How many times the prompt may be rewritten; 3 means up to 4 prompt versions"
+        ),
         section=Section.LIMITS,
         row=1,
         tier=Tier.ESSENTIAL,
@@ -238,18 +260,21 @@ class RunParams:
     )
     output_s3_bucket_name: str = param(
         "",
-        label="Bucket",
-        help="The S3 bucket each image is uploaded to when S3 is on",
+        label=QT_TRANSLATE_NOOP("Params", "Bucket"),
+        help=QT_TRANSLATE_NOOP("Params", "The S3 bucket each image is uploaded to when S3 is on"),
         section=Section.STORAGE,
         row=2,
         rule=Rule(BUCKET_ALLOWED, why=bucket_problem, only_when="s3_enabled"),
-        hint="my-bucket",
+        hint=QT_TRANSLATE_NOOP("Params", "my-bucket"),
     )
     output_s3_key_prefix: str = param(
         "generated-images",
-        label="Key prefix",
-        help="Keys are `{prefix}-{yyyymmddHHMMSS}-{revision:03d}-{attempt:03d}.png` "
-        "(`-{index}` added when several images per call)",
+        label=QT_TRANSLATE_NOOP("Params", "Key prefix"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "Keys are `{prefix}-{yyyymmddHHMMSS}-{revision:03d}-{attempt:03d}.png` "
+            "(`-{index}` added when several images per call)",
+        ),
         section=Section.STORAGE,
         row=3,
         rule=Rule(PREFIX_ALLOWED, ok=_prefix_ok),
@@ -259,18 +284,22 @@ class RunParams:
     claude_validate_top_p: float | None = _top_p("judge", Section.JUDGE_SETTINGS)
     claude_validate_top_k: int | None = _top_k("judge", Section.JUDGE_SETTINGS)
     claude_validate_max_tokens: int = _max_tokens(
-        "The longest answer the judge may write", Section.JUDGE_SETTINGS
+        QT_TRANSLATE_NOOP("Params", "The longest answer the judge may write"),
+        Section.JUDGE_SETTINGS,
     )
     claude_revise_temperature: float | None = _temperature("reviser", Section.REVISER_SETTINGS)
     claude_revise_top_p: float | None = _top_p("reviser", Section.REVISER_SETTINGS)
     claude_revise_top_k: int | None = _top_k("reviser", Section.REVISER_SETTINGS)
     claude_revise_max_tokens: int = _max_tokens(
-        "The longest revised prompt the reviser may write", Section.REVISER_SETTINGS
+        QT_TRANSLATE_NOOP("Params", "The longest revised prompt the reviser may write"),
+        Section.REVISER_SETTINGS,
     )
     titan_img_cfg_scale: float = param(
         8.0,
-        label="CFG scale",
-        help="How closely the image follows the prompt; unused by models without it",
+        label=QT_TRANSLATE_NOOP("Params", "CFG scale"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "How closely the image follows the prompt; unused by models without it"
+        ),
         section=Section.IMAGE,
         row=2,
         model_rule="the model's range (Titan: 1.1-10); unused by models without one",
@@ -279,8 +308,8 @@ class RunParams:
     )
     titan_img_width: int = param(
         1024,
-        label=f"Size (W {TIMES} H)",
-        help="Image width in pixels",
+        label=QT_TRANSLATE_NOOP("Params", "Size (W \u00d7 H)"),
+        help=QT_TRANSLATE_NOOP("Params", "Image width in pixels"),
         section=Section.IMAGE,
         row=1,
         tier=Tier.ESSENTIAL,
@@ -290,8 +319,8 @@ class RunParams:
     )
     titan_img_height: int = param(
         1024,
-        label=f"Size (W {TIMES} H)",
-        help="Image height in pixels",
+        label=QT_TRANSLATE_NOOP("Params", "Size (W \u00d7 H)"),
+        help=QT_TRANSLATE_NOOP("Params", "Image height in pixels"),
         section=Section.IMAGE,
         row=1,
         tier=Tier.ESSENTIAL,
@@ -301,27 +330,32 @@ class RunParams:
     )
     titan_img_number_of_images: int = param(
         1,
-        label="Images per attempt",
-        help="Images each attempt makes, each judged; a model that returns one image per "
-        "call gets that many calls at once",
+        label=QT_TRANSLATE_NOOP("Params", "Images per attempt"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "Images each attempt makes, each judged; a model that returns one image per "
+            "call gets that many calls at once",
+        ),
         section=Section.IMAGE,
         row=3,
         bounds=Bounds(1, MAX_IMAGES_PER_ATTEMPT, "images (the seed's Titan maximum)"),
     )
     titan_img_seed: int = param(
         0,
-        label="Seed",
-        help="0 picks a random seed for each attempt (it is recorded)",
+        label=QT_TRANSLATE_NOOP("Params", "Seed"),
+        help=QT_TRANSLATE_NOOP("Params", "0 picks a random seed for each attempt (it is recorded)"),
         section=Section.IMAGE,
         row=4,
         model_rule="0 to the model's maximum seed",
-        special="0 = random",
+        special=QT_TRANSLATE_NOOP("Params", "0 = random"),
     )
     # Ours, beyond the seed's event:
     image_model_id: str = param(
         DEFAULT_IMAGE_MODEL,
-        label="Model",
-        help="The image model: a catalog id or an inference profile id",
+        label=QT_TRANSLATE_NOOP("Params", "Model"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "The image model: a catalog id or an inference profile id"
+        ),
         section=Section.IMAGE,
         row=0,
         tier=Tier.ESSENTIAL,
@@ -332,21 +366,25 @@ class RunParams:
     )
     judge_model_id: str = param(
         DEFAULT_JUDGE_MODEL,
-        label="Model",
-        help="Judge and reviser: any Converse model that reads images",
+        label=QT_TRANSLATE_NOOP("Params", "Model"),
+        help=QT_TRANSLATE_NOOP("Params", "Judge and reviser: any Converse model that reads images"),
         section=Section.JUDGE,
         row=0,
         tier=Tier.ESSENTIAL,
         ours=True,
         rule=Rule(MODEL_ID_ALLOWED, ok=lambda v: _model_id_ok(v, required=True)),
         widget="judge_model",
-        hint="model id, inference profile id or ARN",
+        hint=QT_TRANSLATE_NOOP("Params", "model id, inference profile id or ARN"),
     )
     judge_mode: str = param(
         "verdict",
-        label="Approval",
-        help="`checklist`: the judge checks each requirement of a checklist and an image is "
-        "approved when every must is met; `verdict`: the seed's one YES/NO for the whole prompt",
+        label=QT_TRANSLATE_NOOP("Params", "Approval"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "`checklist`: the judge checks each requirement of a checklist and an image is "
+            "approved when every must is met; `verdict`: the seed's one YES/NO for the "
+            "whole prompt",
+        ),
         section=Section.JUDGE,
         row=1,
         tier=Tier.ESSENTIAL,
@@ -358,10 +396,13 @@ class RunParams:
     # param() returns a dataclass field(); ruff only knows built-in types are immutable.
     checklist: Checklist | None = param(  # noqa: RUF009
         None,
-        label="Checklist",
-        help="The requirements each image is checked against, a list of `{text, must}` "
-        "(optionally `id`, `kind`, `depends_on`); unset: the judge model writes one from the "
-        "prompt before the first image (`imgloop-cli checklist` prints it)",
+        label=QT_TRANSLATE_NOOP("Params", "Checklist"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "The requirements each image is checked against, a list of `{text, must}` "
+            "(optionally `id`, `kind`, `depends_on`); unset: the judge model writes one from the "
+            "prompt before the first image (`imgloop-cli checklist` prints it)",
+        ),
         section=Section.JUDGE,
         row=2,
         tier=Tier.ESSENTIAL,
@@ -372,8 +413,8 @@ class RunParams:
     )
     output_dir: str = param(
         "",
-        label="Local folder",
-        help="Where every image is written first",
+        label=QT_TRANSLATE_NOOP("Params", "Local folder"),
+        help=QT_TRANSLATE_NOOP("Params", "Where every image is written first"),
         section=Section.STORAGE,
         row=0,
         tier=Tier.ESSENTIAL,
@@ -388,31 +429,38 @@ class RunParams:
     )
     s3_enabled: bool = param(
         False,
-        label="S3",
-        help="Upload each image to S3 as well (a mirror: a failed upload is retried later)",
+        label=QT_TRANSLATE_NOOP("Params", "S3"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "Upload each image to S3 as well (a mirror: a failed upload is retried later)"
+        ),
         section=Section.STORAGE,
         row=1,
         tier=Tier.ESSENTIAL,
         ours=True,
-        hint="Upload each image to S3 as well",
+        hint=QT_TRANSLATE_NOOP("Params", "Upload each image to S3 as well"),
         default_text="true when the event names a bucket",
     )
     aws_region: str = param(
         "",
-        label="Region",
-        help="Where the models are called; anything but a region name is invalid input (exit 2)",
+        label=QT_TRANSLATE_NOOP("Params", "Region"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "Where the models are called; anything but a region name is invalid input (exit 2)",
+        ),
         section=Section.STORAGE,
         row=4,
         ours=True,
         rule=Rule(REGION_ALLOWED, ok=lambda v: not v or REGION_RE.fullmatch(v) is not None),
         widget="region",
-        hint="the profile's region, else us-east-1",
+        hint=QT_TRANSLATE_NOOP("Params", "the profile's region, else us-east-1"),
         default_text="the profile's region, else `us-east-1`",
     )
     candidates_in_flight: int = param(
         1,
-        label="Candidates at once",
-        help="Candidates generated or judged at the same time for the current prompt",
+        label=QT_TRANSLATE_NOOP("Params", "Candidates at once"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "Candidates generated or judged at the same time for the current prompt"
+        ),
         section=Section.LIMITS,
         row=2,
         ours=True,
@@ -420,30 +468,37 @@ class RunParams:
     )
     speculative_next: bool = param(
         False,
-        label="Look ahead",
-        help="Start the next generation while the current image is judged",
+        label=QT_TRANSLATE_NOOP("Params", "Look ahead"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "Start the next generation while the current image is judged"
+        ),
         section=Section.LIMITS,
         row=3,
         ours=True,
-        hint="Generate the next while judging",
+        hint=QT_TRANSLATE_NOOP("Params", "Generate the next while judging"),
     )
     max_cost_usd: float = param(
         0.0,
-        label="Budget per run",
-        help="The most this run may spend, in US dollars: a call whose worst case would pass "
-        "it is not started and the run ends with outcome `budget`, keeping everything made",
+        label=QT_TRANSLATE_NOOP("Params", "Budget per run"),
+        help=QT_TRANSLATE_NOOP(
+            "Params",
+            "The most this run may spend, in US dollars: a call whose worst case would pass "
+            "it is not started and the run ends with outcome `budget`, keeping everything made",
+        ),
         section=Section.LIMITS,
         row=5,
         ours=True,
         bounds=Bounds(0.01, MAX_COST_USD, "US dollars", off=0, off_means="no cap"),
         step=0.5,
         decimals=2,
-        special="0 = no cap",
+        special=QT_TRANSLATE_NOOP("Params", "0 = no cap"),
     )
     judge_image_max_side: int = param(
         0,
-        label="Judge image size",
-        help="Longest side of the copy sent to the judge; the kept image is never resized",
+        label=QT_TRANSLATE_NOOP("Params", "Judge image size"),
+        help=QT_TRANSLATE_NOOP(
+            "Params", "Longest side of the copy sent to the judge; the kept image is never resized"
+        ),
         section=Section.LIMITS,
         row=4,
         ours=True,
@@ -451,7 +506,7 @@ class RunParams:
             MIN_JUDGE_SIDE, MAX_JUDGE_SIDE, "pixels", off=0, off_means="send the full image"
         ),
         step=64,
-        special="0 = full image",
+        special=QT_TRANSLATE_NOOP("Params", "0 = full image"),
     )
 
     @property

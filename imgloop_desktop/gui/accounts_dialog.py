@@ -31,7 +31,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -71,6 +71,7 @@ from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationEr
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui.costs_page import CostsPage
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
@@ -93,37 +94,48 @@ REGIONS = (
     "ca-central-1",
     "sa-east-1",
 )
-STANDARD_CHAIN_LABEL = "Standard AWS chain (environment variables, default profile, roles)"
+STANDARD_CHAIN_LABEL = QT_TRANSLATE_NOOP(
+    "AccountsDialog", "Standard AWS chain (environment variables, default profile, roles)"
+)
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 # What the dialog says; the tests compare against these, so a wording change is one edit.
-TITLE = "Preferences"
-ACCOUNTS_TAB = "AWS accounts"
-COSTS_TAB = "Costs"
-QUEUE_TAB = "Queue"
+TITLE = QT_TRANSLATE_NOOP("AccountsDialog", "Preferences")
+ACCOUNTS_TAB = QT_TRANSLATE_NOOP("AccountsDialog", "AWS accounts")
+COSTS_TAB = QT_TRANSLATE_NOOP("AccountsDialog", "Costs")
+QUEUE_TAB = QT_TRANSLATE_NOOP("AccountsDialog", "Queue")
 COSTS_SIZE = (940, 900)
-RUNS_USE = "Runs use: {choice}."
-SAVE_ACCOUNT = "Save account"
-SAVE_REGION = "Save region"
-REPLACE_KEYS = "Replace keys of '{name}'"
-SAVED = "Saved {account} in {region}."
-TESTING = "Testing {source}…"
+RUNS_USE = QT_TRANSLATE_NOOP("AccountsDialog", "Runs use: {choice}.")
+SAVE_ACCOUNT = QT_TRANSLATE_NOOP("AccountsDialog", "Save account")
+SAVE_REGION = QT_TRANSLATE_NOOP("AccountsDialog", "Save region")
+REPLACE_KEYS = QT_TRANSLATE_NOOP("AccountsDialog", "Replace keys of '{name}'")
+SAVED = QT_TRANSLATE_NOOP("AccountsDialog", "Saved {account} in {region}.")
+TESTING = QT_TRANSLATE_NOOP("AccountsDialog", "Testing {source}…")
 PASSED = "✓"
 FAILED = "✗"
 CHECK_LINE = "{mark} {name}: {detail}"
-ALL_ANSWERED = "Everything answered."
-SOME_FAILED = "Some checks failed; see above."
+ALL_ANSWERED = QT_TRANSLATE_NOOP("AccountsDialog", "Everything answered.")
+SOME_FAILED = QT_TRANSLATE_NOOP("AccountsDialog", "Some checks failed; see above.")
 ACCOUNT_ROW = "{name} — {region} — {key}"
-TEMPORARY = " — temporary"
+TEMPORARY = QT_TRANSLATE_NOOP("AccountsDialog", " — temporary")
 ACTIVE_MARK = "● "
-ACTIVE = " (active)"
-NO_LONGER_STORED = (
+ACTIVE = QT_TRANSLATE_NOOP("AccountsDialog", " (active)")
+NO_LONGER_STORED = QT_TRANSLATE_NOOP(
+    "AccountsDialog",
     "keyring account '{name}', which is no longer stored; runs will refuse until you choose "
-    "another account or a profile"
+    "another account or a profile",
 )
+KEY_ID_HINT = QT_TRANSLATE_NOOP("AccountsDialog", "AKIA… or ASIA…")
+USE_FOR_RUNS = QT_TRANSLATE_NOOP("AccountsDialog", "Use for runs")
+NOT_SAVED = QT_TRANSLATE_NOOP("AccountsDialog", "Not saved")
+WHAT_FAILED = QT_TRANSLATE_NOOP("AccountsDialog", "{what}: {problems}")
 
 
 T = TypeVar("T")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AccountsDialog", text)
 
 
 class AccountsDialog(QDialog):
@@ -166,7 +178,7 @@ class AccountsDialog(QDialog):
         self._workers = Workers("accounts", max_threads=4, thread_prefix="accounts-", parent=self)
         self._delete_when_idle = False
         self._accounts: dict[str, AccountInfo] = {}  # the index as last read, by name
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(_tr(TITLE))
         self._build()
         self._keyring_problem = self.store.problem()
         self._show_keyring_state()
@@ -184,20 +196,27 @@ class AccountsDialog(QDialog):
         outer.addWidget(self.tabs, 1)
         accounts_page = QWidget()
         layout = QVBoxLayout(accounts_page)
-        self.tabs.addTab(accounts_page, ACCOUNTS_TAB)
+        self.tabs.addTab(accounts_page, _tr(ACCOUNTS_TAB))
         self.costs_page = CostsPage(month_spend=self._month_spend)
-        self.tabs.addTab(self.costs_page, COSTS_TAB)
+        self.tabs.addTab(self.costs_page, _tr(COSTS_TAB))
         self.queue_page = QueuePage()
-        self.tabs.addTab(self.queue_page, QUEUE_TAB)
+        self.tabs.addTab(self.queue_page, _tr(QUEUE_TAB))
 
         self.keyring_status = QLabel()
         self.keyring_status.setObjectName("keyring_status")
         self.keyring_status.setWordWrap(True)
         layout.addWidget(self.keyring_status)
 
-        self.mode_keyring = QRadioButton("Access keys kept in this computer's keyring")
+        self.mode_keyring = QRadioButton(
+            QCoreApplication.translate(
+                "AccountsDialog", "Access keys kept in this computer's keyring"
+            )
+        )
         self.mode_profile = QRadioButton(
-            "An AWS profile or the environment (aws configure, aws sso login)"
+            QCoreApplication.translate(
+                "AccountsDialog",
+                "An AWS profile or the environment (aws configure, aws sso login)",
+            )
         )
         self._modes = QButtonGroup(self)
         self._modes.addButton(self.mode_keyring)
@@ -205,7 +224,9 @@ class AccountsDialog(QDialog):
         self.mode_keyring.toggled.connect(self._mode_changed)
         layout.addWidget(self.mode_keyring)
 
-        self.keyring_group = QGroupBox("Accounts in the keyring")
+        self.keyring_group = QGroupBox(
+            QCoreApplication.translate("AccountsDialog", "Accounts in the keyring")
+        )
         keyring_layout = QHBoxLayout(self.keyring_group)
         self.accounts_list = QListWidget()
         self.accounts_list.setObjectName("accounts_list")
@@ -216,38 +237,46 @@ class AccountsDialog(QDialog):
         form_box = QVBoxLayout()
         form = QFormLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("work")
+        self.name_edit.setPlaceholderText(QCoreApplication.translate("AccountsDialog", "work"))
         self.name_edit.textChanged.connect(self._update_buttons)
         self.key_id_edit = QLineEdit()
-        self.key_id_edit.setPlaceholderText("AKIA… or ASIA…")
+        self.key_id_edit.setPlaceholderText(_tr(KEY_ID_HINT))
         self.key_id_edit.textChanged.connect(self._update_buttons)
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setPlaceholderText("40 characters, shown once when the key was made")
+        self.secret_edit.setPlaceholderText(
+            QCoreApplication.translate(
+                "AccountsDialog", "40 characters, shown once when the key was made"
+            )
+        )
         self.secret_edit.textChanged.connect(self._update_buttons)
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("only for temporary (ASIA…) keys")
+        self.token_edit.setPlaceholderText(
+            QCoreApplication.translate("AccountsDialog", "only for temporary (ASIA…) keys")
+        )
         self.region_combo = QComboBox()
         self.region_combo.setEditable(True)
         self.region_combo.addItems(REGIONS)
         self.region_combo.currentTextChanged.connect(self._update_buttons)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Access key ID", self.key_id_edit)
-        form.addRow("Secret access key", self.secret_edit)
-        form.addRow("Session token", self.token_edit)
-        form.addRow("Region", self.region_combo)
+        form.addRow(QCoreApplication.translate("AccountsDialog", "Name"), self.name_edit)
+        form.addRow(QCoreApplication.translate("AccountsDialog", "Access key ID"), self.key_id_edit)
+        form.addRow(
+            QCoreApplication.translate("AccountsDialog", "Secret access key"), self.secret_edit
+        )
+        form.addRow(QCoreApplication.translate("AccountsDialog", "Session token"), self.token_edit)
+        form.addRow(QCoreApplication.translate("AccountsDialog", "Region"), self.region_combo)
         form_box.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.new_button = QPushButton("New")
+        self.new_button = QPushButton(QCoreApplication.translate("AccountsDialog", "New"))
         self.new_button.clicked.connect(self._new_account)
-        self.save_button = QPushButton(SAVE_ACCOUNT)
+        self.save_button = QPushButton(_tr(SAVE_ACCOUNT))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save_account)
-        self.delete_button = QPushButton("Delete")
+        self.delete_button = QPushButton(QCoreApplication.translate("AccountsDialog", "Delete"))
         self.delete_button.clicked.connect(self.delete_account)
-        self.use_account_button = QPushButton("Use for runs")
+        self.use_account_button = QPushButton(_tr(USE_FOR_RUNS))
         self.use_account_button.clicked.connect(self.use_selected_account)
         for button in (
             self.new_button,
@@ -261,12 +290,12 @@ class AccountsDialog(QDialog):
         layout.addWidget(self.keyring_group)
 
         layout.addWidget(self.mode_profile)
-        self.profile_group = QGroupBox("AWS profile")
+        self.profile_group = QGroupBox(QCoreApplication.translate("AccountsDialog", "AWS profile"))
         profile_layout = QHBoxLayout(self.profile_group)
         self.profile_combo = QComboBox()
         self.profile_combo.setObjectName("profile_combo")
         profile_layout.addWidget(self.profile_combo, 1)
-        self.use_profile_button = QPushButton("Use for runs")
+        self.use_profile_button = QPushButton(_tr(USE_FOR_RUNS))
         self.use_profile_button.clicked.connect(self.use_selected_profile)
         profile_layout.addWidget(self.use_profile_button)
         layout.addWidget(self.profile_group)
@@ -277,7 +306,9 @@ class AccountsDialog(QDialog):
         layout.addWidget(self.active_label)
 
         test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(
+            QCoreApplication.translate("AccountsDialog", "Test connection")
+        )
         self.test_button.clicked.connect(self.test_connection)
         test_row.addWidget(self.test_button)
         test_row.addStretch(1)
@@ -311,8 +342,10 @@ class AccountsDialog(QDialog):
     def _show_keyring_state(self) -> None:
         if self._keyring_problem is None:
             self.keyring_status.setText(
-                f"Access keys are kept in: {backend_name(self.store.backend())}. "
-                "They are never written to a file."
+                QCoreApplication.translate(
+                    "AccountsDialog",
+                    "Access keys are kept in: {keyring}. They are never written to a file.",
+                ).format(keyring=backend_name(self.store.backend()))
             )
             self.keyring_status.setStyleSheet("")
             return
@@ -324,7 +357,7 @@ class AccountsDialog(QDialog):
 
     def _load_profiles(self) -> None:
         self.profile_combo.clear()
-        self.profile_combo.addItem(STANDARD_CHAIN_LABEL, "")
+        self.profile_combo.addItem(_tr(STANDARD_CHAIN_LABEL), "")
         for name in available_profiles():
             self.profile_combo.addItem(name, name)
 
@@ -363,15 +396,18 @@ class AccountsDialog(QDialog):
                 index = self.profile_combo.count() - 1
             self.profile_combo.setCurrentIndex(max(index, 0))
         self._mode_changed(self.mode_keyring.isChecked())  # no toggle fires on first check
-        self.active_label.setText(RUNS_USE.format(choice=self._describe_choice(active)))
+        self.active_label.setText(_tr(RUNS_USE).format(choice=self._describe_choice(active)))
 
     def _describe_choice(self, choice: ActiveChoice) -> str:
         if choice.kind == "demo":
-            return "the offline demo (simulated Bedrock, chosen in the window's Backend picker)"
+            return QCoreApplication.translate(
+                "AccountsDialog",
+                "the offline demo (simulated Bedrock, chosen in the window's Backend picker)",
+            )
         if choice.kind == "keyring":
             info = self.store.info(choice.name)
             if info is None:
-                return NO_LONGER_STORED.format(name=choice.name)
+                return _tr(NO_LONGER_STORED).format(name=choice.name)
             return info.describe()
         return profile_source(choice.name).describe()
 
@@ -388,11 +424,11 @@ class AccountsDialog(QDialog):
         existing = self._accounts.get(name)
         has_keys = bool(self.key_id_edit.text().strip() or self.secret_edit.text())
         if existing is not None and not has_keys:
-            self.save_button.setText(SAVE_REGION)
+            self.save_button.setText(_tr(SAVE_REGION))
         elif existing is not None:
-            self.save_button.setText(REPLACE_KEYS.format(name=name))
+            self.save_button.setText(_tr(REPLACE_KEYS).format(name=name))
         else:
-            self.save_button.setText(SAVE_ACCOUNT)
+            self.save_button.setText(_tr(SAVE_ACCOUNT))
         self.save_button.setEnabled(idle and keyring_ok and bool(name))
         self.delete_button.setEnabled(idle and keyring_ok and selected)
         self.use_account_button.setEnabled(idle and keyring_ok and selected)
@@ -422,7 +458,11 @@ class AccountsDialog(QDialog):
         if info is not None:
             self.name_edit.setText(info.name)
             self.key_id_edit.setText("")
-            self.key_id_edit.setPlaceholderText(f"{info.masked_key_id} (type new keys to replace)")
+            self.key_id_edit.setPlaceholderText(
+                QCoreApplication.translate(
+                    "AccountsDialog", "{key} (type new keys to replace)"
+                ).format(key=info.masked_key_id)
+            )
             self.secret_edit.setText("")
             self.token_edit.setText("")
             self.region_combo.setCurrentText(info.region)
@@ -433,7 +473,7 @@ class AccountsDialog(QDialog):
         self.accounts_list.setCurrentRow(-1)
         for edit in (self.name_edit, self.key_id_edit, self.secret_edit, self.token_edit):
             edit.setText("")
-        self.key_id_edit.setPlaceholderText("AKIA… or ASIA…")
+        self.key_id_edit.setPlaceholderText(_tr(KEY_ID_HINT))
         self.region_combo.setCurrentText(REGIONS[0])
         self.name_edit.setFocus()
         self._update_buttons()
@@ -452,12 +492,17 @@ class AccountsDialog(QDialog):
                 "save-region",
                 lambda: self.store.set_region(name, region),
                 self._saved,
-                lambda error: self._failed(error, "Not saved"),
+                lambda error: self._failed(error, _tr(NOT_SAVED)),
             )
             return
         problems = validate_account(name, key_id, secret, token, region)
         if problems:
-            self._say("Not saved: " + "; ".join(str(p) for p in problems), error=True)
+            self._say(
+                QCoreApplication.translate("AccountsDialog", "{what}: {problems}").format(
+                    what=_tr(NOT_SAVED), problems="; ".join(str(p) for p in problems)
+                ),
+                error=True,
+            )
             self.failed.emit(self.message_label.text())
             return
         store = self.store
@@ -465,7 +510,7 @@ class AccountsDialog(QDialog):
             "save",
             lambda: store.add(name, key_id, secret, token, region, replace=existing is not None),
             self._saved,
-            lambda error: self._failed(error, "Not saved"),
+            lambda error: self._failed(error, _tr(NOT_SAVED)),
         )
 
     def _saved(self, info: AccountInfo) -> None:
@@ -475,7 +520,7 @@ class AccountsDialog(QDialog):
         self.key_id_edit.setText("")
         self._refresh(select=info.name)
         self._show_active_choice_label()
-        self._say(SAVED.format(account=info.describe(), region=info.region))
+        self._say(_tr(SAVED).format(account=info.describe(), region=info.region))
         self.account_saved.emit(info.name)
         self.active_changed.emit()
 
@@ -488,14 +533,20 @@ class AccountsDialog(QDialog):
             "delete",
             lambda: self.store.delete(name),
             lambda _removed: self._deleted(name),
-            lambda error: self._failed(error, "Not deleted"),
+            lambda error: self._failed(
+                error, QCoreApplication.translate("AccountsDialog", "Not deleted")
+            ),
         )
 
     def _deleted(self, name: str) -> None:
         self._new_account()
         self._refresh(select=None)
         self._show_active_choice_label()
-        self._say(f"Deleted account '{name}' from the keyring.")
+        self._say(
+            QCoreApplication.translate(
+                "AccountsDialog", "Deleted account '{name}' from the keyring."
+            ).format(name=name)
+        )
         self.account_deleted.emit(name)
         self.active_changed.emit()
 
@@ -507,7 +558,7 @@ class AccountsDialog(QDialog):
         try:
             self.store.set_active(name)
         except ImgloopError as exc:
-            self._failed(exc, "Not changed")
+            self._failed(exc, QCoreApplication.translate("AccountsDialog", "Not changed"))
             return
         self._refresh(select=name)
         self._show_active_choice_label()
@@ -522,7 +573,7 @@ class AccountsDialog(QDialog):
 
     def _show_active_choice_label(self) -> None:
         self.active_label.setText(
-            RUNS_USE.format(choice=self._describe_choice(self.store.active()))
+            _tr(RUNS_USE).format(choice=self._describe_choice(self.store.active()))
         )
 
     def selected_source(self) -> CredentialsSource | None:
@@ -536,11 +587,16 @@ class AccountsDialog(QDialog):
     def test_connection(self) -> None:
         source = self.selected_source()
         if source is None:
-            self._say("Select a saved account (or choose an AWS profile) to test.", error=True)
+            self._say(
+                QCoreApplication.translate(
+                    "AccountsDialog", "Select a saved account (or choose an AWS profile) to test."
+                ),
+                error=True,
+            )
             self.failed.emit(self.message_label.text())
             return
         self.results_list.clear()
-        self.results_list.addItem(TESTING.format(source=source.describe()))
+        self.results_list.addItem(_tr(TESTING).format(source=source.describe()))
         region, image, judge = self.region, self.image_model_id, self.judge_model_id
         settings = self.judge_settings
         self._start(
@@ -552,7 +608,7 @@ class AccountsDialog(QDialog):
 
     def _check_failed(self, error: BaseException) -> None:
         self.results_list.clear()
-        self._failed(error, "The check could not run")
+        self._failed(error, QCoreApplication.translate("AccountsDialog", "The check could not run"))
 
     def _checked(self, results: list[CheckResult]) -> None:
         self.results_list.clear()
@@ -565,16 +621,20 @@ class AccountsDialog(QDialog):
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.results_list.addItem(item)
         passed = all(r.ok for r in results)
-        self._say(ALL_ANSWERED if passed else SOME_FAILED)
+        self._say(_tr(ALL_ANSWERED if passed else SOME_FAILED))
         self.check_finished.emit(results)
 
     def _failed(self, error: BaseException, what: str) -> None:
         if isinstance(error, ValidationError):
-            text = f"{what}: " + "; ".join(str(p) for p in error.problems)
+            text = _tr(WHAT_FAILED).format(
+                what=what, problems="; ".join(str(p) for p in error.problems)
+            )
         elif isinstance(error, ServiceError):
-            text = f"{what}: {error}"
+            text = _tr(WHAT_FAILED).format(what=what, problems=error)
         else:  # logged (once, with its traceback) by gui.workers when it is unexpected
-            text = f"{what}: unexpected error ({type(error).__name__}: {error})"
+            text = QCoreApplication.translate(
+                "AccountsDialog", "{what}: unexpected error ({kind}: {error})"
+            ).format(what=what, kind=type(error).__name__, error=error)
         self._say(text, error=True)
         self.failed.emit(self.message_label.text())
 
@@ -591,7 +651,7 @@ class AccountsDialog(QDialog):
         the module docstring (botocore and keyring log and ask for the current thread)."""
         self._busy += 1
         self._update_buttons()
-        self._say("Working…")
+        self._say(QCoreApplication.translate("AccountsDialog", "Working…"))
         self._workers.start(
             work, returned=returned, errored=errored, finished=self._worker_finished, name=label
         )
@@ -646,9 +706,9 @@ class AccountsDialog(QDialog):
 def _account_text(info: AccountInfo, active: ActiveChoice) -> str:
     text = ACCOUNT_ROW.format(name=info.name, region=info.region, key=info.masked_key_id)
     if info.temporary:
-        text += TEMPORARY
+        text += _tr(TEMPORARY)
     if active == ActiveChoice("keyring", info.name):
-        text = ACTIVE_MARK + text + ACTIVE
+        text = ACTIVE_MARK + text + _tr(ACTIVE)
     return text
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
 from imgloop_desktop.core.records import Decision
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 
 
 class Badge(StrEnum):
@@ -33,14 +34,14 @@ class Badge(StrEnum):
 
 
 LABELS: dict[Badge, str] = {
-    Badge.APPROVED: "✔ approved",
-    Badge.REJECTED: "✘ rejected",
-    Badge.REVIEW: "? review",
-    Badge.ERROR: "⚠ error",
-    Badge.HUMAN_APPROVED: "✔ you approved",
-    Badge.HUMAN_REJECTED: "✘ you rejected",
-    Badge.JUDGING: "… judging",
-    Badge.NOT_JUDGED: "- not judged",
+    Badge.APPROVED: QT_TRANSLATE_NOOP("Badges", "✔ approved"),
+    Badge.REJECTED: QT_TRANSLATE_NOOP("Badges", "✘ rejected"),
+    Badge.REVIEW: QT_TRANSLATE_NOOP("Badges", "? review"),
+    Badge.ERROR: QT_TRANSLATE_NOOP("Badges", "⚠ error"),
+    Badge.HUMAN_APPROVED: QT_TRANSLATE_NOOP("Badges", "✔ you approved"),
+    Badge.HUMAN_REJECTED: QT_TRANSLATE_NOOP("Badges", "✘ you rejected"),
+    Badge.JUDGING: QT_TRANSLATE_NOOP("Badges", "… judging"),
+    Badge.NOT_JUDGED: QT_TRANSLATE_NOOP("Badges", "- not judged"),
 }
 
 COLOURS: dict[Badge, str] = {
@@ -56,23 +57,33 @@ COLOURS: dict[Badge, str] = {
 
 UPLOAD_FAILED_LABEL = "S3 ✘"
 UPLOAD_FAILED_COLOUR = "#b71c1c"
-BEST_LABEL = "★ best, not approved"
+BEST_LABEL = QT_TRANSLATE_NOOP("Badges", "★ best, not approved")
 BEST_COLOUR = "#4527a0"
-SCORED = "{score} {word}"
+SCORED = QT_TRANSLATE_NOOP("Badges", "{score} {word}")
 """A checklist verdict's pill: its score ("5/6 ✓") and the badge's word."""
 SCORE_WORDS: dict[Badge, str] = {
-    Badge.APPROVED: "approved",
-    Badge.REJECTED: "rejected",
-    Badge.REVIEW: "review",
+    Badge.APPROVED: QT_TRANSLATE_NOOP("Badges", "approved"),
+    Badge.REJECTED: QT_TRANSLATE_NOOP("Badges", "rejected"),
+    Badge.REVIEW: QT_TRANSLATE_NOOP("Badges", "review"),
 }
+
+
+def tr(text: str) -> str:
+    """``text`` (declared above) in the window's language."""
+    return QCoreApplication.translate("Badges", text)
+
+
+def best_label() -> str:
+    """The best image's pill, in the window's language."""
+    return tr(BEST_LABEL)
 
 
 def badge_text(badge: Badge, score: str = "") -> str:
     """What the pill says: the score of a checklist verdict with its word, else the label.
     A person's decision, an error and "judging" keep their own label."""
     if score and badge in SCORE_WORDS:
-        return SCORED.format(score=score, word=SCORE_WORDS[badge])
-    return LABELS[badge]
+        return tr(SCORED).format(score=score, word=tr(SCORE_WORDS[badge]))
+    return tr(LABELS[badge])
 
 
 def badge_for(
@@ -137,7 +148,7 @@ def paint_badge(painter: QPainter, anchor: QRect, badge: Badge, score: str = "")
 
 def paint_best(painter: QPainter, anchor: QRect) -> None:
     """The run's best image when none was approved: a pill at the bottom left."""
-    _pill(painter, anchor, BEST_LABEL, BEST_COLOUR, right=False, bottom=True)
+    _pill(painter, anchor, best_label(), BEST_COLOUR, right=False, bottom=True)
 
 
 def paint_upload_failed(painter: QPainter, anchor: QRect) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import Decision, ImageRecord
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.image_viewer import (
     LOADING,
     UNAVAILABLE,
@@ -34,6 +35,7 @@ from imgloop_desktop.gui.image_viewer import (
     verdict_line,
     zoom_key,
 )
+from imgloop_desktop.gui.image_viewer import tr as viewer_tr
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -41,9 +43,19 @@ log = logging.getLogger(__name__)
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
-APPROVE = "Approve this one"
-YOU_APPROVED = "✔ you approved"
-HELP = "Wheel or +/- zoom all, 0 fit, 1 100 %, drag any image to pan all · Esc back"
+APPROVE = QT_TRANSLATE_NOOP("CompareView", "Approve this one")
+YOU_APPROVED = QT_TRANSLATE_NOOP("CompareView", "✔ you approved")
+HELP = QT_TRANSLATE_NOOP(
+    "CompareView",
+    "Wheel or +/- zoom all, 0 fit, 1 100 %, drag any image to pan all · Esc back",
+)
+NOT_JUDGED = QT_TRANSLATE_NOOP("CompareView", "not judged")
+REASON_TIP = QT_TRANSLATE_NOOP("CompareView", "{reason}\n\nPrompt: {prompt}")
+
+
+def tr(text: str) -> str:
+    """``text`` (declared above) in the window's language."""
+    return QCoreApplication.translate("CompareView", text)
 
 
 class ComparePane(QWidget):
@@ -53,7 +65,7 @@ class ComparePane(QWidget):
         super().__init__(parent)
         self.image_id = image_id
         self.record: ImageRecord | None = None
-        self.title_label = QLabel(LOADING, self)
+        self.title_label = QLabel(viewer_tr(LOADING), self)
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
@@ -64,7 +76,7 @@ class ComparePane(QWidget):
         self.reason_label.setMaximumHeight(self.fontMetrics().height() * 3 + 4)
         self.reason_label.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.canvas = ZoomCanvas(self)
-        self.approve_button = QPushButton(APPROVE, self)
+        self.approve_button = QPushButton(tr(APPROVE), self)
         self.approve_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.approve_button.setEnabled(False)
         head = QHBoxLayout()
@@ -84,12 +96,12 @@ class ComparePane(QWidget):
         text, colour = verdict_line(record)
         self.verdict_label.setText(text)
         self.verdict_label.setStyleSheet(pill_style(colour))
-        reason = record.verdict.reason if record.verdict is not None else "not judged"
+        reason = record.verdict.reason if record.verdict is not None else tr(NOT_JUDGED)
         self.reason_label.setText(reason)
-        self.reason_label.setToolTip(f"{reason}\n\nPrompt: {record.prompt}")
+        self.reason_label.setToolTip(tr(REASON_TIP).format(reason=reason, prompt=record.prompt))
         mine = record.human_decision is Decision.APPROVED
         self.approve_button.setEnabled(not mine)
-        self.approve_button.setText(YOU_APPROVED if mine else APPROVE)
+        self.approve_button.setText(tr(YOU_APPROVED if mine else APPROVE))
 
 
 class CompareView(QWidget):
@@ -112,9 +124,11 @@ class CompareView(QWidget):
         self._waiting = 0
         self._closed = False
 
-        self.back_button = QPushButton("← Back (Esc)", self)
+        self.back_button = QPushButton(
+            QCoreApplication.translate("CompareView", "← Back (Esc)"), self
+        )
         self.fit_button = QToolButton(self)
-        self.fit_button.setText("Fit")
+        self.fit_button.setText(QCoreApplication.translate("CompareView", "Fit"))
         self.actual_button = QToolButton(self)
         self.actual_button.setText("100 %")
         self.out_button = QToolButton(self)
@@ -123,7 +137,7 @@ class CompareView(QWidget):
         self.in_button.setText("+")
         self.zoom_label = QLabel(self)
         self.zoom_label.setMinimumWidth(80)
-        self.help_label = QLabel(HELP, self)
+        self.help_label = QLabel(tr(HELP), self)
         self.help_label.setStyleSheet("color: palette(placeholder-text);")
         for button in (
             self.back_button,
@@ -285,11 +299,13 @@ class CompareView(QWidget):
 
         def done(result: tuple[ImageRecord, QImage | None, str]) -> None:
             record, image, error = result
-            pane.canvas.set_image(image, UNAVAILABLE.format(error=error) if error else "")
+            pane.canvas.set_image(
+                image, viewer_tr(UNAVAILABLE).format(error=error) if error else ""
+            )
             pane.show_record(record)
 
         def failed(error: BaseException) -> None:
-            pane.canvas.set_image(None, UNAVAILABLE.format(error=error))
+            pane.canvas.set_image(None, viewer_tr(UNAVAILABLE).format(error=error))
 
         def finished() -> None:
             self._waiting -= 1
@@ -300,5 +316,5 @@ class CompareView(QWidget):
                 self._update_zoom_label()
                 self.loaded.emit()
 
-        pane.canvas.set_image(None, LOADING)
+        pane.canvas.set_image(None, viewer_tr(LOADING))
         self._jobs.start(work, returned=done, errored=failed, finished=finished, key="images")

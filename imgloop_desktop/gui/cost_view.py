@@ -25,13 +25,14 @@ from __future__ import annotations
 import logging
 from decimal import ROUND_HALF_UP, Decimal
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.costs import RunEstimate, estimate_run
 from imgloop_desktop.services.history import HistoryService
@@ -42,30 +43,64 @@ DEBOUNCE_MS = 120
 CENT = Decimal("0.01")
 
 # What the line says; the tests compare against these.
-FIRST = "First try ≈ {cost}"
-WORST = "worst case {cost}"
-EXPECTED = "expected {cost}"
-CAPPED = "run cap {cap}"
-CAP_BELOW_FIRST = (
+FIRST = QT_TRANSLATE_NOOP("CostEstimateView", "First try ≈ {cost}")
+WORST = QT_TRANSLATE_NOOP("CostEstimateView", "worst case {cost}")
+EXPECTED = QT_TRANSLATE_NOOP("CostEstimateView", "expected {cost}")
+CAPPED = QT_TRANSLATE_NOOP("CostEstimateView", "run cap {cap}")
+CAP_BELOW_FIRST = QT_TRANSLATE_NOOP(
+    "CostEstimateView",
     "The budget per run ({cap}) is below what the first try can cost: the run may stop "
-    "before its first image is judged."
+    "before its first image is judged.",
 )
 SEPARATOR = " · "
-UNKNOWN = "unknown"
-AT_LEAST = "≥ {known} + unknown"
+UNKNOWN = QT_TRANSLATE_NOOP("CostEstimateView", "unknown")
+AT_LEAST = QT_TRANSLATE_NOOP("CostEstimateView", "≥ {known} + unknown")
 UNDER_A_CENT = "< $0.01"
-INCOMPLETE = "Estimate incomplete: {what}"
-BAD_SETTINGS = (
-    "Your cost settings cannot be used ({what}); fix them in Settings → Costs and budget."
+INCOMPLETE = QT_TRANSLATE_NOOP("CostEstimateView", "Estimate incomplete: {what}")
+BAD_SETTINGS = QT_TRANSLATE_NOOP(
+    "CostEstimateView",
+    "Your cost settings cannot be used ({what}); fix them in Settings → Costs and budget.",
 )
-TIP_HEAD = "Worst case, by call:"
-TIP_LINE = "{kind}: {calls} call(s), {units} x {each} = {total}"
-TIP_FIRST = "First try: {cost} (the first image approved, with what runs alongside it)"
-TIP_WORST = "Worst case: {cost} (every attempt, retry, revision and comparison)"
-TIP_EXPECTED = "Expected: {cost} (your median of {median} attempt(s) for this model pair)"
-TIP_NO_HISTORY = "Expected: no approved run of this model pair in your history yet"
-TIP_REGIONS = "Priced for the image model in {image}, the judge in {judge}"
-TIP_OVERRIDES = "Your own price rows (Settings → Costs and budget) are used."
+TIP_HEAD = QT_TRANSLATE_NOOP("CostEstimateView", "Worst case, by call:")
+TIP_LINE = QT_TRANSLATE_NOOP(
+    "CostEstimateView", "{kind}: {calls} call(s), {units} x {each} = {total}"
+)
+TIP_FIRST = QT_TRANSLATE_NOOP(
+    "CostEstimateView",
+    "First try: {cost} (the first image approved, with what runs alongside it)",
+)
+TIP_WORST = QT_TRANSLATE_NOOP(
+    "CostEstimateView", "Worst case: {cost} (every attempt, retry, revision and comparison)"
+)
+TIP_EXPECTED = QT_TRANSLATE_NOOP(
+    "CostEstimateView",
+    "Expected: {cost} (your median of {median} attempt(s) for this model pair)",
+)
+TIP_NO_HISTORY = QT_TRANSLATE_NOOP(
+    "CostEstimateView", "Expected: no approved run of this model pair in your history yet"
+)
+TIP_REGIONS = QT_TRANSLATE_NOOP(
+    "CostEstimateView", "Priced for the image model in {image}, the judge in {judge}"
+)
+TIP_OVERRIDES = QT_TRANSLATE_NOOP(
+    "CostEstimateView", "Your own price rows (Settings → Costs and budget) are used."
+)
+CALL_KINDS = (
+    # ``CallKind`` values as the tooltip writes them (capitalized).
+    QT_TRANSLATE_NOOP("CostEstimateView", "Generate"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Judge"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Judge again"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Checklist"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Checklist again"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Revise"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Revise again"),
+    QT_TRANSLATE_NOOP("CostEstimateView", "Compare"),
+)
+
+
+def _tr(text: str) -> str:
+    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate("CostEstimateView", text)
 
 
 def short_cost(cost: Cost) -> str:
@@ -73,8 +108,8 @@ def short_cost(cost: Cost) -> str:
     it is priced and "≥ $X + unknown" when only part is. Never "$0" for an unknown price."""
     if not cost.complete:
         if cost.known == 0:
-            return UNKNOWN
-        return AT_LEAST.format(known=_cents(cost.known))
+            return _tr(UNKNOWN)
+        return _tr(AT_LEAST).format(known=_cents(cost.known))
     return _cents(cost.known)
 
 
@@ -97,14 +132,14 @@ def summary_text(figures: RunEstimate, cap: Decimal | None = None) -> str:
     for the model pair), and " · run cap $0.30" when the run's budget is below the worst
     case: the run stops there, so the worst case is not what it can spend."""
     parts = [
-        FIRST.format(cost=short_cost(figures.estimate.first_attempt)),
-        WORST.format(cost=short_cost(figures.estimate.worst_case)),
+        _tr(FIRST).format(cost=short_cost(figures.estimate.first_attempt)),
+        _tr(WORST).format(cost=short_cost(figures.estimate.worst_case)),
     ]
     if figures.expected is not None:
-        parts.append(EXPECTED.format(cost=short_cost(figures.expected)))
+        parts.append(_tr(EXPECTED).format(cost=short_cost(figures.expected)))
     worst = figures.estimate.worst_case
     if cap is not None and (not worst.complete or cap < worst.known):
-        parts.append(CAPPED.format(cap=_cents(cap)))
+        parts.append(_tr(CAPPED).format(cap=_cents(cap)))
     return SEPARATOR.join(parts)
 
 
@@ -114,9 +149,9 @@ def missing_text(figures: RunEstimate, cap: Decimal | None = None) -> str:
     missing = figures.estimate.worst_case + figures.estimate.first_attempt
     if figures.expected is not None:
         missing = missing + figures.expected
-    lines = [INCOMPLETE.format(what="; ".join(missing.missing))] if missing.missing else []
+    lines = [_tr(INCOMPLETE).format(what="; ".join(missing.missing))] if missing.missing else []
     if cap is not None and cap < figures.estimate.first_attempt.known:
-        lines.append(CAP_BELOW_FIRST.format(cap=money(cap)))
+        lines.append(_tr(CAP_BELOW_FIRST).format(cap=money(cap)))
     return "\n".join(lines)
 
 
@@ -125,18 +160,19 @@ def breakdown_text(figures: RunEstimate, *, overridden: bool = False) -> str:
     case by kind of call, and where the calls were priced."""
     estimate = figures.estimate
     lines = [
-        TIP_FIRST.format(cost=estimate.first_attempt),
-        TIP_WORST.format(cost=estimate.worst_case),
+        _tr(TIP_FIRST).format(cost=estimate.first_attempt),
+        _tr(TIP_WORST).format(cost=estimate.worst_case),
     ]
     if figures.expected is not None and figures.median_attempts is not None:
         median = f"{figures.median_attempts:g}"
-        lines.append(TIP_EXPECTED.format(cost=figures.expected, median=median))
+        lines.append(_tr(TIP_EXPECTED).format(cost=figures.expected, median=median))
     else:
-        lines.append(TIP_NO_HISTORY)
-    lines += ["", TIP_HEAD]
+        lines.append(_tr(TIP_NO_HISTORY))
+    lines += ["", _tr(TIP_HEAD)]
+    tip_line = _tr(TIP_LINE)
     lines += [
-        TIP_LINE.format(
-            kind=str(line.kind).capitalize(),
+        tip_line.format(
+            kind=_tr(str(line.kind).capitalize()),
             calls=line.calls,
             units=line.units,
             each=line.each,
@@ -144,9 +180,9 @@ def breakdown_text(figures: RunEstimate, *, overridden: bool = False) -> str:
         )
         for line in estimate.breakdown
     ]
-    lines += ["", TIP_REGIONS.format(image=figures.image_region, judge=figures.judge_region)]
+    lines += ["", _tr(TIP_REGIONS).format(image=figures.image_region, judge=figures.judge_region)]
     if overridden:
-        lines.append(TIP_OVERRIDES)
+        lines.append(_tr(TIP_OVERRIDES))
     return "\n".join(lines)
 
 
@@ -277,7 +313,9 @@ class CostEstimateView(QWidget):
 
     def _draw(self) -> None:
         figures = self.figures
-        problem = BAD_SETTINGS.format(what=self._settings_problem) if self._settings_problem else ""
+        problem = (
+            _tr(BAD_SETTINGS).format(what=self._settings_problem) if self._settings_problem else ""
+        )
         if figures is None:
             self.summary_label.setText("")
             self.setToolTip("")

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -47,6 +47,7 @@ from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.gui.error_box import problems_text
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import costs
 
@@ -58,34 +59,52 @@ MONTHLY_FIELD = "Monthly budget"
 ROWS_FIELD = "price_overrides"
 
 # What the page says; the tests compare against these.
-TITLE = "Costs"
-MONTHLY_PLACEHOLDER = "empty = no monthly cap"
-MONTHLY_HELP = (
+TITLE = QT_TRANSLATE_NOOP("CostsPage", "Costs")
+MONTHLY_PLACEHOLDER = QT_TRANSLATE_NOOP("CostsPage", "empty = no monthly cap")
+MONTHLY_HELP = QT_TRANSLATE_NOOP(
+    "CostsPage",
     "The most all runs together may spend in a calendar month, in US dollars. A call that "
     "would pass it is not started and the run ends with outcome budget, keeping everything "
-    "it made. The window and the headless command share it."
+    "it made. The window and the headless command share it.",
 )
-ROWS_HELP = (
+ROWS_HELP = QT_TRANSLATE_NOOP(
+    "CostsPage",
     "Your own prices (negotiated or newer), in place of the shipped rows for the same model "
     "and scope. A JSON list: text rows give USD per million tokens (input, output, optional "
     "cache_write, cache_read), image rows a per_image price or tiers. Scope: "
-    '"" (everywhere), "global", "regional" or a region such as us-east-1.'
+    '"" (everywhere), "global", "regional" or a region such as us-east-1.',
 )
-EXAMPLE = "Insert example rows"
-SAVE = "Save"
-REVERT = "Revert"
-VALID = "All values are allowed."
-UNSAVED = "Not saved yet."
-SAVED = "Saved to {path}; the next run and the estimate use it."
-NOT_SAVED_INVALID = "Nothing saved: {n} value(s) are not allowed (listed above)."
-SAVE_FAILED = "Could not save {path}: {error}"
-BAD_FILE = (
+EXAMPLE = QT_TRANSLATE_NOOP("CostsPage", "Insert example rows")
+SAVE = QT_TRANSLATE_NOOP("CostsPage", "Save")
+REVERT = QT_TRANSLATE_NOOP("CostsPage", "Revert")
+VALID = QT_TRANSLATE_NOOP("CostsPage", "All values are allowed.")
+UNSAVED = QT_TRANSLATE_NOOP("CostsPage", "Not saved yet.")
+SAVED = QT_TRANSLATE_NOOP("CostsPage", "Saved to {path}; the next run and the estimate use it.")
+NOT_SAVED_INVALID = QT_TRANSLATE_NOOP(
+    "CostsPage", "Nothing saved: {n} value(s) are not allowed (listed above)."
+)
+SAVE_FAILED = QT_TRANSLATE_NOOP("CostsPage", "Could not save {path}: {error}")
+BAD_FILE = QT_TRANSLATE_NOOP(
+    "CostsPage",
     "Your cost settings file cannot be used, so runs will not start until it is fixed:\n"
-    "{problems}\nWhat it holds is below: fix the values named, then Save."
+    "{problems}\nWhat it holds is below: fix the values named, then Save.",
 )
-MONTH_SO_FAR = "This month so far: {spent}"
-MONTH_LEFT = "This month so far: {spent} of {cap} ({left} left)"
+MONTH_SO_FAR = QT_TRANSLATE_NOOP("CostsPage", "This month so far: {spent}")
+MONTH_LEFT = QT_TRANSLATE_NOOP("CostsPage", "This month so far: {spent} of {cap} ({left} left)")
 NOT_JSON = "JSON: a list of price rows, [] or empty for none ({error})"
+BUDGET_BOX = QT_TRANSLATE_NOOP("CostsPage", "Monthly budget")
+CAP_LABEL = QT_TRANSLATE_NOOP("CostsPage", "Cap $")
+CAP_UNIT = QT_TRANSLATE_NOOP("CostsPage", "US dollars a month")
+ROWS_BOX = QT_TRANSLATE_NOOP("CostsPage", "Your prices")
+ROWS_PLACEHOLDER = QT_TRANSLATE_NOOP(
+    "CostsPage", "[]  (no rows: the shipped prices below are used)"
+)
+SHIPPED_BOX = QT_TRANSLATE_NOOP("CostsPage", "Shipped prices (checked {date})")
+
+
+def _tr(text: str) -> str:
+    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate("CostsPage", text)
 
 
 def parse_rows(text: str) -> tuple[object, list[Problem]]:
@@ -174,23 +193,23 @@ class CostsPage(QWidget):
         self.file_problem.setStyleSheet("color: #c62828;")
         column.addWidget(self.file_problem)
 
-        budget = QGroupBox("Monthly budget")
+        budget = QGroupBox(_tr(BUDGET_BOX))
         budget_column = QVBoxLayout(budget)
         row = QHBoxLayout()
         self.monthly_edit = QLineEdit()
         self.monthly_edit.setObjectName("monthlyBudget")
-        self.monthly_edit.setPlaceholderText(MONTHLY_PLACEHOLDER)
-        self.monthly_edit.setToolTip(MONTHLY_HELP)
+        self.monthly_edit.setPlaceholderText(_tr(MONTHLY_PLACEHOLDER))
+        self.monthly_edit.setToolTip(_tr(MONTHLY_HELP))
         self.monthly_edit.setMaximumWidth(160)
-        row.addWidget(QLabel("Cap $"))
+        row.addWidget(QLabel(_tr(CAP_LABEL)))
         row.addWidget(self.monthly_edit)
-        row.addWidget(QLabel("US dollars a month"))
+        row.addWidget(QLabel(_tr(CAP_UNIT)))
         row.addStretch(1)
         budget_column.addLayout(row)
         self.month_label = QLabel()
         self.month_label.setObjectName("monthSpend")
         budget_column.addWidget(self.month_label)
-        help_label = QLabel(MONTHLY_HELP)
+        help_label = QLabel(_tr(MONTHLY_HELP))
         help_label.setWordWrap(True)
         for quiet in (self.month_label, help_label):
             quiet.setStyleSheet("color: palette(placeholder-text);")
@@ -198,15 +217,15 @@ class CostsPage(QWidget):
         budget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         column.addWidget(budget)
 
-        rows_box = QGroupBox("Your prices")
+        rows_box = QGroupBox(_tr(ROWS_BOX))
         rows_column = QVBoxLayout(rows_box)
-        rows_help = QLabel(ROWS_HELP)
+        rows_help = QLabel(_tr(ROWS_HELP))
         rows_help.setWordWrap(True)
         rows_help.setStyleSheet("color: palette(placeholder-text);")
         rows_column.addWidget(rows_help)
         self.rows_edit = QPlainTextEdit()
         self.rows_edit.setObjectName("priceRows")
-        self.rows_edit.setPlaceholderText("[]  (no rows: the shipped prices below are used)")
+        self.rows_edit.setPlaceholderText(_tr(ROWS_PLACEHOLDER))
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         fixed.setStyleHint(QFont.StyleHint.Monospace)
         self.rows_edit.setFont(fixed)
@@ -220,14 +239,14 @@ class CostsPage(QWidget):
         self.problems_label.setStyleSheet("color: #c62828;")
         rows_column.addWidget(self.problems_label)
         buttons = QHBoxLayout()
-        self.example_button = QPushButton(EXAMPLE)
+        self.example_button = QPushButton(_tr(EXAMPLE))
         self.example_button.clicked.connect(self.insert_example)
         self.status_label = QLabel()
         self.status_label.setObjectName("costsStatus")
         self.status_label.setWordWrap(True)
-        self.revert_button = QPushButton(REVERT)
+        self.revert_button = QPushButton(_tr(REVERT))
         self.revert_button.clicked.connect(self.load)
-        self.save_button = QPushButton(SAVE)
+        self.save_button = QPushButton(_tr(SAVE))
         self.save_button.setObjectName("costsSave")
         self.save_button.clicked.connect(self.save)
         buttons.addWidget(self.example_button)
@@ -237,7 +256,7 @@ class CostsPage(QWidget):
         rows_column.addLayout(buttons)
         column.addWidget(rows_box, 2)
 
-        shipped = QGroupBox(f"Shipped prices (checked {costs.price_date()})")
+        shipped = QGroupBox(_tr(SHIPPED_BOX).format(date=costs.price_date()))
         shipped_column = QVBoxLayout(shipped)
         self.shipped_view = QTextBrowser()
         self.shipped_view.setObjectName("shippedPrices")
@@ -265,7 +284,7 @@ class CostsPage(QWidget):
             settings = costs.load_settings()
         except ValidationError as exc:
             cap_text, rows_text = self._raw_texts(costs.settings_file())
-            self._say_file_problem(BAD_FILE.format(problems=problems_text(exc.problems)))
+            self._say_file_problem(_tr(BAD_FILE).format(problems=problems_text(exc.problems)))
         else:
             cap = settings.monthly_cap_usd
             cap_text = "" if cap is None else str(cap)
@@ -303,18 +322,18 @@ class CostsPage(QWidget):
             settings = read_settings(cap_text, rows_text)
         except ValidationError as exc:
             self.check()
-            self.status_label.setText(NOT_SAVED_INVALID.format(n=len(exc.problems)))
+            self.status_label.setText(_tr(NOT_SAVED_INVALID).format(n=len(exc.problems)))
             return False
         path = costs.settings_file()
         try:
             costs.save_settings(settings)
             settings = costs.load_settings()
         except (OSError, ValidationError) as exc:
-            self.status_label.setText(SAVE_FAILED.format(path=path, error=exc))
+            self.status_label.setText(_tr(SAVE_FAILED).format(path=path, error=exc))
             return False
         self._say_file_problem("")
         self._saved_texts = (cap_text, rows_text)
-        self.status_label.setText(SAVED.format(path=path))
+        self.status_label.setText(_tr(SAVED).format(path=path))
         self._update_buttons()
         self.refresh_month()
         self.saved.emit(settings)
@@ -350,10 +369,10 @@ class CostsPage(QWidget):
             except ValidationError:
                 cap = None
             if cap is None:
-                text = MONTH_SO_FAR.format(spent=spent)
+                text = _tr(MONTH_SO_FAR).format(spent=spent)
             else:
                 left = max(cap - spent.known, Decimal(0))
-                text = MONTH_LEFT.format(spent=spent, cap=money(cap), left=money(left))
+                text = _tr(MONTH_LEFT).format(spent=spent, cap=money(cap), left=money(left))
             self.month_label.setText(text)
             self.month_label.setVisible(True)
 
@@ -379,7 +398,7 @@ class CostsPage(QWidget):
 
     @Slot()
     def _edited(self) -> None:
-        self.status_label.setText(UNSAVED if self.dirty else "")
+        self.status_label.setText(_tr(UNSAVED) if self.dirty else "")
         self._update_buttons()
         self._check_timer.start()
 
@@ -388,7 +407,7 @@ class CostsPage(QWidget):
         self.save_button.setEnabled(self.valid and not pending and self.dirty)
         self.revert_button.setEnabled(self.dirty)
         self.save_button.setToolTip(
-            VALID if self.valid else NOT_SAVED_INVALID.format(n=len(self.problems))
+            _tr(VALID) if self.valid else _tr(NOT_SAVED_INVALID).format(n=len(self.problems))
         )
 
     def _say_file_problem(self, text: str) -> None:

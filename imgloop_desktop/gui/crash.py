@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot, qVersion
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal, Slot, qVersion
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -53,14 +53,20 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop import __version__
 from imgloop_desktop.accounts.redaction import scrub
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.logs import PreviousCrash
 
 log = logging.getLogger(__name__)
 
-TITLE = "imgloop desktop — unexpected error"
+TITLE = QT_TRANSLATE_NOOP("CrashDialog", "imgloop desktop — unexpected error")
 SEPARATOR = "\n\n" + "-" * 60 + "\n\n"
-COUNTED_TITLE = "{title} ({n} errors)"
-SHOW_TRACE = "Show the trace"
+COUNTED_TITLE = QT_TRANSLATE_NOOP("CrashDialog", "{title} ({n} errors)")
+SHOW_TRACE = QT_TRANSLATE_NOOP("CrashDialog", "Show the trace")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CrashDialog", text)
+
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -103,29 +109,34 @@ class CrashDialog(QDialog):
         report: str,
         log_path: Path | None,
         *,
-        title: str = TITLE,
+        title: str | None = None,
         headline: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("crashDialog")
-        self.setWindowTitle(title)
+        self.setWindowTitle(title if title is not None else _tr(TITLE))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.log_path = log_path
         self.count = 1
 
         self.headline = QLabel(
             headline
-            or "Something went wrong inside imgloop. The app is still running, but what you "
-            "were doing may not have finished. Images already saved stay on disk.\n\n"
-            "If you report this, please include the text below (access keys and signatures "
-            "are already removed from it)."
+            or QCoreApplication.translate(
+                "CrashDialog",
+                "Something went wrong inside imgloop. The app is still running, but what you "
+                "were doing may not have finished. Images already saved stay on disk.\n\n"
+                "If you report this, please include the text below (access keys and "
+                "signatures are already removed from it).",
+            )
         )
         self.headline.setObjectName("crashHeadline")
         self.headline.setWordWrap(True)
 
         self.log_label = QLabel(
-            f"Log file: {log_path}" if log_path else "No log file is being written."
+            QCoreApplication.translate("CrashDialog", "Log file: {path}").format(path=log_path)
+            if log_path
+            else QCoreApplication.translate("CrashDialog", "No log file is being written.")
         )
         self.log_label.setObjectName("crashLogPath")
         self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -139,11 +150,13 @@ class CrashDialog(QDialog):
         self.report_view.setMinimumSize(640, 280)
 
         buttons = QDialogButtonBox()
-        self.copy_button = QPushButton("Copy report")
+        self.copy_button = QPushButton(QCoreApplication.translate("CrashDialog", "Copy report"))
         self.copy_button.setObjectName("copyReport")
         self.copy_button.clicked.connect(self.copy_report)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.open_log_button = QPushButton("Open log folder")
+        self.open_log_button = QPushButton(
+            QCoreApplication.translate("CrashDialog", "Open log folder")
+        )
         self.open_log_button.setObjectName("openLogFolder")
         self.open_log_button.setEnabled(log_path is not None)
         self.open_log_button.clicked.connect(self.open_log_folder)
@@ -163,7 +176,7 @@ class CrashDialog(QDialog):
     def add_report(self, report: str) -> None:
         self.count += 1
         self.report_view.appendPlainText(SEPARATOR + report)
-        self.setWindowTitle(COUNTED_TITLE.format(title=TITLE, n=self.count))
+        self.setWindowTitle(_tr(COUNTED_TITLE).format(title=_tr(TITLE), n=self.count))
 
     @Slot()
     def copy_report(self) -> None:
@@ -312,17 +325,27 @@ def offer_previous_crash(
     log.info("offering the trace of the last crash, %s", previous.path)
     box.setObjectName("previousCrashBox")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("imgloop desktop stopped unexpectedly")
+    box.setWindowTitle(
+        QCoreApplication.translate("CrashDialog", "imgloop desktop stopped unexpectedly")
+    )
     box.setText(
-        f"imgloop stopped unexpectedly last time ({previous.when:%Y-%m-%d %H:%M}). "
-        "A technical trace of that moment was saved."
+        QCoreApplication.translate(
+            "CrashDialog",
+            "imgloop stopped unexpectedly last time ({when}). "
+            "A technical trace of that moment was saved.",
+        ).format(when=f"{previous.when:%Y-%m-%d %H:%M}")
     )
     box.setInformativeText(
-        "Your images and history are kept. If it happens again, the trace helps find the "
-        f"cause.\n\nSaved as: {previous.path}"
+        QCoreApplication.translate(
+            "CrashDialog",
+            "Your images and history are kept. If it happens again, the trace helps find the "
+            "cause.\n\nSaved as: {path}",
+        ).format(path=previous.path)
     )
-    show = box.addButton(SHOW_TRACE, QMessageBox.ButtonRole.AcceptRole)
-    later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    show = box.addButton(_tr(SHOW_TRACE), QMessageBox.ButtonRole.AcceptRole)
+    later = box.addButton(
+        QCoreApplication.translate("CrashDialog", "Not now"), QMessageBox.ButtonRole.RejectRole
+    )
     box.setDefaultButton(show)
     box.setEscapeButton(later)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -343,11 +366,14 @@ def show_trace(
     dialog = CrashDialog(
         scrub(previous.text),
         log_path,
-        title="imgloop desktop — trace of the last crash",
-        headline=(
-            "These are the Python stacks at the moment imgloop stopped last time. Copy them "
-            f"into a bug report if you report the crash.\n\nFile: {previous.path}"
+        title=QCoreApplication.translate(
+            "CrashDialog", "imgloop desktop — trace of the last crash"
         ),
+        headline=QCoreApplication.translate(
+            "CrashDialog",
+            "These are the Python stacks at the moment imgloop stopped last time. Copy them "
+            "into a bug report if you report the crash.\n\nFile: {path}",
+        ).format(path=previous.path),
         parent=parent,
     )
     dialog.setObjectName("previousCrashTrace")

@@ -60,6 +60,7 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.gui.badges import badge_for, badge_text
 from imgloop_desktop.gui.folders import open_folder
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
@@ -76,42 +77,88 @@ MAX_PREVIEW_SIDE = 2048
 """Bigger images are scaled down on the worker: the pane never shows more than this."""
 
 # What the fields say; the tests compare against these, so a wording change is one edit.
-STATUS = "{badge} ({approved})"
-APPROVED = "approved"
-NOT_APPROVED = "not approved"
-NOT_JUDGED = "not judged"
-VERDICT = "{result} by {model}{retried}"
-ASKED_TWICE = " (asked twice)"
-NO_DECISION = "none: the judge's verdict counts"
-DECIDED_ON = "{decision} on {at}"
-SIZE = "{width}x{height} px, {size:,} bytes"
-UPLOAD_NONE = "S3 was off for this run"
-UPLOAD_PENDING = "pending"
-UPLOAD_DONE = "done (s3://{bucket})"
-UPLOAD_FAILED = "failed: {error}"
-FILE_MISSING = "The image file is missing:\n{path}"
-BEST = "Best, not approved — {misses}"
-BEST_NO_MISSES = "Best, not approved (no image met every must)"
-CHECK_COLUMNS = ("Judge", "Requirement", "", "Evidence")
+STATUS = QT_TRANSLATE_NOOP("DetailsPane", "{badge} ({approved})")
+APPROVED = QT_TRANSLATE_NOOP("DetailsPane", "approved")
+NOT_APPROVED = QT_TRANSLATE_NOOP("DetailsPane", "not approved")
+NOT_JUDGED = QT_TRANSLATE_NOOP("DetailsPane", "not judged")
+VERDICT = QT_TRANSLATE_NOOP("DetailsPane", "{result} by {model}{retried}")
+ASKED_TWICE = QT_TRANSLATE_NOOP("DetailsPane", " (asked twice)")
+NO_DECISION = QT_TRANSLATE_NOOP("DetailsPane", "none: the judge's verdict counts")
+DECIDED_ON = QT_TRANSLATE_NOOP("DetailsPane", "{decision} on {at}")
+SIZE = QT_TRANSLATE_NOOP("DetailsPane", "{width}x{height} px, {size:,} bytes")
+UPLOAD_NONE = QT_TRANSLATE_NOOP("DetailsPane", "S3 was off for this run")
+UPLOAD_PENDING = QT_TRANSLATE_NOOP("DetailsPane", "pending")
+UPLOAD_DONE = QT_TRANSLATE_NOOP("DetailsPane", "done (s3://{bucket})")
+UPLOAD_FAILED = QT_TRANSLATE_NOOP("DetailsPane", "failed: {error}")
+FILE_MISSING = QT_TRANSLATE_NOOP("DetailsPane", "The image file is missing:\n{path}")
+BEST = QT_TRANSLATE_NOOP("DetailsPane", "Best, not approved — {misses}")
+BEST_NO_MISSES = QT_TRANSLATE_NOOP("DetailsPane", "Best, not approved (no image met every must)")
+CHECK_COLUMNS = (
+    QT_TRANSLATE_NOOP("DetailsPane", "Judge"),
+    QT_TRANSLATE_NOOP("DetailsPane", "Requirement"),
+    "",
+    QT_TRANSLATE_NOOP("DetailsPane", "Evidence"),
+)
 RESULT_WORDS = {
-    "yes": "✓ yes",
-    "no": "✗ no",
-    "unsure": "? unsure",
-    "skipped": "↷ skipped",
-    "error": "⚠ error",
+    "yes": QT_TRANSLATE_NOOP("DetailsPane", "✓ yes"),
+    "no": QT_TRANSLATE_NOOP("DetailsPane", "✗ no"),
+    "unsure": QT_TRANSLATE_NOOP("DetailsPane", "? unsure"),
+    "skipped": QT_TRANSLATE_NOOP("DetailsPane", "↷ skipped"),
+    "error": QT_TRANSLATE_NOOP("DetailsPane", "⚠ error"),
 }
-NOT_ANSWERED = "⚠ not answered"
-SKIPPED_TIP = "Not judged: it only makes sense once the requirement it depends on is met."
-MUST = "must"
-SHOULD = "should"
-YOU_SAID = "{result} · you: {said}"
-YOU_MET = "met"
-YOU_NOT_MET = "not met"
-CREDENTIALS_NONE = "none"
-CREDENTIALS_ISSUED = "issued by {issuer}, {state}"
-CREDENTIALS_STATE = "{state}"
-CREDENTIALS_UNKNOWN_ISSUER = "an unnamed signer"
-CREDENTIALS_NOT_CHECKED = "not checked"
+NOT_ANSWERED = QT_TRANSLATE_NOOP("DetailsPane", "⚠ not answered")
+SKIPPED_TIP = QT_TRANSLATE_NOOP(
+    "DetailsPane", "Not judged: it only makes sense once the requirement it depends on is met."
+)
+MUST = QT_TRANSLATE_NOOP("DetailsPane", "must")
+SHOULD = QT_TRANSLATE_NOOP("DetailsPane", "should")
+YOU_SAID = QT_TRANSLATE_NOOP("DetailsPane", "{result} · you: {said}")
+YOU_MET = QT_TRANSLATE_NOOP("DetailsPane", "met")
+YOU_NOT_MET = QT_TRANSLATE_NOOP("DetailsPane", "not met")
+CREDENTIALS_NONE = QT_TRANSLATE_NOOP("DetailsPane", "none")
+CREDENTIALS_ISSUED = QT_TRANSLATE_NOOP("DetailsPane", "issued by {issuer}, {state}")
+CREDENTIALS_STATE = QT_TRANSLATE_NOOP("DetailsPane", "{state}")
+CREDENTIALS_UNKNOWN_ISSUER = QT_TRANSLATE_NOOP("DetailsPane", "an unnamed signer")
+CREDENTIALS_NOT_CHECKED = QT_TRANSLATE_NOOP("DetailsPane", "not checked")
+
+RESULTS = {
+    "YES": QT_TRANSLATE_NOOP("DetailsPane", "YES"),
+    "NO": QT_TRANSLATE_NOOP("DetailsPane", "NO"),
+    "REVIEW": QT_TRANSLATE_NOOP("DetailsPane", "REVIEW"),
+    "ERROR": QT_TRANSLATE_NOOP("DetailsPane", "ERROR"),
+}
+"""The judge's answer as the pane says it (the core's word in English)."""
+DECISIONS = {
+    Decision.APPROVED: QT_TRANSLATE_NOOP("DetailsPane", "approved"),
+    Decision.REJECTED: QT_TRANSLATE_NOOP("DetailsPane", "rejected"),
+}
+CREDENTIAL_STATES = {
+    "valid": QT_TRANSLATE_NOOP("DetailsPane", "valid"),
+    "invalid": QT_TRANSLATE_NOOP("DetailsPane", "invalid"),
+}
+WHERE = QT_TRANSLATE_NOOP(
+    "DetailsPane", "prompt v{version}, attempt {attempt}, image {index} (history id {image_id})"
+)
+CFG_NOT_USED = QT_TRANSLATE_NOOP("DetailsPane", "{cfg}, not used ({model} has no CFG setting)")
+FIELD_LABEL = QT_TRANSLATE_NOOP("DetailsPane", "{label}:")
+SHOW_RAW = QT_TRANSLATE_NOOP("DetailsPane", "Show the judge's raw answer")
+HIDE_RAW = QT_TRANSLATE_NOOP("DetailsPane", "Hide the judge's raw answer")
+SAVE_FAILED = QT_TRANSLATE_NOOP("DetailsPane", "The decision could not be saved: {error}")
+SHOW_FAILED = QT_TRANSLATE_NOOP("DetailsPane", "Image {image_id} could not be shown: {error}")
+
+
+def tr(text: str) -> str:
+    """``text`` (declared above) in the window's language."""
+    return QCoreApplication.translate("DetailsPane", text)
+
+
+def result_word(result: str) -> str:
+    return tr(RESULTS[result]) if result in RESULTS else result
+
+
+def decision_word(decision: Decision) -> str:
+    return tr(DECISIONS[decision]) if decision in DECISIONS else decision.value
+
 
 UrlOpener = Callable[[QUrl], Any]
 
@@ -217,14 +264,16 @@ def credentials_text(credentials: Credentials | None) -> str:
     """The "Content Credentials" row: who signed and whether it still holds, with the
     verifier's detail (which check failed, or that the signer is not on a trust list)."""
     if credentials is None:
-        return CREDENTIALS_NOT_CHECKED
+        return tr(CREDENTIALS_NOT_CHECKED)
     if credentials.state == "none":
-        return CREDENTIALS_NONE
+        return tr(CREDENTIALS_NONE)
+    state = CREDENTIAL_STATES.get(credentials.state)
+    state = tr(state) if state is not None else credentials.state
     if credentials.issuer or credentials.state in ("valid", "invalid"):
-        issuer = credentials.issuer or CREDENTIALS_UNKNOWN_ISSUER
-        text = CREDENTIALS_ISSUED.format(issuer=issuer, state=credentials.state)
+        issuer = credentials.issuer or tr(CREDENTIALS_UNKNOWN_ISSUER)
+        text = tr(CREDENTIALS_ISSUED).format(issuer=issuer, state=state)
     else:
-        text = CREDENTIALS_STATE.format(state=credentials.state)
+        text = tr(CREDENTIALS_STATE).format(state=state)
     return f"{text} ({credentials.detail})" if credentials.detail else text
 
 
@@ -236,13 +285,13 @@ def check_rows(verdict: VerdictRecord | None, human: dict[str, bool]) -> list[tu
     rows: list[tuple[str, ...]] = []
     for item in verdict.checklist.items:
         found = verdict.checks.get(item.id)
-        result = RESULT_WORDS[found.result] if found is not None else NOT_ANSWERED
+        result = tr(RESULT_WORDS[found.result] if found is not None else NOT_ANSWERED)
         if item.id in human:
-            said = YOU_MET if human[item.id] else YOU_NOT_MET
-            result = YOU_SAID.format(result=result, said=said)
+            said = tr(YOU_MET if human[item.id] else YOU_NOT_MET)
+            result = tr(YOU_SAID).format(result=result, said=said)
         evidence = found.evidence if found is not None else ""
-        tip = SKIPPED_TIP if found is not None and found.result == "skipped" else ""
-        rows.append((result, item.text, MUST if item.must else SHOULD, evidence, tip))
+        tip = tr(SKIPPED_TIP) if found is not None and found.result == "skipped" else ""
+        rows.append((result, item.text, tr(MUST if item.must else SHOULD), evidence, tip))
     return rows
 
 
@@ -317,16 +366,34 @@ class DetailsPane(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
 
-        self.approve_button = QPushButton("&Approve", self)
-        self.reject_button = QPushButton("Re&ject", self)
-        self.clear_button = QPushButton("C&lear decision", self)
-        self.approve_button.setToolTip("Approve this image, whatever the judge said")
-        self.reject_button.setToolTip("Reject this image, whatever the judge said")
-        self.clear_button.setToolTip("Forget your decision; the judge's verdict counts again")
+        self.approve_button = QPushButton(
+            QCoreApplication.translate("DetailsPane", "&Approve"), self
+        )
+        self.reject_button = QPushButton(QCoreApplication.translate("DetailsPane", "Re&ject"), self)
+        self.clear_button = QPushButton(
+            QCoreApplication.translate("DetailsPane", "C&lear decision"), self
+        )
+        self.approve_button.setToolTip(
+            QCoreApplication.translate("DetailsPane", "Approve this image, whatever the judge said")
+        )
+        self.reject_button.setToolTip(
+            QCoreApplication.translate("DetailsPane", "Reject this image, whatever the judge said")
+        )
+        self.clear_button.setToolTip(
+            QCoreApplication.translate(
+                "DetailsPane", "Forget your decision; the judge's verdict counts again"
+            )
+        )
 
-        self.copy_button = QPushButton("&Copy image", self)
-        self.folder_button = QPushButton("Open fol&der", self)
-        self.s3_button = QPushButton("Open in S&3 console", self)
+        self.copy_button = QPushButton(
+            QCoreApplication.translate("DetailsPane", "&Copy image"), self
+        )
+        self.folder_button = QPushButton(
+            QCoreApplication.translate("DetailsPane", "Open fol&der"), self
+        )
+        self.s3_button = QPushButton(
+            QCoreApplication.translate("DetailsPane", "Open in S&3 console"), self
+        )
         # Three a row when the pane is wide, fewer when it is not (deciding above acting
         # either way): two rows of three set the pane's least width (331 px), too wide for
         # three columns at 2x scale.
@@ -359,37 +426,37 @@ class DetailsPane(QWidget):
         form = CaptionRows()
         self._form = form
         for name, label in (
-            ("status", "Status"),
-            ("verdict", "Judge"),
-            ("reason", "Reason"),
-            ("best", "Best"),
-            ("decision", "Your decision"),
-            ("prompt", "Prompt used"),
-            ("original_prompt", "Original prompt"),
-            ("seed", "Seed"),
-            ("size", "Size"),
-            ("cfg_scale", "CFG scale"),
-            ("image_model", "Image model"),
-            ("judge_model", "Judge model"),
-            ("judge_image", "Judge saw"),
-            ("judge_notes", "Judge settings"),
-            ("regions", "Regions"),
-            ("credentials", "Content Credentials"),
-            ("upload", "S3 upload"),
-            ("s3_key", "S3 key"),
-            ("file", "File"),
-            ("where", "Position"),
+            ("status", QT_TRANSLATE_NOOP("DetailsPane", "Status")),
+            ("verdict", QT_TRANSLATE_NOOP("DetailsPane", "Judge")),
+            ("reason", QT_TRANSLATE_NOOP("DetailsPane", "Reason")),
+            ("best", QT_TRANSLATE_NOOP("DetailsPane", "Best")),
+            ("decision", QT_TRANSLATE_NOOP("DetailsPane", "Your decision")),
+            ("prompt", QT_TRANSLATE_NOOP("DetailsPane", "Prompt used")),
+            ("original_prompt", QT_TRANSLATE_NOOP("DetailsPane", "Original prompt")),
+            ("seed", QT_TRANSLATE_NOOP("DetailsPane", "Seed")),
+            ("size", QT_TRANSLATE_NOOP("DetailsPane", "Size")),
+            ("cfg_scale", QT_TRANSLATE_NOOP("DetailsPane", "CFG scale")),
+            ("image_model", QT_TRANSLATE_NOOP("DetailsPane", "Image model")),
+            ("judge_model", QT_TRANSLATE_NOOP("DetailsPane", "Judge model")),
+            ("judge_image", QT_TRANSLATE_NOOP("DetailsPane", "Judge saw")),
+            ("judge_notes", QT_TRANSLATE_NOOP("DetailsPane", "Judge settings")),
+            ("regions", QT_TRANSLATE_NOOP("DetailsPane", "Regions")),
+            ("credentials", QT_TRANSLATE_NOOP("DetailsPane", "Content Credentials")),
+            ("upload", QT_TRANSLATE_NOOP("DetailsPane", "S3 upload")),
+            ("s3_key", QT_TRANSLATE_NOOP("DetailsPane", "S3 key")),
+            ("file", QT_TRANSLATE_NOOP("DetailsPane", "File")),
+            ("where", QT_TRANSLATE_NOOP("DetailsPane", "Position")),
         ):
             value = QLabel(self)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setTextFormat(Qt.TextFormat.PlainText)
             self.fields[name] = value
-            form.addRow(f"{label}:", value)
+            form.addRow(tr(FIELD_LABEL).format(label=tr(label)), value)
 
         self.checks = QTableWidget(0, len(CHECK_COLUMNS), self)
         self.checks.setObjectName("checksTable")
-        self.checks.setHorizontalHeaderLabels(list(CHECK_COLUMNS))
+        self.checks.setHorizontalHeaderLabels([tr(c) for c in CHECK_COLUMNS])
         self.checks.verticalHeader().setVisible(False)
         self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.checks.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -406,7 +473,7 @@ class DetailsPane(QWidget):
         self.checks.setVisible(False)
 
         self.raw_toggle = QToolButton(self)
-        self.raw_toggle.setText("Show the judge's raw answer")
+        self.raw_toggle.setText(tr(SHOW_RAW))
         self.raw_toggle.setCheckable(True)
         self.raw_text = QPlainTextEdit(self)
         self.raw_text.setReadOnly(True)
@@ -462,7 +529,7 @@ class DetailsPane(QWidget):
         if image_id < 0:
             self._show(None)
             return
-        self.status.setText("Loading…")
+        self.status.setText(QCoreApplication.translate("DetailsPane", "Loading…"))
         self._set_enabled(False)
         self._load(image_id, picture=True)
 
@@ -487,12 +554,12 @@ class DetailsPane(QWidget):
             return
         self._busy = True
         self._set_enabled(False)
-        self.status.setText("Saving your decision…")
+        self.status.setText(QCoreApplication.translate("DetailsPane", "Saving your decision…"))
         history = self.history
 
         def failed(error: BaseException) -> None:
             self._busy = False
-            self.status.setText(f"The decision could not be saved: {error}")
+            self.status.setText(tr(SAVE_FAILED).format(error=error))
             self.failed.emit(str(error))
             self._set_enabled(True)
 
@@ -513,7 +580,7 @@ class DetailsPane(QWidget):
             mime.setImageData(details.picture)
         mime.setUrls([QUrl.fromLocalFile(str(details.image.path))])
         QGuiApplication.clipboard().setMimeData(mime)
-        self.status.setText("Image copied.")
+        self.status.setText(QCoreApplication.translate("DetailsPane", "Image copied."))
 
     def open_folder(self) -> None:
         if self.details is not None:
@@ -540,7 +607,7 @@ class DetailsPane(QWidget):
         def failed(error: BaseException) -> None:
             self.details = None
             self._show(None)
-            self.status.setText(f"Image {image_id} could not be shown: {error}")
+            self.status.setText(tr(SHOW_FAILED).format(image_id=image_id, error=error))
             self.failed.emit(str(error))
 
         def done(details: ImageDetails) -> None:
@@ -573,7 +640,9 @@ class DetailsPane(QWidget):
     def _show(self, details: ImageDetails | None, *, keep_picture: bool = False) -> None:
         self.details = details
         if details is None:
-            self.picture.set_picture(None, "No image selected")
+            self.picture.set_picture(
+                None, QCoreApplication.translate("DetailsPane", "No image selected")
+            )
             for value in self.fields.values():
                 value.setText("")
             for name in _SHOWN_WHEN_SET:
@@ -588,7 +657,7 @@ class DetailsPane(QWidget):
             if details.picture is not None:
                 self.picture.set_picture(QPixmap.fromImage(details.picture))
             else:
-                self.picture.set_picture(None, FILE_MISSING.format(path=image.path))
+                self.picture.set_picture(None, tr(FILE_MISSING).format(path=image.path))
         verdict = image.verdict
         badge = badge_for(
             verdict=verdict.result if verdict else None,
@@ -596,37 +665,40 @@ class DetailsPane(QWidget):
             attempt_failed=False,
             judging=False,
         )
-        approved = APPROVED if image.effective_approved else NOT_APPROVED
+        approved = tr(APPROVED if image.effective_approved else NOT_APPROVED)
         f = self.fields
         score = verdict.badge if verdict else ""
-        f["status"].setText(STATUS.format(badge=badge_text(badge, score), approved=approved))
+        f["status"].setText(tr(STATUS).format(badge=badge_text(badge, score), approved=approved))
         if details.best:
             misses = details.best_misses
-            f["best"].setText(BEST.format(misses=misses) if misses else BEST_NO_MISSES)
+            f["best"].setText(tr(BEST).format(misses=misses) if misses else tr(BEST_NO_MISSES))
         else:
             f["best"].setText("")
         self._show_checks(check_rows(verdict, image.human_items))
         if verdict is None:
-            f["verdict"].setText(NOT_JUDGED)
+            f["verdict"].setText(tr(NOT_JUDGED))
             f["reason"].setText("")
         else:
-            retried = ASKED_TWICE if verdict.retried else ""
+            retried = tr(ASKED_TWICE) if verdict.retried else ""
             f["verdict"].setText(
-                VERDICT.format(result=verdict.result, model=verdict.model_id, retried=retried)
+                tr(VERDICT).format(
+                    result=result_word(verdict.result), model=verdict.model_id, retried=retried
+                )
             )
             f["reason"].setText(verdict.reason)
         if image.human_decision is None:
-            f["decision"].setText(NO_DECISION)
+            f["decision"].setText(tr(NO_DECISION))
         elif image.decided_at is None:
-            f["decision"].setText(image.human_decision.value)
+            f["decision"].setText(decision_word(image.human_decision))
         else:
             at = f"{image.decided_at.astimezone():%Y-%m-%d %H:%M}"
-            f["decision"].setText(DECIDED_ON.format(decision=image.human_decision.value, at=at))
+            decision = decision_word(image.human_decision)
+            f["decision"].setText(tr(DECIDED_ON).format(decision=decision, at=at))
         f["prompt"].setText(image.prompt)
         f["original_prompt"].setText(details.original_prompt)
         f["seed"].setText("" if image.seed is None else str(image.seed))
         f["size"].setText(
-            SIZE.format(width=image.width, height=image.height, size=image.size_bytes)
+            tr(SIZE).format(width=image.width, height=image.height, size=image.size_bytes)
         )
         f["cfg_scale"].setText(cfg_text(details.cfg_scale, details.image_model_id))
         f["image_model"].setText(details.image_model_id)
@@ -636,17 +708,21 @@ class DetailsPane(QWidget):
         f["regions"].setText(regions_text(details.image_region, details.judge_region))
         f["credentials"].setText(credentials_text(details.credentials))
         upload = {
-            UploadState.NONE: UPLOAD_NONE,
-            UploadState.PENDING: UPLOAD_PENDING,
-            UploadState.DONE: UPLOAD_DONE.format(bucket=image.s3_bucket),
-            UploadState.FAILED: UPLOAD_FAILED.format(error=image.upload_error),
+            UploadState.NONE: tr(UPLOAD_NONE),
+            UploadState.PENDING: tr(UPLOAD_PENDING),
+            UploadState.DONE: tr(UPLOAD_DONE).format(bucket=image.s3_bucket),
+            UploadState.FAILED: tr(UPLOAD_FAILED).format(error=image.upload_error),
         }[image.upload_state]
         f["upload"].setText(upload)
         f["s3_key"].setText(image.s3_key)
         f["file"].setText(str(image.path))
         f["where"].setText(
-            f"prompt v{image.revision + 1}, attempt {image.attempt + 1}, "
-            f"image {image.index + 1} (history id {image.image_id})"
+            tr(WHERE).format(
+                version=image.revision + 1,
+                attempt=image.attempt + 1,
+                index=image.index + 1,
+                image_id=image.image_id,
+            )
         )
         self.raw_text.setPlainText(verdict.raw if verdict else "")
         for value in f.values():  # a narrow pane clips long values; the whole text on hover
@@ -669,9 +745,7 @@ class DetailsPane(QWidget):
     @Slot(bool)
     def _toggle_raw(self, on: bool) -> None:
         self.raw_text.setVisible(on)
-        self.raw_toggle.setText(
-            "Hide the judge's raw answer" if on else "Show the judge's raw answer"
-        )
+        self.raw_toggle.setText(tr(HIDE_RAW if on else SHOW_RAW))
 
 
 def link_gallery_and_details(gallery: Any, details: DetailsPane) -> None:
@@ -692,5 +766,5 @@ def cfg_text(cfg_scale: float | None, image_model_id: str) -> str:
     except ValidationError:  # an id this version's catalog does not know
         return f"{cfg_scale:g}"
     if spec.cfg_range is None:
-        return f"{cfg_scale:g}, not used ({spec.name} has no CFG setting)"
+        return tr(CFG_NOT_USED).format(cfg=f"{cfg_scale:g}", model=spec.name)
     return f"{cfg_scale:g}"

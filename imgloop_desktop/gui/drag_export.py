@@ -32,7 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QUrl, Signal
 from PySide6.QtGui import QImage
 
 from imgloop_desktop import paths
@@ -47,6 +47,7 @@ from imgloop_desktop.core.params import (
 )
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import ImageRecord, SessionTree
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import images
@@ -58,12 +59,23 @@ PREPARE = "prepare"
 """The workers' key for copies of the current selection: a new selection drops the old."""
 DRAG_APPROVED_ONLY_KEY = "gallery/drag_approved_only"
 """QSettings key: when true, drags carry approved images only (off by default)."""
-APPROVED_ONLY = (
+APPROVED_ONLY = QT_TRANSLATE_NOOP(
+    "DragExport",
     "{images} not approved, and this app is set to drag approved images only (so nothing "
     "unapproved leaves by accident). To drag any image, set drag_approved_only=false under "
-    "[gallery] in {file}."
+    "[gallery] in {file}.",
 )
 """Why a drag left images out while the setting restricts it, and how to change that."""
+ONE_IMAGE = QT_TRANSLATE_NOOP("DragExport", "{image} is")
+TWO_IMAGES = QT_TRANSLATE_NOOP("DragExport", "{first} and {second} are")
+MANY_IMAGES = QT_TRANSLATE_NOOP("DragExport", "{n} of the selected images are")
+
+
+def tr(text: str) -> str:
+    """``text`` (declared in this module) in the window's language."""
+    return QCoreApplication.translate("DragExport", text)
+
+
 MAX_DROP_BYTES = 256 * 1024 * 1024
 
 
@@ -135,11 +147,13 @@ class DragFiles:
 
 def approved_only_text(labels: Sequence[str]) -> str:
     """``APPROVED_ONLY`` for these images, naming at most two of them."""
-    if len(labels) <= 2:
-        images = " and ".join(labels).capitalize() + (" is" if len(labels) == 1 else " are")
+    if len(labels) == 1:
+        images = tr(ONE_IMAGE).format(image=labels[0]).capitalize()
+    elif len(labels) == 2:
+        images = tr(TWO_IMAGES).format(first=labels[0], second=labels[1]).capitalize()
     else:
-        images = f"{len(labels)} of the selected images are"
-    return APPROVED_ONLY.format(images=images, file=SettingsStore().qsettings.fileName())
+        images = tr(MANY_IMAGES).format(n=len(labels))
+    return tr(APPROVED_ONLY).format(images=images, file=SettingsStore().qsettings.fileName())
 
 
 def _write_if_changed(target: Path, data: bytes) -> None:
@@ -338,9 +352,9 @@ PARAM_SUFFIXES = (".json", ".png")
 """Files whose drop loads the form: an event JSON (or a signed copy's sidecar), a PNG."""
 QUEUE_SUFFIXES = (".jsonl", ".csv")
 """Files whose drop goes to the run queue, never into the form."""
-IN_HISTORY = "found in this computer's history by its SHA-256"
-EMBEDDED = "its embedded parameters"
-FROM_RUN = "{how}, with the rest of run {run_id} from the history"
+IN_HISTORY = QT_TRANSLATE_NOOP("DragExport", "found in this computer's history by its SHA-256")
+EMBEDDED = QT_TRANSLATE_NOOP("DragExport", "its embedded parameters")
+FROM_RUN = QT_TRANSLATE_NOOP("DragExport", "{how}, with the rest of run {run_id} from the history")
 NO_PARAMETERS = (
     "an image made by imgloop: parameters inside it, a sidecar <name>.json beside it, "
     "or its SHA-256 in this computer's history"
@@ -457,7 +471,7 @@ def _from_png(path: Path, data: bytes, history: HistoryService | None) -> Loaded
         chunks, unreadable = None, str(exc)
     text = chunks.get("imgloop") if chunks is not None else None
     if text is not None:
-        return _from_provenance(_provenance_json(text, where), where, EMBEDDED, history)
+        return _from_provenance(_provenance_json(text, where), where, tr(EMBEDDED), history)
     sidecar = _sidecar_info(path)
     if sidecar is not None:
         return _from_provenance(sidecar, where, f"its sidecar {path.stem}.json", history)
@@ -465,7 +479,7 @@ def _from_png(path: Path, data: bytes, history: HistoryService | None) -> Loaded
         raise ValidationError([Problem(where, "<PNG>", f"a readable PNG file ({unreadable})")])
     found = _history_image(history, hashlib.sha256(data).hexdigest())
     if found is not None and history is not None:
-        return _from_history(history, found, where, IN_HISTORY)
+        return _from_history(history, found, where, tr(IN_HISTORY))
     raise ValidationError([Problem(where, "<PNG without imgloop parameters>", NO_PARAMETERS)])
 
 
@@ -571,7 +585,9 @@ def _from_provenance(
     the image's own seed and how it was judged."""
     found = _history_image(history, info.get("sha256_original"))
     if found is not None and history is not None:
-        return _from_history(history, found, source, FROM_RUN.format(how=how, run_id=found.run_id))
+        return _from_history(
+            history, found, source, tr(FROM_RUN).format(how=how, run_id=found.run_id)
+        )
     if isinstance(info.get("params"), dict):
         return _loaded_event(info["params"], source, how)
     event = {
@@ -594,4 +610,4 @@ def params_from_png(data: bytes, where: str = "dropped image") -> RunParams:
     text = chunks.get("imgloop")
     if text is None:
         raise ValidationError([Problem(where, "<PNG without imgloop parameters>", NO_PARAMETERS)])
-    return _from_provenance(_provenance_json(text, where), where, EMBEDDED, None).params
+    return _from_provenance(_provenance_json(text, where), where, tr(EMBEDDED), None).params

@@ -15,7 +15,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from imgloop_desktop.core.errors import ImgloopError, Problem, ServiceError, ValidationError
@@ -32,14 +32,21 @@ def describe(exc: BaseException) -> tuple[str, str]:
     """(message, details) for any exception: plain words for ours, a traceback for bugs."""
     if isinstance(exc, ValidationError):
         count = len(exc.problems)
-        noun = "value is" if count == 1 else "values are"
-        return f"{count} {noun} not allowed.", problems_text(exc.problems)
+        if count == 1:
+            message = QCoreApplication.translate("ErrorBox", "{count} value is not allowed.")
+        else:
+            message = QCoreApplication.translate("ErrorBox", "{count} values are not allowed.")
+        return message.format(count=count), problems_text(exc.problems)
     if isinstance(exc, ServiceError):
         lines = [str(exc)]
         if exc.model_id:
-            lines.append(f"Model: {exc.model_id}")
+            lines.append(
+                QCoreApplication.translate("ErrorBox", "Model: {model}").format(model=exc.model_id)
+            )
         if exc.region:
-            lines.append(f"Region: {exc.region}")
+            lines.append(
+                QCoreApplication.translate("ErrorBox", "Region: {region}").format(region=exc.region)
+            )
         return str(exc), "\n".join(lines)
     if isinstance(exc, ImgloopError):
         return str(exc), f"{type(exc).__name__}: {exc}"
@@ -47,7 +54,10 @@ def describe(exc: BaseException) -> tuple[str, str]:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}", f"{type(exc).__name__}: {exc}"
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return f"Unexpected error: {type(exc).__name__}: {exc}", details
+    message = QCoreApplication.translate("ErrorBox", "Unexpected error: {kind}: {error}").format(
+        kind=type(exc).__name__, error=exc
+    )
+    return message, details
 
 
 def show_error(

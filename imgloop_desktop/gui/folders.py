@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+
 UrlOpener = Callable[[QUrl], object]
-NO_FILE_MANAGER = (
+NO_FILE_MANAGER = QT_TRANSLATE_NOOP(
+    "Folders",
     "No file manager answered for {path}. This desktop may not have one set up "
-    "(xdg-open needs a default application for folders)."
+    "(xdg-open needs a default application for folders).",
 )
 
 
@@ -30,9 +33,10 @@ def open_folder(parent: QWidget, folder: Path, open_url: UrlOpener | None = None
     box = QMessageBox(parent)
     box.setObjectName("noFileManager")
     box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle("Open folder")
-    box.setText(NO_FILE_MANAGER.format(path=folder))
-    copy = box.addButton("Copy path", QMessageBox.ButtonRole.AcceptRole)
+    box.setWindowTitle(QCoreApplication.translate("Folders", "Open folder"))
+    box.setText(QCoreApplication.translate("Folders", NO_FILE_MANAGER).format(path=folder))
+    copy_text = QCoreApplication.translate("Folders", "Copy path")
+    copy = box.addButton(copy_text, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Close)
 
     def clicked(button: object) -> None:

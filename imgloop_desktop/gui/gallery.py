@@ -53,9 +53,11 @@ from imgloop_desktop.gui.gallery_model import (
     ItemRole,
     Ref,
     items_from_session,
+    tr,
     version_label,
     with_record,
 )
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.image_viewer import ImageViewer
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
@@ -79,16 +81,43 @@ MIN_ICON_SIZE = 64
 MAX_ICON_SIZE = DISK_THUMBNAIL_SIZE
 """No larger than the shared disk cache's thumbnails, so none is ever scaled up."""
 ICON_STEP = 16
-COMPARE_TIP = "Compare the selected images side by side (select 2-4; C)"
-SIZE_TIP = "Thumbnail size (Ctrl+wheel over the thumbnails)"
+COMPARE_TIP = QT_TRANSLATE_NOOP(
+    "Gallery", "Compare the selected images side by side (select 2-4; C)"
+)
+SIZE_TIP = QT_TRANSLATE_NOOP("Gallery", "Thumbnail size (Ctrl+wheel over the thumbnails)")
 STAR_COLOUR = "#f9a825"
 CAPTION_HEIGHT = 22
 CELL_PADDING = 6
-RUN_TITLE = "Run {run_id}: {outcome}"
-NOT_DRAGGED = "Not dragged: {reasons}"
-ONLY_APPROVED_DRAG = (
-    "Nothing to drag yet: the image is still being saved to the history; try again in a moment."
+RUN_TITLE = QT_TRANSLATE_NOOP("Gallery", "Run {run_id}: {outcome}")
+NOT_DRAGGED = QT_TRANSLATE_NOOP("Gallery", "Not dragged: {reasons}")
+ONLY_APPROVED_DRAG = QT_TRANSLATE_NOOP(
+    "Gallery",
+    "Nothing to drag yet: the image is still being saved to the history; try again in a moment.",
 )
+NO_SESSION = QT_TRANSLATE_NOOP("Gallery", "No session")
+LIVE_TITLE = QT_TRANSLATE_NOOP("Gallery", "Live run {run_id}")
+LOADING_TITLE = QT_TRANSLATE_NOOP("Gallery", "Loading {run_id}…")
+OPEN_FAILED = QT_TRANSLATE_NOOP("Gallery", "Session {run_id} could not be opened: {error}")
+SESSION_TITLE = QT_TRANSLATE_NOOP("Gallery", "Session {run_id} · {outcome} · {started}")
+NOT_PREPARED = QT_TRANSLATE_NOOP(
+    "Gallery", "The images could not be prepared for dragging: {error}"
+)
+REASONS_SEPARATOR = QT_TRANSLATE_NOOP("Gallery", "; ")
+OUTCOME_WORDS: dict[str, str] = {
+    "approved": QT_TRANSLATE_NOOP("Gallery", "approved"),
+    "not_approved": QT_TRANSLATE_NOOP("Gallery", "not_approved"),
+    "error": QT_TRANSLATE_NOOP("Gallery", "error"),
+    "cancelled": QT_TRANSLATE_NOOP("Gallery", "cancelled"),
+    "interrupted": QT_TRANSLATE_NOOP("Gallery", "interrupted"),
+    "budget": QT_TRANSLATE_NOOP("Gallery", "budget"),
+    "running": QT_TRANSLATE_NOOP("Gallery", "running"),
+}
+"""How a run ended, as its title says it (the core's words in English)."""
+
+
+def outcome_word(value: str) -> str:
+    return tr(OUTCOME_WORDS[value]) if value in OUTCOME_WORDS else value
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -171,7 +200,11 @@ class GalleryDelegate(QStyledItemDelegate):
         font.setItalic(True)
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
         painter.setFont(font)
-        subtitle = "original" if item.revision == 0 else "revised"
+        subtitle = (
+            QCoreApplication.translate("Gallery", "original")
+            if item.revision == 0
+            else QCoreApplication.translate("Gallery", "revised")
+        )
         painter.drawText(text_rect.adjusted(0, line, 0, 0), Qt.AlignmentFlag.AlignTop, subtitle)
         line += painter.fontMetrics().height()
         font.setItalic(False)
@@ -235,7 +268,7 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.drawText(
                 area,
                 int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap),
-                "image unavailable" if failed else "…",
+                QCoreApplication.translate("Gallery", "image unavailable") if failed else "…",
             )
         badges.paint_badge(painter, thumb, item.badge, item.score)
         if item.best:
@@ -450,14 +483,14 @@ class GalleryPanel(QWidget):
         self.view.setModel(self.model)
         self.delegate = GalleryDelegate(self.loader, self.view)
         self.view.setItemDelegate(self.delegate)
-        self.title = QLabel("No session", self)
+        self.title = QLabel(tr(NO_SESSION), self)
         # A long run title must not widen the window past a small screen: it is cut at
         # the column's edge, the whole text on hover (set with the text).
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.compare_button = QPushButton("Compare", self)
+        self.compare_button = QPushButton(QCoreApplication.translate("Gallery", "Compare"), self)
         self.compare_button.setObjectName("galleryCompare")
-        self.compare_button.setToolTip(COMPARE_TIP)
+        self.compare_button.setToolTip(tr(COMPARE_TIP))
         self.compare_button.setEnabled(False)
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setObjectName("thumbnailSize")
@@ -465,13 +498,13 @@ class GalleryPanel(QWidget):
         self.size_slider.setSingleStep(ICON_STEP)
         self.size_slider.setPageStep(ICON_STEP * 2)
         self.size_slider.setFixedWidth(120)
-        self.size_slider.setToolTip(SIZE_TIP)
-        self.size_slider.setAccessibleName("Thumbnail size")
+        self.size_slider.setToolTip(tr(SIZE_TIP))
+        self.size_slider.setAccessibleName(QCoreApplication.translate("Gallery", "Thumbnail size"))
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.title, 1)
         head.addWidget(self.compare_button)
-        head.addWidget(QLabel("Size", self))
+        head.addWidget(QLabel(QCoreApplication.translate("Gallery", "Size"), self))
         head.addWidget(self.size_slider)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -552,7 +585,7 @@ class GalleryPanel(QWidget):
         if MIN_COMPARED <= len(ids) <= MAX_COMPARED:
             self.compareRequested.emit(ids)
         else:
-            self.statusMessage.emit(COMPARE_TIP)
+            self.statusMessage.emit(tr(COMPARE_TIP))
 
     @Slot(QModelIndex)
     def _double_clicked(self, index: QModelIndex) -> None:
@@ -570,7 +603,7 @@ class GalleryPanel(QWidget):
             self._live_run_id = self._run_id = event.run_id
             self._buffered.clear()
             self._loading = False
-            self._set_title(f"Live run {event.run_id}")
+            self._set_title(tr(LIVE_TITLE).format(run_id=event.run_id))
             self.model.apply_event(event)
             self.drag.prepare([])
             self._emit_selected(-1)
@@ -590,7 +623,9 @@ class GalleryPanel(QWidget):
         if self.model.apply_event(event):
             self._resolve_ids()
         if isinstance(event, ev.RunFinished):
-            self._set_title(RUN_TITLE.format(run_id=event.run_id, outcome=event.outcome.value))
+            self._set_title(
+                tr(RUN_TITLE).format(run_id=event.run_id, outcome=outcome_word(event.outcome.value))
+            )
         self._announce_changes(before)
 
     def _set_title(self, text: str) -> None:
@@ -603,7 +638,7 @@ class GalleryPanel(QWidget):
         self._run_id = run_id
         self._buffered.clear()
         self._loading = True
-        self._set_title(f"Loading {run_id}…")
+        self._set_title(tr(LOADING_TITLE).format(run_id=run_id))
         self.model.clear()
         self._emit_selected(-1)
         history = self.history
@@ -611,15 +646,18 @@ class GalleryPanel(QWidget):
         def failed(error: BaseException) -> None:
             self._loading = False
             self._buffered = []
-            self._set_title(f"Session {run_id} could not be opened: {error}")
+            self._set_title(tr(OPEN_FAILED).format(run_id=run_id, error=error))
             log.warning("opening session %s: %s", run_id, error)
 
         def done(tree: SessionTree) -> None:
             self._loading = False
             buffered, self._buffered = self._buffered, []
             self._set_title(
-                f"Session {run_id} · {tree.outcome.value} · "
-                f"{tree.started_at.astimezone():%Y-%m-%d %H:%M}"
+                tr(SESSION_TITLE).format(
+                    run_id=run_id,
+                    outcome=outcome_word(tree.outcome.value),
+                    started=f"{tree.started_at.astimezone():%Y-%m-%d %H:%M}",
+                )
             )
             self.model.set_items(items_from_session(tree))
             for event in buffered:  # the live run's events that arrived while reading
@@ -640,7 +678,7 @@ class GalleryPanel(QWidget):
         self._run_id = None
         self._loading = False
         self._buffered.clear()
-        self._set_title("No session")
+        self._set_title(tr(NO_SESSION))
         self.model.clear()
         self.drag.prepare([])
         self._emit_selected(-1)
@@ -703,13 +741,14 @@ class GalleryPanel(QWidget):
             mime = self.drag.mime(image_ids, any_image=any_image)
         except Exception as exc:  # called from Qt's drag code: say it, never raise into C++
             log.warning("preparing a drag of %s: %s", image_ids, exc)
-            self.statusMessage.emit(f"The images could not be prepared for dragging: {exc}")
+            self.statusMessage.emit(tr(NOT_PREPARED).format(error=exc))
             return None
         skipped = self.drag.last_skipped
         if skipped:  # the real reason first: a file that is gone or changed
-            self.statusMessage.emit(NOT_DRAGGED.format(reasons="; ".join(skipped)))
+            reasons = tr(REASONS_SEPARATOR).join(skipped)
+            self.statusMessage.emit(tr(NOT_DRAGGED).format(reasons=reasons))
         elif mime is None:
-            self.statusMessage.emit(ONLY_APPROVED_DRAG)
+            self.statusMessage.emit(tr(ONLY_APPROVED_DRAG))
         return mime
 
     def _snapshot_ids(self) -> dict[Ref, GalleryItem]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -37,7 +38,8 @@ from imgloop_desktop.core.records import (
     SessionTree,
     UploadState,
 )
-from imgloop_desktop.gui.badges import BEST_LABEL, Badge, badge_for, badge_text
+from imgloop_desktop.gui.badges import Badge, badge_for, badge_text, best_label
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 """``data(index, ItemRole)`` is the row's ``GalleryItem``."""
@@ -47,13 +49,27 @@ Index = QModelIndex | QPersistentModelIndex
 Key = tuple[int, int, int, int]
 Ref = tuple[int, int, int]
 
-VERSION_LABEL = "Prompt v{n}"
-VERSION_ORIGINAL = "the original prompt"
-VERSION_REVISED = "revised from the judge's reasons"
-ATTEMPT_FAILED = "attempt {n} failed"
-BEST_TIP = "{label}: {misses}"
-FAVOURITE_WORD = "★ favourite"
-RATED = "rated {rating}/5"
+VERSION_LABEL = QT_TRANSLATE_NOOP("Gallery", "Prompt v{n}")
+VERSION_ORIGINAL = QT_TRANSLATE_NOOP("Gallery", "the original prompt")
+VERSION_REVISED = QT_TRANSLATE_NOOP("Gallery", "revised from the judge's reasons")
+ATTEMPT_FAILED = QT_TRANSLATE_NOOP("Gallery", "attempt {n} failed")
+IMAGE_TITLE = QT_TRANSLATE_NOOP("Gallery", "attempt {attempt} · image {index}")
+BEST_TIP = QT_TRANSLATE_NOOP("Gallery", "{label}: {misses}")
+FAVOURITE_WORD = QT_TRANSLATE_NOOP("Gallery", "★ favourite")
+RATED = QT_TRANSLATE_NOOP("Gallery", "rated {rating}/5")
+HEADER_TIP = QT_TRANSLATE_NOOP("Gallery", "{title}: {kind}")
+PLACE = QT_TRANSLATE_NOOP("Gallery", "{version}, {title}")
+JUDGE_TIP = QT_TRANSLATE_NOOP("Gallery", "Judge: {reason}")
+ATTEMPT_TIP = QT_TRANSLATE_NOOP("Gallery", "Attempt: {error}")
+UPLOAD_TIP = QT_TRANSLATE_NOOP("Gallery", "S3 upload failed: {error}")
+MARKS_SEPARATOR = QT_TRANSLATE_NOOP("Gallery", " · ")
+BEING_REVISED = QT_TRANSLATE_NOOP("Gallery", "the prompt is being revised…")
+WAS_BEING_REVISED = QT_TRANSLATE_NOOP("Gallery", "the prompt was being revised")
+
+
+def tr(text: str) -> str:
+    """``text`` (declared above) in the window's language."""
+    return QCoreApplication.translate("Gallery", text)
 
 
 class ItemKind(IntEnum):
@@ -128,24 +144,26 @@ class GalleryItem:
         if self.kind is ItemKind.HEADER:
             return version_label(self.revision)
         if self.kind is ItemKind.FAILED:
-            return ATTEMPT_FAILED.format(n=self.attempt + 1)
-        return f"attempt {self.attempt + 1} · image {self.index + 1}"
+            return tr(ATTEMPT_FAILED).format(n=self.attempt + 1)
+        return tr(IMAGE_TITLE).format(attempt=self.attempt + 1, index=self.index + 1)
 
     def tooltip(self) -> str:
         if self.kind is ItemKind.HEADER:
-            title = f"{self.title}: {version_kind(self.revision)}"
+            title = tr(HEADER_TIP).format(title=self.title, kind=version_kind(self.revision))
             return "\n".join(t for t in (title, self.prompt, self.note) if t)
         if self.kind is ItemKind.FAILED:
-            return f"{version_label(self.revision)}, {self.title}\n{self.note}"
-        lines = [f"{version_label(self.revision)}, {self.title}", self.badge_text]
+            place = tr(PLACE).format(version=version_label(self.revision), title=self.title)
+            return f"{place}\n{self.note}"
+        place = tr(PLACE).format(version=version_label(self.revision), title=self.title)
+        lines = [place, self.badge_text]
         if self.best:
-            lines.append(BEST_TIP.format(label=BEST_LABEL, misses=self.misses or "—"))
+            lines.append(tr(BEST_TIP).format(label=best_label(), misses=self.misses or "—"))
         if self.reason:
-            lines.append(f"Judge: {self.reason}")
+            lines.append(tr(JUDGE_TIP).format(reason=self.reason))
         if self.attempt_error:
-            lines.append(f"Attempt: {self.attempt_error}")
+            lines.append(tr(ATTEMPT_TIP).format(error=self.attempt_error))
         if self.upload_failed:
-            lines.append(f"S3 upload failed: {self.upload_error}")
+            lines.append(tr(UPLOAD_TIP).format(error=self.upload_error))
         if self.favourite or self.rating:
             lines.append(marks_text(self.favourite, self.rating))
         return "\n".join(lines)
@@ -153,18 +171,18 @@ class GalleryItem:
 
 def marks_text(favourite: bool, rating: int | None) -> str:
     """ "★ favourite · rated 4/5", for tooltips and the viewer."""
-    parts = [FAVOURITE_WORD] if favourite else []
+    parts = [tr(FAVOURITE_WORD)] if favourite else []
     if rating:
-        parts.append(RATED.format(rating=rating))
-    return " · ".join(parts)
+        parts.append(tr(RATED).format(rating=rating))
+    return tr(MARKS_SEPARATOR).join(parts)
 
 
 def version_label(revision: int) -> str:
-    return VERSION_LABEL.format(n=revision + 1)
+    return tr(VERSION_LABEL).format(n=revision + 1)
 
 
 def version_kind(revision: int) -> str:
-    return VERSION_ORIGINAL if revision == 0 else VERSION_REVISED
+    return tr(VERSION_ORIGINAL if revision == 0 else VERSION_REVISED)
 
 
 def header(revision: int, prompt: str, note: str = "") -> GalleryItem:
@@ -219,7 +237,7 @@ def items_from_session(tree: SessionTree) -> list[GalleryItem]:
     items: list[GalleryItem] = []
     for version in tree.prompt_versions:
         if version.prompt is None:
-            items.append(header(version.revision, "", "the prompt was being revised"))
+            items.append(header(version.revision, "", tr(WAS_BEING_REVISED)))
         else:
             note = version.error if version.ok is False else ""
             items.append(header(version.revision, version.prompt, note))
@@ -430,7 +448,7 @@ class GalleryModel(QAbstractListModel):
         elif isinstance(event, ev.UploadFailed):
             self.update_ref(_ref(event.ref), upload_failed=True, upload_error=event.message)
         elif isinstance(event, ev.RevisionStarted):
-            self.ensure_header(event.revision, "", "the prompt is being revised…")
+            self.ensure_header(event.revision, "", tr(BEING_REVISED))
         elif isinstance(event, ev.PromptRevised):
             note = event.error if not event.ok else ""
             self.upsert(header(event.revision, event.prompt, note))

@@ -66,6 +66,7 @@ from imgloop_desktop.core.records import (
     SessionSummary,
     SpendStats,
 )
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
 from imgloop_desktop.gui.workers import Workers
@@ -80,21 +81,21 @@ PAGE_SIZE = 50
 SEARCH_DELAY_MS = 300
 THUMB_SIZE = 56
 ROW_HEIGHT = THUMB_SIZE + 8
-SESSION_COUNT = "{n} session(s)"
-NO_MATCH = "No sessions match"
+SESSION_COUNT = QT_TRANSLATE_NOOP("HistoryBrowser", "{n} session(s)")
+NO_MATCH = QT_TRANSLATE_NOOP("HistoryBrowser", "No sessions match")
 REFRESH_KEY = "F5"
-REFRESH_TIP = "Read the list again (F5)"
+REFRESH_TIP = QT_TRANSLATE_NOOP("HistoryBrowser", "Read the list again (F5)")
 
 Index = QModelIndex | QPersistentModelIndex
 
 OUTCOME_LABELS: dict[HistoryOutcome, str] = {
-    HistoryOutcome.APPROVED: "approved",
-    HistoryOutcome.NOT_APPROVED: "no image approved",
-    HistoryOutcome.ERROR: "error",
-    HistoryOutcome.CANCELLED: "cancelled",
-    HistoryOutcome.INTERRUPTED: "interrupted",
-    HistoryOutcome.RUNNING: "running",
-    HistoryOutcome.BUDGET: "stopped at budget",
+    HistoryOutcome.APPROVED: QT_TRANSLATE_NOOP("HistoryBrowser", "approved"),
+    HistoryOutcome.NOT_APPROVED: QT_TRANSLATE_NOOP("HistoryBrowser", "no image approved"),
+    HistoryOutcome.ERROR: QT_TRANSLATE_NOOP("HistoryBrowser", "error"),
+    HistoryOutcome.CANCELLED: QT_TRANSLATE_NOOP("HistoryBrowser", "cancelled"),
+    HistoryOutcome.INTERRUPTED: QT_TRANSLATE_NOOP("HistoryBrowser", "interrupted"),
+    HistoryOutcome.RUNNING: QT_TRANSLATE_NOOP("HistoryBrowser", "running"),
+    HistoryOutcome.BUDGET: QT_TRANSLATE_NOOP("HistoryBrowser", "stopped at budget"),
 }
 
 
@@ -105,30 +106,74 @@ class Column:
     STARTED = 3
     IMAGES = 4
     COST = 5
-    TITLES = ("", "Prompt", "Outcome", "Date", "Images", "Cost")
+    TITLES = (
+        "",
+        QT_TRANSLATE_NOOP("HistoryBrowser", "Prompt"),
+        QT_TRANSLATE_NOOP("HistoryBrowser", "Outcome"),
+        QT_TRANSLATE_NOOP("HistoryBrowser", "Date"),
+        QT_TRANSLATE_NOOP("HistoryBrowser", "Images"),
+        QT_TRANSLATE_NOOP("HistoryBrowser", "Cost"),
+    )
 
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
 
 
-AGREEMENT_TITLE = "Judge agreement with your decisions:"
-AGREEMENT_LINE = (
+AGREEMENT_TITLE = QT_TRANSLATE_NOOP("HistoryBrowser", "Judge agreement with your decisions:")
+AGREEMENT_LINE = QT_TRANSLATE_NOOP(
+    "HistoryBrowser",
     "{judge} (images by {image}): agreed on {agreed} of {decided} ({rate}); "
-    "judge yes / you no: {yes_no}, judge no / you yes: {no_yes}"
+    "judge yes / you no: {yes_no}, judge no / you yes: {no_yes}",
 )
-AGREEMENT_NONE = "Judge agreement: decide images (Approve / Reject) to measure the judge."
+AGREEMENT_NONE = QT_TRANSLATE_NOOP(
+    "HistoryBrowser",
+    "Judge agreement: decide images (Approve / Reject) to measure the judge.",
+)
 
 NO_COST = "—"
 """A run recorded before costs were (or without a price table): nothing to show."""
-SPEND_TITLE = "Spend:"
-SPEND_NONE = "Spend: no paid call recorded yet."
-SPEND_MONTH = "{key}: {cost} ({runs} run(s), {calls} call(s){per})"
-SPEND_MODEL = "{key}: {cost} ({calls} call(s))"
-SPEND_PER = ", {cost} per approved image"
-SPEND_PER_ALL = "Per approved image, all time: {cost} ({approved} approved)"
-SPEND_PER_NONE = "Per approved image: no image approved yet"
+SPEND_TITLE = QT_TRANSLATE_NOOP("HistoryBrowser", "Spend:")
+SPEND_NONE = QT_TRANSLATE_NOOP("HistoryBrowser", "Spend: no paid call recorded yet.")
+SPEND_MONTH = QT_TRANSLATE_NOOP(
+    "HistoryBrowser", "{key}: {cost} ({runs} run(s), {calls} call(s){per})"
+)
+SPEND_MODEL = QT_TRANSLATE_NOOP("HistoryBrowser", "{key}: {cost} ({calls} call(s))")
+SPEND_PER = QT_TRANSLATE_NOOP("HistoryBrowser", ", {cost} per approved image")
+SPEND_PER_ALL = QT_TRANSLATE_NOOP(
+    "HistoryBrowser", "Per approved image, all time: {cost} ({approved} approved)"
+)
+SPEND_PER_NONE = QT_TRANSLATE_NOOP("HistoryBrowser", "Per approved image: no image approved yet")
+UNKNOWN = QT_TRANSLATE_NOOP("HistoryBrowser", "unknown")
+AT_LEAST = QT_TRANSLATE_NOOP("HistoryBrowser", "≥ {known} + unknown")
+APPROVED_SINCE = QT_TRANSLATE_NOOP("HistoryBrowser", "({n} approved since)")
+LAST_PROMPT = QT_TRANSLATE_NOOP("HistoryBrowser", "Last prompt: {prompt}")
+TIP_COUNTS = QT_TRANSLATE_NOOP(
+    "HistoryBrowser", "{images} image(s), {attempts} attempt(s), run {run_id}"
+)
+TIP_COST = QT_TRANSLATE_NOOP("HistoryBrowser", "Cost: {cost}")
+READ_FAILED = QT_TRANSLATE_NOOP("HistoryBrowser", "The history could not be read: {error}")
+PARAMS_FAILED = QT_TRANSLATE_NOOP(
+    "HistoryBrowser", "The parameters of {run_id} cannot be used: {error}"
+)
+SEARCH_PLACEHOLDER = QT_TRANSLATE_NOOP("HistoryBrowser", "Search prompts (any language)")
+ANY_OUTCOME = QT_TRANSLATE_NOOP("HistoryBrowser", "Any outcome")
+FAVOURITES = QT_TRANSLATE_NOOP("HistoryBrowser", "★ Favourites")
+FAVOURITES_TIP = QT_TRANSLATE_NOOP("HistoryBrowser", "Only sessions with an image you starred")
+ANY_RATING = QT_TRANSLATE_NOOP("HistoryBrowser", "Any rating")
+OR_MORE = QT_TRANSLATE_NOOP("HistoryBrowser", "{stars} or more")
+RATING_TIP = QT_TRANSLATE_NOOP("HistoryBrowser", "Only sessions with an image rated at least this")
+SINCE = QT_TRANSLATE_NOOP("HistoryBrowser", "From")
+UNTIL = QT_TRANSLATE_NOOP("HistoryBrowser", "to")
+OPEN = QT_TRANSLATE_NOOP("HistoryBrowser", "&Open")
+RUN_AGAIN = QT_TRANSLATE_NOOP("HistoryBrowser", "Run a&gain with these parameters")
+REFRESH = QT_TRANSLATE_NOOP("HistoryBrowser", "Refresh")
 SPEND_MONTHS_SHOWN = 3
 SPEND_MODELS_SHOWN = 4
+
+
+def _tr(text: str) -> str:
+    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate("HistoryBrowser", text)
 
 
 def short_cost(cost: Cost | None) -> str:
@@ -138,40 +183,43 @@ def short_cost(cost: Cost | None) -> str:
         return NO_COST
     if cost.complete:
         return money(cost.known)
-    return "unknown" if cost.known == 0 else f"≥ {money(cost.known)} + unknown"
+    return _tr(UNKNOWN) if cost.known == 0 else _tr(AT_LEAST).format(known=money(cost.known))
 
 
 def spend_text(stats: SpendStats) -> str:
     """The latest months and the dearest models, each with its cost per approved image,
     and the cost per approved image over everything."""
     if not stats.by_month and not stats.by_model:
-        return SPEND_NONE
-    lines = [SPEND_TITLE]
+        return _tr(SPEND_NONE)
+    lines = [_tr(SPEND_TITLE)]
     for line in list(stats.by_month)[-SPEND_MONTHS_SHOWN:][::-1]:
         per = line.per_approved_image
         lines.append(
-            SPEND_MONTH.format(
+            _tr(SPEND_MONTH).format(
                 key=line.key,
                 cost=line.cost,
                 runs=line.runs,
                 calls=line.calls,
-                per=SPEND_PER.format(cost=per) if per is not None else "",
+                per=_tr(SPEND_PER).format(cost=per) if per is not None else "",
             )
         )
     dearest = sorted(stats.by_model, key=lambda s: s.cost.known, reverse=True)
     for line in dearest[:SPEND_MODELS_SHOWN]:
-        lines.append(SPEND_MODEL.format(key=line.key, cost=line.cost, calls=line.calls))
+        lines.append(_tr(SPEND_MODEL).format(key=line.key, cost=line.cost, calls=line.calls))
     if stats.per_approved_image is not None:
-        lines.append(SPEND_PER_ALL.format(cost=stats.per_approved_image, approved=stats.approved))
+        lines.append(
+            _tr(SPEND_PER_ALL).format(cost=stats.per_approved_image, approved=stats.approved)
+        )
     else:
-        lines.append(SPEND_PER_NONE)
+        lines.append(_tr(SPEND_PER_NONE))
     return "\n".join(lines)
 
 
 def agreement_text(rows: list[Agreement]) -> str:
     """One line per (judge model, image model) with a decision to compare against."""
+    line = _tr(AGREEMENT_LINE)
     lines = [
-        AGREEMENT_LINE.format(
+        line.format(
             judge=a.judge_model_id,
             image=a.image_model_id,
             agreed=a.agreed,
@@ -183,7 +231,7 @@ def agreement_text(rows: list[Agreement]) -> str:
         for a in rows
         if a.decided
     ]
-    return "\n".join([AGREEMENT_TITLE, *lines]) if lines else AGREEMENT_NONE
+    return "\n".join([_tr(AGREEMENT_TITLE), *lines]) if lines else _tr(AGREEMENT_NONE)
 
 
 def session_notes_text(s: SessionSummary) -> str:
@@ -232,7 +280,7 @@ class SessionListModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return Column.TITLES[section]
+            return _tr(Column.TITLES[section]) if Column.TITLES[section] else ""
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -246,9 +294,9 @@ class SessionListModel(QAbstractTableModel):
             if column == Column.PROMPT:
                 return s.prompt.replace("\n", " ")
             if column == Column.OUTCOME:
-                text = OUTCOME_LABELS[s.outcome]
+                text = _tr(OUTCOME_LABELS[s.outcome])
                 if s.approved_count and s.outcome is not HistoryOutcome.APPROVED:
-                    text += f" ({s.approved_count} approved since)"
+                    text += " " + _tr(APPROVED_SINCE).format(n=s.approved_count)
                 return text
             if column == Column.STARTED:
                 return f"{s.started_at.astimezone():%Y-%m-%d %H:%M}"
@@ -259,11 +307,15 @@ class SessionListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [s.prompt]
             if s.latest_prompt != s.prompt:
-                lines.append(f"Last prompt: {s.latest_prompt}")
-            lines.append(f"{OUTCOME_LABELS[s.outcome]}: {s.message}" if s.message else "")
-            lines.append(f"{s.image_count} image(s), {s.attempt_count} attempt(s), run {s.run_id}")
+                lines.append(_tr(LAST_PROMPT).format(prompt=s.latest_prompt))
+            lines.append(f"{_tr(OUTCOME_LABELS[s.outcome])}: {s.message}" if s.message else "")
+            lines.append(
+                _tr(TIP_COUNTS).format(
+                    images=s.image_count, attempts=s.attempt_count, run_id=s.run_id
+                )
+            )
             if s.cost is not None:
-                lines.append(f"Cost: {s.cost}")
+                lines.append(_tr(TIP_COST).format(cost=s.cost))
             lines.append(session_notes_text(s))
             return "\n".join(line for line in lines if line)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.IMAGES, Column.COST):
@@ -326,7 +378,7 @@ class SessionListModel(QAbstractTableModel):
         self._fetching = False
         self._has_more = False
         log.warning("history page: %s", error)
-        self.failed.emit(f"The history could not be read: {error}")
+        self.failed.emit(_tr(READ_FAILED).format(error=error))
 
     def _arrived(self, value: SessionPage | _FirstPage) -> None:
         self._fetching = False
@@ -459,26 +511,29 @@ class HistoryBrowser(QWidget):
         self.loader = ThumbnailLoader(THUMB_SIZE, parent=self)
 
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Search prompts (any language)")
+        self.search_edit.setPlaceholderText(_tr(SEARCH_PLACEHOLDER))
         self.search_edit.setClearButtonEnabled(True)
         self.outcome_combo = QComboBox(self)
-        self.outcome_combo.addItem("Any outcome", None)
+        self.outcome_combo.addItem(_tr(ANY_OUTCOME), None)
         for outcome, label in OUTCOME_LABELS.items():
-            self.outcome_combo.addItem(label, outcome.value)
+            self.outcome_combo.addItem(_tr(label), outcome.value)
         today = QDate.currentDate()
         # A person's marks (schema v10): runs holding a starred or well-rated image.
-        self.favourite_check = QCheckBox("★ Favourites", self)
+        self.favourite_check = QCheckBox(_tr(FAVOURITES), self)
         self.favourite_check.setObjectName("favouritesOnly")
-        self.favourite_check.setToolTip("Only sessions with an image you starred")
+        self.favourite_check.setToolTip(_tr(FAVOURITES_TIP))
         self.rating_combo = QComboBox(self)
         self.rating_combo.setObjectName("minRating")
-        self.rating_combo.addItem("Any rating", 0)
+        self.rating_combo.addItem(_tr(ANY_RATING), 0)
         for stars in range(1, 6):
-            self.rating_combo.addItem(f"{'★' * stars}{' or more' if stars < 5 else ''}", stars)
-        self.rating_combo.setToolTip("Only sessions with an image rated at least this")
-        self.since_check = QCheckBox("From", self)
+            marks = "★" * stars
+            self.rating_combo.addItem(
+                _tr(OR_MORE).format(stars=marks) if stars < 5 else marks, stars
+            )
+        self.rating_combo.setToolTip(_tr(RATING_TIP))
+        self.since_check = QCheckBox(_tr(SINCE), self)
         self.since_edit = QDateEdit(today.addDays(-30), self)
-        self.until_check = QCheckBox("to", self)
+        self.until_check = QCheckBox(_tr(UNTIL), self)
         self.until_edit = QDateEdit(today, self)
         for edit in (self.since_edit, self.until_edit):
             edit.setCalendarPopup(True)
@@ -524,10 +579,14 @@ class HistoryBrowser(QWidget):
         # rows again after every page, which stalls scrolling once thousands are loaded.
         metrics = self.fontMetrics()
         for column, sample in (
-            (Column.OUTCOME, "no image approved (99 approved since)"),
+            (
+                Column.OUTCOME,
+                f"{_tr(OUTCOME_LABELS[HistoryOutcome.NOT_APPROVED])} "
+                + _tr(APPROVED_SINCE).format(n=99),
+            ),
             (Column.STARTED, "2024-05-01 12:00 "),
-            (Column.IMAGES, " Images "),
-            (Column.COST, "≥ $0.0000 + unknown"),
+            (Column.IMAGES, f" {_tr(Column.TITLES[Column.IMAGES])} "),
+            (Column.COST, _tr(AT_LEAST).format(known="$0.0000")),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
@@ -535,9 +594,9 @@ class HistoryBrowser(QWidget):
             Column.THUMBNAIL, _ThumbnailDelegate(self.loader, history, self.table)
         )
 
-        self.open_button = QPushButton("&Open", self)
-        self.run_again_button = QPushButton("Run a&gain with these parameters", self)
-        self.refresh_button = QPushButton("Refresh", self)
+        self.open_button = QPushButton(_tr(OPEN), self)
+        self.run_again_button = QPushButton(_tr(RUN_AGAIN), self)
+        self.refresh_button = QPushButton(_tr(REFRESH), self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
@@ -588,7 +647,7 @@ class HistoryBrowser(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         # F5 rather than a mnemonic: the Review dock has a Refresh too, and Alt+letters are
         # one set for the whole window; a key bound to the focused panel is not.
-        self.refresh_button.setToolTip(REFRESH_TIP)
+        self.refresh_button.setToolTip(_tr(REFRESH_TIP))
         refresh_key = QShortcut(QKeySequence(REFRESH_KEY), self)
         refresh_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh_key.activated.connect(self.refresh)
@@ -691,7 +750,7 @@ class HistoryBrowser(QWidget):
             return RunParams.from_event(history.session(run_id).params)
 
         def failed(error: BaseException) -> None:
-            self._say(f"The parameters of {run_id} cannot be used: {error}")
+            self._say(_tr(PARAMS_FAILED).format(run_id=run_id, error=error))
 
         self._jobs.start(work, returned=self.runAgain.emit, errored=failed)
 
@@ -755,12 +814,12 @@ class HistoryBrowser(QWidget):
 
     @Slot(int)
     def _total_changed(self, total: int) -> None:
-        self.count_label.setText(SESSION_COUNT.format(n=total))
+        self.count_label.setText(_tr(SESSION_COUNT).format(n=total))
 
     @Slot(int)
     def _page_loaded(self, rows: int) -> None:
         if rows == 0:
-            self.count_label.setText(NO_MATCH)
+            self.count_label.setText(_tr(NO_MATCH))
         if self._reselect is not None:
             for row in range(self.model.rowCount()):
                 if self.model.summary(row).run_id == self._reselect:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -56,7 +56,9 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core.records import MAX_RATING, Decision, ImageMarks, ImageRecord
 from imgloop_desktop.gui import badges
 from imgloop_desktop.gui.details_pane import CHECK_COLUMNS, check_rows
+from imgloop_desktop.gui.details_pane import tr as dp_tr
 from imgloop_desktop.gui.gallery_model import version_label
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -65,22 +67,36 @@ log = logging.getLogger(__name__)
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.02
 MAX_ZOOM = 32.0
-FIT_TEXT = "Fit ({percent} %)"
-ZOOM_TEXT = "{percent} %"
+FIT_TEXT = QT_TRANSLATE_NOOP("ImageViewer", "Fit ({percent} %)")
+ZOOM_TEXT = QT_TRANSLATE_NOOP("ImageViewer", "{percent} %")
 POSITION = "{n} / {total}"
 STAR_ON = "★"
 STAR_OFF = "☆"
-FAVOURITE_ON = "★ Favourite"
-FAVOURITE_OFF = "☆ Favourite"
-NO_VERDICT = "not judged"
-LOADING = "Loading…"
-UNAVAILABLE = "The image could not be shown: {error}"
-DECIDED = "Your decision: {decision}"
-UNDECIDED = "Your decision: none (the judge's verdict stands)"
-HELP = (
+FAVOURITE_ON = QT_TRANSLATE_NOOP("ImageViewer", "★ Favourite")
+FAVOURITE_OFF = QT_TRANSLATE_NOOP("ImageViewer", "☆ Favourite")
+NO_VERDICT = QT_TRANSLATE_NOOP("ImageViewer", "not judged")
+LOADING = QT_TRANSLATE_NOOP("ImageViewer", "Loading…")
+UNAVAILABLE = QT_TRANSLATE_NOOP("ImageViewer", "The image could not be shown: {error}")
+DECIDED = QT_TRANSLATE_NOOP("ImageViewer", "Your decision: {decision}")
+UNDECIDED = QT_TRANSLATE_NOOP("ImageViewer", "Your decision: none (the judge's verdict stands)")
+HELP = QT_TRANSLATE_NOOP(
+    "ImageViewer",
     "Wheel or +/- zoom, 0 fit, 1 100 %, drag to pan · ←/→ previous/next · "
-    "A approve, R reject, F favourite, Ctrl+1…5 rate · Esc back"
+    "A approve, R reject, F favourite, Ctrl+1…5 rate · Esc back",
 )
+TITLE = QT_TRANSLATE_NOOP("ImageViewer", "{version} · attempt {attempt} · image {index}")
+JUDGE = QT_TRANSLATE_NOOP("ImageViewer", "Judge: {reason}")
+NOT_SAVED = QT_TRANSLATE_NOOP("ImageViewer", "Not saved: {error}")
+RATE_TIP = QT_TRANSLATE_NOOP("ImageViewer", "Rate {n} of {most} (Ctrl+{n}); click again to clear")
+DECISIONS = {
+    Decision.APPROVED: QT_TRANSLATE_NOOP("ImageViewer", "approved"),
+    Decision.REJECTED: QT_TRANSLATE_NOOP("ImageViewer", "rejected"),
+}
+
+
+def tr(text: str) -> str:
+    """``text`` (declared above) in the window's language."""
+    return QCoreApplication.translate("ImageViewer", text)
 
 
 def load_full(path: Path) -> QImage:
@@ -182,7 +198,7 @@ class ZoomCanvas(QWidget):
 
     def zoom_text(self) -> str:
         percent = round(self.zoom() * 100)
-        return FIT_TEXT.format(percent=percent) if self._fit else ZOOM_TEXT.format(percent=percent)
+        return tr(FIT_TEXT if self._fit else ZOOM_TEXT).format(percent=percent)
 
     def fit(self) -> None:
         self._fit = True
@@ -360,8 +376,8 @@ def verdict_line(image: ImageRecord) -> tuple[str, str]:
 
 
 def image_title(image: ImageRecord) -> str:
-    return (
-        f"{version_label(image.revision)} · attempt {image.attempt + 1} · image {image.index + 1}"
+    return tr(TITLE).format(
+        version=version_label(image.revision), attempt=image.attempt + 1, index=image.index + 1
     )
 
 
@@ -402,26 +418,30 @@ class ImageViewer(QWidget):
 
         self.canvas = ZoomCanvas(self)
         self.canvas.setObjectName("viewerCanvas")
-        self.back_button = QPushButton("← Back (Esc)", self)
+        self.back_button = QPushButton(
+            QCoreApplication.translate("ImageViewer", "← Back (Esc)"), self
+        )
         self.prev_button = QToolButton(self)
         self.prev_button.setText("◀")
-        self.prev_button.setToolTip("Previous image (←)")
+        self.prev_button.setToolTip(QCoreApplication.translate("ImageViewer", "Previous image (←)"))
         self.next_button = QToolButton(self)
         self.next_button.setText("▶")
-        self.next_button.setToolTip("Next image (→)")
+        self.next_button.setToolTip(QCoreApplication.translate("ImageViewer", "Next image (→)"))
         self.position_label = QLabel(self)
         self.fit_button = QToolButton(self)
-        self.fit_button.setText("Fit")
-        self.fit_button.setToolTip("Fit the window (0)")
+        self.fit_button.setText(QCoreApplication.translate("ImageViewer", "Fit"))
+        self.fit_button.setToolTip(QCoreApplication.translate("ImageViewer", "Fit the window (0)"))
         self.actual_button = QToolButton(self)
         self.actual_button.setText("100 %")
-        self.actual_button.setToolTip("Actual pixels (1)")
+        self.actual_button.setToolTip(
+            QCoreApplication.translate("ImageViewer", "Actual pixels (1)")
+        )
         self.out_button = QToolButton(self)
         self.out_button.setText("\N{MINUS SIGN}")
-        self.out_button.setToolTip("Zoom out (-)")
+        self.out_button.setToolTip(QCoreApplication.translate("ImageViewer", "Zoom out (-)"))
         self.in_button = QToolButton(self)
         self.in_button.setText("+")
-        self.in_button.setToolTip("Zoom in (+)")
+        self.in_button.setToolTip(QCoreApplication.translate("ImageViewer", "Zoom in (+)"))
         self.zoom_label = QLabel(self)
         self.zoom_label.setMinimumWidth(80)
         for button in (
@@ -463,7 +483,9 @@ class ImageViewer(QWidget):
         self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.checks = QTableWidget(0, len(CHECK_COLUMNS) - 1, side)
         self.checks.setObjectName("viewerChecks")
-        self.checks.setHorizontalHeaderLabels([CHECK_COLUMNS[0], CHECK_COLUMNS[1], ""])
+        self.checks.setHorizontalHeaderLabels(
+            [dp_tr(CHECK_COLUMNS[0]), dp_tr(CHECK_COLUMNS[1]), ""]
+        )
         self.checks.verticalHeader().setVisible(False)
         self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.checks.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -476,27 +498,37 @@ class ImageViewer(QWidget):
         self.checks.setVisible(False)
         self.decision_label = QLabel(side)
         self.decision_label.setWordWrap(True)
-        self.approve_button = QPushButton("Approve (A)", side)
-        self.reject_button = QPushButton("Reject (R)", side)
-        self.clear_button = QPushButton("Clear", side)
-        self.clear_button.setToolTip("Forget your decision: the judge's verdict stands")
-        self.favourite_button = QPushButton(FAVOURITE_OFF, side)
+        self.approve_button = QPushButton(
+            QCoreApplication.translate("ImageViewer", "Approve (A)"), side
+        )
+        self.reject_button = QPushButton(
+            QCoreApplication.translate("ImageViewer", "Reject (R)"), side
+        )
+        self.clear_button = QPushButton(QCoreApplication.translate("ImageViewer", "Clear"), side)
+        self.clear_button.setToolTip(
+            QCoreApplication.translate(
+                "ImageViewer", "Forget your decision: the judge's verdict stands"
+            )
+        )
+        self.favourite_button = QPushButton(tr(FAVOURITE_OFF), side)
         self.favourite_button.setObjectName("viewerFavourite")
         self.favourite_button.setCheckable(True)
-        self.favourite_button.setToolTip("Mark as a favourite (F)")
+        self.favourite_button.setToolTip(
+            QCoreApplication.translate("ImageViewer", "Mark as a favourite (F)")
+        )
         self.star_buttons: list[QToolButton] = []
         for n in range(1, MAX_RATING + 1):
             star = QToolButton(side)
             star.setText(STAR_OFF)
             star.setAutoRaise(True)
-            star.setToolTip(f"Rate {n} of {MAX_RATING} (Ctrl+{n}); click again to clear")
+            star.setToolTip(tr(RATE_TIP).format(n=n, most=MAX_RATING))
             star.setObjectName(f"viewerStar{n}")
             star.clicked.connect(lambda _=False, n=n: self._star_clicked(n))
             self.star_buttons.append(star)
         self.prompt_label = QLabel(side)
         self.prompt_label.setWordWrap(True)
         self.prompt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.help_label = QLabel(HELP, side)
+        self.help_label = QLabel(tr(HELP), side)
         self.help_label.setWordWrap(True)
         self.help_label.setStyleSheet("color: palette(placeholder-text);")
         side_buttons: tuple[QAbstractButton, ...] = (
@@ -527,7 +559,7 @@ class ImageViewer(QWidget):
         side_layout.addWidget(self.decision_label)
         side_layout.addLayout(decide_row)
         side_layout.addLayout(marks_row)
-        side_layout.addWidget(QLabel("Prompt:", side))
+        side_layout.addWidget(QLabel(QCoreApplication.translate("ImageViewer", "Prompt:"), side))
         side_layout.addWidget(self.prompt_label)
         side_layout.addStretch(0)
         side_layout.addWidget(self.help_label)
@@ -701,7 +733,7 @@ class ImageViewer(QWidget):
     def _go(self, image_id: int) -> None:
         self._current = image_id
         self._record = None
-        self.canvas.set_image(None, LOADING)
+        self.canvas.set_image(None, tr(LOADING))
         self._update_controls()
         self.currentImageChanged.emit(image_id)
         history = self.history
@@ -717,14 +749,14 @@ class ImageViewer(QWidget):
             record, image, error = result
             if record.image_id != self._current:
                 return
-            self.canvas.set_image(image, UNAVAILABLE.format(error=error) if error else "")
+            self.canvas.set_image(image, tr(UNAVAILABLE).format(error=error) if error else "")
             self._show_record(record)
             self._update_zoom_label()
             self.loaded.emit(record.image_id)
 
         def failed(error: BaseException) -> None:
             if image_id == self._current:
-                self.canvas.set_image(None, UNAVAILABLE.format(error=error))
+                self.canvas.set_image(None, tr(UNAVAILABLE).format(error=error))
                 log.warning("viewer: image %s: %s", image_id, error)
 
         self._jobs.start(work, returned=done, errored=failed, supersede="image")
@@ -748,7 +780,7 @@ class ImageViewer(QWidget):
 
     def _write_failed(self, error: BaseException) -> None:
         log.warning("viewer: %s", error)
-        self.decision_label.setText(f"Not saved: {error}")
+        self.decision_label.setText(tr(NOT_SAVED).format(error=error))
         self.failed.emit(str(error))
 
     def _star_clicked(self, n: int) -> None:
@@ -763,8 +795,10 @@ class ImageViewer(QWidget):
         self.verdict_label.setText(text)
         self.verdict_label.setStyleSheet(pill_style(colour))
         verdict = record.verdict
-        reason = verdict.reason if verdict is not None else NO_VERDICT
-        self.reason_label.setText(f"Judge: {reason}" if verdict is not None else reason)
+        reason = verdict.reason if verdict is not None else tr(NO_VERDICT)
+        self.reason_label.setText(
+            tr(JUDGE).format(reason=reason) if verdict is not None else reason
+        )
         rows = check_rows(verdict, record.human_items)
         self.checks.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -775,9 +809,9 @@ class ImageViewer(QWidget):
         self.checks.setVisible(bool(rows))
         self.checks.resizeRowsToContents()
         self.decision_label.setText(
-            DECIDED.format(decision=record.human_decision.value)
+            tr(DECIDED).format(decision=tr(DECISIONS[record.human_decision]))
             if record.human_decision is not None
-            else UNDECIDED
+            else tr(UNDECIDED)
         )
         self.prompt_label.setText(record.prompt)
         self._update_controls()
@@ -792,7 +826,7 @@ class ImageViewer(QWidget):
         favourite = bool(record and record.favourite)
         self.favourite_button.setEnabled(has)
         self.favourite_button.setChecked(favourite)
-        self.favourite_button.setText(FAVOURITE_ON if favourite else FAVOURITE_OFF)
+        self.favourite_button.setText(tr(FAVOURITE_ON if favourite else FAVOURITE_OFF))
         rating = (record.rating if record is not None else None) or 0
         for n, star in enumerate(self.star_buttons, start=1):
             star.setEnabled(has)

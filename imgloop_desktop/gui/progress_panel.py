@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -53,66 +53,136 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.gui.error_box import show_error
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form.widgets import CaptionRows
 from imgloop_desktop.gui.record_notes import regions_text
 
 TICK_MS = 250
 
+
+def tr(text: str) -> str:
+    """``text`` (declared below) in the window's language."""
+    return QCoreApplication.translate("ProgressPanel", text)
+
+
 # What the panel says; the tests compare against these, so a wording change is one edit.
-NOT_RUNNING = "Not running"
+NOT_RUNNING = QT_TRANSLATE_NOOP("ProgressPanel", "Not running")
 NONE_YET = "—"
-STARTING = "Starting…"
-PREPARING = "Preparing"
-NOT_STARTED = "Not started"
-COULD_NOT_START = "Could not start: {message}"
-STEP = "Prompt version {version} of {versions}"
-STEP_ATTEMPT = " · attempt {attempt} of {attempts}"
-REVISING = "revising the prompt"
-GENERATING = "generating"
-JUDGING = "judging"
-UPLOADING = "uploading"
-WAITING = "Waiting…"
-CANCELLING = "Cancelling — waiting for the current call to return"
-PHASE = "{phase} ({elapsed})"
-VERDICT = "{result} — {reason}"
-VERDICT_SCORED = "{result} {badge} — {reason}"
-CHECKLIST_GIVEN = "{items}, given"
-CHECKLIST_CACHED = "{items}, written for this prompt before (no call made)"
-CHECKLIST_WRITTEN = "{items}, written by {model}{tokens}"
-CHECKLIST_EDITED = "{items}, edited during the run (from the next judgement)"
-CHECKLIST_FAILED = "Could not be written: {error} — judging the whole prompt YES/NO instead"
-CHECKLIST_ITEMS = "{n} requirement(s), {musts} must"
-TOKENS = " ({input} in / {output} out tokens)"
-BEST_LINE = "{where} — {misses}"
-BEST_HOW = {"rank": "most requirements met", "comparison": "picked by a comparison"}
-STEPS_FAILED = "{n} step(s) failed"
-NOTES = "{n} note(s) on attempts"
-JUDGE_NOTE = "Judge: {note}"
-REVISER_NOTE = "Reviser: {note}"
-NOTE_LINE = "• {note}"
-UPLOADS_FAILED = "{n} upload(s) failed (kept on disk; retried later)"
-FINISHED = "Finished ({n} image(s) kept)"
-APPROVED_AT = "{words}: {where} ({n} image(s) kept)."
-WHERE = "prompt version {version}, attempt {attempt}"
-WHERE_IMAGE = ", image {index}"
-ERROR_OUTCOME = "{words}: {message}"
-OTHER_OUTCOME = "{words}. {message}"
-SPENT = "Spent {spent}"
-SPENT_OF_CAP = "Spent {spent} of {cap} cap"
-SPENT_FINAL = "{spent} in all"
-SPENT_FINAL_OF_CAP = "{spent} in all, of a {cap} cap"
-LAST_CALL = "Last call: {kind} on {model}, {cost}"
-NO_CALL_PAID = "$0.00 (no call made yet)"
-BAR_FORMAT = "%v of %m attempts"
-BAR_TIP = "Attempts finished (judged or failed) of the most this run may make"
+STARTING = QT_TRANSLATE_NOOP("ProgressPanel", "Starting…")
+PREPARING = QT_TRANSLATE_NOOP("ProgressPanel", "Preparing")
+NOT_STARTED = QT_TRANSLATE_NOOP("ProgressPanel", "Not started")
+COULD_NOT_START = QT_TRANSLATE_NOOP("ProgressPanel", "Could not start: {message}")
+STEP = QT_TRANSLATE_NOOP("ProgressPanel", "Prompt version {version} of {versions}")
+STEP_ATTEMPT = QT_TRANSLATE_NOOP("ProgressPanel", " · attempt {attempt} of {attempts}")
+REVISING = QT_TRANSLATE_NOOP("ProgressPanel", "revising the prompt")
+GENERATING = QT_TRANSLATE_NOOP("ProgressPanel", "generating")
+JUDGING = QT_TRANSLATE_NOOP("ProgressPanel", "judging")
+UPLOADING = QT_TRANSLATE_NOOP("ProgressPanel", "uploading")
+WAITING = QT_TRANSLATE_NOOP("ProgressPanel", "Waiting…")
+CANCELLING = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "Cancelling — waiting for the current call to return"
+)
+PHASE = QT_TRANSLATE_NOOP("ProgressPanel", "{phase} ({elapsed})")
+VERDICT = QT_TRANSLATE_NOOP("ProgressPanel", "{result} — {reason}")
+VERDICT_SCORED = QT_TRANSLATE_NOOP("ProgressPanel", "{result} {badge} — {reason}")
+CHECKLIST_GIVEN = QT_TRANSLATE_NOOP("ProgressPanel", "{items}, given")
+CHECKLIST_CACHED = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "{items}, written for this prompt before (no call made)"
+)
+CHECKLIST_WRITTEN = QT_TRANSLATE_NOOP("ProgressPanel", "{items}, written by {model}{tokens}")
+CHECKLIST_EDITED = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "{items}, edited during the run (from the next judgement)"
+)
+CHECKLIST_FAILED = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "Could not be written: {error} — judging the whole prompt YES/NO instead"
+)
+CHECKLIST_ITEMS = QT_TRANSLATE_NOOP("ProgressPanel", "{n} requirement(s), {musts} must")
+TOKENS = QT_TRANSLATE_NOOP("ProgressPanel", " ({input} in / {output} out tokens)")
+BEST_LINE = QT_TRANSLATE_NOOP("ProgressPanel", "{where} — {misses}")
+BEST_HOW = {
+    "rank": QT_TRANSLATE_NOOP("ProgressPanel", "most requirements met"),
+    "comparison": QT_TRANSLATE_NOOP("ProgressPanel", "picked by a comparison"),
+}
+STEPS_FAILED = QT_TRANSLATE_NOOP("ProgressPanel", "{n} step(s) failed")
+NOTES = QT_TRANSLATE_NOOP("ProgressPanel", "{n} note(s) on attempts")
+JUDGE_NOTE = QT_TRANSLATE_NOOP("ProgressPanel", "Judge: {note}")
+REVISER_NOTE = QT_TRANSLATE_NOOP("ProgressPanel", "Reviser: {note}")
+NOTE_LINE = QT_TRANSLATE_NOOP("ProgressPanel", "• {note}")
+UPLOADS_FAILED = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "{n} upload(s) failed (kept on disk; retried later)"
+)
+FINISHED = QT_TRANSLATE_NOOP("ProgressPanel", "Finished ({n} image(s) kept)")
+APPROVED_AT = QT_TRANSLATE_NOOP("ProgressPanel", "{words}: {where} ({n} image(s) kept).")
+WHERE = QT_TRANSLATE_NOOP("ProgressPanel", "prompt version {version}, attempt {attempt}")
+WHERE_IMAGE = QT_TRANSLATE_NOOP("ProgressPanel", ", image {index}")
+ERROR_OUTCOME = QT_TRANSLATE_NOOP("ProgressPanel", "{words}: {message}")
+OTHER_OUTCOME = QT_TRANSLATE_NOOP("ProgressPanel", "{words}. {message}")
+SPENT = QT_TRANSLATE_NOOP("ProgressPanel", "Spent {spent}")
+SPENT_OF_CAP = QT_TRANSLATE_NOOP("ProgressPanel", "Spent {spent} of {cap} cap")
+SPENT_FINAL = QT_TRANSLATE_NOOP("ProgressPanel", "{spent} in all")
+SPENT_FINAL_OF_CAP = QT_TRANSLATE_NOOP("ProgressPanel", "{spent} in all, of a {cap} cap")
+LAST_CALL = QT_TRANSLATE_NOOP("ProgressPanel", "Last call: {kind} on {model}, {cost}")
+NO_CALL_PAID = QT_TRANSLATE_NOOP("ProgressPanel", "$0.00 (no call made yet)")
+BAR_FORMAT = QT_TRANSLATE_NOOP("ProgressPanel", "%v of %m attempts")
+BAR_TIP = QT_TRANSLATE_NOOP(
+    "ProgressPanel", "Attempts finished (judged or failed) of the most this run may make"
+)
 
 OUTCOME_WORDS = {
-    ev.Outcome.APPROVED: "Approved",
-    ev.Outcome.NOT_APPROVED: "No image approved",
-    ev.Outcome.ERROR: "Stopped by an error",
-    ev.Outcome.CANCELLED: "Cancelled",
-    ev.Outcome.BUDGET: "Stopped at the budget",
+    ev.Outcome.APPROVED: QT_TRANSLATE_NOOP("ProgressPanel", "Approved"),
+    ev.Outcome.NOT_APPROVED: QT_TRANSLATE_NOOP("ProgressPanel", "No image approved"),
+    ev.Outcome.ERROR: QT_TRANSLATE_NOOP("ProgressPanel", "Stopped by an error"),
+    ev.Outcome.CANCELLED: QT_TRANSLATE_NOOP("ProgressPanel", "Cancelled"),
+    ev.Outcome.BUDGET: QT_TRANSLATE_NOOP("ProgressPanel", "Stopped at the budget"),
 }
+RESULTS = {
+    "YES": QT_TRANSLATE_NOOP("ProgressPanel", "YES"),
+    "NO": QT_TRANSLATE_NOOP("ProgressPanel", "NO"),
+    "REVIEW": QT_TRANSLATE_NOOP("ProgressPanel", "REVIEW"),
+    "ERROR": QT_TRANSLATE_NOOP("ProgressPanel", "ERROR"),
+}
+"""The judge's answer as the panel says it (the core's word in English)."""
+LIST_SEPARATOR = QT_TRANSLATE_NOOP("ProgressPanel", ", ")
+WARNING_SEPARATOR = QT_TRANSLATE_NOOP("ProgressPanel", "; ")
+WARNING_END = QT_TRANSLATE_NOOP("ProgressPanel", ".")
+HEAD = QT_TRANSLATE_NOOP("ProgressPanel", "Run {run_id}: {outcome}")
+HEAD_COST = QT_TRANSLATE_NOOP("ProgressPanel", "Cost: {spent}")
+HEAD_APPROVED = QT_TRANSLATE_NOOP("ProgressPanel", "Approved image: {path}")
+ATTEMPT_LINE = QT_TRANSLATE_NOOP("ProgressPanel", "prompt {revision} attempt {attempt}: {message}")
+REVISION_LINE = QT_TRANSLATE_NOOP("ProgressPanel", "revision {revision}: {error}")
+CHECKLIST_LINE = QT_TRANSLATE_NOOP("ProgressPanel", "checklist: {error}")
+COUNTED = QT_TRANSLATE_NOOP("ProgressPanel", "{word} ({n})")
+HOW = QT_TRANSLATE_NOOP("ProgressPanel", " ({how})")
+
+
+def result_word(result: str) -> str:
+    return tr(RESULTS[result]) if result in RESULTS else result
+
+
+def call_kind(kind: ev.CallKind) -> str:
+    return tr(CALL_KINDS[kind]) if kind in CALL_KINDS else str(kind)
+
+
+OUTCOME_VALUES = {
+    ev.Outcome.APPROVED: QT_TRANSLATE_NOOP("ProgressPanel", "approved"),
+    ev.Outcome.NOT_APPROVED: QT_TRANSLATE_NOOP("ProgressPanel", "not_approved"),
+    ev.Outcome.ERROR: QT_TRANSLATE_NOOP("ProgressPanel", "error"),
+    ev.Outcome.CANCELLED: QT_TRANSLATE_NOOP("ProgressPanel", "cancelled"),
+    ev.Outcome.BUDGET: QT_TRANSLATE_NOOP("ProgressPanel", "budget"),
+}
+"""How a run ended in the details' first line (the core's word in English)."""
+CALL_KINDS = {
+    ev.CallKind.GENERATE: QT_TRANSLATE_NOOP("ProgressPanel", "generate"),
+    ev.CallKind.JUDGE: QT_TRANSLATE_NOOP("ProgressPanel", "judge"),
+    ev.CallKind.JUDGE_AGAIN: QT_TRANSLATE_NOOP("ProgressPanel", "judge again"),
+    ev.CallKind.CHECKLIST: QT_TRANSLATE_NOOP("ProgressPanel", "checklist"),
+    ev.CallKind.CHECKLIST_AGAIN: QT_TRANSLATE_NOOP("ProgressPanel", "checklist again"),
+    ev.CallKind.REVISE: QT_TRANSLATE_NOOP("ProgressPanel", "revise"),
+    ev.CallKind.REVISE_AGAIN: QT_TRANSLATE_NOOP("ProgressPanel", "revise again"),
+    ev.CallKind.COMPARE: QT_TRANSLATE_NOOP("ProgressPanel", "compare"),
+}
+"""A paid call's kind in the last call's tooltip (the core's word in English)."""
+
 _OUTCOME_STYLE = {
     ev.Outcome.APPROVED: "color: #2e7d32; font-weight: bold;",
     ev.Outcome.NOT_APPROVED: "color: #a15c00; font-weight: bold;",
@@ -132,63 +202,64 @@ def format_elapsed(seconds: float) -> str:
 def outcome_text(event: ev.RunFinished) -> str:
     """The final line, counting from 1 like the progress line does (the core's labels count
     from 0)."""
-    words = OUTCOME_WORDS[event.outcome]
+    words = tr(OUTCOME_WORDS[event.outcome])
     approved = event.approved
     if approved is not None:
         ref = approved.ref
-        where = WHERE.format(version=ref.revision + 1, attempt=ref.attempt + 1)
+        where = tr(WHERE).format(version=ref.revision + 1, attempt=ref.attempt + 1)
         if ref.index:
-            where += WHERE_IMAGE.format(index=ref.index + 1)
-        return APPROVED_AT.format(words=words, where=where, n=len(event.candidates))
+            where += tr(WHERE_IMAGE).format(index=ref.index + 1)
+        return tr(APPROVED_AT).format(words=words, where=where, n=len(event.candidates))
     if event.outcome in (ev.Outcome.CANCELLED, ev.Outcome.BUDGET):
         # "Cancelled; 3 image(s) kept." / "Stopped at the budget: <which cap, what was
         # spent>. 3 image(s) kept. Best, not approved: ..." (core/loop.py)
         return event.message
     if event.outcome is ev.Outcome.ERROR:
-        return ERROR_OUTCOME.format(words=words, message=event.message)
-    return OTHER_OUTCOME.format(words=words, message=event.message)
+        return tr(ERROR_OUTCOME).format(words=words, message=event.message)
+    return tr(OTHER_OUTCOME).format(words=words, message=event.message)
 
 
 def spent_text(total: Cost | None, cap: Decimal | None, *, final: bool = False) -> str:
     """ "Spent $0.27 of $1.50 cap" while the run goes; "$0.27 in all, of a $1.50 cap" at
     its end. An unpriced call leaves the total "at least $X (incomplete: …)", never $0."""
-    spent = NO_CALL_PAID if total is None else str(total)
+    spent = tr(NO_CALL_PAID) if total is None else str(total)
     if final:
         if cap is None:
-            return SPENT_FINAL.format(spent=spent)
-        return SPENT_FINAL_OF_CAP.format(spent=spent, cap=money(cap))
+            return tr(SPENT_FINAL).format(spent=spent)
+        return tr(SPENT_FINAL_OF_CAP).format(spent=spent, cap=money(cap))
     if cap is None:
-        return SPENT.format(spent=spent)
-    return SPENT_OF_CAP.format(spent=spent, cap=money(cap))
+        return tr(SPENT).format(spent=spent)
+    return tr(SPENT_OF_CAP).format(spent=spent, cap=money(cap))
 
 
 def checklist_text(event: ev.ChecklistSet) -> str:
     """One line for a ``ChecklistSet``: how many requirements, and where they came from."""
     if event.origin is ev.ChecklistOrigin.FAILED or event.checklist is None:
-        return CHECKLIST_FAILED.format(error=event.error or "no answer")
+        no_answer = QCoreApplication.translate("ProgressPanel", "no answer")
+        return tr(CHECKLIST_FAILED).format(error=event.error or no_answer)
     checklist = event.checklist
-    items = CHECKLIST_ITEMS.format(n=len(checklist.items), musts=len(checklist.musts))
+    items = tr(CHECKLIST_ITEMS).format(n=len(checklist.items), musts=len(checklist.musts))
     if event.origin is ev.ChecklistOrigin.WRITTEN:
         tokens = ""
         if event.input_tokens is not None and event.output_tokens is not None:
-            tokens = TOKENS.format(input=event.input_tokens, output=event.output_tokens)
-        return CHECKLIST_WRITTEN.format(items=items, model=event.model_id, tokens=tokens)
+            tokens = tr(TOKENS).format(input=event.input_tokens, output=event.output_tokens)
+        return tr(CHECKLIST_WRITTEN).format(items=items, model=event.model_id, tokens=tokens)
     if event.origin is ev.ChecklistOrigin.CACHED:
-        return CHECKLIST_CACHED.format(items=items)
+        return tr(CHECKLIST_CACHED).format(items=items)
     if event.origin is ev.ChecklistOrigin.EDITED:
-        return CHECKLIST_EDITED.format(items=items)
-    return CHECKLIST_GIVEN.format(items=items)
+        return tr(CHECKLIST_EDITED).format(items=items)
+    return tr(CHECKLIST_GIVEN).format(items=items)
 
 
 def best_text(event: ev.BestChosen) -> str:
     """The best image when none was approved, counted from 1, and what it misses."""
     ref = event.candidate.ref
-    where = WHERE.format(version=ref.revision + 1, attempt=ref.attempt + 1)
+    where = tr(WHERE).format(version=ref.revision + 1, attempt=ref.attempt + 1)
     if ref.index:
-        where += WHERE_IMAGE.format(index=ref.index + 1)
+        where += tr(WHERE_IMAGE).format(index=ref.index + 1)
     misses = event.misses or event.decision.badge
-    how = BEST_HOW.get(event.how, event.how)
-    return BEST_LINE.format(where=where.capitalize(), misses=misses) + f" ({how})"
+    how = tr(BEST_HOW[event.how]) if event.how in BEST_HOW else event.how
+    return tr(BEST_LINE).format(where=where.capitalize(), misses=misses) + tr(HOW).format(how=how)
 
 
 class _FitScroll(QScrollArea):
@@ -295,7 +366,7 @@ class ProgressPanel(QWidget):
         self.step_label.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setObjectName("progressBar")
-        self.bar.setToolTip(BAR_TIP)
+        self.bar.setToolTip(tr(BAR_TIP))
         self.bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.bar.setMinimumWidth(120)
         self.bar.setMaximumWidth(220)
@@ -303,31 +374,31 @@ class ProgressPanel(QWidget):
         step_row.setContentsMargins(0, 0, 0, 0)
         step_row.addWidget(self.step_label, 1)
         step_row.addWidget(self.bar)
-        form.addRow("Progress", step_row)
-        form.addRow("Now", self.now_label)
-        form.addRow("Elapsed", self.elapsed_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Progress"), step_row)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Now"), self.now_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Elapsed"), self.elapsed_label)
         self.spent_label = QLabel()
         self.spent_label.setObjectName("spentLabel")
         self.spent_label.setWordWrap(True)
         self.spent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Cost", self.spent_label)
-        form.addRow("Judge said", self.reason_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Cost"), self.spent_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Judge said"), self.reason_label)
         self.checklist_label = QLabel()
         self.checklist_label.setObjectName("checklistLabel")
         self.checklist_label.setWordWrap(True)
         self.checklist_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Checklist", self.checklist_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Checklist"), self.checklist_label)
         self.best_label = QLabel()
         self.best_label.setObjectName("bestLabel")
         self.best_label.setWordWrap(True)
         self.best_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Best", self.best_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Best"), self.best_label)
         self._form = form
         self.regions_label = QLabel()
         self.regions_label.setObjectName("regionsLabel")
         self.regions_label.setWordWrap(True)
         self.regions_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Regions", self.regions_label)
+        form.addRow(QCoreApplication.translate("ProgressPanel", "Regions"), self.regions_label)
         column.addLayout(form)
         self.run_notes_label = QLabel()
         self.run_notes_label.setObjectName("runNotes")
@@ -340,14 +411,18 @@ class ProgressPanel(QWidget):
         self.prompt_view.setObjectName("currentPrompt")
         self.prompt_view.setReadOnly(True)
         self.prompt_view.setMaximumHeight(72)
-        self.prompt_view.setPlaceholderText("The prompt in use appears here during a run.")
+        self.prompt_view.setPlaceholderText(
+            QCoreApplication.translate(
+                "ProgressPanel", "The prompt in use appears here during a run."
+            )
+        )
         column.addWidget(self.prompt_view)
         outcome_row = QHBoxLayout()
         self.outcome_label = QLabel()
         self.outcome_label.setObjectName("outcomeLabel")
         self.outcome_label.setWordWrap(True)
         self.outcome_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_button = QPushButton("Details…")
+        self.details_button = QPushButton(QCoreApplication.translate("ProgressPanel", "Details…"))
         self.details_button.setObjectName("detailsButton")
         self.details_button.clicked.connect(self.show_details)
         outcome_row.addWidget(self.outcome_label, 1)
@@ -387,7 +462,7 @@ class ProgressPanel(QWidget):
         self._cap = None
         self.spent_label.setText(NONE_YET)
         self.spent_label.setToolTip("")
-        self.step_label.setText(NOT_RUNNING)
+        self.step_label.setText(tr(NOT_RUNNING))
         self._idle_bar()
         self.now_label.setText(NONE_YET)
         self.elapsed_label.setText(NONE_YET)
@@ -409,8 +484,8 @@ class ProgressPanel(QWidget):
         self.spent_label.setText(spent_text(None, cap_usd))
         self._running = True
         self._run_started = self._phase_started = self._now()
-        self._set_phase(text)
-        self.step_label.setText(PREPARING)
+        self._set_phase(tr(text))
+        self.step_label.setText(tr(PREPARING))
         self.bar.setRange(0, 0)  # busy: the loop has not said its limits yet
         self.bar.setTextVisible(False)
         self.bar.setVisible(True)
@@ -426,10 +501,10 @@ class ProgressPanel(QWidget):
     def show_failure(self, message: str, details: str) -> None:
         """The run could not start (invalid input, unusable credentials)."""
         self._stop_clock()
-        self.step_label.setText(NOT_STARTED)
+        self.step_label.setText(tr(NOT_STARTED))
         self._idle_bar()
         self.now_label.setText(NONE_YET)
-        self._set_outcome(COULD_NOT_START.format(message=message), details, ev.Outcome.ERROR)
+        self._set_outcome(tr(COULD_NOT_START).format(message=message), details, ev.Outcome.ERROR)
 
     def show_session_note(self, text: str) -> None:
         """Shown while a past session is on view instead of a live run."""
@@ -462,11 +537,17 @@ class ProgressPanel(QWidget):
             self._generating.discard((event.revision, event.attempt))
             self._attempt_done(event.revision, event.attempt)
             self._attempt_errors.append(
-                f"prompt {event.revision} attempt {event.attempt}: {event.message}"
+                tr(ATTEMPT_LINE).format(
+                    revision=event.revision, attempt=event.attempt, message=event.message
+                )
             )
             self._warn()
         elif isinstance(event, ev.AttemptNote):
-            self._notes.append(f"prompt {event.revision} attempt {event.attempt}: {event.message}")
+            self._notes.append(
+                tr(ATTEMPT_LINE).format(
+                    revision=event.revision, attempt=event.attempt, message=event.message
+                )
+            )
             self._warn()
         elif isinstance(event, ev.ImageStored):
             ref = event.candidate.ref
@@ -479,15 +560,16 @@ class ProgressPanel(QWidget):
             self._judging.discard(event.ref)
             self._attempt_done(event.ref.revision, event.ref.attempt)
             verdict = event.verdict
+            result = result_word(verdict.result.value)
             if verdict.badge:
-                text = VERDICT_SCORED.format(
-                    result=verdict.result.value, badge=verdict.badge, reason=verdict.reason
+                text = tr(VERDICT_SCORED).format(
+                    result=result, badge=verdict.badge, reason=verdict.reason
                 )
             else:
-                text = VERDICT.format(result=verdict.result.value, reason=verdict.reason)
+                text = tr(VERDICT).format(result=result, reason=verdict.reason)
             self.reason_label.setText(text)
             if verdict.notes:
-                self._add_run_note(JUDGE_NOTE.format(note=verdict.notes))
+                self._add_run_note(tr(JUDGE_NOTE).format(note=verdict.notes))
         elif isinstance(event, ev.UploadDone):
             self._uploading.discard(event.ref)
         elif isinstance(event, ev.UploadFailed):
@@ -501,14 +583,16 @@ class ProgressPanel(QWidget):
             self.prompt_view.setPlainText(event.prompt)
             self._show_step(event.revision, None)
             if event.notes:
-                self._add_run_note(REVISER_NOTE.format(note=event.notes))
+                self._add_run_note(tr(REVISER_NOTE).format(note=event.notes))
             if not event.ok:
-                self._attempt_errors.append(f"revision {event.revision}: {event.error}")
+                self._attempt_errors.append(
+                    tr(REVISION_LINE).format(revision=event.revision, error=event.error)
+                )
                 self._warn()
         elif isinstance(event, ev.ChecklistSet):
             self._say_row(self.checklist_label, checklist_text(event))
             if event.origin is ev.ChecklistOrigin.FAILED:
-                self._attempt_errors.append(f"checklist: {event.error}")
+                self._attempt_errors.append(tr(CHECKLIST_LINE).format(error=event.error))
                 self._warn()
         elif isinstance(event, ev.BestChosen):
             self._say_row(self.best_label, best_text(event))
@@ -516,7 +600,9 @@ class ProgressPanel(QWidget):
             self._spent = event.total
             self.spent_label.setText(spent_text(event.total, self._cap))
             self.spent_label.setToolTip(
-                LAST_CALL.format(kind=event.kind, model=event.model_id, cost=event.cost)
+                tr(LAST_CALL).format(
+                    kind=call_kind(event.kind), model=event.model_id, cost=event.cost
+                )
             )
             return
         elif isinstance(event, ev.RunFinished):
@@ -549,30 +635,32 @@ class ProgressPanel(QWidget):
         most = max(1, self._max_versions * self._max_attempts)
         self.bar.setRange(0, most)
         self.bar.setValue(min(len(self._done), most))
-        self.bar.setFormat(BAR_FORMAT)
+        self.bar.setFormat(tr(BAR_FORMAT))
         self.bar.setTextVisible(True)
         self.bar.setVisible(True)
 
     def _show_step(self, revision: int, attempt: int | None) -> None:
-        text = STEP.format(version=revision + 1, versions=self._max_versions)
+        text = tr(STEP).format(version=revision + 1, versions=self._max_versions)
         if attempt is not None:
-            text += STEP_ATTEMPT.format(attempt=attempt + 1, attempts=self._max_attempts)
+            text += tr(STEP_ATTEMPT).format(attempt=attempt + 1, attempts=self._max_attempts)
         self.step_label.setText(text)
 
     def _refresh_phase(self) -> None:
         parts: list[str] = []
         if self._revising:
-            parts.append(REVISING)
+            parts.append(tr(REVISING))
         for word, items in (
             (GENERATING, self._generating),
             (JUDGING, self._judging),
             (UPLOADING, self._uploading),
         ):
             if items:
-                parts.append(word if len(items) == 1 else f"{word} ({len(items)})")
-        text = ", ".join(parts).capitalize() if parts else WAITING
+                n = len(items)
+                parts.append(tr(word) if n == 1 else tr(COUNTED).format(word=tr(word), n=n))
+        listed = tr(LIST_SEPARATOR).join(parts)
+        text = listed.capitalize() if parts else tr(WAITING)
         if self._cancelling:
-            text = CANCELLING + (f" ({', '.join(parts)})" if parts else "")
+            text = tr(CANCELLING) + (tr(HOW).format(how=listed) if parts else "")
         self._set_phase(text)
 
     def _set_phase(self, text: str) -> None:
@@ -586,19 +674,21 @@ class ProgressPanel(QWidget):
         now = self._now()
         if self._running:
             self.now_label.setText(
-                PHASE.format(phase=self._phase, elapsed=format_elapsed(now - self._phase_started))
+                tr(PHASE).format(
+                    phase=self._phase, elapsed=format_elapsed(now - self._phase_started)
+                )
             )
             self.elapsed_label.setText(format_elapsed(now - self._run_started))
 
     def _warn(self) -> None:
         parts = []
         if self._attempt_errors:
-            parts.append(STEPS_FAILED.format(n=len(self._attempt_errors)))
+            parts.append(tr(STEPS_FAILED).format(n=len(self._attempt_errors)))
         if self._notes:
-            parts.append(NOTES.format(n=len(self._notes)))
+            parts.append(tr(NOTES).format(n=len(self._notes)))
         if self._failed_uploads:
-            parts.append(UPLOADS_FAILED.format(n=len(self._failed_uploads)))
-        self.warning_label.setText("; ".join(parts) + ".")
+            parts.append(tr(UPLOADS_FAILED).format(n=len(self._failed_uploads)))
+        self.warning_label.setText(tr(WARNING_SEPARATOR).join(parts) + tr(WARNING_END))
         self.warning_label.setVisible(True)
         self._details = self._collected_details()
         self.details_button.setVisible(True)
@@ -609,7 +699,7 @@ class ProgressPanel(QWidget):
             self._show_run_notes()
 
     def _show_run_notes(self) -> None:
-        text = "\n".join(NOTE_LINE.format(note=note) for note in self._run_notes)
+        text = "\n".join(tr(NOTE_LINE).format(note=note) for note in self._run_notes)
         self.run_notes_label.setText(text)
         self.run_notes_label.setVisible(bool(text))
 
@@ -621,13 +711,17 @@ class ProgressPanel(QWidget):
     def _collected_details(self, head: str = "") -> str:
         sections = [head] if head else []
         if self._run_notes:
-            sections.append("Run notes:\n" + "\n".join(self._run_notes))
+            heading = QCoreApplication.translate("ProgressPanel", "Run notes:")
+            sections.append(heading + "\n" + "\n".join(self._run_notes))
         if self._attempt_errors:
-            sections.append("Failed steps:\n" + "\n".join(self._attempt_errors))
+            heading = QCoreApplication.translate("ProgressPanel", "Failed steps:")
+            sections.append(heading + "\n" + "\n".join(self._attempt_errors))
         if self._notes:
-            sections.append("Notes:\n" + "\n".join(self._notes))
+            heading = QCoreApplication.translate("ProgressPanel", "Notes:")
+            sections.append(heading + "\n" + "\n".join(self._notes))
         if self._failed_uploads:
-            sections.append("Failed uploads:\n" + "\n".join(self._failed_uploads))
+            heading = QCoreApplication.translate("ProgressPanel", "Failed uploads:")
+            sections.append(heading + "\n" + "\n".join(self._failed_uploads))
         return "\n\n".join(sections)
 
     def _finish(self, event: ev.RunFinished) -> None:
@@ -638,15 +732,16 @@ class ProgressPanel(QWidget):
         self._judging.clear()
         self._revising = False
         count = len(event.candidates)
-        self.now_label.setText(FINISHED.format(n=count))
+        self.now_label.setText(tr(FINISHED).format(n=count))
         spent = event.spent if event.spent is not None else self._spent
         if event.spent is not None or self._spent is not None:
             self.spent_label.setText(spent_text(spent, self._cap, final=True))
-        head = f"Run {event.run_id}: {event.outcome.value}\n{event.message}"
+        head = tr(HEAD).format(run_id=event.run_id, outcome=tr(OUTCOME_VALUES[event.outcome]))
+        head += f"\n{event.message}"
         if spent is not None:
-            head += f"\nCost: {spent}"
+            head += "\n" + tr(HEAD_COST).format(spent=spent)
         if event.approved is not None:
-            head += f"\nApproved image: {event.approved.path}"
+            head += "\n" + tr(HEAD_APPROVED).format(path=event.approved.path)
         self._set_outcome(outcome_text(event), self._collected_details(head), event.outcome)
 
     def _stop_clock(self) -> None:
@@ -664,5 +759,9 @@ class ProgressPanel(QWidget):
 
     @Slot()
     def show_details(self) -> None:
-        message = self.outcome_label.text() or self.warning_label.text() or "Run details"
+        message = (
+            self.outcome_label.text()
+            or self.warning_label.text()
+            or QCoreApplication.translate("ProgressPanel", "Run details")
+        )
         show_error(self, message, self._details or message)

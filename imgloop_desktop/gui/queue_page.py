@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.services.queue_limits import (
     RANGES,
     QueueLimits,
@@ -29,18 +30,31 @@ from imgloop_desktop.services.queue_limits import (
     save_limits,
 )
 
-NOTE = (
+NOTE = QT_TRANSLATE_NOOP(
+    "QueuePage",
     "Bedrock's quotas are per model and per Region, and new accounts often get less than "
     "the published defaults; these start modest. When Bedrock answers that calls are too "
     "many, the queue slows down by itself and speeds up again as calls succeed, up to the "
     "rate set here. Service Quotas in the AWS console shows your account's values. Changes "
-    "apply from the queue's next start."
+    "apply from the queue's next start.",
 )
 LABELS = {
-    "items_at_once": "&Items running at once:",
-    "image_calls_at_once": "Image calls at &once:",
-    "image_calls_per_minute": "Image calls per &minute (at most):",
+    "items_at_once": QT_TRANSLATE_NOOP("QueuePage", "&Items running at once:"),
+    "image_calls_at_once": QT_TRANSLATE_NOOP("QueuePage", "Image calls at &once:"),
+    "image_calls_per_minute": QT_TRANSLATE_NOOP("QueuePage", "Image calls per &minute (at most):"),
 }
+DEFAULTS = QT_TRANSLATE_NOOP("QueuePage", "&Defaults")
+SAVE = QT_TRANSLATE_NOOP("QueuePage", "&Save queue limits")
+BAD_FILE = QT_TRANSLATE_NOOP(
+    "QueuePage", "{path} could not be used ({problems}); showing the defaults."
+)
+NOT_SAVED = QT_TRANSLATE_NOOP("QueuePage", "Not saved: {error}")
+SAVED = QT_TRANSLATE_NOOP("QueuePage", "Saved; the queue uses these from its next start.")
+
+
+def _tr(text: str) -> str:
+    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate("QueuePage", text)
 
 
 class QueuePage(QWidget):
@@ -59,12 +73,12 @@ class QueuePage(QWidget):
             spin.setObjectName(name)
             spin.setRange(low, high)
             spin.valueChanged.connect(self._edited)
-            label = QLabel(LABELS[name])
+            label = QLabel(_tr(LABELS[name]))
             label.setBuddy(spin)
             form.addRow(label, spin)
             self.spins[name] = spin
         column.addLayout(form)
-        note = QLabel(NOTE)
+        note = QLabel(_tr(NOTE))
         note.setWordWrap(True)
         column.addWidget(note)
         self.status = QLabel()
@@ -73,9 +87,9 @@ class QueuePage(QWidget):
         column.addWidget(self.status)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.defaults_button = QPushButton("&Defaults")
+        self.defaults_button = QPushButton(_tr(DEFAULTS))
         self.defaults_button.clicked.connect(lambda: self.show_limits(QueueLimits()))
-        self.save_button = QPushButton("&Save queue limits")
+        self.save_button = QPushButton(_tr(SAVE))
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.defaults_button)
         row.addWidget(self.save_button)
@@ -91,9 +105,7 @@ class QueuePage(QWidget):
         except ValidationError as exc:
             self._saved = QueueLimits()
             problems = "; ".join(str(p) for p in exc.problems)
-            self.status.setText(
-                f"{limits_file()} could not be used ({problems}); showing the defaults."
-            )
+            self.status.setText(_tr(BAD_FILE).format(path=limits_file(), problems=problems))
         self.show_limits(self._saved)
         self.save_button.setEnabled(False)
 
@@ -117,10 +129,10 @@ class QueuePage(QWidget):
         try:
             save_limits(limits)
         except (ValidationError, OSError) as exc:
-            self.status.setText(f"Not saved: {exc}")
+            self.status.setText(_tr(NOT_SAVED).format(error=exc))
             return False
         self._saved = limits
         self.save_button.setEnabled(False)
-        self.status.setText("Saved; the queue uses these from its next start.")
+        self.status.setText(_tr(SAVED))
         self.saved.emit(limits)
         return True

@@ -7,8 +7,12 @@ same way.
 
 from __future__ import annotations
 
-SAME_REGION = "{region} (both models)"
-TWO_REGIONS = "Image model in {image}, judge in {judge}"
+from PySide6.QtCore import QCoreApplication
+
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+
+SAME_REGION = QT_TRANSLATE_NOOP("RecordNotes", "{region} (both models)")
+TWO_REGIONS = QT_TRANSLATE_NOOP("RecordNotes", "Image model in {image}, judge in {judge}")
 
 
 def regions_text(image_region: str, judge_region: str) -> str:
@@ -16,5 +20,7 @@ def regions_text(image_region: str, judge_region: str) -> str:
     if not image_region and not judge_region:
         return ""
     if image_region == judge_region:
-        return SAME_REGION.format(region=image_region)
-    return TWO_REGIONS.format(image=image_region or "?", judge=judge_region or "?")
+        return QCoreApplication.translate("RecordNotes", SAME_REGION).format(region=image_region)
+    return QCoreApplication.translate("RecordNotes", TWO_REGIONS).format(
+        image=image_region or "?", judge=judge_region or "?"
+    )

@@ -32,40 +32,61 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import Decision, ImageRecord, ReviewItem, ReviewReason
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
 # What the review list says; the tests compare against these.
-TITLE = "Review"
-EMPTY = "Nothing to review: every image the judge was unsure of has your decision."
-COUNT = "{n} image(s) wait for your decision."
-LOADING = "Loading…"
+TITLE = QT_TRANSLATE_NOOP("ReviewPanel", "Review")
+EMPTY = QT_TRANSLATE_NOOP(
+    "ReviewPanel", "Nothing to review: every image the judge was unsure of has your decision."
+)
+COUNT = QT_TRANSLATE_NOOP("ReviewPanel", "{n} image(s) wait for your decision.")
+LOADING = QT_TRANSLATE_NOOP("ReviewPanel", "Loading…")
 REASONS = {
-    ReviewReason.BEST_NOT_APPROVED: "★ best, not approved",
-    ReviewReason.UNSURE_MUSTS: "? the judge was unsure",
+    ReviewReason.BEST_NOT_APPROVED: QT_TRANSLATE_NOOP("ReviewPanel", "★ best, not approved"),
+    ReviewReason.UNSURE_MUSTS: QT_TRANSLATE_NOOP("ReviewPanel", "? the judge was unsure"),
 }
 ENTRY = "{reason} · {prompt}"
-MISSES = "What keeps it from approval: {misses}"
-NO_MISSES = "The judge gave no reason it misses."
-WHERE = "Prompt v{revision}, attempt {attempt}, image {index} · {badge}"
-TICK = "Say which requirements it &meets (sent with your decision)"
-TICK_TIP = (
-    "Ticked requirements are met, unticked ones are not; each becomes a label the judge "
-    "is measured against. Leave this off to decide the image as a whole."
+MISSES = QT_TRANSLATE_NOOP("ReviewPanel", "What keeps it from approval: {misses}")
+NO_MISSES = QT_TRANSLATE_NOOP("ReviewPanel", "The judge gave no reason it misses.")
+WHERE = QT_TRANSLATE_NOOP(
+    "ReviewPanel", "Prompt v{revision}, attempt {attempt}, image {index} · {badge}"
 )
-APPROVE = "A&pprove"
-REJECT = "R&eject"
-REFRESH = "Refresh"
+TICK = QT_TRANSLATE_NOOP(
+    "ReviewPanel", "Say which requirements it &meets (sent with your decision)"
+)
+TICK_TIP = QT_TRANSLATE_NOOP(
+    "ReviewPanel",
+    "Ticked requirements are met, unticked ones are not; each becomes a label the judge "
+    "is measured against. Leave this off to decide the image as a whole.",
+)
+APPROVE = QT_TRANSLATE_NOOP("ReviewPanel", "A&pprove")
+REJECT = QT_TRANSLATE_NOOP("ReviewPanel", "R&eject")
+APPROVE_TIP = QT_TRANSLATE_NOOP("ReviewPanel", "Approve this image, whatever the judge said")
+REJECT_TIP = QT_TRANSLATE_NOOP("ReviewPanel", "Reject this image, whatever the judge said")
+REFRESH = QT_TRANSLATE_NOOP("ReviewPanel", "Refresh")
 REFRESH_KEY = "F5"
-REFRESH_TIP = "Read the list again (F5)"
-DECIDED = "Recorded: {decision}."
-SAVE_FAILED = "Your decision was not saved: {error}"
-LOAD_FAILED = "The review list could not be read: {error}"
-PICTURE_MISSING = "The image file is missing:\n{path}"
+REFRESH_TIP = QT_TRANSLATE_NOOP("ReviewPanel", "Read the list again (F5)")
+DECIDED = QT_TRANSLATE_NOOP("ReviewPanel", "Recorded: {decision}.")
+DECISIONS = {
+    Decision.APPROVED: QT_TRANSLATE_NOOP("ReviewPanel", "approved"),
+    Decision.REJECTED: QT_TRANSLATE_NOOP("ReviewPanel", "rejected"),
+}
+SAVE_FAILED = QT_TRANSLATE_NOOP("ReviewPanel", "Your decision was not saved: {error}")
+LOAD_FAILED = QT_TRANSLATE_NOOP("ReviewPanel", "The review list could not be read: {error}")
+PICTURE_MISSING = QT_TRANSLATE_NOOP("ReviewPanel", "The image file is missing:\n{path}")
+MUST = QT_TRANSLATE_NOOP("ReviewPanel", "must")
+SHOULD = QT_TRANSLATE_NOOP("ReviewPanel", "should")
 PREVIEW_SIDE = 768
 
 LIST = "review-list"
 PICTURE = "review-picture"
+
+
+def _tr(text: str) -> str:
+    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate("ReviewPanel", text)
 
 
 @dataclass(frozen=True)
@@ -142,24 +163,24 @@ class ReviewPanel(QWidget):
         self.misses_label.setObjectName("reviewMisses")
         self.misses_label.setWordWrap(True)
         self.misses_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tick_check = QCheckBox(TICK, self)
+        self.tick_check = QCheckBox(_tr(TICK), self)
         self.tick_check.setObjectName("reviewTick")
-        self.tick_check.setToolTip(TICK_TIP)
+        self.tick_check.setToolTip(_tr(TICK_TIP))
         self.item_box = QWidget(self)
         self._item_column = QVBoxLayout(self.item_box)
         self._item_column.setContentsMargins(18, 0, 0, 0)
         self._item_checks: dict[str, QCheckBox] = {}
-        self.approve_button = QPushButton(APPROVE, self)
-        self.reject_button = QPushButton(REJECT, self)
-        self.refresh_button = QPushButton(REFRESH, self)
+        self.approve_button = QPushButton(_tr(APPROVE), self)
+        self.reject_button = QPushButton(_tr(REJECT), self)
+        self.refresh_button = QPushButton(_tr(REFRESH), self)
         # F5 rather than a mnemonic: the History dock has a Refresh too, and Alt+letters
         # are one set for the whole window; a key bound to the focused panel is not.
-        self.refresh_button.setToolTip(REFRESH_TIP)
+        self.refresh_button.setToolTip(_tr(REFRESH_TIP))
         refresh_key = QShortcut(QKeySequence(REFRESH_KEY), self)
         refresh_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh_key.activated.connect(self.refresh_button.click)
-        self.approve_button.setToolTip("Approve this image, whatever the judge said")
-        self.reject_button.setToolTip("Reject this image, whatever the judge said")
+        self.approve_button.setToolTip(_tr(APPROVE_TIP))
+        self.reject_button.setToolTip(_tr(REJECT_TIP))
 
         left = QWidget(self)
         left_column = QVBoxLayout(left)
@@ -204,12 +225,12 @@ class ReviewPanel(QWidget):
     def refresh(self) -> None:
         """Read the list again (opened, after a run, on request)."""
         self._loaded_once = True
-        self.count_label.setText(LOADING)
+        self.count_label.setText(_tr(LOADING))
         history = self.history
         self._jobs.start(
             lambda: history.review_items(),
             returned=self._arrived,
-            errored=lambda error: self.count_label.setText(LOAD_FAILED.format(error=error)),
+            errored=lambda error: self.count_label.setText(_tr(LOAD_FAILED).format(error=error)),
             supersede=LIST,
             name="review-list",
         )
@@ -247,14 +268,16 @@ class ReviewPanel(QWidget):
 
         def done(_record: ImageRecord) -> None:
             self._busy = False
-            self.message.emit(DECIDED.format(decision=decision.value))
+            label = DECISIONS.get(decision)
+            shown = _tr(label) if label is not None else decision.value
+            self.message.emit(_tr(DECIDED).format(decision=shown))
             self.decided.emit(image_id)
             self.refresh()
 
         def failed(error: BaseException) -> None:
             self._busy = False
             self._set_buttons()
-            self.message.emit(SAVE_FAILED.format(error=error))
+            self.message.emit(_tr(SAVE_FAILED).format(error=error))
 
         self._jobs.start(
             lambda: history.decide(image_id, decision, ticks),
@@ -289,12 +312,13 @@ class ReviewPanel(QWidget):
         self.list.clear()
         for entry in self._items:
             prompt = " ".join(entry.run_prompt.split())
-            line = QListWidgetItem(ENTRY.format(reason=REASONS[entry.reason], prompt=prompt))
+            reason = _tr(REASONS[entry.reason])
+            line = QListWidgetItem(ENTRY.format(reason=reason, prompt=prompt))
             tip = [entry.run_prompt, entry.misses] if entry.misses else [entry.run_prompt]
             line.setToolTip("\n".join(tip))
             self.list.addItem(line)
         self.list.blockSignals(False)
-        self.count_label.setText(COUNT.format(n=len(items)) if items else EMPTY)
+        self.count_label.setText(_tr(COUNT).format(n=len(items)) if items else _tr(EMPTY))
         row = 0
         if keep is not None:
             ids = [i.image.image_id for i in self._items]
@@ -338,23 +362,26 @@ class ReviewPanel(QWidget):
         image = item.image
         badge = image.verdict.badge if image.verdict is not None else ""
         self.where_label.setText(
-            WHERE.format(
+            _tr(WHERE).format(
                 revision=image.revision + 1,
                 attempt=image.attempt + 1,
                 index=image.index + 1,
                 badge=badge or (image.verdict.result if image.verdict else "—"),
             )
         )
-        self.misses_label.setText(MISSES.format(misses=item.misses) if item.misses else NO_MISSES)
+        self.misses_label.setText(
+            _tr(MISSES).format(misses=item.misses) if item.misses else _tr(NO_MISSES)
+        )
         found = requirements(image)
         for req in found:
             box = QCheckBox(("★ " if req.must else "") + req.text, self.item_box)
-            box.setToolTip(f"{req.text}\n({'must' if req.must else 'should'}, {req.item_id})")
+            kind = _tr(MUST if req.must else SHOULD)
+            box.setToolTip(f"{req.text}\n({kind}, {req.item_id})")
             box.setChecked(req.judged_yes)
             self._item_column.addWidget(box)
             self._item_checks[req.item_id] = box
         self.tick_check.setVisible(bool(found))
-        self.picture.setText(LOADING)
+        self.picture.setText(_tr(LOADING))
         self._set_buttons()
 
     def _set_picture(self, picture: QImage | None, image: ImageRecord) -> None:
@@ -364,7 +391,7 @@ class ReviewPanel(QWidget):
         if picture is None:
             self._pixmap = None
             self.picture.setPixmap(QPixmap())
-            self.picture.setText(PICTURE_MISSING.format(path=image.path))
+            self.picture.setText(_tr(PICTURE_MISSING).format(path=image.path))
             return
         self._pixmap = QPixmap.fromImage(picture)
         self.picture.setText("")

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.checklist import Checklist
@@ -200,7 +200,10 @@ class RunController(QObject):
         run's thread for what the monthly budget still allows (a history query), so a
         cap is checked against this month's spend as it stands when the run starts."""
         if self._thread is not None:
-            self.failed.emit("A run is already in progress.", "Cancel it or wait for it to end.")
+            self.failed.emit(
+                self.tr("A run is already in progress."),
+                self.tr("Cancel it or wait for it to end."),
+            )
             return False
         try:
             run_service.check(params)
@@ -311,10 +314,14 @@ def _work(
         emit_safely(relay.failed, *describe(exc))
     except OSError as exc:  # the image folder cannot be created, the disk is full, ...
         message, details = describe(exc)
-        emit_safely(relay.failed, f"The image folder cannot be used: {message}", details)
+        text = QCoreApplication.translate(
+            "RunController", "The image folder cannot be used: {reason}"
+        )
+        emit_safely(relay.failed, text.format(reason=message), details)
     except Exception as exc:
         log_unexpected(exc, "starting the run")
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        emit_safely(relay.failed, f"Unexpected error: {type(exc).__name__}: {exc}", details)
+        text = QCoreApplication.translate("RunController", "Unexpected error: {error}")
+        emit_safely(relay.failed, text.format(error=f"{type(exc).__name__}: {exc}"), details)
     else:
         emit_safely(relay.finished, result)

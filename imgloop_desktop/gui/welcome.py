@@ -23,7 +23,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Protocol, TypeGuard
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -45,6 +45,7 @@ from imgloop_desktop.accounts.store import (
     backend_name,
 )
 from imgloop_desktop.gui.crash import keep_above
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
 from imgloop_desktop.gui.workers import Workers
 
@@ -53,11 +54,17 @@ log = logging.getLogger(__name__)
 DONE_KEY = "firstRun/welcomeDone"
 ENV_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ROLE_ARN")
 FACTS_TIMEOUT_SECONDS = 10.0
-CHECKING_KEYRING = "Checking the system keyring…"
-NO_PROFILES = (
+CHECKING_KEYRING = QT_TRANSLATE_NOOP("WelcomeDialog", "Checking the system keyring…")
+NO_PROFILES = QT_TRANSLATE_NOOP(
+    "WelcomeDialog",
     "No profiles found. Run 'aws configure' (access keys) or 'aws configure sso' first, then "
-    "choose the profile under AWS accounts."
+    "choose the profile under AWS accounts.",
 )
+TRY_DEMO = QT_TRANSLATE_NOOP("WelcomeDialog", "Try the offline demo")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("WelcomeDialog", text)
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,10 @@ def gather_facts(store: AccountStore | None = None) -> FirstRunFacts:
         name = backend_name(store.backend())
     except Exception as exc:  # a broken keyring setup must not stop the welcome
         log.debug("keyring probe failed", exc_info=True)
-        problem, name = f"The keyring could not be checked ({type(exc).__name__}: {exc}).", ""
+        problem = QCoreApplication.translate(
+            "WelcomeDialog", "The keyring could not be checked ({kind}: {error})."
+        ).format(kind=type(exc).__name__, error=exc)
+        name = ""
     return FirstRunFacts(
         accounts=len(store.list_accounts()),
         active=store.active(),
@@ -141,29 +151,39 @@ class WelcomeDialog(QDialog):
     def __init__(self, facts: FirstRunFacts | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcomeDialog")
-        self.setWindowTitle("Welcome to imgloop desktop")
+        self.setWindowTitle(
+            QCoreApplication.translate("WelcomeDialog", "Welcome to imgloop desktop")
+        )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(640)
 
         intro = QLabel(
-            "<h2>Welcome to imgloop desktop</h2>"
-            "<p>imgloop makes an image on Amazon Bedrock, has a vision model judge it against "
-            "your words, and rewrites the prompt until an image matches. Choose how it "
-            "should reach AWS; you can change this any time.</p>"
+            QCoreApplication.translate(
+                "WelcomeDialog",
+                "<h2>Welcome to imgloop desktop</h2>"
+                "<p>imgloop makes an image on Amazon Bedrock, has a vision model judge it against "
+                "your words, and rewrites the prompt until an image matches. Choose how it "
+                "should reach AWS; you can change this any time.</p>",
+            )
         )
         intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setWordWrap(True)
 
-        self.add_keys_button = QPushButton("Add AWS access keys…")
+        self.add_keys_button = QPushButton(
+            QCoreApplication.translate("WelcomeDialog", "Add AWS access keys…")
+        )
         self.add_keys_button.setObjectName("welcomeAddKeys")
         self.add_keys_button.clicked.connect(self._add_keys)
         self.keyring_label = QLabel()
         self.keyring_label.setObjectName("welcomeKeyringState")
         self.keyring_label.setWordWrap(True)
         keys_card, keys_column = _card(
-            "Add AWS access keys",
-            "Paste an access key id and secret. They are kept in your system keyring, never "
-            "in a file, a log or the history.",
+            QCoreApplication.translate("WelcomeDialog", "Add AWS access keys"),
+            QCoreApplication.translate(
+                "WelcomeDialog",
+                "Paste an access key id and secret. They are kept in your system keyring, "
+                "never in a file, a log or the history.",
+            ),
             self.add_keys_button,
         )
         keys_column.addWidget(self.keyring_label)
@@ -171,38 +191,52 @@ class WelcomeDialog(QDialog):
         self.profile_combo = QComboBox()
         self.profile_combo.setObjectName("welcomeProfiles")
         self.profile_combo.setMinimumWidth(200)
-        self.use_profile_button = QPushButton("Use this profile")
+        self.use_profile_button = QPushButton(
+            QCoreApplication.translate("WelcomeDialog", "Use this profile")
+        )
         self.use_profile_button.setObjectName("welcomeUseProfile")
         self.use_profile_button.clicked.connect(self._use_profile)
         self.profile_label = QLabel()
         self.profile_label.setObjectName("welcomeProfileState")
         self.profile_label.setWordWrap(True)
         profile_card, profile_column = _card(
-            "Use an existing AWS profile",
-            "If you already use the AWS CLI (access keys, SSO or a role), pick one of its "
-            "profiles from ~/.aws.",
+            QCoreApplication.translate("WelcomeDialog", "Use an existing AWS profile"),
+            QCoreApplication.translate(
+                "WelcomeDialog",
+                "If you already use the AWS CLI (access keys, SSO or a role), pick one of its "
+                "profiles from ~/.aws.",
+            ),
             self.profile_combo,
             self.use_profile_button,
         )
         profile_column.addWidget(self.profile_label)
 
-        self.demo_button = QPushButton("Try the offline demo")
+        self.demo_button = QPushButton(_tr(TRY_DEMO))
         self.demo_button.setObjectName("welcomeDemo")
         self.demo_button.clicked.connect(self._demo)
         demo_card, _ = _card(
-            "Try the offline demo",
-            "No AWS account needed: Bedrock is simulated on this computer and the images are "
-            "synthetic (they say so). Nothing is sent anywhere.",
+            _tr(TRY_DEMO),
+            QCoreApplication.translate(
+                "WelcomeDialog",
+                "No AWS account needed: Bedrock is simulated on this computer and the images "
+                "are synthetic (they say so). Nothing is sent anywhere.",
+            ),
             self.demo_button,
         )
 
         buttons = QDialogButtonBox()
-        later = buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
+        later = buttons.addButton(
+            QCoreApplication.translate("WelcomeDialog", "Later"),
+            QDialogButtonBox.ButtonRole.RejectRole,
+        )
         later.setObjectName("welcomeLater")
         later.clicked.connect(self.reject)
         footer = QLabel(
-            "Later: Settings, Preferences: AWS accounts… (Ctrl+,) and the Backend picker in "
-            "the toolbar offer the same choices."
+            QCoreApplication.translate(
+                "WelcomeDialog",
+                "Later: Settings, Preferences: AWS accounts… (Ctrl+,) and the Backend picker "
+                "in the toolbar offer the same choices.",
+            )
         )
         footer.setWordWrap(True)
 
@@ -219,11 +253,13 @@ class WelcomeDialog(QDialog):
     def set_facts(self, facts: FirstRunFacts | None) -> None:
         """Fill in the profiles and the keyring state (None: still being checked)."""
         if facts is None:
-            self.keyring_label.setText(CHECKING_KEYRING)
+            self.keyring_label.setText(_tr(CHECKING_KEYRING))
             self.add_keys_button.setEnabled(False)
             self.profile_combo.setEnabled(False)
             self.use_profile_button.setEnabled(False)
-            self.profile_label.setText("Looking for AWS profiles…")
+            self.profile_label.setText(
+                QCoreApplication.translate("WelcomeDialog", "Looking for AWS profiles…")
+            )
             self.profile_label.setVisible(True)
             return
         if facts.keyring_problem:
@@ -232,8 +268,13 @@ class WelcomeDialog(QDialog):
             self.keyring_label.setStyleSheet("color: #8a4b00;")
             self.add_keys_button.setEnabled(False)
         else:
-            where = f" ({facts.keyring_name})" if facts.keyring_name else ""
-            self.keyring_label.setText(f"Keyring in use{where}.")
+            if facts.keyring_name:
+                text = QCoreApplication.translate(
+                    "WelcomeDialog", "Keyring in use ({name})."
+                ).format(name=facts.keyring_name)
+            else:
+                text = QCoreApplication.translate("WelcomeDialog", "Keyring in use.")
+            self.keyring_label.setText(text)
             self.keyring_label.setStyleSheet("")
             self.add_keys_button.setEnabled(True)
         self.profile_combo.clear()
@@ -241,7 +282,7 @@ class WelcomeDialog(QDialog):
         has_profiles = bool(facts.profiles)
         self.profile_combo.setEnabled(has_profiles)
         self.use_profile_button.setEnabled(has_profiles)
-        self.profile_label.setText("" if has_profiles else NO_PROFILES)
+        self.profile_label.setText("" if has_profiles else _tr(NO_PROFILES))
         self.profile_label.setVisible(not has_profiles)
 
     @Slot()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from imgloop_desktop.accounts import AccountStore
@@ -85,24 +85,39 @@ class AccountSync(QObject):
     def accounts_changed(self, name: str) -> None:
         if self._running():  # the running backend stays; the list follows later
             self._stale = True
-            self.message.emit("The account list is updated when the run ends.")
+            self.message.emit(
+                QCoreApplication.translate(
+                    "AccountSync", "The account list is updated when the run ends."
+                )
+            )
             return
         self.picker.fill()
         if self.accounts.info(name) is not None and self.picker.select(f"{ACCOUNT_PREFIX}{name}"):
-            self.message.emit(f"Runs now use the AWS account '{name}' from the OS keyring.")
+            self.message.emit(
+                QCoreApplication.translate(
+                    "AccountSync", "Runs now use the AWS account '{name}' from the OS keyring."
+                ).format(name=name)
+            )
 
     @Slot()
     def active_choice_changed(self) -> None:
         """ "Use for runs" in the dialog picks the same backend in the toolbar: one choice."""
         if self._running():
-            self.message.emit("The choice applies to the next run; this one keeps its backend.")
+            self.message.emit(
+                QCoreApplication.translate(
+                    "AccountSync", "The choice applies to the next run; this one keeps its backend."
+                )
+            )
             self._stale = True
             return
         active = self.accounts.active()
         self.picker.fill()
         if not self.picker.select_choice(active):
             self.message.emit(
-                f"{key_of(active)} is not available; the Backend picker shows what runs use."
+                QCoreApplication.translate(
+                    "AccountSync",
+                    "{key} is not available; the Backend picker shows what runs use.",
+                ).format(key=key_of(active))
             )
 
     def run_ended(self) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from imgloop_desktop.accounts import AccountStore, ActiveChoice
 from imgloop_desktop.gui.error_box import show_exception, show_info
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.services.backends import (
     DEFAULT_KEY,
@@ -31,9 +32,29 @@ from imgloop_desktop.services.backends import (
 
 log = logging.getLogger(__name__)
 
-BACKEND_GONE = (
-    "The backend used before ({key}) is gone; runs now use {label}. Pick another in the toolbar."
+BACKEND_GONE = QT_TRANSLATE_NOOP(
+    "BackendPicker",
+    "The backend used before ({key}) is gone; runs now use {label}. Pick another in the toolbar.",
 )
+# The fixed labels of ``services.backends`` (Qt-free), translated where the picker shows them;
+# profile and account names stay as they are.
+_FIXED_LABELS = (
+    QT_TRANSLATE_NOOP("Backends", "AWS (default credential chain)"),
+    QT_TRANSLATE_NOOP("Backends", "Offline demo (simulated Bedrock)"),
+)
+ACCOUNT_LABEL = QT_TRANSLATE_NOOP("Backends", "AWS account: {name} (OS keyring)")
+PROFILE_LABEL = QT_TRANSLATE_NOOP("Backends", "AWS profile: {name}")
+
+
+def shown_label(backend: Backend) -> str:
+    """``backend.label`` in the window's language (the same text in English)."""
+    if backend.kind == "account" and backend.label == ACCOUNT_LABEL.format(name=backend.profile):
+        return QCoreApplication.translate("Backends", ACCOUNT_LABEL).format(name=backend.profile)
+    if backend.kind == "profile" and backend.label == PROFILE_LABEL.format(name=backend.profile):
+        return QCoreApplication.translate("Backends", PROFILE_LABEL).format(name=backend.profile)
+    if backend.label in _FIXED_LABELS:
+        return QCoreApplication.translate("Backends", backend.label)
+    return backend.label
 
 
 class BackendPicker(QObject):
@@ -92,14 +113,16 @@ class BackendPicker(QObject):
         self.combo.blockSignals(True)
         self.combo.clear()
         for backend in choices:
-            self.combo.addItem(backend.label, backend)
+            self.combo.addItem(shown_label(backend), backend)
         index = choices.index(chosen)
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
         if stored is not None and wanted is None:
             show_info(
                 self._window,
-                BACKEND_GONE.format(key=key_of(stored), label=chosen.label),
+                QCoreApplication.translate("BackendPicker", BACKEND_GONE).format(
+                    key=key_of(stored), label=shown_label(chosen)
+                ),
                 modal=False,
             )
         # Filling saves nothing: only a pick does. A first launch's automatic pick stays
@@ -149,7 +172,13 @@ class BackendPicker(QObject):
         try:
             self.backends.select(backend)
         except OSError as exc:  # the demo's simulator could not bind a loopback port
-            show_exception(self._window, exc, doing="The offline demo could not start")
+            show_exception(
+                self._window,
+                exc,
+                doing=QCoreApplication.translate(
+                    "BackendPicker", "The offline demo could not start"
+                ),
+            )
             self.show(self.backends.current)  # the picker shows what runs will use
             return
         try:

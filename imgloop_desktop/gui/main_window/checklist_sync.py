@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet
 from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.workers import Workers
@@ -25,9 +26,13 @@ from imgloop_desktop.services.checklist import Written, write_checklist
 from imgloop_desktop.services.credentials import CredentialsSource
 
 # What the window says about the checklist; the tests compare against these.
-SENT = "Checklist sent to the run: it applies from the next judgement."
-NOT_SENT = "This run cannot take checklist edits; they apply to the next run."
-WRITING = "Asking {model} for a checklist…"
+SENT = QT_TRANSLATE_NOOP(
+    "ChecklistSync", "Checklist sent to the run: it applies from the next judgement."
+)
+NOT_SENT = QT_TRANSLATE_NOOP(
+    "ChecklistSync", "This run cannot take checklist edits; they apply to the next run."
+)
+WRITING = QT_TRANSLATE_NOOP("ChecklistSync", "Asking {model} for a checklist…")
 
 JOIN_SECONDS = 10.0
 
@@ -65,7 +70,9 @@ class ChecklistSync(QObject):
             self._form.checklist_failed(describe(exc)[0])
             return
         self._form.checklist_table.set_writing(True)
-        self.message.emit(WRITING.format(model=params.judge_model_id))
+        self.message.emit(
+            QCoreApplication.translate("ChecklistSync", WRITING).format(model=params.judge_model_id)
+        )
         self.workers.start(
             lambda: write_checklist(params, credentials=credentials, use_cache=use_cache),
             returned=self._written,
@@ -91,7 +98,8 @@ class ChecklistSync(QObject):
         """A person's valid edit: to the running loop, when there is one."""
         if not self._controller.is_running:
             return
-        self.message.emit(SENT if self._controller.set_checklist(checklist) else NOT_SENT)
+        text = SENT if self._controller.set_checklist(checklist) else NOT_SENT
+        self.message.emit(QCoreApplication.translate("ChecklistSync", text))
 
     @Slot(object)
     def on_event(self, event: object) -> None:

@@ -12,17 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.run_controller import RunController
 
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_SECONDS = 60.0
-CLOSE_TITLE = "A run is in progress"
-CLOSE_QUESTION = "A run is in progress. Cancel it and close the window?"
+CLOSE_TITLE = QT_TRANSLATE_NOOP("CloseGuard", "A run is in progress")
+CLOSE_QUESTION = QT_TRANSLATE_NOOP(
+    "CloseGuard", "A run is in progress. Cancel it and close the window?"
+)
 
 
 class CloseGuard(QObject):
@@ -60,7 +63,11 @@ class CloseGuard(QObject):
             return True
         event.ignore()
         if self.close_after_run:
-            self.message.emit("Still cancelling; the window closes when the run has stopped.")
+            self.message.emit(
+                QCoreApplication.translate(
+                    "CloseGuard", "Still cancelling; the window closes when the run has stopped."
+                )
+            )
         else:
             self._ask()
         return False
@@ -79,11 +86,21 @@ class CloseGuard(QObject):
         box = QMessageBox(self._window)
         box.setObjectName("closeDuringRun")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(CLOSE_TITLE)
-        box.setText(CLOSE_QUESTION)
-        box.setInformativeText("Images made so far are kept, and the run is recorded as cancelled.")
-        yes = box.addButton("Cancel run and close", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)
+        box.setWindowTitle(QCoreApplication.translate("CloseGuard", CLOSE_TITLE))
+        box.setText(QCoreApplication.translate("CloseGuard", CLOSE_QUESTION))
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "CloseGuard", "Images made so far are kept, and the run is recorded as cancelled."
+            )
+        )
+        yes = box.addButton(
+            QCoreApplication.translate("CloseGuard", "Cancel run and close"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        keep = box.addButton(
+            QCoreApplication.translate("CloseGuard", "Keep running"),
+            QMessageBox.ButtonRole.RejectRole,
+        )
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -102,7 +119,11 @@ class CloseGuard(QObject):
             return
         self.close_after_run = True
         self.cancelRequested.emit()
-        self.message.emit("Cancelling the run; the window closes when it has stopped.")
+        self.message.emit(
+            QCoreApplication.translate(
+                "CloseGuard", "Cancelling the run; the window closes when it has stopped."
+            )
+        )
         self._deadline.start(int(self.close_timeout * 1000))
 
     @Slot()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QFileDialog, QWidget
 
@@ -33,19 +33,27 @@ from imgloop_desktop.gui.drag_export import (
     queue_files,
 )
 from imgloop_desktop.gui.error_box import show_exception
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.param_form.form import field_words
 from imgloop_desktop.services.history import HistoryService
 
-NOT_AN_EVENT_FILE = "{name} cannot be used as an event file"
-NO_PARAMETERS = "{name} holds no parameters imgloop can use"
-NOT_DURING_RUN = "Parameters cannot be replaced during a run."
-LOADED = "Loaded parameters from {source}{how}."
-LOADED_SOME = (
+NOT_AN_EVENT_FILE = QT_TRANSLATE_NOOP("EventFiles", "{name} cannot be used as an event file")
+NO_PARAMETERS = QT_TRANSLATE_NOOP("EventFiles", "{name} holds no parameters imgloop can use")
+NOT_DURING_RUN = QT_TRANSLATE_NOOP("EventFiles", "Parameters cannot be replaced during a run.")
+LOADED = QT_TRANSLATE_NOOP("EventFiles", "Loaded parameters from {source}{how}.")
+LOADED_SOME = QT_TRANSLATE_NOOP(
+    "EventFiles",
     "Loaded {count} settings from {source}{how}; kept your current {left} (the file does not "
-    "say them)."
+    "say them).",
 )
-NOT_ALLOWED = " Some values are not allowed (marked in red)."
+NOT_ALLOWED = QT_TRANSLATE_NOOP("EventFiles", " Some values are not allowed (marked in red).")
+EVENT_JSON = QT_TRANSLATE_NOOP("EventFiles", "Event JSON (*.json)")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("EventFiles", text)
+
 
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
@@ -121,10 +129,14 @@ class EventFiles(QObject):
     # -- File menu ---------------------------------------------------------------------------
 
     def ask_import(self) -> None:
-        dialog = QFileDialog(self._window, "Import event JSON")
+        dialog = QFileDialog(
+            self._window, QCoreApplication.translate("EventFiles", "Import event JSON")
+        )
         dialog.setObjectName("importEventDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilters(["Event JSON (*.json)", "All files (*)"])
+        dialog.setNameFilters(
+            [_tr(EVENT_JSON), QCoreApplication.translate("EventFiles", "All files (*)")]
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda name: self.import_event(Path(name)))
         dialog.open()
@@ -134,10 +146,12 @@ class EventFiles(QObject):
         return self._load(path, NOT_AN_EVENT_FILE)
 
     def ask_export(self) -> None:
-        dialog = QFileDialog(self._window, "Export event JSON")
+        dialog = QFileDialog(
+            self._window, QCoreApplication.translate("EventFiles", "Export event JSON")
+        )
         dialog.setObjectName("exportEventDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilters(["Event JSON (*.json)"])
+        dialog.setNameFilters([_tr(EVENT_JSON)])
         dialog.setDefaultSuffix("json")
         dialog.selectFile("event.json")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -148,9 +162,19 @@ class EventFiles(QObject):
         try:
             self.form.export_event(path)
         except OSError as exc:
-            show_exception(self._window, exc, doing=f"{path} could not be written")
+            show_exception(
+                self._window,
+                exc,
+                doing=QCoreApplication.translate(
+                    "EventFiles", "{path} could not be written"
+                ).format(path=path),
+            )
             return False
-        self.message.emit(f"Saved the parameters to {path}.")
+        self.message.emit(
+            QCoreApplication.translate("EventFiles", "Saved the parameters to {path}.").format(
+                path=path
+            )
+        )
         return True
 
     # -- drops --------------------------------------------------------------------------------
@@ -174,12 +198,12 @@ class EventFiles(QObject):
 
     def _load(self, path: Path, doing: str) -> bool:
         if self._running():
-            self.message.emit(NOT_DURING_RUN)
+            self.message.emit(_tr(NOT_DURING_RUN))
             return False
         try:
             loaded = load_params_file(path, self.history)
         except ValidationError as exc:
-            show_exception(self._window, exc, doing=doing.format(name=path.name))
+            show_exception(self._window, exc, doing=_tr(doing).format(name=path.name))
             return False
         self.message.emit(self.apply(loaded))
         return True
@@ -189,12 +213,12 @@ class EventFiles(QObject):
         left = self.form.load_fields(loaded.values())
         how = f" ({loaded.how})" if loaded.how else ""
         if left:
-            text = LOADED_SOME.format(
+            text = _tr(LOADED_SOME).format(
                 count=len({field_words(name) for name in loaded.carried}),
                 source=loaded.source,
                 how=how,
                 left=", ".join(left),
             )
         else:
-            text = LOADED.format(source=loaded.source, how=how)
-        return text if self.form.is_valid() else text + NOT_ALLOWED
+            text = _tr(LOADED).format(source=loaded.source, how=how)
+        return text if self.form.is_valid() else text + _tr(NOT_ALLOWED)

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from imgloop_desktop.core.records import ExportResult, RecoveryReport
 from imgloop_desktop.gui.error_box import show_exception, show_info
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, warm_up
 from imgloop_desktop.services.history import HistoryService, UploadRetry, retry_pending_uploads
@@ -29,13 +30,28 @@ log = logging.getLogger(__name__)
 SHUTDOWN_JOIN_SECONDS = 10.0
 
 # What the history actions say; the tests compare against these.
-NOTHING_TO_RECOVER = "History opened; nothing to recover."
-RECOVERED = "History recovered: {parts}."
-INTERRUPTED = "{n} run(s) stopped unfinished last time and are marked interrupted"
-REPAIRED = "{n} file(s) left by the crash were put back in order"
-PENDING_UPLOADS = "{n} image(s) are kept locally but not yet in S3: Run > Retry pending S3 uploads."
-UPLOADS_RETRIED = "{done} pending upload(s) done, {failed} still waiting."
-EXPORTED = "Exported {images} approved image(s) from {sessions} session(s) to {path}."
+NOTHING_TO_RECOVER = QT_TRANSLATE_NOOP("HistoryActions", "History opened; nothing to recover.")
+RECOVERED = QT_TRANSLATE_NOOP("HistoryActions", "History recovered: {parts}.")
+INTERRUPTED = QT_TRANSLATE_NOOP(
+    "HistoryActions", "{n} run(s) stopped unfinished last time and are marked interrupted"
+)
+REPAIRED = QT_TRANSLATE_NOOP(
+    "HistoryActions", "{n} file(s) left by the crash were put back in order"
+)
+PENDING_UPLOADS = QT_TRANSLATE_NOOP(
+    "HistoryActions",
+    "{n} image(s) are kept locally but not yet in S3: Run > Retry pending S3 uploads.",
+)
+UPLOADS_RETRIED = QT_TRANSLATE_NOOP(
+    "HistoryActions", "{done} pending upload(s) done, {failed} still waiting."
+)
+EXPORTED = QT_TRANSLATE_NOOP(
+    "HistoryActions", "Exported {images} approved image(s) from {sessions} session(s) to {path}."
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("HistoryActions", text)
 
 
 def recovery_text(report: RecoveryReport) -> tuple[str, str]:
@@ -44,36 +60,60 @@ def recovery_text(report: RecoveryReport) -> tuple[str, str]:
     details: list[str] = []
     if report.interrupted:
         n = len(report.interrupted)
-        parts.append(INTERRUPTED.format(n=n))
+        parts.append(_tr(INTERRUPTED).format(n=n))
         details.append(
-            "These runs were cut short (the app closed or the computer stopped). Everything "
-            "they made is kept in the history:\n" + "\n".join(f"  {r}" for r in report.interrupted)
+            QCoreApplication.translate(
+                "HistoryActions",
+                "These runs were cut short (the app closed or the computer stopped). "
+                "Everything they made is kept in the history:",
+            )
+            + "\n"
+            + "\n".join(f"  {r}" for r in report.interrupted)
         )
     if report.repairs:
         n = len(report.repairs)
-        parts.append(REPAIRED.format(n=n))
+        parts.append(_tr(REPAIRED).format(n=n))
         details.append(
-            "Files the stopped runs left behind: whole images were added to their run, "
-            "files that could not be placed were moved to a quarantine folder (nothing was "
-            "deleted but temp files of unfinished writes):\n"
+            QCoreApplication.translate(
+                "HistoryActions",
+                "Files the stopped runs left behind: whole images were added to their run, "
+                "files that could not be placed were moved to a quarantine folder (nothing was "
+                "deleted but temp files of unfinished writes):",
+            )
+            + "\n"
             + "\n".join(f"  {r}" for r in report.repairs)
         )
     if report.problems:
         n = len(report.problems)
-        parts.append(f"{n} file(s) do not match the history (nothing was deleted)")
+        parts.append(
+            QCoreApplication.translate(
+                "HistoryActions", "{n} file(s) do not match the history (nothing was deleted)"
+            ).format(n=n)
+        )
         details.append(
-            "Files and history rows that disagree (left as they are for you to check):\n"
+            QCoreApplication.translate(
+                "HistoryActions",
+                "Files and history rows that disagree (left as they are for you to check):",
+            )
+            + "\n"
             + "\n".join(f"  {p}" for p in report.problems)
         )
     if report.still_running:
-        parts.append(f"{len(report.still_running)} run(s) are being recorded by another imgloop")
+        parts.append(
+            QCoreApplication.translate(
+                "HistoryActions", "{n} run(s) are being recorded by another imgloop"
+            ).format(n=len(report.still_running))
+        )
         details.append(
-            "Runs another imgloop process is still recording:\n"
+            QCoreApplication.translate(
+                "HistoryActions", "Runs another imgloop process is still recording:"
+            )
+            + "\n"
             + "\n".join(f"  {r}" for r in report.still_running)
         )
     if not parts:
-        return NOTHING_TO_RECOVER, ""
-    return RECOVERED.format(parts="; ".join(parts)), "\n\n".join(details)
+        return _tr(NOTHING_TO_RECOVER), ""
+    return _tr(RECOVERED).format(parts="; ".join(parts)), "\n\n".join(details)
 
 
 class HistoryActions(QObject):
@@ -136,9 +176,14 @@ class HistoryActions(QObject):
         show_exception(
             self._window,
             error,
-            doing="The history could not be opened; runs still keep their images on disk",
+            doing=QCoreApplication.translate(
+                "HistoryActions",
+                "The history could not be opened; runs still keep their images on disk",
+            ),
         )
-        self.message.emit("The history could not be opened.")
+        self.message.emit(
+            QCoreApplication.translate("HistoryActions", "The history could not be opened.")
+        )
 
     def _warmed_up(self, _value: object) -> None:
         _freeze_startup_objects()
@@ -171,13 +216,15 @@ class HistoryActions(QObject):
         self.pending_uploads = count
         self.retry_action.setEnabled(count > 0)
         if count:
-            self.message.emit(PENDING_UPLOADS.format(n=count))
+            self.message.emit(_tr(PENDING_UPLOADS).format(n=count))
 
     def retry_uploads(self, credentials: CredentialsSource, region: str | None) -> None:
         """Upload the kept-but-not-mirrored images on a worker; asked for by the person, so
         nothing reaches the network unbidden."""
         self.retry_action.setEnabled(False)
-        self.message.emit("Retrying pending S3 uploads…")
+        self.message.emit(
+            QCoreApplication.translate("HistoryActions", "Retrying pending S3 uploads…")
+        )
         history = self.history
         self.workers.start(
             lambda: retry_pending_uploads(history, credentials, region),
@@ -192,20 +239,32 @@ class HistoryActions(QObject):
         if failed:
             show_info(
                 self._window,
-                f"{len(done)} image(s) uploaded; {len(failed)} still wait for S3 (kept locally).",
+                QCoreApplication.translate(
+                    "HistoryActions",
+                    "{done} image(s) uploaded; {failed} still wait for S3 (kept locally).",
+                ).format(done=len(done), failed=len(failed)),
                 "\n".join(f"s3://{r.bucket}/{r.key}: {r.error}" for r in failed),
             )
-        self.message.emit(UPLOADS_RETRIED.format(done=len(done), failed=len(failed)))
+        self.message.emit(_tr(UPLOADS_RETRIED).format(done=len(done), failed=len(failed)))
         self.count_pending_uploads()
 
     def _uploads_retry_failed(self, error: BaseException) -> None:
-        show_exception(self._window, error, doing="Pending uploads could not be retried")
+        show_exception(
+            self._window,
+            error,
+            doing=QCoreApplication.translate(
+                "HistoryActions", "Pending uploads could not be retried"
+            ),
+        )
         self.count_pending_uploads()
 
     # -- export ---------------------------------------------------------------------------
 
     def ask_export(self, then: Callable[[Path], object]) -> None:
-        dialog = QFileDialog(self._window, "Export approved images into…")
+        dialog = QFileDialog(
+            self._window,
+            QCoreApplication.translate("HistoryActions", "Export approved images into…"),
+        )
         dialog.setObjectName("exportApprovedDialog")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -217,7 +276,11 @@ class HistoryActions(QObject):
         """Export into a new subfolder of ``folder`` (never over a person's own files)."""
         dest = folder / f"imgloop-approved-{datetime.now():%Y%m%d-%H%M%S}"
         history = self.history
-        self.message.emit(f"Exporting approved images to {dest}…")
+        self.message.emit(
+            QCoreApplication.translate(
+                "HistoryActions", "Exporting approved images to {path}…"
+            ).format(path=dest)
+        )
         self.export_action.setEnabled(False)
         self.workers.start(
             lambda: history.export_approved(dest),
@@ -230,14 +293,18 @@ class HistoryActions(QObject):
     def _exported(self, result: ExportResult) -> None:
         self.export_action.setEnabled(True)
         if result.images == 0:
-            message = "There are no approved images to export yet."
+            message = QCoreApplication.translate(
+                "HistoryActions", "There are no approved images to export yet."
+            )
         else:
-            message = EXPORTED.format(
+            message = _tr(EXPORTED).format(
                 images=result.images, sessions=result.sessions, path=result.path
             )
         details = ""
         if result.skipped:
-            message += f" {len(result.skipped)} could not be exported."
+            message += QCoreApplication.translate(
+                "HistoryActions", " {n} could not be exported."
+            ).format(n=len(result.skipped))
             details = "\n".join(result.skipped)
         self.message.emit(message)
         show_info(self._window, message, details)
@@ -246,7 +313,11 @@ class HistoryActions(QObject):
     def _export_failed(self, error: BaseException) -> None:
         self.export_action.setEnabled(True)
         show_exception(
-            self._window, error, doing="The export failed; nothing already exported is lost"
+            self._window,
+            error,
+            doing=QCoreApplication.translate(
+                "HistoryActions", "The export failed; nothing already exported is lost"
+            ),
         )
         self.exportFinished.emit(error)
 

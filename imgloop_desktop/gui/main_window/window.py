@@ -66,7 +66,7 @@ from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window import help_menu
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
-from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
+from imgloop_desktop.gui.main_window.backend_picker import BackendPicker, shown_label
 from imgloop_desktop.gui.main_window.checklist_sync import ChecklistSync
 from imgloop_desktop.gui.main_window.closing import CLOSE_TIMEOUT_SECONDS, CloseGuard
 from imgloop_desktop.gui.main_window.event_files import EventFiles
@@ -88,18 +88,21 @@ from imgloop_desktop.services.history import HistoryService
 log = logging.getLogger(__name__)
 
 STATUS_MS = 8000
-DEMO_TITLE = " — offline demo (synthetic images)"
+DEMO_TITLE = QT_TRANSLATE_NOOP("MainWindow", " — offline demo (synthetic images)")
 FIX_FIELDS = QT_TRANSLATE_NOOP("MainWindow", "Fix the {n} marked field(s) first")
-VIEWING_SESSION = "Viewing past session {run_id}"
-BAD_COST_SETTINGS = (
-    "Your cost settings file cannot be used ({path}); fix it in Settings → Costs and budget"
+VIEWING_SESSION = QT_TRANSLATE_NOOP("MainWindow", "Viewing past session {run_id}")
+BAD_COST_SETTINGS = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "Your cost settings file cannot be used ({path}); fix it in Settings → Costs and budget",
 )
-COST_SETTINGS_DETAILS = (
-    "{problems}\n\nNo run starts until it is fixed: ignoring it could lift your cap."
+COST_SETTINGS_DETAILS = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "{problems}\n\nNo run starts until it is fixed: ignoring it could lift your cap.",
 )
-DEMO_BANNER = (
+DEMO_BANNER = QT_TRANSLATE_NOOP(
+    "MainWindow",
     "Offline demo: Bedrock is simulated on this computer and the images are synthetic "
-    "(they say so in a corner). Nothing is sent to AWS; S3 uploads are off."
+    "(they say so in a corner). Nothing is sent to AWS; S3 uploads are off.",
 )
 
 
@@ -256,7 +259,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([420, 620, 360])
 
-        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner = QLabel(self.tr(DEMO_BANNER))
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setWordWrap(True)
         self.demo_banner.setStyleSheet(
@@ -453,9 +456,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _backend_picked(self, backend: Backend) -> None:
         self.demo_banner.setVisible(backend.synthetic)
-        title = DISPLAY_NAME + (DEMO_TITLE if backend.synthetic else "")
+        title = DISPLAY_NAME + (self.tr(DEMO_TITLE) if backend.synthetic else "")
         self.setWindowTitle(title)
-        self.backend_label.setText(self.tr("Backend: {label}").format(label=backend.label))
+        self.backend_label.setText(self.tr("Backend: {label}").format(label=shown_label(backend)))
         self._update_actions()
         self.queue_sync.backend_changed()
 
@@ -486,7 +489,11 @@ class MainWindow(QMainWindow):
         if not self.form.is_valid():
             self.form.reveal_problems()
             problems = self.form.problems()
-            self._say(f"Not started: {len(problems)} value(s) are not allowed (marked in red).")
+            self._say(
+                self.tr("Not started: {n} value(s) are not allowed (marked in red).").format(
+                    n=len(problems)
+                )
+            )
             return False
         if not self.load_cost_settings():
             self._refuse_for_cost_settings()
@@ -512,7 +519,7 @@ class MainWindow(QMainWindow):
         )
         self._update_actions()
         if started:
-            self._say(f"Running with {credentials.describe()}…")
+            self._say(self.tr("Running with {source}…").format(source=credentials.describe()))
         return started
 
     def _monthly_left(self, settings: costs.CostSettings) -> Callable[[], Decimal | None] | None:
@@ -525,8 +532,8 @@ class MainWindow(QMainWindow):
     def _refuse_for_cost_settings(self) -> None:
         problem = self.cost_settings_problem
         problems = problems_text(problem.problems) if problem is not None else ""
-        message = BAD_COST_SETTINGS.format(path=costs.settings_file())
-        self._run_failed(message, COST_SETTINGS_DETAILS.format(problems=problems))
+        message = self.tr(BAD_COST_SETTINGS).format(path=costs.settings_file())
+        self._run_failed(message, self.tr(COST_SETTINGS_DETAILS).format(problems=problems))
 
     # -- costs ------------------------------------------------------------------------------
 
@@ -538,7 +545,9 @@ class MainWindow(QMainWindow):
         except ValidationError as exc:
             self.cost_settings = None
             self.cost_settings_problem = exc
-            self.cost_estimate.set_overrides(None, problem=f"{len(exc.problems)} bad value(s)")
+            self.cost_estimate.set_overrides(
+                None, problem=self.tr("{n} bad value(s)").format(n=len(exc.problems))
+            )
             return False
         self.cost_settings_problem = None
         self.cost_estimate.set_overrides(self.cost_settings.overrides)
@@ -549,7 +558,7 @@ class MainWindow(QMainWindow):
         self.cost_settings = settings
         self.cost_settings_problem = None
         self.cost_estimate.set_overrides(settings.overrides)
-        self._say("Cost settings saved; the estimate and the next run use them.")
+        self._say(self.tr("Cost settings saved; the estimate and the next run use them."))
 
     @Slot()
     def _params_changed(self) -> None:
@@ -566,18 +575,22 @@ class MainWindow(QMainWindow):
             return
         self.controller.cancel()
         self.progress.set_cancelling()
-        self._say("Cancelling: no new call starts; the one in flight is waited out.")
+        self._say(self.tr("Cancelling: no new call starts; the one in flight is waited out."))
         self._update_actions()
 
     @Slot(object)
     def _run_finished(self, result: RunResult) -> None:
-        self._say(f"Run {result.run_id}: {result.outcome.value}. {result.message}")
+        self._say(
+            self.tr("Run {run_id}: {outcome}. {message}").format(
+                run_id=result.run_id, outcome=result.outcome.value, message=result.message
+            )
+        )
         self._after_run()
 
     @Slot(str, str)
     def _run_failed(self, message: str, details: str) -> None:
         self.progress.show_failure(message, details)
-        self._say(f"Not started: {message}")
+        self._say(self.tr("Not started: {message}").format(message=message))
         self._after_run()
 
     def _after_run(self) -> None:
@@ -594,24 +607,26 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_session(self, run_id: str) -> None:
         self.gallery.show_session(run_id)
-        self.progress.show_session_note(VIEWING_SESSION.format(run_id=run_id))
+        self.progress.show_session_note(self.tr(VIEWING_SESSION).format(run_id=run_id))
 
     @Slot(object)
     def run_again(self, params: RunParams) -> None:
         """Load the session's parameters and ask to run them (Shift held: run at once), as
         the button's name promises; the question is window-modal and never blocks."""
-        if not self.load_params(params, "the session"):
+        if not self.load_params(params, self.tr("the session")):
             return
         if QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.start_run()
             return
         box = QMessageBox(self)
         box.setObjectName("runAgainBox")
-        box.setWindowTitle("Run again")
-        box.setText("The session's parameters are in the form. Run them now?")
-        box.setInformativeText("Hold Shift when you press Run again to run without asking.")
-        run = box.addButton("&Run now", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("&Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setWindowTitle(self.tr("Run again"))
+        box.setText(self.tr("The session's parameters are in the form. Run them now?"))
+        box.setInformativeText(
+            self.tr("Hold Shift when you press Run again to run without asking.")
+        )
+        run = box.addButton(self.tr("&Run now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("&Not now"), QMessageBox.ButtonRole.RejectRole)
         box.buttonClicked.connect(lambda button: self.start_run() if button is run else None)
         box.open()
         self.run_again_box = box
@@ -645,10 +660,14 @@ class MainWindow(QMainWindow):
     def load_params(self, params: RunParams, source: str) -> bool:
         """Fill the form (not during a run: the running parameters stay on show)."""
         if self.controller.is_running:
-            self._say("Parameters cannot be replaced during a run.")
+            self._say(self.tr("Parameters cannot be replaced during a run."))
             return False
         self.form.set_params(params)
-        self._say(f"Parameters loaded from {source}; press Run (Ctrl+R) to run them.")
+        self._say(
+            self.tr("Parameters loaded from {source}; press Run (Ctrl+R) to run them.").format(
+                source=source
+            )
+        )
         return True
 
     # -- history --------------------------------------------------------------------------------
@@ -666,7 +685,7 @@ class MainWindow(QMainWindow):
         """Upload the kept-but-not-mirrored images with the chosen backend's credentials."""
         backend = self.current_backend()
         if backend is None or backend.synthetic:
-            self._say("Pick an AWS backend first: the offline demo does not upload to S3.")
+            self._say(self.tr("Pick an AWS backend first: the offline demo does not upload to S3."))
             return
         region = self.form.params().aws_region or None
         self.history_actions.retry_uploads(self.backends.credentials(), region)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,48 +41,76 @@ from imgloop_desktop.core.checklist import (
     clean_text,
 )
 from imgloop_desktop.core.errors import Problem
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form.widgets import ERROR_STYLE, NOTE_STYLE, note_label
 
-# What the editor says; the tests compare against these.
-TITLE = "Checklist"
-COLUMNS = ("Requirement", "Must", "")
-MUST = "must"
-SHOULD = "should"
-MUST_TIP = (
+# What the editor says (in English; ``tr_list`` gives it in the window's language where it
+# is shown); the tests compare against these.
+TITLE = QT_TRANSLATE_NOOP("ChecklistTable", "Checklist")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("ChecklistTable", "Requirement"),
+    QT_TRANSLATE_NOOP("ChecklistTable", "Must"),
+    "",
+)
+MUST = QT_TRANSLATE_NOOP("ChecklistTable", "must")
+SHOULD = QT_TRANSLATE_NOOP("ChecklistTable", "should")
+MUST_TIP = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
     "Checked: a must — an image is approved only when every must is met.\n"
-    "Unchecked: a should — it only ranks images that meet the musts."
+    "Unchecked: a should — it only ranks images that meet the musts.",
 )
-REMOVE_TIP = "Remove requirement {n}"
-ADD = "Add re&quirement"
-ADD_TIP = "Add a requirement at the end and start typing it"
-WRITE = "&Write from prompt"
-WRITE_AGAIN = "&Write again"
-WRITE_TIP = (
+REMOVE_TIP = QT_TRANSLATE_NOOP("ChecklistTable", "Remove requirement {n}")
+ADD = QT_TRANSLATE_NOOP("ChecklistTable", "Add re&quirement")
+ADD_TIP = QT_TRANSLATE_NOOP("ChecklistTable", "Add a requirement at the end and start typing it")
+WRITE = QT_TRANSLATE_NOOP("ChecklistTable", "&Write from prompt")
+WRITE_AGAIN = QT_TRANSLATE_NOOP("ChecklistTable", "&Write again")
+WRITE_TIP = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
     "Ask the judge model to turn the prompt into requirements (one Bedrock call; a prompt "
-    "written for before comes from the cache). You can edit the list before pressing Run."
+    "written for before comes from the cache). You can edit the list before pressing Run.",
 )
-WRITE_AGAIN_TIP = "Ask the judge model again, ignoring the checklist kept from last time"
-WRITING = "Writing…"
-EMPTY_HINT = (
+WRITE_AGAIN_TIP = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "Ask the judge model again, ignoring the checklist kept from last time"
+)
+WRITING = QT_TRANSLATE_NOOP("ChecklistTable", "Writing…")
+EMPTY_HINT = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
     "No requirements yet: the run asks the judge model to write them from the prompt "
-    "before the first image. Press “Write from prompt” to see and edit them first."
+    "before the first image. Press “Write from prompt” to see and edit them first.",
 )
-WRITTEN = "Written by {model} — check and edit before Run."
-CACHED = "Written by {model} for this prompt before (kept, no call made)."
-WRITE_FAILED = "Could not write a checklist: {message}"
-RUN_GIVEN = "The run checks these requirements."
-RUN_CACHED = "The run uses the checklist written for this prompt before."
-RUN_WRITTEN = "The run's checklist, written by {model}. Edits apply from the next judgement."
-RUN_EDITED = "Edited during the run: applies from the next judgement."
-RUN_FAILED = "The checklist could not be written ({error}); the run judges the whole prompt."
-RUN_NEEDS_ONE = "The run keeps its last checklist: a running run needs a valid one."
-EMPTY_TEXT = "requirement {n} is empty: say what the image should show, or remove it"
-BAD_TEXT = "requirement {n} (“{text}”): {allowed}"
-NO_MUST = (
+WRITTEN = QT_TRANSLATE_NOOP("ChecklistTable", "Written by {model} — check and edit before Run.")
+CACHED = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "Written by {model} for this prompt before (kept, no call made)."
+)
+WRITE_FAILED = QT_TRANSLATE_NOOP("ChecklistTable", "Could not write a checklist: {message}")
+RUN_GIVEN = QT_TRANSLATE_NOOP("ChecklistTable", "The run checks these requirements.")
+RUN_CACHED = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "The run uses the checklist written for this prompt before."
+)
+RUN_WRITTEN = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
+    "The run's checklist, written by {model}. Edits apply from the next judgement.",
+)
+RUN_EDITED = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "Edited during the run: applies from the next judgement."
+)
+RUN_FAILED = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
+    "The checklist could not be written ({error}); the run judges the whole prompt.",
+)
+RUN_NEEDS_ONE = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "The run keeps its last checklist: a running run needs a valid one."
+)
+EMPTY_TEXT = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "requirement {n} is empty: say what the image should show, or remove it"
+)
+BAD_TEXT = QT_TRANSLATE_NOOP("ChecklistTable", "requirement {n} (“{text}”): {allowed}")
+NO_MUST = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
     "at least one requirement must be a must (tick “Must”); with none, every image "
-    "would be approved"
+    "would be approved",
 )
-TOO_MANY = f"at most {MAX_ITEMS} requirements"
+TOO_MANY = QT_TRANSLATE_NOOP("ChecklistTable", "at most {n} requirements")
 
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _INVALID_BRUSH = QBrush(QColor(198, 40, 40, 60))
@@ -99,6 +127,11 @@ class ItemProblem(Problem):
         return self.allowed[:1].upper() + self.allowed[1:] + "."
 
 
+def tr_list(text: str) -> str:
+    """One of the texts above in the window's language."""
+    return QCoreApplication.translate("ChecklistTable", text) if text else text
+
+
 def _problem_text(problem: Problem, items: list[ChecklistItem]) -> tuple[int, str]:
     """(row, sentence) for a problem ``checklist_problems`` found in ``items``."""
     name = problem.field
@@ -111,12 +144,12 @@ def _problem_text(problem: Problem, items: list[ChecklistItem]) -> tuple[int, st
     if 0 <= row < len(items):
         text = items[row].text
         if name.endswith(".text") and not text.strip():
-            return row, EMPTY_TEXT.format(n=row + 1)
+            return row, tr_list(EMPTY_TEXT).format(n=row + 1)
         shown = text if len(text) <= 40 else text[:39] + "…"
-        return row, BAD_TEXT.format(n=row + 1, text=shown, allowed=problem.allowed)
+        return row, tr_list(BAD_TEXT).format(n=row + 1, text=shown, allowed=problem.allowed)
     if "must" in problem.allowed:
-        return -1, NO_MUST
-    return -1, TOO_MANY if len(items) > MAX_ITEMS else problem.allowed
+        return -1, tr_list(NO_MUST)
+    return -1, tr_list(TOO_MANY).format(n=MAX_ITEMS) if len(items) > MAX_ITEMS else problem.allowed
 
 
 class ChecklistTable(QWidget):
@@ -136,12 +169,12 @@ class ChecklistTable(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(3)
-        title = QLabel(TITLE)
+        title = QLabel(tr_list(TITLE))
         title.setStyleSheet("font-weight: bold;")
         column.addWidget(title)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("checklistTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr_list(c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -158,19 +191,19 @@ class ChecklistTable(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         must_header = self.table.horizontalHeaderItem(1)
         if must_header is not None:
-            must_header.setToolTip(MUST_TIP)
+            must_header.setToolTip(tr_list(MUST_TIP))
         self.table.setMinimumHeight(90)
         self.table.setMaximumHeight(260)
         self.table.itemChanged.connect(self._item_changed)
         column.addWidget(self.table)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton(ADD)
+        self.add_button = QPushButton(tr_list(ADD))
         self.add_button.setObjectName("checklistAdd")
-        self.add_button.setToolTip(ADD_TIP)
+        self.add_button.setToolTip(tr_list(ADD_TIP))
         self.add_button.clicked.connect(self.add_requirement)
-        self.write_button = QPushButton(WRITE)
+        self.write_button = QPushButton(tr_list(WRITE))
         self.write_button.setObjectName("checklistWrite")
-        self.write_button.setToolTip(WRITE_TIP)
+        self.write_button.setToolTip(tr_list(WRITE_TIP))
         self.write_button.clicked.connect(self._write_clicked)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.write_button)
@@ -240,24 +273,24 @@ class ChecklistTable(QWidget):
 
     def set_writing(self, writing: bool) -> None:
         self.write_button.setEnabled(not writing)
-        self.write_button.setText(WRITING if writing else self._write_text())
+        self.write_button.setText(tr_list(WRITING) if writing else self._write_text())
 
     def written(self, checklist: Checklist, model_id: str, *, cached: bool) -> None:
         """A checklist the judge model wrote (or the cache kept) for the form's prompt:
         shown for the person to edit; an edit like any other, so the form revalidates."""
         self._cached_last = cached
         self.set_writing(False)
-        self.write_button.setToolTip(WRITE_AGAIN_TIP if cached else WRITE_TIP)
+        self.write_button.setToolTip(tr_list(WRITE_AGAIN_TIP) if cached else tr_list(WRITE_TIP))
         self.load(checklist)
-        self.say((CACHED if cached else WRITTEN).format(model=model_id))
+        self.say((tr_list(CACHED) if cached else tr_list(WRITTEN)).format(model=model_id))
         self.changed.emit()
 
     def write_failed(self, message: str) -> None:
         self.set_writing(False)
-        self.say(WRITE_FAILED.format(message=message), ERROR_STYLE)
+        self.say(tr_list(WRITE_FAILED).format(message=message), ERROR_STYLE)
 
     def _write_text(self) -> str:
-        return WRITE_AGAIN if self._cached_last else WRITE
+        return tr_list(WRITE_AGAIN) if self._cached_last else tr_list(WRITE)
 
     # -- editing ------------------------------------------------------------------------
 
@@ -299,14 +332,14 @@ class ChecklistTable(QWidget):
         text = QTableWidgetItem(item.text)
         text.setData(_ID_ROLE, (item.id, item.kind, tuple(item.depends_on)))
         text.setToolTip(self._text_tip(item))
-        must = QTableWidgetItem(MUST if item.must else SHOULD)
+        must = QTableWidgetItem(tr_list(MUST) if item.must else tr_list(SHOULD))
         must.setFlags(
             Qt.ItemFlag.ItemIsEnabled
             | Qt.ItemFlag.ItemIsUserCheckable
             | Qt.ItemFlag.ItemIsSelectable
         )
         must.setCheckState(Qt.CheckState.Checked if item.must else Qt.CheckState.Unchecked)
-        must.setToolTip(MUST_TIP)
+        must.setToolTip(tr_list(MUST_TIP))
         self.table.setItem(row, 0, text)
         self.table.setItem(row, 1, must)
         remove = QToolButton()
@@ -327,7 +360,8 @@ class ChecklistTable(QWidget):
     def _text_tip(item: ChecklistItem) -> str:
         tip = f"{item.text}\n({item.id}, {item.kind})" if item.text else item.id
         if item.depends_on:
-            tip += f"\nChecked only after: {', '.join(item.depends_on)}"
+            after = QCoreApplication.translate("ChecklistTable", "Checked only after: {ids}")
+            tip += "\n" + after.format(ids=", ".join(item.depends_on))
         return tip
 
     @Slot(QTableWidgetItem)
@@ -336,7 +370,9 @@ class ChecklistTable(QWidget):
             return
         if cell.column() == 1:
             with QSignalBlocker(self.table):
-                cell.setText(MUST if cell.checkState() == Qt.CheckState.Checked else SHOULD)
+                cell.setText(
+                    tr_list(MUST) if cell.checkState() == Qt.CheckState.Checked else tr_list(SHOULD)
+                )
         self._refresh()
         self.changed.emit()
 
@@ -369,11 +405,11 @@ class ChecklistTable(QWidget):
                             cell.setToolTip(self._text_tip(items[row]))
                 remove = self.table.cellWidget(row, 2)
                 if remove is not None:
-                    remove.setToolTip(REMOVE_TIP.format(n=row + 1))
+                    remove.setToolTip(tr_list(REMOVE_TIP).format(n=row + 1))
         self.add_button.setEnabled(len(items) < MAX_ITEMS)
         if not items and not self.status.text():
-            self.say(EMPTY_HINT)
-        elif items and self.status.text() == EMPTY_HINT:
+            self.say(tr_list(EMPTY_HINT))
+        elif items and self.status.text() == tr_list(EMPTY_HINT):
             self.say("")
 
     def problem_text(self) -> str:

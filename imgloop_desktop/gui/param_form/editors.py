@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +43,7 @@ from imgloop_desktop.gui.param_form.widgets import (
     model_label,
     narrow_combo,
     note_label,
+    tr_param,
 )
 from imgloop_desktop.services.catalog import IMAGE_MODELS, TEXT_MODELS, lifecycle
 
@@ -62,9 +63,17 @@ class Editor:
         self.row = widget
         self.notes: list[QLabel] = []
         self.key = key or fields[0].name  # the name its problems carry
-        tips = "; ".join(f.declared.help for f in fields)
+        tips = "; ".join(tr_param(f.declared.help) for f in fields)
         names = ", ".join(f.name for f in fields)
-        widget.setToolTip(f"{tips} ({names})" if tips else f"Event field: {names}")
+        widget.setToolTip(
+            QCoreApplication.translate("ParamForm", "{help} ({fields})").format(
+                help=tips, fields=names
+            )
+            if tips
+            else QCoreApplication.translate("ParamForm", "Event field: {fields}").format(
+                fields=names
+            )
+        )
 
     @property
     def field(self) -> ParamField:
@@ -72,7 +81,7 @@ class Editor:
 
     @property
     def label(self) -> str:
-        return self.field.declared.label
+        return tr_param(self.field.declared.label)
 
     @property
     def bare(self) -> bool:
@@ -113,15 +122,20 @@ class NumberEditor(Editor):
             high,
             decimals=d.decimals,
             step=d.step,
-            special=d.special,
+            special=tr_param(d.special),
             unsettable=f.unsettable,
         )
         super().__init__([f], spin)
         self.spin = spin
         if f.unsettable:
             spin.setToolTip(
-                f"{spin.toolTip()}\nThe lowest entry, “{UNSET_TEXT}”, leaves it out of the "
-                "request: the model's own default applies."
+                spin.toolTip()
+                + "\n"
+                + QCoreApplication.translate(
+                    "ParamForm",
+                    "The lowest entry, “{unset}”, leaves it out of the request: the model's "
+                    "own default applies.",
+                ).format(unset=UNSET_TEXT)
             )
         if f.name in model:  # said when the model has no such setting
             self.notes.append(note_label(name=f"unusedNote_{f.name}"))
@@ -139,7 +153,7 @@ class NumberEditor(Editor):
 
 class CheckEditor(Editor):
     def __init__(self, f: ParamField) -> None:
-        self.check = QCheckBox(f.declared.hint)
+        self.check = QCheckBox(tr_param(f.declared.hint))
         super().__init__([f], self.check)
 
     def read(self) -> dict[str, Any]:
@@ -155,7 +169,7 @@ class CheckEditor(Editor):
 class LineEditor(Editor):
     def __init__(self, f: ParamField) -> None:
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(f.declared.hint)
+        self.edit.setPlaceholderText(tr_param(f.declared.hint))
         super().__init__([f], self.edit)
 
     def read(self) -> dict[str, Any]:
@@ -179,7 +193,7 @@ class ComboEditor(Editor):
         self.combo.addItems(items)
         line = self.combo.lineEdit()
         if line is not None and f.declared.hint:
-            line.setPlaceholderText(f.declared.hint)
+            line.setPlaceholderText(tr_param(f.declared.hint))
         super().__init__([f], self.combo)
 
     def read(self) -> dict[str, Any]:
@@ -212,7 +226,7 @@ class PromptEditor(Editor):
 
     def __init__(self, f: ParamField) -> None:
         self.edit: QPlainTextEdit = _PromptEdit()
-        self.edit.setPlaceholderText(f.declared.hint)
+        self.edit.setPlaceholderText(tr_param(f.declared.hint))
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(90)
         super().__init__([f], self.edit)
@@ -308,7 +322,7 @@ class FolderEditor(LineEditor):
     def __init__(self, f: ParamField, browse: Slot0) -> None:
         super().__init__(f)
         self.edit.setPlaceholderText(str(paths.images_dir()))
-        self.browse_button = QPushButton("Browse…")
+        self.browse_button = QPushButton(QCoreApplication.translate("ParamForm", "Browse…"))
         self.browse_button.clicked.connect(browse)
         self.row = QWidget()
         line = QHBoxLayout(self.row)
@@ -381,13 +395,14 @@ class ChecklistEditor(Editor):
         """The checklist the running loop uses from now on, and where it came from."""
         if event.checklist is not None and event.checklist != self.table.checklist():
             self.table.load(event.checklist)
-        model = event.model_id or "the judge model"
+        model = event.model_id or QCoreApplication.translate("ChecklistTable", "the judge model")
+        error = event.error or QCoreApplication.translate("ChecklistTable", "no answer")
         said = {
-            ChecklistOrigin.GIVEN: words.RUN_GIVEN,
-            ChecklistOrigin.CACHED: words.RUN_CACHED,
-            ChecklistOrigin.WRITTEN: words.RUN_WRITTEN.format(model=model),
-            ChecklistOrigin.EDITED: words.RUN_EDITED,
-            ChecklistOrigin.FAILED: words.RUN_FAILED.format(error=event.error or "no answer"),
+            ChecklistOrigin.GIVEN: words.tr_list(words.RUN_GIVEN),
+            ChecklistOrigin.CACHED: words.tr_list(words.RUN_CACHED),
+            ChecklistOrigin.WRITTEN: words.tr_list(words.RUN_WRITTEN).format(model=model),
+            ChecklistOrigin.EDITED: words.tr_list(words.RUN_EDITED),
+            ChecklistOrigin.FAILED: words.tr_list(words.RUN_FAILED).format(error=error),
         }
         failed = event.origin is ChecklistOrigin.FAILED
         self.table.say(said[event.origin], WARN_STYLE if failed else NOTE_STYLE)

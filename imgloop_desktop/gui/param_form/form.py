@@ -32,7 +32,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -68,7 +68,8 @@ from imgloop_desktop.core.params import (
     model_limits,
     validate,
 )
-from imgloop_desktop.gui.param_form.checklist_editor import RUN_NEEDS_ONE, ChecklistTable
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.param_form.checklist_editor import RUN_NEEDS_ONE, ChecklistTable, tr_list
 from imgloop_desktop.gui.param_form.editors import (
     ChecklistEditor,
     Editor,
@@ -96,6 +97,8 @@ from imgloop_desktop.gui.param_form.widgets import (
     note_label,
     parse_size,
     size_text,
+    tr_form,
+    tr_param,
 )
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.services.catalog import image_spec, lifecycle, text_spec
@@ -112,12 +115,16 @@ WINDOW_DEFAULTS = RunParams(judge_mode="checklist")
 """What a new window shows: the approval contract (issue 12) judges by checklist; an event
 loaded from a file keeps its own ``judge_mode`` (the seed's "verdict" when it says none)."""
 
-RUN_TEXT = "Run"
-ADVANCED = "Advanced"
-ADVANCED_TO_FIX = "Advanced — {n} field(s) to fix"
-PROMPT_HINT = "Type a prompt to start: Run is enabled once there is one."
-SPEED = "Speed"
-IMAGE_SETTINGS = "Image settings"
+# In English (the tests compare against these); ``tr_form`` gives each in the window's
+# language where it is shown.
+RUN_TEXT = QT_TRANSLATE_NOOP("ParamForm", "Run")
+ADVANCED = QT_TRANSLATE_NOOP("ParamForm", "Advanced")
+ADVANCED_TO_FIX = QT_TRANSLATE_NOOP("ParamForm", "Advanced — {n} field(s) to fix")
+PROMPT_HINT = QT_TRANSLATE_NOOP(
+    "ParamForm", "Type a prompt to start: Run is enabled once there is one."
+)
+SPEED = QT_TRANSLATE_NOOP("ParamForm", "Speed")
+IMAGE_SETTINGS = QT_TRANSLATE_NOOP("ParamForm", "Image settings")
 SPEED_FIELDS = frozenset({"candidates_in_flight", "speculative_next", "judge_image_max_side"})
 """Loop limits that change how fast a run goes, not what it may do: tuning, so Advanced."""
 MAIN_BOXES = (
@@ -143,6 +150,11 @@ def _box_of(f: ParamField) -> str:
     if f.declared.section is Section.IMAGE and f.declared.tier is Tier.ADVANCED:
         return IMAGE_SETTINGS
     return f.declared.section.value
+
+
+def box_title(title: str) -> str:
+    """A box's title (a core section's or one of the form's own) in the window's language."""
+    return tr_form(title) if title in (SPEED, IMAGE_SETTINGS) else tr_param(title)
 
 
 def is_advanced(name: str) -> bool:
@@ -235,11 +247,11 @@ class ParamForm(QWidget):
         self._rows[GENERAL] = _Row(self, self.general_error)
         self.cost_note = note_label(name="costNote")
         self.prompt_hint = note_label(name="promptHint")
-        self.prompt_hint.setText(PROMPT_HINT)
+        self.prompt_hint.setText(tr_form(PROMPT_HINT))
         self.run_button = self._make_run_button()
         # Cancel beside Run, so Tab reaches both (toolbar buttons take no focus); it
         # mirrors the window's Cancel action like Run mirrors Run.
-        self.cancel_button = QPushButton(self.tr("Cancel run"))
+        self.cancel_button = QPushButton(QCoreApplication.translate("ParamForm", "Cancel run"))
         self.cancel_button.setObjectName("formCancelButton")
         self.cancel_button.setEnabled(False)
         self.cancel_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -249,7 +261,7 @@ class ParamForm(QWidget):
         for f in in_form_order(PARAMS):
             placed.setdefault(_box_of(f), []).append(f)
         for title in (*MAIN_BOXES, *ADVANCED_BOXES):
-            box = QGroupBox(title)
+            box = QGroupBox(box_title(title))
             box.setObjectName(f"box_{title.replace(' ', '_')}")
             column = QVBoxLayout(box)
             form = QFormLayout()
@@ -279,7 +291,7 @@ class ParamForm(QWidget):
 
     def _make_run_button(self) -> QPushButton:
         """Run right under the prompt: what a person types is next to what starts it."""
-        button = QPushButton(RUN_TEXT)
+        button = QPushButton(tr_form(RUN_TEXT))
         button.setObjectName("formRunButton")
         button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         button.setMinimumHeight(max(34, button.sizeHint().height() + 8))
@@ -296,7 +308,7 @@ class ParamForm(QWidget):
         first run needs none of them)."""
         toggle = QToolButton()
         toggle.setObjectName("advancedToggle")
-        toggle.setText(ADVANCED)
+        toggle.setText(tr_form(ADVANCED))
         toggle.setCheckable(True)
         toggle.setAutoRaise(True)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -393,7 +405,7 @@ class ParamForm(QWidget):
         if editor.bare:
             form.addRow(box)
         else:
-            label = QLabel(editor.label)
+            label = QLabel(editor.label)  # translated by the editor
             label.setBuddy(editor.widget)
             self._labels[editor.key] = label
             form.addRow(label, box)
@@ -508,7 +520,7 @@ class ParamForm(QWidget):
         if checklist is not None:
             self.checklistEdited.emit(checklist)
         elif self._run_going:  # an empty or invalid list cannot replace the run's
-            self.checklist_table.say(RUN_NEEDS_ONE, WARN_STYLE)
+            self.checklist_table.say(tr_list(RUN_NEEDS_ONE), WARN_STYLE)
 
     def _follow_judge_mode(self) -> None:
         """The checklist row only while the judge checks one."""
@@ -610,7 +622,9 @@ class ParamForm(QWidget):
                     spec = image_spec(model_id)
                     label = f"{model_label(spec, lifecycle(model_id))} ({model_id})"
                 except ValidationError:
-                    label = f"{model_id} (unknown model)"
+                    label = QCoreApplication.translate(
+                        "ParamForm", "{model_id} (unknown model)"
+                    ).format(model_id=model_id)
                 self.model_combo.addItem(label, model_id)
                 index = self.model_combo.count() - 1
             self.model_combo.setCurrentIndex(index)
@@ -633,7 +647,7 @@ class ParamForm(QWidget):
         changes: list[str] = []
         for name, limits in model_limits(spec).items():
             editor = self._editor(name, NumberEditor)
-            label = in_sentence(PARAMS_BY_NAME[name].declared.label)
+            label = in_sentence(tr_param(PARAMS_BY_NAME[name].declared.label))
             note = editor.notes[0]
             # Greyed rather than hidden, its value kept: the next model may use it, and an
             # event written here still carries it for the seed's Lambda.
@@ -643,14 +657,21 @@ class ParamForm(QWidget):
             note.setVisible(limits is None)
             if limits is None:
                 note.setText(
-                    f"Not used by {spec.name} (it has no {label} setting); "
-                    "the value is kept for models that have one."
+                    QCoreApplication.translate(
+                        "ParamForm",
+                        "Not used by {model} (it has no {setting} setting); "
+                        "the value is kept for models that have one.",
+                    ).format(model=spec.name, setting=label)
                 )
                 continue
             moved = editor.spin.set_limits(*limits, clamp=clamp)
             if moved is not None:
                 fmt = "{:.0f}" if PARAMS_BY_NAME[name].type is int else "{:g}"
-                changes.append(f"{label} {fmt.format(moved[0])} → {fmt.format(moved[1])}")
+                changes.append(
+                    QCoreApplication.translate("ParamForm", "{setting} {old} → {new}").format(
+                        setting=label, old=fmt.format(moved[0]), new=fmt.format(moved[1])
+                    )
+                )
         # A size the model does not make is mapped to its nearest, as the run maps it
         # (``core.params.fit_to_model``), and said: under the size when it came from
         # outside (an event, a preset), in the adjustments when the person switched model.
@@ -658,14 +679,23 @@ class ParamForm(QWidget):
         fit_text = ""
         if new_size != size:
             if clamp:
-                changes.append(f"size {size_text(*size)} → {size_text(*new_size)}")
+                changes.append(
+                    QCoreApplication.translate("ParamForm", "size {old} → {new}").format(
+                        old=size_text(*size), new=size_text(*new_size)
+                    )
+                )
             else:
                 fit_text = fitted_size_note(size, new_size, spec.name)
         self._fill_sizes(spec, new_size)
         self._say_fitted(fit_text)
         self._show_model_note(spec)
         if changes and clamp:
-            self.adjust_note.setText(f"Adjusted for {spec.name}: " + "; ".join(changes) + ".")
+            self.adjust_note.setText(
+                QCoreApplication.translate("ParamForm", "Adjusted for {model}: {changes}.").format(
+                    model=spec.name,
+                    changes=QCoreApplication.translate("ParamForm", "; ").join(changes),
+                )
+            )
             self.adjust_note.setVisible(True)
         else:
             self.adjust_note.setVisible(False)
@@ -690,9 +720,17 @@ class ParamForm(QWidget):
         self._size_text_problem = None
         if free is not None:
             self.size_note.setText(
-                f"Pick one or type your own: each side {free.min_side}-{free.max_side} px, "
-                f"a multiple of {free.multiple_of}, at most {free.max_pixels:,} pixels, "
-                f"aspect ratio up to {free.max_aspect:g}:1."
+                QCoreApplication.translate(
+                    "ParamForm",
+                    "Pick one or type your own: each side {low}-{high} px, a multiple of "
+                    "{multiple}, at most {pixels} pixels, aspect ratio up to {aspect}:1.",
+                ).format(
+                    low=free.min_side,
+                    high=free.max_side,
+                    multiple=free.multiple_of,
+                    pixels=f"{free.max_pixels:,}",
+                    aspect=f"{free.max_aspect:g}",
+                )
             )
             self.size_note.setVisible(True)
         else:
@@ -704,7 +742,11 @@ class ParamForm(QWidget):
         parts = [lifecycle_note(spec.name, info)]
         if spec.notes:
             parts.append(spec.notes)
-        parts.append(f"Prompt up to {spec.prompt_max_chars} characters.")
+        parts.append(
+            QCoreApplication.translate("ParamForm", "Prompt up to {count} characters.").format(
+                count=spec.prompt_max_chars
+            )
+        )
         self.model_note.setStyleSheet(
             WARN_STYLE if info.status is not Lifecycle.ACTIVE else NOTE_STYLE
         )
@@ -721,7 +763,11 @@ class ParamForm(QWidget):
         fit_text = ""
         if parsed is None:
             self._size_text_problem = Problem(
-                SIZE_FIELD, text, f"a width {TIMES} height in pixels, like {size_text(1024, 1024)}"
+                SIZE_FIELD,
+                text,
+                QCoreApplication.translate(
+                    "ParamForm", "a width {times} height in pixels, like {example}"
+                ).format(times=TIMES, example=size_text(1024, 1024)),
             )
         else:
             self._size_text_problem = None
@@ -734,7 +780,7 @@ class ParamForm(QWidget):
 
     @Slot()
     def _browse_output_dir(self) -> None:
-        dialog = QFileDialog(self, "Folder for the images")
+        dialog = QFileDialog(self, QCoreApplication.translate("ParamForm", "Folder for the images"))
         dialog.setObjectName("outputDirDialog")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -779,8 +825,11 @@ class ParamForm(QWidget):
         spec = text_spec(model_id)
         if spec is None:
             text, style = (
-                "Not in the catalog: any Converse model that reads images works "
-                "(model id, inference profile id or ARN).",
+                QCoreApplication.translate(
+                    "ParamForm",
+                    "Not in the catalog: any Converse model that reads images works "
+                    "(model id, inference profile id or ARN).",
+                ),
                 NOTE_STYLE,
             )
         else:
@@ -848,6 +897,6 @@ class ParamForm(QWidget):
             finally:
                 self._opening_for_problem = False
         self.advanced_toggle.setText(
-            ADVANCED_TO_FIX.format(n=len(flagged)) if flagged else ADVANCED
+            tr_form(ADVANCED_TO_FIX).format(n=len(flagged)) if flagged else tr_form(ADVANCED)
         )
         self.advanced_toggle.setStyleSheet(f"QToolButton {{ {ERROR_STYLE} }}" if flagged else "")

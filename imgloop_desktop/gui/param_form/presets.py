@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -40,14 +40,14 @@ class PresetsBar(QWidget):
         self._settings = settings
         self._read = read
         self._show = show
-        caption = QLabel("Preset:")
+        caption = QLabel(QCoreApplication.translate("PresetsBar", "Preset:"))
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("presetCombo")
         self.preset_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.preset_combo.setMinimumContentsLength(8)
-        self.preset_load = QPushButton("Load")
-        self.preset_save = QPushButton("Save as…")
-        self.preset_delete = QPushButton("Delete")
+        self.preset_load = QPushButton(QCoreApplication.translate("PresetsBar", "Load"))
+        self.preset_save = QPushButton(QCoreApplication.translate("PresetsBar", "Save as…"))
+        self.preset_delete = QPushButton(QCoreApplication.translate("PresetsBar", "Delete"))
         # One row when the column is wide; the buttons under the list when it is not (the
         # one row was what kept the form column from being narrower than 385 pixels).
         widgets: list[QWidget] = [
@@ -79,19 +79,27 @@ class PresetsBar(QWidget):
     def save_preset(self, name: str) -> str:
         stored = self._settings.save_preset(name, self._read())
         self._refresh_presets(select=stored)
-        self._say_preset(f"Saved preset “{stored}”.")
+        self._say_preset(
+            QCoreApplication.translate("PresetsBar", "Saved preset “{name}”.").format(name=stored)
+        )
         self.presetsChanged.emit()
         return stored
 
     def load_preset(self, name: str) -> None:
         self._show(self._settings.preset(name))
-        self._say_preset(f"Loaded preset “{name}”.")
+        self._say_preset(
+            QCoreApplication.translate("PresetsBar", "Loaded preset “{name}”.").format(name=name)
+        )
 
     def delete_preset(self, name: str) -> bool:
         deleted = self._settings.delete_preset(name)
         self._refresh_presets()
         if deleted:
-            self._say_preset(f"Deleted preset “{name}”.")
+            self._say_preset(
+                QCoreApplication.translate("PresetsBar", "Deleted preset “{name}”.").format(
+                    name=name
+                )
+            )
             self.presetsChanged.emit()
         return deleted
 
@@ -123,7 +131,10 @@ class PresetsBar(QWidget):
             self.load_preset(name)
         except ValidationError as exc:
             self._say_preset(
-                "This preset no longer reads as parameters:\n"
+                QCoreApplication.translate(
+                    "PresetsBar", "This preset no longer reads as parameters:"
+                )
+                + "\n"
                 + "\n".join(str(p) for p in exc.problems),
                 error=True,
             )
@@ -140,8 +151,12 @@ class PresetsBar(QWidget):
 
         dialog = QInputDialog(self)
         dialog.setObjectName("presetNameDialog")
-        dialog.setWindowTitle("Save preset")
-        dialog.setLabelText("Name of the preset (an existing name is replaced):")
+        dialog.setWindowTitle(QCoreApplication.translate("PresetsBar", "Save preset"))
+        dialog.setLabelText(
+            QCoreApplication.translate(
+                "PresetsBar", "Name of the preset (an existing name is replaced):"
+            )
+        )
         dialog.setTextValue(self.preset_combo.currentText())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.textValueSelected.connect(self._save_named_preset)

@@ -9,6 +9,7 @@ import math
 import re
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle, TextModelSpec
 from imgloop_desktop.core.params import TIMES, UNSET
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.services.catalog import LifecycleInfo
 
 _SIZE_RE = re.compile(rf"^\s*(\d{{1,6}})\s*[x{TIMES}X*,]\s*(\d{{1,6}})\s*$")
@@ -45,9 +47,21 @@ UNSET_TEXT = UNSET
 """What a spin box shows for a setting left out of the request: the word an event uses."""
 LIFECYCLE_WORDS = {
     Lifecycle.ACTIVE: "",
-    Lifecycle.LEGACY: "legacy",
-    Lifecycle.END_OF_LIFE: "end of life",
+    Lifecycle.LEGACY: QT_TRANSLATE_NOOP("ParamForm", "Legacy"),
+    Lifecycle.END_OF_LIFE: QT_TRANSLATE_NOOP("ParamForm", "End of life"),
 }
+"""A picker's word for each lifecycle (translated where shown, ``tr_form``)."""
+
+
+def tr_form(text: str) -> str:
+    """``text`` (marked with ``QT_TRANSLATE_NOOP("ParamForm", ...)``) in the window's
+    language."""
+    return QCoreApplication.translate("ParamForm", text) if text else text
+
+
+def tr_param(text: str) -> str:
+    """A label, section title, help or hint declared in core (``"Params"``), translated."""
+    return QCoreApplication.translate("Params", text) if text else text
 
 
 def size_text(width: int, height: int) -> str:
@@ -81,9 +95,13 @@ def fitted_size_note(size: tuple[int, int], fitted: tuple[int, int], model_name:
     does not make and ``fitted`` (its nearest) is what the run will use."""
     w, h = size
     fw, fh = fitted
-    return (
-        f"{w}{TIMES}{h} is not offered by {model_name}; "
-        f"{fw}{TIMES}{fh} ({aspect_text(fw, fh)}) is the nearest."
+    return QCoreApplication.translate(
+        "ParamForm", "{size} is not offered by {model}; {nearest} ({aspect}) is the nearest."
+    ).format(
+        size=f"{w}{TIMES}{h}",
+        model=model_name,
+        nearest=f"{fw}{TIMES}{fh}",
+        aspect=aspect_text(fw, fh),
     )
 
 
@@ -99,8 +117,16 @@ def lifecycle_words(info: LifecycleInfo) -> str:
     if info.status is Lifecycle.ACTIVE:
         return ""
     if info.status is Lifecycle.LEGACY:
-        return "Legacy" + (f", end of life {info.end_of_life}" if info.end_of_life else "")
-    return "End of life" + (f" since {info.end_of_life}" if info.end_of_life else "")
+        if info.end_of_life:
+            return QCoreApplication.translate("ParamForm", "Legacy, end of life {date}").format(
+                date=info.end_of_life
+            )
+        return tr_form(LIFECYCLE_WORDS[Lifecycle.LEGACY])
+    if info.end_of_life:
+        return QCoreApplication.translate("ParamForm", "End of life since {date}").format(
+            date=info.end_of_life
+        )
+    return tr_form(LIFECYCLE_WORDS[Lifecycle.END_OF_LIFE])
 
 
 def model_label(spec: ImageModelSpec | TextModelSpec, info: LifecycleInfo | None = None) -> str:
@@ -109,10 +135,8 @@ def model_label(spec: ImageModelSpec | TextModelSpec, info: LifecycleInfo | None
     ``info`` is what Bedrock last said, else the catalog (``services.catalog.lifecycle``);
     without it, the catalog's word from the spec (no dates).
     """
-    if info is not None:
-        words = lifecycle_words(info)
-    else:
-        words = LIFECYCLE_WORDS[spec.lifecycle].capitalize()
+    known = tr_form(LIFECYCLE_WORDS[spec.lifecycle])
+    words = lifecycle_words(info) if info is not None else known
     return f"{spec.name} — {words}" if words else spec.name
 
 
@@ -120,10 +144,19 @@ def lifecycle_note(name: str, info: LifecycleInfo) -> str:
     """The line under a picker: the model's state, what to use instead, and where the
     state comes from ("from Bedrock, checked 2026-11-30" / "from the app's catalog")."""
     words = lifecycle_words(info)
-    text = f"{name}: {words[0].lower()}{words[1:]}" if words else f"{name}: active"
+    if words:
+        text = QCoreApplication.translate("ParamForm", "{model}: {state}").format(
+            model=name, state=in_sentence(words)
+        )
+    else:
+        text = QCoreApplication.translate("ParamForm", "{model}: active").format(model=name)
     if info.replacement and info.status is not Lifecycle.ACTIVE:
-        text += f"; consider {info.replacement}"
-    return f"{text} ({info.source_text})."
+        text = QCoreApplication.translate("ParamForm", "{said}; consider {model}").format(
+            said=text, model=info.replacement
+        )
+    return QCoreApplication.translate("ParamForm", "{said} ({source}).").format(
+        said=text, source=info.source_text
+    )
 
 
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 7

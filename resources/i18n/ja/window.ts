@@ -148,6 +148,21 @@
     </message>
 </context>
 <context>
+    <name>Folders</name>
+    <message>
+        <source>No file manager answered for {path}. This desktop may not have one set up (xdg-open needs a default application for folders).</source>
+        <translation>{path} を開くファイルマネージャーが応答しませんでした。このデスクトップには設定されていないようです（xdg-open にはフォルダー用の既定のアプリケーションが必要です）。</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>フォルダーを開く</translation>
+    </message>
+    <message>
+        <source>Copy path</source>
+        <translation>パスをコピー</translation>
+    </message>
+</context>
+<context>
     <name>Help</name>
     <message>
         <source>The README is not part of this installation. Its Troubleshooting section is in the project's README.md.</source>
@@ -185,8 +200,32 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source> — offline demo (synthetic images)</source>
+        <translation> — オフラインデモ（合成画像）</translation>
+    </message>
+    <message>
         <source>Fix the {n} marked field(s) first</source>
         <translation>先に印の付いた {n} 個の項目を直してください</translation>
+    </message>
+    <message>
+        <source>Viewing past session {run_id}</source>
+        <translation>過去のセッション {run_id} を表示中</translation>
+    </message>
+    <message>
+        <source>Your cost settings file cannot be used ({path}); fix it in Settings → Costs and budget</source>
+        <translation>費用設定ファイルを使えません（{path}）。設定 → 費用と予算で直してください</translation>
+    </message>
+    <message>
+        <source>{problems}
+
+No run starts until it is fixed: ignoring it could lift your cap.</source>
+        <translation>{problems}
+
+直すまで実行は始まりません。無視すると上限が外れるおそれがあるためです。</translation>
+    </message>
+    <message>
+        <source>Offline demo: Bedrock is simulated on this computer and the images are synthetic (they say so in a corner). Nothing is sent to AWS; S3 uploads are off.</source>
+        <translation>オフラインデモ：Bedrock をこのコンピューター上でシミュレートしており、画像は合成したものです（隅にその旨を表示）。AWS には何も送信されず、S3 へのアップロードもオフです。</translation>
     </message>
     <message>
         <source> Backend: </source>
@@ -221,6 +260,58 @@
         <translation>実行を開始 (Ctrl+R)</translation>
     </message>
     <message>
+        <source>Not started: {n} value(s) are not allowed (marked in red).</source>
+        <translation>開始しませんでした：許可されていない値が {n} 個あります（赤で表示）。</translation>
+    </message>
+    <message>
+        <source>Running with {source}…</source>
+        <translation>{source} で実行中…</translation>
+    </message>
+    <message>
+        <source>{n} bad value(s)</source>
+        <translation>不正な値 {n} 個</translation>
+    </message>
+    <message>
+        <source>Cost settings saved; the estimate and the next run use them.</source>
+        <translation>費用設定を保存しました。見積もりと次の実行に使われます。</translation>
+    </message>
+    <message>
+        <source>Cancelling: no new call starts; the one in flight is waited out.</source>
+        <translation>キャンセル中：新しい呼び出しは始めず、処理中のものの完了を待ちます。</translation>
+    </message>
+    <message>
+        <source>Run {run_id}: {outcome}. {message}</source>
+        <translation>実行 {run_id}：{outcome}。{message}</translation>
+    </message>
+    <message>
+        <source>Not started: {message}</source>
+        <translation>開始しませんでした：{message}</translation>
+    </message>
+    <message>
+        <source>the session</source>
+        <translation>セッション</translation>
+    </message>
+    <message>
+        <source>Run again</source>
+        <translation>もう一度実行</translation>
+    </message>
+    <message>
+        <source>The session's parameters are in the form. Run them now?</source>
+        <translation>セッションのパラメーターをフォームに読み込みました。今すぐ実行しますか？</translation>
+    </message>
+    <message>
+        <source>Hold Shift when you press Run again to run without asking.</source>
+        <translation>「もう一度実行」を押すときに Shift を押していれば、確認せずに実行します。</translation>
+    </message>
+    <message>
+        <source>&amp;Run now</source>
+        <translation>今すぐ実行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>今はしない(&amp;N)</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>キーボードショートカット</translation>
     </message>
@@ -231,6 +322,18 @@
     <message>
         <source>About imgloop desktop</source>
         <translation>imgloop desktop について</translation>
+    </message>
+    <message>
+        <source>Parameters cannot be replaced during a run.</source>
+        <translation>実行中はパラメーターを置き換えられません。</translation>
+    </message>
+    <message>
+        <source>Parameters loaded from {source}; press Run (Ctrl+R) to run them.</source>
+        <translation>{source} からパラメーターを読み込みました。実行（Ctrl+R）を押すと実行します。</translation>
+    </message>
+    <message>
+        <source>Pick an AWS backend first: the offline demo does not upload to S3.</source>
+        <translation>先に AWS のバックエンドを選んでください。オフラインデモは S3 にアップロードしません。</translation>
     </message>
 </context>
 <context>
@@ -500,6 +603,25 @@
     <message>
         <source> (and {n} more)</source>
         <translation>（ほか {n} 件）</translation>
+    </message>
+</context>
+<context>
+    <name>RunController</name>
+    <message>
+        <source>A run is already in progress.</source>
+        <translation>すでに実行中です。</translation>
+    </message>
+    <message>
+        <source>Cancel it or wait for it to end.</source>
+        <translation>キャンセルするか、終わるまでお待ちください。</translation>
+    </message>
+    <message>
+        <source>The image folder cannot be used: {reason}</source>
+        <translation>画像フォルダーを使えません：{reason}</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation>予期しないエラー：{error}</translation>
     </message>
 </context>
 </TS>

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeGuard
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -240,15 +242,35 @@ class WelcomeDialog(QDialog):
         )
         footer.setWordWrap(True)
 
+        # The choices scroll when the screen is short (1280x720, or 2x scale): a dialog
+        # taller than its screen would clip its own text, with the buttons out of reach.
+        content = QWidget()
+        content.setObjectName("welcomeContent")
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        for widget in (intro, keys_card, profile_card, demo_card, footer):
+            inner.addWidget(widget)
+        inner.addStretch(1)
+        self.choices_scroll = QScrollArea()
+        self.choices_scroll.setObjectName("welcomeScroll")
+        self.choices_scroll.setWidgetResizable(True)
+        self.choices_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.choices_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.choices_scroll.setWidget(content)
         column = QVBoxLayout(self)
-        column.addWidget(intro)
-        column.addWidget(keys_card)
-        column.addWidget(profile_card)
-        column.addWidget(demo_card)
-        column.addWidget(footer)
+        column.addWidget(self.choices_scroll, 1)
         column.addWidget(buttons)
 
         self.set_facts(facts)
+        self._fit_to_screen(content)
+
+    def _fit_to_screen(self, content: QWidget) -> None:
+        """As tall as the content wants, at most nine tenths of the screen it opens on."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        wanted = content.sizeHint().height() + 80
+        if screen is not None:
+            wanted = min(wanted, int(screen.availableGeometry().height() * 0.9))
+        self.resize(max(self.width(), 640), wanted)
 
     def set_facts(self, facts: FirstRunFacts | None) -> None:
         """Fill in the profiles and the keyring state (None: still being checked)."""

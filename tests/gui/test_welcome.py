@@ -175,3 +175,16 @@ def test_dialog_waits_for_facts_without_blocking(qtbot: QtBot) -> None:
     assert not dialog.add_keys_button.isEnabled()
     assert dialog.keyring_label.text() == CHECKING_KEYRING
     assert dialog.demo_button.isEnabled()  # the demo needs nothing checked
+
+
+def test_on_a_short_screen_the_choices_scroll_instead_of_being_cut(qtbot: QtBot) -> None:
+    dialog = WelcomeDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    room = dialog.screen().availableGeometry()
+    assert dialog.height() <= room.height() * 0.9 + 1
+    content = dialog.choices_scroll.widget()
+    # Every choice lives in the scrolled content at its full height, nothing squeezed.
+    assert content.isAncestorOf(dialog.demo_button)
+    assert content.isAncestorOf(dialog.add_keys_button)
+    assert content.height() >= content.minimumSizeHint().height()

@@ -71,7 +71,7 @@ from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationEr
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui.costs_page import CostsPage
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
@@ -134,8 +134,7 @@ WHAT_FAILED = QT_TRANSLATE_NOOP("AccountsDialog", "{what}: {problems}")
 T = TypeVar("T")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AccountsDialog", text)
+_tr = in_context("AccountsDialog")
 
 
 class AccountsDialog(QDialog):

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QCoreApplication, QRect, QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
 from imgloop_desktop.core.records import Decision
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 
 
 class Badge(StrEnum):
@@ -68,9 +68,7 @@ SCORE_WORDS: dict[Badge, str] = {
 }
 
 
-def tr(text: str) -> str:
-    """``text`` (declared above) in the window's language."""
-    return QCoreApplication.translate("Badges", text)
+tr = in_context("Badges")
 
 
 def best_label() -> str:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import Decision, ImageRecord
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.image_viewer import (
     LOADING,
     UNAVAILABLE,
@@ -53,9 +53,7 @@ NOT_JUDGED = QT_TRANSLATE_NOOP("CompareView", "not judged")
 REASON_TIP = QT_TRANSLATE_NOOP("CompareView", "{reason}\n\nPrompt: {prompt}")
 
 
-def tr(text: str) -> str:
-    """``text`` (declared above) in the window's language."""
-    return QCoreApplication.translate("CompareView", text)
+tr = in_context("CompareView")
 
 
 class ComparePane(QWidget):

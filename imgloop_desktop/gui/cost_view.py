@@ -25,14 +25,14 @@ from __future__ import annotations
 import logging
 from decimal import ROUND_HALF_UP, Decimal
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.costs import RunEstimate, estimate_run
 from imgloop_desktop.services.history import HistoryService
@@ -98,9 +98,7 @@ CALL_KINDS = (
 )
 
 
-def _tr(text: str) -> str:
-    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
-    return QCoreApplication.translate("CostEstimateView", text)
+_tr = in_context("CostEstimateView")
 
 
 def short_cost(cost: Cost) -> str:

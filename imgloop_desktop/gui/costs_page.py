@@ -28,7 +28,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -47,7 +47,7 @@ from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.gui.error_box import problems_text
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import costs
 
@@ -102,9 +102,7 @@ ROWS_PLACEHOLDER = QT_TRANSLATE_NOOP(
 SHIPPED_BOX = QT_TRANSLATE_NOOP("CostsPage", "Shipped prices (checked {date})")
 
 
-def _tr(text: str) -> str:
-    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
-    return QCoreApplication.translate("CostsPage", text)
+_tr = in_context("CostsPage")
 
 
 def parse_rows(text: str) -> tuple[object, list[Problem]]:

@@ -37,8 +37,8 @@ from types import TracebackType
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal, Slot, qVersion
-from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qVersion
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -53,7 +53,8 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop import __version__
 from imgloop_desktop.accounts.redaction import scrub
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.folders import open_folder
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.logs import PreviousCrash
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,7 @@ COUNTED_TITLE = QT_TRANSLATE_NOOP("CrashDialog", "{title} ({n} errors)")
 SHOW_TRACE = QT_TRANSLATE_NOOP("CrashDialog", "Show the trace")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CrashDialog", text)
+_tr = in_context("CrashDialog")
 
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -187,7 +187,7 @@ class CrashDialog(QDialog):
     @Slot()
     def open_log_folder(self) -> None:
         if self.log_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_path.parent)))
+            open_folder(self, self.log_path.parent)  # says so when no file manager answers
 
 
 class CrashHandler(QObject):

@@ -60,7 +60,7 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.gui.badges import badge_for, badge_text
 from imgloop_desktop.gui.folders import open_folder
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
@@ -147,9 +147,7 @@ SAVE_FAILED = QT_TRANSLATE_NOOP("DetailsPane", "The decision could not be saved:
 SHOW_FAILED = QT_TRANSLATE_NOOP("DetailsPane", "Image {image_id} could not be shown: {error}")
 
 
-def tr(text: str) -> str:
-    """``text`` (declared above) in the window's language."""
-    return QCoreApplication.translate("DetailsPane", text)
+tr = in_context("DetailsPane")
 
 
 def result_word(result: str) -> str:

@@ -32,7 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QUrl, Signal
+from PySide6.QtCore import QMimeData, QObject, QUrl, Signal
 from PySide6.QtGui import QImage
 
 from imgloop_desktop import paths
@@ -47,7 +47,7 @@ from imgloop_desktop.core.params import (
 )
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import ImageRecord, SessionTree
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import images
@@ -71,9 +71,7 @@ TWO_IMAGES = QT_TRANSLATE_NOOP("DragExport", "{first} and {second} are")
 MANY_IMAGES = QT_TRANSLATE_NOOP("DragExport", "{n} of the selected images are")
 
 
-def tr(text: str) -> str:
-    """``text`` (declared in this module) in the window's language."""
-    return QCoreApplication.translate("DragExport", text)
+tr = in_context("DragExport")
 
 
 MAX_DROP_BYTES = 256 * 1024 * 1024

@@ -23,7 +23,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,7 +38,7 @@ from imgloop_desktop.core.records import (
     UploadState,
 )
 from imgloop_desktop.gui.badges import Badge, badge_for, badge_text, best_label
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 """``data(index, ItemRole)`` is the row's ``GalleryItem``."""
@@ -67,9 +66,7 @@ BEING_REVISED = QT_TRANSLATE_NOOP("Gallery", "the prompt is being revised…")
 WAS_BEING_REVISED = QT_TRANSLATE_NOOP("Gallery", "the prompt was being revised")
 
 
-def tr(text: str) -> str:
-    """``text`` (declared above) in the window's language."""
-    return QCoreApplication.translate("Gallery", text)
+tr = in_context("Gallery")
 
 
 class ItemKind(IntEnum):

@@ -66,7 +66,7 @@ from imgloop_desktop.core.records import (
     SessionSummary,
     SpendStats,
 )
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
 from imgloop_desktop.gui.workers import Workers
@@ -171,9 +171,7 @@ SPEND_MONTHS_SHOWN = 3
 SPEND_MODELS_SHOWN = 4
 
 
-def _tr(text: str) -> str:
-    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
-    return QCoreApplication.translate("HistoryBrowser", text)
+_tr = in_context("HistoryBrowser")
 
 
 def short_cost(cost: Cost | None) -> str:

@@ -16,6 +16,7 @@ built in one language would otherwise have to rebuild every label.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
@@ -37,6 +38,16 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     name) and returns it unchanged; it is translated where shown. PySide6's own is typed
     as returning ``object``, which would untype every declaration."""
     return text
+
+
+def in_context(context: str) -> Callable[[str], str]:
+    """The translator for text a module declared with ``QT_TRANSLATE_NOOP(context, ...)``:
+    the constants stay English (tests and logs read them), and are shown translated."""
+
+    def translate(text: str) -> str:
+        return QCoreApplication.translate(context, text)
+
+    return translate
 
 
 def translations_dir() -> Path | None:

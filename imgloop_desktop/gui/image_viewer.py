@@ -58,7 +58,7 @@ from imgloop_desktop.gui import badges
 from imgloop_desktop.gui.details_pane import CHECK_COLUMNS, check_rows
 from imgloop_desktop.gui.details_pane import tr as dp_tr
 from imgloop_desktop.gui.gallery_model import version_label
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -94,9 +94,7 @@ DECISIONS = {
 }
 
 
-def tr(text: str) -> str:
-    """``text`` (declared above) in the window's language."""
-    return QCoreApplication.translate("ImageViewer", text)
+tr = in_context("ImageViewer")
 
 
 def load_full(path: Path) -> QImage:

@@ -53,16 +53,14 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.gui.error_box import show_error
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.param_form.widgets import CaptionRows
 from imgloop_desktop.gui.record_notes import regions_text
 
 TICK_MS = 250
 
 
-def tr(text: str) -> str:
-    """``text`` (declared below) in the window's language."""
-    return QCoreApplication.translate("ProgressPanel", text)
+tr = in_context("ProgressPanel")
 
 
 # What the panel says; the tests compare against these, so a wording change is one edit.

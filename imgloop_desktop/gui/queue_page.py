@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.services.queue_limits import (
     RANGES,
     QueueLimits,
@@ -52,9 +52,7 @@ NOT_SAVED = QT_TRANSLATE_NOOP("QueuePage", "Not saved: {error}")
 SAVED = QT_TRANSLATE_NOOP("QueuePage", "Saved; the queue uses these from its next start.")
 
 
-def _tr(text: str) -> str:
-    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
-    return QCoreApplication.translate("QueuePage", text)
+_tr = in_context("QueuePage")
 
 
 class QueuePage(QWidget):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import HistoryOutcome, QueueItem, QueueState, QueueSummary
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 
 COLUMNS = (
     "#",
@@ -111,8 +111,7 @@ def summary_text(summary: QueueSummary, items_at_once: int) -> str:
     return " · ".join(parts)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QueuePanel", text)
+_tr = in_context("QueuePanel")
 
 
 class QueuePanel(QWidget):

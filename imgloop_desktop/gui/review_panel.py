@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.records import Decision, ImageRecord, ReviewItem, ReviewReason
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -84,9 +84,7 @@ LIST = "review-list"
 PICTURE = "review-picture"
 
 
-def _tr(text: str) -> str:
-    """``text`` (declared above with QT_TRANSLATE_NOOP) in the window's language."""
-    return QCoreApplication.translate("ReviewPanel", text)
+_tr = in_context("ReviewPanel")
 
 
 @dataclass(frozen=True)

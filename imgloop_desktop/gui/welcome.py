@@ -47,7 +47,7 @@ from imgloop_desktop.accounts.store import (
     backend_name,
 )
 from imgloop_desktop.gui.crash import keep_above
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
 from imgloop_desktop.gui.workers import Workers
 
@@ -65,8 +65,7 @@ NO_PROFILES = QT_TRANSLATE_NOOP(
 TRY_DEMO = QT_TRANSLATE_NOOP("WelcomeDialog", "Try the offline demo")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WelcomeDialog", text)
+_tr = in_context("WelcomeDialog")
 
 
 @dataclass(frozen=True)

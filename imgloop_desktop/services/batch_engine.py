@@ -290,10 +290,6 @@ class BatchEngine:
         with self._cond:
             self._cond.notify_all()
 
-    def running(self) -> list[Hashable]:
-        with self._cond:
-            return list(self._tokens)
-
     def cancel_item(self, key: Hashable, *, force: bool = False) -> bool:
         """Cancel one running item (its run ends within about two seconds, keeping what it
         made); False when it is not running."""

@@ -33,7 +33,7 @@ from imgloop_desktop.gui.drag_export import (
     queue_files,
 )
 from imgloop_desktop.gui.error_box import show_exception
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.param_form.form import field_words
 from imgloop_desktop.services.history import HistoryService
@@ -51,8 +51,7 @@ NOT_ALLOWED = QT_TRANSLATE_NOOP("EventFiles", " Some values are not allowed (mar
 EVENT_JSON = QT_TRANSLATE_NOOP("EventFiles", "Event JSON (*.json)")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EventFiles", text)
+_tr = in_context("EventFiles")
 
 
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop import __version__, logs
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.main_window.actions import ACTIONS
 from imgloop_desktop.resources import resources_dir
 
@@ -68,8 +68,7 @@ def shortcuts_markdown() -> str:
     return "\n".join(rows)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Help", text)
+_tr = in_context("Help")
 
 
 def readme_path() -> Path | None:

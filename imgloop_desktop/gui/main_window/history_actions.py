@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from imgloop_desktop.core.records import ExportResult, RecoveryReport
 from imgloop_desktop.gui.error_box import show_exception, show_info
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, warm_up
 from imgloop_desktop.services.history import HistoryService, UploadRetry, retry_pending_uploads
@@ -50,8 +50,7 @@ EXPORTED = QT_TRANSLATE_NOOP(
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HistoryActions", text)
+_tr = in_context("HistoryActions")
 
 
 def recovery_text(report: RecoveryReport) -> tuple[str, str]:

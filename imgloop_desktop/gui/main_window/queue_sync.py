@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow
@@ -308,6 +308,3 @@ class QueueSync(QObject):
         self._refreshes.close()
         ended = self.jobs.wait(timeout) and self._refreshes.wait(timeout)
         return self.queue.close(timeout) and ended
-
-    def busy(self) -> Any:
-        return self.queue.running

@@ -7,7 +7,15 @@ keeps everything produced; a validation error stops before any Bedrock call.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+
+VALIDATION = "Validation"
+"""The translation context of what validators say is allowed."""
+
+NOT_ALLOWED = QT_TRANSLATE_NOOP("Validation", "{field}: {value} is not allowed; {allowed}")
 
 
 class ImgloopError(Exception):
@@ -46,14 +54,37 @@ class ModelOutputError(ImgloopError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One invalid input value: which field, what it was, and what is allowed."""
+    """One invalid input value: which field, what it was, and what is allowed.
+
+    ``allowed`` is the English; ``phrase`` (made by ``Problem.of``) keeps the same words with
+    their values apart, so the window can show them translated (``gui.i18n.shown``).
+    """
 
     field: str
     value: object
     allowed: str
+    phrase: Phrase | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, field: str, value: object, template: str, **values: object) -> Problem:
+        """A problem whose ``template`` is marked ``QT_TRANSLATE_NOOP("Validation", ...)``."""
+        phrase = Phrase(VALIDATION, template, values)
+        return cls(field, value, str(phrase), phrase)
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.value!r} is not allowed; {self.allowed}"
+        return str(self.sentence())
+
+    def sentence(self) -> Phrase:
+        """The whole line ("field: value is not allowed; ...") as a Phrase to show."""
+        return Phrase(
+            VALIDATION,
+            NOT_ALLOWED,
+            {
+                "field": self.field,
+                "value": repr(self.value),
+                "allowed": self.phrase or self.allowed,
+            },
+        )
 
 
 class ValidationError(ImgloopError):

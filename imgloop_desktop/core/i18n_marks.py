@@ -5,11 +5,34 @@ what the window shows. ``QT_TRANSLATE_NOOP`` marks such text (``pyside6-lupdate`
 calls by that name) and returns it unchanged; the window translates it where it shows it
 (``QCoreApplication.translate(context, text)``). Everything else (the README table, the
 validator's words, the headless command) keeps the English.
+
+A message built from values (a validator's "a whole number from 1 to 5", an AWS error's
+explanation) is a ``Phrase``: its template is marked where it is declared and its values
+are kept apart, so ``str()`` gives the English for logs, JSON and the headless command while
+the window translates the template and fills in the same values (``gui.i18n.shown``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     """Return ``text`` unchanged; ``context`` is where the translation is looked up."""
     return text
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words with their values apart: ``template`` (marked with ``QT_TRANSLATE_NOOP(context,
+    ...)`` where it is declared) filled with ``values``; a value may itself be a Phrase."""
+
+    context: str
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template.format_map(
+            {k: str(v) if isinstance(v, Phrase) else v for k, v in self.values.items()}
+        )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
+from imgloop_desktop.core.i18n_marks import Phrase
 from imgloop_desktop.resources import resources_dir
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,16 @@ def in_context(context: str) -> Callable[[str], str]:
         return QCoreApplication.translate(context, text)
 
     return translate
+
+
+def shown(text: Phrase | str) -> str:
+    """Text from core or services in the window's language: a Phrase's template translated
+    in its context and filled with its values (themselves shown the same way); plain text
+    as it is."""
+    if isinstance(text, str):
+        return text
+    values = {k: shown(v) if isinstance(v, Phrase) else v for k, v in text.values.items()}
+    return QCoreApplication.translate(text.context, text.template).format_map(values)
 
 
 def translations_dir() -> Path | None:

@@ -19,13 +19,15 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from imgloop_desktop.core.errors import ImgloopError, Problem, ServiceError, ValidationError
+from imgloop_desktop.gui.i18n import shown
 
 TITLE = "imgloop desktop"
 
 
 def problems_text(problems: Iterable[Problem]) -> str:
-    """One line per problem, each naming the field, the value and what is allowed."""
-    return "\n".join(f"• {problem}" for problem in problems)
+    """One line per problem, each naming the field, the value and what is allowed, in the
+    window's language."""
+    return "\n".join(f"• {shown(problem.sentence())}" for problem in problems)
 
 
 def describe(exc: BaseException) -> tuple[str, str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -27,6 +29,16 @@ def require_tool(name: str, debian_package: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{message}; CI must install it")
     pytest.skip(message)
+
+
+def load_packaging_script(name: str) -> ModuleType:
+    """A script under ``packaging/`` as a module: the folder is not a package (its name
+    would shadow the ``packaging`` library every pip tool imports)."""
+    spec = importlib.util.spec_from_file_location(f"imgloop_{name}", PACKAGING / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def validate_desktop_file(path: Path) -> None:

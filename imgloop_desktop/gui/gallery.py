@@ -856,7 +856,7 @@ class ViewerStack(QStackedWidget):
         self.viewer.sequence = gallery.model.image_ids
         gallery.viewRequested.connect(self.open_viewer)
         gallery.compareRequested.connect(self.open_compare)
-        gallery.imageRefreshed.connect(self._refreshed)
+        gallery.imageUpdated.connect(self._refreshed)
         self.viewer.closed.connect(self.show_page)
         self.compare.closed.connect(self.show_page)
         self.viewer.currentImageChanged.connect(gallery.select_image)
@@ -890,6 +890,7 @@ class ViewerStack(QStackedWidget):
         self.compare.close_workers()
 
     def _refreshed(self, image_id: int) -> None:
-        """A decision made in the details pane (or elsewhere) shows here too."""
+        """A decision made in the details pane, or a live run's verdict or upload, shows
+        here too: the viewer may be open on an image the judge has not answered yet."""
         self.viewer.reload(image_id)
         self.compare.reload(image_id)

@@ -340,6 +340,9 @@ class SimScript:
         self.default_comparison = "tie"
         self.latencies: dict[str, float] = dict.fromkeys(OPS, 0.0)
         self.latency_scale = latency_scale
+        # Calls of a held op wait at its gate until released (a test's "mid-call" moment,
+        # without guessing a latency long enough for a loaded machine).
+        self._gates: dict[str, threading.Event] = {}
         self.faults: dict[str, deque[Fault]] = {op: deque() for op in OPS}
         self.end_of_life: set[str] = set()
         # The brief's code; one live report (2026) shows ResourceNotFoundException with
@@ -492,6 +495,26 @@ class SimScript:
         with self._lock:
             self.latencies[op] = float(seconds)
 
+    def hold(self, op: str) -> None:
+        """Keep every ``op`` call that arrives from now on waiting until ``release(op)``
+        (or the simulator stops); ``wait_for_arrival`` says when one is waiting."""
+        _check_op(op)
+        with self._lock:
+            self._gates.setdefault(op, threading.Event())
+
+    def release(self, op: str) -> None:
+        """Let the held ``op`` calls go on, and the ones after them pass straight through."""
+        _check_op(op)
+        with self._lock:
+            gate = self._gates.pop(op, None)
+        if gate is not None:
+            gate.set()
+
+    def gate(self, op: str) -> threading.Event | None:
+        """The event a held ``op`` call waits for, or None when ``op`` is not held."""
+        with self._lock:
+            return self._gates.get(op)
+
     def reject_sampling(self, model_prefix: str, rule: str) -> None:
         """Make Converse calls to models whose base id starts with ``model_prefix`` refuse
         sampling settings the way ``rule`` (one of SAMPLING_RULES) says."""
@@ -539,6 +562,9 @@ class SimScript:
             self.end_of_life.clear()
             self.latencies = dict.fromkeys(OPS, 0.0)
             self.latency_scale = 1.0
+            gates, self._gates = self._gates, {}
+            for gate in gates.values():
+                gate.set()
             self.default_verdict = "YES"
             self.eol_error_code = "ValidationException"
             self.sampling_rules = dict(DEFAULT_SAMPLING_RULES)

@@ -464,6 +464,9 @@ class BedrockSimulator:
         return reply
 
     def _wait_latency(self, op: str) -> float:
+        gate = self.script.gate(op)
+        while gate is not None and not gate.wait(0.05) and not self._stopping.is_set():
+            pass  # held by the script (``SimScript.hold``) until released or stopped
         delay = self.script.latency(op)
         if delay > 0:
             # An Event rather than time.sleep so stop() cuts a long scripted delay short.

@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.services.backends import DEFAULT_KEY
 from imgloop_desktop.simulator.server import BedrockSimulator
-from tests.gui.window_runs import MakeWindow, run_to_end
+from tests.gui.window_runs import RUN_TIMEOUT_MS, MakeWindow, run_to_end
 
 
 def test_view_and_compare_open_over_the_columns_and_esc_returns(
@@ -67,3 +68,50 @@ def test_a_saved_size_larger_than_the_screen_opens_inside_it(
     assert again.frameGeometry().width() <= max(room.width(), smallest)
     assert again.frameGeometry().height() <= room.height()
     assert room.contains(again.frameGeometry().topLeft())
+
+
+def test_the_viewer_follows_a_live_run(
+    make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
+) -> None:
+    """Opened on an image the judge has not answered yet: the verdict appears in the viewer
+    when it comes, and an image made after the viewer opened is one arrow away."""
+    script = bedrock_sim.script
+    script.queue_verdicts("NO")  # two images: the first rejected, the second approved
+    script.hold("judge")
+    window = make_window()
+    window.select_backend(DEFAULT_KEY)
+    window.form.set_params(
+        RunParams(
+            prompt="a lighthouse", titan_img_width=512, titan_img_height=512, s3_enabled=False
+        )
+    )
+    gallery, viewers = window.gallery, window.viewers
+    viewer = viewers.viewer
+    try:
+        assert window.start_run()
+        qtbot.waitUntil(
+            lambda: bedrock_sim.wait_for_arrival("judge", 1, timeout=0), timeout=RUN_TIMEOUT_MS
+        )
+        qtbot.waitUntil(lambda: len(gallery.model.image_ids()) == 1, timeout=RUN_TIMEOUT_MS)
+        (first,) = gallery.model.image_ids()
+        gallery.select_image(first)
+        gallery.request_view()
+        qtbot.waitUntil(lambda: viewer.record is not None and viewer.current_id == first)
+        assert viewer.record is not None and viewer.record.verdict is None
+        assert viewer.reason_label.text() == "not judged"
+    finally:
+        script.release("judge")
+    qtbot.waitUntil(
+        lambda: viewer.record is not None and viewer.record.verdict is not None,
+        timeout=RUN_TIMEOUT_MS,
+    )
+    assert viewer.record is not None and viewer.record.verdict is not None
+    assert viewer.record.verdict.result == "NO"
+    assert viewer.reason_label.text() != "not judged"
+    qtbot.waitUntil(lambda: not window.controller.is_running, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(gallery.model.image_ids()) == 2)
+    second = gallery.model.image_ids()[1]
+    assert viewers.currentWidget() is viewer  # the run's end did not close it
+    qtbot.keyClick(viewer, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: viewer.current_id == second and viewer.record is not None)
+    assert viewer.record is not None and viewer.record.image_id == second

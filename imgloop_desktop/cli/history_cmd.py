@@ -14,7 +14,7 @@ import dataclasses
 import json
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -25,8 +25,10 @@ from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, id_problem
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.records import (
+    MAX_RATING,
     Agreement,
     Decision,
+    ImageRecord,
     RecoveryReport,
     ReviewItem,
     ReviewReason,
@@ -35,6 +37,12 @@ from imgloop_desktop.core.records import (
     SpendLine,
     SpendStats,
     VerdictRecord,
+)
+from imgloop_desktop.services.content_credentials import (
+    ContentCredentials,
+    credentials_json,
+    credentials_words,
+    read_content_credentials,
 )
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 from imgloop_desktop.services.history import HistoryService, make_filter, retry_pending_uploads
@@ -56,12 +64,29 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     commands = history.add_subparsers(dest="history_command", required=True)
 
     ls = commands.add_parser("list", help="sessions, newest first")
-    ls.add_argument("--search", default="", help="text in the original or a revised prompt")
+    ls.add_argument(
+        "--search",
+        default="",
+        help="text in the original or a revised prompt; is:fav and rating>=N (or rating:N) "
+        "in it keep sessions with a starred image, or one rated at least N",
+    )
     ls.add_argument(
         "--outcome",
         action="append",
         help="approved, not_approved, error, cancelled, interrupted, budget or running "
         "(repeatable)",
+    )
+    ls.add_argument(
+        "--favourite",
+        "--favorite",
+        dest="favourite",
+        action="store_true",
+        help="only sessions with an image you starred",
+    )
+    ls.add_argument(
+        "--min-rating",
+        metavar="N",
+        help="only sessions with an image you rated at least N (1-5)",
     )
     ls.add_argument("--since", help="from this date (2024-05-01) or time, local time")
     ls.add_argument("--until", help="up to and including this date, or before this time")
@@ -69,7 +94,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ls.add_argument("--page-size", type=int, default=50, help="sessions per page (1-1000)")
     ls.add_argument("--json", action="store_true", help="print JSON")
 
-    show = commands.add_parser("show", help="one session's prompts, attempts and images")
+    show = commands.add_parser(
+        "show",
+        help="one session's prompts, attempts and images, with each image's marks and "
+        "Content Credentials (read from its file)",
+    )
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--json", action="store_true", help="print JSON")
 
@@ -167,7 +196,12 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
     command = args.history_command
     if command == "list":
         flt = make_filter(
-            search=args.search, outcomes=args.outcome, since=args.since, until=args.until
+            search=args.search,
+            outcomes=args.outcome,
+            since=args.since,
+            until=args.until,
+            favourites=args.favourite,
+            min_rating=args.min_rating,
         )
         page = service.list_sessions(flt, page_size=args.page_size, page=args.page)
         if args.json:
@@ -185,10 +219,12 @@ def _dispatch(service: HistoryService, args: argparse.Namespace, out: TextIO, er
         return EXIT_OK
     if command == "show":
         tree = service.session(args.run_id)
+        # Read from each local file, as the details pane does: what the bytes say now.
+        found = {i.image_id: read_content_credentials(i.path) for i in tree.images()}
         if args.json:
-            _print_json(_plain(tree), out)
+            _print_json(_tree_json(tree, found), out)
         else:
-            _print_tree(tree, out)
+            _print_tree(tree, found, out)
         return EXIT_OK
     if command == "export":
         if args.approved:
@@ -505,7 +541,25 @@ def _cost_words(cost: Cost | None) -> str:
     return str(cost) if cost is not None else "unknown (not recorded for this run)"
 
 
-def _print_tree(tree: SessionTree, out: TextIO) -> None:
+def _tree_json(tree: SessionTree, credentials: Mapping[int, ContentCredentials]) -> dict[str, Any]:
+    """``_plain(tree)`` with each image's ``content_credentials`` (``credentials_json``)."""
+    data: dict[str, Any] = _plain(tree)
+    for version in data["prompt_versions"]:
+        for attempt in version["attempts"]:
+            for image in attempt["images"]:
+                image["content_credentials"] = credentials_json(credentials[image["image_id"]])
+    return data
+
+
+def _marks_words(image: ImageRecord) -> str:
+    """The marks on the image line, ``, favourite, rated 4/5``; "" for an unmarked image."""
+    words = ", favourite" if image.favourite else ""
+    return words + (f", rated {image.rating}/{MAX_RATING}" if image.rating else "")
+
+
+def _print_tree(
+    tree: SessionTree, credentials: Mapping[int, ContentCredentials], out: TextIO
+) -> None:
     print(f"run {tree.run_id}: {tree.outcome.value}", file=out)
     print(f"  started {_local(tree.started_at)}, ended {_local(tree.ended_at)}", file=out)
     print(f"  image model {tree.image_model_id}, judge {tree.judge_model_id}", file=out)
@@ -537,10 +591,16 @@ def _print_tree(tree: SessionTree, out: TextIO) -> None:
                 mark = " APPROVED" if image.effective_approved else ""
                 mark += " BEST" if image.is_best else ""
                 cost = f", cost {cost_text(image.cost)}" if image.cost is not None else ""
-                print(f"    image {image.image_id}: judge {judge}{mine}{mark}{cost}", file=out)
+                print(
+                    f"    image {image.image_id}: judge {judge}{mine}{mark}"
+                    f"{_marks_words(image)}{cost}",
+                    file=out,
+                )
                 if image.verdict and image.verdict.reason:
                     print(f"      reason: {_one_line(image.verdict.reason, 100)}", file=out)
                 print(f"      {image.path}", file=out)
+                words = credentials_words(credentials[image.image_id])
+                print(f"      Content Credentials: {words}", file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

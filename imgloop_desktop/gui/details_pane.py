@@ -13,10 +13,12 @@ the judge's evidence (elided in the table, whole on hover); the run's best image
 was approved says so and what it still misses.
 
 Content Credentials (a C2PA manifest; Amazon Nova Canvas signs every image) are verified on
-the same worker and shown as "issued by …, valid / invalid" or "none", so a person can tell
-an untouched signed original from one whose signature no longer holds. The verifier is
-passed in (``read_credentials``): it is storage's, which the window reaches only through
-services, and tests give their own.
+the same worker and shown as "issued by …, valid / invalid", "none", or "unknown" with why (the
+file is gone, or c2pa-python is not installed), so a person can tell an untouched signed
+original from one whose signature no longer holds. The check is the one
+``imgloop-cli history show`` and the history panel use
+(``services.content_credentials.read_content_credentials``, the default ``read_credentials``);
+tests may pass their own, or None to check nothing.
 
 Everything shown is fetched by a worker (the row, its session's parameters, the decoded
 image) and applied only if it is still the image asked for, so clicking quickly through
@@ -65,6 +67,7 @@ from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.catalog import image_spec
+from imgloop_desktop.services.content_credentials import read_content_credentials
 from imgloop_desktop.services.history import HistoryService
 
 log = logging.getLogger(__name__)
@@ -135,6 +138,7 @@ DECISIONS = {
 CREDENTIAL_STATES = {
     "valid": QT_TRANSLATE_NOOP("DetailsPane", "valid"),
     "invalid": QT_TRANSLATE_NOOP("DetailsPane", "invalid"),
+    "unchecked": QT_TRANSLATE_NOOP("DetailsPane", "unknown"),
 }
 WHERE = QT_TRANSLATE_NOOP(
     "DetailsPane", "prompt v{version}, attempt {attempt}, image {index} (history id {image_id})"
@@ -349,7 +353,7 @@ class DetailsPane(QWidget):
         parent: QWidget | None = None,
         *,
         open_url: UrlOpener | None = None,
-        read_credentials: CredentialsReader | None = None,
+        read_credentials: CredentialsReader | None = read_content_credentials,
     ) -> None:
         super().__init__(parent)
         self.history = history

@@ -9,7 +9,14 @@ waiting for SQLite. A filter change supersedes the pages asked for under the old
 
 Under the list, the selected session's regions and notes are shown (also in each row's
 tooltip): where its models ran and what the run changed or left unused from its
-parameters, so "run again" is not a surprise when the model maps the size again.
+parameters, so "run again" is not a surprise when the model maps the size again. Beside
+them, how many of its images carry Content Credentials (C2PA) and whether they still
+validate (issue 16): read from the files by a worker, for the selected session only (the
+check hashes every file), with the check the details pane and ``imgloop-cli history show``
+use.
+
+The search box takes the marks too (``is:fav``, ``rating>=N``: ``services.history
+.parse_search``); they combine with the Favourites box and the rating list.
 
 At the bottom, how often each judge model agreed with the person's own decisions
 (``HistoryService.agreement``): the number to look at before trusting a judge's YES; and,
@@ -21,7 +28,7 @@ shows its run's cost; a run stopped by a cap has its own outcome, "stopped at bu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -69,13 +76,16 @@ from imgloop_desktop.core.records import (
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
-from imgloop_desktop.gui.workers import Workers
+from imgloop_desktop.gui.workers import Workers, cancelled
+from imgloop_desktop.services.content_credentials import CredentialsTally, tally_credentials
 from imgloop_desktop.services.history import HistoryService, make_filter
 
 log = logging.getLogger(__name__)
 
 PAGES = "pages"
 """The workers' key for pages of the current filter."""
+CREDENTIALS = "credentials"
+"""The workers' key for the selected session's Content Credentials."""
 
 PAGE_SIZE = 50
 SEARCH_DELAY_MS = 300
@@ -156,6 +166,25 @@ PARAMS_FAILED = QT_TRANSLATE_NOOP(
     "HistoryBrowser", "The parameters of {run_id} cannot be used: {error}"
 )
 SEARCH_PLACEHOLDER = QT_TRANSLATE_NOOP("HistoryBrowser", "Search prompts (any language)")
+SEARCH_TIP = QT_TRANSLATE_NOOP(
+    "HistoryBrowser",
+    "Words in the prompts and checklists, in any language.\n"
+    "is:fav — only sessions with an image you starred\n"
+    "rating>=N or rating:N — only sessions with an image rated at least N (1-5)\n"
+    "Example: lighthouse is:fav rating>=4",
+)
+RUN_CREDENTIALS = QT_TRANSLATE_NOOP("HistoryBrowser", "Content Credentials: {parts}")
+RUN_CREDENTIALS_CHECKING = QT_TRANSLATE_NOOP("HistoryBrowser", "checking {images} image(s)…")
+RUN_CREDENTIALS_SIGNED = QT_TRANSLATE_NOOP(
+    "HistoryBrowser",
+    "{signed} of {images} image(s) issued by {issuers}: {valid} valid, {invalid} invalid",
+)
+RUN_CREDENTIALS_NONE = QT_TRANSLATE_NOOP("HistoryBrowser", "none on its {images} image(s)")
+RUN_CREDENTIALS_UNKNOWN = QT_TRANSLATE_NOOP(
+    "HistoryBrowser", "{unknown} of {images} image(s) unknown ({reasons})"
+)
+RUN_CREDENTIALS_UNNAMED = QT_TRANSLATE_NOOP("HistoryBrowser", "an unnamed signer")
+RUN_CREDENTIALS_FAILED = QT_TRANSLATE_NOOP("HistoryBrowser", "could not be checked: {error}")
 ANY_OUTCOME = QT_TRANSLATE_NOOP("HistoryBrowser", "Any outcome")
 FAVOURITES = QT_TRANSLATE_NOOP("HistoryBrowser", "★ Favourites")
 FAVOURITES_TIP = QT_TRANSLATE_NOOP("HistoryBrowser", "Only sessions with an image you starred")
@@ -230,6 +259,32 @@ def agreement_text(rows: list[Agreement]) -> str:
         if a.decided
     ]
     return "\n".join([_tr(AGREEMENT_TITLE), *lines]) if lines else _tr(AGREEMENT_NONE)
+
+
+def run_credentials_text(tally: CredentialsTally) -> str:
+    """One line for the selected session: how many images are signed, by whom, how many
+    still validate; "none" when no image carries any; the unknown ones and why."""
+    parts: list[str] = []
+    if tally.signed:
+        issuers = ", ".join(i or _tr(RUN_CREDENTIALS_UNNAMED) for i in tally.issuers)
+        parts.append(
+            _tr(RUN_CREDENTIALS_SIGNED).format(
+                signed=tally.signed,
+                images=tally.images,
+                issuers=issuers,
+                valid=tally.valid,
+                invalid=tally.invalid,
+            )
+        )
+    elif not tally.unknown:
+        parts.append(_tr(RUN_CREDENTIALS_NONE).format(images=tally.images))
+    if tally.unknown:
+        parts.append(
+            _tr(RUN_CREDENTIALS_UNKNOWN).format(
+                unknown=tally.unknown, images=tally.images, reasons=", ".join(tally.reasons)
+            )
+        )
+    return _tr(RUN_CREDENTIALS).format(parts="; ".join(parts))
 
 
 def session_notes_text(s: SessionSummary) -> str:
@@ -505,11 +560,17 @@ class HistoryBrowser(QWidget):
         self.history = history
         self._reselect: str | None = None  # a run id to select again after a refresh
         self._jobs = Workers("history-params", max_threads=1, parent=self)
+        # Its own thread: a run of many signed images takes a while to check, and the
+        # agreement and spend numbers should not wait behind it.
+        self._credential_jobs = Workers("history-credentials", max_threads=1, parent=self)
+        self._credentials_run: str | None = None
+        """The session whose Content Credentials are shown (or being checked)."""
         self.model = SessionListModel(history, self)
         self.loader = ThumbnailLoader(THUMB_SIZE, parent=self)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(_tr(SEARCH_PLACEHOLDER))
+        self.search_edit.setToolTip(_tr(SEARCH_TIP))
         self.search_edit.setClearButtonEnabled(True)
         self.outcome_combo = QComboBox(self)
         self.outcome_combo.addItem(_tr(ANY_OUTCOME), None)
@@ -546,6 +607,12 @@ class HistoryBrowser(QWidget):
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes_label.setVisible(False)
+        self.credentials_label = QLabel(self)
+        self.credentials_label.setObjectName("sessionCredentials")
+        self.credentials_label.setWordWrap(True)
+        self.credentials_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.credentials_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.credentials_label.setVisible(False)
         self.agreement_label = QLabel(self)
         self.agreement_label.setObjectName("judgeAgreement")
         self.agreement_label.setWordWrap(True)
@@ -615,6 +682,7 @@ class HistoryBrowser(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notes_label)
+        layout.addWidget(self.credentials_label)
         numbers = QHBoxLayout()
         numbers.addWidget(self.agreement_label, 1, Qt.AlignmentFlag.AlignTop)
         numbers.addWidget(self.spend_label, 1, Qt.AlignmentFlag.AlignTop)
@@ -663,8 +731,10 @@ class HistoryBrowser(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload with the current filter (after a run finished, or on request), keeping the
-        person's selected session selected once its page is back."""
+        person's selected session selected once its page is back (its Content Credentials
+        are checked again: a run may have added images, a file may have changed)."""
         self._reselect = self.selected_run_id()
+        self._credentials_run = None
         self.apply_filter(force=True)
         self.refresh_agreement()
 
@@ -700,16 +770,13 @@ class HistoryBrowser(QWidget):
     def current_filter(self) -> SessionFilter:
         """The filter the widgets describe; ValidationError names every bad field."""
         outcome = self.outcome_combo.currentData()
-        flt = make_filter(
+        return make_filter(
             search=self.search_edit.text().strip(),
             outcomes=[outcome] if outcome else None,
             since=self._date(self.since_check, self.since_edit),
             until=self._date(self.until_check, self.until_edit),
-        )
-        return replace(
-            flt,
             favourites=self.favourite_check.isChecked(),
-            min_rating=int(self.rating_combo.currentData() or 0),
+            min_rating=int(self.rating_combo.currentData() or 0) or None,
         )
 
     @Slot()
@@ -753,7 +820,12 @@ class HistoryBrowser(QWidget):
         self._jobs.start(work, returned=self.runAgain.emit, errored=failed)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
-        return self._jobs.wait(msecs / 1000) and self.model.wait(msecs) and self.loader.wait(msecs)
+        return (
+            self._jobs.wait(msecs / 1000)
+            and self._credential_jobs.wait(msecs / 1000)
+            and self.model.wait(msecs)
+            and self.loader.wait(msecs)
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         """The first page loads when the list is first seen, not when the window is built."""
@@ -765,7 +837,9 @@ class HistoryBrowser(QWidget):
     def close_workers(self) -> None:
         self._debounce.stop()
         self._jobs.close()
+        self._credential_jobs.close()
         self._jobs.wait()
+        self._credential_jobs.wait()
         self.model.close()
         self.loader.close()
 
@@ -793,9 +867,52 @@ class HistoryBrowser(QWidget):
         has = index.isValid()
         self.open_button.setEnabled(has)
         self.run_again_button.setEnabled(has)
-        text = session_notes_text(self.model.summary(index.row())) if has else ""
+        summary = self.model.summary(index.row()) if has else None
+        text = session_notes_text(summary) if summary is not None else ""
         self.notes_label.setText(text)
         self.notes_label.setVisible(bool(text))
+        self._check_credentials(summary)
+
+    def _check_credentials(self, summary: SessionSummary | None) -> None:
+        """Count the selected session's Content Credentials on a worker, once per selection
+        (this runs on every page that arrives too); a newer selection drops the older
+        count, and the worker stops between files when it is dropped."""
+        run_id = summary.run_id if summary is not None and summary.image_count else None
+        if run_id == self._credentials_run:
+            return
+        self._credentials_run = run_id
+        self._credential_jobs.supersede(CREDENTIALS)
+        if summary is None or run_id is None:
+            self.credentials_label.setText("")
+            self.credentials_label.setVisible(False)
+            return
+        self._show_credentials(
+            _tr(RUN_CREDENTIALS).format(
+                parts=_tr(RUN_CREDENTIALS_CHECKING).format(images=summary.image_count)
+            )
+        )
+        history = self.history
+
+        def work() -> CredentialsTally:
+            tree = history.session(run_id)
+            return tally_credentials((image.path for image in tree.images()), stop=cancelled)
+
+        def failed(error: BaseException) -> None:
+            log.info("content credentials of %s: %s", run_id, error)
+            error_text = _tr(RUN_CREDENTIALS_FAILED).format(error=error)
+            self._show_credentials(_tr(RUN_CREDENTIALS).format(parts=error_text))
+
+        self._credential_jobs.start(
+            work,
+            returned=lambda tally: self._show_credentials(run_credentials_text(tally)),
+            errored=failed,
+            supersede=CREDENTIALS,
+            name="history-credentials",
+        )
+
+    def _show_credentials(self, text: str) -> None:
+        self.credentials_label.setText(text)
+        self.credentials_label.setVisible(True)
 
     @Slot(int)
     def _prefetch(self, value: int) -> None:

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -26,6 +27,8 @@ from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import UploadOutcome
 from imgloop_desktop.core.records import (
+    MAX_RATING,
+    MIN_RATING,
     Agreement,
     Decision,
     ExportResult,
@@ -501,20 +504,33 @@ class HistoryService:
     # -- export and import ----------------------------------------------------------------
 
     @_plain_errors
-    def export_session(self, run_id: str, dest: Path, *, as_zip: bool = False) -> ExportResult:
+    def export_session(
+        self, run_id: str, dest: Path, *, as_zip: bool = False, embed_in_signed: bool = False
+    ) -> ExportResult:
+        """``embed_in_signed``: the person's "embed parameters in signed images too"
+        setting (``storage.export.png_meta.annotate``), which only a front end can read."""
         quick_check(self._conns.get(), self.db_path)
         return export_mod.export_trees(
-            [self.session(run_id)], dest, as_zip=as_zip, selection="session"
+            [self.session(run_id)],
+            dest,
+            as_zip=as_zip,
+            selection="session",
+            embed_in_signed=embed_in_signed,
         )
 
     @_plain_errors
-    def export_approved(self, dest: Path, *, as_zip: bool = False) -> ExportResult:
+    def export_approved(
+        self, dest: Path, *, as_zip: bool = False, embed_in_signed: bool = False
+    ) -> ExportResult:
         """Every approved image, after checking the whole file: damage in pages the query
-        does not touch would otherwise export fewer images (or none) and say "done"."""
+        does not touch would otherwise export fewer images (or none) and say "done".
+        ``embed_in_signed`` as for ``export_session``."""
         conn = self._conns.get()
         quick_check(conn, self.db_path)
         trees = [queries.get_session(conn, r) for r in queries.approved_run_ids(conn)]
-        return export_mod.export_trees(trees, dest, as_zip=as_zip, selection="approved")
+        return export_mod.export_trees(
+            trees, dest, as_zip=as_zip, selection="approved", embed_in_signed=embed_in_signed
+        )
 
     @_plain_errors
     def import_export(self, source: Path) -> ImportResult:
@@ -589,14 +605,79 @@ def parse_when(field_name: str, text: str, *, end_of_day: bool = False) -> datet
     return moment.astimezone(UTC)
 
 
+RATING_ALLOWED = f"a whole number from {MIN_RATING} to {MAX_RATING}"
+SEARCH_TOKENS_ALLOWED = (
+    f"is:fav (only sessions with a starred image), or rating:N or rating>=N (only sessions "
+    f"with an image rated at least N, N from {MIN_RATING} to {MAX_RATING})"
+)
+FAVOURITE_WORDS = frozenset({"fav", "favs", "favourite", "favourites", "favorite", "favorites"})
+_SEARCH_TOKEN = re.compile(r"(?<!\S)(?P<key>is|rating)(?P<op>:>=|>=|:)(?P<value>\S*)", re.I)
+"""``is:…`` and ``rating:…``/``rating>=…``, each a whole word of the search text."""
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """The search box's text taken apart: the words to find and the marks asked for."""
+
+    text: str
+    favourites: bool = False
+    min_rating: int = 0
+
+
+def parse_search(search: str) -> SearchTerms:
+    """Split ``is:fav`` and ``rating:N`` / ``rating>=N`` (any case, anywhere, as words of
+    their own) out of the typed search; what is left is searched for as one phrase, its
+    words joined by single spaces. ValidationError (field ``search``) names each token
+    that asks for something else, with what is allowed."""
+    problems: list[Problem] = []
+    favourites = False
+    min_rating = 0
+    for match in _SEARCH_TOKEN.finditer(search):
+        key, value = match["key"].lower(), match["value"]
+        if key == "is" and match["op"] == ":" and value.lower() in FAVOURITE_WORDS:
+            favourites = True
+            continue
+        rating = _rating(value) if key == "rating" else None
+        if rating is None:
+            problems.append(Problem("search", match[0], SEARCH_TOKENS_ALLOWED))
+        else:
+            min_rating = max(min_rating, rating)
+    if problems:
+        raise ValidationError(problems)
+    if not favourites and not min_rating:
+        return SearchTerms(search)
+    return SearchTerms(" ".join(_SEARCH_TOKEN.sub(" ", search).split()), favourites, min_rating)
+
+
+def _rating(value: object) -> int | None:
+    """A rating typed as text (or given as a number) as 1-5, or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii() or not value.isdigit():
+            return None
+        value = int(value)
+    if isinstance(value, int) and MIN_RATING <= value <= MAX_RATING:
+        return value
+    return None
+
+
 def make_filter(
     *,
     search: str = "",
     outcomes: list[str] | None = None,
     since: str | None = None,
     until: str | None = None,
+    favourites: bool = False,
+    min_rating: int | str | None = None,
 ) -> SessionFilter:
-    """A SessionFilter from text a person typed; ValidationError names every bad field."""
+    """A SessionFilter from text a person typed; ValidationError names every bad field.
+
+    Marks come from the search text (``is:fav``, ``rating>=N``: ``parse_search``) and from
+    ``favourites`` / ``min_rating`` (the window's check box and list, the command's
+    ``--favourite`` and ``--min-rating``); both together keep the stricter of each.
+    ``min_rating`` None means any rating."""
     problems: list[Problem] = []
     parsed_outcomes: frozenset[HistoryOutcome] = frozenset()
     start = end = None
@@ -617,11 +698,31 @@ def make_filter(
                 start = moment
     if start and end and start >= end:
         problems.append(Problem("until", until, f"a time after since ({since})"))
+    terms = SearchTerms(search)
     if len(search) > 1000:
         problems.append(Problem("search", search[:40] + "...", "at most 1000 characters"))
+    else:
+        try:
+            terms = parse_search(search)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    least = 0
+    if min_rating is not None:
+        rating = _rating(min_rating)
+        if rating is None:
+            problems.append(Problem("min-rating", min_rating, RATING_ALLOWED))
+        else:
+            least = rating
     if problems:
         raise ValidationError(problems)
-    return SessionFilter(search=search, outcomes=parsed_outcomes, since=start, until=end)
+    return SessionFilter(
+        search=terms.text,
+        outcomes=parsed_outcomes,
+        since=start,
+        until=end,
+        favourites=favourites or terms.favourites,
+        min_rating=max(least, terms.min_rating),
+    )
 
 
 def retry_pending_uploads(

@@ -297,12 +297,13 @@ def test_a_cfg_scale_the_model_did_not_use_says_so() -> None:
 def test_content_credentials_valid_invalid_and_none(
     qtbot: QtBot, history: HistoryService, opened_urls: list[str]
 ) -> None:
-    """With storage's verifier wired in (as the window does): a signed image names its
-    issuer and says valid; the same file changed on disk says invalid; a plain one none."""
-    from imgloop_desktop.storage.provenance import content_credentials
+    """With the shared check (the default, as ``imgloop-cli history show`` uses it): a
+    signed image names its issuer and says valid; the same file changed on disk says
+    invalid; a plain one none; a file that is gone says unknown and why."""
+    from imgloop_desktop.services.content_credentials import FILE_MISSING
     from tests.storage.export.c2pa_signing import ISSUER, SignedGenerator
 
-    pane = DetailsPane(history, read_credentials=content_credentials)
+    pane = DetailsPane(history)
     qtbot.addWidget(pane)
     try:
         signed, _ = record(history, verdicts=["YES"], generator=SignedGenerator())
@@ -319,6 +320,10 @@ def test_content_credentials_valid_invalid_and_none(
         assert text.startswith(texts.CREDENTIALS_ISSUED.format(issuer=ISSUER, state="invalid"))
         assert "dataHash.mismatch" in text
 
+        image.path.unlink()
+        show(qtbot, pane, image.image_id)
+        assert pane.fields["credentials"].text() == f"unknown ({FILE_MISSING})"
+
         plain, _ = record(history, verdicts=["YES"])
         show(qtbot, pane, next(iter(history.session(plain.run_id).images())).image_id)
         assert pane.fields["credentials"].text() == texts.CREDENTIALS_NONE
@@ -326,9 +331,12 @@ def test_content_credentials_valid_invalid_and_none(
         pane.close_workers()
 
 
-def test_without_a_verifier_nothing_is_claimed(
-    qtbot: QtBot, details: DetailsPane, history: HistoryService
-) -> None:
-    result, _ = record(history, verdicts=["YES"])
-    show(qtbot, details, next(iter(history.session(result.run_id).images())).image_id)
-    assert details.fields["credentials"].text() == texts.CREDENTIALS_NOT_CHECKED
+def test_without_a_verifier_nothing_is_claimed(qtbot: QtBot, history: HistoryService) -> None:
+    pane = DetailsPane(history, read_credentials=None)
+    qtbot.addWidget(pane)
+    try:
+        result, _ = record(history, verdicts=["YES"])
+        show(qtbot, pane, next(iter(history.session(result.run_id).images())).image_id)
+        assert pane.fields["credentials"].text() == texts.CREDENTIALS_NOT_CHECKED
+    finally:
+        pane.close_workers()

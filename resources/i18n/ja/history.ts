@@ -1,4 +1,5 @@
 <?xml version='1.0' encoding='utf-8'?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
     <name>CostEstimateView</name>
@@ -331,6 +332,44 @@ What it holds is below: fix the values named, then Save.</source>
     <message>
         <source>Search prompts (any language)</source>
         <translation>プロンプトを検索（どの言語でも可）</translation>
+    </message>
+    <message>
+        <source>Words in the prompts and checklists, in any language.
+is:fav — only sessions with an image you starred
+rating&gt;=N or rating:N — only sessions with an image rated at least N (1-5)
+Example: lighthouse is:fav rating&gt;=4</source>
+        <translation>プロンプトとチェックリストの語句で検索します（どの言語でも可）。
+is:fav — お気に入りの画像があるセッションだけ
+rating&gt;=N または rating:N — 評価が N 以上（1〜5）の画像があるセッションだけ
+例：灯台 is:fav rating&gt;=4</translation>
+    </message>
+    <message>
+        <source>Content Credentials: {parts}</source>
+        <translation>コンテンツ認証情報：{parts}</translation>
+    </message>
+    <message>
+        <source>checking {images} image(s)…</source>
+        <translation>{images} 枚の画像を確認しています…</translation>
+    </message>
+    <message>
+        <source>{signed} of {images} image(s) issued by {issuers}: {valid} valid, {invalid} invalid</source>
+        <translation>{images} 枚中 {signed} 枚が {issuers} の発行（有効 {valid} 枚、無効 {invalid} 枚）</translation>
+    </message>
+    <message>
+        <source>none on its {images} image(s)</source>
+        <translation>{images} 枚の画像のいずれにもなし</translation>
+    </message>
+    <message>
+        <source>{unknown} of {images} image(s) unknown ({reasons})</source>
+        <translation>{images} 枚中 {unknown} 枚は不明（{reasons}）</translation>
+    </message>
+    <message>
+        <source>an unnamed signer</source>
+        <translation>名前のない署名者</translation>
+    </message>
+    <message>
+        <source>could not be checked: {error}</source>
+        <translation>確認できませんでした：{error}</translation>
     </message>
     <message>
         <source>Any outcome</source>

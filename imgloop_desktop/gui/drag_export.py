@@ -6,7 +6,10 @@ provenance chunks of ``services.images.annotate`` inserted (pixels untouched), w
 a file manager, mail or chat says where it came from. An original carrying Content
 Credentials (a signed C2PA manifest) is the exception: its copy is the original bytes, since
 anything inserted would break the signature, and its parameters travel in a JSON sidecar
-beside it (``<name>.json``, dragged along with the image; dropping the image back reads it).
+beside it (``<name>.json``, dragged along with the image; dropping the image back reads it),
+unless the person turned on "Embed parameters in signed images too" (``EMBED_IN_SIGNED_KEY``,
+off by default): then its copy gets the chunks like any other and says in them that it was
+modified after signing, so its signature no longer validates and it carries no sidecar.
 Any image goes with a plain drag: its embedded provenance says its verdict, so a rejected
 picture cannot pass for an approved one. (Alt+drag used to be needed for those, but GNOME,
 KDE, Xfce and Openbox take Alt+drag to move the window, so on Linux it never reached us.)
@@ -59,6 +62,11 @@ PREPARE = "prepare"
 """The workers' key for copies of the current selection: a new selection drops the old."""
 DRAG_APPROVED_ONLY_KEY = "gallery/drag_approved_only"
 """QSettings key: when true, drags carry approved images only (off by default)."""
+EMBED_IN_SIGNED_KEY = "export/embed_parameters_in_signed_images"
+"""QSettings key: when true, the copies of signed originals (C2PA) that drags and exports
+make get their parameters embedded, and say they were modified after signing; off by
+default, because that breaks the original's signature (they then stay byte for byte, with
+a sidecar). The File menu's checkable "Embed parameters in signed images too" writes it."""
 APPROVED_ONLY = QT_TRANSLATE_NOOP(
     "DragExport",
     "{images} not approved, and this app is set to drag approved images only (so nothing "
@@ -173,10 +181,16 @@ def _write_if_changed(target: Path, data: bytes) -> None:
 
 
 def export_copies(
-    history: HistoryService, image_ids: Sequence[int], *, approved_only: bool = False
+    history: HistoryService,
+    image_ids: Sequence[int],
+    *,
+    approved_only: bool = False,
+    embed_in_signed: bool = False,
 ) -> DragFiles:
     """Blocking (worker side): annotated copies of ``image_ids``, skipping any whose file is
-    gone or no longer matches its recorded SHA-256 (a copy must not vouch for other bytes)."""
+    gone or no longer matches its recorded SHA-256 (a copy must not vouch for other bytes).
+    ``embed_in_signed``: the person's setting (``embed_parameters_in_signed``, read on the
+    GUI thread by the caller), passed to ``images.annotate``."""
     trees: dict[str, SessionTree] = {}
     copies: list[ExportedCopy] = []
     skipped: list[str] = []
@@ -199,12 +213,14 @@ def export_copies(
         except images.ExportError as exc:
             skipped.append(f"{image.label}: {exc}")
             continue
-        annotated = images.annotate(original, tree, image)
+        annotated = images.annotate(original, tree, image, embed_in_signed=embed_in_signed)
         target = drag_export_dir() / image.run_id / copy_name(image)
         sidecar: Path | None = None
         if annotated.sidecar is not None:
             sidecar = target.with_suffix(".json")
             _write_if_changed(sidecar, annotated.sidecar)
+        else:  # a sidecar left by a drag made before the setting changed: it is stale
+            target.with_suffix(".json").unlink(missing_ok=True)
         _write_if_changed(target, annotated.data)
         copies.append(
             ExportedCopy(image_id, target, image.effective_approved, sidecar, image.label)
@@ -231,10 +247,19 @@ def mime_from_files(
 
 
 def build_drag_mime(
-    history: HistoryService, image_ids: Sequence[int], *, any_image: bool
+    history: HistoryService,
+    image_ids: Sequence[int],
+    *,
+    any_image: bool,
+    embed_in_signed: bool | None = None,
 ) -> QMimeData | None:
-    """The drag's MIME data for ``image_ids`` (blocking; see the module docstring)."""
-    files = export_copies(history, image_ids, approved_only=not any_image)
+    """The drag's MIME data for ``image_ids`` (blocking; see the module docstring);
+    ``embed_in_signed`` None reads the person's setting."""
+    if embed_in_signed is None:
+        embed_in_signed = embed_parameters_in_signed()
+    files = export_copies(
+        history, image_ids, approved_only=not any_image, embed_in_signed=embed_in_signed
+    )
     return mime_from_files(files, any_image=any_image)
 
 
@@ -249,6 +274,18 @@ def set_drag_approved_only(restrict: bool) -> None:
     SettingsStore().qsettings.setValue(DRAG_APPROVED_ONLY_KEY, restrict)
 
 
+def embed_parameters_in_signed() -> bool:
+    """The person's "Embed parameters in signed images too" (off unless set), read from the
+    app's settings file at every drag and export, so the menu's toggle applies at once.
+    GUI thread: workers are handed the value."""
+    return bool(SettingsStore().qsettings.value(EMBED_IN_SIGNED_KEY, False, type=bool))
+
+
+def set_embed_parameters_in_signed(embed: bool) -> None:
+    """For the menu toggle (or a settings page): embed parameters in signed copies, or not."""
+    SettingsStore().qsettings.setValue(EMBED_IN_SIGNED_KEY, embed)
+
+
 def any_image_requested() -> bool:
     """Whether a plain drag carries every selected image: yes unless the setting restricts
     it. No modifier key: window managers take Alt+drag (and Super+drag) for themselves."""
@@ -261,16 +298,20 @@ class PreparedDrag:
     files: DragFiles
     first_approved: QImage | None
     first_any: QImage | None
+    embed_in_signed: bool = False
+    """The setting the copies were made under: a drag after it changed makes them again."""
 
 
-def _prepare(history: HistoryService, image_ids: tuple[int, ...]) -> PreparedDrag:
-    files = export_copies(history, image_ids)
+def _prepare(
+    history: HistoryService, image_ids: tuple[int, ...], embed_in_signed: bool = False
+) -> PreparedDrag:
+    files = export_copies(history, image_ids, embed_in_signed=embed_in_signed)
 
     def first(any_image: bool) -> QImage | None:
         chosen = files.chosen(any_image=any_image)
         return QImage(str(chosen[0].path)) if chosen else None
 
-    return PreparedDrag(image_ids, files, first(False), first(True))
+    return PreparedDrag(image_ids, files, first(False), first(True), embed_in_signed)
 
 
 class DragPreparer(QObject):
@@ -284,6 +325,7 @@ class DragPreparer(QObject):
         self._jobs = Workers("drag-copies", max_threads=1, parent=self)
         self._ready: PreparedDrag | None = None
         self._wanted: tuple[int, ...] = ()
+        self._embed = False
         self.sync_builds = 0
         """Drags that had to build their copies on the GUI thread (tests watch this)."""
         self.last_skipped: list[str] = []
@@ -298,9 +340,10 @@ class DragPreparer(QObject):
 
     def prepare(self, image_ids: Sequence[int]) -> None:
         wanted = tuple(i for i in image_ids if i >= 0)
-        if wanted == self._wanted and self._ready is not None:
+        embed = embed_parameters_in_signed()
+        if wanted == self._wanted and embed == self._embed and self._ready is not None:
             return
-        self._wanted = wanted
+        self._wanted, self._embed = wanted, embed
         self._jobs.supersede(PREPARE)  # copies for the previous selection are not wanted
         self._ready = None
         if not wanted:
@@ -316,7 +359,10 @@ class DragPreparer(QObject):
             log.info("preparing drag copies of %s: %s", wanted, error)
 
         self._jobs.start(
-            lambda: _prepare(history, wanted), returned=done, errored=failed, supersede=PREPARE
+            lambda: _prepare(history, wanted, embed),
+            returned=done,
+            errored=failed,
+            supersede=PREPARE,
         )
 
     def invalidate(self) -> None:
@@ -327,12 +373,13 @@ class DragPreparer(QObject):
     def mime(self, image_ids: Sequence[int], *, any_image: bool) -> QMimeData | None:
         ids = tuple(i for i in image_ids if i >= 0)
         ready = self._ready
-        if ready is not None and ready.image_ids == ids:
+        embed = embed_parameters_in_signed()
+        if ready is not None and ready.image_ids == ids and ready.embed_in_signed == embed:
             first = ready.first_any if any_image else ready.first_approved
             self.last_skipped = ready.files.refusals(any_image=any_image)
             return mime_from_files(ready.files, any_image=any_image, first_image=first)
         self.sync_builds += 1
-        files = export_copies(self.history, ids, approved_only=not any_image)
+        files = export_copies(self.history, ids, approved_only=not any_image, embed_in_signed=embed)
         self.last_skipped = files.refusals(any_image=any_image)
         return mime_from_files(files, any_image=any_image)
 

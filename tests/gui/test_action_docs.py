@@ -54,3 +54,12 @@ def test_python_m_action_docs_checks_the_repositorys_docs() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_settings_row_names_the_key_it_is_kept_under() -> None:
+    """A person's on/off setting (``ActionSpec.setting``) is documented with its QSettings
+    key, so the settings file can be read (or edited) with the table beside it."""
+    settings = [spec for spec in ACTIONS if spec.setting]
+    assert settings, "the File menu's embed-parameters setting is an action"
+    for spec in settings:
+        assert not spec.slot and f"`{spec.setting}`" in spec.doc

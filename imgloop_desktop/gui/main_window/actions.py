@@ -5,6 +5,10 @@ its text, shortcut, tip, menu role and the window method it triggers; ``MENUS`` 
 ``TOOLBAR`` say where each appears. Adding a command is one entry here plus its method,
 and ``docs/gui.md``'s action table is rendered from ``ACTIONS`` (``action_docs.py``; its
 ``doc`` and ``key_note`` say what the table says and are not shown in the window).
+
+A person's on/off setting is an action too (Vorta's settings-as-data): its ``setting``
+names the QSettings key, the action is checkable, shows the stored value and writes it when
+toggled, with no window method; the code that obeys the setting reads the same key.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
+from imgloop_desktop.gui.drag_export import EMBED_IN_SIGNED_KEY
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.settings_store import SettingsStore
 
 SEPARATOR = None
 PICKER = "backend picker"
@@ -29,7 +35,7 @@ class ActionSpec:
     """Key in the built table; the window keeps it as ``<name>_action``."""
     text: str
     slot: str
-    """The window method the action triggers."""
+    """The window method the action triggers ("" for a ``setting``)."""
     shortcuts: tuple[str, ...] = ()
     tip: str = ""
     role: QAction.MenuRole | None = None
@@ -38,6 +44,16 @@ class ActionSpec:
     """What the command does, for ``docs/gui.md``'s action table."""
     key_note: str = ""
     """Why the shortcut is what it is, next to it in that table."""
+    setting: str = ""
+    """The QSettings key of a person's on/off setting (off unless stored): the action is
+    checkable and toggling it writes the key, instead of triggering ``slot``."""
+
+    def __post_init__(self) -> None:
+        if bool(self.slot) == bool(self.setting):
+            raise ValueError(
+                f"ActionSpec {self.name!r}: slot {self.slot!r} and setting {self.setting!r}; "
+                "exactly one of the two is allowed (a command or a setting)"
+            )
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -77,6 +93,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+E",),
         QT_TRANSLATE_NOOP("Actions", "Export approved images"),
         doc="picks a folder, then writes `imgloop-approved-<stamp>/` inside it on a worker",
+    ),
+    ActionSpec(
+        "embed_in_signed",
+        QT_TRANSLATE_NOOP("Actions", "&Embed parameters in signed images too"),
+        "",
+        tip=QT_TRANSLATE_NOOP(
+            "Actions",
+            "Exports and drags write the parameters into images carrying Content Credentials "
+            "(C2PA) too; this breaks their signature, and the copy says it was modified",
+        ),
+        setting=EMBED_IN_SIGNED_KEY,
+        doc=f"a setting, off by default (kept as `{EMBED_IN_SIGNED_KEY}`): checked, exported "
+        "and dragged copies of C2PA-signed images carry their parameters and say they were "
+        "modified after signing, so their signature no longer validates; unchecked, they stay "
+        "byte for byte with a sidecar `.json`",
     ),
     ActionSpec(
         "history",
@@ -218,7 +249,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     (
         QT_TRANSLATE_NOOP("Menus", "&File"),
-        ("import", "export_event", SEPARATOR, "export_approved", SEPARATOR, "quit"),
+        (
+            "import",
+            "export_event",
+            SEPARATOR,
+            "export_approved",
+            "embed_in_signed",
+            SEPARATOR,
+            "quit",
+        ),
     ),
     (
         QT_TRANSLATE_NOOP("Menus", "&Run"),
@@ -244,8 +283,11 @@ TOOLBAR: tuple[str | None, ...] = (
 )
 
 
-def make_action(parent: QWidget, spec: ActionSpec, slot: Callable[[], object]) -> QAction:
-    """One action; added to ``parent`` too, so its shortcut works with the toolbar hidden."""
+def make_action(
+    parent: QWidget, spec: ActionSpec, slot: Callable[[], object] | None = None
+) -> QAction:
+    """One action; added to ``parent`` too, so its shortcut works with the toolbar hidden.
+    A ``setting`` action is bound to its key instead of ``slot`` (``bind_setting``)."""
     text = QCoreApplication.translate("Actions", spec.text)
     action = QAction(text, parent)
     keys = [QKeySequence(s) for s in spec.shortcuts]
@@ -256,7 +298,10 @@ def make_action(parent: QWidget, spec: ActionSpec, slot: Callable[[], object]) -
     tip = QCoreApplication.translate("Actions", spec.tip) if spec.tip else text
     action.setToolTip(f"{tip.rstrip('…')} ({shown})" if shown else tip)
     action.setStatusTip(tip)
-    action.triggered.connect(slot)
+    if spec.setting:
+        bind_setting(action, spec.setting)
+    elif slot is not None:
+        action.triggered.connect(slot)
     if spec.role is not None:
         action.setMenuRole(spec.role)
     action.setEnabled(spec.enabled)
@@ -264,8 +309,20 @@ def make_action(parent: QWidget, spec: ActionSpec, slot: Callable[[], object]) -
     return action
 
 
+def bind_setting(action: QAction, key: str) -> None:
+    """``action`` checkable, showing the stored on/off value of ``key`` (off when unset or
+    unreadable) and storing it when toggled, in the app's settings file, so whatever reads
+    the key obeys at once."""
+    action.setCheckable(True)
+    action.setChecked(bool(SettingsStore().qsettings.value(key, False, type=bool)))
+    action.toggled.connect(lambda on: SettingsStore().qsettings.setValue(key, bool(on)))
+
+
 def build_actions(window: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
-    return {spec.name: make_action(window, spec, getattr(window, spec.slot)) for spec in specs}
+    return {
+        spec.name: make_action(window, spec, getattr(window, spec.slot) if spec.slot else None)
+        for spec in specs
+    }
 
 
 def build_menus(window: QMainWindow, actions: Mapping[str, QAction]) -> list[QMenu]:

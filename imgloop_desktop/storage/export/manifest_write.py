@@ -15,8 +15,13 @@ stays 1: an older app ignores them (its shapes allow extra keys) and an older ma
 without them still imports here.
 
 An image whose original carries Content Credentials (C2PA) is written byte for byte as
-stored, with its parameters in a JSON sidecar beside it: its entry says ``"signed": true``
-and names the ``sidecar``, and ``metadata`` is null because nothing was inserted.
+stored, with its parameters in a JSON sidecar beside it: its entry says ``"signed": true``,
+``"signature": "intact"`` and names the ``sidecar``, and ``metadata`` is null because
+nothing was inserted. When the person chose to embed parameters in signed images too
+(``embed_in_signed``), the copy gets the chunks like any other and says in them that it was
+modified after signing; its entry says ``"signed": true``, ``"signature": "broken by
+embedding parameters"``, no sidecar, and ``metadata`` where the chunks sit (so import still
+recovers the signed original exactly). ``signature`` is null for an unsigned original.
 """
 
 from __future__ import annotations
@@ -79,7 +84,12 @@ def _image_json(image: ImageRecord, file: str | None, annotated: AnnotatedPng | 
         # Added keys (read as absent by older apps): a signed original kept as it was, and
         # where its parameters went instead.
         "signed": signed,
-        "sidecar": sidecar_name(file) if signed and file is not None else None,
+        "sidecar": sidecar_name(file)
+        if annotated is not None and annotated.sidecar is not None and file is not None
+        else None,
+        # What became of the original's signature in the copy (added with the person's
+        # "embed parameters in signed images too" setting): null, "intact" or "broken by …".
+        "signature": annotated.signature if annotated is not None else None,
         "sha256": image.sha256,
         "exported_sha256": hashlib.sha256(annotated.data).hexdigest() if annotated else None,
         "metadata": (
@@ -256,10 +266,17 @@ class _Sink:
 
 
 def export_trees(
-    trees: list[SessionTree], dest: Path, *, as_zip: bool = False, selection: Selection
+    trees: list[SessionTree],
+    dest: Path,
+    *,
+    as_zip: bool = False,
+    selection: Selection,
+    embed_in_signed: bool = False,
 ) -> ExportResult:
     """``selection`` "session": every image of each tree; "approved": only the effectively
     approved ones (the manifest still holds every prompt version and attempt).
+    ``embed_in_signed``: the person's "embed parameters in signed images too" setting (see
+    ``png_meta.annotate``); off, signed originals are kept byte for byte with a sidecar.
 
     A file that is gone or no longer matches its recorded SHA-256 is left out and listed in
     ``skipped`` rather than exported with a hash that would lie.
@@ -283,7 +300,7 @@ def export_trees(
                 except ExportError as exc:
                     skipped.append(f"{name}: {exc}")
                     continue
-                annotated = annotate(original, tree, image)
+                annotated = annotate(original, tree, image, embed_in_signed=embed_in_signed)
                 sink.write(name, annotated.data, compress=False)
                 if annotated.sidecar is not None:
                     sink.write(sidecar_name(name), annotated.sidecar, compress=True)

@@ -11,7 +11,11 @@ recovered exactly by cutting the inserted bytes out again.
 An original that carries Content Credentials (a C2PA manifest, in a ``caBX`` chunk) is the
 exception: its signature covers every byte outside the manifest, so inserting anything
 would break it without a word. Such a copy keeps the original bytes exactly and its
-parameters go into a JSON sidecar beside it (``AnnotatedPng.sidecar``).
+parameters go into a JSON sidecar beside it (``AnnotatedPng.sidecar``), unless the person
+chose to embed parameters in signed images too (``annotate(..., embed_in_signed=True)``):
+then the copy gets the same chunks as any other, and says in them that it was modified
+after signing (``MODIFIED_NOTE``), so nobody mistakes its broken signature for tampering
+by someone else.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from imgloop_desktop import __version__
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
@@ -99,26 +104,89 @@ XMP_KEYWORD = "XML:com.adobe.xmp"
 C2PA_CHUNK = b"caBX"
 """The chunk type C2PA embeds its manifest store in (C2PA specification, PNG embedding)."""
 SIDECAR_FORMAT = "imgloop-sidecar"
+MODIFIED_NOTE = (
+    "modified: parameters embedded after signing; the original's signature no longer validates"
+)
+"""The ``imgloop`` chunk's ``content_credentials`` value in the copy of a signed original
+that had its parameters embedded anyway (the person's "Embed parameters in signed images
+too" setting)."""
+MODIFIED_A1111 = "modified (parameters embedded after signing)"
+"""The A1111 line's ``Content credentials`` value in such a copy: what metadata viewers
+built on A1111 readers show. No ',' or ':' (see ``_a1111_quote``)."""
+MODIFIED_DESCRIPTION = (
+    "Modified after signing: imgloop embedded its generation parameters in this copy, so "
+    "the Content Credentials (C2PA) signature of the original no longer validates. The "
+    "signed original stays unchanged where imgloop stored it."
+)
+"""The XMP ``dc:description`` (and the history event's ``stEvt:parameters``) of such a copy."""
+SIGNATURE_KEPT = "intact"
+"""A manifest entry's ``signature`` for a signed original exported byte for byte."""
+SIGNATURE_BROKEN = "broken by embedding parameters"
+"""A manifest entry's ``signature`` for a signed original whose copy had parameters
+embedded: the copy's C2PA manifest no longer matches its bytes."""
 
 
-def xmp_packet(source_type: str = DIGITAL_SOURCE_TYPE) -> str:
+def xmp_packet(source_type: str = DIGITAL_SOURCE_TYPE, *, modified: bool = False) -> str:
     """An XMP packet saying how the image was made (a trained model, or the demo's
-    simulator), and by which app.
+    simulator), and by which app; ``modified`` (a signed original with parameters embedded
+    anyway) adds a plain statement that the copy was changed after signing.
+
+    The statement goes where people and tools look, in two standard places: ``dc:description``
+    (Dublin Core, the description or caption that exiftool, Adobe Bridge, Lightroom and
+    Windows' file properties show as text, so a person sees it), and one ``xmpMM:History``
+    event (XMP Media Management: action ``edited``, changed part ``/metadata``, our app as
+    the software agent), the structured record editing tools keep of what was done to a
+    file, so a tool can tell without reading prose. No ``stEvt:when``: the copy is rebuilt
+    at every drag, and a timestamp would make identical copies differ.
 
     Written by hand rather than through a library: it is fixed text, and the reader side
-    only needs the one property."""
+    only needs a few properties."""
+    namespaces = (
+        '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
+    )
+    if modified:
+        namespaces += (
+            '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+            '    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"\n'
+            '    xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"\n'
+        )
+    attributes = (
+        f'    Iptc4xmpExt:DigitalSourceType="{source_type}"\n'
+        f'    xmp:CreatorTool="imgloop-desktop {__version__}"'
+    )
+    body = ">\n" + _modified_xmp() + "  </rdf:Description>\n" if modified else "/>\n"
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         '  <rdf:Description rdf:about=""\n'
-        '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"\n'
-        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
-        f'    Iptc4xmpExt:DigitalSourceType="{source_type}"\n'
-        f'    xmp:CreatorTool="imgloop-desktop {__version__}"/>\n'
+        f"{namespaces}{attributes}{body}"
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
         '<?xpacket end="r"?>'
+    )
+
+
+def _modified_xmp() -> str:
+    """``dc:description`` and the ``xmpMM:History`` event of ``xmp_packet(modified=True)``."""
+    note = escape(MODIFIED_DESCRIPTION)
+    return (
+        "   <dc:description>\n"
+        "    <rdf:Alt>\n"
+        f'     <rdf:li xml:lang="x-default">{note}</rdf:li>\n'
+        "    </rdf:Alt>\n"
+        "   </dc:description>\n"
+        "   <xmpMM:History>\n"
+        "    <rdf:Seq>\n"
+        '     <rdf:li rdf:parseType="Resource">\n'
+        "      <stEvt:action>edited</stEvt:action>\n"
+        "      <stEvt:changed>/metadata</stEvt:changed>\n"
+        f"      <stEvt:softwareAgent>imgloop-desktop {escape(__version__)}</stEvt:softwareAgent>\n"
+        f"      <stEvt:parameters>{note}</stEvt:parameters>\n"
+        "     </rdf:li>\n"
+        "    </rdf:Seq>\n"
+        "   </xmpMM:History>\n"
     )
 
 
@@ -138,14 +206,25 @@ def has_c2pa_manifest(data: bytes) -> bool:
 @dataclass(frozen=True)
 class AnnotatedPng:
     """An exported copy. ``offset``/``length`` say where inserted chunks sit (None/0 when
-    nothing was inserted); ``sidecar`` is the JSON to write beside a copy whose bytes had to
-    stay the original's (``signed``), None otherwise."""
+    nothing was inserted); ``signed`` says the original carries a C2PA manifest;
+    ``sidecar`` is the JSON to write beside a signed copy whose bytes stayed the
+    original's, None otherwise; ``modified`` says a signed original's copy had its
+    parameters embedded anyway, so its signature no longer validates."""
 
     data: bytes
     offset: int | None
     length: int
     signed: bool = False
     sidecar: bytes | None = None
+    modified: bool = False
+
+    @property
+    def signature(self) -> str | None:
+        """What became of the original's signature in this copy, in a manifest's words:
+        None (there was none), ``SIGNATURE_KEPT`` or ``SIGNATURE_BROKEN``."""
+        if not self.signed:
+            return None
+        return SIGNATURE_BROKEN if self.modified else SIGNATURE_KEPT
 
 
 def sidecar_name(name: str) -> str:
@@ -188,33 +267,53 @@ def is_simulated(original: bytes) -> bool:
     return False
 
 
-def annotate(original: bytes, tree: SessionTree, image: ImageRecord) -> AnnotatedPng:
+def annotate(
+    original: bytes, tree: SessionTree, image: ImageRecord, *, embed_in_signed: bool = False
+) -> AnnotatedPng:
     """The exported copy: the original bytes plus our text chunks and XMP, nothing
     re-encoded. A file that is not a PNG is exported unchanged (``offset`` None); one
-    carrying a C2PA manifest is too, with its parameters in ``sidecar``.
+    carrying a C2PA manifest is too, with its parameters in ``sidecar``, unless
+    ``embed_in_signed`` (the person's choice): then it gets the chunks as well, and each
+    says the copy was modified after signing (``modified``).
+
+    Such a copy keeps the original's C2PA manifest, now failing validation, rather than
+    cutting it out: a C2PA reader then shows that a signed original exists and that this
+    copy is not it, where a copy without the manifest would pass for one never signed. It
+    gets no sidecar: its own chunks carry the same parameters, and dropping it back reads
+    them first, so a second copy of the same facts beside it would add nothing but a file
+    that can drift from the image.
 
     A demo image (``is_simulated``) says so in the copy's own words too: the A1111 line
     gains ``Simulated: yes …`` and the XMP says ``algorithmicMedia``, because the model id
     the line carries would otherwise read as a claim that Bedrock made it."""
     simulated = is_simulated(original)
-    if has_c2pa_manifest(original):
+    signed = has_c2pa_manifest(original)
+    if signed and not embed_in_signed:
         sidecar = sidecar_json(tree, image, simulated=simulated)
         return AnnotatedPng(original, None, 0, signed=True, sidecar=sidecar)
+    info = provenance(tree, image)
+    if signed:
+        info["content_credentials"] = MODIFIED_NOTE
     chunks = (
-        text_chunk("parameters", a1111_parameters(tree, image, simulated=simulated))
-        + itxt_chunk(
-            "imgloop", json.dumps(provenance(tree, image), ensure_ascii=False, sort_keys=True)
+        text_chunk(
+            "parameters", a1111_parameters(tree, image, simulated=simulated, modified=signed)
         )
+        + itxt_chunk("imgloop", json.dumps(info, ensure_ascii=False, sort_keys=True))
         + itxt_chunk(
             XMP_KEYWORD,
-            xmp_packet(SIMULATED_SOURCE_TYPE if simulated else DIGITAL_SOURCE_TYPE),
+            xmp_packet(
+                SIMULATED_SOURCE_TYPE if simulated else DIGITAL_SOURCE_TYPE, modified=signed
+            ),
         )
     )
     try:
         data, offset = insert_after_ihdr(original, chunks)
-    except ValueError:
+    except ValueError:  # a manifest in a damaged PNG: nothing can be inserted
+        if signed:
+            sidecar = sidecar_json(tree, image, simulated=simulated)
+            return AnnotatedPng(original, None, 0, signed=True, sidecar=sidecar)
         return AnnotatedPng(original, None, 0)
-    return AnnotatedPng(data, offset, len(chunks))
+    return AnnotatedPng(data, offset, len(chunks), signed=signed, modified=signed)
 
 
 def read_text_chunks(png: bytes) -> dict[str, str]:
@@ -291,7 +390,9 @@ def _checks_passed(image: ImageRecord) -> str | None:
     return f"{decision.passed}/{decision.total}" if decision is not None else None
 
 
-def a1111_parameters(tree: SessionTree, image: ImageRecord, *, simulated: bool = False) -> str:
+def a1111_parameters(
+    tree: SessionTree, image: ImageRecord, *, simulated: bool = False, modified: bool = False
+) -> str:
     """The prompt that made the image on the first line(s), a ``Negative prompt:`` line
     when there was one, then one ``Key: value`` line.
 
@@ -299,7 +400,9 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord, *, simulated: bool =
     reader expects them (sd-parsers returns nothing without ``Sampler``), so they say "n/a"
     and why. The keys readers map (CFG scale, Seed, Size, Model) come before the free-text
     ones, so a fragment of free text could never override them. ``simulated`` (a demo
-    image) adds ``Simulated`` right after ``Model``, where a reader showing the model sees it.
+    image) adds ``Simulated`` right after ``Model``, where a reader showing the model sees it;
+    ``modified`` (a signed original's copy with parameters embedded anyway) adds
+    ``Content credentials: modified …`` after that, for the same reason.
     """
     model = tree.image_model_id
     name = _model_name(model)
@@ -311,6 +414,7 @@ def a1111_parameters(tree: SessionTree, image: ImageRecord, *, simulated: bool =
         "Size": f"{image.width}x{image.height}",
         "Model": name,
         "Simulated": SIMULATED_NOTE if simulated else None,
+        "Content credentials": MODIFIED_A1111 if modified else None,
         "Bedrock model": model if model != name else None,
         "Judge model": tree.judge_model_id,
         "Verdict": image.verdict.result if image.verdict else None,

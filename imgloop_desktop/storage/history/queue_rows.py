@@ -35,7 +35,7 @@ from imgloop_desktop.core.params import MAX_COST_USD, RunParams
 from imgloop_desktop.core.records import HistoryOutcome, QueueItem, QueueState, QueueSummary
 from imgloop_desktop.storage.history.cost_rows import read_cost
 from imgloop_desktop.storage.history.recovery import LOCK_DIR, RunLock
-from imgloop_desktop.storage.history.schema import HistoryError, parse_iso, transaction
+from imgloop_desktop.storage.history.schema import HistoryError, now_iso, parse_iso, transaction
 from imgloop_desktop.storage.history.tables import fetch_all, fetch_one
 
 log = logging.getLogger(__name__)
@@ -530,6 +530,15 @@ def recover(conn: sqlite3.Connection, db_path: Path) -> list[int]:
             if not probe.acquire():
                 continue  # another live process runs it
             try:
+                ended = _ended_run(conn, item_id)
+                if ended is not None:  # it died after its run ended, before the item did
+                    state, outcome, error, finished_at = ended
+                    conn.execute(
+                        "UPDATE queue_items SET state = ?, outcome = ?, error = ?, "
+                        "finished_at = ? WHERE id = ?",
+                        (state.value, outcome.value, error, finished_at, item_id),
+                    )
+                    continue
                 conn.execute(
                     "UPDATE queue_items SET state = 'waiting', outcome = ?, started_at = NULL, "
                     "finished_at = NULL WHERE id = ?",
@@ -541,6 +550,34 @@ def recover(conn: sqlite3.Connection, db_path: Path) -> list[int]:
     if back:
         log.info("queue: %d item(s) left running by a process that died wait again", len(back))
     return back
+
+
+# A run that ended this way ended its item too: running it again would repeat paid work.
+_ITEM_END = {
+    HistoryOutcome.APPROVED.value: (QueueState.DONE, HistoryOutcome.APPROVED),
+    HistoryOutcome.NOT_APPROVED.value: (QueueState.DONE, HistoryOutcome.NOT_APPROVED),
+    HistoryOutcome.BUDGET.value: (QueueState.DONE, HistoryOutcome.BUDGET),
+    HistoryOutcome.ERROR.value: (QueueState.FAILED, HistoryOutcome.ERROR),
+}
+
+
+def _ended_run(
+    conn: sqlite3.Connection, item_id: int
+) -> tuple[QueueState, HistoryOutcome, str, str] | None:
+    """How the item's newest run ended, when that run reached its end (the process died
+    between recording the run's outcome and the item's); None when it was cut short."""
+    row = fetch_one(
+        conn,
+        "SELECT r.outcome, r.message, r.ended_at FROM queue_runs q "
+        "JOIN runs r ON r.run_id = q.run_id WHERE q.item_id = ? "
+        "ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+        (item_id,),
+    )
+    if row is None or row["outcome"] not in _ITEM_END:
+        return None
+    state, outcome = _ITEM_END[str(row["outcome"])]
+    error = str(row["message"] or "") if state is QueueState.FAILED else ""
+    return state, outcome, error, str(row["ended_at"] or now_iso())
 
 
 def summary(conn: sqlite3.Connection) -> QueueSummary:

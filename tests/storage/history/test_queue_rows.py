@@ -179,3 +179,39 @@ def test_an_item_a_killed_process_was_running_waits_again(tmp_path: Path) -> Non
         again = service.queue_claim_next()
         assert again is not None and again.id == first and again.tries == 2
         assert again.outcome is None
+
+
+ENDED_CHILD = CHILD.replace(
+    "print(item.id, flush=True)",
+    'recorder(ev.RunFinished(run_id, ev.Outcome.NOT_APPROVED, "Limits spent.", None, ()))\n'
+    "print(item.id, flush=True)",
+)
+
+
+def test_an_item_whose_run_ended_before_the_kill_ends_too_and_never_runs_again(
+    tmp_path: Path,
+) -> None:
+    """Killed after the run's end was recorded but before the item's: the next start must
+    not run the item again (its paid work is done); it ends as its run did."""
+    db = tmp_path / "h.sqlite3"
+    with HistoryService.open(db) as service:
+        [first] = service.queue_add([params("a fox")])
+    child = subprocess.Popen(
+        [sys.executable, "-c", ENDED_CHILD, str(db), RUN_ID],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == str(first)
+    finally:
+        child.kill()
+        child.communicate(timeout=60)
+    with HistoryService.open(db) as service:
+        assert service.recovery_report.interrupted == []
+        [item] = service.queue_items()
+        assert (item.state, item.outcome) == (QueueState.DONE, HistoryOutcome.NOT_APPROVED)
+        assert item.run_ids == (RUN_ID,) and item.tries == 1
+        assert service.queue_claim_next() is None

@@ -28,11 +28,10 @@ from imgloop_desktop.accounts import KeyringAccount
 from imgloop_desktop.cli import progress, result, signals
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
-from imgloop_desktop.services import batch, costs
+from imgloop_desktop.services import batch, costs, queue_limits
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
 
 EXIT_APPROVED, EXIT_NOT_APPROVED, EXIT_INVALID, EXIT_ERROR, EXIT_BUDGET = 0, 1, 2, 3, 4
-DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 32
 
 
@@ -48,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--concurrency",
         type=_concurrency,
-        default=DEFAULT_CONCURRENCY,
-        help=f"items running at once (1-{MAX_CONCURRENCY}, default {DEFAULT_CONCURRENCY})",
+        default=None,
+        help=f"items running at once (1-{MAX_CONCURRENCY}; default: the app's Preferences → "
+        "Queue, as are the image calls at once and per minute, which every item shares)",
     )
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--profile", help="AWS profile from ~/.aws to use (default: standard chain)")
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         items = batch.read_batch(args.events, overrides=overrides)
         settings = costs.load_settings()
+        limits = queue_limits.load_limits()  # the account's limits, as the window's queue
     except ValidationError as exc:
         return _invalid(exc)
     region = args.region or next((i.params.aws_region for i in items if i.params.aws_region), None)
@@ -136,8 +137,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = batch.run_batch(
             items,
-            concurrency=args.concurrency,
+            concurrency=args.concurrency or limits.items_at_once,
             credentials=credentials,
+            limits=limits.call_limits(),
             emit_item=lambda item: _line(item_line(item)),
             emit_event=show,
             cancel=cancel,

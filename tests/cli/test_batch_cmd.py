@@ -9,12 +9,24 @@ from typing import Any
 
 import pytest
 
+from imgloop_desktop import paths
 from imgloop_desktop.cli.batch_cmd import exit_code
 from imgloop_desktop.cli.main import main
 from imgloop_desktop.core.events import Outcome
+from imgloop_desktop.services import queue_limits
+from imgloop_desktop.services.queue_limits import QueueLimits
 from imgloop_desktop.simulator.server import BedrockSimulator
 
 ONE_SHOT = {"max_retry_attempts": 1, "max_prompt_revisions": 0}
+
+
+@pytest.fixture(autouse=True)
+def roomy_limits() -> QueueLimits:
+    """The account limits the command shares with the window's queue (Preferences → Queue),
+    set wide: the defaults are sized for a new Bedrock account, not for a test."""
+    limits = QueueLimits(items_at_once=4, image_calls_at_once=8, image_calls_per_minute=3000)
+    queue_limits.save_limits(limits)
+    return limits
 
 
 def jsonl(tmp_path: Path, *events: dict[str, Any] | str) -> Path:
@@ -110,3 +122,28 @@ def test_concurrency_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[st
 )
 def test_the_worst_item_sets_the_exit_code(outcomes: list[Outcome], code: int) -> None:
     assert exit_code(outcomes) == code
+
+
+def test_the_account_limits_from_preferences_hold_for_the_command(
+    bedrock_sim: BedrockSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue_limits.save_limits(
+        QueueLimits(items_at_once=2, image_calls_at_once=1, image_calls_per_minute=1200)
+    )
+    path = jsonl(tmp_path, {"prompt": "a cat", **ONE_SHOT}, {"prompt": "a dog", **ONE_SHOT})
+    assert main(["batch", str(path), "--quiet"]) == 0
+    *_, summary = out_lines(capsys.readouterr().out)
+    assert summary["image_calls_per_minute"] == 1200.0  # the saved ceiling, not the default
+
+
+def test_a_bad_limits_file_is_invalid_input_naming_it(
+    bedrock_sim: BedrockSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (paths.data_dir() / queue_limits.LIMITS_FILE).write_text(
+        '{"image_calls_at_once": 0}', encoding="utf-8"
+    )
+    path = jsonl(tmp_path, {"prompt": "a cat", **ONE_SHOT})
+    assert main(["batch", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "image_calls_at_once" in err and "0" in err
+    assert bedrock_sim.count() == 0

@@ -196,6 +196,7 @@ UNTIL = QT_TRANSLATE_NOOP("HistoryBrowser", "to")
 OPEN = QT_TRANSLATE_NOOP("HistoryBrowser", "&Open")
 RUN_AGAIN = QT_TRANSLATE_NOOP("HistoryBrowser", "Run a&gain with these parameters")
 REFRESH = QT_TRANSLATE_NOOP("HistoryBrowser", "Refresh")
+SPEND_DAYS_SHOWN = 5
 SPEND_MONTHS_SHOWN = 3
 SPEND_MODELS_SHOWN = 4
 
@@ -214,12 +215,14 @@ def short_cost(cost: Cost | None) -> str:
 
 
 def spend_text(stats: SpendStats) -> str:
-    """The latest months and the dearest models, each with its cost per approved image,
-    and the cost per approved image over everything."""
+    """The latest days with spend and the latest months (newest first), the dearest models,
+    each with its cost per approved image, and the cost per approved image over everything."""
     if not stats.by_month and not stats.by_model:
         return _tr(SPEND_NONE)
     lines = [_tr(SPEND_TITLE)]
-    for line in list(stats.by_month)[-SPEND_MONTHS_SHOWN:][::-1]:
+    days = list(stats.by_day)[-SPEND_DAYS_SHOWN:][::-1]
+    months = list(stats.by_month)[-SPEND_MONTHS_SHOWN:][::-1]
+    for line in [*days, *months]:
         per = line.per_approved_image
         lines.append(
             _tr(SPEND_MONTH).format(

@@ -4,20 +4,25 @@ a debounce, outcome and date filters, reopening a session in the gallery, and "r
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.records import SpendLine, SpendStats
 from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.gallery_model import ItemKind
 from imgloop_desktop.gui.history_browser import (
     NO_MATCH,
     PAGE_SIZE,
     SESSION_COUNT,
+    SPEND_DAYS_SHOWN,
     Column,
     HistoryBrowser,
+    spend_text,
 )
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history.schema import HistoryOutcome
@@ -293,3 +298,32 @@ def test_the_keyboard_moves_by_row_and_enter_opens(
     assert blocker.args == [ids[0]]
     # Tab leaves the table rather than walking its cells.
     assert not table.tabKeyNavigation()
+
+
+def test_spend_shows_the_latest_days_then_months_then_the_dearest_models() -> None:
+    def line(key: str, usd: str, approved: int = 1) -> SpendLine:
+        return SpendLine(key, Cost.of(usd), calls=4, runs=2, approved=approved)
+
+    days = tuple(line(f"2026-11-{d:02d}", "0.40", approved=2) for d in range(20, 30))
+    stats = SpendStats(
+        by_day=days,
+        by_month=(line("2026-10", "3.00"), line("2026-11", "4.00")),
+        by_model=(line("stability.sd3-5-large-v1:0", "6.50"),),
+        per_approved_image=Cost.of("0.35"),
+        total=Cost.of("7.00"),
+        approved=20,
+    )
+    shown = spend_text(stats).splitlines()
+    keys = [text.split(":")[0] for text in shown[1 : 1 + SPEND_DAYS_SHOWN + 2]]
+    assert keys == [
+        "2026-11-29",
+        "2026-11-28",
+        "2026-11-27",
+        "2026-11-26",
+        "2026-11-25",
+        "2026-11",
+        "2026-10",
+    ]
+    assert "2026-11-24" not in spend_text(stats)  # only the latest days
+    assert any(text.startswith("stability.sd3-5-large-v1:0: ") for text in shown)
+    assert f"{money(Decimal('0.20'))} per approved image" in shown[1]  # 0.40 over 2 approved

@@ -39,3 +39,44 @@ def test_invalid_input_exits_2_naming_the_field_without_a_call(
     assert field in {p["field"] for p in body["problems"]}
     assert f"invalid input: {field}" in err
     assert bedrock_sim.calls == []
+
+
+def test_prints_the_models_checklist_then_serves_it_from_the_cache(
+    capsys: pytest.CaptureFixture[str], bedrock_sim: BedrockSimulator
+) -> None:
+    bedrock_sim.script.queue_checklists(
+        [{"text": "a red fox", "must": True}, {"text": "snow falling", "must": False}],
+        style="fenced",
+    )
+    code, first, err = checklist(capsys, "a red fox in falling snow")
+    assert code == 0, err
+    assert first["prompt"] == "a red fox in falling snow" and first["cached"] is False
+    items = first["checklist"]
+    assert [(i["text"], i["must"]) for i in items] == [("a red fox", True), ("snow falling", False)]
+    assert bedrock_sim.count("checklist") == 1
+
+    code, again, err = checklist(capsys, "a red fox in falling snow")
+    assert code == 0, err
+    assert again["cached"] is True and again["checklist"] == first["checklist"]
+    assert bedrock_sim.count("checklist") == 1  # kept: no second call
+
+    code, fresh, err = checklist(capsys, "a red fox in falling snow", "--fresh")
+    assert code == 0, err
+    assert fresh["cached"] is False
+    assert bedrock_sim.count("checklist") == 2
+
+
+def test_the_events_judge_model_writes_it_and_keys_the_cache(
+    capsys: pytest.CaptureFixture[str], bedrock_sim: BedrockSimulator, tmp_path: Any
+) -> None:
+    judge = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"prompt": "ignored", "judge_model_id": judge}), "utf-8")
+    code, written, err = checklist(capsys, "two cats", "--event", str(event))
+    assert code == 0, err
+    assert written["judge_model_id"] == judge and written["cached"] is False
+    [call] = [c for c in bedrock_sim.calls if c.op == "checklist"]
+    assert judge in call.model_id
+    code, other, err = checklist(capsys, "two cats")  # the default judge: its own entry
+    assert code == 0, err
+    assert other["cached"] is False and other["judge_model_id"] != judge

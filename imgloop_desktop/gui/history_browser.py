@@ -815,7 +815,7 @@ class HistoryBrowser(QWidget):
         history = self.history
 
         def work() -> RunParams:
-            return RunParams.from_event(history.session(run_id).params)
+            return history.run_again_params(run_id)
 
         def failed(error: BaseException) -> None:
             self._say(_tr(PARAMS_FAILED).format(run_id=run_id, error=error))

@@ -261,6 +261,17 @@ class HistoryService:
         return queries.get_session(self._conns.get(), run_id)
 
     @_plain_errors
+    def run_again_params(self, run_id: str) -> RunParams:
+        """The run's parameters as it ended, for "Run again": its event, with the checklist
+        in force at its end (a person's edits during the run, or the one the model wrote,
+        which then costs no call), not only the settings it started with."""
+        tree = queries.get_session(self._conns.get(), run_id)
+        params = RunParams.from_event(tree.params)
+        if params.uses_checklist and tree.checklist is not None:
+            params = params.with_changes(checklist=tree.checklist)
+        return params
+
+    @_plain_errors
     def image(self, image_id: int) -> ImageRecord:
         return queries.get_image(self._conns.get(), image_id)
 

@@ -179,3 +179,12 @@ def test_a_given_checklist_is_recorded_as_given(
     assert image.verdict is not None and image.verdict.checklist == given
     assert image.verdict.badge == "3/4 \u2717"
     assert Outcome.NOT_APPROVED.value == tree.outcome.value
+
+
+def test_run_again_takes_the_checklist_the_run_ended_with(
+    runs: Runs, service: HistoryService
+) -> None:
+    again = service.run_again_params(runs.best)
+    assert again.judge_mode == "checklist" and again.checklist == WRITTEN  # no call to pay
+    assert again.prompt == DEMO_CHECKLIST_PROMPT and again.max_retry_attempts == 1
+    assert service.run_again_params(runs.verdict).checklist is None

@@ -591,6 +591,8 @@ def _print_tree(
                 mark = " APPROVED" if image.effective_approved else ""
                 mark += " BEST" if image.is_best else ""
                 cost = f", cost {cost_text(image.cost)}" if image.cost is not None else ""
+                if cost and image.verdict is not None and image.verdict.cost is not None:
+                    cost += f" (judging {cost_text(image.verdict.cost)})"
                 print(
                     f"    image {image.image_id}: judge {judge}{mine}{mark}"
                     f"{_marks_words(image)}{cost}",

@@ -133,6 +133,9 @@ class VerdictRecord:
     checklist: Checklist | None = None
     """Checklist judging (schema v7): each item's verdict, and the checklist it was judged
     against (the one in force when the judging started)."""
+    cost: Cost | None = None
+    """What judging this image cost (its judge calls, asked again included); None when the
+    run recorded no spend (schema v8)."""
 
     @property
     def decision(self) -> ChecklistDecision | None:

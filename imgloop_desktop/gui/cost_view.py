@@ -111,6 +111,14 @@ def short_cost(cost: Cost) -> str:
     return _cents(cost.known)
 
 
+def exact_cost(cost: Cost) -> str:
+    """A recorded cost to the hundredth of a cent ("$0.0412"): a judge call costs a fraction
+    of a cent, which cents would round away; the same words as ``short_cost`` for unknown."""
+    if cost.complete:
+        return money(cost.known)
+    return _tr(UNKNOWN) if cost.known == 0 else _tr(AT_LEAST).format(known=money(cost.known))
+
+
 def _cents(amount: Decimal) -> str:
     if 0 < amount < CENT:
         return UNDER_A_CENT

@@ -61,6 +61,7 @@ from imgloop_desktop.core.records import (
     VerdictRecord,
 )
 from imgloop_desktop.gui.badges import badge_for, badge_text
+from imgloop_desktop.gui.cost_view import exact_cost
 from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
@@ -84,6 +85,7 @@ STATUS = QT_TRANSLATE_NOOP("DetailsPane", "{badge} ({approved})")
 APPROVED = QT_TRANSLATE_NOOP("DetailsPane", "approved")
 NOT_APPROVED = QT_TRANSLATE_NOOP("DetailsPane", "not approved")
 NOT_JUDGED = QT_TRANSLATE_NOOP("DetailsPane", "not judged")
+COST_WITH_JUDGING = QT_TRANSLATE_NOOP("DetailsPane", "{total} (judging {judging} of it)")
 VERDICT = QT_TRANSLATE_NOOP("DetailsPane", "{result} by {model}{retried}")
 ASKED_TWICE = QT_TRANSLATE_NOOP("DetailsPane", " (asked twice)")
 NO_DECISION = QT_TRANSLATE_NOOP("DetailsPane", "none: the judge's verdict counts")
@@ -178,7 +180,7 @@ class Credentials(Protocol):
 
 
 CredentialsReader = Callable[[Path], Credentials]
-_SHOWN_WHEN_SET = ("best", "judge_image", "judge_notes", "regions")
+_SHOWN_WHEN_SET = ("best", "judge_image", "judge_notes", "regions", "cost")
 """Rows shown only when they have something to say."""
 
 
@@ -444,6 +446,7 @@ class DetailsPane(QWidget):
             ("judge_notes", QT_TRANSLATE_NOOP("DetailsPane", "Judge settings")),
             ("regions", QT_TRANSLATE_NOOP("DetailsPane", "Regions")),
             ("credentials", QT_TRANSLATE_NOOP("DetailsPane", "Content Credentials")),
+            ("cost", QT_TRANSLATE_NOOP("DetailsPane", "Cost")),
             ("upload", QT_TRANSLATE_NOOP("DetailsPane", "S3 upload")),
             ("s3_key", QT_TRANSLATE_NOOP("DetailsPane", "S3 key")),
             ("file", QT_TRANSLATE_NOOP("DetailsPane", "File")),
@@ -709,6 +712,7 @@ class DetailsPane(QWidget):
         f["judge_notes"].setText(verdict.notes if verdict else "")
         f["regions"].setText(regions_text(details.image_region, details.judge_region))
         f["credentials"].setText(credentials_text(details.credentials))
+        f["cost"].setText(cost_line(image))
         upload = {
             UploadState.NONE: tr(UPLOAD_NONE),
             UploadState.PENDING: tr(UPLOAD_PENDING),
@@ -756,6 +760,17 @@ def link_gallery_and_details(gallery: Any, details: DetailsPane) -> None:
     gallery.imageSelected.connect(details.show_image)
     details.decisionChanged.connect(gallery.refresh_image)
     gallery.imageUpdated.connect(details.on_image_updated)
+
+
+def cost_line(image: ImageRecord) -> str:
+    """What the image cost with what its judging cost, "" when the run recorded no spend
+    (recorded before costs, or without a price table)."""
+    if image.cost is None:
+        return ""
+    judged = image.verdict.cost if image.verdict is not None else None
+    if judged is None:
+        return exact_cost(image.cost)
+    return tr(COST_WITH_JUDGING).format(total=exact_cost(image.cost), judging=exact_cost(judged))
 
 
 def cfg_text(cfg_scale: float | None, image_model_id: str) -> str:

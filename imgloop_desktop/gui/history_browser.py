@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
@@ -62,7 +63,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imgloop_desktop.core.cost import Cost, money
+from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import (
@@ -73,6 +74,7 @@ from imgloop_desktop.core.records import (
     SessionSummary,
     SpendStats,
 )
+from imgloop_desktop.gui.cost_view import exact_cost
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.record_notes import regions_text
 from imgloop_desktop.gui.thumbnail_loader import DISK_THUMBNAIL_SIZE, ThumbnailLoader
@@ -153,8 +155,6 @@ SPEND_PER_ALL = QT_TRANSLATE_NOOP(
     "HistoryBrowser", "Per approved image, all time: {cost} ({approved} approved)"
 )
 SPEND_PER_NONE = QT_TRANSLATE_NOOP("HistoryBrowser", "Per approved image: no image approved yet")
-UNKNOWN = QT_TRANSLATE_NOOP("HistoryBrowser", "unknown")
-AT_LEAST = QT_TRANSLATE_NOOP("HistoryBrowser", "≥ {known} + unknown")
 APPROVED_SINCE = QT_TRANSLATE_NOOP("HistoryBrowser", "({n} approved since)")
 LAST_PROMPT = QT_TRANSLATE_NOOP("HistoryBrowser", "Last prompt: {prompt}")
 TIP_COUNTS = QT_TRANSLATE_NOOP(
@@ -207,11 +207,7 @@ _tr = in_context("HistoryBrowser")
 def short_cost(cost: Cost | None) -> str:
     """A run's cost in the list: "$0.2400"; "≥ $0.1600 + unknown" when part of it was not
     priced; "—" for a run that recorded none."""
-    if cost is None:
-        return NO_COST
-    if cost.complete:
-        return money(cost.known)
-    return _tr(UNKNOWN) if cost.known == 0 else _tr(AT_LEAST).format(known=money(cost.known))
+    return NO_COST if cost is None else exact_cost(cost)
 
 
 def spend_text(stats: SpendStats) -> str:
@@ -654,7 +650,7 @@ class HistoryBrowser(QWidget):
             ),
             (Column.STARTED, "2024-05-01 12:00 "),
             (Column.IMAGES, f" {_tr(Column.TITLES[Column.IMAGES])} "),
-            (Column.COST, _tr(AT_LEAST).format(known="$0.0000")),
+            (Column.COST, exact_cost(Cost(Decimal("0.0001"), ("a price",)))),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)

@@ -4,6 +4,7 @@ open folder and the S3 console URL (through an injected opener, so nothing launc
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -13,11 +14,12 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.core.protocols import InferenceSettings, ModelReply
 from imgloop_desktop.gui import details_pane as texts
 from imgloop_desktop.gui.badges import LABELS, Badge
-from imgloop_desktop.gui.details_pane import DetailsPane, s3_console_url
+from imgloop_desktop.gui.details_pane import DetailsPane, cost_line, s3_console_url
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.storage.history.schema import Decision
 from tests.gui.gallery_fixtures import details, history, opened_urls, record
 from tests.storage.history import fakes
+from tests.storage.history.spend_fakes import record_budget_run
 
 __all__ = ["details", "history", "opened_urls"]  # fixtures
 
@@ -340,3 +342,13 @@ def test_without_a_verifier_nothing_is_claimed(qtbot: QtBot, history: HistorySer
         assert pane.fields["credentials"].text() == texts.CREDENTIALS_NOT_CHECKED
     finally:
         pane.close_workers()
+
+
+def test_the_cost_row_says_what_the_judging_took_of_it(isolated_env: Path) -> None:
+    db = isolated_env / "costs.sqlite3"
+    teller = record_budget_run(db)
+    with HistoryService.open(db) as service:
+        first, _second, third = service.session(teller.run_id).images()
+    assert cost_line(first) == "$0.0410 (judging $0.001000 of it)"
+    assert cost_line(third) == "unknown"  # never "$0"
+    assert cost_line(replace(first, cost=None)) == ""  # a run from before costs: no row

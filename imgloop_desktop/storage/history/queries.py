@@ -368,7 +368,7 @@ def _read_session(conn: sqlite3.Connection, run_id: str) -> SessionTree:
         images_by_attempt.setdefault(row["attempt_id"], []).append(_image(row))
     if run_cost is not None:
         for made in images_by_attempt.values():
-            made[:] = [replace(image, cost=spend.image_cost(image, len(made))) for image in made]
+            made[:] = [spend.with_costs(image, len(made)) for image in made]
     attempts_by_revision: dict[int, list[AttemptRecord]] = {}
     for a in fetch_all(
         conn,
@@ -494,7 +494,7 @@ def get_image(conn: sqlite3.Connection, image_id: int) -> ImageRecord:
     image = _image(row)
     spend = RunSpend.read(conn, row["run_row"], row["run_id"], (image.revision, image.attempt))
     if spend.rows or row["run_cost_usd"] is not None or row["run_cost_missing"] is not None:
-        image = replace(image, cost=spend.image_cost(image, row["attempt_images"]))
+        image = spend.with_costs(image, row["attempt_images"])
     return image
 
 
@@ -804,8 +804,9 @@ class RunSpend:
     def _sum(self, rows: Iterable[SpendRow]) -> Cost:
         return Cost.total(row.cost for row in rows)
 
-    def image_cost(self, image: ImageRecord, images_of_attempt: int) -> Cost:
-        """Its even share of its attempt's generation calls, plus its own judging."""
+    def with_costs(self, image: ImageRecord, images_of_attempt: int) -> ImageRecord:
+        """``image`` with its cost (its even share of its attempt's generation calls, plus
+        its own judging) and its verdict's (the judging alone)."""
         generated = self._sum(
             r
             for r in self.rows
@@ -818,7 +819,8 @@ class RunSpend:
             and (r.revision, r.attempt, r.index) == (image.revision, image.attempt, image.index)
         )
         share = Cost(generated.known / max(images_of_attempt, 1), generated.missing)
-        return share + judged
+        verdict = replace(image.verdict, cost=judged) if image.verdict is not None else None
+        return replace(image, cost=share + judged, verdict=verdict)
 
     def revision_cost(self, revision: int) -> Cost:
         """What the reviser was paid to write this prompt version ($0 for revision 0)."""

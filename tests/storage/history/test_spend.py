@@ -74,6 +74,9 @@ def test_a_session_reads_back_its_costs_everywhere(db: Path) -> None:
     assert second.cost == Cost(Decimal("0.0425"))  # judged twice
     assert third.cost == Cost.unknown(UNKNOWN) == lone.cost
     assert str(third.cost).startswith("unknown")  # never "$0"
+    # Each verdict carries its own judging: the image's cost less its share of generation.
+    assert first.verdict is not None and first.verdict.cost == Cost(Decimal("0.001"))
+    assert second.verdict is not None and second.verdict.cost == Cost(Decimal("0.0025"))
     original, revised = tree.prompt_versions
     assert original.cost == Cost() and revised.cost == Cost(Decimal("0.003"))
     # Every part adds up to the run's total: nothing counted twice or left out.

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
@@ -48,7 +48,13 @@ from botocore.exceptions import (
 )
 
 from imgloop_desktop import __version__
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.errors import (
+    AttemptFailedError,
+    PromptRefusedError,
+    ServiceError,
+    ValidationError,
+)
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.providers import aws_errors
@@ -62,10 +68,13 @@ if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 
-IDENTITY = "AWS identity"
-IMAGE_MODEL = "Image model"
-JUDGE_MODEL = "Judge model"
-CREDENTIALS = "Credentials"
+CHECK = "ConnectionCheck"
+"""The translation context of the check's names and findings: each finding is a
+``Phrase`` too (``CheckResult.words``), so the window shows it in its language."""
+IDENTITY = QT_TRANSLATE_NOOP("ConnectionCheck", "AWS identity")
+IMAGE_MODEL = QT_TRANSLATE_NOOP("ConnectionCheck", "Image model")
+JUDGE_MODEL = QT_TRANSLATE_NOOP("ConnectionCheck", "Judge model")
+CREDENTIALS = QT_TRANSLATE_NOOP("ConnectionCheck", "Credentials")
 
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 _CREDENTIAL_ERRORS = (
@@ -86,6 +95,13 @@ class CheckResult:
     name: str
     ok: bool
     detail: str
+    words: Phrase | str = field(default="", compare=False, repr=False)
+    """``detail`` with its values apart, for the window to show in its language."""
+
+    @property
+    def said(self) -> Phrase | str:
+        """What to show: ``words`` where there are any, else ``detail``."""
+        return self.words or self.detail
 
 
 class StsClient(Protocol):
@@ -174,13 +190,13 @@ def check_connection(
             model_clients[name] = made[where]
     except ServiceError as exc:
         _close(made)
-        return [CheckResult(CREDENTIALS, False, aws_errors.redact(str(exc)))]
+        return [CheckResult(CREDENTIALS, False, aws_errors.redact(str(exc)), _error_words(exc))]
     except BotoCoreError as exc:
         _close(made)
         error = aws_errors.translate(
             exc, model_id="", region=region or "", operation="CreateClient", profile=profile
         )
-        return [CheckResult(CREDENTIALS, False, str(error))]
+        return [CheckResult(CREDENTIALS, False, str(error), _error_words(error))]
     try:
         return run_checks(
             clients,
@@ -237,15 +253,22 @@ def run_checks(
     results = [identity]
     models = ((IMAGE_MODEL, image_model_id), (JUDGE_MODEL, judge_model_id))
     if credentials_refused:
-        reason = "Not checked: AWS did not accept the credentials (see above)."
-        results.extend(CheckResult(name, False, reason) for name, _ in models)
+        reason = _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "Not checked: AWS did not accept the credentials (see above)."
+            )
+        )
+        results.extend(_result(name, False, reason) for name, _ in models)
         return results
     use_control = _control_plane_matches(clients) if control_plane is None else control_plane
     probe = _Probe(judge_settings, lifecycle_cache or model_lifecycle.LifecycleCache(), profile)
     for name, model_id in models:
         target = (model_clients or {}).get(name, clients)
         if isinstance(target, str):
-            results.append(CheckResult(name, False, f"{model_id}: a run would refuse it: {target}"))
+            refused = QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "{model_id}: a run would refuse it: {why}"
+            )
+            results.append(_result(name, False, _words(refused, model_id=model_id, why=target)))
             continue
         results.append(_check_model(target, name, model_id.strip(), use_control, probe))
     return results
@@ -276,32 +299,46 @@ def _check_identity(
         error = aws_errors.translate(
             exc, model_id="", region=region, operation="GetCallerIdentity", profile=profile
         )
-        return CheckResult(IDENTITY, False, f"Signing in with {description} failed: {error}"), (
-            code in aws_errors.CREDENTIAL_CODES
-        )
+        failed = QT_TRANSLATE_NOOP("ConnectionCheck", "Signing in with {source} failed: {error}")
+        said = _words(failed, source=description, error=_error_words(error))
+        return _result(IDENTITY, False, said), code in aws_errors.CREDENTIAL_CODES
     except (ConnectionError, HTTPClientError) as exc:
-        return (
-            CheckResult(
-                IDENTITY,
-                False,
-                aws_errors.redact(
-                    f"Could not reach AWS STS ({_endpoint(clients.sts)}) to confirm who "
-                    f"{description} is: {exc}. Check the internet connection, VPN or proxy "
-                    "(HTTPS_PROXY); the model checks below still try Bedrock itself."
-                ),
-            ),
-            False,
+        unreachable = QT_TRANSLATE_NOOP(
+            "ConnectionCheck",
+            "Could not reach AWS STS ({endpoint}) to confirm who {source} is: {error}. Check "
+            "the internet connection, VPN or proxy (HTTPS_PROXY); the model checks below "
+            "still try Bedrock itself.",
         )
+        said = _words(
+            unreachable,
+            endpoint=aws_errors.redact(_endpoint(clients.sts)),
+            source=aws_errors.redact(description),
+            error=aws_errors.redact(str(exc)),
+        )
+        return _result(IDENTITY, False, said, redacted=True), False
     except BotoCoreError as exc:
         error = aws_errors.translate(
             exc, model_id="", region=region, operation="GetCallerIdentity", profile=profile
         )
         refused = isinstance(exc, _CREDENTIAL_ERRORS)
-        return CheckResult(IDENTITY, False, f"{description}: {error}"), refused
-    account = str(identity.get("Account", "?"))
-    arn = str(identity.get("Arn", "?"))
-    detail = f"Signed in to AWS account {account} as {arn}, using {description}, in {region}."
-    return CheckResult(IDENTITY, True, aws_errors.redact(detail)), False
+        said = _words(
+            QT_TRANSLATE_NOOP("ConnectionCheck", "{source}: {error}"),
+            source=description,
+            error=_error_words(error),
+        )
+        return _result(IDENTITY, False, said), refused
+    signed_in = QT_TRANSLATE_NOOP(
+        "ConnectionCheck",
+        "Signed in to AWS account {account} as {arn}, using {source}, in {region}.",
+    )
+    said = _words(
+        signed_in,
+        account=aws_errors.redact(str(identity.get("Account", "?"))),
+        arn=aws_errors.redact(str(identity.get("Arn", "?"))),
+        source=aws_errors.redact(description),
+        region=aws_errors.redact(region),
+    )
+    return _result(IDENTITY, True, said, redacted=True), False
 
 
 # -- models ---------------------------------------------------------------------------------
@@ -314,8 +351,10 @@ def _check_model(
     with settings is probed on the runtime even after the control plane passed it: only a
     Converse call shows whether the model takes them."""
     if not model_id:
-        return CheckResult(name, False, "No model is chosen.")
-    note = ""
+        return _result(
+            name, False, _words(QT_TRANSLATE_NOOP("ConnectionCheck", "No model is chosen."))
+        )
+    note: Phrase | None = None
     if use_control:
         result, note = _control_plane(clients, name, model_id, probe.cache)
         if result is not None and (not result.ok or not _sends_settings(name, probe)):
@@ -324,8 +363,11 @@ def _check_model(
             runtime = _runtime(clients, name, model_id, probe)
             return result if runtime.ok else runtime
     result = _runtime(clients, name, model_id, probe)
-    if note:
-        return CheckResult(result.name, result.ok, f"{result.detail} ({note})")
+    if note is not None:
+        noted = _words(
+            QT_TRANSLATE_NOOP("ConnectionCheck", "{detail} ({note})"), detail=result.said, note=note
+        )
+        return CheckResult(result.name, result.ok, f"{result.detail} ({note})", noted)
     return result
 
 
@@ -340,7 +382,7 @@ def _sends_settings(name: str, probe: _Probe) -> bool:
 
 def _control_plane(
     clients: CheckClients, name: str, model_id: str, cache: model_lifecycle.LifecycleCache
-) -> tuple[CheckResult | None, str]:
+) -> tuple[CheckResult | None, Phrase | None]:
     """The control plane's answer, or None and why the runtime must answer instead.
 
     GetFoundationModel comes first, so the lifecycle it shows is kept even when the
@@ -358,32 +400,60 @@ def _control_plane(
         code = _code(exc)
         operation = str(exc.operation_name or "GetFoundationModel")
         if code == "AccessDeniedException":
-            return None, (
-                f"the Bedrock model list is not open to these credentials, so a runtime call "
-                f"was used instead; allowing bedrock:{operation} gives a more precise answer"
+            return None, _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "the Bedrock model list is not open to these credentials, so a runtime "
+                    "call was used instead; allowing bedrock:{operation} gives a more precise "
+                    "answer",
+                ),
+                operation=operation,
             )
         if code in _NOT_FOUND_CODES:
-            what = "inference profile" if operation == "GetInferenceProfile" else "model"
+            if operation == "GetInferenceProfile":
+                missing = QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Bedrock in {region} does not offer the inference profile {model_id}.",
+                )
+            else:
+                missing = QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "Bedrock in {region} does not offer the model {model_id}."
+                )
             return _fail(
                 name,
-                f"Bedrock in {region} does not offer the {what} {model_id}.",
-                f"Check the id for typos and choose a region where {base} is offered "
-                "(the Bedrock console lists models per region); some models need a "
-                "cross-region profile id such as 'us.' + the model id.",
-            ), ""
+                _words(missing, region=region, model_id=model_id),
+                _words(
+                    QT_TRANSLATE_NOOP(
+                        "ConnectionCheck",
+                        "Check the id for typos and choose a region where {base} is offered "
+                        "(the Bedrock console lists models per region); some models need a "
+                        "cross-region profile id such as 'us.' + the model id.",
+                    ),
+                    base=base,
+                ),
+            ), None
         if code in aws_errors.CREDENTIAL_CODES:
             error = aws_errors.translate(exc, model_id=model_id, region=region, operation="")
-            return _fail(name, str(error), ""), ""
-        return (
-            None,
-            f"the Bedrock model list could not be read ({code}), so a runtime call was used",
+            return _fail(name, _error_words(error), ""), None
+        return None, _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck",
+                "the Bedrock model list could not be read ({code}), so a runtime call was used",
+            ),
+            code=code,
         )
     except (ConnectionError, HTTPClientError):
-        return None, "the Bedrock model list could not be reached, so a runtime call was used"
+        return None, _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck",
+                "the Bedrock model list could not be reached, so a runtime call was used",
+            )
+        )
     except BotoCoreError as exc:
         error = aws_errors.translate(exc, model_id=model_id, region=region, operation="")
-        return _fail(name, str(error), ""), ""
-    return _judge_availability(name, model_id, base, is_profile, details, availability, region), ""
+        return _fail(name, _error_words(error), ""), None
+    result = _judge_availability(name, model_id, base, is_profile, details, availability, region)
+    return result, None
 
 
 def _judge_availability(
@@ -395,76 +465,172 @@ def _judge_availability(
     availability: Mapping[str, Any],
     region: str,
 ) -> CheckResult:
+    said = {"model_id": model_id, "region": region}
     if availability.get("regionAvailability") == "NOT_AVAILABLE":
         return _fail(
             name,
-            f"{model_id} is not offered in {region}.",
-            "Choose a region where it is offered, or a cross-region profile id.",
+            _words(
+                QT_TRANSLATE_NOOP("ConnectionCheck", "{model_id} is not offered in {region}."),
+                **said,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Choose a region where it is offered, or a cross-region profile id.",
+                )
+            ),
         )
     if availability.get("authorizationStatus") == "NOT_AUTHORIZED":
         return _fail(
             name,
-            f"These credentials are not allowed to use {model_id} in {region}.",
-            "Ask for an IAM policy that allows bedrock:InvokeModel on it (and no service "
-            "control policy denying it).",
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "These credentials are not allowed to use {model_id} in {region}.",
+                ),
+                **said,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Ask for an IAM policy that allows bedrock:InvokeModel on it (and no "
+                    "service control policy denying it).",
+                )
+            ),
         )
     if availability.get("entitlementAvailability") == "NOT_AVAILABLE":
         return _fail(
             name,
-            f"{model_id} is not enabled for this AWS account in {region}.",
-            "Bedrock opens a model to an account on its first call; for models sold through "
-            "AWS Marketplace (Anthropic, Stability) let these credentials run "
-            "aws-marketplace:Subscribe and aws-marketplace:ViewSubscriptions, and check the "
-            "account has a valid payment method.",
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "{model_id} is not enabled for this AWS account in {region}."
+                ),
+                **said,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Bedrock opens a model to an account on its first call; for models sold "
+                    "through AWS Marketplace (Anthropic, Stability) let these credentials run "
+                    "aws-marketplace:Subscribe and aws-marketplace:ViewSubscriptions, and "
+                    "check the account has a valid payment method.",
+                )
+            ),
         )
     agreement = availability.get("agreementAvailability") or {}
     status = agreement.get("status") if isinstance(agreement, Mapping) else None
     if status in ("NOT_AVAILABLE", "ERROR", "PENDING"):
         why = {
-            "PENDING": "the model provider's agreement is still being processed",
-            "NOT_AVAILABLE": "the model provider's agreement has not been accepted",
-            "ERROR": "accepting the model provider's agreement failed",
+            "PENDING": QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "the model provider's agreement is still being processed"
+            ),
+            "NOT_AVAILABLE": QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "the model provider's agreement has not been accepted"
+            ),
+            "ERROR": QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "accepting the model provider's agreement failed"
+            ),
         }[str(status)]
         extra = agreement.get("errorMessage") if isinstance(agreement, Mapping) else None
+        if extra:
+            not_yet = QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "{model_id} cannot be used yet in {region}: {why} ({extra})."
+            )
+        else:
+            not_yet = QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "{model_id} cannot be used yet in {region}: {why}."
+            )
         return _fail(
             name,
-            f"{model_id} cannot be used yet in {region}: {why}"
-            + (f" ({extra})." if extra else "."),
-            "Let these credentials run aws-marketplace:Subscribe and "
-            "aws-marketplace:ViewSubscriptions and check the account has a valid payment "
-            "method; for Anthropic models, submit the one-time use-case form (choose the "
-            f"model in the Bedrock console's Model catalog for {region}).",
+            _words(not_yet, **said, why=_words(why), extra=extra),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Let these credentials run aws-marketplace:Subscribe and "
+                    "aws-marketplace:ViewSubscriptions and check the account has a valid "
+                    "payment method; for Anthropic models, submit the one-time use-case form "
+                    "(choose the model in the Bedrock console's Model catalog for {region}).",
+                ),
+                region=region,
+            ),
         )
     inference_types = details.get("inferenceTypesSupported") or []
     if not is_profile and inference_types and "ON_DEMAND" not in inference_types:
         return _fail(
             name,
-            f"{model_id} cannot be called on demand in {region}.",
-            f"Use a cross-region inference profile id such as 'us.{base}' or "
-            f"'global.{base}' (listed under Cross-region inference in the Bedrock console).",
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "{model_id} cannot be called on demand in {region}."
+                ),
+                **said,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Use a cross-region inference profile id such as 'us.{base}' or "
+                    "'global.{base}' (listed under Cross-region inference in the Bedrock "
+                    "console).",
+                ),
+                base=base,
+            ),
         )
     if name == JUDGE_MODEL and "IMAGE" not in (details.get("inputModalities") or ["IMAGE"]):
         return _fail(
             name,
-            f"{model_id} does not accept images, so it cannot judge them.",
-            "Choose a vision model as judge, for example an Anthropic Claude or Amazon Nova "
-            "Lite/Pro model.",
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "{model_id} does not accept images, so it cannot judge them."
+                ),
+                model_id=model_id,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Choose a vision model as judge, for example an Anthropic Claude or Amazon "
+                    "Nova Lite/Pro model.",
+                )
+            ),
         )
     if name == IMAGE_MODEL and "IMAGE" not in (details.get("outputModalities") or ["IMAGE"]):
         return _fail(
             name,
-            f"{model_id} does not make images.",
-            "Choose an image model such as Amazon Nova Canvas or a Stability AI model.",
+            _words(
+                QT_TRANSLATE_NOOP("ConnectionCheck", "{model_id} does not make images."),
+                model_id=model_id,
+            ),
+            _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck",
+                    "Choose an image model such as Amazon Nova Canvas or a Stability AI model.",
+                )
+            ),
         )
     lifecycle = model_lifecycle.from_details(model_id, details, today=model_lifecycle.today_utc())
-    detail = f"{model_id} is offered and enabled in {region}."
-    if lifecycle.status is not Lifecycle.ACTIVE:
-        replacement = lifecycle.replacement or current_replacement(model_id)
-        when = f" on {lifecycle.end_of_life}" if lifecycle.end_of_life else ""
-        detail += f" It is marked Legacy and will be retired{when}" + (
-            f"; consider {replacement}." if replacement else "."
-        )
-    return CheckResult(name, True, detail)
+    offered = _words(
+        QT_TRANSLATE_NOOP("ConnectionCheck", "{model_id} is offered and enabled in {region}."),
+        **said,
+    )
+    if lifecycle.status is Lifecycle.ACTIVE:
+        return _result(name, True, offered)
+    replacement = lifecycle.replacement or current_replacement(model_id)
+    legacy = {
+        (True, True): QT_TRANSLATE_NOOP(
+            "ConnectionCheck",
+            "{offered} It is marked Legacy and will be retired on {day}; consider {replacement}.",
+        ),
+        (True, False): QT_TRANSLATE_NOOP(
+            "ConnectionCheck", "{offered} It is marked Legacy and will be retired on {day}."
+        ),
+        (False, True): QT_TRANSLATE_NOOP(
+            "ConnectionCheck",
+            "{offered} It is marked Legacy and will be retired; consider {replacement}.",
+        ),
+        (False, False): QT_TRANSLATE_NOOP(
+            "ConnectionCheck", "{offered} It is marked Legacy and will be retired."
+        ),
+    }[bool(lifecycle.end_of_life), bool(replacement)]
+    day, instead = lifecycle.end_of_life, replacement
+    return _result(name, True, _words(legacy, offered=offered, day=day, replacement=instead))
 
 
 def _runtime(clients: CheckClients, name: str, model_id: str, probe: _Probe) -> CheckResult:
@@ -491,14 +657,19 @@ def _runtime(clients: CheckClients, name: str, model_id: str, probe: _Probe) -> 
         if name == IMAGE_MODEL and _is_malformed_input(exc):
             # Bedrock got as far as reading the body: the model is there and may be invoked.
             # (In a run, "Malformed input request" ends the run; here the empty body is ours.)
-            return CheckResult(name, True, f"{model_id} answers in {region}.")
+            return _answers(name, model_id, region)
         error = aws_errors.translate(
             exc, model_id=model_id, region=region, operation=operation, profile=probe.profile
         )
         if isinstance(error, PromptRefusedError):
             return _not_proven(name, model_id, region, str(error))
-        return CheckResult(name, False, str(error))
-    return CheckResult(name, True, f"{model_id} answers in {region}.")
+        return CheckResult(name, False, str(error), _error_words(error))
+    return _answers(name, model_id, region)
+
+
+def _answers(name: str, model_id: str, region: str) -> CheckResult:
+    answers = QT_TRANSLATE_NOOP("ConnectionCheck", "{model_id} answers in {region}.")
+    return _result(name, True, _words(answers, model_id=model_id, region=region))
 
 
 def _judge_probe(model_id: str, settings: InferenceSettings | None) -> dict[str, Any]:
@@ -524,7 +695,12 @@ def _judge_probe(model_id: str, settings: InferenceSettings | None) -> dict[str,
 
 
 # The judge settings as the form names them (core/params.py, section "Judge settings").
-_SETTING_LABELS = {"temperature": "Temperature", "top_p": "Top p", "top_k": "Top k"}
+_SETTING_LABELS = {
+    "temperature": QT_TRANSLATE_NOOP("ConnectionCheck", "Temperature"),
+    "top_p": QT_TRANSLATE_NOOP("ConnectionCheck", "Top p"),
+    "top_k": QT_TRANSLATE_NOOP("ConnectionCheck", "Top k"),
+}
+_AND = QT_TRANSLATE_NOOP("ConnectionCheck", "{first} and {second}")
 
 
 def _settings_refused(
@@ -533,36 +709,110 @@ def _settings_refused(
     said = aws_errors.clip(str(exc.response.get("Error", {}).get("Message", "") or ""), 300)
     lowered = said.lower()
     if "temperature" in lowered and "top_p" in lowered and "only one" in lowered:
-        change = "clear Top p or Temperature: this model takes only one of them"
-    else:
-        names = " and ".join(_SETTING_LABELS.get(r, r) for r in sorted(rejected))
-        change = (
-            f"clear {names}: this model no longer takes {'it' if len(rejected) == 1 else 'them'}"
+        change = _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "clear Top p or Temperature: this model takes only one of them"
+            )
         )
+    else:
+        labels = [_words(_SETTING_LABELS.get(r, r)) for r in sorted(rejected)]
+        names = labels[0]
+        for label in labels[1:]:
+            names = _words(_AND, first=names, second=label)
+        if len(rejected) == 1:
+            change = _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "clear {names}: this model no longer takes it"
+                ),
+                names=names,
+            )
+        else:
+            change = _words(
+                QT_TRANSLATE_NOOP(
+                    "ConnectionCheck", "clear {names}: this model no longer takes them"
+                ),
+                names=names,
+            )
     return _fail(
         JUDGE_MODEL,
-        f"{model_id} in {region} rejected the judge settings: {said}",
-        f"In the form's Judge settings, {change}; a run would otherwise leave the setting "
-        "out after the first refusal.",
+        _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck", "{model_id} in {region} rejected the judge settings: {said}"
+            ),
+            model_id=model_id,
+            region=region,
+            said=said,
+        ),
+        _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck",
+                "In the form's Judge settings, {change}; a run would otherwise leave the "
+                "setting out after the first refusal.",
+            ),
+            change=change,
+        ),
     )
 
 
 def _not_proven(name: str, model_id: str, region: str, error: str) -> CheckResult:
     return _fail(
         name,
-        f"Not proven: {model_id} in {region} refused the check's test request ({error}), so "
-        "whether it may be invoked is not known.",
-        "The check sends an empty request that makes no image; a refusal of it says nothing "
-        "about access. Run a short generation, or allow bedrock:GetFoundationModel and "
-        "bedrock:GetFoundationModelAvailability so the check can ask Bedrock directly.",
+        _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck",
+                "Not proven: {model_id} in {region} refused the check's test request "
+                "({error}), so whether it may be invoked is not known.",
+            ),
+            model_id=model_id,
+            region=region,
+            error=error,
+        ),
+        _words(
+            QT_TRANSLATE_NOOP(
+                "ConnectionCheck",
+                "The check sends an empty request that makes no image; a refusal of it says "
+                "nothing about access. Run a short generation, or allow "
+                "bedrock:GetFoundationModel and bedrock:GetFoundationModelAvailability so the "
+                "check can ask Bedrock directly.",
+            )
+        ),
     )
 
 
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _fail(name: str, message: str, hint: str) -> CheckResult:
-    return CheckResult(name, False, aws_errors.redact(f"{message} {hint}".strip()))
+def _words(template: str, **values: object) -> Phrase:
+    """``template``, marked in the "ConnectionCheck" context where it is written, with its
+    values."""
+    return Phrase(CHECK, template, values)
+
+
+def _result(name: str, ok: bool, words: Phrase, *, redacted: bool = False) -> CheckResult:
+    """A finding whose English is ``words``' (redacted when ``redacted``: the values are
+    then each redacted already, so the shown words are safe too)."""
+    detail = str(words)
+    return CheckResult(name, ok, aws_errors.redact(detail) if redacted else detail, words)
+
+
+def _error_words(
+    error: ServiceError | PromptRefusedError | AttemptFailedError,
+) -> Phrase | str:
+    """What an AWS error says (``str(error)``), with its parts apart where it has them."""
+    if not isinstance(error, ServiceError) or not str(error.explanation):
+        return str(error)
+    if not error.advice:
+        return error.explanation
+    joined = QT_TRANSLATE_NOOP("ConnectionCheck", "{message} {hint}")
+    return _words(joined, message=error.explanation, hint=error.advice)
+
+
+def _fail(name: str, message: Phrase | str, hint: Phrase | str) -> CheckResult:
+    detail = aws_errors.redact(f"{message} {hint}".strip())
+    if not hint:
+        return CheckResult(name, False, detail, message)
+    joined = QT_TRANSLATE_NOOP("ConnectionCheck", "{message} {hint}")
+    return CheckResult(name, False, detail, _words(joined, message=message, hint=hint))
 
 
 def _is_malformed_input(exc: Exception) -> bool:

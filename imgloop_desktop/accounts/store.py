@@ -14,7 +14,9 @@ leaking it leaks none.
 When no keyring is usable (the ``fail`` or ``null`` backend, a plain-file backend from
 keyrings.alt, a locked or absent Secret Service) every operation that would touch a secret
 raises ``KeyringUnavailableError`` in plain words and points at the AWS-profile route. There
-is deliberately no fallback that writes keys to a file.
+is deliberately no fallback that writes keys to a file. Those words are ``Phrase``s in the
+"Keyring" translation context: English in logs and the headless command, the window's
+language in the window.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from imgloop_desktop import paths
 from imgloop_desktop.accounts.redaction import register_secret
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -80,54 +83,108 @@ _FILE_BACKEND_MODULES = ("keyrings.alt",)
 
 _T = TypeVar("_T")
 
-NO_KEYRING = (
+KEYRING = "Keyring"
+"""The translation context of what this module says about the keyring."""
+
+NO_KEYRING = QT_TRANSLATE_NOOP(
+    "Keyring",
     "No keyring is available on this computer, so access keys cannot be stored safely. "
     "(On Linux this usually means no Secret Service, such as GNOME Keyring or KWallet, is "
-    "running in this session.)"
+    "running in this session.)",
 )
-NO_KEYRING_PACKAGE = (
+NO_KEYRING_PACKAGE = QT_TRANSLATE_NOOP(
+    "Keyring",
     "The keyring package is not installed: this is imgloop's core install (as on AWS "
     "Lambda), which keeps no access keys. Install the desktop parts with "
-    "pip install 'imgloop-desktop[desktop]' (or only the keyring: pip install keyring)."
+    "pip install 'imgloop-desktop[desktop]' (or only the keyring: pip install keyring).",
 )
 # Without the desktop parts there is no accounts dialog to point at.
-NO_KEYRING_PACKAGE_HINT = (
+NO_KEYRING_PACKAGE_HINT = QT_TRANSLATE_NOOP(
+    "Keyring",
     "Or use an AWS profile instead (--profile NAME, set up with 'aws configure' or "
-    "'aws configure sso'), or the standard AWS credential chain."
+    "'aws configure sso'), or the standard AWS credential chain.",
+)
+KEYRING_OFF = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "Keyring use is turned off on this computer (the 'null' keyring backend is "
+    "configured), so access keys cannot be stored.",
+)
+FILE_KEYRING = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "The only keyring available here ({backend}) keeps secrets in a file on disk, which "
+    "imgloop does not use for access keys.",
+)
+PROFILE_ROUTE = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "Use an AWS profile instead: run 'aws configure' (access keys) or 'aws configure sso' "
+    "then 'aws sso login' (IAM Identity Center), and choose that profile under "
+    "'AWS profile' in the accounts dialog. imgloop never writes access keys to a plain file.",
+)
+PROFILE_ROUTE_LINUX = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "Use an AWS profile instead: run 'aws configure' (access keys) or 'aws configure sso' "
+    "then 'aws sso login' (IAM Identity Center), and choose that profile under "
+    "'AWS profile' in the accounts dialog. Or start and unlock a Secret Service keyring "
+    "(GNOME Keyring or KWallet) and try again. imgloop never writes access keys to a plain "
+    "file.",
+)
+LOCKED = QT_TRANSLATE_NOOP(
+    "Keyring", "The keyring is locked and could not be unlocked while {action} ({error})."
+)
+FAILED = QT_TRANSLATE_NOOP(
+    "Keyring", "The keyring could not be used while {action} ({kind}: {error})."
+)
+NOT_KEPT = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "The keyring ({backend}) accepted account '{name}' but did not give it back, so it "
+    "cannot be used to keep access keys.",
+)
+READING = QT_TRANSLATE_NOOP("Keyring", "reading account '{name}'")
+SAVING = QT_TRANSLATE_NOOP("Keyring", "saving account '{name}'")
+DELETING = QT_TRANSLATE_NOOP("Keyring", "deleting account '{name}'")
+NOT_FOUND = QT_TRANSLATE_NOOP(
+    "Keyring", "No AWS account named '{name}' is stored in the keyring ({why})."
+)
+GONE = QT_TRANSLATE_NOOP("Keyring", "it was deleted, or the keyring was reset")
+NOT_LISTED = QT_TRANSLATE_NOOP("Keyring", "it is not in the account list")
+SECRET_MISSING = QT_TRANSLATE_NOOP(
+    "Keyring", "its secret access key is missing from the keyring; replace the account"
+)
+ADD_AGAIN = QT_TRANSLATE_NOOP(
+    "Keyring",
+    "Add the account again under AWS accounts, or choose another account or an AWS profile.",
 )
 
 
-def _plain_hint() -> str:
+def _words(template: str, **values: object) -> Phrase:
+    """``template``, one of the "Keyring" texts above, with its values."""
+    return Phrase(KEYRING, template, values)
+
+
+def _plain_hint() -> Phrase:
     """The way out when no keyring works, worded for the platform the person is on."""
-    profile_route = (
-        "Use an AWS profile instead: run 'aws configure' (access keys) or 'aws configure sso' "
-        "then 'aws sso login' (IAM Identity Center), and choose that profile under "
-        "'AWS profile' in the accounts dialog."
-    )
-    if sys.platform.startswith("linux"):
-        return (
-            f"{profile_route} Or start and unlock a Secret Service keyring (GNOME Keyring or "
-            "KWallet) and try again. imgloop never writes access keys to a plain file."
-        )
-    return f"{profile_route} imgloop never writes access keys to a plain file."
+    return _words(PROFILE_ROUTE_LINUX if sys.platform.startswith("linux") else PROFILE_ROUTE)
 
 
 class KeyringUnavailableError(ServiceError):
-    """No keyring can hold secrets here; the message says why and what to do instead."""
+    """No keyring can hold secrets here; the message says why and what to do instead.
 
-    def __init__(self, reason: str, hint: str | None = None) -> None:
+    ``reason`` and ``hint`` may be Phrases (see ``ServiceError``); the hint defaults to the
+    AWS-profile route for this platform."""
+
+    def __init__(self, reason: str | Phrase, hint: str | Phrase | None = None) -> None:
         super().__init__(reason, hint=_plain_hint() if hint is None else hint)
 
 
 class AccountNotFoundError(ServiceError):
-    """The named account is not (or no longer) in the keyring: a run with it must not start."""
+    """The named account is not (or no longer) in the keyring: a run with it must not start.
 
-    def __init__(self, name: str, detail: str = "") -> None:
-        what = detail or "it was deleted, or the keyring was reset"
+    ``detail`` says why (one of this module's "Keyring" phrases, or plain text)."""
+
+    def __init__(self, name: str, detail: str | Phrase = "") -> None:
         super().__init__(
-            f"No AWS account named '{name}' is stored in the keyring ({what}).",
-            hint="Add the account again under AWS accounts, or choose another account or an "
-            "AWS profile.",
+            _words(NOT_FOUND, name=name, why=detail or _words(GONE)),
+            hint=_words(ADD_AGAIN),
         )
         self.name = name
 
@@ -286,7 +343,14 @@ def validate_account(
 
 
 def keyring_problem(backend: KeyringBackend) -> str | None:
-    """Why ``backend`` cannot hold secrets, in plain words; None when it can.
+    """Why ``backend`` cannot hold secrets, in plain English words; None when it can."""
+    problem = keyring_problem_phrase(backend)
+    return None if problem is None else str(problem)
+
+
+def keyring_problem_phrase(backend: KeyringBackend) -> Phrase | None:
+    """Why ``backend`` cannot hold secrets, in plain words (a Phrase, for the window to show
+    in its language); None when it can.
 
     Only the backend's type is looked at, so this never unlocks or prompts; a locked or
     vanished keyring shows up when it is used (see ``AccountStore``).
@@ -294,23 +358,17 @@ def keyring_problem(backend: KeyringBackend) -> str | None:
     from keyring.backends import chainer, fail, null  # a backend exists: so does keyring
 
     if isinstance(backend, fail.Keyring):
-        return NO_KEYRING
+        return _words(NO_KEYRING)
     if isinstance(backend, null.Keyring):
-        return (
-            "Keyring use is turned off on this computer (the 'null' keyring backend is "
-            "configured), so access keys cannot be stored."
-        )
+        return _words(KEYRING_OFF)
     module = type(backend).__module__
     if module.startswith(_FILE_BACKEND_MODULES):
-        return (
-            f"The only keyring available here ({module}.{type(backend).__name__}) keeps "
-            "secrets in a file on disk, which imgloop does not use for access keys."
-        )
+        return _words(FILE_KEYRING, backend=f"{module}.{type(backend).__name__}")
     if isinstance(backend, chainer.ChainerBackend):
         members: list[KeyringBackend] = list(backend.backends)
         if not members:
-            return NO_KEYRING
-        first = keyring_problem(members[0])  # the chainer writes to its first member
+            return _words(NO_KEYRING)
+        first = keyring_problem_phrase(members[0])  # the chainer writes to its first member
         if first is not None:
             return first
     return None
@@ -349,24 +407,31 @@ class AccountStore:
             return self._backend
         keyring = _keyring()
         if keyring is None:
-            raise KeyringUnavailableError(NO_KEYRING_PACKAGE, NO_KEYRING_PACKAGE_HINT)
+            raise KeyringUnavailableError(
+                _words(NO_KEYRING_PACKAGE), _words(NO_KEYRING_PACKAGE_HINT)
+            )
         backend: KeyringBackend = keyring.get_keyring()
         return backend
 
     def problem(self) -> str | None:
-        """Why keys cannot be kept here (plain words), or None; never prompts."""
+        """Why keys cannot be kept here (plain English words), or None; never prompts."""
+        problem = self.problem_phrase()
+        return None if problem is None else str(problem)
+
+    def problem_phrase(self) -> Phrase | None:
+        """``problem()`` as a Phrase, for the window to show in its language."""
         if self._backend is None and _keyring() is None:
-            return NO_KEYRING_PACKAGE
-        return keyring_problem(self.backend())
+            return _words(NO_KEYRING_PACKAGE)
+        return keyring_problem_phrase(self.backend())
 
     def _usable_backend(self) -> KeyringBackend:
         backend = self.backend()
-        reason = keyring_problem(backend)
+        reason = keyring_problem_phrase(backend)
         if reason is not None:
             raise KeyringUnavailableError(reason)
         return backend
 
-    def _call(self, action: str, fn: Callable[[], _T]) -> _T:
+    def _call(self, action: Phrase, fn: Callable[[], _T]) -> _T:
         """Run one keyring call, turning every way a keyring can fail into plain words.
 
         Backends raise their own types (secretstorage and jeepney errors pass through
@@ -379,20 +444,18 @@ class AccountStore:
         except KeyringUnavailableError:
             raise
         except keyring.errors.KeyringLocked as exc:
-            raise KeyringUnavailableError(
-                f"The keyring is locked and could not be unlocked while {action} ({exc})."
-            ) from exc
+            raise KeyringUnavailableError(_words(LOCKED, action=action, error=str(exc))) from exc
         except keyring.errors.NoKeyringError as exc:
-            raise KeyringUnavailableError(NO_KEYRING) from exc
+            raise KeyringUnavailableError(_words(NO_KEYRING)) from exc
         except Exception as exc:
             log.debug("keyring failed while %s", action, exc_info=True)
             raise KeyringUnavailableError(
-                f"The keyring could not be used while {action} ({type(exc).__name__}: {exc})."
+                _words(FAILED, action=action, kind=type(exc).__name__, error=str(exc))
             ) from exc
 
     def _get(self, backend: KeyringBackend, name: str, entry: str) -> str | None:
         return self._call(
-            f"reading account '{name}'",
+            _words(READING, name=name),
             lambda: backend.get_password(service_name(name), entry),
         )
 
@@ -406,7 +469,7 @@ class AccountStore:
                 return False  # not there: the state we want
             return True
 
-        return self._call(f"deleting account '{name}'", delete)
+        return self._call(_words(DELETING, name=name), delete)
 
     # -- accounts -------------------------------------------------------------------------
 
@@ -462,7 +525,7 @@ class AccountStore:
 
             def write(entry: str, value: str) -> None:
                 self._call(
-                    f"saving account '{name}'",
+                    _words(SAVING, name=name),
                     lambda: backend.set_password(service, entry, value),
                 )
 
@@ -477,8 +540,7 @@ class AccountStore:
                 # non-secret half back proves the keys really landed.
                 if self._get(backend, name, ACCESS_KEY_ID) != access_key_id:
                     raise KeyringUnavailableError(
-                        f"The keyring ({backend_name(backend)}) accepted account '{name}' but "
-                        "did not give it back, so it cannot be used to keep access keys."
+                        _words(NOT_KEPT, backend=backend_name(backend), name=name)
                     )
             except KeyringUnavailableError:
                 if name not in accounts:
@@ -509,10 +571,10 @@ class AccountStore:
         with self._lock:
             accounts, active = self._read_index()
             if name not in accounts:
-                raise AccountNotFoundError(name, "it is not in the account list")
+                raise AccountNotFoundError(name, _words(NOT_LISTED))
             backend = self._usable_backend()
             self._call(
-                f"saving account '{name}'",
+                _words(SAVING, name=name),
                 lambda: backend.set_password(service_name(name), REGION, region),
             )
             info = AccountInfo(name, region, accounts[name].key_id_suffix, accounts[name].temporary)
@@ -528,9 +590,7 @@ class AccountStore:
             raise AccountNotFoundError(name)
         secret = self._get(backend, name, SECRET_ACCESS_KEY)
         if secret is None:
-            raise AccountNotFoundError(
-                name, "its secret access key is missing from the keyring; replace the account"
-            )
+            raise AccountNotFoundError(name, _words(SECRET_MISSING))
         token = self._get(backend, name, SESSION_TOKEN) or None
         register_secret(secret)
         register_secret(token)
@@ -574,7 +634,7 @@ class AccountStore:
         with self._lock:
             accounts, _ = self._read_index()
             if name not in accounts:
-                raise AccountNotFoundError(name, "it is not in the account list")
+                raise AccountNotFoundError(name, _words(NOT_LISTED))
             self._write_index(accounts, ActiveChoice("keyring", name), chosen=True)
 
     def chosen(self) -> ActiveChoice | None:

@@ -34,14 +34,26 @@ class AttemptFailedError(ImgloopError):
 class ServiceError(ImgloopError):
     """Bedrock or S3 cannot go on (no access, model not enabled, throttled out): the run ends.
 
-    ``hint`` says what a person can do about it, in plain words.
+    ``hint`` says what a person can do about it, in plain words. Both may be given as a
+    ``Phrase`` (words and values apart): ``str(exc)``, ``args[0]`` and ``hint`` stay the
+    English for logs, JSON and the headless command, and ``explanation`` and ``advice``
+    keep the phrases, so the window can show them in its language (``gui.i18n.shown``).
     """
 
-    def __init__(self, message: str, *, model_id: str = "", region: str = "", hint: str = ""):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str | Phrase,
+        *,
+        model_id: str = "",
+        region: str = "",
+        hint: str | Phrase = "",
+    ):
+        super().__init__(str(message))
         self.model_id = model_id
         self.region = region
-        self.hint = hint
+        self.hint = str(hint)
+        self.explanation: str | Phrase = message
+        self.advice: str | Phrase = hint
 
     def __str__(self) -> str:
         text = super().__str__()

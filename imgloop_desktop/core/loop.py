@@ -61,6 +61,7 @@ from imgloop_desktop.core.errors import (
     PromptRefusedError,
     ServiceError,
 )
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
 from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
@@ -90,6 +91,44 @@ CANCEL_UPLOAD_DRAIN_SECONDS = 0.5
 # How often the scheduler looks at the cancel flag and the deadlines while calls run.
 POLL_SECONDS = 0.05
 
+# What a run says when it ends (``RunResult.message`` is the English, ``RunResult.words``
+# the same words with their values apart, which the window shows in its language).
+OUTCOME = "RunOutcome"
+APPROVED = QT_TRANSLATE_NOOP("RunOutcome", "Approved {label}.")
+NOT_APPROVED = QT_TRANSLATE_NOOP(
+    "RunOutcome",
+    "No image was approved after {versions} prompt version(s) x {attempts} attempt(s); "
+    "{kept} image(s) kept.",
+)
+NOT_APPROVED_BEST = QT_TRANSLATE_NOOP(
+    "RunOutcome",
+    "No image was approved after {versions} prompt version(s) x {attempts} attempt(s); "
+    "{kept} image(s) kept. Best, not approved: {label} ({badge}).",
+)
+NOT_APPROVED_BEST_MISSES = QT_TRANSLATE_NOOP(
+    "RunOutcome",
+    "No image was approved after {versions} prompt version(s) x {attempts} attempt(s); "
+    "{kept} image(s) kept. Best, not approved: {label} ({badge}); {misses}.",
+)
+CANCELLED = QT_TRANSLATE_NOOP("RunOutcome", "Cancelled; {kept} image(s) kept.")
+CANCELLED_AT_ONCE = QT_TRANSLATE_NOOP(
+    "RunOutcome", "Cancelled at once (asked twice); {kept} image(s) kept."
+)
+BUDGET = QT_TRANSLATE_NOOP("RunOutcome", "Stopped at the budget: {reason}. {kept} image(s) kept.")
+BUDGET_BEST = QT_TRANSLATE_NOOP(
+    "RunOutcome",
+    "Stopped at the budget: {reason}. {kept} image(s) kept. Best, not approved: {label} ({badge}).",
+)
+SERVICE_FAILED = QT_TRANSLATE_NOOP("RunOutcome", "{message} {hint}")
+NOT_SAVED = QT_TRANSLATE_NOOP("RunOutcome", "An image could not be saved to {path}: {reason}")
+NOT_SAVED_TO_DISK = QT_TRANSLATE_NOOP("RunOutcome", "An image could not be saved to disk: {reason}")
+NOT_RECORDED = QT_TRANSLATE_NOOP("RunOutcome", "The history could not record {event}: {error}")
+UNEXPECTED = QT_TRANSLATE_NOOP("RunOutcome", "Unexpected error: {error}")
+IMAGE_LABEL = QT_TRANSLATE_NOOP(
+    "RunOutcome", "prompt version {version}, attempt {attempt}, image {image}"
+)
+"""``ImageRef.label`` in words and values (a test keeps the two the same)."""
+
 
 @dataclass(frozen=True)
 class CallDeadlines:
@@ -111,6 +150,7 @@ class RunResult:
     run_id: str
     outcome: ev.Outcome
     message: str
+    """How the run ended, in English (history, JSON, the headless command)."""
     approved: ev.Candidate | None
     candidates: list[ev.Candidate]
     prompts: list[str]
@@ -123,6 +163,9 @@ class RunResult:
     best: ev.BestChosen | None = None
     # What the run's calls cost (None without a price table); the meter's reckoning.
     spent: Cost | None = None
+    words: Phrase | str = ""
+    """``message`` with its values apart (a Phrase; plain text where its cause gave none),
+    for the window to show in its language (``gui.i18n.shown``)."""
 
 
 def s3_key(prefix: str, stamp: str, ref: ev.ImageRef, images_per_attempt: int) -> str:
@@ -205,6 +248,7 @@ class ImageLoop:
     def run(self) -> RunResult:
         p = self.params
         r = self.result
+        said: Phrase | str
         try:
             self._emit(
                 ev.RunStarted(
@@ -221,29 +265,28 @@ class ImageLoop:
             )
             if self._checklist_mode:
                 self._prepare_checklist()
-            r.outcome, r.message = self._run_prompts()
+            r.outcome, said = self._run_prompts()
         except Cancelled:
-            r.outcome = ev.Outcome.CANCELLED
-            r.message = f"Cancelled; {len(r.candidates)} image(s) kept."
+            r.outcome, said = ev.Outcome.CANCELLED, _said(CANCELLED, kept=len(r.candidates))
         except BudgetReached as exc:
-            r.outcome, r.message = ev.Outcome.BUDGET, self._budget_message(exc)
+            r.outcome, said = ev.Outcome.BUDGET, self._budget_message(exc)
         except ServiceError as exc:
-            r.outcome, r.message = ev.Outcome.ERROR, str(exc)
+            r.outcome, said = ev.Outcome.ERROR, _service_failed(exc)
         except RecordingError as exc:
-            r.outcome, r.message = ev.Outcome.ERROR, str(exc)
+            r.outcome, said = ev.Outcome.ERROR, exc.phrase
         except OSError as exc:
-            r.outcome = ev.Outcome.ERROR
-            r.message = f"An image could not be saved to {exc.filename or 'disk'}: {exc.strerror}"
+            r.outcome, said = ev.Outcome.ERROR, _not_saved(exc)
         except Exception as exc:  # a bug must not discard what the run produced
             log.exception("run %s failed unexpectedly", r.run_id)
-            r.outcome, r.message = ev.Outcome.ERROR, f"Unexpected error: {exc!r}"
+            r.outcome, said = ev.Outcome.ERROR, _said(UNEXPECTED, error=repr(exc))
         drain = UPLOAD_DRAIN_SECONDS
         if self.cancel.cancelled:
             drain = 0.0 if self.cancel.forced else CANCEL_UPLOAD_DRAIN_SECONDS
         if self.uploader is not None and not self.uploader.drain(drain):
             log.warning("run %s: uploads still pending after %ss", r.run_id, drain)
         if self.cancel.forced and r.outcome is ev.Outcome.CANCELLED:
-            r.message = f"Cancelled at once (asked twice); {len(r.candidates)} image(s) kept."
+            said = _said(CANCELLED_AT_ONCE, kept=len(r.candidates))
+        r.words, r.message = said, str(said)
         r.checklist = self._checklist
         r.spent = self._meter.spent if self._meter is not None else None
         finished = ev.RunFinished(
@@ -340,26 +383,30 @@ class ImageLoop:
             output_tokens=_total(r.output_tokens for r in replies),
         )
 
-    def _run_prompts(self) -> tuple[ev.Outcome, str]:
+    def _run_prompts(self) -> tuple[ev.Outcome, Phrase]:
         p = self.params
         prompt = p.prompt
         for revision in range(p.max_prompt_revisions + 1):
             approved, reasons = _PromptRound(self, revision, prompt).run()
             if approved is not None:
                 self.result.approved = approved
-                return ev.Outcome.APPROVED, f"Approved {approved.ref.label}."
+                return ev.Outcome.APPROVED, _said(APPROVED, label=_label(approved.ref))
             if revision < p.max_prompt_revisions:
                 prompt = self._revise(revision + 1, prompt, reasons)
-        versions = p.max_prompt_revisions + 1
-        message = (
-            f"No image was approved after {versions} prompt version(s) x "
-            f"{p.max_retry_attempts} attempt(s); {len(self.result.candidates)} image(s) kept."
-        )
+        counts = {
+            "versions": p.max_prompt_revisions + 1,
+            "attempts": p.max_retry_attempts,
+            "kept": len(self.result.candidates),
+        }
         best = self._name_best()
-        if best is not None:
-            message += f" Best, not approved: {best.candidate.ref.label} ({best.decision.badge})"
-            message += f"; {best.misses}." if best.misses else "."
-        return ev.Outcome.NOT_APPROVED, message
+        if best is None:
+            return ev.Outcome.NOT_APPROVED, _said(NOT_APPROVED, **counts)
+        named = {"label": _label(best.candidate.ref), "badge": best.decision.badge}
+        if best.misses:
+            said = _said(NOT_APPROVED_BEST_MISSES, **counts, **named, misses=best.misses)
+        else:
+            said = _said(NOT_APPROVED_BEST, **counts, **named)
+        return ev.Outcome.NOT_APPROVED, said
 
     def _name_best(self) -> ev.BestChosen | None:
         """The best image under the checklist in force: most musts met, then shoulds; a tie
@@ -783,17 +830,17 @@ class ImageLoop:
         if reservation is not None and self._meter is not None:
             self._meter.release(reservation)
 
-    def _budget_message(self, exc: BudgetReached) -> str:
+    def _budget_message(self, exc: BudgetReached) -> Phrase:
         kept = len(self.result.candidates)
-        message = f"Stopped at the budget: {exc}. {kept} image(s) kept."
         try:
             best = self._name_best()
         except Exception:  # naming the best must not lose the outcome
             log.exception("run %s: the best candidate could not be named", self.result.run_id)
             best = None
-        if best is not None:
-            message += f" Best, not approved: {best.candidate.ref.label} ({best.decision.badge})."
-        return message
+        if best is None:
+            return _said(BUDGET, reason=str(exc), kept=kept)
+        label, badge = _label(best.candidate.ref), best.decision.badge
+        return _said(BUDGET_BEST, reason=str(exc), kept=kept, label=label, badge=badge)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -845,7 +892,7 @@ class ImageLoop:
                     self._record(event)
                 except Exception as exc:
                     raise RecordingError(
-                        f"The history could not record {type(event).__name__}: {exc}"
+                        _said(NOT_RECORDED, event=type(event).__name__, error=str(exc))
                     ) from exc
             try:
                 self._emit_to(event)
@@ -963,6 +1010,34 @@ class BudgetReached(Exception):
 
 class RecordingError(Exception):
     """The history store refused an event; the run stops rather than go on unrecorded."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
+
+
+def _said(template: str, **values: object) -> Phrase:
+    """A run's last words: ``template`` is one of the RunOutcome texts above."""
+    return Phrase(OUTCOME, template, values)
+
+
+def _label(ref: ev.ImageRef) -> Phrase:
+    """``ref.label`` with its numbers apart, counted from 1 as it is."""
+    values = {"version": ref.revision + 1, "attempt": ref.attempt + 1, "image": ref.index + 1}
+    return _said(IMAGE_LABEL, **values)
+
+
+def _service_failed(exc: ServiceError) -> Phrase | str:
+    """``str(exc)`` (what went wrong, then what to do) with its parts apart."""
+    if not exc.advice or not str(exc.explanation):
+        return str(exc) if not str(exc.explanation) else exc.explanation
+    return Phrase(OUTCOME, SERVICE_FAILED, {"message": exc.explanation, "hint": exc.advice})
+
+
+def _not_saved(exc: OSError) -> Phrase:
+    if exc.filename:
+        return _said(NOT_SAVED, path=exc.filename, reason=exc.strerror)
+    return _said(NOT_SAVED_TO_DISK, reason=exc.strerror)
 
 
 class _Superseded(Exception):

@@ -28,7 +28,7 @@ the run queue's limits (issue 14).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
@@ -67,11 +67,12 @@ from imgloop_desktop.accounts.store import (
     validate_account,
 )
 from imgloop_desktop.core.cost import Cost
-from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
+from imgloop_desktop.core.errors import ImgloopError, Problem, ServiceError, ValidationError
 from imgloop_desktop.core.params import DEFAULT_IMAGE_MODEL, DEFAULT_JUDGE_MODEL, RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
 from imgloop_desktop.gui.costs_page import CostsPage
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.error_box import service_text
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
@@ -133,6 +134,15 @@ WHAT_FAILED = QT_TRANSLATE_NOOP("AccountsDialog", "{what}: {problems}")
 
 T = TypeVar("T")
 
+_check = in_context("ConnectionCheck")
+"""The connection check's names ("AWS identity", "Image model", ...), declared in
+``accounts.check``."""
+
+
+def problems_line(problems: Iterable[Problem]) -> str:
+    """Invalid values on one line, each in the window's language."""
+    return "; ".join(shown(p.sentence()) for p in problems)
+
 
 _tr = in_context("AccountsDialog")
 
@@ -179,7 +189,7 @@ class AccountsDialog(QDialog):
         self._accounts: dict[str, AccountInfo] = {}  # the index as last read, by name
         self.setWindowTitle(_tr(TITLE))
         self._build()
-        self._keyring_problem = self.store.problem()
+        self._keyring_problem = self.store.problem_phrase()
         self._show_keyring_state()
         self._load_profiles()
         self._refresh(select=None)
@@ -349,7 +359,7 @@ class AccountsDialog(QDialog):
             self.keyring_status.setStyleSheet("")
             return
         error = KeyringUnavailableError(self._keyring_problem)
-        self.keyring_status.setText(str(error))
+        self.keyring_status.setText(service_text(error))
         self.keyring_status.setStyleSheet("color: #b00020;")
         self.keyring_group.setEnabled(False)
         self.mode_keyring.setEnabled(False)
@@ -498,7 +508,7 @@ class AccountsDialog(QDialog):
         if problems:
             self._say(
                 QCoreApplication.translate("AccountsDialog", "{what}: {problems}").format(
-                    what=_tr(NOT_SAVED), problems="; ".join(str(p) for p in problems)
+                    what=_tr(NOT_SAVED), problems=problems_line(problems)
                 ),
                 error=True,
             )
@@ -614,7 +624,9 @@ class AccountsDialog(QDialog):
         for result in results:
             mark = PASSED if result.ok else FAILED
             item = QListWidgetItem(
-                CHECK_LINE.format(mark=mark, name=result.name, detail=redact(result.detail))
+                CHECK_LINE.format(
+                    mark=mark, name=_check(result.name), detail=redact(shown(result.said))
+                )
             )
             if not result.ok:
                 item.setForeground(Qt.GlobalColor.darkRed)
@@ -625,11 +637,9 @@ class AccountsDialog(QDialog):
 
     def _failed(self, error: BaseException, what: str) -> None:
         if isinstance(error, ValidationError):
-            text = _tr(WHAT_FAILED).format(
-                what=what, problems="; ".join(str(p) for p in error.problems)
-            )
+            text = _tr(WHAT_FAILED).format(what=what, problems=problems_line(error.problems))
         elif isinstance(error, ServiceError):
-            text = _tr(WHAT_FAILED).format(what=what, problems=error)
+            text = _tr(WHAT_FAILED).format(what=what, problems=service_text(error))
         else:  # logged (once, with its traceback) by gui.workers when it is unexpected
             text = QCoreApplication.translate(
                 "AccountsDialog", "{what}: unexpected error ({kind}: {error})"

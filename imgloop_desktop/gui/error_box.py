@@ -30,6 +30,16 @@ def problems_text(problems: Iterable[Problem]) -> str:
     return "\n".join(f"• {shown(problem.sentence())}" for problem in problems)
 
 
+def service_text(exc: ServiceError) -> str:
+    """What went wrong and what to do about it, in the window's language (the English is
+    ``str(exc)``, word for word)."""
+    message = shown(exc.explanation)
+    if not exc.advice:
+        return message
+    joined = QCoreApplication.translate("ErrorBox", "{message} {hint}")
+    return joined.format(message=message, hint=shown(exc.advice)).strip()
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
     """(message, details) for any exception: plain words for ours, a traceback for bugs."""
     if isinstance(exc, ValidationError):
@@ -40,7 +50,8 @@ def describe(exc: BaseException) -> tuple[str, str]:
             message = QCoreApplication.translate("ErrorBox", "{count} values are not allowed.")
         return message.format(count=count), problems_text(exc.problems)
     if isinstance(exc, ServiceError):
-        lines = [str(exc)]
+        text = service_text(exc)
+        lines = [text]
         if exc.model_id:
             lines.append(
                 QCoreApplication.translate("ErrorBox", "Model: {model}").format(model=exc.model_id)
@@ -49,7 +60,7 @@ def describe(exc: BaseException) -> tuple[str, str]:
             lines.append(
                 QCoreApplication.translate("ErrorBox", "Region: {region}").format(region=exc.region)
             )
-        return str(exc), "\n".join(lines)
+        return text, "\n".join(lines)
     if isinstance(exc, ImgloopError):
         return str(exc), f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):

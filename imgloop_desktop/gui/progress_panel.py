@@ -52,8 +52,10 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import Cost, money
+from imgloop_desktop.core.i18n_marks import Phrase
+from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.gui.error_box import show_error
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.param_form.widgets import CaptionRows
 from imgloop_desktop.gui.record_notes import regions_text
 
@@ -197,9 +199,11 @@ def format_elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def outcome_text(event: ev.RunFinished) -> str:
+def outcome_text(event: ev.RunFinished, said: Phrase | str = "") -> str:
     """The final line, counting from 1 like the progress line does (the core's labels count
-    from 0)."""
+    from 0). ``said`` is the run's message with its values apart (``RunResult.words``),
+    shown in the window's language; without it, the event's English message."""
+    message = shown(said) if said else event.message
     words = tr(OUTCOME_WORDS[event.outcome])
     approved = event.approved
     if approved is not None:
@@ -211,10 +215,10 @@ def outcome_text(event: ev.RunFinished) -> str:
     if event.outcome in (ev.Outcome.CANCELLED, ev.Outcome.BUDGET):
         # "Cancelled; 3 image(s) kept." / "Stopped at the budget: <which cap, what was
         # spent>. 3 image(s) kept. Best, not approved: ..." (core/loop.py)
-        return event.message
+        return message
     if event.outcome is ev.Outcome.ERROR:
-        return tr(ERROR_OUTCOME).format(words=words, message=event.message)
-    return tr(OTHER_OUTCOME).format(words=words, message=event.message)
+        return tr(ERROR_OUTCOME).format(words=words, message=message)
+    return tr(OTHER_OUTCOME).format(words=words, message=message)
 
 
 def spent_text(total: Cost | None, cap: Decimal | None, *, final: bool = False) -> str:
@@ -330,6 +334,7 @@ class ProgressPanel(QWidget):
         # verdict of a run carries the same fallback note), in the order they came.
         self._run_notes: list[str] = []
         self._details = ""
+        self._finished: ev.RunFinished | None = None  # the last run's end, while on show
         self._cap: Decimal | None = None
         self._spent: Cost | None = None
         self._build()
@@ -456,6 +461,7 @@ class ProgressPanel(QWidget):
         self._run_notes.clear()
         self._phase = ""
         self._details = ""
+        self._finished = None
         self._spent = None
         self._cap = None
         self.spent_label.setText(NONE_YET)
@@ -722,7 +728,19 @@ class ProgressPanel(QWidget):
             sections.append(heading + "\n" + "\n".join(self._failed_uploads))
         return "\n\n".join(sections)
 
+    @Slot(object)
+    def show_result(self, result: object) -> None:
+        """The run's end again, in the window's language: its ``RunFinished`` event carries
+        the message in English only, the ``RunResult`` that follows it (the run
+        controller's ``finished``) carries it with its values apart (``words``)."""
+        event = self._finished
+        if not isinstance(result, RunResult) or event is None or event.run_id != result.run_id:
+            return
+        if result.words:
+            self._show_end(event, result.words)
+
     def _finish(self, event: ev.RunFinished) -> None:
+        self._finished = event
         self._stop_clock()
         if self.bar.maximum() == 0:  # ended before the loop said its limits
             self._idle_bar()
@@ -734,13 +752,18 @@ class ProgressPanel(QWidget):
         spent = event.spent if event.spent is not None else self._spent
         if event.spent is not None or self._spent is not None:
             self.spent_label.setText(spent_text(spent, self._cap, final=True))
+        self._show_end(event)
+
+    def _show_end(self, event: ev.RunFinished, said: Phrase | str = "") -> None:
+        """The outcome line and the details' head (``said``: see ``outcome_text``)."""
+        spent = event.spent if event.spent is not None else self._spent
         head = tr(HEAD).format(run_id=event.run_id, outcome=tr(OUTCOME_VALUES[event.outcome]))
-        head += f"\n{event.message}"
+        head += f"\n{shown(said) if said else event.message}"
         if spent is not None:
             head += "\n" + tr(HEAD_COST).format(spent=spent)
         if event.approved is not None:
             head += "\n" + tr(HEAD_APPROVED).format(path=event.approved.path)
-        self._set_outcome(outcome_text(event), self._collected_details(head), event.outcome)
+        self._set_outcome(outcome_text(event, said), self._collected_details(head), event.outcome)
 
     def _stop_clock(self) -> None:
         self._tick()

@@ -43,9 +43,15 @@ from botocore.exceptions import (
 )
 
 from imgloop_desktop.core.errors import AttemptFailedError, PromptRefusedError, ServiceError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 
 IMAGE_OPERATION = "InvokeModel"
 CHAT_OPERATION = "Converse"
+
+CONTEXT = "AwsErrors"
+"""The translation context of the explanations and hints below: each is a ``Phrase``
+whose English (``str()``) is what logs, JSON and the headless command say, and which the
+window shows in its own language."""
 
 # What botocore's response parser raises on a body that does not fit the service model,
 # found by feeding it malformed Converse and error bodies: AttributeError or TypeError for
@@ -166,12 +172,27 @@ def unreadable_answer(
 ) -> ServiceError:
     """The error for an answer the AWS SDK (or our JSON reader) could not read at all."""
     return _service(
-        f"{model_id} in {region} answered {operation} with something that could not be read "
-        f"({type(exc).__name__}: {clip(str(exc), 200)}).",
+        _say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors",
+                "{model_id} in {region} answered {operation} with something that could not "
+                "be read ({kind}: {detail}).",
+            ),
+            model_id=model_id,
+            region=region,
+            operation=operation,
+            kind=type(exc).__name__,
+            detail=clip(str(exc), 200),
+        ),
         model_id=model_id,
         region=region,
-        hint="Bedrock does not answer like this; if it repeats, check any proxy or VPC "
-        "endpoint between this computer and AWS, or try another region.",
+        hint=_say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors",
+                "Bedrock does not answer like this; if it repeats, check any proxy or VPC "
+                "endpoint between this computer and AWS, or try another region.",
+            )
+        ),
     )
 
 
@@ -199,8 +220,18 @@ def translate(
     return _other_error(exc, model_id=model_id, region=region, operation=operation, profile=profile)
 
 
-def _service(message: str, *, model_id: str, region: str, hint: str = "") -> ServiceError:
-    return ServiceError(redact(message), model_id=model_id, region=region, hint=redact(hint))
+def _say(template: str, **values: object) -> Phrase:
+    """``template`` (marked ``QT_TRANSLATE_NOOP("AwsErrors", ...)`` where it is written)
+    with its values, each text value redacted: the templates hold no secrets, the values
+    (botocore's words, a profile name) may."""
+    safe = {k: redact(v) if isinstance(v, str) else v for k, v in values.items()}
+    return Phrase(CONTEXT, template, safe)
+
+
+def _service(
+    message: Phrase, *, model_id: str, region: str, hint: Phrase | None = None
+) -> ServiceError:
+    return ServiceError(message, model_id=model_id, region=region, hint=hint or "")
 
 
 def _client_error(
@@ -211,7 +242,7 @@ def _client_error(
     message = clip(str(error.get("Message", "") or "") or str(exc))
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     lowered = message.lower()
-    where = f"{model_id} in {region}"
+    said = {"model_id": model_id, "region": region, "message": message}
 
     if any(word in lowered for word in _END_OF_LIFE_WORDS) or (
         code in _LIFECYCLE_CODES and "legacy" in lowered
@@ -220,24 +251,48 @@ def _client_error(
 
     if any(word in lowered for word in _MARKETPLACE_WORDS):
         return _service(
-            f"{model_id} could not be subscribed to through AWS Marketplace for this account "
-            f"in {region}, which its first use needs: {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "{model_id} could not be subscribed to through AWS Marketplace for this "
+                    "account in {region}, which its first use needs: {message}",
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Let these credentials run the IAM actions aws-marketplace:Subscribe and "
-            "aws-marketplace:ViewSubscriptions (needed once per account and model), check the "
-            "AWS account has a valid payment method, then wait a few minutes and run again.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Let these credentials run the IAM actions aws-marketplace:Subscribe and "
+                    "aws-marketplace:ViewSubscriptions (needed once per account and model), "
+                    "check the AWS account has a valid payment method, then wait a few "
+                    "minutes and run again.",
+                )
+            ),
         )
 
     if any(word in lowered for word in _USE_CASE_WORDS):
         return _service(
-            f"Anthropic's use-case form has not been submitted for this AWS account, so "
-            f"{model_id} cannot be used in {region} yet: {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Anthropic's use-case form has not been submitted for this AWS account, "
+                    "so {model_id} cannot be used in {region} yet: {message}",
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Submit Anthropic's one-time use-case details: open the Bedrock console, "
-            "choose an Anthropic model in the Model catalog and fill in the form it shows "
-            "(once per account or organisation), then wait about 15 minutes and run again.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Submit Anthropic's one-time use-case details: open the Bedrock console, "
+                    "choose an Anthropic model in the Model catalog and fill in the form it "
+                    "shows (once per account or organisation), then wait about 15 minutes "
+                    "and run again.",
+                )
+            ),
         )
 
     if code == "ModelTimeoutException":
@@ -250,32 +305,69 @@ def _client_error(
     if code == "ValidationException":
         if "operation not allowed" in lowered:
             return _service(
-                f"Bedrock does not allow this AWS account to call {operation} on {where}: "
-                f"{message}",
+                _say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "Bedrock does not allow this AWS account to call {operation} on "
+                        "{model_id} in {region}: {message}",
+                    ),
+                    operation=operation,
+                    **said,
+                ),
                 model_id=model_id,
                 region=region,
-                hint="This is an account-level block, not the prompt or IAM: new accounts "
-                "and accounts without a valid payment method get it. Check the account's "
-                "billing and payment method; if it stays, open an AWS Support case about "
-                f"Bedrock access in {region}.",
+                hint=_say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "This is an account-level block, not the prompt or IAM: new accounts "
+                        "and accounts without a valid payment method get it. Check the "
+                        "account's billing and payment method; if it stays, open an AWS "
+                        "Support case about Bedrock access in {region}.",
+                    ),
+                    region=region,
+                ),
             )
         if "malformed input request" in lowered:
             return _service(
-                f"{model_id} in {region} does not take the request imgloop sent: {message}",
+                _say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "{model_id} in {region} does not take the request imgloop sent: {message}",
+                    ),
+                    **said,
+                ),
                 model_id=model_id,
                 region=region,
-                hint="The request's fields do not match what this model accepts (a model "
-                "change or an imgloop bug, not the prompt); pick another model and report "
-                "this message.",
+                hint=_say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "The request's fields do not match what this model accepts (a model "
+                        "change or an imgloop bug, not the prompt); pick another model and "
+                        "report this message.",
+                    )
+                ),
             )
         if "on-demand throughput" in lowered or "inference profile" in lowered:
             return _service(
-                f"Bedrock will not run {where} on demand: {message}",
+                _say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "Bedrock will not run {model_id} in {region} on demand: {message}",
+                    ),
+                    **said,
+                ),
                 model_id=model_id,
                 region=region,
-                hint=f"Use a cross-region inference profile id instead, for example "
-                f"'us.{model_id}' or 'global.{model_id}', as listed under Cross-region "
-                f"inference in the Bedrock console for {region}.",
+                hint=_say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "Use a cross-region inference profile id instead, for example "
+                        "'us.{model_id}' or 'global.{model_id}', as listed under Cross-region "
+                        "inference in the Bedrock console for {region}.",
+                    ),
+                    model_id=model_id,
+                    region=region,
+                ),
             )
         if "model identifier is invalid" in lowered:
             return _unknown_model(message, model_id=model_id, region=region)
@@ -287,27 +379,62 @@ def _client_error(
             # The judge/reviser protocol only raises ServiceError: a filtered judging call
             # cannot be retried with another image, so it ends the run with the reason.
             return _service(
-                f"{model_id} refused the {operation} request: {message}",
+                _say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors", "{model_id} refused the {operation} request: {message}"
+                    ),
+                    operation=operation,
+                    **said,
+                ),
                 model_id=model_id,
                 region=region,
-                hint="The text model's content filter blocked the prompt or image; "
-                "rephrase the prompt or pick another judge model.",
+                hint=_say(
+                    QT_TRANSLATE_NOOP(
+                        "AwsErrors",
+                        "The text model's content filter blocked the prompt or image; "
+                        "rephrase the prompt or pick another judge model.",
+                    )
+                ),
             )
         return _service(
-            f"Bedrock rejected the {operation} request to {where}: {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Bedrock rejected the {operation} request to {model_id} in {region}: {message}",
+                ),
+                operation=operation,
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Check the model's settings (tokens, temperature, top_p, top_k) against "
-            "what this model accepts.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Check the model's settings (tokens, temperature, top_p, top_k) against "
+                    "what this model accepts.",
+                )
+            ),
         )
 
     if code == "AccessDeniedException":
         return _service(
-            f"Access denied to {where}: {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors", "Access denied to {model_id} in {region}: {message}"
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint=f"Check the IAM policy allows bedrock:InvokeModel on {model_id} in {region} "
-            "(and that no service control policy denies it).",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Check the IAM policy allows bedrock:InvokeModel on {model_id} in "
+                    "{region} (and that no service control policy denies it).",
+                ),
+                model_id=model_id,
+                region=region,
+            ),
         )
 
     if code == "ResourceNotFoundException":
@@ -315,25 +442,59 @@ def _client_error(
 
     if code in CREDENTIAL_CODES:
         return _service(
-            f"AWS did not accept the credentials ({code}): {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors", "AWS did not accept the credentials ({code}): {message}"
+                ),
+                code=code,
+                message=message,
+            ),
             model_id=model_id,
             region=region,
-            hint="Refresh or replace the credentials: run 'aws sso login' for SSO profiles, "
-            "or update the access keys, and check the computer's clock is right.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Refresh or replace the credentials: run 'aws sso login' for SSO "
+                    "profiles, or update the access keys, and check the computer's clock is "
+                    "right.",
+                )
+            ),
         )
 
     if code in _BUSY_CODES or (isinstance(status, int) and status >= 500) or status == 429:
         return _service(
-            f"Bedrock kept throttling or failing requests to {where} after retries "
-            f"({code or status}): {message}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Bedrock kept throttling or failing requests to {model_id} in {region} "
+                    "after retries ({code}): {message}",
+                ),
+                code=code or status,
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Wait a few minutes and run again, lower the number of images per call, "
-            f"or ask for a higher quota for {model_id} in Service Quotas for {region}.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Wait a few minutes and run again, lower the number of images per call, "
+                    "or ask for a higher quota for {model_id} in Service Quotas for {region}.",
+                ),
+                model_id=model_id,
+                region=region,
+            ),
         )
 
     return _service(
-        f"Bedrock {operation} failed for {where} ({code or status}): {message}",
+        _say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors",
+                "Bedrock {operation} failed for {model_id} in {region} ({code}): {message}",
+            ),
+            operation=operation,
+            code=code or status,
+            **said,
+        ),
         model_id=model_id,
         region=region,
     )
@@ -345,13 +506,28 @@ def _end_of_life(message: str, *, model_id: str, region: str) -> ServiceError:
 
     replacement = current_replacement(model_id)
     hint = (
-        f"Switch to {replacement}, which Bedrock still offers."
+        _say(
+            QT_TRANSLATE_NOOP("AwsErrors", "Switch to {replacement}, which Bedrock still offers."),
+            replacement=replacement,
+        )
         if replacement
-        else "Pick an Active model from the Bedrock console's model catalog."
+        else _say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors", "Pick an Active model from the Bedrock console's model catalog."
+            )
+        )
     )
     return _service(
-        f"{model_id} has reached its end of life on Bedrock in {region} "
-        f"(or is Legacy and no longer open to this account): {message}",
+        _say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors",
+                "{model_id} has reached its end of life on Bedrock in {region} (or is Legacy "
+                "and no longer open to this account): {message}",
+            ),
+            model_id=model_id,
+            region=region,
+            message=message,
+        ),
         model_id=model_id,
         region=region,
         hint=hint,
@@ -360,11 +536,24 @@ def _end_of_life(message: str, *, model_id: str, region: str) -> ServiceError:
 
 def _unknown_model(message: str, *, model_id: str, region: str) -> ServiceError:
     return _service(
-        f"Bedrock does not know model {model_id} in {region}: {message}",
+        _say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors", "Bedrock does not know model {model_id} in {region}: {message}"
+            ),
+            model_id=model_id,
+            region=region,
+            message=message,
+        ),
         model_id=model_id,
         region=region,
-        hint=f"Check the model id for typos and that the model is offered in {region} "
-        "(some models need a region prefix such as 'us.' or another region).",
+        hint=_say(
+            QT_TRANSLATE_NOOP(
+                "AwsErrors",
+                "Check the model id for typos and that the model is offered in {region} "
+                "(some models need a region prefix such as 'us.' or another region).",
+            ),
+            region=region,
+        ),
     )
 
 
@@ -373,6 +562,7 @@ def _other_error(
 ) -> AttemptFailedError | ServiceError:
     detail = clip(str(exc))
     profile_name = profile or os.environ.get("AWS_PROFILE") or "<your-profile>"
+    said = {"model_id": model_id, "region": region, "operation": operation, "detail": detail}
     if isinstance(exc, ReadTimeoutError | ConnectionClosedError) and operation == IMAGE_OPERATION:
         # The request reached Bedrock, which may have made (and billed) the image: the SDK
         # does not send it again (session.install_call_policy); the loop counts it as one
@@ -383,72 +573,137 @@ def _other_error(
                 f"connection closed first), so this attempt was given up: {detail}"
             )
         )
+    network = _say(
+        QT_TRANSLATE_NOOP(
+            "AwsErrors", "Check the internet connection, VPN or proxy, and try again."
+        )
+    )
     if isinstance(exc, ReadTimeoutError):
         return _service(
-            f"{model_id} in {region} sent no answer to {operation} within the read timeout, "
-            f"so the call was given up: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "{model_id} in {region} sent no answer to {operation} within the read "
+                    "timeout, so the call was given up: {detail}",
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Bedrock or the path to it (internet connection, VPN, proxy) is stuck or "
-            "overloaded; try again in a few minutes or pick another region.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Bedrock or the path to it (internet connection, VPN, proxy) is stuck or "
+                    "overloaded; try again in a few minutes or pick another region.",
+                )
+            ),
         )
     if isinstance(exc, ConnectionClosedError):
         # The request went out; unlike a refused connection, Bedrock may have run it.
         return _service(
-            f"The connection to Bedrock in {region} closed before {model_id} answered "
-            f"{operation}: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "The connection to Bedrock in {region} closed before {model_id} answered "
+                    "{operation}: {detail}",
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Check the internet connection, VPN or proxy, and try again.",
+            hint=network,
         )
     if isinstance(exc, ResponseStreamingError | IncompleteReadError):
         return _service(
-            f"The connection broke while {model_id}'s answer to {operation} was arriving "
-            f"from {region}: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "The connection broke while {model_id}'s answer to {operation} was "
+                    "arriving from {region}: {detail}",
+                ),
+                **said,
+            ),
             model_id=model_id,
             region=region,
-            hint="Check the internet connection, VPN or proxy, and try again.",
+            hint=network,
         )
     if isinstance(exc, (ConnectionError, HTTPClientError)):
         return _service(
-            f"Could not reach Bedrock in {region}: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP("AwsErrors", "Could not reach Bedrock in {region}: {detail}"),
+                region=region,
+                detail=detail,
+            ),
             model_id=model_id,
             region=region,
-            hint="Check the internet connection, VPN or proxy (HTTPS_PROXY) and that "
-            f"{region} is the region you meant.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Check the internet connection, VPN or proxy (HTTPS_PROXY) and that "
+                    "{region} is the region you meant.",
+                ),
+                region=region,
+            ),
         )
     if isinstance(exc, (SSOError, TokenRetrievalError)):
         return _service(
-            f"The AWS SSO session could not be used: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP("AwsErrors", "The AWS SSO session could not be used: {detail}"),
+                detail=detail,
+            ),
             model_id=model_id,
             region=region,
-            hint=f"Run 'aws sso login --profile {profile_name}' and try again.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors", "Run 'aws sso login --profile {profile}' and try again."
+                ),
+                profile=profile_name,
+            ),
         )
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)):
         return _service(
-            f"No usable AWS credentials were found: {detail}",
+            _say(
+                QT_TRANSLATE_NOOP("AwsErrors", "No usable AWS credentials were found: {detail}"),
+                detail=detail,
+            ),
             model_id=model_id,
             region=region,
-            hint=f"Run 'aws sso login --profile {profile_name}' for an SSO profile, or add "
-            "access keys with 'aws configure' or the AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY environment variables.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors",
+                    "Run 'aws sso login --profile {profile}' for an SSO profile, or add "
+                    "access keys with 'aws configure' or the AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY environment variables.",
+                ),
+                profile=profile_name,
+            ),
         )
     if isinstance(exc, ProfileNotFound):
         return _service(
-            f"AWS profile not found: {detail}",
+            _say(QT_TRANSLATE_NOOP("AwsErrors", "AWS profile not found: {detail}"), detail=detail),
             model_id=model_id,
             region=region,
-            hint="Check the profile name against 'aws configure list-profiles'.",
+            hint=_say(
+                QT_TRANSLATE_NOOP(
+                    "AwsErrors", "Check the profile name against 'aws configure list-profiles'."
+                )
+            ),
         )
     if isinstance(exc, NoRegionError):
         return _service(
-            "No AWS region is set.",
+            _say(QT_TRANSLATE_NOOP("AwsErrors", "No AWS region is set.")),
             model_id=model_id,
             region=region,
-            hint="Choose a region in the settings or set AWS_REGION.",
+            hint=_say(
+                QT_TRANSLATE_NOOP("AwsErrors", "Choose a region in the settings or set AWS_REGION.")
+            ),
         )
     return _service(
-        f"Unexpected error calling Bedrock ({type(exc).__name__}): {detail}",
+        _say(
+            QT_TRANSLATE_NOOP("AwsErrors", "Unexpected error calling Bedrock ({kind}): {detail}"),
+            kind=type(exc).__name__,
+            detail=detail,
+        ),
         model_id=model_id,
         region=region,
     )

@@ -1,0 +1,177 @@
+"""What goes wrong speaks Japanese under the Japanese translation (issue 15): an AWS error's
+explanation and hint in the error box, a run's last words in the progress panel, and the
+keyring warning in Preferences. Only names and the values the words carry (model ids,
+regions, AWS's own message, commands) stay as they are; ``str()`` of the same errors stays
+the English (``tests/providers/test_aws_errors_words.py``)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from keyring.backend import KeyringBackend
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.loop import ImageLoop, RunResult
+from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
+from imgloop_desktop.gui.accounts_dialog import AccountsDialog
+from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.i18n import shown
+from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.providers.aws_errors import IMAGE_OPERATION, translate
+from imgloop_desktop.storage.local import LocalImageStore
+from tests.fakes import SPEC, FakeChat, FakeGenerator
+from tests.gui.test_translations import english_in, japanese  # noqa: F401 (the fixture)
+from tests.keyring_fixtures import MemoryKeyring, use_memory_keyring, use_no_keyring
+
+MODEL = "stability.sd3-5-large-v1:0"
+REGION = "us-west-2"
+ACCESS_DENIED = (
+    "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
+    "bedrock:InvokeModel on resource: arn:aws:bedrock:us-west-2::foundation-model/"
+    "stability.sd3-5-large-v1:0"
+)
+NOT_SUBSCRIBED = (
+    "Model access is denied due to IAM user or service role is not authorized to perform "
+    "the required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, "
+    "aws-marketplace:Subscribe) to enable access to this model."
+)
+NAMES = [
+    "bedrock:InvokeModel",
+    "aws-marketplace:ViewSubscriptions",
+    "aws-marketplace:Subscribe",
+    "Marketplace",
+    "IAM",
+    "VPN",
+    "GNOME Keyring",
+    "KWallet",
+    "Secret Service",
+    "Linux",
+    "IAM Identity Center",
+    "aws configure sso",
+    "aws configure",
+    "aws sso login",
+]
+"""Names and commands that stay as they are in Japanese text, beside ``english_in``'s."""
+
+
+def bare(text: str, *data: str) -> str:
+    """``text`` without the values it carries and the names that stay English."""
+    for item in sorted([*data, *NAMES], key=len, reverse=True):
+        text = text.replace(item, "")
+    return text
+
+
+def client_error(code: str, message: str) -> ClientError:
+    body = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {}}
+    return ClientError(body, IMAGE_OPERATION)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "japanese_words"),
+    [
+        ("AccessDeniedException", ACCESS_DENIED, "アクセスが拒否されました"),
+        ("AccessDeniedException", NOT_SUBSCRIBED, "サブスクライブ"),
+    ],
+    ids=["access-denied", "model-not-enabled"],
+)
+def test_an_aws_error_in_the_error_box_is_japanese_with_the_model_in_it(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    code: str,
+    message: str,
+    japanese_words: str,
+) -> None:
+    error = translate(
+        client_error(code, message), model_id=MODEL, region=REGION, operation=IMAGE_OPERATION
+    )
+    assert isinstance(error, ServiceError)
+    text, details = describe(error)
+    assert MODEL in text and japanese_words in text
+    assert not english_in(bare(text, message, MODEL, REGION)), text
+    assert text in details and f"モデル\uff1a{MODEL}" in details
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    yield from use_memory_keyring()
+
+
+@pytest.fixture
+def no_keyring(memory_keyring: MemoryKeyring) -> Iterator[KeyringBackend]:
+    yield from use_no_keyring()
+
+
+def test_the_keyring_warning_in_preferences_is_japanese(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    qtbot: QtBot,
+    no_keyring: KeyringBackend,
+) -> None:
+    dialog = AccountsDialog()
+    qtbot.addWidget(dialog)
+    text = dialog.keyring_status.text()
+    assert "キーリング" in text and "AWS プロファイル" in text
+    assert not english_in(bare(text)), text
+
+
+class _Refused(FakeGenerator):
+    """Every image call is refused by IAM, as Bedrock says it."""
+
+    def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
+        exc = client_error("AccessDeniedException", ACCESS_DENIED)
+        raise translate(exc, model_id=MODEL, region=REGION, operation=IMAGE_OPERATION)
+
+
+def run(store: LocalImageStore, generator: FakeGenerator) -> tuple[RunResult, list[ev.Event]]:
+    """A real loop on the fakes, one prompt version of two attempts, its events kept to be
+    shown on the GUI thread afterwards."""
+    params = RunParams(prompt="a lighthouse", max_retry_attempts=2, max_prompt_revisions=0)
+    seen: list[ev.Event] = []
+    loop = ImageLoop(
+        params,
+        SPEC,
+        generator=generator,
+        chat=FakeChat(["NO", "NO"]),
+        store=store,
+        emit=seen.append,
+        rng=random.Random(7),
+    )
+    return loop.run(), seen
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["not-approved", "access-denied"])
+def test_a_runs_outcome_in_the_progress_panel_is_japanese(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    qtbot: QtBot,
+    tmp_path: Path,
+    refused: bool,
+) -> None:
+    result, events = run(LocalImageStore(tmp_path), _Refused() if refused else FakeGenerator())
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.begin()
+    for event in events:
+        panel.on_event(event)
+    english_first = panel.outcome_label.text()
+    panel.show_result(result)
+    text = panel.outcome_label.text()
+    assert text != english_first and result.message in english_first
+    if refused:
+        assert result.outcome is ev.Outcome.ERROR
+        assert MODEL in text and "アクセスが拒否されました" in text
+    else:
+        assert result.outcome is ev.Outcome.NOT_APPROVED
+        assert "画像 2 枚を保存しました" in text
+    assert not english_in(bare(text, ACCESS_DENIED, MODEL, REGION)), text
+    panel.show_details()
+    box = panel.findChild(QMessageBox, "errorBox")
+    assert box is not None
+    head = box.detailedText().splitlines()[:2]  # "Run <id>: <outcome>", then the message
+    assert head[1] == shown(result.words) and head[1] != result.message
+    box.close()

@@ -52,7 +52,9 @@ def write_checklist(
     if problem:
         raise ValidationError([Problem("prompt", short(params.prompt), problem)])
     judge = params.judge_model_id
-    key = checklist_cache.key_for(params.prompt, judge)
+    # Only the offline demo's credentials name an endpoint (its simulator).
+    simulated = getattr(credentials, "bedrock_endpoint_url", None) is not None
+    key = checklist_cache.key_for(params.prompt, judge, simulated=simulated)
     if use_cache:
         kept = checklist_cache.cached(key)
         if kept is not None:

@@ -28,9 +28,16 @@ MAX_CACHED = 10_000
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 
 
-def key_for(prompt: str, judge_model_id: str) -> str:
-    """The cache key of a checklist written by today's checklist request."""
-    return cache_key(prompt, judge_model_id, version=PROMPT_VERSION)
+SIMULATED = "simulated:"
+"""Prefixed to the model id of checklists the offline demo's simulator wrote: they are made
+up, and a real run of the same prompt must ask the real model, not reuse them."""
+
+
+def key_for(prompt: str, judge_model_id: str, *, simulated: bool) -> str:
+    """The cache key of a checklist written by today's checklist request, by a real model or
+    (``simulated``) by the demo's simulator."""
+    model = f"{SIMULATED}{judge_model_id}" if simulated else judge_model_id
+    return cache_key(prompt, model, version=PROMPT_VERSION)
 
 
 def _cache_path() -> Path:

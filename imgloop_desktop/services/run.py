@@ -208,7 +208,8 @@ def _run(
             clients.region,
         )
     origin = ChecklistOrigin.GIVEN
-    cache_key = checklist_cache.key_for(params.prompt, params.judge_model_id)
+    simulated = clients.endpoint_url is not None  # only the offline demo names an endpoint
+    cache_key = checklist_cache.key_for(params.prompt, params.judge_model_id, simulated=simulated)
     if params.uses_checklist and params.checklist is None:
         cached = checklist_cache.cached(cache_key)
         if cached is not None:

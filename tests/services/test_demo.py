@@ -17,6 +17,7 @@ from imgloop_desktop.core.events import Outcome
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers.session import make_clients
+from imgloop_desktop.services.credentials import DefaultChain
 from imgloop_desktop.services.demo import DemoBackend, SimScript
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.run import close_clients, execute
@@ -26,6 +27,7 @@ from imgloop_desktop.simulator.demo import (
     DemoCredentials,
     demo_script,
 )
+from imgloop_desktop.simulator.server import BedrockSimulator
 from imgloop_desktop.storage.export.png_meta import read_text_chunks
 
 # The command's example event (cli.main.EXAMPLE_EVENT), the demo's own story.
@@ -151,3 +153,15 @@ def test_demo_images_and_their_exported_copies_say_they_are_simulated(
         assert "stability.sd3-5-large" in chunks["parameters"]
         assert chunks["Software"] == stored["Software"]
         assert chunks["Description"] == stored["Description"]
+
+
+def test_a_demo_checklist_is_never_served_to_a_real_run(
+    demo: tuple[DemoBackend, DemoCredentials], bedrock_sim: BedrockSimulator
+) -> None:
+    """The demo's simulator made its checklist up: a run of the same prompt on a real
+    account (here the loopback Bedrock the tests call real) asks the real model."""
+    _backend, credentials = demo
+    _run(credentials)
+    with execute(DEMO_RUN.with_changes(max_retry_attempts=1), credentials=DefaultChain()) as run:
+        assert run.result.outcome is not None
+    assert bedrock_sim.count("checklist") == 1

@@ -25,7 +25,8 @@ from typing import Literal, get_args
 
 from imgloop_desktop.core import jsonsafe, jsonshape
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.param_values import short, text_problem
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.core.param_values import ONE_OF, Words, problem, says, short, text_words
 from imgloop_desktop.core.text_limits import bounded, encodable
 
 Kind = Literal["subject", "count", "attribute", "relation", "text", "style", "composition", "other"]
@@ -48,11 +49,22 @@ MAX_EVIDENCE_CHARS = 500
 MAX_CHECKLIST_BYTES = 256 * 1024
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-ID_ALLOWED = f"1-{MAX_ID_CHARS} letters, digits, '_', '.' or '-', starting with a letter or digit"
-TEXT_ALLOWED = (
-    f"text of 1-{MAX_TEXT_CHARS} characters, not only spaces, without NUL characters or "
-    "lone UTF-16 surrogates"
+ID_ALLOWED = says(
+    QT_TRANSLATE_NOOP(
+        "Validation",
+        "1-{most} letters, digits, '_', '.' or '-', starting with a letter or digit",
+    ),
+    most=MAX_ID_CHARS,
 )
+TEXT_ALLOWED = says(
+    QT_TRANSLATE_NOOP(
+        "Validation",
+        "text of 1-{most} characters, not only spaces, without NUL characters or "
+        "lone UTF-16 surrogates",
+    ),
+    most=MAX_TEXT_CHARS,
+)
+ITEMS = QT_TRANSLATE_NOOP("Validation", "a list of 1-{most} items")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\t\v\f\x85\u2028\u2029]+\s*")
 
 
@@ -61,15 +73,15 @@ def clean_text(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text).strip()
 
 
-def id_problem(value: str) -> str | None:
+def id_problem(value: str) -> Phrase | None:
     """Why ``value`` cannot be an item's id, or None."""
     if len(value) > MAX_ID_CHARS or not _ID_RE.fullmatch(value):
         return ID_ALLOWED
     return None
 
 
-def _text_rule(value: str) -> str | None:
-    if (why := text_problem(value)) is not None:
+def _text_rule(value: str) -> Phrase | None:
+    if (why := text_words(value)) is not None:
         return why
     if not value.strip():
         return TEXT_ALLOWED
@@ -109,32 +121,40 @@ def checklist_problems(items: Sequence[object], name: str = "checklist") -> list
     """
     problems: list[Problem] = []
     if not isinstance(items, Sequence) or isinstance(items, str):
-        return [Problem(name, short(items), f"a list of 1-{MAX_ITEMS} items")]
+        return [Problem.of(name, short(items), ITEMS, most=MAX_ITEMS)]
     if not 1 <= len(items) <= MAX_ITEMS:
-        return [Problem(name, short(list(items)), f"a list of 1-{MAX_ITEMS} items")]
+        return [Problem.of(name, short(list(items)), ITEMS, most=MAX_ITEMS)]
     good: list[ChecklistItem] = []
     for i, item in enumerate(items):
         where = f"{name}[{i}]"
         if not isinstance(item, ChecklistItem):
-            problems.append(Problem(where, short(item), "a checklist item"))
+            problems.append(
+                Problem.of(where, short(item), QT_TRANSLATE_NOOP("Validation", "a checklist item"))
+            )
             continue
         before = len(problems)
         if not isinstance(item.id, str) or id_problem(item.id):
-            problems.append(Problem(f"{where}.id", short(item.id), ID_ALLOWED))
+            problems.append(problem(f"{where}.id", short(item.id), ID_ALLOWED))
         if not isinstance(item.text, str) or _text_rule(item.text):
             why = _text_rule(item.text) if isinstance(item.text, str) else None
-            problems.append(Problem(f"{where}.text", short(item.text), why or TEXT_ALLOWED))
+            problems.append(problem(f"{where}.text", short(item.text), why or TEXT_ALLOWED))
         elif len(item.text) > MAX_TEXT_CHARS:
-            problems.append(Problem(f"{where}.text", short(item.text), TEXT_ALLOWED))
+            problems.append(problem(f"{where}.text", short(item.text), TEXT_ALLOWED))
         if not isinstance(item.must, bool):
-            problems.append(Problem(f"{where}.must", short(item.must), "true or false"))
+            problems.append(problem(f"{where}.must", short(item.must), jsonshape.TRUE_OR_FALSE))
         if item.kind not in KINDS:
             problems.append(
-                Problem(f"{where}.kind", short(item.kind), "one of " + ", ".join(KINDS))
+                Problem.of(f"{where}.kind", short(item.kind), ONE_OF, choices=", ".join(KINDS))
             )
         deps = item.depends_on
         if not isinstance(deps, tuple) or not all(isinstance(d, str) for d in deps):
-            problems.append(Problem(f"{where}.depends_on", short(deps), "a list of item ids"))
+            problems.append(
+                Problem.of(
+                    f"{where}.depends_on",
+                    short(deps),
+                    QT_TRANSLATE_NOOP("Validation", "a list of item ids"),
+                )
+            )
         if len(problems) == before:
             good.append(item)
     if problems:
@@ -142,10 +162,13 @@ def checklist_problems(items: Sequence[object], name: str = "checklist") -> list
     problems.extend(_relation_problems(good, name))
     if not any(item.must for item in good):
         problems.append(
-            Problem(
+            Problem.of(
                 name,
                 short(list(items)),
-                "at least one item with must true (with none, every image would be approved)",
+                QT_TRANSLATE_NOOP(
+                    "Validation",
+                    "at least one item with must true (with none, every image would be approved)",
+                ),
             )
         )
     return problems
@@ -158,10 +181,11 @@ def _relation_problems(items: Sequence[ChecklistItem], name: str) -> list[Proble
     for i, item in enumerate(items):
         if item.id in first:
             problems.append(
-                Problem(
+                Problem.of(
                     f"{name}[{i}].id",
                     short(item.id),
-                    f"an id no other item has ({name}[{first[item.id]}] has it too)",
+                    QT_TRANSLATE_NOOP("Validation", "an id no other item has ({other} has it too)"),
+                    other=f"{name}[{first[item.id]}]",
                 )
             )
         else:
@@ -170,14 +194,19 @@ def _relation_problems(items: Sequence[ChecklistItem], name: str) -> list[Proble
         for dep in item.depends_on:
             if dep == item.id:
                 problems.append(
-                    Problem(f"{name}[{i}].depends_on", short(dep), "ids of other items")
+                    Problem.of(
+                        f"{name}[{i}].depends_on",
+                        short(dep),
+                        QT_TRANSLATE_NOOP("Validation", "ids of other items"),
+                    )
                 )
             elif dep not in first:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         f"{name}[{i}].depends_on",
                         short(dep),
-                        "ids of items in this checklist (" + _id_list(first) + ")",
+                        QT_TRANSLATE_NOOP("Validation", "ids of items in this checklist ({ids})"),
+                        ids=_id_list(first),
                     )
                 )
     if problems:
@@ -186,10 +215,13 @@ def _relation_problems(items: Sequence[ChecklistItem], name: str) -> list[Proble
     if cycle:
         i = first[cycle[0]]
         problems.append(
-            Problem(
+            Problem.of(
                 f"{name}[{i}].depends_on",
                 short(", ".join(items[i].depends_on)),
-                "dependencies that never lead back to the item itself (" + " -> ".join(cycle) + ")",
+                QT_TRANSLATE_NOOP(
+                    "Validation", "dependencies that never lead back to the item itself ({cycle})"
+                ),
+                cycle=" -> ".join(cycle),
             )
         )
     return problems
@@ -258,19 +290,22 @@ def dependency_order(items: Sequence[ChecklistItem]) -> list[ChecklistItem]:
     return out
 
 
+_MUST_WORDS: Words = says(
+    QT_TRANSLATE_NOOP("Validation", "true (the image must show it) or false (should)")
+)
 _ITEM_SHAPE = jsonshape.Obj(
     {
         "text": jsonshape.Str(
             non_empty=True, max_len=MAX_TEXT_CHARS, rule=_text_rule, allowed=TEXT_ALLOWED
         ),
-        "must": jsonshape.Bool(allowed="true (the image must show it) or false (should)"),
+        "must": jsonshape.Bool(allowed=_MUST_WORDS),
         "id": jsonshape.Opt(jsonshape.Str(rule=id_problem, allowed=ID_ALLOWED)),
         "kind": jsonshape.Opt(jsonshape.Str(choices=KINDS)),
         "depends_on": jsonshape.Opt(
             jsonshape.Arr(
-                jsonshape.Str(allowed="an item's id"),
+                jsonshape.Str(allowed=says(QT_TRANSLATE_NOOP("Validation", "an item's id"))),
                 max_items=MAX_ITEMS,
-                allowed="a list of other items' ids",
+                allowed=says(QT_TRANSLATE_NOOP("Validation", "a list of other items' ids")),
             )
         ),
     },
@@ -281,7 +316,13 @@ _CHECKLIST_SHAPE = jsonshape.Arr(
     _ITEM_SHAPE,
     min_items=1,
     max_items=MAX_ITEMS,
-    allowed=f"a list of 1-{MAX_ITEMS} items, each {{text, must}} (optionally id, kind, depends_on)",
+    allowed=says(
+        QT_TRANSLATE_NOOP(
+            "Validation", "a list of 1-{most} items, each {item} (optionally id, kind, depends_on)"
+        ),
+        most=MAX_ITEMS,
+        item="{text, must}",
+    ),
 )
 
 
@@ -339,7 +380,14 @@ class Checklist:
             value = jsonsafe.loads(data, what="this one", max_bytes=MAX_CHECKLIST_BYTES)
         except jsonsafe.JsonLimitError as exc:
             raise ValidationError(
-                [Problem(name, f"<{type(data).__name__}>", f"a JSON list of items; {exc}")]
+                [
+                    Problem.of(
+                        name,
+                        f"<{type(data).__name__}>",
+                        QT_TRANSLATE_NOOP("Validation", "a JSON list of items; {reason}"),
+                        reason=str(exc),
+                    )
+                ]
             ) from exc
         return cls.from_json(value, name=name)
 
@@ -499,7 +547,7 @@ _VERDICTS_SHAPE = jsonshape.Obj(
                 {
                     "id": jsonshape.Str(rule=id_problem, allowed=ID_ALLOWED),
                     "result": jsonshape.Str(choices=RESULTS),
-                    "evidence": jsonshape.Opt(jsonshape.Str(rule=text_problem)),
+                    "evidence": jsonshape.Opt(jsonshape.Str(rule=text_words)),
                 }
             ),
             max_items=MAX_ITEMS,

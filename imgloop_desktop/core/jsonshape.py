@@ -15,7 +15,9 @@ a number; a value shown in a problem is short and printable (``param_values.shor
 
 How a problem is worded belongs to its audience: ``Plain`` says "a whole number from 0 to
 9" and names fields ``manifest.sessions[0].seed``; the simulator words the same findings as
-Bedrock's schema validator does. Both see the same ``Issue``.
+Bedrock's schema validator does. Both see the same ``Issue``. A shape's words are a Phrase
+(``param_values.says``) so the window shows them translated; words given as plain text
+(a stored file's reader) stay as they are.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from imgloop_desktop.core.errors import Problem
-from imgloop_desktop.core.param_values import field_name, short
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.param_values import ONE_OF, Words, field_name, says, short
+from imgloop_desktop.core.param_values import problem as said
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
-Rule = Callable[[str], str | None]
+Rule = Callable[[str], Words | None]
 """Why a string that has the right shape is still not allowed, or None when it is."""
 
 
@@ -42,6 +46,30 @@ class _Missing:
 
 
 MISSING: object = _Missing()
+
+ANY_VALUE = says(QT_TRANSLATE_NOOP("Validation", "any value"))
+NOT_KNOWN = QT_TRANSLATE_NOOP("Validation", "not a known parameter")
+A_STRING = says(QT_TRANSLATE_NOOP("Validation", "a string"))
+TRUE_OR_FALSE = says(QT_TRANSLATE_NOOP("Validation", "true or false"))
+A_LIST = says(QT_TRANSLATE_NOOP("Validation", "a list"))
+AN_OBJECT = says(QT_TRANSLATE_NOOP("Validation", "a JSON object"))
+OR_NULL = QT_TRANSLATE_NOOP("Validation", "{shape} or null")
+NOUNS = {
+    "a whole number": QT_TRANSLATE_NOOP("Validation", "a whole number"),
+    "a number": QT_TRANSLATE_NOOP("Validation", "a number"),
+}
+FROM_TO = {
+    "a whole number": QT_TRANSLATE_NOOP("Validation", "a whole number from {low} to {high}"),
+    "a number": QT_TRANSLATE_NOOP("Validation", "a number from {low} to {high}"),
+}
+AT_LEAST = {
+    "a whole number": QT_TRANSLATE_NOOP("Validation", "a whole number of at least {low}"),
+    "a number": QT_TRANSLATE_NOOP("Validation", "a number of at least {low}"),
+}
+AT_MOST = {
+    "a whole number": QT_TRANSLATE_NOOP("Validation", "a whole number of at most {high}"),
+    "a number": QT_TRANSLATE_NOOP("Validation", "a number of at most {high}"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,9 +84,14 @@ class Issue:
     kind: str
     path: Path
     value: object
-    allowed: str
+    words: Words
     shape: Shape
     limit: float | None = None
+
+    @property
+    def allowed(self) -> str:
+        """The words in English."""
+        return str(self.words)
 
 
 class Wording(Protocol):
@@ -94,15 +127,15 @@ class Plain:
     def problem(self, issue: Issue) -> Problem:
         if issue.kind == "unknown":
             hidden = f"<{type(issue.value).__name__} hidden>"
-            return Problem(self.field(issue.path), hidden, "not a known parameter")
+            return Problem.of(self.field(issue.path), hidden, NOT_KNOWN)
         value = "<missing>" if issue.value is MISSING else short(issue.value)
-        return Problem(self.field(issue.path), value, issue.allowed)
+        return said(self.field(issue.path), value, issue.words)
 
 
 class Shape:
     """What a JSON value may be. ``allowed`` is the plain wording of it."""
 
-    allowed: str = "any value"
+    allowed: Words = ANY_VALUE
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
         """Append to ``out`` every issue of ``value`` at ``path``; the first per value."""
@@ -112,7 +145,7 @@ class Shape:
 class AnyValue(Shape):
     """Anything at all (a part read elsewhere, or not read)."""
 
-    allowed: str = "any value"
+    allowed: Words = ANY_VALUE
 
 
 def _type(shape: Shape, value: object, path: Path, out: list[Issue]) -> None:
@@ -128,13 +161,13 @@ class Str(Shape):
     non_empty: bool = False
     choices: tuple[str, ...] | None = None
     rule: Rule | None = None
-    allowed: str = ""
+    allowed: Words = ""
 
     def __post_init__(self) -> None:
         if not self.allowed:
-            text = "a string"
+            text = A_STRING
             if self.choices is not None:
-                text = "one of " + ", ".join(self.choices)
+                text = says(ONE_OF, choices=", ".join(self.choices))
             object.__setattr__(self, "allowed", text)
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
@@ -153,14 +186,14 @@ class Str(Shape):
             out.append(Issue("rule", path, value, why, self))
 
 
-def _range_words(noun: str, lo: float | None, hi: float | None) -> str:
+def _range_words(noun: str, lo: float | None, hi: float | None) -> Words:
     if lo is not None and hi is not None:
-        return f"{noun} from {lo} to {hi}"
+        return says(FROM_TO[noun], low=lo, high=hi)
     if lo is not None:
-        return f"{noun} of at least {lo}"
+        return says(AT_LEAST[noun], low=lo)
     if hi is not None:
-        return f"{noun} of at most {hi}"
-    return noun
+        return says(AT_MOST[noun], high=hi)
+    return says(NOUNS[noun])
 
 
 def _range(value: float, lo: float | None, hi: float | None) -> tuple[str, float]:
@@ -179,7 +212,7 @@ class Int(Shape):
     lo: int | None = None
     hi: int | None = None
     whole_floats: bool = False
-    allowed: str = ""
+    allowed: Words = ""
 
     def __post_init__(self) -> None:
         if not self.allowed:
@@ -206,7 +239,7 @@ class Num(Shape):
     lo: float | None = None
     hi: float | None = None
     finite: bool = True
-    allowed: str = ""
+    allowed: Words = ""
 
     def __post_init__(self) -> None:
         if not self.allowed:
@@ -233,7 +266,7 @@ class Num(Shape):
 class Bool(Shape):
     """true or false; never 0 or 1."""
 
-    allowed: str = "true or false"
+    allowed: Words = TRUE_OR_FALSE
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
         if not isinstance(value, bool):
@@ -245,11 +278,11 @@ class OneOf(Shape):
     """One of a few JSON scalars, compared with their type (``True`` is not ``1``)."""
 
     choices: tuple[object, ...]
-    allowed: str
+    allowed: Words
 
-    def __init__(self, *choices: object, allowed: str = "") -> None:
+    def __init__(self, *choices: object, allowed: Words = "") -> None:
         object.__setattr__(self, "choices", choices)
-        words = allowed or "one of " + ", ".join(str(c) for c in choices)
+        words = allowed or says(ONE_OF, choices=", ".join(str(c) for c in choices))
         object.__setattr__(self, "allowed", words)
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
@@ -262,11 +295,11 @@ class OrNull(Shape):
     """``shape`` or JSON null."""
 
     shape: Shape
-    allowed: str = ""
+    allowed: Words = ""
 
     def __post_init__(self) -> None:
         if not self.allowed:
-            object.__setattr__(self, "allowed", f"{self.shape.allowed} or null")
+            object.__setattr__(self, "allowed", says(OR_NULL, shape=self.shape.allowed))
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
         if value is None:
@@ -275,10 +308,8 @@ class OrNull(Shape):
         self.shape.walk(value, path, found)
         # The inner shape's issues, worded with "or null" where they name its type.
         for issue in found:
-            allowed = self.allowed if issue.allowed == self.shape.allowed else issue.allowed
-            out.append(
-                Issue(issue.kind, issue.path, issue.value, allowed, issue.shape, issue.limit)
-            )
+            words = self.allowed if issue.words == self.shape.allowed else issue.words
+            out.append(Issue(issue.kind, issue.path, issue.value, words, issue.shape, issue.limit))
 
 
 @dataclass(frozen=True)
@@ -286,7 +317,7 @@ class Opt(Shape):
     """An object's key that may be left out (then it is not checked at all)."""
 
     shape: Shape
-    allowed: str = field(init=False, default="")
+    allowed: Words = field(init=False, default="")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allowed", self.shape.allowed)
@@ -302,7 +333,7 @@ class Arr(Shape):
     item: Shape = field(default_factory=AnyValue)
     min_items: int | None = None
     max_items: int | None = None
-    allowed: str = "a list"
+    allowed: Words = A_LIST
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
         if not isinstance(value, list):
@@ -332,7 +363,7 @@ class Obj(Shape):
     fields: Mapping[str, Shape] = field(default_factory=dict)
     extra: bool = True
     value_order: bool = False
-    allowed: str = "a JSON object"
+    allowed: Words = AN_OBJECT
 
     def walk(self, value: object, path: Path, out: list[Issue]) -> None:
         if not isinstance(value, dict):

@@ -20,7 +20,15 @@ from dataclasses import Field, dataclass, field, fields
 from typing import Any, TypeVar
 
 from imgloop_desktop.core.checklist import Checklist
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.core.param_values import (
+    OFF_OR_RANGE,
+    ONE_OF,
+    RANGE,
+    RANGE_NOTE,
+    Words,
+    says,
+)
 
 T = TypeVar("T")
 
@@ -57,7 +65,8 @@ class Bounds:
     """A number range; ``off`` is one more value outside it that means "not used".
 
     The message is written from the numbers themselves, so the range a person reads is the
-    range the validator checks and the spin box holds.
+    range the validator checks and the spin box holds. ``note`` and ``off_means`` are
+    marked ``QT_TRANSLATE_NOOP("Validation", ...)`` (``core.param_values``).
     """
 
     low: float
@@ -70,11 +79,19 @@ class Bounds:
         return value == self.off or self.low <= value <= self.high
 
     @property
-    def allowed(self) -> str:
-        text = f"{self.low}-{self.high}" + (f" {self.note}" if self.note else "")
+    def words(self) -> Phrase:
+        """What the range allows, in the validator's words (values apart)."""
+        if self.note:
+            text = says(RANGE_NOTE, low=self.low, high=self.high, note=says(self.note))
+        else:
+            text = says(RANGE, low=self.low, high=self.high)
         if self.off is not None:
-            return f"{self.off} ({self.off_means}) or {text}"
+            return says(OFF_OR_RANGE, off=self.off, off_means=says(self.off_means), range=text)
         return text
+
+    @property
+    def allowed(self) -> str:
+        return str(self.words)
 
     @property
     def spin_range(self) -> tuple[float, float]:
@@ -89,12 +106,12 @@ class Rule:
     bucket name has several rules); without it the problem is ``allowed``. With
     ``only_when`` the rule applies only while that boolean field is on."""
 
-    allowed: str
+    allowed: Words
     ok: Callable[[Any], bool] = lambda _value: True
-    why: Callable[[Any], str | None] | None = None
+    why: Callable[[Any], Words | None] | None = None
     only_when: str = ""
 
-    def problem(self, value: Any) -> str | None:
+    def problem(self, value: Any) -> Words | None:
         if self.why is not None:
             return self.why(value)
         return None if self.ok(value) else self.allowed
@@ -132,22 +149,27 @@ class Declared:
 
     @property
     def allowed(self) -> str:
-        """What the field allows without the model, in the validator's words."""
+        """What the field allows without the model, in the validator's words (English)."""
+        return str(self.words)
+
+    @property
+    def words(self) -> Words:
+        """What the field allows without the model, values apart (shown translated)."""
         if self.bounds is not None:
-            return self.bounds.allowed
+            return self.bounds.words
         if self.choices:
-            return "one of " + ", ".join(self.choices)
+            return says(ONE_OF, choices=", ".join(self.choices))
         return self.rule.allowed if self.rule is not None else ""
 
-    def problem(self, value: Any) -> str | None:
+    def problem(self, value: Any) -> Words | None:
         """Why ``value`` is refused by the rules declared here (not the model's), or None.
         None is "unset" (the field's type allows it, or the dataclass would not hold it)."""
         if value is None:
             return None
         if self.bounds is not None and not self.bounds.allows(value):
-            return self.bounds.allowed
+            return self.bounds.words
         if self.choices and value not in self.choices:
-            return self.allowed
+            return self.words
         return self.rule.problem(value) if self.rule is not None else None
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from imgloop_desktop.core import jsonsafe, jsonshape
+from imgloop_desktop.core import param_values as words
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
@@ -31,14 +32,17 @@ from imgloop_desktop.core.param_decl import (
     declared_fields,
     param,
 )
-from imgloop_desktop.core.param_values import TEXT_ALLOWED as TEXT_ALLOWED
 from imgloop_desktop.core.param_values import (
-    TYPE_WORDS,
+    A_TYPE,
+    OR_UNSET,
     coerce,
     has_control,
+    problem,
+    says,
     short,
-    text_problem,
+    text_words,
 )
+from imgloop_desktop.core.param_values import TEXT_ALLOWED as TEXT_ALLOWED
 from imgloop_desktop.core.param_values import bucket_problem as bucket_problem
 from imgloop_desktop.core.protocols import InferenceSettings
 
@@ -78,7 +82,7 @@ MAX_OUTPUT_DIR_CHARS = 4096
 # AWS region names: us-east-1, eu-central-2, us-gov-west-1, us-isob-east-1, ...
 # Used with fullmatch: "$" would let a trailing newline through, "\d" non-ASCII digits.
 REGION_RE = re.compile(r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}")
-REGION_ALLOWED = "a region name like us-east-1, or empty for the profile's region"
+REGION_ALLOWED = says(words.REGION_WORDS)
 # An event is a flat object of ~30 short fields, the longest a prompt of at most 10,000
 # characters (40 KB as UTF-8); 1 MiB leaves room for any formatting and stops a file that is
 # plainly not an event (or a device) before it is parsed. Any nesting at all is already a
@@ -110,39 +114,25 @@ def _prefix_ok(prefix: str) -> bool:
 
 
 JUDGE_MODES = ("verdict", "checklist")
-CHECKLIST_ALLOWED = (
-    'a list of {text, must} items (used with judge_mode "checklist"), or unset to have the '
-    "judge model write one"
-)
-
-MODEL_ID_ALLOWED = (
-    f"a Bedrock model id, inference profile id or ARN: at most {MAX_MODEL_ID_CHARS} "
-    "characters, no spaces or control characters"
-)
-BUCKET_ALLOWED = "an S3 bucket name (checked only when S3 is on)"
-PREFIX_ALLOWED = "a key prefix without a leading '/', '..' or control characters, at most 900 bytes"
-OUTPUT_DIR_ALLOWED = (
-    f"a folder path without control characters, at most {MAX_OUTPUT_DIR_CHARS} characters "
-    "(empty for the app's images folder)"
-)
+# The validator's words are declared in core.param_values (their own catalogue).
+CHECKLIST_ALLOWED = says(words.CHECKLIST_WORDS, item="{text, must}")
+MODEL_ID_ALLOWED = says(words.MODEL_ID_WORDS, most=MAX_MODEL_ID_CHARS)
+BUCKET_ALLOWED = says(words.BUCKET_WORDS)
+PREFIX_ALLOWED = says(words.PREFIX_WORDS)
+OUTPUT_DIR_ALLOWED = says(words.OUTPUT_DIR_WORDS, most=MAX_OUTPUT_DIR_CHARS)
 SIZE_FIELD = "titan_img_width x titan_img_height"
 """The problem name of width and height together: a model allows sizes, not sides."""
 
 # The sides any image model in the catalog makes (Titan and Nova Canvas: 320-4096); a size
 # inside them that the chosen model does not make is mapped to its nearest one.
-_SIDE = Bounds(320, 4096, "pixels")
+_SIDE = Bounds(320, 4096, words.PIXELS)
 # The seed's Titan took at most 5 images per call; models with one image per call make that
 # many calls at once, so the number means the same on every model.
 MAX_IMAGES_PER_ATTEMPT = 5
 _TEMPERATURE = Bounds(0.0, 1.0)
 _TOP_P = Bounds(0.0, 1.0)
-_TOP_K = Bounds(0, MAX_TOP_K, "(Anthropic's documented range; 0 lets the model choose)")
-_MAX_TOKENS = Bounds(
-    1,
-    MAX_OUTPUT_TOKENS,
-    "tokens (the largest output of the catalog's judge models; "
-    "a model with a lower ceiling refuses more itself)",
-)
+_TOP_K = Bounds(0, MAX_TOP_K, words.TOP_K_NOTE)
+_MAX_TOKENS = Bounds(1, MAX_OUTPUT_TOKENS, words.MAX_TOKENS_NOTE)
 
 
 # The judge's and the reviser's sampling settings are the seed's two sets of the same four
@@ -245,7 +235,7 @@ class RunParams:
         section=Section.LIMITS,
         row=0,
         tier=Tier.ESSENTIAL,
-        bounds=Bounds(1, MAX_RETRY_ATTEMPTS, "generations per prompt version"),
+        bounds=Bounds(1, MAX_RETRY_ATTEMPTS, words.ATTEMPTS_NOTE),
     )
     max_prompt_revisions: int = param(
         3,
@@ -256,7 +246,7 @@ class RunParams:
         section=Section.LIMITS,
         row=1,
         tier=Tier.ESSENTIAL,
-        bounds=Bounds(0, MAX_PROMPT_REVISIONS, "revisions of the prompt"),
+        bounds=Bounds(0, MAX_PROMPT_REVISIONS, words.REVISIONS_NOTE),
     )
     output_s3_bucket_name: str = param(
         "",
@@ -338,7 +328,7 @@ class RunParams:
         ),
         section=Section.IMAGE,
         row=3,
-        bounds=Bounds(1, MAX_IMAGES_PER_ATTEMPT, "images (the seed's Titan maximum)"),
+        bounds=Bounds(1, MAX_IMAGES_PER_ATTEMPT, words.IMAGES_NOTE),
     )
     titan_img_seed: int = param(
         0,
@@ -464,7 +454,7 @@ class RunParams:
         section=Section.LIMITS,
         row=2,
         ours=True,
-        bounds=Bounds(1, MAX_IN_FLIGHT, "candidates generated or judged at once"),
+        bounds=Bounds(1, MAX_IN_FLIGHT, words.IN_FLIGHT_NOTE),
     )
     speculative_next: bool = param(
         False,
@@ -488,7 +478,7 @@ class RunParams:
         section=Section.LIMITS,
         row=5,
         ours=True,
-        bounds=Bounds(0.01, MAX_COST_USD, "US dollars", off=0, off_means="no cap"),
+        bounds=Bounds(0.01, MAX_COST_USD, words.US_DOLLARS, off=0, off_means=words.NO_CAP),
         step=0.5,
         decimals=2,
         special=QT_TRANSLATE_NOOP("Params", "0 = no cap"),
@@ -503,7 +493,7 @@ class RunParams:
         row=4,
         ours=True,
         bounds=Bounds(
-            MIN_JUDGE_SIDE, MAX_JUDGE_SIDE, "pixels", off=0, off_means="send the full image"
+            MIN_JUDGE_SIDE, MAX_JUDGE_SIDE, words.PIXELS, off=0, off_means=words.FULL_IMAGE
         ),
         step=64,
         special=QT_TRANSLATE_NOOP("Params", "0 = full image"),
@@ -585,11 +575,11 @@ class RunParams:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise ValidationError(
-                [Problem("event file", short(str(path)), f"a readable file ({reason})")]
+                [Problem.of("event file", short(str(path)), words.READABLE_FILE, reason=reason)]
             ) from exc
         except ValueError as exc:  # open() refuses a path holding NUL
             raise ValidationError(
-                [Problem("event file", short(str(path)), "a file path without NUL characters")]
+                [Problem.of("event file", short(str(path)), words.NO_NUL_PATH)]
             ) from exc
 
     @classmethod
@@ -620,12 +610,16 @@ class RunParams:
                 data, what="this one", max_bytes=MAX_EVENT_BYTES, max_depth=MAX_EVENT_DEPTH
             )
         except jsonsafe.JsonLimitError as exc:
-            allowed = (
-                f"a JSON object of at most {MAX_EVENT_BYTES:,} bytes of UTF-8, nested at most "
-                f"{MAX_EVENT_DEPTH} levels, with whole numbers of at most "
-                f"{jsonsafe.MAX_INT_DIGITS} digits and finite numbers; {exc}"
+            limits = Problem.of(
+                field,
+                short(source_name),
+                words.EVENT_LIMITS,
+                bytes=f"{MAX_EVENT_BYTES:,}",
+                depth=MAX_EVENT_DEPTH,
+                digits=jsonsafe.MAX_INT_DIGITS,
+                reason=str(exc),
             )
-            raise ValidationError([Problem(field, short(source_name), allowed)]) from exc
+            raise ValidationError([limits]) from exc
         return cls.from_event(event)
 
     def save(self, path: Path) -> None:
@@ -640,15 +634,13 @@ def read_event_bytes(stream: IO[bytes] | IO[str], source_name: str, *, field: st
     try:
         data = stream.read(MAX_EVENT_BYTES + 1)
     except UnicodeDecodeError as exc:  # a text stream (stdin replaced in-process)
-        raise ValidationError([Problem(field, short(source_name), "UTF-8 text")]) from exc
+        raise ValidationError([Problem.of(field, short(source_name), words.UTF8_TEXT)]) from exc
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > MAX_EVENT_BYTES:
         raise ValidationError(
             [
-                Problem(
-                    field,
-                    short(source_name),
-                    f"an event of at most {MAX_EVENT_BYTES:,} bytes (this one is longer)",
+                Problem.of(
+                    field, short(source_name), words.EVENT_TOO_LONG, bytes=f"{MAX_EVENT_BYTES:,}"
                 )
             ]
         )
@@ -670,14 +662,15 @@ def _event_shape(f: ParamField) -> jsonshape.Shape:
     expected = f.type
     if expected is Checklist:  # its items are checked by Checklist.from_json
         return jsonshape.OrNull(jsonshape.AnyValue(), CHECKLIST_ALLOWED)
+    a_type = says(A_TYPE[expected])
     if f.unsettable:
-        inner = _plain_shape(expected, f"a {TYPE_WORDS[expected]}")
-        allowed = f'a {TYPE_WORDS[expected]}, or "{UNSET}" (or null) to leave it out'
+        inner = _plain_shape(expected, a_type)
+        allowed = says(OR_UNSET, type=a_type, unset=UNSET)
         return jsonshape.OrNull(inner, allowed)  # "unset" is read as null before the check
-    return _plain_shape(expected, f"a {TYPE_WORDS[expected]}")
+    return _plain_shape(expected, a_type)
 
 
-def _plain_shape(expected: type, allowed: str) -> jsonshape.Shape:
+def _plain_shape(expected: type, allowed: words.Words) -> jsonshape.Shape:
     if expected is bool:
         return jsonshape.Bool(allowed=allowed)
     if expected is int:
@@ -685,7 +678,7 @@ def _plain_shape(expected: type, allowed: str) -> jsonshape.Shape:
     if expected is float:
         return jsonshape.Num(allowed=allowed)
     # Text no file, database or terminal can take is refused at loading already.
-    return jsonshape.Str(rule=text_problem, allowed=allowed)
+    return jsonshape.Str(rule=text_words, allowed=allowed)
 
 
 _EVENT_SHAPE = jsonshape.Obj(
@@ -707,10 +700,8 @@ def model_limits(spec: ImageModelSpec) -> dict[str, tuple[float, float] | None]:
     }
 
 
-_MODEL_LIMIT_WORDS = {
-    "titan_img_cfg_scale": "{low:g}-{high:g} for {name}",
-    "titan_img_seed": "{low:.0f}-{high:.0f} (0 picks a random seed)",
-}
+_MODEL_LIMIT_WORDS = {"titan_img_cfg_scale": words.CFG_WORDS, "titan_img_seed": words.SEED_WORDS}
+_MODEL_LIMIT_FORMAT = {"titan_img_cfg_scale": "{:g}", "titan_img_seed": "{:.0f}"}
 
 
 def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
@@ -726,40 +717,48 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
         value = getattr(params, f.name)
         # Text no file, database or terminal can take is refused first; the field's other
         # rules then see only text that can be kept and printed.
-        problem = text_problem(value) if isinstance(value, str) else None
-        if problem is None:
+        why: words.Words | None = text_words(value) if isinstance(value, str) else None
+        if why is None:
             rule = f.declared.rule
             if rule is not None and rule.only_when and not getattr(params, rule.only_when):
                 continue
-            problem = f.declared.problem(value)
-        if problem:
-            p.append(Problem(f.name, short(value), problem))
+            why = f.declared.problem(value)
+        if why:
+            p.append(problem(f.name, short(value), why))
 
     # Rules that depend on the model; each field declares them in words (``model_rule``).
     prompt_len = len(params.prompt)
     if not (1 <= prompt_len <= spec.prompt_max_chars and params.prompt.strip()):
         p.append(
-            Problem(
+            Problem.of(
                 "prompt",
                 short(params.prompt),
-                f"1-{spec.prompt_max_chars} characters for {spec.name} "
-                f"(this one has {prompt_len:,})",
+                words.PROMPT_WORDS,
+                most=spec.prompt_max_chars,
+                model=spec.name,
+                count=f"{prompt_len:,}",
             )
         )
     if params.checklist is not None and not params.uses_checklist:
         p.append(
-            Problem(
-                "checklist",
-                f"{len(params.checklist.items)} item(s)",
-                'unset while judge_mode is "verdict" (a checklist is used only with '
-                'judge_mode "checklist")',
+            Problem.of(
+                "checklist", f"{len(params.checklist.items)} item(s)", words.CHECKLIST_UNUSED
             )
         )
     for name, bounds in model_limits(spec).items():
         value = getattr(params, name)
         if bounds is not None and not bounds[0] <= value <= bounds[1]:
-            words = _MODEL_LIMIT_WORDS[name].format(low=bounds[0], high=bounds[1], name=spec.name)
-            p.append(Problem(name, short(value), words))
+            low, high = (_MODEL_LIMIT_FORMAT[name].format(b) for b in bounds)
+            p.append(
+                Problem.of(
+                    name,
+                    short(value),
+                    _MODEL_LIMIT_WORDS[name],
+                    low=low,
+                    high=high,
+                    model=spec.name,
+                )
+            )
     return p
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 
 from imgloop_desktop.core.cost import (
     QUALITIES,
-    SCOPE_ALLOWED,
     ZERO,
     ImagePrice,
     ImageTier,
@@ -19,7 +18,8 @@ from imgloop_desktop.core.cost import (
     TextPrice,
 )
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.param_values import short
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.param_values import ONE_OF, Words, problem, says, short
 from imgloop_desktop.core.params import REGION_RE
 
 # -- the person's prices ----------------------------------------------------------------------
@@ -28,6 +28,20 @@ MAX_USD_PER_MTOK = Decimal(1000)
 MAX_USD_PER_IMAGE = Decimal(100)
 MAX_TIER_PIXELS = 100_000_000
 MAX_NOTE_CHARS = 500
+
+# What each value allows, in the validator's words (shown translated in Preferences).
+# core.cost's SCOPE_ALLOWED, marked here for the window's catalogue.
+_SCOPE = QT_TRANSLATE_NOOP(
+    "Validation",
+    '"" (every region and profile), "global" (the global. profile), "regional" (geographic '
+    "profiles like us. and eu., and calls in one region), or a region name like us-east-1",
+)
+_EITHER = QT_TRANSLATE_NOOP("Validation", "{first} or {second}")
+_AMOUNT = QT_TRANSLATE_NOOP(
+    "Validation", "an amount of US dollars from 0 to {most} {unit}, as a number or text"
+)
+_PER_MTOK = QT_TRANSLATE_NOOP("Validation", "per million tokens")
+_PER_IMAGE = QT_TRANSLATE_NOOP("Validation", "an image")
 OVERRIDE_SOURCE = "settings"
 _TEXT_KEYS = frozenset(
     {"kind", "model", "scope", "input", "output", "cache_write", "cache_read", "as_of", "note"}
@@ -106,8 +120,8 @@ class _OverrideReader:
         self.today = today
         self.problems: list[Problem] = []
 
-    def bad(self, where: str, value: object, allowed: str) -> None:
-        self.problems.append(Problem(where, short(value), allowed))
+    def bad(self, where: str, value: object, allowed: Words) -> None:
+        self.problems.append(problem(where, short(value), allowed))
 
     def rows(self, value: object) -> tuple[list[ImagePrice], list[TextPrice]]:
         images: list[ImagePrice] = []
@@ -115,13 +129,23 @@ class _OverrideReader:
         if value is None:
             return images, texts
         if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-            self.bad(self.field, value, "a list of price rows (or empty)")
+            self.bad(
+                self.field,
+                value,
+                says(QT_TRANSLATE_NOOP("Validation", "a list of price rows (or empty)")),
+            )
             return images, texts
         seen: dict[tuple[str, str, str], int] = {}
         for i, row in enumerate(value):
             where = f"{self.field}[{i}]"
             if not isinstance(row, Mapping):
-                self.bad(where, row, 'an object with "kind": "text" or "image"')
+                self.bad(
+                    where,
+                    row,
+                    says(
+                        QT_TRANSLATE_NOOP("Validation", 'an object with "kind": "text" or "image"')
+                    ),
+                )
                 continue
             kind = row.get("kind")
             if kind == "text":
@@ -129,7 +153,7 @@ class _OverrideReader:
             elif kind == "image":
                 parsed = self.image_row(where, row)
             else:
-                self.bad(f"{where}.kind", kind, '"text" or "image"')
+                self.bad(f"{where}.kind", kind, says(_EITHER, first='"text"', second='"image"'))
                 continue
             if parsed is None:
                 continue
@@ -138,7 +162,12 @@ class _OverrideReader:
                 self.bad(
                     f"{where}.model",
                     parsed.model,
-                    f"a model and scope no other row has ({self.field}[{seen[key]}] has them)",
+                    says(
+                        QT_TRANSLATE_NOOP(
+                            "Validation", "a model and scope no other row has ({other} has them)"
+                        ),
+                        other=f"{self.field}[{seen[key]}]",
+                    ),
                 )
                 continue
             seen[key] = i
@@ -153,7 +182,8 @@ class _OverrideReader:
     ) -> None:
         for key in row:
             if key not in allowed:
-                self.bad(f"{where}.{short(key)}", row[key], "one of " + ", ".join(sorted(allowed)))
+                choices = ", ".join(sorted(allowed))
+                self.bad(f"{where}.{short(key)}", row[key], says(ONE_OF, choices=choices))
 
     def common(self, where: str, row: Mapping[object, object]) -> tuple[str, str, date, str] | None:
         before = len(self.problems)
@@ -164,12 +194,18 @@ class _OverrideReader:
             or len(model) > 2048
             or any(c.isspace() or ord(c) < 32 for c in model)
         ):
-            self.bad(f"{where}.model", model, "a model id, profile id or ARN without spaces")
+            self.bad(
+                f"{where}.model",
+                model,
+                says(
+                    QT_TRANSLATE_NOOP("Validation", "a model id, profile id or ARN without spaces")
+                ),
+            )
         scope = row.get("scope", "")
         if not isinstance(scope, str) or not (
             scope in (Scope.ANY, Scope.GLOBAL, Scope.REGIONAL) or REGION_RE.fullmatch(scope)
         ):
-            self.bad(f"{where}.scope", scope, SCOPE_ALLOWED)
+            self.bad(f"{where}.scope", scope, says(_SCOPE))
         as_of = self.today
         raw_date = row.get("as_of")
         if raw_date is not None:
@@ -178,10 +214,21 @@ class _OverrideReader:
                     raise ValueError
                 as_of = date.fromisoformat(raw_date)
             except ValueError:
-                self.bad(f"{where}.as_of", raw_date, "a date as YYYY-MM-DD")
+                self.bad(
+                    f"{where}.as_of",
+                    raw_date,
+                    says(QT_TRANSLATE_NOOP("Validation", "a date as YYYY-MM-DD")),
+                )
         note = row.get("note", "")
         if not isinstance(note, str) or len(note) > MAX_NOTE_CHARS or "\x00" in note:
-            self.bad(f"{where}.note", note, f"text of at most {MAX_NOTE_CHARS} characters")
+            self.bad(
+                f"{where}.note",
+                note,
+                says(
+                    QT_TRANSLATE_NOOP("Validation", "text of at most {most} characters"),
+                    most=MAX_NOTE_CHARS,
+                ),
+            )
         if len(self.problems) != before:
             return None
         assert isinstance(model, str) and isinstance(scope, str) and isinstance(note, str)
@@ -190,7 +237,8 @@ class _OverrideReader:
     def amount(
         self, where: str, value: object, most: Decimal, unit: str, *, required: bool = True
     ) -> Decimal | None:
-        allowed = f"an amount of US dollars from 0 to {most} {unit}, as a number or text"
+        """``unit`` is marked ``QT_TRANSLATE_NOOP("Validation", ...)``."""
+        allowed = says(_AMOUNT, most=most, unit=says(unit))
         if value is None and not required:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -209,7 +257,7 @@ class _OverrideReader:
     def text_row(self, where: str, row: Mapping[object, object]) -> TextPrice | None:
         self.unknown_keys(where, row, _TEXT_KEYS)
         common = self.common(where, row)
-        unit = "per million tokens"
+        unit = _PER_MTOK
         values = {
             key: self.amount(f"{where}.{key}", row.get(key), MAX_USD_PER_MTOK, unit, required=req)
             for key, req in (
@@ -240,10 +288,18 @@ class _OverrideReader:
         common = self.common(where, row)
         tiers: list[ImageTier] = []
         if ("per_image" in row) == ("tiers" in row):
-            self.bad(where, dict(row), 'either "per_image" (one price) or "tiers" (a list)')
+            self.bad(
+                where,
+                dict(row),
+                says(
+                    QT_TRANSLATE_NOOP(
+                        "Validation", 'either "per_image" (one price) or "tiers" (a list)'
+                    )
+                ),
+            )
             return None
         if "per_image" in row:
-            usd = self.amount(f"{where}.per_image", row["per_image"], MAX_USD_PER_IMAGE, "an image")
+            usd = self.amount(f"{where}.per_image", row["per_image"], MAX_USD_PER_IMAGE, _PER_IMAGE)
             if usd is not None:
                 tiers.append(ImageTier(usd))
         else:
@@ -255,18 +311,32 @@ class _OverrideReader:
 
     def tiers(self, where: str, value: object) -> list[ImageTier]:
         if not isinstance(value, Sequence) or isinstance(value, str | bytes) or not value:
-            self.bad(where, value, "a list of 1 or more {per_image, max_pixels, quality}")
+            self.bad(
+                where,
+                value,
+                says(
+                    QT_TRANSLATE_NOOP("Validation", "a list of 1 or more {tier}"),
+                    tier="{per_image, max_pixels, quality}",
+                ),
+            )
             return []
         tiers: list[ImageTier] = []
         before = len(self.problems)
         for i, tier in enumerate(value):
             at = f"{where}[{i}]"
             if not isinstance(tier, Mapping):
-                self.bad(at, tier, "an object {per_image, max_pixels, quality}")
+                self.bad(
+                    at,
+                    tier,
+                    says(
+                        QT_TRANSLATE_NOOP("Validation", "an object {tier}"),
+                        tier="{per_image, max_pixels, quality}",
+                    ),
+                )
                 continue
             self.unknown_keys(at, tier, _TIER_KEYS)
             usd = self.amount(
-                f"{at}.per_image", tier.get("per_image"), MAX_USD_PER_IMAGE, "an image"
+                f"{at}.per_image", tier.get("per_image"), MAX_USD_PER_IMAGE, _PER_IMAGE
             )
             pixels = tier.get("max_pixels")
             if pixels is not None and (
@@ -277,12 +347,19 @@ class _OverrideReader:
                 self.bad(
                     f"{at}.max_pixels",
                     pixels,
-                    f"a whole number of pixels from 1 to {MAX_TIER_PIXELS:,}, or null for any size",
+                    says(
+                        QT_TRANSLATE_NOOP(
+                            "Validation",
+                            "a whole number of pixels from 1 to {most}, or null for any size",
+                        ),
+                        most=f"{MAX_TIER_PIXELS:,}",
+                    ),
                 )
                 continue
             quality = tier.get("quality", "standard")
             if quality not in QUALITIES:
-                self.bad(f"{at}.quality", quality, " or ".join(f'"{q}"' for q in QUALITIES))
+                first, second = (f'"{q}"' for q in QUALITIES)
+                self.bad(f"{at}.quality", quality, says(_EITHER, first=first, second=second))
                 continue
             if usd is not None:
                 assert isinstance(quality, str)

@@ -91,7 +91,6 @@ BAD_FILE = QT_TRANSLATE_NOOP(
 )
 MONTH_SO_FAR = QT_TRANSLATE_NOOP("CostsPage", "This month so far: {spent}")
 MONTH_LEFT = QT_TRANSLATE_NOOP("CostsPage", "This month so far: {spent} of {cap} ({left} left)")
-NOT_JSON = "JSON: a list of price rows, [] or empty for none ({error})"
 BUDGET_BOX = QT_TRANSLATE_NOOP("CostsPage", "Monthly budget")
 CAP_LABEL = QT_TRANSLATE_NOOP("CostsPage", "Cap $")
 CAP_UNIT = QT_TRANSLATE_NOOP("CostsPage", "US dollars a month")
@@ -111,14 +110,14 @@ def parse_rows(text: str) -> tuple[object, list[Problem]]:
     if not text.strip():
         return [], []
     if len(text.encode("utf-8", "surrogatepass")) > MAX_ROWS_BYTES:
-        return None, [Problem(ROWS_FIELD, f"{len(text):,} characters", "at most 1 MiB of JSON")]
+        return None, [Problem.of(ROWS_FIELD, f"{len(text):,} characters", costs.ROWS_TOO_LONG)]
     try:
         return json.loads(text, parse_float=Decimal), []
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        return None, [Problem(ROWS_FIELD, where, NOT_JSON.format(error=exc.msg))]
+        return None, [Problem.of(ROWS_FIELD, where, costs.ROWS_NOT_JSON, error=exc.msg)]
     except RecursionError:
-        return None, [Problem(ROWS_FIELD, "nested too deep", NOT_JSON.format(error="depth"))]
+        return None, [Problem.of(ROWS_FIELD, "nested too deep", costs.ROWS_NOT_JSON, error="depth")]
 
 
 def read_settings(cap_text: str, rows_text: str) -> costs.CostSettings:

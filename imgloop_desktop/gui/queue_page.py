@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from imgloop_desktop.core.errors import ValidationError
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.services.queue_limits import (
     RANGES,
     QueueLimits,
@@ -102,7 +102,7 @@ class QueuePage(QWidget):
             self.status.setText("")
         except ValidationError as exc:
             self._saved = QueueLimits()
-            problems = "; ".join(str(p) for p in exc.problems)
+            problems = "; ".join(shown(p.sentence()) for p in exc.problems)
             self.status.setText(_tr(BAD_FILE).format(path=limits_file(), problems=problems))
         self.show_limits(self._saved)
         self.save_button.setEnabled(False)

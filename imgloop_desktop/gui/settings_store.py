@@ -13,6 +13,7 @@ a person can read, back up or delete it, and tests can search it for leaks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -20,7 +21,10 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.i18n_marks import Phrase
+from imgloop_desktop.core.param_values import problem, says
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -146,25 +150,40 @@ class SettingsStore:
         the parameters (the message names the preset)."""
         presets = self._presets()
         if name not in presets:
-            raise ValidationError([Problem("preset", name, "the name of a saved preset")])
+            raise ValidationError(
+                [
+                    Problem.of(
+                        "preset",
+                        name,
+                        QT_TRANSLATE_NOOP("Validation", "the name of a saved preset"),
+                    )
+                ]
+            )
         try:
             return RunParams.from_event(_window_event(presets[name]))
         except ValidationError as exc:
             raise ValidationError(
-                [Problem(f"preset '{name}': {p.field}", p.value, p.allowed) for p in exc.problems]
+                [dataclasses.replace(p, field=f"preset '{name}': {p.field}") for p in exc.problems]
             ) from exc
 
     def save_preset(self, name: str, params: RunParams) -> str:
         """Store ``params`` under ``name`` (replacing one of the same name); returns the name
         as stored (trimmed). ValidationError for a name nobody could pick again."""
         clean = name.strip()
-        problem = preset_name_problem(clean)
-        if problem:
-            raise ValidationError([Problem("preset name", name, problem)])
+        why = preset_name_problem(clean)
+        if why:
+            raise ValidationError([problem("preset name", name, why)])
         presets = self._presets()
         if clean not in presets and len(presets) >= PRESETS_MAX:
             raise ValidationError(
-                [Problem("preset name", name, f"at most {PRESETS_MAX} presets; delete one first")]
+                [
+                    Problem.of(
+                        "preset name",
+                        name,
+                        QT_TRANSLATE_NOOP("Validation", "at most {most} presets; delete one first"),
+                        most=PRESETS_MAX,
+                    )
+                ]
             )
         presets[clean] = params.to_event()
         self.qsettings.setValue(KEY_PRESETS, json.dumps(presets, ensure_ascii=False))
@@ -189,13 +208,20 @@ class SettingsStore:
         self.qsettings.remove(KEY_BACKEND)
 
 
-def preset_name_problem(name: str) -> str | None:
+def preset_name_problem(name: str) -> Phrase | None:
+    """Why ``name`` cannot be a preset's name, in the validator's words, or None."""
     if not name:
-        return "a name of at least one visible character"
+        return says(QT_TRANSLATE_NOOP("Validation", "a name of at least one visible character"))
     if len(name) > PRESET_NAME_MAX:
-        return f"at most {PRESET_NAME_MAX} characters (this one has {len(name)})"
+        return says(
+            QT_TRANSLATE_NOOP("Validation", "at most {most} characters (this one has {count})"),
+            most=PRESET_NAME_MAX,
+            count=len(name),
+        )
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return "a name without control characters (tabs, line breaks)"
+        return says(
+            QT_TRANSLATE_NOOP("Validation", "a name without control characters (tabs, line breaks)")
+        )
     return None
 
 

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle, TextModelSpec
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
 from imgloop_desktop.providers import nova_canvas, stability, titan
@@ -200,14 +201,29 @@ def image_spec(model_id: str) -> ImageModelSpec:
     supported = ", ".join(f"{spec.model_id} ({spec.name})" for spec in IMAGE_MODELS)
     raise ValidationError(
         [
-            Problem(
+            Problem.of(
                 "image_model_id",
                 model_id,
-                f"one of {supported}, optionally as a cross-region inference profile id "
-                "(us., eu., apac., global.) or a foundation-model ARN",
+                QT_TRANSLATE_NOOP(
+                    "Validation",
+                    "one of {models}, optionally as a cross-region inference profile id "
+                    "(us., eu., apac., global.) or a foundation-model ARN",
+                ),
+                models=supported,
             )
         ]
     )
+
+
+NOTES_CONTEXT = "CatalogNotes"
+"""The translation context of a model's ``notes`` (marked where each spec is declared)."""
+
+
+def model_notes(spec: ImageModelSpec) -> Phrase | None:
+    """``spec``'s notes to show (``gui.i18n.shown``), or None when it has none: the text is
+    the catalog's English, marked ``QT_TRANSLATE_NOOP("CatalogNotes", ...)`` in its
+    family's module."""
+    return Phrase(NOTES_CONTEXT, spec.notes) if spec.notes else None
 
 
 def family_of(spec: ImageModelSpec) -> ImageFamily:
@@ -306,24 +322,46 @@ def call_region(field: str, model_id: str, home: str, *, pinned: bool) -> str:
     on_demand = spec.on_demand if isinstance(spec, TextModelSpec) else True
     if geography:
         if geography not in profiles:
-            offered = (
+            offered: str | Phrase = (
                 ", ".join(f"{g}.{base}" for g in profiles)
                 if profiles
-                else f"{base} (served on demand, without a profile prefix)"
+                else Phrase(
+                    "Validation",
+                    QT_TRANSLATE_NOOP(
+                        "Validation", "{model} (served on demand, without a profile prefix)"
+                    ),
+                    {"model": base},
+                )
             )
             raise ValidationError(
-                [Problem(field, model_id, f"{spec.name} has no '{geography}.' profile: {offered}")]
+                [
+                    Problem.of(
+                        field,
+                        model_id,
+                        QT_TRANSLATE_NOOP(
+                            "Validation", "{model} has no '{geography}.' profile: {offered}"
+                        ),
+                        model=spec.name,
+                        geography=geography,
+                        offered=offered,
+                    )
+                ]
             )
         if _in_geography(geography, home):
             return home
         if pinned:
             raise ValidationError(
                 [
-                    Problem(
+                    Problem.of(
                         "aws_region",
                         home,
-                        f"a region inside the '{geography}.' profile's geography for "
-                        f"{model_id}, or empty to let the app choose",
+                        QT_TRANSLATE_NOOP(
+                            "Validation",
+                            "a region inside the '{geography}.' profile's geography for "
+                            "{model}, or empty to let the app choose",
+                        ),
+                        geography=geography,
+                        model=model_id,
                     )
                 ]
             )
@@ -332,11 +370,16 @@ def call_region(field: str, model_id: str, home: str, *, pinned: bool) -> str:
         ids = ", ".join(f"{g}.{base}" for g in profiles)
         raise ValidationError(
             [
-                Problem(
+                Problem.of(
                     field,
                     model_id,
-                    f"an inference profile id such as {ids}: {spec.name} is not served on "
-                    "demand by its base id",
+                    QT_TRANSLATE_NOOP(
+                        "Validation",
+                        "an inference profile id such as {ids}: {model} is not served on "
+                        "demand by its base id",
+                    ),
+                    ids=ids,
+                    model=spec.name,
                 )
             ]
         )
@@ -345,11 +388,16 @@ def call_region(field: str, model_id: str, home: str, *, pinned: bool) -> str:
     if pinned:
         raise ValidationError(
             [
-                Problem(
+                Problem.of(
                     "aws_region",
                     home,
-                    f"a region that serves {spec.name} ({', '.join(spec.regions)}), or empty "
-                    "to call each model in a region that serves it",
+                    QT_TRANSLATE_NOOP(
+                        "Validation",
+                        "a region that serves {model} ({regions}), or empty "
+                        "to call each model in a region that serves it",
+                    ),
+                    model=spec.name,
+                    regions=", ".join(spec.regions),
                 )
             ]
         )

@@ -45,8 +45,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from imgloop_desktop.core.errors import Problem, PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.errors import PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
+from imgloop_desktop.core.param_values import problem, says
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
 from imgloop_desktop.providers.titan import decode_png, image_list
 
@@ -138,9 +140,22 @@ def _spec(model_id: str, name: str, notes: str) -> ImageModelSpec:
     )
 
 
-SD35_LARGE = _spec(SD35_LARGE_ID, "Stable Diffusion 3.5 Large", "8B parameters, about 1 MP.")
-CORE = _spec(CORE_ID, "Stable Image Core", "Fast and the cheapest Stability model.")
-ULTRA = _spec(ULTRA_ID, "Stable Image Ultra", "Highest quality Stability model.")
+# Notes are shown in the window translated (``catalog.model_notes``).
+SD35_LARGE = _spec(
+    SD35_LARGE_ID,
+    "Stable Diffusion 3.5 Large",
+    QT_TRANSLATE_NOOP("CatalogNotes", "8B parameters, about 1 MP."),
+)
+CORE = _spec(
+    CORE_ID,
+    "Stable Image Core",
+    QT_TRANSLATE_NOOP("CatalogNotes", "Fast and the cheapest Stability model."),
+)
+ULTRA = _spec(
+    ULTRA_ID,
+    "Stable Image Ultra",
+    QT_TRANSLATE_NOOP("CatalogNotes", "Highest quality Stability model."),
+)
 SDXL = ImageModelSpec(
     model_id=SDXL_ID,
     name="Stable Diffusion XL 1.0",
@@ -155,7 +170,7 @@ SDXL = ImageModelSpec(
     replacement=SD35_LARGE_ID,
     regions=("us-east-1", "us-west-2"),
     default_size=(1024, 1024),
-    notes="No longer operational on Bedrock since May 20, 2025.",
+    notes=QT_TRANSLATE_NOOP("CatalogNotes", "No longer operational on Bedrock since May 20, 2025."),
 )
 
 SPECS: tuple[ImageModelSpec, ...] = (SD35_LARGE, CORE, ULTRA, SDXL)
@@ -171,10 +186,12 @@ def build_body(spec: ImageModelSpec, request: GenerationRequest) -> dict[str, ob
     if ratio is None:
         raise ValidationError(
             [
-                Problem(
+                problem(
                     "width x height",
                     f"{request.width}x{request.height}",
-                    spec.size_problem(request.width, request.height) or "a listed size",
+                    # The model's own rule (core.models, English) or, failing that, ours.
+                    spec.size_problem(request.width, request.height)
+                    or says(QT_TRANSLATE_NOOP("Validation", "a listed size")),
                 )
             ]
         )

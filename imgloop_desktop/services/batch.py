@@ -12,6 +12,7 @@ for every item, and one adaptive limit on image calls that throttling lowers for
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -27,7 +28,8 @@ from typing import Any
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
-from imgloop_desktop.core.param_values import short
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.param_values import READABLE_FILE, UTF8_TEXT, short
 from imgloop_desktop.core.params import PARAMS, RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers.session import CredentialsSource
@@ -121,16 +123,23 @@ def read_batch(
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise ValidationError(
-            [Problem("batch file", short(str(path)), f"a readable file ({reason})")]
+            [Problem.of("batch file", short(str(path)), READABLE_FILE, reason=reason)]
         ) from exc
     if len(data) > MAX_BATCH_BYTES:
         raise ValidationError(
-            [Problem("batch file", short(str(path)), f"at most {MAX_BATCH_BYTES:,} bytes")]
+            [
+                Problem.of(
+                    "batch file",
+                    short(str(path)),
+                    QT_TRANSLATE_NOOP("Validation", "at most {most} bytes"),
+                    most=f"{MAX_BATCH_BYTES:,}",
+                )
+            ]
         )
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ValidationError([Problem("batch file", short(str(path)), "UTF-8 text")]) from exc
+        raise ValidationError([Problem.of("batch file", short(str(path)), UTF8_TEXT)]) from exc
     rows = _csv_rows(text) if path.suffix.lower() == ".csv" else _jsonl_rows(text)
     return parse_rows(rows, overrides=overrides or {}, check=check, base=base)
 
@@ -185,7 +194,14 @@ def parse_rows(
     items: list[BatchItem] = []
     if len(rows) > MAX_BATCH_ITEMS:
         raise ValidationError(
-            [Problem("batch file", f"{len(rows)} events", f"at most {MAX_BATCH_ITEMS:,}")]
+            [
+                Problem.of(
+                    "batch file",
+                    f"{len(rows)} events",
+                    QT_TRANSLATE_NOOP("Validation", "at most {most}"),
+                    most=f"{MAX_BATCH_ITEMS:,}",
+                )
+            ]
         )
     for line, row in rows:
         try:
@@ -200,12 +216,14 @@ def parse_rows(
                 run_service.check(params)
         except ValidationError as exc:
             problems += [
-                Problem(f"line {line}: {p.field}", p.value, p.allowed) for p in exc.problems
+                dataclasses.replace(p, field=f"line {line}: {p.field}") for p in exc.problems
             ]
             continue
         items.append(BatchItem(params, line))
     if not rows:
-        problems.append(Problem("batch file", "empty", "at least one event"))
+        problems.append(
+            Problem.of("batch file", "empty", QT_TRANSLATE_NOOP("Validation", "at least one event"))
+        )
     if problems:
         raise ValidationError(problems)
     return items

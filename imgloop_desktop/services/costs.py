@@ -21,6 +21,7 @@ from imgloop_desktop import paths
 from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.cost_estimate import Estimate, estimate, expected
 from imgloop_desktop.core.errors import Problem, ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.param_values import short
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
@@ -82,7 +83,14 @@ SETTINGS_FILE = "costs.json"
 MAX_SETTINGS_BYTES = 1024 * 1024
 # A month's cap in US dollars: above this is a typo, not a budget.
 MAX_MONTHLY_USD = Decimal(1_000_000)
-MONTHLY_ALLOWED = f"an amount of US dollars from 0.01 to {MAX_MONTHLY_USD:,}, or empty for no cap"
+MONTHLY_ALLOWED = QT_TRANSLATE_NOOP(
+    "Validation", "an amount of US dollars from 0.01 to {most}, or empty for no cap"
+)
+# The Preferences page's editor of price rows (gui/costs_page.py) says these.
+ROWS_TOO_LONG = QT_TRANSLATE_NOOP("Validation", "at most 1 MiB of JSON")
+ROWS_NOT_JSON = QT_TRANSLATE_NOOP(
+    "Validation", "JSON: a list of price rows, [] or empty for none ({error})"
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,9 @@ def parse_monthly_cap(value: object, field_name: str = "monthly_cap_usd") -> Dec
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite() or not Decimal("0.01") <= amount <= MAX_MONTHLY_USD:
-        raise ValidationError([Problem(field_name, short(value), MONTHLY_ALLOWED)])
+        raise ValidationError(
+            [Problem.of(field_name, short(value), MONTHLY_ALLOWED, most=f"{MAX_MONTHLY_USD:,}")]
+        )
     return amount
 
 
@@ -120,10 +130,12 @@ def settings_from_json(value: object) -> CostSettings:
     if not isinstance(value, dict):
         raise ValidationError(
             [
-                Problem(
+                Problem.of(
                     "cost settings",
                     short(value),
-                    "an object with monthly_cap_usd and price_overrides",
+                    QT_TRANSLATE_NOOP(
+                        "Validation", "an object with monthly_cap_usd and price_overrides"
+                    ),
                 )
             ]
         )

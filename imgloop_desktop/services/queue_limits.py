@@ -15,7 +15,8 @@ from pathlib import Path
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.param_values import short
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.param_values import ONE_OF, short
 from imgloop_desktop.services.batch_engine import CallLimits
 from imgloop_desktop.services.settings_files import read_settings, write_settings
 
@@ -47,18 +48,34 @@ class QueueLimits:
     def from_json(cls, value: object) -> QueueLimits:
         """Checked values (ValidationError naming each bad field, its value, the range)."""
         if not isinstance(value, dict):
-            raise ValidationError([Problem("queue limits", short(repr(value)), "a JSON object")])
+            raise ValidationError(
+                [
+                    Problem.of(
+                        "queue limits",
+                        short(repr(value)),
+                        QT_TRANSLATE_NOOP("Validation", "a JSON object"),
+                    )
+                ]
+            )
         problems: list[Problem] = []
         known: dict[str, int] = {}
         for name in value:
             if name not in RANGES:
-                problems.append(Problem(name, "set", f"one of {', '.join(RANGES)}"))
+                problems.append(Problem.of(name, "set", ONE_OF, choices=", ".join(RANGES)))
         for name, (low, high) in RANGES.items():
             if name not in value:
                 continue
             got = value[name]
             if isinstance(got, bool) or not isinstance(got, int) or not low <= got <= high:
-                problems.append(Problem(name, short(repr(got)), f"a whole number {low}-{high}"))
+                problems.append(
+                    Problem.of(
+                        name,
+                        short(repr(got)),
+                        QT_TRANSLATE_NOOP("Validation", "a whole number {low}-{high}"),
+                        low=low,
+                        high=high,
+                    )
+                )
             else:
                 known[name] = got
         if problems:

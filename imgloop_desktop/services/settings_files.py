@@ -8,6 +8,7 @@ run faster than the person asked.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import TypeVar
 from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
-from imgloop_desktop.core.param_values import short
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.param_values import READABLE_FILE, short
 
 T = TypeVar("T")
 
@@ -39,17 +41,25 @@ def read_settings(
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ValidationError(
-            [Problem(f"{what} file", short(str(path)), f"a readable file ({reason})")]
+            [Problem.of(f"{what} file", short(str(path)), READABLE_FILE, reason=reason)]
         ) from exc
     try:
         return parse(jsonsafe.loads(data, what=f"the {what}", max_bytes=max_bytes))
     except ValidationError as exc:
         raise ValidationError(
-            [Problem(f"{path.name}: {p.field}", p.value, p.allowed) for p in exc.problems]
+            [dataclasses.replace(p, field=f"{path.name}: {p.field}") for p in exc.problems]
         ) from exc
     except (ImgloopError, ValueError) as exc:
         raise ValidationError(
-            [Problem(f"{what} file", short(str(path)), f"JSON {what} ({exc})")]
+            [
+                Problem.of(
+                    f"{what} file",
+                    short(str(path)),
+                    QT_TRANSLATE_NOOP("Validation", "JSON {what} ({reason})"),
+                    what=what,
+                    reason=str(exc),
+                )
+            ]
         ) from exc
 
 

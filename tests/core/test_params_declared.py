@@ -121,7 +121,7 @@ def test_choices_and_rules_answer_in_their_declared_words() -> None:
         choices=("verdict", "checklist"),
     )
     assert mode.problem("checklist") is None
-    assert mode.problem("vote") == "one of verdict, checklist"
+    assert str(mode.problem("vote")) == "one of verdict, checklist"
     even = Declared(
         label="E",
         help="h",

@@ -18,7 +18,7 @@ from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet
 from imgloop_desktop.gui.error_box import describe
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.workers import Workers
@@ -88,7 +88,7 @@ class ChecklistSync(QObject):
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, ValidationError):  # an empty prompt, a model id no run takes
-            text = "; ".join(f"{p.field}: {p.allowed}" for p in error.problems)
+            text = "; ".join(f"{p.field}: {shown(p.phrase or p.allowed)}" for p in error.problems)
         else:
             text = describe(error)[0]
         self._form.checklist_failed(text)

@@ -41,7 +41,8 @@ from imgloop_desktop.core.checklist import (
     clean_text,
 )
 from imgloop_desktop.core.errors import Problem
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.i18n_marks import Phrase
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.gui.param_form.widgets import ERROR_STYLE, NOTE_STYLE, note_label
 
 # What the editor says (in English; ``tr_list`` gives it in the window's language where it
@@ -111,6 +112,7 @@ NO_MUST = QT_TRANSLATE_NOOP(
     "would be approved",
 )
 TOO_MANY = QT_TRANSLATE_NOOP("ChecklistTable", "at most {n} requirements")
+SENTENCE = QT_TRANSLATE_NOOP("ChecklistTable", "{problem}.")
 
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _INVALID_BRUSH = QBrush(QColor(198, 40, 40, 60))
@@ -123,8 +125,10 @@ class ItemProblem(Problem):
 
     row: int = -1
 
-    def __str__(self) -> str:
-        return self.allowed[:1].upper() + self.allowed[1:] + "."
+    def sentence(self) -> Phrase:
+        """The problem as a sentence (``allowed`` is already in the window's language)."""
+        said = self.allowed[:1].upper() + self.allowed[1:]
+        return Phrase("ChecklistTable", SENTENCE, {"problem": said})
 
 
 def tr_list(text: str) -> str:
@@ -145,11 +149,14 @@ def _problem_text(problem: Problem, items: list[ChecklistItem]) -> tuple[int, st
         text = items[row].text
         if name.endswith(".text") and not text.strip():
             return row, tr_list(EMPTY_TEXT).format(n=row + 1)
-        shown = text if len(text) <= 40 else text[:39] + "…"
-        return row, tr_list(BAD_TEXT).format(n=row + 1, text=shown, allowed=problem.allowed)
-    if "must" in problem.allowed:
+        quoted = text if len(text) <= 40 else text[:39] + "…"
+        allowed = shown(problem.phrase or problem.allowed)
+        return row, tr_list(BAD_TEXT).format(n=row + 1, text=quoted, allowed=allowed)
+    if "must" in problem.allowed:  # (the English words: what is wrong, not what is shown)
         return -1, tr_list(NO_MUST)
-    return -1, tr_list(TOO_MANY).format(n=MAX_ITEMS) if len(items) > MAX_ITEMS else problem.allowed
+    if len(items) > MAX_ITEMS:
+        return -1, tr_list(TOO_MANY).format(n=MAX_ITEMS)
+    return -1, shown(problem.phrase or problem.allowed)
 
 
 class ChecklistTable(QWidget):
@@ -392,7 +399,7 @@ class ChecklistTable(QWidget):
                 row, sentence = _problem_text(found, items)
                 if sentence not in seen:
                     seen.add(sentence)
-                    problems.append(ItemProblem("checklist", found.value, sentence, row))
+                    problems.append(ItemProblem("checklist", found.value, sentence, row=row))
         self._problems = problems
         bad_rows = {p.row for p in problems}
         with QSignalBlocker(self.table):
@@ -413,4 +420,4 @@ class ChecklistTable(QWidget):
             self.say("")
 
     def problem_text(self) -> str:
-        return "\n".join(str(p) for p in self._problems)
+        return "\n".join(shown(p.sentence()) for p in self._problems)

@@ -58,6 +58,7 @@ from imgloop_desktop.core.errors import Problem, ValidationError
 from imgloop_desktop.core.events import ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.param_decl import ParamField, Section, Tier, in_form_order
+from imgloop_desktop.core.param_values import SIZE_TEXT_WORDS
 from imgloop_desktop.core.params import (
     PARAMS,
     PARAMS_BY_NAME,
@@ -68,7 +69,7 @@ from imgloop_desktop.core.params import (
     model_limits,
     validate,
 )
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.gui.param_form.checklist_editor import RUN_NEEDS_ONE, ChecklistTable, tr_list
 from imgloop_desktop.gui.param_form.editors import (
     ChecklistEditor,
@@ -762,12 +763,8 @@ class ParamForm(QWidget):
         parsed = parse_size(text)
         fit_text = ""
         if parsed is None:
-            self._size_text_problem = Problem(
-                SIZE_FIELD,
-                text,
-                QCoreApplication.translate(
-                    "ParamForm", "a width {times} height in pixels, like {example}"
-                ).format(times=TIMES, example=size_text(1024, 1024)),
+            self._size_text_problem = Problem.of(
+                SIZE_FIELD, text, SIZE_TEXT_WORDS, times=TIMES, example=size_text(1024, 1024)
             )
         else:
             self._size_text_problem = None
@@ -871,7 +868,7 @@ class ParamForm(QWidget):
         by_key: dict[str, list[str]] = {}
         for problem in problems:
             key = problem.field if problem.field in self._rows else GENERAL
-            by_key.setdefault(key, []).append(str(problem))
+            by_key.setdefault(key, []).append(shown(problem.sentence()))
         hinted = self._prompt_quiet and "prompt" in by_key and not self.prompt_edit.toPlainText()
         if hinted:
             del by_key["prompt"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.models import FreeSize, ImageModelSpec, Lifecycle
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
 from imgloop_desktop.providers import titan
@@ -86,7 +87,9 @@ SPEC = ImageModelSpec(
     regions=("us-east-1", "eu-west-1", "ap-northeast-1"),
     free_size=FREE_SIZE,
     default_size=(1024, 1024),
-    notes="Legacy since March 30, 2026; end of life September 30, 2026.",
+    notes=QT_TRANSLATE_NOOP(
+        "CatalogNotes", "Legacy since March 30, 2026; end of life September 30, 2026."
+    ),
 )
 
 SPECS: tuple[ImageModelSpec, ...] = (SPEC,)

@@ -32,6 +32,7 @@ import binascii
 from collections.abc import Mapping
 
 from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
@@ -117,12 +118,15 @@ def _spec(model_id: str, name: str, notes: str) -> ImageModelSpec:
 G1 = _spec(
     G1_ID,
     "Titan Image Generator G1",
-    "The seed's model. Past its end of life on Bedrock; kept so old events still load.",
+    QT_TRANSLATE_NOOP(
+        "CatalogNotes",
+        "The seed's model. Past its end of life on Bedrock; kept so old events still load.",
+    ),
 )
 V2 = _spec(
     V2_ID,
     "Titan Image Generator G1 v2",
-    "Legacy, end of life June 30, 2026 per its model card.",
+    QT_TRANSLATE_NOOP("CatalogNotes", "Legacy, end of life June 30, 2026 per its model card."),
 )
 
 SPECS: tuple[ImageModelSpec, ...] = (G1, V2)

@@ -42,6 +42,8 @@ DECLARING = (
     "core/price_overrides.py",
     "providers/catalog.py",
     "providers/stability.py",
+    "providers/titan.py",
+    "providers/nova_canvas.py",
     "services/queue_limits.py",
     "services/settings_files.py",
     "services/costs.py",

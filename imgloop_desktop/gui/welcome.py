@@ -46,7 +46,9 @@ from imgloop_desktop.accounts.store import (
     KeyringUnavailableError,
     backend_name,
 )
+from imgloop_desktop.core.i18n_marks import Phrase
 from imgloop_desktop.gui.crash import keep_above
+from imgloop_desktop.gui.error_box import service_text
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.settings_store import APPLICATION, ORGANIZATION
 from imgloop_desktop.gui.workers import Workers
@@ -76,7 +78,7 @@ class FirstRunFacts:
     active: ActiveChoice = DEFAULT_CHOICE
     profiles: list[str] = field(default_factory=list)
     keyring_name: str = ""
-    keyring_problem: str | None = None
+    keyring_problem: str | Phrase | None = None
     environment_credentials: bool = False
 
     @property
@@ -90,7 +92,7 @@ def gather_facts(store: AccountStore | None = None) -> FirstRunFacts:
     """Blocking (index file, keyring probe, ~/.aws): call it from a worker thread."""
     store = store or AccountStore()
     try:
-        problem = store.problem()
+        problem: str | Phrase | None = store.problem_phrase()
         name = backend_name(store.backend())
     except Exception as exc:  # a broken keyring setup must not stop the welcome
         log.debug("keyring probe failed", exc_info=True)
@@ -285,7 +287,7 @@ class WelcomeDialog(QDialog):
             return
         if facts.keyring_problem:
             error = KeyringUnavailableError(facts.keyring_problem)
-            self.keyring_label.setText(f"⚠ {error}")
+            self.keyring_label.setText(f"⚠ {service_text(error)}")
             self.keyring_label.setStyleSheet("color: #8a4b00;")
             self.add_keys_button.setEnabled(False)
         else:

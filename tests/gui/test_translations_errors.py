@@ -25,6 +25,7 @@ from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.i18n import shown
 from imgloop_desktop.gui.progress_panel import ProgressPanel
+from imgloop_desktop.gui.welcome import WelcomeDialog, gather_facts
 from imgloop_desktop.providers.aws_errors import IMAGE_OPERATION, translate
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.fakes import SPEC, FakeChat, FakeGenerator
@@ -175,3 +176,15 @@ def test_a_runs_outcome_in_the_progress_panel_is_japanese(
     head = box.detailedText().splitlines()[:2]  # "Run <id>: <outcome>", then the message
     assert head[1] == shown(result.words) and head[1] != result.message
     box.close()
+
+
+def test_the_keyring_warning_in_the_welcome_is_japanese(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    qtbot: QtBot,
+    no_keyring: KeyringBackend,
+) -> None:
+    dialog = WelcomeDialog(gather_facts())
+    qtbot.addWidget(dialog)
+    text = dialog.keyring_label.text()
+    assert "キーリング" in text and "AWS プロファイル" in text
+    assert not english_in(bare(text)), text

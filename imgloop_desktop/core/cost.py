@@ -246,6 +246,9 @@ class TextPrice:
     cache_read: Decimal | None = None
     scope: str = Scope.ANY
     note: str = ""
+    image_tokens: int | None = None
+    """The input tokens each image counts where the model bills images at a flat rate; None:
+    by its size (Claude's rule, ``image_tokens``), which estimates other models too."""
 
 
 Resolver = Callable[[str], tuple[str, str]]
@@ -406,9 +409,11 @@ def call_cost(call: ImageCall | TextCall, prices: PriceTable) -> Cost:
     return _text_cost(call.model_id, call.region, call.usage, prices)
 
 
-def request_tokens(request: TextRequest) -> int:
-    """The input tokens ``request`` is estimated to cost: its text and its images."""
-    return estimate_text_tokens(request.text) + sum(image_tokens(w, h) for w, h in request.images)
+def request_tokens(request: TextRequest, per_image: int | None = None) -> int:
+    """The input tokens ``request`` is estimated to cost: its text and its images, each
+    ``per_image`` tokens where the model bills images at a flat rate, else by its size."""
+    images = (per_image if per_image is not None else image_tokens(w, h) for w, h in request.images)
+    return estimate_text_tokens(request.text) + sum(images)
 
 
 def worst_case_call(call: ImageCall | TextRequest, prices: PriceTable) -> Cost:
@@ -416,5 +421,7 @@ def worst_case_call(call: ImageCall | TextRequest, prices: PriceTable) -> Cost:
     a text call's estimated input tokens and its whole ``max_tokens`` as output."""
     if isinstance(call, ImageCall):
         return _image_cost(call, prices)
-    usage = TokenUsage(request_tokens(call), max(call.max_tokens, 0))
+    row = prices.text_price(call.model_id, call.region)
+    per_image = row.image_tokens if row is not None else None
+    usage = TokenUsage(request_tokens(call, per_image), max(call.max_tokens, 0))
     return _text_cost(call.model_id, call.region, usage, prices)

@@ -44,7 +44,22 @@ _PER_MTOK = QT_TRANSLATE_NOOP("Validation", "per million tokens")
 _PER_IMAGE = QT_TRANSLATE_NOOP("Validation", "an image")
 OVERRIDE_SOURCE = "settings"
 _TEXT_KEYS = frozenset(
-    {"kind", "model", "scope", "input", "output", "cache_write", "cache_read", "as_of", "note"}
+    {
+        "kind",
+        "model",
+        "scope",
+        "input",
+        "output",
+        "cache_write",
+        "cache_read",
+        "image_tokens",
+        "as_of",
+        "note",
+    }
+)
+MAX_IMAGE_TOKENS = 100_000
+_IMAGE_TOKENS = QT_TRANSLATE_NOOP(
+    "Validation", "a whole number of tokens per image from 1 to {most}, or left out (by its size)"
 )
 _IMAGE_KEYS = frozenset({"kind", "model", "scope", "per_image", "tiers", "as_of", "note"})
 _TIER_KEYS = frozenset({"per_image", "max_pixels", "quality"})
@@ -66,7 +81,9 @@ class Overrides:
         (``price_overrides[2].input``), its value and what is allowed.
 
         A text row: ``{"kind": "text", "model", "input", "output"}`` and optionally
-        ``cache_write``, ``cache_read``, ``scope``, ``as_of`` (YYYY-MM-DD), ``note``; an
+        ``cache_write``, ``cache_read``, ``image_tokens`` (the tokens each image counts,
+        where the model bills images at a flat rate), ``scope``, ``as_of`` (YYYY-MM-DD),
+        ``note``; an
         image row: ``{"kind": "image", "model", "per_image"}`` or ``"tiers"``: a list of
         ``{per_image, max_pixels, quality}``. Amounts are USD (per million tokens, per
         image) as a number or as text ("3.30"), so no float rounding is forced on them.
@@ -94,6 +111,8 @@ class Overrides:
                 row["cache_write"] = str(txt.cache_write)
             if txt.cache_read is not None:
                 row["cache_read"] = str(txt.cache_read)
+            if txt.image_tokens is not None:
+                row["image_tokens"] = txt.image_tokens
             rows.append(row)
         for img in self.images:
             rows.append(
@@ -268,6 +287,13 @@ class _OverrideReader:
             )
         }
         given_input, given_output = values["input"], values["output"]
+        given_tokens = row.get("image_tokens")
+        per_image: int | None = None
+        if isinstance(given_tokens, int) and not isinstance(given_tokens, bool):
+            per_image = given_tokens if 1 <= given_tokens <= MAX_IMAGE_TOKENS else None
+        if given_tokens is not None and per_image is None:
+            allowed = says(_IMAGE_TOKENS, most=MAX_IMAGE_TOKENS)
+            self.bad(f"{where}.image_tokens", given_tokens, allowed)
         if common is None or given_input is None or given_output is None:
             return None
         model, scope, as_of, note = common
@@ -281,6 +307,7 @@ class _OverrideReader:
             cache_read=values["cache_read"],
             scope=scope,
             note=note,
+            image_tokens=per_image,
         )
 
     def image_row(self, where: str, row: Mapping[object, object]) -> ImagePrice | None:

@@ -177,6 +177,17 @@ def test_worst_case_text_call_is_estimated_input_plus_max_tokens() -> None:
     assert worst_case_call(ImageCall("m", 512, 512, 2), table).missing  # no image price
 
 
+def test_a_model_billing_images_at_a_flat_rate_is_estimated_so() -> None:
+    flat = PriceTable(texts=(TextPrice("m", D(3), D(15), DAY, SRC, image_tokens=1_800),))
+    request = TextRequest("m", "x" * 35, 100, ((1000, 1000), (64, 64)))
+    tokens = 10 + 16 + 2 * 1_800  # text, framing, two images whatever their size
+    assert worst_case_call(request, flat).usd == (D(tokens) * 3 + D(100) * 15) / D(1_000_000)
+    row = {"kind": "text", "model": "m", "input": 3, "output": 15, "image_tokens": 1_800}
+    overrides = Overrides.from_settings([row], today=DAY)
+    assert overrides.texts[0].image_tokens == 1_800
+    assert Overrides.from_settings(overrides.to_settings(), today=DAY) == overrides
+
+
 def test_token_estimates() -> None:
     assert estimate_text_tokens("") == 16
     assert estimate_text_tokens("abcdefg") == 2 + 16
@@ -582,6 +593,11 @@ def test_overrides_replace_shipped_rows() -> None:
             ],
             "price_overrides[1].model",
             "price_overrides[0] has them",
+        ),
+        (
+            [{"kind": "text", "model": "m", "input": 3, "output": 15, "image_tokens": 0}],
+            ".image_tokens",
+            "tokens per image from 1 to 100000",
         ),
     ],
 )

@@ -19,6 +19,12 @@ releases it, reporting whether the answer was throttling. So the account's image
 shared first come, first served between items, and a throttle seen by one item lowers the
 rate for all. Converse calls (judging, revising) are not gated: their quota is separate and
 an image call's wait must never hold up the judge that would free an item.
+
+Budgets: items running at once spend from shared allowances (``core.budget``), never each
+from its own figure: the process's monthly allowance (``monthly_allowance``, the same one
+the window's runs spend from) and one allowance for the source's own budget (the queue's).
+Each is read again from the history as an item starts and every call of every item
+reserves its worst case against it, so together they cannot pass either cap.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from imgloop_desktop import paths
+from imgloop_desktop.core.budget import PROCESS_BUDGETS, QUEUE, Allowance, SharedCap
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.errors import ImgloopError
 from imgloop_desktop.core.events import Event, Outcome, RunStarted
@@ -124,7 +132,8 @@ class ItemSource(Protocol):
         """The item ended; called on the item's thread, never twice for one claim."""
 
     def budget_left(self) -> Decimal | None:
-        """What the source's own budget still allows an item starting now; None: no cap."""
+        """What the source's own budget still allows by its record (the spend written so
+        far); None: no cap. Read as each item starts; the engine shares it between items."""
 
 
 # The cancel token of the item whose call this is. A context variable, not a thread-local:
@@ -216,9 +225,12 @@ def _is_throttle(response: Any) -> bool:
     return isinstance(error, dict) and error.get("Code") in THROTTLE_CODES
 
 
-def _least(*caps: Decimal | None) -> Decimal | None:
-    known = [c for c in caps if c is not None]
-    return min(known) if known else None
+def monthly_allowance(monthly_left: Callable[[], Decimal | None]) -> Allowance | None:
+    """This process's allowance for the month, brought up to date with ``monthly_left()``
+    (what the history says the monthly budget allows; None: no cap): the one every run
+    recorded in the data folder's history spends from, the window's and every queue or
+    batch item's, so runs going at once cannot each spend the whole month."""
+    return PROCESS_BUDGETS.monthly(str(paths.data_dir()), monthly_left)
 
 
 class BatchEngine:
@@ -227,8 +239,10 @@ class BatchEngine:
 
     ``emit_event`` gets each run's events with the item's key, on the item's own thread.
     An item that cannot start (invalid, a data folder problem) ends with its error and the
-    engine goes on. ``monthly_left``, if given, is asked as each item starts and combined
-    with the source's own budget: an item's run stops at the smaller.
+    engine goes on. ``monthly_left``, if given, is asked as each item starts (what the
+    history says the monthly budget allows); items spend from the process's monthly
+    allowance and from one allowance for the source's own budget, so a call that would
+    pass either, counting every running item, is not started (the item ends ``budget``).
 
     Raises ServiceError from the constructor when no client can be made (credentials).
     """
@@ -271,6 +285,7 @@ class BatchEngine:
         self._idle = 0
         self._closing = False
         self._threads: list[threading.Thread] = []
+        self._source_budget = SharedCap(QUEUE)
 
     # -- control (any thread) ---------------------------------------------------------------
 
@@ -403,7 +418,6 @@ class BatchEngine:
 
         bound = _ITEM_TOKEN.set(token)
         try:
-            monthly = self.monthly_left() if self.monthly_left is not None else None
             execution = self._execute(
                 claim.item.params,
                 credentials=self.credentials,
@@ -411,7 +425,7 @@ class BatchEngine:
                 cancel=token,
                 clients=self.clients,
                 price_overrides=self.price_overrides,
-                monthly_left=_least(monthly, self.source.budget_left()),
+                monthly_left=self._allowances(),
             )
         except (ImgloopError, OSError) as exc:
             message = str(exc) if isinstance(exc, ImgloopError) else f"{exc.strerror}: {exc}"
@@ -426,6 +440,16 @@ class BatchEngine:
             return ItemResult(
                 _index(claim), claim.item, execution.result, execution.region, seconds
             )
+
+    def _allowances(self) -> tuple[Allowance, ...] | None:
+        """The shared caps an item starting now spends from (the source's budget, the
+        month's), each brought up to date from the history; None when neither is set.
+        Raises what reading the history raises."""
+        shared = [self._source_budget.current(self.source.budget_left)]
+        if self.monthly_left is not None:
+            shared.append(monthly_allowance(self.monthly_left))
+        found = tuple(a for a in shared if a is not None)
+        return found or None
 
 
 def _index(claim: Claim) -> int:

@@ -11,11 +11,11 @@ Quitting (or stopping the queue) while items run does not leave them cancelled: 
 runs are cut short (and kept) and the items wait again, so the next start resumes them.
 Only a person's Cancel leaves an item ``cancelled``.
 
-The queue's budget (0: none) caps what its items spend together: each item starts with
-what is left of it (and of the monthly budget, the smaller) as its cap, and once the
-queue's spend reaches it the queue pauses itself. Items running at once each see the
-budget left when they started, so together they can pass it by at most what the items
-already running spend after that; the pause then stops any new start.
+The queue's budget (0: none) caps what its items spend together: items running at once
+spend from one shared allowance of it (and from the process's monthly allowance), every
+call reserving its worst case against both before it starts, so together they cannot pass
+either (``services.batch_engine``). An item whose call does not fit ends ``budget``, and
+once the queue's spend reaches its budget the queue pauses itself.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.workers import emit_safely, log_unexpected
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services.batch_engine import monthly_allowance
 from imgloop_desktop.services.credentials import CredentialsSource
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,8 @@ def _work(
     closed on leaving), one report."""
     try:
         if monthly_left is not None:
-            extra = {**extra, MONTHLY_LEFT: monthly_left()}
+            # The process's allowance for the month, shared with the queue's items.
+            extra = {**extra, MONTHLY_LEFT: monthly_allowance(monthly_left)}
         with execute(
             params, credentials=credentials, emit=relay.event.emit, cancel=token, **extra
         ) as run:

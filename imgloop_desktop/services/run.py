@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from imgloop_desktop import paths
-from imgloop_desktop.core.budget import Meter
+from imgloop_desktop.core.budget import Meter, Shared
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.cost import PriceTable
 from imgloop_desktop.core.errors import ValidationError
@@ -135,7 +135,7 @@ def execute(
     clients: Clients | None = None,
     loop_ready: Callable[[ImageLoop], None] | None = None,
     price_overrides: Overrides | None = None,
-    monthly_left: Decimal | None = None,
+    monthly_left: Decimal | Shared | None = None,
 ) -> Execution:
     """Validate, then run the loop to its end on the calling thread, recording it in history.
 
@@ -149,7 +149,9 @@ def execute(
     ``loop_ready`` gets the loop before it starts, for a front end that edits the running
     loop's checklist (``ImageLoop.set_checklist``, thread-safe). Every call is priced with
     the shipped table and the person's ``price_overrides``; ``params.max_cost_usd`` and
-    ``monthly_left`` (what the monthly budget still allows) are the caps.
+    ``monthly_left`` (what the monthly budget still allows: a figure for this run alone,
+    or the allowance every run of the process shares, ``batch_engine.monthly_allowance``)
+    are the caps.
     """
     spec = check(params)
     if params.output_dir:  # recorded paths must mean the same folder from anywhere later

@@ -171,7 +171,7 @@ def test_a_window_run_beside_the_queue_spends_from_the_same_month(
         PARAMS,
         credentials=DefaultChain(),
         price_overrides=CHEAP_JUDGE,
-        monthly_left=monthly_allowance(left),  # type: ignore[arg-type]  # Meter takes it
+        monthly_left=monthly_allowance(left),
     ) as run:
         result = run.result
     assert result.outcome is ev.Outcome.BUDGET and "monthly budget" in result.message

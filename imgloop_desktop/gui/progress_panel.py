@@ -38,6 +38,7 @@ from decimal import Decimal
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -60,6 +61,9 @@ from imgloop_desktop.gui.param_form.widgets import CaptionRows
 from imgloop_desktop.gui.record_notes import regions_text
 
 TICK_MS = 250
+BAR_MIN_WIDTH = 120
+STEP_TEXT_MIN_WIDTH = 200
+"""Below this much room for the step text beside the bar, the bar goes under the text."""
 
 
 tr = in_context("ProgressPanel")
@@ -356,10 +360,12 @@ class ProgressPanel(QWidget):
         # A grid, not a QFormLayout: under Xvfb a form layout gave a wrapped row (a long
         # checklist line) less height than its text needs, cutting its second line off.
         form = CaptionRows()
+        self._rows = form
         self.step_label = QLabel()
         self.step_label.setObjectName("stepLabel")
         self.now_label = QLabel()
         self.now_label.setObjectName("nowLabel")
+        self.now_label.setWordWrap(True)  # a narrow column wraps it instead of cutting it
         self.elapsed_label = QLabel()
         self.elapsed_label.setObjectName("elapsedLabel")
         self.reason_label = QLabel()
@@ -371,9 +377,12 @@ class ProgressPanel(QWidget):
         self.bar.setObjectName("progressBar")
         self.bar.setToolTip(tr(BAR_TIP))
         self.bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.bar.setMinimumWidth(120)
+        self.bar.setMinimumWidth(BAR_MIN_WIDTH)
         self.bar.setMaximumWidth(220)
-        step_row = QHBoxLayout()
+        # The bar sits beside the step text, and under it when the column is too narrow
+        # for both (2x scale, 1280x720 with the history open): ``resizeEvent`` turns it.
+        self.step_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        step_row = self.step_row
         step_row.setContentsMargins(0, 0, 0, 0)
         step_row.addWidget(self.step_label, 1)
         step_row.addWidget(self.bar)
@@ -478,6 +487,15 @@ class ProgressPanel(QWidget):
         self.prompt_view.setPlainText("")
         self._set_outcome("", "")
         self.warning_label.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        captions = max((c.sizeHint().width() for c in self._rows.captions()), default=0)
+        room = event.size().width() - captions - 40  # margins, spacing, a scroll bar
+        wide = room >= STEP_TEXT_MIN_WIDTH + BAR_MIN_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.step_row.direction() != direction:
+            self.step_row.setDirection(direction)
 
     def begin(self, text: str = STARTING, *, cap_usd: Decimal | None = None) -> None:
         """A run was asked for: clear the last one and start the clock (clients are being

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QBoxLayout
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core import events as ev
@@ -379,3 +380,20 @@ def test_a_run_that_could_not_start_leaves_the_bar_idle(panel: ProgressPanel) ->
     panel.begin()
     panel.show_failure("no credentials", "details")
     assert panel.bar.isHidden()
+
+
+def test_the_bar_goes_under_the_step_text_when_the_column_is_narrow(
+    panel: ProgressPanel, qtbot: QtBot
+) -> None:
+    """Beside the text where there is room; under it in a narrow column (2x scale), so the
+    column is never widened past its scroll area and nothing is cut at its edge."""
+    panel.show()
+    panel.resize(700, 300)
+    qtbot.waitUntil(lambda: panel.step_row.direction() is QBoxLayout.Direction.LeftToRight)
+    panel.resize(240, 300)
+    qtbot.waitUntil(lambda: panel.step_row.direction() is QBoxLayout.Direction.TopToBottom)
+    content = panel.scroll_area.widget()
+    assert content is not None
+    qtbot.waitUntil(lambda: content.width() <= panel.scroll_area.viewport().width())
+    panel.resize(700, 300)
+    qtbot.waitUntil(lambda: panel.step_row.direction() is QBoxLayout.Direction.LeftToRight)

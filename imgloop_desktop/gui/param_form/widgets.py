@@ -525,6 +525,9 @@ class CaptionRows(QGridLayout):
         else:
             self.addLayout(field, row, 1)
 
+    def captions(self) -> list[QLabel]:
+        return list(self._captions.values())
+
     def setRowVisible(self, field: QWidget, visible: bool) -> None:
         field.setVisible(visible)
         self._captions[field].setVisible(visible)

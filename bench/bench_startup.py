@@ -9,6 +9,12 @@ window's first Show event and first paint, waits until it is idle (history open,
 warmed up), prints the time and triggers Quit as a person would. The benchmark takes the
 time just before it starts the process, and the time the process has exited.
 
+Each probe line also carries the process's CPU seconds (all threads) at that moment, so
+the CPU time to the window shown, and its ratio, are printed too: on a shared machine
+other programs' turns stretch the wall clock of either start, and the CPU time counts only
+the start's own work (it still moves with the machine's load, less so; compare within a
+run, and over several runs).
+
 The yardstick is a minimal PySide6 window (one ``QMainWindow``, nothing else) started the
 same way in the same run with the same environment: the ratio of the two start times says
 what the app adds to what Qt and Python cost anyway on this machine (target at most 1.5).
@@ -49,7 +55,8 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 def line(what):
-    print("{PROBE_PREFIX}", what, f"{{time.time():.6f}}", flush=True)
+    print("{PROBE_PREFIX}", what, f"{{time.time():.6f}}", f"{{time.process_time():.6f}}",
+          flush=True)
 
 class Window(QMainWindow):
     seen = set()
@@ -83,6 +90,8 @@ class Launch:
     """One process's times, in seconds after the benchmark started it."""
 
     marks: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """The process's own CPU seconds (all threads) at each mark."""
     exited: float = 0.0
 
     def since_quit(self) -> float:
@@ -122,8 +131,10 @@ def launch(command: list[str], env: dict[str, str], log: Path) -> Launch:
         try:
             for line in process.stdout:  # ends when the process closes stdout (its exit)
                 parts = line.split()
-                if len(parts) == 3 and parts[0] == PROBE_PREFIX:
+                if len(parts) in (3, 4) and parts[0] == PROBE_PREFIX:
                     result.marks[parts[1]] = float(parts[2]) - started
+                    if len(parts) == 4:
+                        result.cpu[parts[1]] = float(parts[3])
             code = process.wait(timeout=CHILD_TIMEOUT_SECONDS)
         finally:
             if process.poll() is None:
@@ -169,6 +180,8 @@ def main() -> int:
     app_painted = [r.marks["painted"] for r in apps]
     min_painted = [r.marks["painted"] for r in minimals]
     ratio = statistics.median(app_shown) / statistics.median(min_shown)
+    app_cpu = [r.cpu["shown"] for r in apps if "shown" in r.cpu]
+    min_cpu = [r.cpu["shown"] for r in minimals if "shown" in r.cpu]
     paint_ratio = statistics.median(app_painted) / statistics.median(min_painted)
     quit_times = [r.since_quit() for r in apps]
     loop_ended = [r.marks["loop-ended"] - r.marks["quit"] for r in apps if "loop-ended" in r.marks]
@@ -177,6 +190,11 @@ def main() -> int:
     print(f"start to main window shown:   imgloop {summary(app_shown)}")
     print(f"                              minimal PySide6 window {summary(min_shown)}")
     print(f"  ratio {ratio:.2f} (target <= {START_RATIO_TARGET})")
+    if app_cpu and min_cpu:
+        cpu_ratio = statistics.median(app_cpu) / statistics.median(min_cpu)
+        print(f"CPU to main window shown:     imgloop {summary(app_cpu)}")
+        print(f"                              minimal PySide6 window {summary(min_cpu)}")
+        print(f"  ratio {cpu_ratio:.2f} (this process's own work only)")
     print(f"start to first paint:         imgloop {summary(app_painted)}")
     print(f"                              minimal PySide6 window {summary(min_painted)}")
     print(f"  ratio {paint_ratio:.2f}")

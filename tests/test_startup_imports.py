@@ -5,6 +5,9 @@ and are needed only for a run, the accounts dialog, S3 or the demo. They are imp
 first used; these tests keep them out of the import of the window and of the log set-up,
 so a top-level import added later cannot quietly undo it. The check records who imported
 an unwanted module, so a failure names the culprit.
+
+The window's closed docks (History, Review, Queue) and the Help texts are built when first
+opened, so their modules stay out of the window's import too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ import pytest
 
 LAZY = ("boto3", "keyring", "imgloop_desktop.simulator")
 """Imported on first use only; never by importing the window."""
+
+ON_FIRST_OPEN = (
+    "imgloop_desktop.gui.history_browser",
+    "imgloop_desktop.gui.review_panel",
+    "imgloop_desktop.gui.queue_panel",
+    "imgloop_desktop.gui.main_window.help_menu",
+)
+"""Imported when their dock (or a Help item) is first opened; never by importing the window."""
 
 PROBE = """
 import importlib, importlib.abc, json, sys, traceback
@@ -40,9 +51,9 @@ print(json.dumps(found))
 """
 
 
-def _imported_by(module: str) -> dict[str, list[str]]:
-    """The watched modules importing ``module`` pulls in, each with our frames that did it."""
-    code = PROBE.format(watched=LAZY, module=module)
+def _imported_by(module: str, watched: tuple[str, ...] = LAZY) -> dict[str, list[str]]:
+    """The ``watched`` modules importing ``module`` pulls in, each with our frames that did it."""
+    code = PROBE.format(watched=watched, module=module)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -69,6 +80,13 @@ def _imported_by(module: str) -> dict[str, list[str]]:
 )
 def test_importing_the_window_leaves_boto3_keyring_and_simulator_for_later(module: str) -> None:
     found = _imported_by(module)
+    assert not found, "imported too early:\n" + "\n".join(
+        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
+    )
+
+
+def test_importing_the_window_leaves_the_docks_panels_and_help_for_their_first_opening() -> None:
+    found = _imported_by("imgloop_desktop.gui.app", ON_FIRST_OPEN)
     assert not found, "imported too early:\n" + "\n".join(
         f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
     )

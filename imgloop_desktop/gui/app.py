@@ -13,7 +13,9 @@ a thread cut off mid-write.
 and ``imgloop-probe painted <t>`` at its first paint; once the window is idle (the history
 open, the AWS models warmed up) it prints ``imgloop-probe quit <t>`` and triggers the Quit
 action, the way a person would; ``imgloop-probe loop-ended <t>`` follows when the event
-loop has stopped. The benchmark times the process's exit against the quit line.
+loop has stopped. The benchmark times the process's exit against the quit line. Each line
+ends with the process's CPU seconds so far (all threads): the start's own work, which on a
+shared machine the wall clock mixes with other programs' turns.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
 
 def probe_line(what: str) -> None:
     """One benchmark line on stdout, flushed at once (the benchmark reads it live)."""
-    print(f"{PROBE_PREFIX} {what} {time.time():.6f}", flush=True)
+    print(f"{PROBE_PREFIX} {what} {time.time():.6f} {time.process_time():.6f}", flush=True)
 
 
 class StartupProbe(QObject):

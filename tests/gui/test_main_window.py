@@ -90,7 +90,8 @@ def test_window_layout_actions_and_shortcuts(make_window: MakeWindow) -> None:
     assert window.form_scroll.widget() is window.form
     assert window.splitter.widget(2) is window.details
     assert window.gallery.isVisibleTo(window)
-    assert window.history_dock.widget() is window.history_browser
+    browser = window.history_browser  # built on first use (issue 15)
+    assert window.history_dock.widget() is browser
     shortcuts = {
         window.run_action: ["Ctrl+R"],
         window.cancel_action: ["Ctrl+."],

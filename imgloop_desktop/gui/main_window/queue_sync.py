@@ -7,6 +7,11 @@ reads or writes the history, so each goes through one single-threaded ``Workers`
 says afterwards, never from a guess. The queue reports changes from its own threads; a
 queued signal brings them to the GUI thread, and refreshes coalesce (``supersede``).
 
+The dock's shell (title, object name, place) is made with the window, so the remembered
+layout finds it; the ``QueuePanel`` inside is built the first time the dock shows or
+``panel`` is asked for (``LazyDock``, issue 15): a start with the dock closed never needs
+it. Until then there is nothing to refresh; building it reads the queue once.
+
 When does the queue run? Whenever it is not paused and has waiting items: after the
 history opens (so a queue a quit or a crash left resumes by itself), after items are added
 or retried, and on Resume. It runs with the backend chosen when it started; picking
@@ -20,10 +25,10 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QWidget
 
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.params import RunParams
@@ -31,7 +36,6 @@ from imgloop_desktop.core.records import QueueItem, QueueSummary
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.param_form import ParamForm
-from imgloop_desktop.gui.queue_panel import QueuePanel
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import costs
 from imgloop_desktop.services.backends import Backends
@@ -39,11 +43,51 @@ from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.queue_limits import QueueLimits, limits_file, load_limits
 from imgloop_desktop.services.run_queue import RunQueue
 
+if TYPE_CHECKING:
+    from imgloop_desktop.gui.queue_panel import QueuePanel
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 QUEUE_FILES = QT_TRANSLATE_NOOP("QueueSync", "Queue files (*.jsonl *.csv);;All files (*)")
 CLOSE_SECONDS = 5.0
+
+
+class LazyDock(QDockWidget):
+    """A dock whose content is built the first time the dock is shown or ``content()`` is
+    called (issue 15: the docks a start leaves closed cost it nothing).
+
+    The shell exists from the start with its object name, so ``QMainWindow.restoreState``
+    places it and shows it when the person left it open, and ``tabifyDockWidget`` and the
+    actions that toggle it work as with any dock. Every way a dock becomes visible (``show``,
+    ``restoreState``, its toggle action) goes through the virtual ``setVisible``, which
+    builds the content first, so a dock never paints empty. ``built`` fires once, after.
+    """
+
+    built = Signal()
+
+    def __init__(self, title: str, name: str, build: Callable[[], QWidget], parent: QWidget):
+        super().__init__(title, parent)
+        self.setObjectName(name)
+        self._build = build
+        self._content: QWidget | None = None
+
+    @property
+    def is_built(self) -> bool:
+        return self._content is not None
+
+    def content(self) -> QWidget:
+        """The dock's widget, built now if it was not yet."""
+        if self._content is None:
+            self._content = self._build()
+            self.setWidget(self._content)
+            self.built.emit()
+        return self._content
+
+    def setVisible(self, visible: bool, /) -> None:
+        if visible:
+            self.content()
+        super().setVisible(visible)
 
 
 class _Relay(QObject):
@@ -55,6 +99,8 @@ class _Relay(QObject):
 class QueueSync(QObject):
     message = Signal(str)
     openSession = Signal(str)
+    limitsRequested = Signal()
+    """The panel's Limits… (the window opens Preferences on its Queue page)."""
 
     def __init__(
         self,
@@ -77,14 +123,23 @@ class QueueSync(QObject):
         self.jobs = Workers("queue", max_threads=1, parent=self)
         self._refreshes = Workers("queue-view", max_threads=1, parent=self)
         self._history_open = False
+        self._panel: QueuePanel | None = None
 
-        self.panel = QueuePanel()
-        self.dock = QDockWidget(self.tr("Queue"), window)
-        self.dock.setObjectName("queueDock")
-        self.dock.setWidget(self.panel)
+        self.dock = LazyDock(self.tr("Queue"), "queueDock", self._build_panel, window)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
-        p = self.panel
+
+    @property
+    def panel(self) -> QueuePanel:
+        """The dock's panel, built on first use."""
+        self.dock.content()
+        assert self._panel is not None
+        return self._panel
+
+    def _build_panel(self) -> QueuePanel:
+        from imgloop_desktop.gui.queue_panel import QueuePanel  # with the dock, not the start
+
+        self._panel = p = QueuePanel()
         p.addFileRequested.connect(self.ask_add_file)
         p.pasteRequested.connect(self.ask_paste)
         p.pausedChanged.connect(self.set_paused)
@@ -95,6 +150,9 @@ class QueueSync(QObject):
         p.moveRequested.connect(lambda item, to: self._do(lambda: self.queue.move(item, to)))
         p.budgetChanged.connect(self.set_budget)
         p.openSession.connect(self.openSession)
+        p.limitsRequested.connect(self.limitsRequested)
+        self.refresh()  # the queue as the history has it now (once the history is open)
+        return p
 
     # -- the history is open ----------------------------------------------------------------
 
@@ -257,7 +315,9 @@ class QueueSync(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        if not self._history_open:
+        """Read the queue off the GUI thread and show it; nothing before the history is
+        open or while the panel is not built (building it refreshes)."""
+        if not self._history_open or self._panel is None:
             return
 
         def read() -> tuple[list[QueueItem], QueueSummary]:

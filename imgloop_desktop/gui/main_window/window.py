@@ -8,6 +8,12 @@ The window arranges and composes; each concern is its own small module reporting
 own data on ``gui.workers``. Dialogs are opened with ``open()`` (no nested event loop), so
 nothing here blocks the Qt/asyncio loop.
 
+A start builds what the window shows at once (issue 15): the history, review and queue
+docks are shells (``queue_sync.LazyDock``) whose panels are built the first time each
+dock is shown or its panel is asked for (``history_browser``, ``review_panel``,
+``queue_sync.panel``); the remembered layout still opens a dock left open, content and all.
+The help texts' module is imported when a Help item is first chosen.
+
 Costs (issue 13): the estimate sits at the top of the parameters, under the Run button
 (``cost_view``); the person's cost settings (``services.costs``: monthly budget, their own
 price rows) are read when the window opens, when Preferences saves them, and again at each
@@ -23,6 +29,7 @@ import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -35,7 +42,6 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFrame,
     QLabel,
     QMainWindow,
@@ -50,21 +56,17 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core.errors import ImgloopError, ServiceError, ValidationError
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import RecoveryReport
 from imgloop_desktop.gui import i18n
-from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
 from imgloop_desktop.gui.error_box import describe, problems_text
 from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
-from imgloop_desktop.gui.history_browser import HistoryBrowser
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
 from imgloop_desktop.gui.main_window import actions as action_table
-from imgloop_desktop.gui.main_window import help_menu
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker, shown_label
 from imgloop_desktop.gui.main_window.checklist_sync import ChecklistSync
@@ -74,16 +76,21 @@ from imgloop_desktop.gui.main_window.history_actions import (
     SHUTDOWN_JOIN_SECONDS,
     HistoryActions,
 )
-from imgloop_desktop.gui.main_window.queue_sync import QueueSync
+from imgloop_desktop.gui.main_window.queue_sync import LazyDock, QueueSync
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
-from imgloop_desktop.gui.review_panel import ReviewPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import catalog, costs, images
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
+
+if TYPE_CHECKING:  # for annotations only: these modules are not needed to show the window
+    from imgloop_desktop.core.loop import RunResult
+    from imgloop_desktop.gui.accounts_dialog import AccountsDialog
+    from imgloop_desktop.gui.history_browser import HistoryBrowser
+    from imgloop_desktop.gui.review_panel import ReviewPanel
 
 log = logging.getLogger(__name__)
 
@@ -277,17 +284,15 @@ class MainWindow(QMainWindow):
         column.addWidget(self.viewers, 1)
         self.setCentralWidget(central)
 
-        self.history_browser = HistoryBrowser(self.history)
-        self.history_dock = QDockWidget(self.tr("History"), self)
-        self.history_dock.setObjectName("historyDock")
-        self.history_dock.setWidget(self.history_browser)
+        self._history_browser: HistoryBrowser | None = None
+        self.history_dock = LazyDock(
+            self.tr("History"), "historyDock", self._build_history_browser, self
+        )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.history_dock.hide()
 
-        self.review_panel = ReviewPanel(self.history)
-        self.review_dock = QDockWidget(self.tr("Review"), self)
-        self.review_dock.setObjectName("reviewDock")
-        self.review_dock.setWidget(self.review_panel)
+        self._review_panel: ReviewPanel | None = None
+        self.review_dock = LazyDock(self.tr("Review"), "reviewDock", self._build_review_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
         self.tabifyDockWidget(self.history_dock, self.review_dock)
         self.review_dock.hide()
@@ -295,6 +300,39 @@ class MainWindow(QMainWindow):
         self.backend_label = QLabel()
         self.backend_label.setObjectName("backendLabel")
         self.statusBar().addPermanentWidget(self.backend_label)
+
+    @property
+    def history_browser(self) -> HistoryBrowser:
+        """The History dock's browser, built on first use (the dock's first show)."""
+        self.history_dock.content()
+        assert self._history_browser is not None
+        return self._history_browser
+
+    @property
+    def review_panel(self) -> ReviewPanel:
+        """The Review dock's list, built on first use (the dock's first show)."""
+        self.review_dock.content()
+        assert self._review_panel is not None
+        return self._review_panel
+
+    def _build_history_browser(self) -> HistoryBrowser:
+        from imgloop_desktop.gui.history_browser import HistoryBrowser
+
+        self._history_browser = browser = HistoryBrowser(self.history)
+        browser.openSession.connect(self.open_session)
+        browser.runAgain.connect(self.run_again)
+        browser.failed.connect(self._say)
+        return browser
+
+    def _build_review_panel(self) -> ReviewPanel:
+        from imgloop_desktop.gui.review_panel import ReviewPanel
+
+        self._review_panel = panel = ReviewPanel(self.history)
+        panel.decided.connect(self.gallery.refresh_image)
+        panel.decided.connect(self.details.on_image_updated)
+        panel.decided.connect(self._decision_recorded)
+        panel.message.connect(self._say)
+        return panel
 
     def _connect(self) -> None:
         c = self.controller
@@ -311,14 +349,7 @@ class MainWindow(QMainWindow):
         self.gallery.statusMessage.connect(self._say)
         self.details.decisionChanged.connect(self.gallery.refresh_image)
         self.details.decisionChanged.connect(self._decision_recorded)
-        self.review_panel.decided.connect(self.gallery.refresh_image)
-        self.review_panel.decided.connect(self.details.on_image_updated)
-        self.review_panel.decided.connect(self._decision_recorded)
-        self.review_panel.message.connect(self._say)
         self.details.failed.connect(self._say)
-        self.history_browser.openSession.connect(self.open_session)
-        self.history_browser.runAgain.connect(self.run_again)
-        self.history_browser.failed.connect(self._say)
         self.picker.picked.connect(self._backend_picked)
         self.account_sync.message.connect(self._say)
         self.account_sync.checked.connect(self.form.refresh_lifecycle)
@@ -333,7 +364,10 @@ class MainWindow(QMainWindow):
         self.queue_sync.message.connect(self._say)
         self.queue_sync.openSession.connect(self.open_session)
         self.event_files.queueFilesDropped.connect(self.queue_sync.add_files)
-        self.queue_sync.panel.limitsRequested.connect(lambda: self.account_sync.open(queue=True))
+        self.queue_sync.limitsRequested.connect(lambda: self.account_sync.open(queue=True))
+        # A dock's panel built after the window showed gets the drop routing the rest has.
+        for dock in (self.history_dock, self.review_dock, self.queue_sync.dock):
+            dock.built.connect(self.event_files.route_drops)
         self.close_guard.message.connect(self._say)
         self.close_guard.cancelRequested.connect(self.cancel_run)
 
@@ -633,12 +667,16 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> None:
+        from imgloop_desktop.gui.main_window import help_menu  # Help items only
+
         help_menu.show_markdown(
             self, self.tr("Keyboard shortcuts"), help_menu.shortcuts_markdown(), "shortcutsDialog"
         )
 
     @Slot()
     def show_troubleshooting(self) -> None:
+        from imgloop_desktop.gui.main_window import help_menu
+
         help_menu.show_markdown(
             self,
             self.tr("Troubleshooting"),
@@ -648,10 +686,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_log_folder(self) -> None:
+        from imgloop_desktop.gui.main_window import help_menu
+
         open_folder(self, help_menu.log_folder())
 
     @Slot()
     def show_about(self) -> None:
+        from imgloop_desktop.gui.main_window import help_menu
+
         help_menu.show_markdown(
             self, self.tr("About imgloop desktop"), help_menu.about_markdown(), "aboutDialog"
         )
@@ -832,8 +874,9 @@ class MainWindow(QMainWindow):
         self.gallery.close_workers()
         self.viewers.close_workers()
         self.details.close_workers()
-        self.history_browser.close_workers()
-        self.review_panel.close_workers()
+        for panel in (self._history_browser, self._review_panel):  # only those built
+            if panel is not None:
+                panel.close_workers()
         self.cost_estimate.close_workers()
         self.backends.close()
         self.history.close()  # a run still going records through its own connection

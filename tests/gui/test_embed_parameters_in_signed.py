@@ -34,6 +34,7 @@ from imgloop_desktop.storage import export
 from imgloop_desktop.storage.export.png_meta import MODIFIED_DESCRIPTION, MODIFIED_NOTE
 from imgloop_desktop.storage.provenance import verify
 from tests.gui.gallery_fixtures import gallery, history, record
+from tests.gui.window_runs import RUN_TIMEOUT_MS, MakeWindow
 from tests.storage.export.c2pa_signing import ISSUER, SignedGenerator
 from tests.storage.history import fakes
 
@@ -165,3 +166,20 @@ def test_a_prepared_drag_made_before_the_setting_changed_is_made_again(
     assert again is not None and gallery.drag.sync_builds == 1
     assert urls(again) == [copy]
     gallery.wait_idle()
+
+
+def test_export_approved_follows_the_setting(
+    signed: ImageRecord, make_window: MakeWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """File → Export approved… reads the setting too: off keeps the signed bytes with a
+    sidecar, on embeds the parameters and says the copy was modified."""
+    window = make_window()
+    for embed in (False, True):
+        SettingsStore().qsettings.setValue(EMBED_IN_SIGNED_KEY, embed)
+        with qtbot.waitSignal(window.exportFinished, timeout=RUN_TIMEOUT_MS):
+            dest = window.export_approved_to(tmp_path / str(embed))
+        [png] = dest.rglob("*.png")
+        kept = png.read_bytes() == signed.path.read_bytes()
+        assert kept is not embed
+        assert png.with_suffix(".json").exists() is not embed
+        assert (MODIFIED_NOTE in png.read_bytes().decode("latin-1")) is embed

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.params import RunParams
+from imgloop_desktop.gui.lazy_dock import LazyDock
 from imgloop_desktop.gui.main_window import MainWindow
-from imgloop_desktop.gui.main_window.queue_sync import LazyDock
 from tests.gui.window_runs import MakeWindow
 
 NAMES = ("historyDock", "reviewDock", "queueDock")

@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from imgloop_desktop.core.records import ExportResult, RecoveryReport
+from imgloop_desktop.gui.drag_export import embed_parameters_in_signed
 from imgloop_desktop.gui.error_box import show_exception, show_info
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.workers import Workers
@@ -281,8 +282,9 @@ class HistoryActions(QObject):
             ).format(path=dest)
         )
         self.export_action.setEnabled(False)
+        embed = embed_parameters_in_signed()  # read here: QSettings belongs to this thread
         self.workers.start(
-            lambda: history.export_approved(dest),
+            lambda: history.export_approved(dest, embed_in_signed=embed),
             returned=self._exported,
             errored=self._export_failed,
             name="export",

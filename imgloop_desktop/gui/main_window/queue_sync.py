@@ -9,8 +9,8 @@ queued signal brings them to the GUI thread, and refreshes coalesce (``supersede
 
 The dock's shell (title, object name, place) is made with the window, so the remembered
 layout finds it; the ``QueuePanel`` inside is built the first time the dock shows or
-``panel`` is asked for (``LazyDock``, issue 15): a start with the dock closed never needs
-it. Until then there is nothing to refresh; building it reads the queue once.
+``panel`` is asked for (``gui.lazy_dock.LazyDock``, issue 15): a start with the dock closed
+never needs it. Until then there is nothing to refresh; building it reads the queue once.
 
 When does the queue run? Whenever it is not paused and has waiting items: after the
 history opens (so a queue a quit or a crash left resumes by itself), after items are added
@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow
 
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import QueueItem, QueueSummary
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.lazy_dock import LazyDock
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services import costs
@@ -51,43 +52,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 QUEUE_FILES = QT_TRANSLATE_NOOP("QueueSync", "Queue files (*.jsonl *.csv);;All files (*)")
 CLOSE_SECONDS = 5.0
-
-
-class LazyDock(QDockWidget):
-    """A dock whose content is built the first time the dock is shown or ``content()`` is
-    called (issue 15: the docks a start leaves closed cost it nothing).
-
-    The shell exists from the start with its object name, so ``QMainWindow.restoreState``
-    places it and shows it when the person left it open, and ``tabifyDockWidget`` and the
-    actions that toggle it work as with any dock. Every way a dock becomes visible (``show``,
-    ``restoreState``, its toggle action) goes through the virtual ``setVisible``, which
-    builds the content first, so a dock never paints empty. ``built`` fires once, after.
-    """
-
-    built = Signal()
-
-    def __init__(self, title: str, name: str, build: Callable[[], QWidget], parent: QWidget):
-        super().__init__(title, parent)
-        self.setObjectName(name)
-        self._build = build
-        self._content: QWidget | None = None
-
-    @property
-    def is_built(self) -> bool:
-        return self._content is not None
-
-    def content(self) -> QWidget:
-        """The dock's widget, built now if it was not yet."""
-        if self._content is None:
-            self._content = self._build()
-            self.setWidget(self._content)
-            self.built.emit()
-        return self._content
-
-    def setVisible(self, visible: bool, /) -> None:
-        if visible:
-            self.content()
-        super().setVisible(visible)
 
 
 class _Relay(QObject):

@@ -9,7 +9,7 @@ own data on ``gui.workers``. Dialogs are opened with ``open()`` (no nested event
 nothing here blocks the Qt/asyncio loop.
 
 A start builds what the window shows at once (issue 15): the history, review and queue
-docks are shells (``queue_sync.LazyDock``) whose panels are built the first time each
+docks are shells (``gui.lazy_dock.LazyDock``) whose panels are built the first time each
 dock is shown or its panel is asked for (``history_browser``, ``review_panel``,
 ``queue_sync.panel``); the remembered layout still opens a dock left open, content and all.
 The help texts' module is imported when a Help item is first chosen.
@@ -66,6 +66,7 @@ from imgloop_desktop.gui.error_box import describe, problems_text
 from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.lazy_dock import LazyDock
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker, shown_label
@@ -76,7 +77,7 @@ from imgloop_desktop.gui.main_window.history_actions import (
     SHUTDOWN_JOIN_SECONDS,
     HistoryActions,
 )
-from imgloop_desktop.gui.main_window.queue_sync import LazyDock, QueueSync
+from imgloop_desktop.gui.main_window.queue_sync import QueueSync
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import RunController

@@ -9,7 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.core.records import QueueState
+from imgloop_desktop.core.records import HistoryOutcome, QueueState
 from imgloop_desktop.gui.main_window import MainWindow
 from imgloop_desktop.services.backends import DEFAULT_KEY
 from imgloop_desktop.simulator.server import BedrockSimulator
@@ -81,18 +81,26 @@ def test_a_bad_queue_file_adds_nothing_and_says_which_line(
 def test_a_quit_mid_queue_resumes_at_the_next_start(
     make_window: MakeWindow, qtbot: QtBot, bedrock_sim: BedrockSimulator
 ) -> None:
-    bedrock_sim.script.set_latency("generate", 0.4)
+    bedrock_sim.script.hold("generate")  # the quit lands while an image call is out
     window = ready(make_window)
     window.queue_sync.add_lines("one\ntwo\nthree\n")
-    qtbot.waitUntil(lambda: QueueState.RUNNING in states(window), timeout=RUN_TIMEOUT_MS)
-    window.close()
-    bedrock_sim.script.set_latency("generate", 0.0)
+    try:
+        qtbot.waitUntil(
+            lambda: bedrock_sim.wait_for_arrival("generate", 1, timeout=0), timeout=RUN_TIMEOUT_MS
+        )
+        window.close()
+    finally:
+        bedrock_sim.script.release("generate")
 
     again = ready(make_window)
     qtbot.waitUntil(lambda: states(again) == [QueueState.DONE] * 3, timeout=RUN_TIMEOUT_MS)
     items = again.queue_sync.panel.items
     assert any(len(i.run_ids) == 2 for i in items)  # the one the quit cut short, run again
     assert all(i.outcome is not None for i in items)
+    for item in items:  # nothing run twice: one approved run, at most the one cut short
+        ends = [again.history.session(r).outcome for r in item.run_ids]
+        assert ends.count(HistoryOutcome.APPROVED) == 1, ends
+        assert ends.count(HistoryOutcome.CANCELLED) == len(ends) - 1 <= 1, ends
 
 
 def test_limits_open_preferences_on_the_queue_page(make_window: MakeWindow, qtbot: QtBot) -> None:

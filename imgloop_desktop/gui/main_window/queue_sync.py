@@ -81,6 +81,8 @@ class QueueSync(QObject):
         self.backends = backends
         self.cost_settings = cost_settings
         self.limits = QueueLimits()
+        self._backend_key: str | None = None
+        """The backend the queue was last started with (None: never started here)."""
         self._relay = _Relay()
         self._relay.changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
         self.queue = RunQueue(history, changed=self._relay.changed.emit)
@@ -255,6 +257,8 @@ class QueueSync(QObject):
                     self.tr("Queue running with {who}…").format(who=credentials.describe())
                 )
 
+        self._backend_key = backend.key  # now, not when the worker is done: a pick of the
+        # same backend in between must not restart what is starting
         self._do(start, returned=started, what=self.tr("Queue not started"))
 
     def backend_changed(self) -> None:
@@ -262,6 +266,11 @@ class QueueSync(QObject):
         made is kept) and wait again, as at a quit. Going on with the old backend would
         spend on the real account under the demo's banner, or fail every item when the
         demo's simulator is stopped."""
+
+        current = self.backends.current
+        if current is not None and current.key == self._backend_key:
+            self.ensure_running()  # the same backend picked again: nothing is cut short
+            return
 
         def restart() -> bool:
             if not self.queue.running:

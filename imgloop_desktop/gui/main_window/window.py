@@ -64,8 +64,8 @@ from imgloop_desktop.gui.cost_view import CostEstimateView
 from imgloop_desktop.gui.details_pane import DetailsPane
 from imgloop_desktop.gui.error_box import describe, problems_text
 from imgloop_desktop.gui.folders import open_folder
-from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack, outcome_word
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.gui.lazy_dock import LazyDock
 from imgloop_desktop.gui.main_window import actions as action_table
 from imgloop_desktop.gui.main_window.account_sync import AccountSync
@@ -83,7 +83,7 @@ from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.run_controller import RunController
 from imgloop_desktop.gui.settings_store import DISPLAY_NAME, SettingsStore
 from imgloop_desktop.gui.workers import Workers
-from imgloop_desktop.services import catalog, costs, images
+from imgloop_desktop.services import catalog, costs
 from imgloop_desktop.services.backends import Backend, Backends
 from imgloop_desktop.services.history import HistoryService
 
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         middle_column.addWidget(self.progress)
         middle_column.addWidget(self.gallery, 1)
 
-        self.details = DetailsPane(self.history, read_credentials=images.content_credentials)
+        self.details = DetailsPane(self.history)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -615,9 +615,12 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _run_finished(self, result: RunResult) -> None:
+        self.progress.show_result(result)  # its end again, in the window's language
         self._say(
             self.tr("Run {run_id}: {outcome}. {message}").format(
-                run_id=result.run_id, outcome=result.outcome.value, message=result.message
+                run_id=result.run_id,
+                outcome=outcome_word(result.outcome.value),
+                message=shown(result.words or result.message),
             )
         )
         self._after_run()

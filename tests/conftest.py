@@ -102,7 +102,7 @@ def bedrock_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[BedrockSimulator]:
     """Our Bedrock simulator on loopback, reached through the standard endpoint variable."""
     simulator = BedrockSimulator()
     simulator.start()
-    for name, value in simulator.env().items():
+    for name, value in {**simulator.env(), **simulator.service_quotas_env()}.items():
         monkeypatch.setenv(name, value)
     try:
         yield simulator

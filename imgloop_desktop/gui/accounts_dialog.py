@@ -57,6 +57,7 @@ from imgloop_desktop.accounts.sources import (
     KeyringAccount,
     available_profiles,
     profile_source,
+    source_for,
 )
 from imgloop_desktop.accounts.store import (
     AccountInfo,
@@ -76,6 +77,7 @@ from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.credentials import CredentialsSource, redact
+from imgloop_desktop.services.queue_limits import QuotaTarget
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +210,7 @@ class AccountsDialog(QDialog):
         self.tabs.addTab(accounts_page, _tr(ACCOUNTS_TAB))
         self.costs_page = CostsPage(month_spend=self._month_spend)
         self.tabs.addTab(self.costs_page, _tr(COSTS_TAB))
-        self.queue_page = QueuePage()
+        self.queue_page = QueuePage(quota_target=self.quota_target)
         self.tabs.addTab(self.queue_page, _tr(QUEUE_TAB))
 
         self.keyring_status = QLabel()
@@ -615,6 +617,13 @@ class AccountsDialog(QDialog):
             self._check_failed,
         )
 
+    def quota_target(self) -> QuotaTarget:
+        """What the Queue page's "Use my account's quota" reads: the credentials runs use
+        (none in the offline demo) for the form's image model and region."""
+        choice = self.store.active()
+        source = None if choice.kind == "demo" else source_for(choice, self.store)
+        return QuotaTarget(source, self.image_model_id, self.region)
+
     def _check_failed(self, error: BaseException) -> None:
         self.results_list.clear()
         self._failed(error, QCoreApplication.translate("AccountsDialog", "The check could not run"))
@@ -676,6 +685,7 @@ class AccountsDialog(QDialog):
         that must not leave a check running)."""
         self._workers.wait(timeout)
         self.costs_page.wait_for_workers(timeout)
+        self.queue_page.wait_for_workers(timeout)
 
     def show_costs(self) -> None:
         """Open on the Costs page (Settings → Costs and budget), tall enough for the
@@ -698,6 +708,7 @@ class AccountsDialog(QDialog):
     def done(self, result: int) -> None:
         self._drop_secrets()
         self.costs_page.close_workers()  # a quick read of this month's spend, joined
+        self.queue_page.close_workers()  # a quota read still running is dropped
         super().done(result)
 
     def _drop_secrets(self) -> None:

@@ -26,6 +26,7 @@ from imgloop_desktop.simulator.checklist_answers import (
     CompareAnswer,
     item_answers,
 )
+from imgloop_desktop.simulator.service_quotas import QuotaTable
 
 OPS: tuple[str, ...] = (
     "generate",
@@ -358,6 +359,8 @@ class SimScript:
         self.legacy_in_use: set[str] = {base_model_id(m) for m in legacy_in_use}
         # Operation -> its quota; a call over it is throttled (after any queued fault).
         self.rate_limits: dict[str, RateLimit] = {}
+        # Service Quotas' table for Bedrock (ListServiceQuotas, ListAWSDefaultServiceQuotas).
+        self.service_quotas = QuotaTable()
 
     # -- building ------------------------------------------------------------------
 
@@ -570,6 +573,7 @@ class SimScript:
             self.sampling_rules = dict(DEFAULT_SAMPLING_RULES)
             self.serve_retired = False
             self.legacy_in_use.clear()
+            self.service_quotas.reset()
 
     def _add_faults(self, op: str, fault: Fault, times: int) -> None:
         if times < 1:

@@ -7,7 +7,8 @@ than patching boto3, so the code under test is exactly the code that talks to AW
 request serialisation, signing, rest-json error parsing and retries all happen for real.
 
 Only InvokeModel (image models) and Converse (judge, reviser, checklist) are served, plus the
-control plane's GetFoundationModel (``control_plane``) so the app can ask what a model is.
+control plane's GetFoundationModel (``control_plane``) so the app can ask what a model is,
+and Service Quotas' two list calls (``service_quotas``, told by ``X-Amz-Target``).
 Which Converse call is which is told by the content: issue 12's calls by their requests'
 first lines (``checklist_answers.classify``: "checklist" writes a checklist, text only;
 "check" judges one image against it; "compare" compares two images); otherwise a judge
@@ -48,6 +49,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
+from imgloop_desktop.simulator import service_quotas
 from imgloop_desktop.simulator.checklist_answers import (
     classify,
     render_checklist,
@@ -247,6 +249,11 @@ class BedrockSimulator:
         GetFoundationModel."""
         return {"AWS_ENDPOINT_URL_BEDROCK": self.url}
 
+    def service_quotas_env(self) -> dict[str, str]:
+        """Environment that points boto3's ``service-quotas`` client here, for the quota
+        table (``service_quotas``)."""
+        return {"AWS_ENDPOINT_URL_SERVICE_QUOTAS": self.url}
+
     # -- what happened ------------------------------------------------------------------
 
     @property
@@ -306,6 +313,10 @@ class BedrockSimulator:
         authorization = handler.headers.get("Authorization", "")
         access_key_id = _access_key_id(authorization)
         region = _region(authorization)
+        quota_operation = service_quotas.serves(handler.headers.get("X-Amz-Target", ""))
+        if quota_operation is not None:
+            self._handle_quotas(handler, quota_operation, raw, access_key_id, region, started)
+            return
         if handler.command == "GET":
             gfm = _GFM_PATH_RE.match(path)
             if gfm is None:
@@ -399,6 +410,47 @@ class BedrockSimulator:
             self._cond.notify_all()
         headers = {"Content-Type": "application/json", **reply.extra_headers}
         _write(handler, reply.status, json.dumps(reply.payload).encode(), headers)
+
+    def _handle_quotas(
+        self,
+        handler: _Handler,
+        operation: str,
+        raw: bytes,
+        access_key_id: str | None,
+        region: str,
+        started: float,
+    ) -> None:
+        """Service Quotas (``service_quotas``): the script's quota table, JSON 1.1."""
+        op = service_quotas.OP_NAMES[operation]
+        with self._cond:
+            self._arrivals[op] = self._arrivals.get(op, 0) + 1
+            self._cond.notify_all()
+        body, parse_error = _parse_json(raw)
+        try:
+            if parse_error is not None:
+                raise service_quotas.QuotaError("IllegalArgumentException", parse_error)
+            status, data, headers = service_quotas.ok_answer(
+                self.script.service_quotas.answer(operation, body, region)
+            )
+            code = None
+        except service_quotas.QuotaError as exc:
+            status, data, headers = service_quotas.error_answer(exc)
+            code = exc.code
+        record = CallRecord(
+            op=op,
+            model_id="",
+            body=body,
+            access_key_id=access_key_id,
+            timestamp=time.time(),
+            status=status,
+            error_code=code,
+            duration=time.monotonic() - started,
+            region=region,
+        )
+        with self._cond:
+            self._calls.append(record)
+            self._cond.notify_all()
+        _write(handler, status, data, headers)
 
     def _hang(self, handler: _Handler) -> None:
         """Hold the request unanswered until the simulator stops, then drop the connection.

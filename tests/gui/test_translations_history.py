@@ -34,7 +34,7 @@ from tests.gui.window_runs import MakeWindow
 # the AWS console's own page name, F5, the search box's words (typed as they are).
 DATA = re.compile(
     r"input|output|cache_write|cache_read|per_image|tiers|global|regional|us-east-1|"
-    r"Service Quotas|F5|is:fav|rating"
+    r"servicequotas:\w+|Service Quotas|F5|is:fav|rating"
 )
 
 

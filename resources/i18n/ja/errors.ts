@@ -475,6 +475,41 @@
     </message>
 </context>
 <context>
+    <name>Quotas</name>
+    <message>
+        <source>Service Quotas in {region} did not let these credentials read Bedrock&apos;s quotas ({operation}): {message}</source>
+        <translation>{region} の Service Quotas で、この認証情報では Bedrock のクォータを読み取れませんでした（{operation}）：{message}</translation>
+    </message>
+    <message>
+        <source>Allow servicequotas:ListServiceQuotas and servicequotas:ListAWSDefaultServiceQuotas in the IAM policy of these credentials, or set the numbers by hand from the Service Quotas console.</source>
+        <translation>この認証情報の IAM ポリシーで servicequotas:ListServiceQuotas と servicequotas:ListAWSDefaultServiceQuotas を許可してください。または Service Quotas コンソールで値を確認し、手で入力してください。</translation>
+    </message>
+    <message>
+        <source>Service Quotas in {region} refused {operation} ({code}): {message}</source>
+        <translation>{region} の Service Quotas が {operation} を拒否しました（{code}）：{message}</translation>
+    </message>
+    <message>
+        <source>Try again in a minute.</source>
+        <translation>1 分ほどおいてから、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>Could not reach Service Quotas in {region}: {detail}</source>
+        <translation>{region} の Service Quotas に接続できませんでした：{detail}</translation>
+    </message>
+    <message>
+        <source>Check the internet connection, VPN or proxy, and try again.</source>
+        <translation>インターネット接続、VPN、プロキシを確認して、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>Service Quotas in {region} lists no quota named like &apos;{quota}&apos; for this account, so imgloop cannot tell {model}&apos;s requests per minute.</source>
+        <translation>{region} の Service Quotas に、このアカウントの「{quota}」に当たるクォータが見つからないため、{model} の 1 分あたりのリクエスト数がわかりません。</translation>
+    </message>
+    <message>
+        <source>Look the model up in the Service Quotas console (Amazon Bedrock, {region}) and type its requests per minute here; the queue keeps its limits until then.</source>
+        <translation>Service Quotas コンソール（Amazon Bedrock、{region}）でこのモデルを探し、1 分あたりのリクエスト数をここに入力してください。それまでキューは今の上限のまま動きます。</translation>
+    </message>
+</context>
+<context>
     <name>RunOutcome</name>
     <message>
         <source>Approved {label}.</source>

@@ -126,6 +126,10 @@ Unchecked: a should — it only ranks images that meet the musts.</source>
         <translation>要件は {n} 個まで</translation>
     </message>
     <message>
+        <source>{problem}.</source>
+        <translation>{problem}。</translation>
+    </message>
+    <message>
         <source>Checked only after: {ids}</source>
         <translation>次の要件を確認した後にだけ確認：{ids}</translation>
     </message>
@@ -191,10 +195,6 @@ Unchecked: a should — it only ranks images that meet the musts.</source>
     <message>
         <source>Prompt up to {count} characters.</source>
         <translation>プロンプトは {count} 文字まで。</translation>
-    </message>
-    <message>
-        <source>a width {times} height in pixels, like {example}</source>
-        <translation>幅 {times} 高さ（ピクセル）、例：{example}</translation>
     </message>
     <message>
         <source>Folder for the images</source>

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
@@ -119,8 +119,8 @@
         <translation>すべての実行を合わせて 1 か月（暦月）に使える上限額（米ドル）です。これを超える呼び出しは開始されず、実行は結果「予算で停止」で終わります（それまでに生成したものはすべて残ります）。ウィンドウとヘッドレスのコマンドで共通の設定です。</translation>
     </message>
     <message>
-        <source>Your own prices (negotiated or newer), in place of the shipped rows for the same model and scope. A JSON list: text rows give USD per million tokens (input, output, optional cache_write, cache_read), image rows a per_image price or tiers. Scope: "" (everywhere), "global", "regional" or a region such as us-east-1.</source>
-        <translation>同梱の価格表で同じモデル・同じスコープの行の代わりに使う、独自の価格（交渉済みの価格や新しい価格）です。JSON のリストで書きます。テキストの行には 100 万トークンあたりの米ドル（input、output、任意で cache_write、cache_read）、画像の行には per_image の価格または tiers を指定します。スコープ："" （すべて）、"global"、"regional"、または us-east-1 などのリージョン。</translation>
+        <source>Your own prices (negotiated or newer), in place of the shipped rows for the same model and scope. A JSON list: text rows give USD per million tokens (input, output, optional cache_write, cache_read), image rows a per_image price or tiers. Scope: &quot;&quot; (everywhere), &quot;global&quot;, &quot;regional&quot; or a region such as us-east-1.</source>
+        <translation>同梱の価格表で同じモデル・同じスコープの行の代わりに使う、独自の価格（交渉済みの価格や新しい価格）です。JSON のリストで書きます。テキストの行には 100 万トークンあたりの米ドル（input、output、任意で cache_write、cache_read）、画像の行には per_image の価格または tiers を指定します。スコープ：&quot;&quot; （すべて）、&quot;global&quot;、&quot;regional&quot;、または us-east-1 などのリージョン。</translation>
     </message>
     <message>
         <source>Insert example rows</source>
@@ -298,14 +298,6 @@ What it holds is below: fix the values named, then Save.</source>
         <translation>承認画像 1 枚あたり：承認された画像はまだありません</translation>
     </message>
     <message>
-        <source>unknown</source>
-        <translation>不明</translation>
-    </message>
-    <message>
-        <source>≥ {known} + unknown</source>
-        <translation>≥ {known} + 不明</translation>
-    </message>
-    <message>
         <source>({n} approved since)</source>
         <translation>（その後 {n} 枚承認）</translation>
     </message>
@@ -419,7 +411,7 @@ rating&gt;=N または rating:N — 評価が N 以上（1〜5）の画像があ
 <context>
     <name>QueuePage</name>
     <message>
-        <source>Bedrock's quotas are per model and per Region, and new accounts often get less than the published defaults; these start modest. When Bedrock answers that calls are too many, the queue slows down by itself and speeds up again as calls succeed, up to the rate set here. Service Quotas in the AWS console shows your account's values. Changes apply from the queue's next start.</source>
+        <source>Bedrock&apos;s quotas are per model and per Region, and new accounts often get less than the published defaults; these start modest. When Bedrock answers that calls are too many, the queue slows down by itself and speeds up again as calls succeed, up to the rate set here. Service Quotas in the AWS console shows your account&apos;s values. Changes apply from the queue&apos;s next start.</source>
         <translation>Bedrock のクォータはモデルごと・リージョンごとに決まっていて、新しいアカウントでは公開されている既定値より少ないことがよくあります。そのため、ここでは控えめな値から始めます。Bedrock から呼び出しが多すぎると返されると、キューは自動的に速度を落とし、呼び出しが成功するにつれて、ここで設定した速度まで戻します。アカウントの値は AWS コンソールの Service Quotas で確認できます。変更はキューの次回の開始から反映されます。</translation>
     </message>
     <message>
@@ -453,6 +445,42 @@ rating&gt;=N または rating:N — 評価が N 以上（1〜5）の画像があ
     <message>
         <source>Saved; the queue uses these from its next start.</source>
         <translation>保存しました。キューの次回の開始から使われます。</translation>
+    </message>
+    <message>
+        <source>Use my account&apos;s &amp;quota</source>
+        <translation>アカウントのクォータを使う(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Read the image model&apos;s requests-per-minute quota from Service Quotas with the credentials runs use (needs servicequotas:ListServiceQuotas) and fill the fields.</source>
+        <translation>実行に使う認証情報で、画像モデルの 1 分あたりのリクエスト数のクォータを Service Quotas から読み取り、各欄に入れます（servicequotas:ListServiceQuotas の権限が必要です）。</translation>
+    </message>
+    <message>
+        <source>Reading the quota of {model} from Service Quotas…</source>
+        <translation>{model} のクォータを Service Quotas から読み取っています…</translation>
+    </message>
+    <message>
+        <source>{model} in {region}: {count} requests per minute ({kind}). The fields now use it; save to keep them.</source>
+        <translation>{region} の {model}：1 分あたり {count} リクエスト（{kind}）。各欄に反映しました。残すには保存してください。</translation>
+    </message>
+    <message>
+        <source>applied quota</source>
+        <translation>適用済みのクォータ</translation>
+    </message>
+    <message>
+        <source>AWS default quota; your account has no applied value</source>
+        <translation>AWS の既定のクォータ。このアカウントに適用済みの値はありません</translation>
+    </message>
+    <message>
+        <source>Could not read the quota: {error}</source>
+        <translation>クォータを読み取れませんでした：{error}</translation>
+    </message>
+    <message>
+        <source>Could not read the quota: unexpected error ({kind}: {error})</source>
+        <translation>クォータを読み取れませんでした：予期しないエラー（{kind}: {error}）</translation>
+    </message>
+    <message>
+        <source>Not available in the offline demo: its simulated Bedrock has no AWS account whose quotas could be read. Choose an AWS account or profile for runs first.</source>
+        <translation>オフラインデモでは使えません。シミュレートされた Bedrock には、クォータを読み取れる AWS アカウントがありません。先に実行用の AWS アカウントかプロファイルを選んでください。</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
@@ -20,7 +20,7 @@
         <translation>2025 年 5 月 20 日以降、Bedrock では使えません。</translation>
     </message>
     <message>
-        <source>The seed's model. Past its end of life on Bedrock; kept so old events still load.</source>
+        <source>The seed&apos;s model. Past its end of life on Bedrock; kept so old events still load.</source>
         <translation>シードが使っていたモデルです。Bedrock ではサポート終了日を過ぎています。古いイベントを読み込めるように残しています。</translation>
     </message>
     <message>
@@ -59,8 +59,8 @@
         <translation>true または false</translation>
     </message>
     <message>
-        <source>{type}, or "{unset}" (or null) to leave it out</source>
-        <translation>{type}。指定しない場合は "{unset}"（または null）</translation>
+        <source>{type}, or &quot;{unset}&quot; (or null) to leave it out</source>
+        <translation>{type}。指定しない場合は &quot;{unset}&quot;（または null）</translation>
     </message>
     <message>
         <source>one of {choices}</source>
@@ -83,11 +83,11 @@
         <translation>ピクセル</translation>
     </message>
     <message>
-        <source>(Anthropic's documented range; 0 lets the model choose)</source>
+        <source>(Anthropic&apos;s documented range; 0 lets the model choose)</source>
         <translation>（Anthropic が公開している範囲。0 ならモデルに任せます）</translation>
     </message>
     <message>
-        <source>tokens (the largest output of the catalog's judge models; a model with a lower ceiling refuses more itself)</source>
+        <source>tokens (the largest output of the catalog&apos;s judge models; a model with a lower ceiling refuses more itself)</source>
         <translation>トークン（カタログにある判定モデルの最大出力。上限がこれより低いモデルでは、超えた分はモデル側で拒否されます）</translation>
     </message>
     <message>
@@ -99,7 +99,7 @@
         <translation>回（プロンプトを書き直す回数）</translation>
     </message>
     <message>
-        <source>images (the seed's Titan maximum)</source>
+        <source>images (the seed&apos;s Titan maximum)</source>
         <translation>枚（元の Titan の上限）</translation>
     </message>
     <message>
@@ -119,12 +119,12 @@
         <translation>元の画像をそのまま送る</translation>
     </message>
     <message>
-        <source>a region name like us-east-1, or empty for the profile's region</source>
+        <source>a region name like us-east-1, or empty for the profile&apos;s region</source>
         <translation>us-east-1 のようなリージョン名。空欄ならプロファイルのリージョン</translation>
     </message>
     <message>
-        <source>a list of {item} items (used with judge_mode "checklist"), or unset to have the judge model write one</source>
-        <translation>{item} の項目のリスト（judge_mode が "checklist" のときに使用）。未設定なら判定モデルが作成します</translation>
+        <source>a list of {item} items (used with judge_mode &quot;checklist&quot;), or unset to have the judge model write one</source>
+        <translation>{item} の項目のリスト（judge_mode が &quot;checklist&quot; のときに使用）。未設定なら判定モデルが作成します</translation>
     </message>
     <message>
         <source>a Bedrock model id, inference profile id or ARN: at most {most} characters, no spaces or control characters</source>
@@ -135,11 +135,11 @@
         <translation>S3 バケット名（S3 がオンのときだけ確認します）</translation>
     </message>
     <message>
-        <source>a key prefix without a leading '/', '..' or control characters, at most 900 bytes</source>
-        <translation>先頭が '/' でなく、'..' や制御文字を含まない、900 バイト以内のキー接頭辞</translation>
+        <source>a key prefix without a leading &apos;/&apos;, &apos;..&apos; or control characters, at most 900 bytes</source>
+        <translation>先頭が &apos;/&apos; でなく、&apos;..&apos; や制御文字を含まない、900 バイト以内のキー接頭辞</translation>
     </message>
     <message>
-        <source>a folder path without control characters, at most {most} characters (empty for the app's images folder)</source>
+        <source>a folder path without control characters, at most {most} characters (empty for the app&apos;s images folder)</source>
         <translation>制御文字を含まない {most} 文字以内のフォルダーのパス（空欄ならアプリの画像フォルダー）</translation>
     </message>
     <message>
@@ -147,8 +147,8 @@
         <translation>{model} では 1〜{most} 文字（このプロンプトは {count} 文字）</translation>
     </message>
     <message>
-        <source>unset while judge_mode is "verdict" (a checklist is used only with judge_mode "checklist")</source>
-        <translation>judge_mode が "verdict" の間は未設定（チェックリストは judge_mode が "checklist" のときだけ使われます）</translation>
+        <source>unset while judge_mode is &quot;verdict&quot; (a checklist is used only with judge_mode &quot;checklist&quot;)</source>
+        <translation>judge_mode が &quot;verdict&quot; の間は未設定（チェックリストは judge_mode が &quot;checklist&quot; のときだけ使われます）</translation>
     </message>
     <message>
         <source>{low}-{high} for {model}</source>
@@ -183,8 +183,8 @@
         <translation>{bytes} バイト以内のイベント（これはそれより長いです）</translation>
     </message>
     <message>
-        <source>3-63 characters of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit, not an IP address, no '..'</source>
-        <translation>英小文字・数字・'.'・'-' からなる 3〜63 文字（先頭と末尾は英小文字か数字、IP アドレスの形は不可、'..' は不可）</translation>
+        <source>3-63 characters of lowercase letters, digits, &apos;.&apos; and &apos;-&apos;, starting and ending with a letter or digit, not an IP address, no &apos;..&apos;</source>
+        <translation>英小文字・数字・&apos;.&apos;・&apos;-&apos; からなる 3〜63 文字（先頭と末尾は英小文字か数字、IP アドレスの形は不可、&apos;..&apos; は不可）</translation>
     </message>
     <message>
         <source>a name without the prefixes and suffixes S3 reserves (xn--, sthree-, -s3alias, --ol-s3, ...)</source>
@@ -239,8 +239,8 @@
         <translation>{high} 以下の数値</translation>
     </message>
     <message>
-        <source>1-{most} letters, digits, '_', '.' or '-', starting with a letter or digit</source>
-        <translation>英数字・'_'・'.'・'-' からなる 1〜{most} 文字（先頭は英数字）</translation>
+        <source>1-{most} letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;, starting with a letter or digit</source>
+        <translation>英数字・&apos;_&apos;・&apos;.&apos;・&apos;-&apos; からなる 1〜{most} 文字（先頭は英数字）</translation>
     </message>
     <message>
         <source>text of 1-{most} characters, not only spaces, without NUL characters or lone UTF-16 surrogates</source>
@@ -283,11 +283,11 @@
         <translation>true（画像に必ず描かれていること）または false（描かれているのが望ましいこと）</translation>
     </message>
     <message>
-        <source>an item's id</source>
+        <source>an item&apos;s id</source>
         <translation>項目の ID</translation>
     </message>
     <message>
-        <source>a list of other items' ids</source>
+        <source>a list of other items&apos; ids</source>
         <translation>ほかの項目の ID のリスト</translation>
     </message>
     <message>
@@ -299,8 +299,8 @@
         <translation>項目の JSON リスト。{reason}</translation>
     </message>
     <message>
-        <source>"" (every region and profile), "global" (the global. profile), "regional" (geographic profiles like us. and eu., and calls in one region), or a region name like us-east-1</source>
-        <translation>""（すべてのリージョンとプロファイル）、"global"（global. プロファイル）、"regional"（us. や eu. などの地域別プロファイルと、1 つのリージョン内での呼び出し）、または us-east-1 のようなリージョン名</translation>
+        <source>&quot;&quot; (every region and profile), &quot;global&quot; (the global. profile), &quot;regional&quot; (geographic profiles like us. and eu., and calls in one region), or a region name like us-east-1</source>
+        <translation>&quot;&quot;（すべてのリージョンとプロファイル）、&quot;global&quot;（global. プロファイル）、&quot;regional&quot;（us. や eu. などの地域別プロファイルと、1 つのリージョン内での呼び出し）、または us-east-1 のようなリージョン名</translation>
     </message>
     <message>
         <source>{first} or {second}</source>
@@ -319,12 +319,16 @@
         <translation>画像 1 枚あたり</translation>
     </message>
     <message>
+        <source>a whole number of tokens per image from 1 to {most}, or left out (by its size)</source>
+        <translation>画像 1 枚あたりのトークン数（1〜{most} の整数）。省略すると画像のサイズから見積もります</translation>
+    </message>
+    <message>
         <source>a list of price rows (or empty)</source>
         <translation>価格行のリスト（または空）</translation>
     </message>
     <message>
-        <source>an object with "kind": "text" or "image"</source>
-        <translation>"kind" が "text" または "image" のオブジェクト</translation>
+        <source>an object with &quot;kind&quot;: &quot;text&quot; or &quot;image&quot;</source>
+        <translation>&quot;kind&quot; が &quot;text&quot; または &quot;image&quot; のオブジェクト</translation>
     </message>
     <message>
         <source>a model and scope no other row has ({other} has them)</source>
@@ -343,8 +347,8 @@
         <translation>{most} 文字以内のテキスト</translation>
     </message>
     <message>
-        <source>either "per_image" (one price) or "tiers" (a list)</source>
-        <translation>"per_image"（1 つの価格）か "tiers"（リスト）のどちらか一方</translation>
+        <source>either &quot;per_image&quot; (one price) or &quot;tiers&quot; (a list)</source>
+        <translation>&quot;per_image&quot;（1 つの価格）か &quot;tiers&quot;（リスト）のどちらか一方</translation>
     </message>
     <message>
         <source>a list of 1 or more {tier}</source>
@@ -367,12 +371,12 @@
         <translation>{model}（オンデマンドで提供、プロファイルの接頭辞なし）</translation>
     </message>
     <message>
-        <source>{model} has no '{geography}.' profile: {offered}</source>
-        <translation>{model} には '{geography}.' プロファイルがありません。使えるのは {offered}</translation>
+        <source>{model} has no &apos;{geography}.&apos; profile: {offered}</source>
+        <translation>{model} には &apos;{geography}.&apos; プロファイルがありません。使えるのは {offered}</translation>
     </message>
     <message>
-        <source>a region inside the '{geography}.' profile's geography for {model}, or empty to let the app choose</source>
-        <translation>{model} の '{geography}.' プロファイルの地域内にあるリージョン。空欄ならアプリが選びます</translation>
+        <source>a region inside the &apos;{geography}.&apos; profile&apos;s geography for {model}, or empty to let the app choose</source>
+        <translation>{model} の &apos;{geography}.&apos; プロファイルの地域内にあるリージョン。空欄ならアプリが選びます</translation>
     </message>
     <message>
         <source>an inference profile id such as {ids}: {model} is not served on demand by its base id</source>

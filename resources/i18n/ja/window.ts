@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
     <name>Actions</name>
@@ -23,7 +24,7 @@
         <translation>キューに追加(&amp;Q)</translation>
     </message>
     <message>
-        <source>Add the form's parameters to the run queue</source>
+        <source>Add the form&apos;s parameters to the run queue</source>
         <translation>フォームのパラメーターを実行キューに追加</translation>
     </message>
     <message>
@@ -33,6 +34,14 @@
     <message>
         <source>Export approved images</source>
         <translation>承認済みの画像を書き出す</translation>
+    </message>
+    <message>
+        <source>&amp;Embed parameters in signed images too</source>
+        <translation>署名付きの画像にもパラメーターを埋め込む(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Exports and drags write the parameters into images carrying Content Credentials (C2PA) too; this breaks their signature, and the copy says it was modified</source>
+        <translation>書き出しとドラッグで、コンテンツ認証情報（C2PA）付きの画像にもパラメーターを書き込みます。署名は無効になり、コピーには変更されたことが記録されます</translation>
     </message>
     <message>
         <source>Open &amp;history</source>
@@ -55,7 +64,7 @@
         <translation>画像をレビュー(&amp;V)…</translation>
     </message>
     <message>
-        <source>Images waiting for your decision: the judge was unsure, or a run's best</source>
+        <source>Images waiting for your decision: the judge was unsure, or a run&apos;s best</source>
         <translation>あなたの判断を待つ画像：判定モデルが迷ったもの、または承認がなかった実行のベスト</translation>
     </message>
     <message>
@@ -111,7 +120,7 @@
         <translation>キーボードショートカット(&amp;K)</translation>
     </message>
     <message>
-        <source>Every command's shortcut, and the gallery's and viewer's keys</source>
+        <source>Every command&apos;s shortcut, and the gallery&apos;s and viewer&apos;s keys</source>
         <translation>すべてのコマンドのショートカットと、ギャラリー・ビューアーのキー操作</translation>
     </message>
     <message>
@@ -119,7 +128,7 @@
         <translation>トラブルシューティング(&amp;T)</translation>
     </message>
     <message>
-        <source>The README's Troubleshooting section, offline</source>
+        <source>The README&apos;s Troubleshooting section, offline</source>
         <translation>README のトラブルシューティング（オフラインで表示）</translation>
     </message>
     <message>
@@ -165,7 +174,7 @@
 <context>
     <name>Help</name>
     <message>
-        <source>The README is not part of this installation. Its Troubleshooting section is in the project's README.md.</source>
+        <source>The README is not part of this installation. Its Troubleshooting section is in the project&apos;s README.md.</source>
         <translation>このインストールには README が含まれていません。トラブルシューティングはプロジェクトの README.md にあります。</translation>
     </message>
     <message>
@@ -296,7 +305,7 @@ No run starts until it is fixed: ignoring it could lift your cap.</source>
         <translation>もう一度実行</translation>
     </message>
     <message>
-        <source>The session's parameters are in the form. Run them now?</source>
+        <source>The session&apos;s parameters are in the form. Run them now?</source>
         <translation>セッションのパラメーターをフォームに読み込みました。今すぐ実行しますか？</translation>
     </message>
     <message>
@@ -426,7 +435,7 @@ No run starts until it is fixed: ignoring it could lift your cap.</source>
         <translation>中断（再開します）</translation>
     </message>
     <message>
-        <source>The queue is empty. Add prompts with Add to queue (the form's parameters), Paste prompts…, Add file…, or drop a .jsonl or .csv file on the window.</source>
+        <source>The queue is empty. Add prompts with Add to queue (the form&apos;s parameters), Paste prompts…, Add file…, or drop a .jsonl or .csv file on the window.</source>
         <translation>キューは空です。「キューに追加」（フォームのパラメーター）、「プロンプトを貼り付け…」、「ファイルを追加…」、またはウィンドウへの .jsonl／.csv ファイルのドロップでプロンプトを追加できます。</translation>
     </message>
     <message>
@@ -526,7 +535,7 @@ No run starts until it is fixed: ignoring it could lift your cap.</source>
         <translation>なし</translation>
     </message>
     <message>
-        <source>What the queue's items may spend together; the queue pauses when it is reached.</source>
+        <source>What the queue&apos;s items may spend together; the queue pauses when it is reached.</source>
         <translation>キューの項目が合計で使える金額。達するとキューは一時停止します。</translation>
     </message>
     <message>

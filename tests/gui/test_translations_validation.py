@@ -5,9 +5,6 @@ person can meet in the window carrying its template, so it is shown translated).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,57 +23,19 @@ from imgloop_desktop.gui.settings_store import SettingsStore
 from imgloop_desktop.providers.catalog import IMAGE_MODELS, NOTES_CONTEXT, image_spec
 from imgloop_desktop.services import costs, queue_limits
 from imgloop_desktop.services.queue_limits import limits_file
+from tests.gui.test_translation_areas import sources
 from tests.gui.test_translations import I18N, japanese
 
 __all__ = ["japanese"]  # the fixture, found by pytest under its name
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = I18N / "ja" / "validation.ts"
-# The modules that declare the validator's words and the catalog's notes, and only those:
-# extracting any other file would pull another area's entries into this catalogue.
-DECLARING = (
-    "core/errors.py",
-    "core/param_values.py",
-    "core/jsonshape.py",
-    "core/checklist.py",
-    "core/price_overrides.py",
-    "providers/catalog.py",
-    "providers/stability.py",
-    "providers/titan.py",
-    "providers/nova_canvas.py",
-    "services/queue_limits.py",
-    "services/settings_files.py",
-    "services/costs.py",
-    "services/batch.py",
-    "gui/settings_store.py",
-)
 NOVA = "amazon.nova-canvas-v1:0"
 
 
-def sources(path: Path) -> set[tuple[str, str]]:
-    found = set()
-    for context in ET.parse(path).getroot().iter("context"):
-        name = context.findtext("name") or ""
-        found |= {(name, m.findtext("source") or "") for m in context.iter("message")}
-    return found
-
-
-def test_the_catalogue_holds_every_marked_template_and_nothing_else(tmp_path: Path) -> None:
-    """Extracted afresh from the declaring modules, the catalogue is what is committed: a
-    template marked since and not translated, or one of another area, fails here."""
-    fresh = tmp_path / "validation.ts"
-    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
-    files = [str(ROOT / "imgloop_desktop" / name) for name in DECLARING]
-    subprocess.run(
-        [str(lupdate), *files, "-ts", str(fresh), "-no-obsolete", "-locations", "none"],
-        check=True,
-        capture_output=True,
-    )
-    assert sources(fresh) == sources(CATALOGUE)
+def test_the_validators_words_have_a_catalogue_of_their_own() -> None:
+    """(``test_translation_areas`` checks the catalogue against its files.)"""
     assert {context for context, _ in sources(CATALOGUE)} == {VALIDATION, NOTES_CONTEXT}
-
-
-def test_no_other_catalogue_holds_the_validators_words() -> None:
     for path in I18N.glob("*/*.ts"):
         if path.name != CATALOGUE.name:
             contexts = {context for context, _ in sources(path)}

@@ -30,6 +30,7 @@ from imgloop_desktop.providers.catalog import (
     TEXT_MODELS,
     current_replacement,
     image_spec,
+    model_notes,
     text_spec,
 )
 from imgloop_desktop.providers.lifecycle import LifecycleInfo
@@ -45,6 +46,7 @@ __all__ = [
     "LifecycleInfo",
     "image_spec",
     "lifecycle",
+    "model_notes",
     "refresh_lifecycle",
     "text_spec",
     "with_current_models",

@@ -178,3 +178,9 @@ def test_the_catalogs_notes_are_translated(japanese: None) -> None:
     assert stability
     for phrase in stability.values():
         assert phrase is not None and shown(phrase) != phrase.template
+
+
+def test_the_models_note_under_the_picker_is_japanese(form: ParamForm) -> None:
+    form.set_params(form.params().with_changes(image_model_id="stability.sd3-5-large-v1:0"))
+    note = form.model_note.text()
+    assert "8B parameters" not in note and note, note

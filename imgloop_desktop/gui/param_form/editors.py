@@ -30,6 +30,7 @@ from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import ParamField
 from imgloop_desktop.core.params import SIZE_FIELD, RunParams, model_limits
+from imgloop_desktop.gui.i18n import shown
 from imgloop_desktop.gui.param_form import checklist_editor as words
 from imgloop_desktop.gui.param_form.checklist_editor import ChecklistTable
 from imgloop_desktop.gui.param_form.widgets import (
@@ -45,7 +46,7 @@ from imgloop_desktop.gui.param_form.widgets import (
     note_label,
     tr_param,
 )
-from imgloop_desktop.services.catalog import IMAGE_MODELS, TEXT_MODELS, lifecycle
+from imgloop_desktop.services.catalog import IMAGE_MODELS, TEXT_MODELS, lifecycle, model_notes
 
 Slot0 = Callable[[], None]
 
@@ -276,7 +277,8 @@ class ImageModelEditor(Editor):
                 continue
             info = lifecycle(spec.model_id, region)
             self.combo.setItemText(index, model_label(spec, info))
-            tip = f"{spec.model_id}\n{info.summary()}\n{spec.notes}".strip()
+            notes = model_notes(spec)
+            tip = f"{spec.model_id}\n{info.summary()}\n{shown(notes) if notes else ''}".strip()
             self.combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
 
     def read(self) -> dict[str, Any]:

@@ -102,7 +102,7 @@ from imgloop_desktop.gui.param_form.widgets import (
     tr_param,
 )
 from imgloop_desktop.gui.settings_store import SettingsStore
-from imgloop_desktop.services.catalog import image_spec, lifecycle, text_spec
+from imgloop_desktop.services.catalog import image_spec, lifecycle, model_notes, text_spec
 
 log = logging.getLogger(__name__)
 
@@ -741,8 +741,9 @@ class ParamForm(QWidget):
         # The id picked (a profile id keeps its own entry), under the limits of its spec.
         info = lifecycle(self.image_model_id() or spec.model_id, self._region())
         parts = [lifecycle_note(spec.name, info)]
-        if spec.notes:
-            parts.append(spec.notes)
+        notes = model_notes(spec)
+        if notes is not None:
+            parts.append(shown(notes))
         parts.append(
             QCoreApplication.translate("ParamForm", "Prompt up to {count} characters.").format(
                 count=spec.prompt_max_chars

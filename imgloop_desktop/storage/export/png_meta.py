@@ -26,12 +26,18 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from imgloop_desktop import __version__
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.records import ImageRecord, SessionTree
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as XML character data (&, < and > escaped). ``html.escape``, not
+    ``xml.sax.saxutils``, whose import pulls in urllib and email at the app's start."""
+    return _html_escape(text, quote=False)
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -170,7 +176,7 @@ def xmp_packet(source_type: str = DIGITAL_SOURCE_TYPE, *, modified: bool = False
 
 def _modified_xmp() -> str:
     """``dc:description`` and the ``xmpMM:History`` event of ``xmp_packet(modified=True)``."""
-    note = escape(MODIFIED_DESCRIPTION)
+    note = _xml_text(MODIFIED_DESCRIPTION)
     return (
         "   <dc:description>\n"
         "    <rdf:Alt>\n"
@@ -182,7 +188,8 @@ def _modified_xmp() -> str:
         '     <rdf:li rdf:parseType="Resource">\n'
         "      <stEvt:action>edited</stEvt:action>\n"
         "      <stEvt:changed>/metadata</stEvt:changed>\n"
-        f"      <stEvt:softwareAgent>imgloop-desktop {escape(__version__)}</stEvt:softwareAgent>\n"
+        "      <stEvt:softwareAgent>imgloop-desktop "
+        f"{_xml_text(__version__)}</stEvt:softwareAgent>\n"
         f"      <stEvt:parameters>{note}</stEvt:parameters>\n"
         "     </rdf:li>\n"
         "    </rdf:Seq>\n"

@@ -9,31 +9,19 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from imgloop_desktop.gui.single_instance import notify_running, server_name
+from tests.packaging.conftest import load_packaging_script
 
-START_TIMEOUT_SECONDS = 60.0
+window_check = load_packaging_script("window_check")
+wait_for = window_check.wait_for  # a bounded poll of a starting app, as the bundle check's
+START_TIMEOUT_SECONDS = window_check.START_TIMEOUT_SECONDS
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGTERM")
-
-
-def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen[str]) -> None:
-    """Poll a starting app, bounded by a deadline (it has no way to call us back)."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if process.poll() is not None:
-            _out, err = process.communicate()
-            raise AssertionError(f"the app exited ({process.returncode}) before {what}: {err}")
-        threading.Event().wait(0.05)
-    raise AssertionError(f"no {what} within {START_TIMEOUT_SECONDS}s")
 
 
 def launch_first_run(data: Path, tmp_path: Path) -> subprocess.Popen[str]:

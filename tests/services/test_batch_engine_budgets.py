@@ -6,11 +6,8 @@ not fit ends ``budget``."""
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
-
-import pytest
 
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.events import CallKind
@@ -22,8 +19,10 @@ from imgloop_desktop.services import costs
 from imgloop_desktop.services.batch_engine import monthly_allowance
 from imgloop_desktop.services.history import HistoryService
 from imgloop_desktop.services.run import execute
-from imgloop_desktop.services.run_queue import RunQueue
 from imgloop_desktop.simulator.server import BedrockSimulator
+from tests.services.test_run_queue import Watched, history, watched
+
+__all__ = ["history", "watched"]  # fixtures
 
 WAIT = 60.0
 PARAMS = RunParams(
@@ -62,39 +61,6 @@ def two_runs_worth() -> Decimal:
     # image than asked: two verdicts at twice the estimate must still fit in half an image.
     assert 4 * each[CallKind.JUDGE] < image / 2
     return image * 5 / 2
-
-
-class Watched:
-    """A queue whose ``changed`` wakes a waiting test: no sleeps, one condition."""
-
-    def __init__(self, history: HistoryService) -> None:
-        self.cond = threading.Condition()
-        self.queue = RunQueue(history, changed=self._changed)
-
-    def _changed(self) -> None:
-        with self.cond:
-            self.cond.notify_all()
-
-    def wait_for(self, check: Callable[[], bool], what: str) -> None:
-        with self.cond:
-            assert self.cond.wait_for(check, timeout=WAIT), f"timed out waiting for {what}"
-
-    def outcomes(self) -> list[HistoryOutcome | None]:
-        return [item.outcome for item in self.queue.items()]
-
-
-@pytest.fixture
-def history() -> Iterator[HistoryService]:
-    service = HistoryService.open()
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def watched(history: HistoryService) -> Iterator[Watched]:
-    watched = Watched(history)
-    yield watched
-    assert watched.queue.close()
 
 
 def month_left(history: HistoryService, cap: Decimal) -> Callable[[], Decimal | None]:

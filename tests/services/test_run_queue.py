@@ -49,6 +49,9 @@ class Watched:
     def states(self) -> list[QueueState]:
         return [item.state for item in self.queue.items()]
 
+    def outcomes(self) -> list[HistoryOutcome | None]:
+        return [item.outcome for item in self.queue.items()]
+
 
 @pytest.fixture
 def history() -> Iterator[HistoryService]:

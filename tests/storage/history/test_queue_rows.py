@@ -143,17 +143,23 @@ sys.stdin.read()  # running until killed
 """
 
 
-def test_an_item_a_killed_process_was_running_waits_again(tmp_path: Path) -> None:
-    db = tmp_path / "h.sqlite3"
-    with HistoryService.open(db) as service:
-        first, second = service.queue_add([params("a fox"), params("a hare")])
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db), RUN_ID],
+def start_child(script: str, db: Path) -> subprocess.Popen[str]:
+    """``script`` in its own process on ``db``: it prints the item it claimed, then runs
+    until killed."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, str(db), RUN_ID],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[3],
     )
+
+
+def test_an_item_a_killed_process_was_running_waits_again(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    with HistoryService.open(db) as service:
+        first, second = service.queue_add([params("a fox"), params("a hare")])
+    child = start_child(CHILD, db)
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == str(first)
@@ -196,13 +202,7 @@ def test_an_item_whose_run_ended_before_the_kill_ends_too_and_never_runs_again(
     db = tmp_path / "h.sqlite3"
     with HistoryService.open(db) as service:
         [first] = service.queue_add([params("a fox")])
-    child = subprocess.Popen(
-        [sys.executable, "-c", ENDED_CHILD, str(db), RUN_ID],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[3],
-    )
+    child = start_child(ENDED_CHILD, db)
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == str(first)

@@ -16,6 +16,7 @@ from imgloop_desktop.core.records import SpendLine, SpendStats
 from imgloop_desktop.gui.gallery import GalleryPanel
 from imgloop_desktop.gui.gallery_model import ItemKind
 from imgloop_desktop.gui.history_browser import (
+    AGREEMENT_TITLE,
     NO_MATCH,
     PAGE_SIZE,
     SESSION_COUNT,
@@ -25,7 +26,7 @@ from imgloop_desktop.gui.history_browser import (
     spend_text,
 )
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.storage.history.schema import HistoryOutcome
+from imgloop_desktop.storage.history.schema import Decision, HistoryOutcome
 from tests.gui.gallery_fixtures import browser, gallery, history, record, record_many
 from tests.storage.history import fakes
 
@@ -327,3 +328,20 @@ def test_spend_shows_the_latest_days_then_months_then_the_dearest_models() -> No
     assert "2026-11-24" not in spend_text(stats)  # only the latest days
     assert any(text.startswith("stability.sd3-5-large-v1:0: ") for text in shown)
     assert f"{money(Decimal('0.20'))} per approved image" in shown[1]  # 0.40 over 2 approved
+
+
+def test_judge_agreement_shows_how_often_the_judge_matched_the_person(
+    qtbot: QtBot, history: HistoryService, browser: HistoryBrowser
+) -> None:
+    """The judge said NO then YES; the person approves both: agreed on 1 of 2 (50%), and
+    the one the judge rejected counts as judge no / you yes."""
+    result, _ = record(history, fakes.params("a fox"), verdicts=["NO", "YES"])
+    rejected, approved = history.session(result.run_id).images()
+    history.decide(rejected.image_id, Decision.APPROVED)
+    history.decide(approved.image_id, Decision.APPROVED)
+    browser.show()
+    browser.refresh_agreement()
+    qtbot.waitUntil(lambda: AGREEMENT_TITLE in browser.agreement_label.text())
+    line = browser.agreement_label.text().splitlines()[1]
+    assert "agreed on 1 of 2 (50%)" in line
+    assert line.endswith("judge yes / you no: 0, judge no / you yes: 1")

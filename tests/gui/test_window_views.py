@@ -7,8 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.core.events import Outcome
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.services.backends import DEFAULT_KEY
+from imgloop_desktop.services.backends import DEFAULT_KEY, DEMO_KEY, Backends
+from imgloop_desktop.simulator.demo import DEMO_CHECKLIST_PROMPT, DemoBackend, demo_checklist_script
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.gui.window_runs import RUN_TIMEOUT_MS, MakeWindow, run_to_end
 
@@ -115,3 +117,36 @@ def test_the_viewer_follows_a_live_run(
     qtbot.keyClick(viewer, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: viewer.current_id == second and viewer.record is not None)
     assert viewer.record is not None and viewer.record.image_id == second
+
+
+def test_the_checklist_demo_tells_its_story_in_the_window(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    """The offline demo as a person runs it: the colour requirement fails twice, the prompt
+    is revised, the next image meets every requirement; the gallery says so in scores."""
+    script = demo_checklist_script()
+    script.latency_scale = 0.0
+    window = make_window(backends=Backends(lambda: DemoBackend(script)))
+    assert window.select_backend(DEMO_KEY)
+    window.form.set_params(
+        RunParams(
+            prompt=DEMO_CHECKLIST_PROMPT,
+            max_retry_attempts=2,
+            max_prompt_revisions=2,
+            judge_mode="checklist",
+            s3_enabled=False,
+        )
+    )
+    with qtbot.waitSignal(window.controller.finished, timeout=RUN_TIMEOUT_MS) as signal:
+        assert window.start_run()
+    result = signal.args[0]
+    assert result.outcome is Outcome.APPROVED and len(result.prompts) == 2
+    model = window.gallery.model
+    qtbot.waitUntil(lambda: len(model.image_ids()) == 3)
+    scores = [model.item(r).score for r in range(model.rowCount()) if model.item(r).image_id >= 0]
+    assert scores == ["4/5 ✗", "4/5 ✗", "5/5 ✓"]
+    window.gallery.select_image(model.image_ids()[0])
+    qtbot.waitUntil(lambda: window.details.checks.rowCount() == 5)
+    checks = window.details.checks  # the judge's answer, then the requirement
+    failed = [checks.item(r, 1).text() for r in range(5) if checks.item(r, 0).text() != "✓ yes"]
+    assert len(failed) == 1 and "pink and orange" in failed[0]

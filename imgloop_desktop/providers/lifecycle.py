@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import ValidationError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.paths import data_dir
 from imgloop_desktop.providers.catalog import (
@@ -51,6 +52,14 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "model_lifecycle.json"
 CACHE_VERSION = 1
 MAX_AGE = timedelta(days=7)
+
+_CONTEXT = "Lifecycle"
+"""The translation context of a lifecycle's words (resources/i18n/ja/validation.ts)."""
+
+
+def _words(template: str, **values: object) -> Phrase:
+    return Phrase(_CONTEXT, template, values)
+
 
 BEDROCK = "bedrock"
 CATALOG = "catalog"
@@ -88,35 +97,57 @@ class LifecycleInfo:
     source: str = CATALOG
     replacement: str = ""
 
-    @property
-    def source_text(self) -> str:
+    def source_words(self) -> Phrase:
         """Where this came from, in words: "from Bedrock, checked 2026-11-30"."""
         if self.source == BEDROCK:
-            return f"from Bedrock, checked {self.checked}" if self.checked else "from Bedrock"
+            if self.checked:
+                return _words(
+                    QT_TRANSLATE_NOOP("Lifecycle", "from Bedrock, checked {date}"),
+                    date=self.checked,
+                )
+            return _words(QT_TRANSLATE_NOOP("Lifecycle", "from Bedrock"))
         if self.source == CATALOG:
-            return "from the app's catalog"
-        return "not known to the app's catalog"
+            return _words(QT_TRANSLATE_NOOP("Lifecycle", "from the app's catalog"))
+        return _words(QT_TRANSLATE_NOOP("Lifecycle", "not known to the app's catalog"))
 
-    def summary(self) -> str:
+    @property
+    def source_text(self) -> str:
+        return str(self.source_words())
+
+    def summary_words(self) -> Phrase:
         """One line for a tooltip or a check result, e.g. "Legacy since 2026-01-15, end of
         life 2027-01-15; consider us.anthropic.claude-sonnet-4-6 (from Bedrock, checked
-        2026-11-30)"."""
+        2026-11-30)", with its values apart (the window shows it translated)."""
+        since, eol = self.legacy_since, self.end_of_life
         if self.status is Lifecycle.ACTIVE:
-            text = "Active"
-        elif self.status is Lifecycle.LEGACY:
-            text = "Legacy"
-            if self.legacy_since:
-                text += f" since {self.legacy_since}"
-            text += (
-                f", end of life {self.end_of_life}"
-                if self.end_of_life
-                else ", end of life not announced"
+            state = _words(QT_TRANSLATE_NOOP("Lifecycle", "Active"))
+        elif self.status is Lifecycle.LEGACY and since and eol:
+            template = QT_TRANSLATE_NOOP("Lifecycle", "Legacy since {since}, end of life {eol}")
+            state = _words(template, since=since, eol=eol)
+        elif self.status is Lifecycle.LEGACY and since:
+            template = QT_TRANSLATE_NOOP(
+                "Lifecycle", "Legacy since {since}, end of life not announced"
             )
+            state = _words(template, since=since)
+        elif self.status is Lifecycle.LEGACY and eol:
+            state = _words(QT_TRANSLATE_NOOP("Lifecycle", "Legacy, end of life {eol}"), eol=eol)
+        elif self.status is Lifecycle.LEGACY:
+            state = _words(QT_TRANSLATE_NOOP("Lifecycle", "Legacy, end of life not announced"))
+        elif eol:
+            state = _words(QT_TRANSLATE_NOOP("Lifecycle", "End of life since {eol}"), eol=eol)
         else:
-            text = "End of life" + (f" since {self.end_of_life}" if self.end_of_life else "")
+            state = _words(QT_TRANSLATE_NOOP("Lifecycle", "End of life"))
         if self.replacement and self.status is not Lifecycle.ACTIVE:
-            text += f"; consider {self.replacement}"
-        return f"{text} ({self.source_text})"
+            template = QT_TRANSLATE_NOOP("Lifecycle", "{state}; consider {model}")
+            state = _words(template, state=state, model=self.replacement)
+        return _words(
+            QT_TRANSLATE_NOOP("Lifecycle", "{state} ({source})"),
+            state=state,
+            source=self.source_words(),
+        )
+
+    def summary(self) -> str:
+        return str(self.summary_words())
 
 
 class ControlPlane(Protocol):

@@ -35,7 +35,11 @@ NOVA = "amazon.nova-canvas-v1:0"
 
 def test_the_validators_words_have_a_catalogue_of_their_own() -> None:
     """(``test_translation_areas`` checks the catalogue against its files.)"""
-    assert {context for context, _ in sources(CATALOGUE)} == {VALIDATION, NOTES_CONTEXT}
+    assert {context for context, _ in sources(CATALOGUE)} == {
+        VALIDATION,
+        NOTES_CONTEXT,
+        "Lifecycle",
+    }
     for path in I18N.glob("*/*.ts"):
         if path.name != CATALOGUE.name:
             contexts = {context for context, _ in sources(path)}
@@ -183,4 +187,4 @@ def test_the_catalogs_notes_are_translated(japanese: None) -> None:
 def test_the_models_note_under_the_picker_is_japanese(form: ParamForm) -> None:
     form.set_params(form.params().with_changes(image_model_id="stability.sd3-5-large-v1:0"))
     note = form.model_note.text()
-    assert "8B parameters" not in note and note, note
+    assert "8B parameters" not in note and "catalog" not in note and note, note

@@ -278,7 +278,8 @@ class ImageModelEditor(Editor):
             info = lifecycle(spec.model_id, region)
             self.combo.setItemText(index, model_label(spec, info))
             notes = model_notes(spec)
-            tip = f"{spec.model_id}\n{info.summary()}\n{shown(notes) if notes else ''}".strip()
+            summary = shown(info.summary_words())
+            tip = f"{spec.model_id}\n{summary}\n{shown(notes) if notes else ''}".strip()
             self.combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
 
     def read(self) -> dict[str, Any]:
@@ -353,7 +354,7 @@ class JudgeModelEditor(ComboEditor):
             info = lifecycle(spec.model_id, region)
             label = f"{model_label(spec, info)} ({spec.model_id})"
             self.combo.setItemData(index, label, LABEL_ROLE)
-            self.combo.setItemData(index, info.summary(), Qt.ItemDataRole.ToolTipRole)
+            self.combo.setItemData(index, shown(info.summary_words()), Qt.ItemDataRole.ToolTipRole)
 
     def item_label(self, index: int) -> str:
         """What the list shows for entry ``index``."""

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle, TextModelSpec
 from imgloop_desktop.core.params import TIMES, UNSET
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.services.catalog import LifecycleInfo
 
 _SIZE_RE = re.compile(rf"^\s*(\d{{1,6}})\s*[x{TIMES}X*,]\s*(\d{{1,6}})\s*$")
@@ -155,7 +155,7 @@ def lifecycle_note(name: str, info: LifecycleInfo) -> str:
             said=text, model=info.replacement
         )
     return QCoreApplication.translate("ParamForm", "{said} ({source}).").format(
-        said=text, source=info.source_text
+        said=text, source=shown(info.source_words())
     )
 
 

@@ -33,6 +33,61 @@
     </message>
 </context>
 <context>
+    <name>Lifecycle</name>
+    <message>
+        <source>from Bedrock, checked {date}</source>
+        <translation>Bedrock で {date} に確認</translation>
+    </message>
+    <message>
+        <source>from Bedrock</source>
+        <translation>Bedrock から取得</translation>
+    </message>
+    <message>
+        <source>from the app&apos;s catalog</source>
+        <translation>アプリのカタログによる</translation>
+    </message>
+    <message>
+        <source>not known to the app&apos;s catalog</source>
+        <translation>アプリのカタログにありません</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>提供中</translation>
+    </message>
+    <message>
+        <source>Legacy since {since}, end of life {eol}</source>
+        <translation>{since} からレガシー、サポート終了日 {eol}</translation>
+    </message>
+    <message>
+        <source>Legacy since {since}, end of life not announced</source>
+        <translation>{since} からレガシー、サポート終了日は未発表</translation>
+    </message>
+    <message>
+        <source>Legacy, end of life {eol}</source>
+        <translation>レガシー、サポート終了日 {eol}</translation>
+    </message>
+    <message>
+        <source>Legacy, end of life not announced</source>
+        <translation>レガシー、サポート終了日は未発表</translation>
+    </message>
+    <message>
+        <source>End of life since {eol}</source>
+        <translation>{eol} にサポート終了</translation>
+    </message>
+    <message>
+        <source>End of life</source>
+        <translation>サポート終了</translation>
+    </message>
+    <message>
+        <source>{state}; consider {model}</source>
+        <translation>{state}。代わりに {model} をお勧めします</translation>
+    </message>
+    <message>
+        <source>{state} ({source})</source>
+        <translation>{state}（{source}）</translation>
+    </message>
+</context>
+<context>
     <name>Validation</name>
     <message>
         <source>{field}: {value} is not allowed; {allowed}</source>

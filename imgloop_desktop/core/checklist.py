@@ -65,6 +65,8 @@ TEXT_ALLOWED = says(
     most=MAX_TEXT_CHARS,
 )
 ITEMS = QT_TRANSLATE_NOOP("Validation", "a list of 1-{most} items")
+WORDS = "Checklist"
+"""The translation context of what a checklist verdict says (``reason_words``)."""
 _LINE_BREAKS = re.compile(r"\s*[\r\n\t\v\f\x85\u2028\u2029]+\s*")
 
 
@@ -637,15 +639,24 @@ class Decision:
 
     def misses(self, checklist: Checklist) -> str:
         """What keeps this image from approval, in words ("" when approved)."""
+        return str(self.misses_words(checklist))
+
+    def misses_words(self, checklist: Checklist) -> Phrase:
+        """``misses`` with the requirements' texts apart from the words around them."""
         texts = {item.id: item.text for item in checklist.items}
         failed = [texts[i] for i in self.unmet_musts if i in self.failed and i in texts]
         unsure = [texts[i] for i in self.unmet_musts if i not in self.failed and i in texts]
         parts = []
         if failed:
-            parts.append("misses: " + "; ".join(failed))
+            template = QT_TRANSLATE_NOOP("Checklist", "misses: {items}")
+            parts.append(Phrase(WORDS, template, {"items": "; ".join(failed)}))
         if unsure:
-            parts.append("unsure: " + "; ".join(unsure))
-        return " | ".join(parts)
+            template = QT_TRANSLATE_NOOP("Checklist", "unsure: {items}")
+            parts.append(Phrase(WORDS, template, {"items": "; ".join(unsure)}))
+        if len(parts) == 2:
+            both = QT_TRANSLATE_NOOP("Checklist", "{first} | {second}")
+            return Phrase(WORDS, both, {"first": parts[0], "second": parts[1]})
+        return parts[0] if parts else Phrase(WORDS, "")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -747,3 +758,19 @@ def resolve_tie(a_then_b: Pairwise, b_then_a: Pairwise) -> Literal["a", "b", "ti
     if first == second and first in ("a", "b"):
         return "a" if first == "a" else "b"
     return "tie"
+
+
+def reason_words(decision: Decision, checklist: Checklist) -> Phrase:
+    """A checklist verdict in one line, for the places a whole-prompt reason goes (kept in
+    English with the verdict; the window shows these words translated)."""
+    badge = decision.badge
+    if decision.approved:
+        return Phrase(
+            WORDS, QT_TRANSLATE_NOOP("Checklist", "Every must is met ({badge})."), {"badge": badge}
+        )
+    misses = decision.misses_words(checklist)
+    if decision.result is Approval.REVIEW:
+        template = QT_TRANSLATE_NOOP("Checklist", "A person decides ({badge}): {misses}")
+    else:
+        template = QT_TRANSLATE_NOOP("Checklist", "Rejected ({badge}): {misses}")
+    return Phrase(WORDS, template, {"badge": badge, "misses": misses})

@@ -35,6 +35,7 @@ from imgloop_desktop.core.checklist import (
     ItemVerdicts,
     decide,
     leaders,
+    reason_words,
     resolve_tie,
 )
 from imgloop_desktop.core.checklist_prompts import (
@@ -612,7 +613,7 @@ class ImageLoop:
             judged = judge_items(self.params.prompt, checklist, ask)
             return _Judgement(
                 _RESULTS[judged.decision.result],
-                _items_reason(judged.decision, checklist),
+                str(reason_words(judged.decision, checklist)),
                 list(judged.replies),
                 copy.note,
                 judged.checks,
@@ -992,16 +993,6 @@ _RESULTS = {
     Approval.REJECTED: ev.VerdictResult.NO,
     Approval.REVIEW: ev.VerdictResult.REVIEW,
 }
-
-
-def _items_reason(decision: Decision, checklist: Checklist) -> str:
-    """A checklist verdict in one line, for the places a whole-prompt reason goes."""
-    if decision.approved:
-        return f"Every must is met ({decision.badge})."
-    misses = decision.misses(checklist)
-    if decision.result is Approval.REVIEW:
-        return f"A person decides ({decision.badge}): {misses}"
-    return f"Rejected ({decision.badge}): {misses}"
 
 
 class BudgetReached(Exception):

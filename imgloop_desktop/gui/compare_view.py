@@ -36,6 +36,7 @@ from imgloop_desktop.gui.image_viewer import (
     zoom_key,
 )
 from imgloop_desktop.gui.image_viewer import tr as viewer_tr
+from imgloop_desktop.gui.record_notes import judge_reason
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -94,7 +95,8 @@ class ComparePane(QWidget):
         text, colour = verdict_line(record)
         self.verdict_label.setText(text)
         self.verdict_label.setStyleSheet(pill_style(colour))
-        reason = record.verdict.reason if record.verdict is not None else tr(NOT_JUDGED)
+        verdict = record.verdict
+        reason = judge_reason(verdict) if verdict is not None else tr(NOT_JUDGED)
         self.reason_label.setText(reason)
         self.reason_label.setToolTip(tr(REASON_TIP).format(reason=reason, prompt=record.prompt))
         mine = record.human_decision is Decision.APPROVED

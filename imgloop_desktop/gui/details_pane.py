@@ -65,7 +65,7 @@ from imgloop_desktop.gui.cost_view import exact_cost
 from imgloop_desktop.gui.folders import open_folder
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
 from imgloop_desktop.gui.param_form.widgets import CaptionRows, ReflowGrid
-from imgloop_desktop.gui.record_notes import regions_text
+from imgloop_desktop.gui.record_notes import judge_misses, judge_reason, regions_text
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.content_credentials import read_content_credentials
@@ -675,7 +675,7 @@ class DetailsPane(QWidget):
         score = verdict.badge if verdict else ""
         f["status"].setText(tr(STATUS).format(badge=badge_text(badge, score), approved=approved))
         if details.best:
-            misses = details.best_misses
+            misses = judge_misses(image.verdict, details.best_misses)
             f["best"].setText(tr(BEST).format(misses=misses) if misses else tr(BEST_NO_MISSES))
         else:
             f["best"].setText("")
@@ -690,7 +690,7 @@ class DetailsPane(QWidget):
                     result=result_word(verdict.result), model=verdict.model_id, retried=retried
                 )
             )
-            f["reason"].setText(verdict.reason)
+            f["reason"].setText(judge_reason(verdict))
         if image.human_decision is None:
             f["decision"].setText(tr(NO_DECISION))
         elif image.decided_at is None:

@@ -39,6 +39,7 @@ from imgloop_desktop.core.records import (
 )
 from imgloop_desktop.gui.badges import Badge, badge_for, badge_text, best_label
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.record_notes import judge_reason
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 """``data(index, ItemRole)`` is the row's ``GalleryItem``."""
@@ -201,7 +202,7 @@ def image_item(
         prompt=image.prompt,
         seed=image.seed,
         verdict=verdict.result if verdict else None,
-        reason=verdict.reason if verdict else "",
+        reason=judge_reason(verdict) if verdict else "",
         human=image.human_decision,
         judging=live and verdict is None and not attempt_error,
         attempt_error=attempt_error,
@@ -434,7 +435,7 @@ class GalleryModel(QAbstractListModel):
             self.update_ref(
                 _ref(event.ref),
                 verdict=event.verdict.result.value,
-                reason=event.verdict.reason,
+                reason=judge_reason(event.verdict),
                 score=event.verdict.badge,
                 judging=False,
             )

@@ -59,6 +59,7 @@ from imgloop_desktop.gui.details_pane import CHECK_COLUMNS, check_rows
 from imgloop_desktop.gui.details_pane import tr as dp_tr
 from imgloop_desktop.gui.gallery_model import version_label
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.record_notes import judge_reason
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -793,7 +794,7 @@ class ImageViewer(QWidget):
         self.verdict_label.setText(text)
         self.verdict_label.setStyleSheet(pill_style(colour))
         verdict = record.verdict
-        reason = verdict.reason if verdict is not None else tr(NO_VERDICT)
+        reason = judge_reason(verdict) if verdict is not None else tr(NO_VERDICT)
         self.reason_label.setText(
             tr(JUDGE).format(reason=reason) if verdict is not None else reason
         )

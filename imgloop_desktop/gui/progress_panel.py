@@ -58,7 +58,7 @@ from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.gui.error_box import show_error
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.param_form.widgets import CaptionRows
-from imgloop_desktop.gui.record_notes import regions_text
+from imgloop_desktop.gui.record_notes import judge_reason, regions_text
 
 TICK_MS = 250
 BAR_MIN_WIDTH = 120
@@ -585,10 +585,10 @@ class ProgressPanel(QWidget):
             result = result_word(verdict.result.value)
             if verdict.badge:
                 text = tr(VERDICT_SCORED).format(
-                    result=result, badge=verdict.badge, reason=verdict.reason
+                    result=result, badge=verdict.badge, reason=judge_reason(verdict)
                 )
             else:
-                text = tr(VERDICT).format(result=result, reason=verdict.reason)
+                text = tr(VERDICT).format(result=result, reason=judge_reason(verdict))
             self.reason_label.setText(text)
             if verdict.notes:
                 self._add_run_note(tr(JUDGE_NOTE).format(note=verdict.notes))

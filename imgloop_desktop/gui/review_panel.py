@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from imgloop_desktop.core.records import Decision, ImageRecord, ReviewItem, ReviewReason
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.record_notes import judge_misses
 from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
@@ -367,9 +368,8 @@ class ReviewPanel(QWidget):
                 badge=badge or (image.verdict.result if image.verdict else "—"),
             )
         )
-        self.misses_label.setText(
-            _tr(MISSES).format(misses=item.misses) if item.misses else _tr(NO_MISSES)
-        )
+        misses = judge_misses(image.verdict, item.misses)
+        self.misses_label.setText(_tr(MISSES).format(misses=misses) if misses else _tr(NO_MISSES))
         found = requirements(image)
         for req in found:
             box = QCheckBox(("★ " if req.must else "") + req.text, self.item_box)

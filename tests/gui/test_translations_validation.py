@@ -39,6 +39,7 @@ def test_the_validators_words_have_a_catalogue_of_their_own() -> None:
         VALIDATION,
         NOTES_CONTEXT,
         "Lifecycle",
+        "Checklist",
     }
     for path in I18N.glob("*/*.ts"):
         if path.name != CATALOGUE.name:

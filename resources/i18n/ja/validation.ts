@@ -33,6 +33,33 @@
     </message>
 </context>
 <context>
+    <name>Checklist</name>
+    <message>
+        <source>misses: {items}</source>
+        <translation>満たしていない項目：{items}</translation>
+    </message>
+    <message>
+        <source>unsure: {items}</source>
+        <translation>判断できなかった項目：{items}</translation>
+    </message>
+    <message>
+        <source>{first} | {second}</source>
+        <translation>{first}｜{second}</translation>
+    </message>
+    <message>
+        <source>Every must is met ({badge}).</source>
+        <translation>必須の要件をすべて満たしています（{badge}）。</translation>
+    </message>
+    <message>
+        <source>A person decides ({badge}): {misses}</source>
+        <translation>人の判断が必要です（{badge}）：{misses}</translation>
+    </message>
+    <message>
+        <source>Rejected ({badge}): {misses}</source>
+        <translation>却下（{badge}）：{misses}</translation>
+    </message>
+</context>
+<context>
     <name>Lifecycle</name>
     <message>
         <source>from Bedrock, checked {date}</source>

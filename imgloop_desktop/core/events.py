@@ -10,6 +10,7 @@ from pathlib import Path
 
 from imgloop_desktop.core.checklist import Checklist, Decision, ItemVerdicts
 from imgloop_desktop.core.cost import Cost
+from imgloop_desktop.core.i18n_marks import Phrase
 from imgloop_desktop.core.protocols import GenerationRequest
 
 
@@ -120,8 +121,9 @@ class RunStarted:
     image_region: str = ""
     judge_region: str = ""
     # What the run changed or left unused from its parameters for this model, in words
-    # (a size mapped to the model's nearest, a setting the model has no use for).
-    notes: tuple[str, ...] = ()
+    # (a size mapped to the model's nearest, a setting the model has no use for); str() is
+    # the English, the window shows a Phrase translated.
+    notes: tuple[str | Phrase, ...] = ()
 
 
 @dataclass(frozen=True)

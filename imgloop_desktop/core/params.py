@@ -21,7 +21,7 @@ from imgloop_desktop.core import jsonsafe, jsonshape
 from imgloop_desktop.core import param_values as words
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.param_decl import (
     Bounds,
@@ -762,7 +762,7 @@ def validate(params: RunParams, spec: ImageModelSpec) -> list[Problem]:
     return p
 
 
-def fit_to_model(params: RunParams, spec: ImageModelSpec) -> tuple[RunParams, tuple[str, ...]]:
+def fit_to_model(params: RunParams, spec: ImageModelSpec) -> tuple[RunParams, tuple[Phrase, ...]]:
     """``params`` as ``spec`` will run them, and what that changed, in words.
 
     The seed's fields are Titan's; every model still runs a seed event. A size the model
@@ -770,26 +770,38 @@ def fit_to_model(params: RunParams, spec: ImageModelSpec) -> tuple[RunParams, tu
     has no use for is named as unused rather than silently dropped. Both notes are shown
     while the run goes and kept with it.
     """
-    notes: list[str] = []
+    notes: list[Phrase] = []
     width, height = params.titan_img_width, params.titan_img_height
     fitted = spec.nearest_size(width, height)
     if fitted != (width, height):
+        template = QT_TRANSLATE_NOOP(
+            "RunNotes", "{asked} is not a size {model} makes; the nearest, {used}, is used."
+        )
+        asked, used = f"{width}{TIMES}{height}", f"{fitted[0]}{TIMES}{fitted[1]}"
         notes.append(
-            f"{width}{TIMES}{height} is not a size {spec.name} makes; the nearest, "
-            f"{fitted[0]}{TIMES}{fitted[1]}, is used."
+            Phrase("RunNotes", template, {"asked": asked, "model": spec.name, "used": used})
         )
         params = params.with_changes(titan_img_width=fitted[0], titan_img_height=fitted[1])
     if spec.cfg_range is None:
-        notes.append(
-            f"titan_img_cfg_scale ({params.titan_img_cfg_scale:g}) is not used: "
-            f"{spec.name} has no CFG setting."
+        template = QT_TRANSLATE_NOOP(
+            "RunNotes", "titan_img_cfg_scale ({cfg}) is not used: {model} has no CFG setting."
         )
+        cfg = f"{params.titan_img_cfg_scale:g}"
+        notes.append(Phrase("RunNotes", template, {"cfg": cfg, "model": spec.name}))
     images = params.titan_img_number_of_images
     if images > spec.max_images:
-        notes.append(
-            f"{spec.name} returns {spec.max_images} image(s) per call, so each attempt makes "
-            f"{-(-images // spec.max_images)} calls at once for {images} images."
+        template = QT_TRANSLATE_NOOP(
+            "RunNotes",
+            "{model} returns {per_call} image(s) per call, so each attempt makes "
+            "{calls} calls at once for {images} images.",
         )
+        values = {
+            "model": spec.name,
+            "per_call": spec.max_images,
+            "calls": -(-images // spec.max_images),
+            "images": images,
+        }
+        notes.append(Phrase("RunNotes", template, values))
     return params, tuple(notes)
 
 

@@ -550,7 +550,7 @@ class ProgressPanel(QWidget):
             regions = regions_text(event.image_region, event.judge_region)
             self.regions_label.setText(regions or NONE_YET)
             for note in event.notes:
-                self._add_run_note(note)
+                self._add_run_note(shown(note))
         elif isinstance(event, ev.AttemptStarted):
             self._generating.add((event.revision, event.attempt))
             self._show_step(event.revision, event.attempt)

@@ -14,9 +14,12 @@ from PySide6.QtWidgets import QBoxLayout
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.params import RunParams, fit_to_model
 from imgloop_desktop.core.protocols import GenerationRequest
 from imgloop_desktop.gui import progress_panel
 from imgloop_desktop.gui.progress_panel import ProgressPanel, format_elapsed, outcome_text
+from imgloop_desktop.services.catalog import image_spec
+from tests.gui.test_translations import japanese  # noqa: F401 (the fixture)
 
 REF = ev.ImageRef(0, 1, 0)
 
@@ -397,3 +400,15 @@ def test_the_bar_goes_under_the_step_text_when_the_column_is_narrow(
     qtbot.waitUntil(lambda: content.width() <= panel.scroll_area.viewport().width())
     panel.resize(700, 300)
     qtbot.waitUntil(lambda: panel.step_row.direction() is QBoxLayout.Direction.LeftToRight)
+
+
+def test_the_runs_own_notes_are_in_the_windows_language(
+    panel: ProgressPanel,
+    japanese: None,  # noqa: F811 (the imported fixture)
+) -> None:
+    spec = image_spec("stability.stable-image-core-v1:1")
+    _, notes = fit_to_model(RunParams(prompt="a lake"), spec)
+    panel.on_event(ev.RunStarted("r1", "a lake", spec.model_id, "judge", 2, 1, notes=notes))
+    said = panel.run_notes_label.text()
+    assert "titan_img_cfg_scale" in said and "is not used" not in said
+    assert str(notes[0]).startswith("titan_img_cfg_scale (8) is not used")  # kept in English

@@ -146,7 +146,7 @@ class HistoryRecorder:
                     "judge_model_id": e.judge_model_id,
                     "image_region": e.image_region,
                     "judge_region": e.judge_region,
-                    "notes": "\n".join(e.notes),
+                    "notes": "\n".join(str(note) for note in e.notes),
                     "images_root": self.params.output_dir,
                     "app_version": __version__,
                     "started_at": ts,

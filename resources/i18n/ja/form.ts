@@ -571,4 +571,19 @@ Unchecked: a should — it only ranks images that meet the musts.</source>
         <translation>プリセットの名前（既存の名前なら上書きします）：</translation>
     </message>
 </context>
+<context>
+    <name>RunNotes</name>
+    <message>
+        <source>{asked} is not a size {model} makes; the nearest, {used}, is used.</source>
+        <translation>{asked} は {model} が作れるサイズではないため、いちばん近い {used} を使います。</translation>
+    </message>
+    <message>
+        <source>titan_img_cfg_scale ({cfg}) is not used: {model} has no CFG setting.</source>
+        <translation>titan_img_cfg_scale（{cfg}）は使われません。{model} には CFG の設定がありません。</translation>
+    </message>
+    <message>
+        <source>{model} returns {per_call} image(s) per call, so each attempt makes {calls} calls at once for {images} images.</source>
+        <translation>{model} は 1 回の呼び出しで {per_call} 枚を返すため、試行ごとに {images} 枚分として {calls} 回の呼び出しを同時に行います。</translation>
+    </message>
+</context>
 </TS>

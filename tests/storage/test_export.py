@@ -12,7 +12,6 @@ import sqlite3
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -54,13 +53,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
     return home
-
-
-@pytest.fixture
-def service(isolated_env: Path) -> Iterator[HistoryService]:
-    service = HistoryService.open()
-    yield service
-    service.close()
 
 
 def approved_run(service: HistoryService, prompt: str = "a red fox, in snow: at dawn") -> str:

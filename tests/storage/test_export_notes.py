@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.storage.history.fakes import (
 )
 
 FIT_NOTE = "the judge saw a 1568 px copy (the image is 2048 px)"
-
-
-@pytest.fixture
-def service(isolated_env: Path) -> Iterator[HistoryService]:
-    service = HistoryService.open()
-    yield service
-    service.close()
 
 
 def noted_run(service: HistoryService) -> str:

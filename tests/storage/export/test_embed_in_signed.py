@@ -9,7 +9,6 @@ import io
 import json
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +40,6 @@ DC_DESCRIPTION = "{http://purl.org/dc/elements/1.1/}description"
 HISTORY = "{http://ns.adobe.com/xap/1.0/mm/}History"
 ST_EVT = "{http://ns.adobe.com/xap/1.0/sType/ResourceEvent#}"
 IPTC_EXT = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}DigitalSourceType"
-
-
-@pytest.fixture
-def service(isolated_env: Path) -> Iterator[HistoryService]:
-    service = HistoryService.open()
-    yield service
-    service.close()
 
 
 def signed_run(service: HistoryService) -> SessionTree:

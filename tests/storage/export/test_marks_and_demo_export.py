@@ -9,7 +9,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,6 @@ from tests.storage.history.fakes import FakeChat, params, run_recorded
 
 A1111_PARAM = re.compile(r'\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
 IPTC_EXT = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}DigitalSourceType"
-
-
-@pytest.fixture
-def service(isolated_env: Path) -> Iterator[HistoryService]:
-    with HistoryService.open() as history:
-        yield history
 
 
 def _marked_run(service: HistoryService) -> tuple[str, dict[tuple[int, int, int], tuple]]:

@@ -9,7 +9,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,13 +33,6 @@ NOVA = "amazon.nova-canvas-v1:0"
 JUDGE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 A1111_PARAM = re.compile(r'\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
 IPTC_EXT = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}DigitalSourceType"
-
-
-@pytest.fixture
-def service(isolated_env: Path) -> Iterator[HistoryService]:
-    service = HistoryService.open()
-    yield service
-    service.close()
 
 
 def nova_tree(service: HistoryService, prompt: str, **changes: object) -> SessionTree:

@@ -7,15 +7,17 @@ So the widget can be tested with plain data and never touches the history or a t
 
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -128,6 +130,8 @@ class QueuePanel(QWidget):
     budgetChanged = Signal(object)
     openSession = Signal(str)
     limitsRequested = Signal()
+    reviewRequested = Signal(list, str)
+    """An item's run ids and its name in words: list only its images for review."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +171,8 @@ class QueuePanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemSelectionChanged.connect(self._selected_run)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         column.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -322,6 +328,35 @@ class QueuePanel(QWidget):
         value = Decimal(str(round(self.budget.value(), 2)))
         if value != self.summary.budget_usd:
             self.budgetChanged.emit(value)
+
+    def item_menu(self) -> QMenu | None:
+        """The selected item's menu: open any of its runs (a retried or resumed item has
+        several; choosing the row opens the last), or review only its images."""
+        chosen = self._selected_items()
+        if len(chosen) != 1:
+            return None
+        item = chosen[0]
+        menu = QMenu(self)
+        runs = menu.addMenu(self.tr("Open &run"))
+        runs.setEnabled(bool(item.run_ids))
+        for n, run_id in enumerate(item.run_ids, 1):
+            action = runs.addAction(self.tr("Run {n}: {run_id}").format(n=n, run_id=run_id))
+            action.triggered.connect(lambda _=False, r=run_id: self.openSession.emit(r))
+        review = menu.addAction(self.tr("Re&view this item's images"))
+        review.setEnabled(bool(item.run_ids))
+        what = self.tr("queue item {n} ({prompt})").format(
+            n=self.items.index(item) + 1,  # the row's "#"
+            prompt=textwrap.shorten(item.params.prompt, 40, placeholder="…"),
+        )
+        review.triggered.connect(lambda: self.reviewRequested.emit(list(item.run_ids), what))
+        return menu
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.item_menu()
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
     @Slot()
     def _selected_run(self) -> None:

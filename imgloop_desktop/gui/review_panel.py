@@ -69,6 +69,8 @@ REJECT_TIP = QT_TRANSLATE_NOOP("ReviewPanel", "Reject this image, whatever the j
 REFRESH = QT_TRANSLATE_NOOP("ReviewPanel", "Refresh")
 REFRESH_KEY = "F5"
 REFRESH_TIP = QT_TRANSLATE_NOOP("ReviewPanel", "Read the list again (F5)")
+ONLY = QT_TRANSLATE_NOOP("ReviewPanel", "Only {what}.")
+SHOW_ALL = QT_TRANSLATE_NOOP("ReviewPanel", "Show all")
 DECIDED = QT_TRANSLATE_NOOP("ReviewPanel", "Recorded: {decision}.")
 DECISIONS = {
     Decision.APPROVED: QT_TRANSLATE_NOOP("ReviewPanel", "approved"),
@@ -141,6 +143,14 @@ class ReviewPanel(QWidget):
         self._items: list[ReviewItem] = []
         self._loaded_once = False
         self._busy = False
+        self._only: list[str] | None = None  # the runs of one queue item, or everything
+
+        self.only_label = QLabel(self)
+        self.only_label.setObjectName("reviewOnly")
+        self.only_label.setWordWrap(True)
+        self.show_all_button = QPushButton(_tr(SHOW_ALL), self)
+        self.show_all_button.setObjectName("reviewShowAll")
+        self.show_all_button.clicked.connect(lambda: self.show_only(None))
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("reviewCount")
@@ -184,6 +194,10 @@ class ReviewPanel(QWidget):
         left = QWidget(self)
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
+        only_row = QHBoxLayout()
+        only_row.addWidget(self.only_label, 1)
+        only_row.addWidget(self.show_all_button)
+        left_column.addLayout(only_row)
         left_column.addWidget(self.count_label)
         left_column.addWidget(self.list, 1)
         left_column.addWidget(self.refresh_button)
@@ -217,8 +231,19 @@ class ReviewPanel(QWidget):
         if app is not None:  # the window should call close_workers(); this is the backstop
             app.aboutToQuit.connect(self.close_workers)
         self._show(None)
+        self.only_label.hide()
+        self.show_all_button.hide()
 
     # -- contract ---------------------------------------------------------------------------
+
+    def show_only(self, run_ids: list[str] | None, what: str = "") -> None:
+        """List only these runs' images (a queue item's, ``what`` names it), or, with None,
+        every image waiting for a person; read again either way."""
+        self._only = list(run_ids) if run_ids is not None else None
+        self.only_label.setText(_tr(ONLY).format(what=what) if self._only is not None else "")
+        self.only_label.setVisible(self._only is not None)
+        self.show_all_button.setVisible(self._only is not None)
+        self.refresh()
 
     @Slot()
     def refresh(self) -> None:
@@ -226,8 +251,9 @@ class ReviewPanel(QWidget):
         self._loaded_once = True
         self.count_label.setText(_tr(LOADING))
         history = self.history
+        only = self._only
         self._jobs.start(
-            lambda: history.review_items(),
+            lambda: history.review_items(run_ids=only),
             returned=self._arrived,
             errored=lambda error: self.count_label.setText(_tr(LOAD_FAILED).format(error=error)),
             supersede=LIST,

@@ -317,10 +317,13 @@ class HistoryService:
         return marks_rows.marks_of(self._conns.get(), image_ids)
 
     @_plain_errors
-    def review_items(self, limit: int = 200) -> list[ReviewItem]:
+    def review_items(
+        self, limit: int = 200, run_ids: Sequence[str] | None = None
+    ) -> list[ReviewItem]:
         """Images waiting for a person, newest first: a run's best when nothing was
-        approved, and images the judge sent to review (a must it was unsure of)."""
-        return queries.review_items(self._conns.get(), limit=limit)
+        approved, and images the judge sent to review (a must it was unsure of); with
+        ``run_ids``, only those runs' (a queue item's)."""
+        return queries.review_items(self._conns.get(), limit=limit, run_ids=run_ids)
 
     @_plain_errors
     def agreement(self) -> list[Agreement]:

@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.records import Decision
 from imgloop_desktop.gui import badges
 from imgloop_desktop.gui import details_pane as dp
@@ -37,7 +38,7 @@ from tests.storage.history import fakes
 TIMEOUT_MS = 10_000
 
 
-def checklist_run(history: HistoryService) -> tuple[object, list[ev.Event]]:  # noqa: F811
+def checklist_run(history: HistoryService) -> tuple[RunResult, list[ev.Event]]:  # noqa: F811
     """Two images, neither approved: the first fails a must (rejected), the second leaves
     the judge unsure of one (review) and is the best."""
     chat = ScriptedChat(
@@ -203,3 +204,27 @@ def test_review_list_decides_with_ticks_and_agreement_follows(
         ),
         timeout=TIMEOUT_MS,
     )
+
+
+def test_the_review_list_shows_one_items_runs_then_all(
+    qtbot: QtBot,
+    history: HistoryService,  # noqa: F811
+) -> None:
+    first, _ = checklist_run(history)
+    second, _ = checklist_run(history)
+    panel = ReviewPanel(history)
+    qtbot.addWidget(panel)
+    try:
+        panel.show()
+        panel.show_only([first.run_id], "queue item 1")
+        qtbot.waitUntil(lambda: panel.count_label.text() != rp.LOADING, timeout=TIMEOUT_MS)
+        assert {i.image.run_id for i in panel.items()} == {first.run_id}
+        assert panel.only_label.isVisible() and panel.only_label.text() == "Only queue item 1."
+        panel.show_all_button.click()
+        qtbot.waitUntil(
+            lambda: {i.image.run_id for i in panel.items()} == {first.run_id, second.run_id},
+            timeout=TIMEOUT_MS,
+        )
+        assert not panel.only_label.isVisible()
+    finally:
+        panel.close_workers()

@@ -3,6 +3,7 @@ button asks for (the window's glue and the history are tested elsewhere)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -124,3 +125,27 @@ def test_the_budget_is_asked_for_when_edited(qtbot: QtBot) -> None:
     with qtbot.waitSignal(panel.budgetChanged) as changed:
         panel.budget.editingFinished.emit()
     assert changed.args == [Decimal("7.5")]
+
+
+def test_an_items_menu_opens_any_of_its_runs_and_reviews_only_its_images(qtbot: QtBot) -> None:
+    panel = QueuePanel()
+    qtbot.addWidget(panel)
+    retried = replace(ITEMS[1], run_ids=("run-1a", "run-1b"))  # interrupted, then run again
+    panel.show_queue([ITEMS[0], retried], SUMMARY, items_at_once=2)
+    assert panel.item_menu() is None  # nothing selected
+    panel.table.selectRow(1)
+    menu = panel.item_menu()
+    assert menu is not None
+    open_run, review = menu.actions()
+    runs = open_run.menu().actions()
+    assert [a.text() for a in runs] == ["Run 1: run-1a", "Run 2: run-1b"]
+    with qtbot.waitSignal(panel.openSession) as opened:
+        runs[0].trigger()
+    assert opened.args == ["run-1a"]  # not only the last one
+    with qtbot.waitSignal(panel.reviewRequested) as asked:
+        review.trigger()
+    assert asked.args == [["run-1a", "run-1b"], "queue item 2 (a lighthouse, plate 1)"]
+    panel.show_queue([ITEMS[4]], SUMMARY, items_at_once=2)  # a waiting item: nothing to open
+    panel.table.selectRow(0)
+    menu = panel.item_menu()
+    assert menu is not None and not any(a.isEnabled() for a in menu.actions())

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.records import Agreement
-from imgloop_desktop.gui import cost_view, history_browser, review_panel
+from imgloop_desktop.gui import cost_view, history_browser
 from imgloop_desktop.gui.costs_page import CostsPage
 from imgloop_desktop.gui.queue_page import QueuePage
 from imgloop_desktop.gui.record_notes import regions_text
@@ -72,7 +72,9 @@ def test_the_history_and_review_docks_speak_japanese(
     browser, review = window.history_browser, window.review_panel
     qtbot.waitUntil(lambda: bool(browser.spend_label.text() and browser.agreement_label.text()))
     qtbot.waitUntil(lambda: bool(browser.count_label.text()))
-    qtbot.waitUntil(lambda: review.count_label.text() != review_panel.LOADING)
+    # The list's answer, in Japanese ("Loading…" is shown translated, so waiting for the
+    # English constant to go would not wait at all).
+    qtbot.waitUntil(lambda: review.count_label.text().startswith("レビューするものはありません"))
     assert browser.wait_idle() and review.wait_idle()
 
     found = english_shown(browser) + english_shown(review)

@@ -188,3 +188,14 @@ def test_run_again_takes_the_checklist_the_run_ended_with(
     assert again.judge_mode == "checklist" and again.checklist == WRITTEN  # no call to pay
     assert again.prompt == DEMO_CHECKLIST_PROMPT and again.max_retry_attempts == 1
     assert service.run_again_params(runs.verdict).checklist is None
+
+
+def test_the_review_list_of_some_runs_only(runs: Runs, service: HistoryService) -> None:
+    everything = service.review_items()
+    assert {i.image.run_id for i in everything} >= {runs.best}
+    only = service.review_items(run_ids=[runs.best])
+    assert only and {i.image.run_id for i in only} == {runs.best}
+    assert [i.image.image_id for i in only] == [
+        i.image.image_id for i in everything if i.image.run_id == runs.best
+    ]
+    assert service.review_items(run_ids=[]) == []  # an item with no run yet: nothing

@@ -65,6 +65,8 @@ class QueueSync(QObject):
     openSession = Signal(str)
     limitsRequested = Signal()
     """The panel's Limits… (the window opens Preferences on its Queue page)."""
+    reviewRequested = Signal(list, str)
+    """An item's runs to review on their own (the window's Review dock)."""
 
     def __init__(
         self,
@@ -117,6 +119,7 @@ class QueueSync(QObject):
         p.budgetChanged.connect(self.set_budget)
         p.openSession.connect(self.openSession)
         p.limitsRequested.connect(self.limitsRequested)
+        p.reviewRequested.connect(self.reviewRequested)
         self.refresh()  # the queue as the history has it now (once the history is open)
         return p
 

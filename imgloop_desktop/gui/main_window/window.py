@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         self.checklist_sync.message.connect(self._say)
         self.queue_sync.message.connect(self._say)
         self.queue_sync.openSession.connect(self.open_session)
+        self.queue_sync.reviewRequested.connect(self.review_runs)
         self.event_files.queueFilesDropped.connect(self.queue_sync.add_files)
         self.queue_sync.limitsRequested.connect(lambda: self.account_sync.open(queue=True))
         # A dock's panel built after the window showed gets the drop routing the rest has.
@@ -767,10 +768,16 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_review(self) -> None:
         """The images waiting for a person's decision (issue 12)."""
+        self.review_runs(None, "")
+
+    @Slot(list, str)
+    def review_runs(self, run_ids: list[str] | None, what: str) -> None:
+        """The Review dock on these runs' images only (a queue item's, named ``what``), or
+        with None on every image waiting for a person."""
         self.review_dock.show()
         self.review_dock.raise_()
         self.review_panel.list.setFocus()
-        self.review_panel.refresh()
+        self.review_panel.show_only(run_ids, what)
 
     @Slot(int)
     def _decision_recorded(self, image_id: int) -> None:

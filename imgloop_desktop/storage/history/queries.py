@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -627,12 +627,18 @@ _REVIEW_CANDIDATES = """WITH candidates (id) AS (
         UNION SELECT best_image_id FROM runs WHERE best_image_id IS NOT NULL)"""
 
 
-def review_items(conn: sqlite3.Connection, *, limit: int = 200) -> list[ReviewItem]:
+def review_items(
+    conn: sqlite3.Connection, *, limit: int = 200, run_ids: Sequence[str] | None = None
+) -> list[ReviewItem]:
     """Images waiting for a person, newest first: not decided by one, and either the best
     candidate of a run where nothing is approved, or judged REVIEW (a must the judge was
-    unsure of). A run's best that a person has since approved something in drops out."""
+    unsure of). A run's best that a person has since approved something in drops out.
+    ``run_ids``: only these runs' images (a queue item's)."""
     if not 1 <= limit <= MAX_PAGE_SIZE * 10:
         raise ValidationError([Problem("limit", limit, f"1-{MAX_PAGE_SIZE * 10}")])
+    only = ""
+    if run_ids is not None:
+        only = f"AND r.run_id IN ({', '.join('?' * len(run_ids))}) " if run_ids else "AND 0 "
     rows = fetch_all(
         conn,
         f"""{_REVIEW_CANDIDATES}
@@ -645,8 +651,9 @@ def review_items(conn: sqlite3.Connection, *, limit: int = 200) -> list[ReviewIt
                 AND (v.result = 'REVIEW' OR (r.best_image_id = s.id AND NOT EXISTS (
                     SELECT 1 FROM image_status AS a
                     WHERE a.run_id = r.id AND a.effective_approved)))
+                {only}
             ORDER BY s.stored_at DESC, s.id DESC LIMIT ?""",
-        (limit,),
+        (*(run_ids or ()), limit),
     )
     items: list[ReviewItem] = []
     for row in rows:

@@ -565,6 +565,14 @@ rating&gt;=N または rating:N — 評価が N 以上（1〜5）の画像があ
         <translation>一覧を再読み込み (F5)</translation>
     </message>
     <message>
+        <source>Only {what}.</source>
+        <translation>{what} だけを表示しています。</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>すべて表示</translation>
+    </message>
+    <message>
         <source>Recorded: {decision}.</source>
         <translation>記録しました：{decision}。</translation>
     </message>

@@ -527,6 +527,22 @@ No run starts until it is fixed: ignoring it could lift your cap.</source>
         <translation>選択を再試行(&amp;Y)</translation>
     </message>
     <message>
+        <source>Open &amp;run</source>
+        <translation>実行を開く(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Run {n}: {run_id}</source>
+        <translation>実行 {n}：{run_id}</translation>
+    </message>
+    <message>
+        <source>Re&amp;view this item&apos;s images</source>
+        <translation>この項目の画像を確認(&amp;V)</translation>
+    </message>
+    <message>
+        <source>queue item {n} ({prompt})</source>
+        <translation>キューの項目 {n}（{prompt}）</translation>
+    </message>
+    <message>
         <source>Queue &amp;budget:</source>
         <translation>キューの予算(&amp;B):</translation>
     </message>

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
 
-from imgloop_desktop.core.checklist import Checklist, ItemVerdicts, decide, reason_words
+from imgloop_desktop.core.checklist import Checklist, Decision, reason_words
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 
 SAME_REGION = QT_TRANSLATE_NOOP("RecordNotes", "{region} (both models)")
@@ -36,22 +36,21 @@ class _Judged(Protocol):
     @property
     def reason(self) -> str: ...
     @property
-    def checks(self) -> ItemVerdicts | None: ...
+    def decision(self) -> Decision | None: ...
     @property
     def checklist(self) -> Checklist | None: ...
 
 
 def judge_reason(verdict: _Judged) -> str:
     """The judge's reason as the window shows it (see the module's docstring)."""
-    if verdict.checks is None or verdict.checklist is None:
+    if verdict.decision is None or verdict.checklist is None:
         return verdict.reason
-    return shown(reason_words(decide(verdict.checklist, verdict.checks), verdict.checklist))
+    return shown(reason_words(verdict.decision, verdict.checklist))
 
 
 def judge_misses(verdict: _Judged | None, stored: str) -> str:
     """What keeps an image from approval, in the window's words when its item verdicts are
     at hand; else ``stored`` (the English kept with the run)."""
-    if verdict is None or verdict.checks is None or verdict.checklist is None:
+    if verdict is None or verdict.decision is None or verdict.checklist is None:
         return stored
-    decision = decide(verdict.checklist, verdict.checks)
-    return shown(decision.misses_words(verdict.checklist)) or stored
+    return shown(verdict.decision.misses_words(verdict.checklist)) or stored

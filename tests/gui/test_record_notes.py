@@ -29,7 +29,13 @@ def _verdict(checks: dict[str, str]) -> ev.Verdict:
     decision = decide(checklist, verdicts)
     reason = str(reason_words(decision, checklist))
     return ev.Verdict(
-        ev.VerdictResult.NO, reason, "", "judge", checks=verdicts, checklist=checklist
+        ev.VerdictResult.NO,
+        reason,
+        "",
+        "judge",
+        checks=verdicts,
+        decision=decision,
+        checklist=checklist,
     )
 
 

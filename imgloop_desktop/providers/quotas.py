@@ -39,18 +39,14 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectionError,
     HTTPClientError,
-    NoCredentialsError,
     ReadTimeoutError,
 )
 
-from imgloop_desktop import __version__
 from imgloop_desktop.core.errors import ServiceError
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.providers import aws_errors, catalog, session
 
 if TYPE_CHECKING:
-    from botocore.config import Config
-
     from imgloop_desktop.providers.session import CredentialsSource
 
 CONTEXT = "Quotas"
@@ -147,16 +143,15 @@ def read_image_quota(
     spec = catalog.image_spec(image_model_id)
     profile = getattr(source, "profile", None)
     try:
-        boto_session = source.session()
-        session._share_models(boto_session)
-        if boto_session.get_credentials() is None:
-            raise NoCredentialsError()
+        boto_session = session.credentialed_session(source)
         home = region or boto_session.region_name or session.FALLBACK_REGION
         call_region = catalog.call_region(
             "image_model_id", image_model_id, home, pinned=bool(region)
         )
         client = boto_session.client(
-            "service-quotas", region_name=call_region, config=_config(read_timeout)
+            "service-quotas",
+            region_name=call_region,
+            config=session.client_config(MAX_ATTEMPTS, read_timeout, retry_mode="standard"),
         )
     except BotoCoreError as exc:
         raise aws_errors.translate(
@@ -193,17 +188,6 @@ def read_image_quota(
         quota_name=str(found["QuotaName"]),
         quota_code=str(found.get("QuotaCode", "")),
         applied=applied,
-    )
-
-
-def _config(read_timeout: float) -> Config:
-    from botocore.config import Config
-
-    return Config(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
-        connect_timeout=session.CONNECT_TIMEOUT_SECONDS,
-        read_timeout=read_timeout,
-        user_agent_extra=f"imgloop-desktop/{__version__}",
     )
 
 

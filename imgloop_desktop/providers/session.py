@@ -22,7 +22,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -191,9 +191,12 @@ class Clients:
 
 
 def client_config(
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS, read_timeout: float = READ_TIMEOUT_SECONDS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    retry_mode: Literal["standard", "adaptive"] = "adaptive",
 ) -> Config:
-    """Adaptive retries absorb Bedrock's throttling before it ever reaches the loop.
+    """Adaptive retries absorb Bedrock's throttling before it ever reaches the loop
+    (``retry_mode`` "standard" for a one-off call that has nothing to pace).
 
     ``read_timeout`` is the ceiling of every call's own timeout (see install_call_policy);
     tests against a hung simulator pass a short one.
@@ -201,7 +204,7 @@ def client_config(
     from botocore.config import Config
 
     return Config(
-        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=read_timeout,
         user_agent_extra=f"imgloop-desktop/{__version__}",
@@ -281,6 +284,16 @@ def _bounded_chat_resend(
         raise caught_exception
 
 
+def credentialed_session(source: CredentialsSource) -> boto3.Session:
+    """``source``'s boto3 session, sharing the parsed service models, with its credentials
+    looked up now: none at all raises NoCredentialsError (a BotoCoreError) before any call."""
+    session = source.session()
+    _share_models(session)
+    if session.get_credentials() is None:
+        raise NoCredentialsError()
+    return session
+
+
 def make_clients(
     source: CredentialsSource,
     region: str | None,
@@ -299,10 +312,7 @@ def make_clients(
     """
     config = client_config(max_attempts, read_timeout)
     try:
-        session = source.session()
-        _share_models(session)
-        if session.get_credentials() is None:
-            raise NoCredentialsError()
+        session = credentialed_session(source)
         resolved = region or session.region_name or FALLBACK_REGION
         # Only the offline demo names an endpoint (its simulator); real routes never do.
         demo_endpoint: str | None = getattr(source, "bedrock_endpoint_url", None)

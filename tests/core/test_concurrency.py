@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -86,9 +87,16 @@ def run(
     generator: FakeGenerator,
     chat: FakeChat,
     store: LocalImageStore | None = None,
+    watch: Callable[[ev.Event], None] = lambda event: None,
     **params: object,
 ) -> tuple[RunResult, list[ev.Event]]:
+    """``watch`` sees each event as the loop emits it, on the loop's thread."""
     events: list[ev.Event] = []
+
+    def emit(event: ev.Event) -> None:
+        events.append(event)
+        watch(event)
+
     full = RunParams(prompt="a fox", **params)  # type: ignore[arg-type]
     loop = ImageLoop(
         full,
@@ -96,7 +104,7 @@ def run(
         generator=generator,
         chat=chat,
         store=store or LocalImageStore(tmp_path),
-        emit=events.append,
+        emit=emit,
     )
     return loop.run(), events
 
@@ -198,19 +206,29 @@ def test_approval_stops_new_calls_and_keeps_what_was_under_way(tmp_path: Path) -
 
 def test_speculation_generates_while_judging(tmp_path: Path) -> None:
     """The judge of attempt 0 waits until generation 2 has started: only speculation gets
-    past it, at the cost of exactly one extra generation."""
+    past it, at the cost of exactly one extra generation. Generation 2 ends only once the
+    loop has taken the approval (on a loaded machine it could otherwise end first, and its
+    image would rightly be judged before the YES was read)."""
     log = CallLog()
     second_started = threading.Event()
+    approval_read = threading.Event()
 
     class SignallingGenerator(LoggedGenerator):
         def generate(self, request: GenerationRequest) -> list[GeneratedImage]:
             if len(self.requests) == 1:
                 second_started.set()
+                assert approval_read.wait(WAIT), "the loop never read the judge's YES"
             return super().generate(request)
+
+    def watch(event: ev.Event) -> None:
+        if isinstance(event, ev.VerdictReceived) and event.verdict.approved:
+            approval_read.set()
 
     generator = SignallingGenerator(log)
     chat = LoggedChat(log, ["YES"], before_judge=second_started)
-    result, _ = run(tmp_path, generator, chat, max_retry_attempts=5, speculative_next=True)
+    result, _ = run(
+        tmp_path, generator, chat, watch=watch, max_retry_attempts=5, speculative_next=True
+    )
     assert result.outcome is ev.Outcome.APPROVED
     assert len(generator.requests) == 2
     assert len(chat.judge_calls) == 1

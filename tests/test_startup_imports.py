@@ -85,6 +85,15 @@ def test_importing_the_window_leaves_boto3_keyring_and_simulator_for_later(modul
     )
 
 
+def test_the_demo_backend_leaves_boto3_for_the_first_run() -> None:
+    """A first launch without AWS picks the demo while the window opens; its simulator is
+    imported then, boto3 only when a run makes its session."""
+    found = _imported_by("imgloop_desktop.simulator.demo", ("boto3",))
+    assert not found, "imported too early:\n" + "\n".join(
+        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
+    )
+
+
 def test_importing_the_window_leaves_the_docks_panels_and_help_for_their_first_opening() -> None:
     found = _imported_by("imgloop_desktop.gui.app", ON_FIRST_OPEN)
     assert not found, "imported too early:\n" + "\n".join(

@@ -9,7 +9,9 @@ then any worker still busy is given a bounded time to finish, so the process exi
 a thread cut off mid-write.
 
 ``IMGLOOP_STARTUP_PROBE=1`` (``bench/bench_startup.py``) makes a start print, on stdout,
-``imgloop-probe shown <epoch seconds>`` when the main window's first Show event is processed
+``imgloop-probe building <epoch seconds>`` just before the main window is made (Python, Qt,
+the app's modules and the QApplication are ready then), ``imgloop-probe built <t>`` once it
+is made, ``imgloop-probe shown <t>`` when the main window's first Show event is processed
 and ``imgloop-probe painted <t>`` at its first paint; once the window is idle (the history
 open, the AWS models warmed up) it prints ``imgloop-probe quit <t>`` and triggers the Quit
 action, the way a person would; ``imgloop-probe loop-ended <t>`` follows when the event
@@ -142,8 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_report_async_error)
     i18n.install(app)  # the chosen language (or the system's), before any widget exists
+    probing = bool(os.environ.get(PROBE_ENV))
+    if probing:
+        probe_line("building")
     window = MainWindow()
-    if os.environ.get(PROBE_ENV):
+    if probing:
+        probe_line("built")
         StartupProbe(window)
     try:
         with loop:

@@ -47,9 +47,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import Any, cast
-
-import boto3
+from typing import TYPE_CHECKING, Any, cast
 
 from imgloop_desktop.simulator.script import (
     Answer,
@@ -60,6 +58,9 @@ from imgloop_desktop.simulator.script import (
     SimScript,
 )
 from imgloop_desktop.simulator.server import BedrockSimulator
+
+if TYPE_CHECKING:
+    import boto3
 
 # Demo key ids: this prefix and a five-digit session number (20 characters, as AWS's are).
 DEMO_KEY_PREFIX = "AKIDOFFLINEDEMO"
@@ -85,7 +86,12 @@ class DemoCredentials:
 
     def session(self) -> boto3.Session:
         """A session with its own key id: a run makes one session, so the simulator tells
-        runs apart by the key each request is signed with (see the module's notes)."""
+        runs apart by the key each request is signed with (see the module's notes).
+
+        boto3 is imported here, on the run's thread, as ``providers.session`` does: a
+        first launch picks the demo while the window opens, and boto3 is a third of that."""
+        import boto3
+
         return boto3.Session(
             aws_access_key_id=next_demo_key_id(),
             aws_secret_access_key="offline-demo-placeholder",

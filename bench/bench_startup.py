@@ -88,11 +88,57 @@ app = QApplication(sys.argv)
 line("building")
 window = Window()
 window.setWindowTitle("minimal")
+# widgets
 window.resize(1400, 900)
 line("built")
 window.show()
 app.exec()
 """
+
+LIKE_FOR_LIKE_WIDGETS = """
+import asyncio, qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
+    QLineEdit, QListView, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+    QSplitter, QWidget)
+asyncio.set_event_loop(qasync.QEventLoop(app))
+form = QWidget()
+rows = QFormLayout(form)
+rows.addRow("Prompt", QPlainTextEdit())
+for i in range(6):
+    combo = QComboBox()
+    combo.addItems(["a", "b", "c"])
+    rows.addRow(f"choice {i}", combo)
+for i in range(8):
+    rows.addRow(f"number {i}", QSpinBox())
+for i in range(4):
+    rows.addRow(f"decimal {i}", QDoubleSpinBox())
+for i in range(3):
+    rows.addRow(f"switch {i}", QCheckBox("on"))
+rows.addRow("text", QLineEdit())
+rows.addRow(QGroupBox("Advanced"))
+rows.addRow(QPushButton("Run"))
+rows.addRow(QProgressBar())
+scroll = QScrollArea()
+scroll.setWidget(form)
+scroll.setWidgetResizable(True)
+split = QSplitter()
+for part in (scroll, QListView(), QLabel("details")):
+    split.addWidget(part)
+window.setCentralWidget(split)
+for name in ("File", "Edit", "View", "Run", "Help"):
+    menu = window.menuBar().addMenu(name)
+    for i in range(8):
+        menu.addAction(f"{name} {i}")
+window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, QDockWidget("History"))
+window.statusBar().showMessage("ready")
+"""
+LIKE_FOR_LIKE_WINDOW = MINIMAL_WINDOW.replace("# widgets", LIKE_FOR_LIKE_WIDGETS)
+"""The same minimal window holding the kinds of widgets the app's first screen shows (a
+text box, combos, spin boxes, a scroll area, a splitter, a list, menus, a dock, a status
+bar) and the qasync loop, with no app code: what Qt itself costs for such a window. It
+imports qasync and those widget classes while the window is made (after ``building``)."""
 
 
 @dataclass
@@ -189,17 +235,21 @@ def main() -> int:
         app = [sys.executable, "-m", "imgloop_desktop", "--data-dir", str(root / "data")]
         demo_app = [sys.executable, "-m", "imgloop_desktop", "--data-dir", str(demo_root / "data")]
         minimal = [sys.executable, "-c", MINIMAL_WINDOW]
+        like = [sys.executable, "-c", LIKE_FOR_LIKE_WINDOW]
         log = Path(folder) / "stderr.txt"
         launch(app, env, log)  # untimed: bytecode, file cache, first-run state
         launch(demo_app, demo_env, log)
         launch(minimal, env, log)
+        launch(like, env, log)
         apps: list[Launch] = []
         demos: list[Launch] = []
         minimals: list[Launch] = []
+        likes: list[Launch] = []
         for _ in range(max(1, options.repeat)):  # interleaved: all see the same machine
             apps.append(launch(app, env, log))
             demos.append(launch(demo_app, demo_env, log))
             minimals.append(launch(minimal, env, log))
+            likes.append(launch(like, env, log))
     platform = env["QT_QPA_PLATFORM"]
     app_shown = [r.marks["shown"] for r in apps]
     min_shown = [r.marks["shown"] for r in minimals]
@@ -221,13 +271,20 @@ def main() -> int:
         print(f"CPU to main window shown:     imgloop {summary(app_cpu)}")
         print(f"                              minimal PySide6 window {summary(min_cpu)}")
         print(f"  ratio {cpu_ratio:.2f} (this process's own work only)")
-    print("  where the time goes (medians, imgloop vs minimal):")
+    like_shown = [r.marks["shown"] for r in likes]
+    print(f"                              same kinds of widgets, no app code {summary(like_shown)}")
+    like_ratio = statistics.median(like_shown) / statistics.median(min_shown)
+    app_like_ratio = statistics.median(app_shown) / statistics.median(like_shown)
+    print(f"  Qt's own floor for such a window: ratio {like_ratio:.2f} to the minimal one")
+    print(f"  what the app adds to that floor: ratio {app_like_ratio:.2f}")
+    print("  where the time goes (medians; imgloop, minimal, same kinds of widgets):")
     for label, start, end in (
         ("Python, Qt, modules, QApplication", None, "building"),
         ("making the window", "building", "built"),
         ("made to shown", "built", "shown"),
     ):
-        print(f"    {label + ':':36}{stage(apps, start, end)} vs {stage(minimals, start, end)}")
+        spans = ", ".join(stage(runs, start, end) for runs in (apps, minimals, likes))
+        print(f"    {label + ':':36}{spans}")
     print(f"start to first paint:         imgloop {summary(app_painted)}")
     print(f"                              minimal PySide6 window {summary(min_painted)}")
     print(f"  ratio {paint_ratio:.2f}")

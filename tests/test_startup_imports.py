@@ -6,8 +6,9 @@ first used; these tests keep them out of the import of the window and of the log
 so a top-level import added later cannot quietly undo it. The check records who imported
 an unwanted module, so a failure names the culprit.
 
-The window's closed docks (History, Review, Queue) and the Help texts are built when first
-opened, so their modules stay out of the window's import too.
+The window's closed docks (History, Review, Queue), Preferences and the Help texts are built
+when first opened, and the run machinery (the loop and its wiring) is loaded by the warm-up
+after the window shows, so their modules stay out of the window's import too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ ON_FIRST_OPEN = (
     "imgloop_desktop.gui.main_window.help_menu",
 )
 """Imported when their dock (or a Help item) is first opened; never by importing the window."""
+
+ON_FIRST_USE = (
+    "imgloop_desktop.services.run",
+    "imgloop_desktop.core.loop",
+    "imgloop_desktop.gui.accounts_dialog",
+)
+"""The run machinery (loaded by the warm-up after the window shows, else by the first run)
+and Preferences (built when first opened); never by importing the window."""
 
 PROBE = """
 import importlib, importlib.abc, json, sys, traceback
@@ -68,6 +77,13 @@ def _imported_by(module: str, watched: tuple[str, ...] = LAZY) -> dict[str, list
     return found
 
 
+def too_early(found: dict[str, list[str]]) -> str:
+    """Each module imported too early, with the chain of our frames that imported it."""
+    return "imported too early:\n" + "\n".join(
+        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
+    )
+
+
 @pytest.mark.parametrize(
     "module",
     [
@@ -80,25 +96,24 @@ def _imported_by(module: str, watched: tuple[str, ...] = LAZY) -> dict[str, list
 )
 def test_importing_the_window_leaves_boto3_keyring_and_simulator_for_later(module: str) -> None:
     found = _imported_by(module)
-    assert not found, "imported too early:\n" + "\n".join(
-        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
-    )
+    assert not found, too_early(found)
+
+
+def test_importing_the_window_leaves_the_run_machinery_and_preferences_for_first_use() -> None:
+    found = _imported_by("imgloop_desktop.gui.app", ON_FIRST_USE)
+    assert not found, too_early(found)
 
 
 def test_the_demo_backend_leaves_boto3_for_the_first_run() -> None:
     """A first launch without AWS picks the demo while the window opens; its simulator is
     imported then, boto3 only when a run makes its session."""
     found = _imported_by("imgloop_desktop.simulator.demo", ("boto3",))
-    assert not found, "imported too early:\n" + "\n".join(
-        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
-    )
+    assert not found, too_early(found)
 
 
 def test_importing_the_window_leaves_the_docks_panels_and_help_for_their_first_opening() -> None:
     found = _imported_by("imgloop_desktop.gui.app", ON_FIRST_OPEN)
-    assert not found, "imported too early:\n" + "\n".join(
-        f"{name} via {' <- '.join(reversed(frames))}" for name, frames in found.items()
-    )
+    assert not found, too_early(found)
 
 
 def test_the_lazy_package_exports_still_resolve() -> None:

@@ -33,6 +33,7 @@ from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services import run_check
 from imgloop_desktop.services.credentials import DefaultChain
 
 log = logging.getLogger("imgloop")
@@ -69,7 +70,7 @@ def _scratch_images(params: RunParams) -> Path | None:
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         params = RunParams.from_event(event)
-        run_service.check(params)
+        run_check.check(params)
     except ValidationError as exc:
         return result.from_invalid(exc)
 

@@ -31,7 +31,7 @@ from imgloop_desktop.core.errors import ImgloopError, Problem, ValidationError
 from imgloop_desktop.core.events import Event, Outcome
 from imgloop_desktop.core.params import PARAMS, RunParams, validate
 from imgloop_desktop.services import checklist as checklist_service
-from imgloop_desktop.services import costs
+from imgloop_desktop.services import costs, run_check
 from imgloop_desktop.services import run as run_service
 from imgloop_desktop.services.catalog import image_spec
 from imgloop_desktop.services.credentials import CredentialsSource, DefaultChain
@@ -149,7 +149,7 @@ def _params(args: argparse.Namespace, **overrides: Any) -> RunParams:
     if getattr(args, "no_s3", False):
         overrides["s3_enabled"] = False
     params = params.with_changes(**overrides)
-    run_service.check(params)
+    run_check.check(params)
     return params
 
 

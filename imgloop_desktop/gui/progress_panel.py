@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.cost import Cost, money
 from imgloop_desktop.core.i18n_marks import Phrase
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.gui.error_box import show_error
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.param_form.widgets import CaptionRows
@@ -751,6 +750,8 @@ class ProgressPanel(QWidget):
         """The run's end again, in the window's language: its ``RunFinished`` event carries
         the message in English only, the ``RunResult`` that follows it (the run
         controller's ``finished``) carries it with its values apart (``words``)."""
+        from imgloop_desktop.core.loop import RunResult  # loaded by the run that ended
+
         event = self._finished
         if not isinstance(result, RunResult) or event is None or event.run_id != result.run_id:
             return

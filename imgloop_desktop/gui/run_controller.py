@@ -35,7 +35,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
@@ -43,14 +43,18 @@ from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.events import Event
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.gui.error_box import describe
 from imgloop_desktop.gui.workers import emit_safely, log_unexpected
-from imgloop_desktop.services import run as run_service
-from imgloop_desktop.services.batch_engine import monthly_allowance
+from imgloop_desktop.services import run_check
 from imgloop_desktop.services.credentials import CredentialsSource
+
+if TYPE_CHECKING:
+    # The run machinery (the loop, the clients, the history recorder) is imported at the
+    # first run, not while the window opens (issue 15).
+    from imgloop_desktop.core.loop import RunResult
+    from imgloop_desktop.services import run as run_service
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +166,8 @@ class RunController(QObject):
     failed = Signal(str, str)
     runningChanged = Signal(bool)
 
-    def __init__(
-        self, parent: QObject | None = None, *, execute: ExecuteFn = run_service.execute
-    ) -> None:
+    def __init__(self, parent: QObject | None = None, *, execute: ExecuteFn | None = None) -> None:
+        """``execute``: how a run is carried out (``services.run.execute`` when None)."""
         super().__init__(parent)
         self._execute = execute
         self._thread: threading.Thread | None = None
@@ -207,13 +210,17 @@ class RunController(QObject):
             )
             return False
         try:
-            run_service.check(params)
+            run_check.check(params)
         except ValidationError as exc:
             self.failed.emit(*describe(exc))
             return False
         token = CancelToken()
         relay = self._relay
         execute = self._execute
+        if execute is None:  # the loop and the clients: loaded at the first run
+            from imgloop_desktop.services.run import execute as run_execute
+
+            execute = run_execute
         live = _LiveRun()
         extra: dict[str, Any] = {}
         if takes_loop_ready(execute):
@@ -282,6 +289,8 @@ class RunController(QObject):
 
     @Slot(object)
     def _on_finished(self, result: object) -> None:
+        from imgloop_desktop.core.loop import RunResult  # loaded by the run that ended
+
         self._reap()
         if isinstance(result, RunResult):
             self.last_result = result
@@ -307,6 +316,8 @@ def _work(
     try:
         if monthly_left is not None:
             # The process's allowance for the month, shared with the queue's items.
+            from imgloop_desktop.services.batch_engine import monthly_allowance
+
             extra = {**extra, MONTHLY_LEFT: monthly_allowance(monthly_left)}
         with execute(
             params, credentials=credentials, emit=relay.event.emit, cancel=token, **extra

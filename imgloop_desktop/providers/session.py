@@ -17,6 +17,7 @@ for its types and constants, and importing boto3 cost a third of its start (issu
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
+
+log = logging.getLogger(__name__)
 
 # Bedrock's first region, where most models and the seed's defaults are offered: someone
 # with no region configured anywhere gets a working default rather than NoRegionError.
@@ -188,6 +191,15 @@ class Clients:
     def all(self) -> list[Any]:
         """Every client made, for closing."""
         return [self.bedrock_runtime, self.s3, *self.regional.values()]
+
+
+def close_clients(clients: Clients) -> None:
+    """Close every client, logging (not raising) a failure: closing must not hide a result."""
+    for client in clients.all():
+        try:
+            client.close()
+        except Exception:
+            log.debug("closing a boto3 client failed", exc_info=True)
 
 
 def client_config(

@@ -33,7 +33,7 @@ from imgloop_desktop.core.param_values import READABLE_FILE, UTF8_TEXT, short
 from imgloop_desktop.core.params import PARAMS, RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers.session import CredentialsSource
-from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services import run_check
 from imgloop_desktop.services.batch_engine import BatchEngine, Claim
 from imgloop_desktop.services.batch_engine import BatchItem as BatchItem
 from imgloop_desktop.services.batch_engine import CallLimits as CallLimits
@@ -213,7 +213,7 @@ def parse_rows(
                 params = _over(base, params, _keys(row))
             params = params.with_changes(**overrides)
             if check:
-                run_service.check(params)
+                run_check.check(params)
         except ValidationError as exc:
             problems += [
                 dataclasses.replace(p, field=f"line {line}: {p.field}") for p in exc.problems

@@ -36,19 +36,29 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from imgloop_desktop import paths
 from imgloop_desktop.core.budget import PROCESS_BUDGETS, QUEUE, Allowance, SharedCap
 from imgloop_desktop.core.cancel import Cancelled, CancelToken
 from imgloop_desktop.core.errors import ImgloopError
 from imgloop_desktop.core.events import Event, Outcome, RunStarted
-from imgloop_desktop.core.loop import RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.core.rate import AdaptiveLimiter, RateSnapshot
-from imgloop_desktop.providers.session import Clients, CredentialsSource, make_clients
-from imgloop_desktop.services import run as run_service
+from imgloop_desktop.providers.session import (
+    Clients,
+    CredentialsSource,
+    close_clients,
+    make_clients,
+)
+from imgloop_desktop.services import run_check
+
+if TYPE_CHECKING:
+    # The loop, the clients and the recorder come with the first engine, not with this
+    # module: the window imports it for the queue's limits while it opens (issue 15).
+    from imgloop_desktop.core.loop import RunResult
+    from imgloop_desktop.services import run as run_service
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +268,13 @@ class BatchEngine:
         emit_event: Callable[[Hashable, Event], None] | None = None,
         price_overrides: Overrides | None = None,
         monthly_left: Callable[[], Decimal | None] | None = None,
-        execute: Callable[..., run_service.Execution] = run_service.execute,
+        execute: Callable[..., run_service.Execution] | None = None,
     ) -> None:
+        """``execute``: how an item's run is carried out (``services.run.execute`` when None)."""
+        if execute is None:  # the loop and the clients: loaded with the first engine
+            from imgloop_desktop.services.run import execute as run_execute
+
+            execute = run_execute
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.source = source
@@ -341,7 +356,7 @@ class BatchEngine:
         ended = self.wait_idle(timeout)
         if ended:
             self._gate.uninstall()
-            run_service.close_clients(self.clients)
+            close_clients(self.clients)
         return ended
 
     def snapshot(self) -> RateSnapshot:
@@ -401,7 +416,7 @@ class BatchEngine:
         with self._cond:
             token = self._tokens[claim.key]
             try:  # the regional clients this item calls, made before it starts
-                for call_region in run_service.regions(claim.item.params, self.clients.region):
+                for call_region in run_check.regions(claim.item.params, self.clients.region):
                     self.clients.runtime(call_region)
                 self._gate.install(self.clients)
             except ImgloopError:

@@ -21,9 +21,8 @@ from imgloop_desktop.core.param_values import short, text_problem
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import ConverseChat
-from imgloop_desktop.providers.session import CredentialsSource, make_clients
+from imgloop_desktop.providers.session import CredentialsSource, close_clients, make_clients
 from imgloop_desktop.services import checklist_cache
-from imgloop_desktop.services.run import close_clients
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import HistoryOutcome, ImportResult
 from imgloop_desktop.providers import aws_errors
 from imgloop_desktop.providers.session import FALLBACK_REGION, CredentialsSource, client_config
-from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services import run_check
 from imgloop_desktop.services.history import HistoryService
 
 if TYPE_CHECKING:
@@ -388,7 +388,7 @@ def read_events(path: Path) -> list[str]:
         where = f"line {number}"
         try:
             params = RunParams.loads(raw.rstrip(b"\r"), f"{path} {where}", field=where)
-            run_service.check(params)
+            run_check.check(params)
         except ValidationError as exc:
             problems += [_on_line(where, p) for p in exc.problems]
             continue

@@ -28,7 +28,7 @@ from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers.prices import price_table
 from imgloop_desktop.providers.session import FALLBACK_REGION
 from imgloop_desktop.services.history import HistoryService
-from imgloop_desktop.services.run import check, regions
+from imgloop_desktop.services.run_check import check, regions
 from imgloop_desktop.services.settings_files import read_settings, write_settings
 
 

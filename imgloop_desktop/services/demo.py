@@ -14,8 +14,7 @@ that one script for all runs, as tests that queue their own answers expect.
 
 from __future__ import annotations
 
-from imgloop_desktop.providers.session import make_clients
-from imgloop_desktop.services.run import close_clients
+from imgloop_desktop.providers.session import close_clients, make_clients
 from imgloop_desktop.simulator.demo import DemoBackend
 from imgloop_desktop.simulator.script import SimScript
 

@@ -40,9 +40,13 @@ from imgloop_desktop.core.protocols import ChatModel, ModelReply
 from imgloop_desktop.core.text_limits import encodable
 from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import ConverseChat
-from imgloop_desktop.providers.session import FALLBACK_REGION, CredentialsSource, make_clients
+from imgloop_desktop.providers.session import (
+    FALLBACK_REGION,
+    CredentialsSource,
+    close_clients,
+    make_clients,
+)
 from imgloop_desktop.services.judge_eval_set import EvalCase
-from imgloop_desktop.services.run import close_clients
 from imgloop_desktop.simulator.checklist_answers import CheckAnswer, item_answers
 from imgloop_desktop.simulator.demo import DemoBackend
 from imgloop_desktop.simulator.script import SimScript

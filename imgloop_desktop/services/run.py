@@ -17,25 +17,24 @@ from imgloop_desktop import paths
 from imgloop_desktop.core.budget import Meter, Shared
 from imgloop_desktop.core.cancel import CancelToken
 from imgloop_desktop.core.cost import PriceTable
-from imgloop_desktop.core.errors import ValidationError
 from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet, Event
 from imgloop_desktop.core.loop import CallDeadlines, ImageLoop, RunResult
 from imgloop_desktop.core.models import ImageModelSpec
-from imgloop_desktop.core.params import RunParams, validate
+from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.providers import catalog
 from imgloop_desktop.providers.bedrock import BedrockImageGenerator, ConverseChat
-from imgloop_desktop.providers.catalog import image_spec
 from imgloop_desktop.providers.prices import price_table
 from imgloop_desktop.providers.session import (
     CHAT_TIMEOUT_RESENDS,
     CONNECT_TIMEOUT_SECONDS,
-    FALLBACK_REGION,
     Clients,
     CredentialsSource,
+    close_clients,
     make_clients,
 )
 from imgloop_desktop.services import checklist_cache
+from imgloop_desktop.services.run_check import check, regions
 from imgloop_desktop.storage.history import HistoryRecorder, default_db_path
 from imgloop_desktop.storage.local import LocalImageStore
 from imgloop_desktop.storage.s3 import S3Uploader
@@ -44,38 +43,6 @@ log = logging.getLogger(__name__)
 
 # Beyond the SDK's own timeouts: connecting, and adaptive-retry backoff when throttled.
 DEADLINE_SLACK_SECONDS = CONNECT_TIMEOUT_SECONDS + 50.0
-
-
-def check(params: RunParams) -> ImageModelSpec:
-    """The image model's spec, or ValidationError with every problem in ``params``:
-    its fields, and each model against the region when the person set one (or against
-    profile rules that hold in every region)."""
-    spec = image_spec(params.image_model_id)
-    problems = validate(params, spec)
-    if not problems:
-        home = params.aws_region or FALLBACK_REGION
-        for field, model_id in _model_fields(params):
-            try:
-                catalog.call_region(field, model_id, home, pinned=bool(params.aws_region))
-            except ValidationError as exc:
-                problems += [p for p in exc.problems if p not in problems]
-    if problems:
-        raise ValidationError(problems)
-    return spec
-
-
-def _model_fields(params: RunParams) -> tuple[tuple[str, str], ...]:
-    return (("image_model_id", params.image_model_id), ("judge_model_id", params.judge_model_id))
-
-
-def regions(params: RunParams, home: str) -> tuple[str, str]:
-    """Where the image model and the judge are called for a person whose region is
-    ``home`` (see ``catalog.call_region``); ``check`` has already refused what cannot be."""
-    pinned = bool(params.aws_region)
-    return (
-        catalog.call_region("image_model_id", params.image_model_id, home, pinned=pinned),
-        catalog.call_region("judge_model_id", params.judge_model_id, home, pinned=pinned),
-    )
 
 
 @dataclass(frozen=True)
@@ -115,15 +82,6 @@ class Execution:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def close_clients(clients: Clients) -> None:
-    """Close both clients, logging (not raising) a failure: closing must not hide a result."""
-    for client in clients.all():
-        try:
-            client.close()
-        except Exception:
-            log.debug("closing a boto3 client failed", exc_info=True)
 
 
 def execute(

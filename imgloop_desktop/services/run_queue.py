@@ -31,7 +31,7 @@ from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.price_overrides import Overrides
 from imgloop_desktop.core.records import HistoryOutcome, QueueItem, QueueState, QueueSummary
 from imgloop_desktop.providers.session import CredentialsSource
-from imgloop_desktop.services import run as run_service
+from imgloop_desktop.services import run_check
 from imgloop_desktop.services.batch import read_batch
 from imgloop_desktop.services.batch_engine import (
     BatchEngine,
@@ -168,7 +168,7 @@ class RunQueue:
     def add(self, events: Sequence[RunParams]) -> list[int]:
         """Append checked events (ValidationError naming every bad one, nothing added)."""
         for params in events:
-            run_service.check(params)
+            run_check.check(params)
         ids = self.history.queue_add(events)
         self._wake()
         return ids

@@ -9,6 +9,7 @@ backend, and the picker catches up when the run ends (``run_ended``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import QWidget
 from imgloop_desktop.accounts import AccountStore
 from imgloop_desktop.core.cost import Cost
 from imgloop_desktop.core.params import RunParams
-from imgloop_desktop.gui.accounts_dialog import AccountsDialog, open_accounts_dialog
 from imgloop_desktop.gui.main_window.backend_picker import BackendPicker
 from imgloop_desktop.services.backends import ACCOUNT_PREFIX, key_of
+
+if TYPE_CHECKING:
+    from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 
 
 class AccountSync(QObject):
@@ -61,6 +64,10 @@ class AccountSync(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
+        # Preferences and its pages (accounts, costs, queue) are built the first time they
+        # are opened, not while the window opens (issue 15).
+        from imgloop_desktop.gui.accounts_dialog import open_accounts_dialog
+
         params = self._params()
         dialog = open_accounts_dialog(
             self._window,

@@ -54,6 +54,14 @@ EXPORTED = QT_TRANSLATE_NOOP(
 _tr = in_context("HistoryActions")
 
 
+def _warm_up() -> None:
+    """What the first run would load, loaded on a worker while the person fills in the
+    form: the AWS service models (no network call) and the run machinery (the loop and its
+    wiring), which the window leaves out of its start (issue 15)."""
+    warm_up()
+    from imgloop_desktop.services import run  # noqa: F401 - imported for the first run
+
+
 def recovery_text(report: RecoveryReport) -> tuple[str, str]:
     """(one line for the status bar, the full story) of what opening the history found."""
     parts: list[str] = []
@@ -169,7 +177,7 @@ class HistoryActions(QObject):
         self.count_pending_uploads()
         # Now, while the person fills in the form, rather than during the first run.
         self.workers.start(
-            warm_up, returned=self._warmed_up, errored=self._warm_up_failed, name="warm-up"
+            _warm_up, returned=self._warmed_up, errored=self._warm_up_failed, name="warm-up"
         )
 
     def _open_failed(self, error: BaseException) -> None:

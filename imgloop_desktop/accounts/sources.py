@@ -15,10 +15,20 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError
 
 from imgloop_desktop.accounts.store import AccountStore, ActiveChoice
-from imgloop_desktop.providers.session import CredentialsSource, DefaultChain, profile_names
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.providers.session import (
+    CREDENTIALS,
+    CredentialsSource,
+    DefaultChain,
+    profile_names,
+)
 
 if TYPE_CHECKING:
     import boto3
+
+
+UNSTORED_ACCOUNT = QT_TRANSLATE_NOOP("Credentials", "keyring account '{name}'")
+"""An account the index no longer lists (deleted while chosen)."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,11 @@ class KeyringAccount:
             region_name=keys.region or None,
         )
 
-    def describe(self) -> str:
+    def describe(self) -> Phrase:
         info = self.store.info(self.name)
-        return info.describe() if info else f"keyring account '{self.name}'"
+        return (
+            info.describe() if info else Phrase(CREDENTIALS, UNSTORED_ACCOUNT, {"name": self.name})
+        )
 
 
 def profile_source(profile: str | None = None, region: str | None = None) -> DefaultChain:

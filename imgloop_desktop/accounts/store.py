@@ -36,6 +36,7 @@ from imgloop_desktop.accounts.redaction import register_secret
 from imgloop_desktop.core.atomic_file import atomic_write
 from imgloop_desktop.core.errors import Problem, ServiceError, ValidationError
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.providers.session import CREDENTIALS
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -156,6 +157,9 @@ ADD_AGAIN = QT_TRANSLATE_NOOP(
 )
 
 
+KEYRING_ACCOUNT = QT_TRANSLATE_NOOP("Credentials", "keyring account '{name}' ({key_id})")
+
+
 def _words(template: str, **values: object) -> Phrase:
     """``template``, one of the "Keyring" texts above, with its values."""
     return Phrase(KEYRING, template, values)
@@ -218,8 +222,11 @@ class AccountInfo:
     def masked_key_id(self) -> str:
         return f"{'ASIA' if self.temporary else 'AKIA'}…{self.key_id_suffix}"
 
-    def describe(self) -> str:
-        return f"keyring account '{self.name}' ({self.masked_key_id})"
+    def describe(self) -> Phrase:
+        """The account as a credentials source names itself (``CredentialsSource.describe``)."""
+        return Phrase(
+            CREDENTIALS, KEYRING_ACCOUNT, {"name": self.name, "key_id": self.masked_key_id}
+        )
 
 
 @dataclass(frozen=True, repr=False)

@@ -419,8 +419,8 @@ class AccountsDialog(QDialog):
             info = self.store.info(choice.name)
             if info is None:
                 return _tr(NO_LONGER_STORED).format(name=choice.name)
-            return info.describe()
-        return profile_source(choice.name).describe()
+            return shown(info.describe())
+        return shown(profile_source(choice.name).describe())
 
     def _selected_name(self) -> str | None:
         item = self.accounts_list.currentItem()
@@ -531,7 +531,7 @@ class AccountsDialog(QDialog):
         self.key_id_edit.setText("")
         self._refresh(select=info.name)
         self._show_active_choice_label()
-        self._say(_tr(SAVED).format(account=info.describe(), region=info.region))
+        self._say(_tr(SAVED).format(account=shown(info.describe()), region=info.region))
         self.account_saved.emit(info.name)
         self.active_changed.emit()
 
@@ -607,7 +607,7 @@ class AccountsDialog(QDialog):
             self.failed.emit(self.message_label.text())
             return
         self.results_list.clear()
-        self.results_list.addItem(_tr(TESTING).format(source=source.describe()))
+        self.results_list.addItem(_tr(TESTING).format(source=shown(source.describe())))
         region, image, judge = self.region, self.image_model_id, self.judge_model_id
         settings = self.judge_settings
         self._start(

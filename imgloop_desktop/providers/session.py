@@ -33,6 +33,7 @@ from botocore.exceptions import (
 )
 
 from imgloop_desktop import __version__
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.providers import aws_errors, catalog
 
 if TYPE_CHECKING:
@@ -129,9 +130,17 @@ class CredentialsSource(Protocol):
         """A new boto3 Session; called on the thread that builds the clients."""
         ...
 
-    def describe(self) -> str:
-        """Where the credentials come from, for the window and logs (never the secrets)."""
+    def describe(self) -> Phrase:
+        """Where the credentials come from, for the window (in its language) and logs
+        (``str()``, English); never the secrets. Its template is one of the
+        ``CREDENTIALS`` context's."""
         ...
+
+
+CREDENTIALS = "Credentials"
+"""The translation context of every ``describe()``."""
+DEFAULT_CHAIN = QT_TRANSLATE_NOOP("Credentials", "environment / default chain")
+NAMED_PROFILE = QT_TRANSLATE_NOOP("Credentials", "AWS profile '{profile}'")
 
 
 @dataclass(frozen=True)
@@ -146,10 +155,10 @@ class DefaultChain:
 
         return boto3.Session(profile_name=self.profile or None, region_name=self.region or None)
 
-    def describe(self) -> str:
+    def describe(self) -> Phrase:
         if self.profile:
-            return f"AWS profile '{self.profile}'"
-        return "environment / default chain"
+            return Phrase(CREDENTIALS, NAMED_PROFILE, {"profile": self.profile})
+        return Phrase(CREDENTIALS, DEFAULT_CHAIN)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.simulator.script import (
     Answer,
     ChecklistQueued,
@@ -61,6 +62,8 @@ from imgloop_desktop.simulator.server import BedrockSimulator
 
 if TYPE_CHECKING:
     import boto3
+
+DEMO = QT_TRANSLATE_NOOP("Credentials", "Offline demo (simulated Bedrock)")
 
 # Demo key ids: this prefix and a five-digit session number (20 characters, as AWS's are).
 DEMO_KEY_PREFIX = "AKIDOFFLINEDEMO"
@@ -98,8 +101,8 @@ class DemoCredentials:
             region_name=self.region,
         )
 
-    def describe(self) -> str:
-        return "Offline demo (simulated Bedrock)"
+    def describe(self) -> Phrase:
+        return Phrase("Credentials", DEMO)  # providers.session's CREDENTIALS context
 
 
 def demo_script() -> SimScript:

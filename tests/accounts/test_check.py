@@ -25,6 +25,7 @@ from imgloop_desktop.accounts.check import (
 )
 from imgloop_desktop.accounts.sources import KeyringAccount, profile_source
 from imgloop_desktop.accounts.store import AccountStore
+from imgloop_desktop.core.i18n_marks import Phrase
 from imgloop_desktop.core.models import Lifecycle
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import InferenceSettings
@@ -33,6 +34,9 @@ from imgloop_desktop.simulator.script import CONTENT_FILTER_MESSAGE
 from imgloop_desktop.simulator.server import BedrockSimulator
 from tests.conftest import free_port
 from tests.keyring_fixtures import KEY_ID, SECRET
+
+KEYS = Phrase("Credentials", "test keys")
+"""The stubbed clients' source, as a source describes itself."""
 
 # Models today's Bedrock (the simulator) serves in REGION: Stability on demand in us-west-2
 # only, Claude Sonnet 4.6 through its us. profile.
@@ -259,7 +263,7 @@ def expect_model(
 
 
 def run(clients: CheckClients) -> dict[str, CheckResult]:
-    return by_name(run_checks(clients, "test keys", STUB_IMAGE, STUB_JUDGE, control_plane=True))
+    return by_name(run_checks(clients, KEYS, STUB_IMAGE, STUB_JUDGE, control_plane=True))
 
 
 def test_control_plane_all_good(
@@ -361,7 +365,7 @@ def test_an_inference_profile_is_looked_up_as_such(
     stub.add_response(
         "get_foundation_model_availability", availability(STUB_JUDGE), {"modelId": STUB_JUDGE}
     )
-    results = by_name(run_checks(clients, "keys", STUB_IMAGE, profile_id, control_plane=True))
+    results = by_name(run_checks(clients, KEYS, STUB_IMAGE, profile_id, control_plane=True))
     assert results[JUDGE_MODEL].ok, results[JUDGE_MODEL]
     stub.assert_no_pending_responses()
 
@@ -395,7 +399,7 @@ def test_no_permission_for_the_control_plane_falls_back_to_the_runtime(
         signed_in(sts)
         for _ in range(2):
             stub.add_client_error("get_foundation_model", "AccessDeniedException", "nope", 403)
-        results = by_name(run_checks(clients, "test keys", IMAGE, JUDGE, control_plane=True))
+        results = by_name(run_checks(clients, KEYS, IMAGE, JUDGE, control_plane=True))
     for name in (IMAGE_MODEL, JUDGE_MODEL):
         assert results[name].ok
         assert "bedrock:GetFoundationModel" in results[name].detail
@@ -542,7 +546,7 @@ def test_a_judge_passed_by_the_control_plane_is_still_probed_with_its_settings(
             "get_foundation_model_availability", availability(JUDGE_BASE), {"modelId": JUDGE_BASE}
         )
         results = by_name(
-            run_checks(clients, "keys", IMAGE, JUDGE, judge_settings=settings, control_plane=True)
+            run_checks(clients, KEYS, IMAGE, JUDGE, judge_settings=settings, control_plane=True)
         )
         stub.assert_no_pending_responses()
     assert results[IMAGE_MODEL].ok and "offered and enabled" in results[IMAGE_MODEL].detail

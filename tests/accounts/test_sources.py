@@ -49,8 +49,8 @@ def test_a_keyring_account_is_a_credentials_source(store: AccountStore) -> None:
     frozen = credentials.get_frozen_credentials()
     assert (frozen.access_key, frozen.secret_key, frozen.token) == (KEY_ID, SECRET, None)
     assert session.region_name == "eu-west-1"
-    assert source.describe() == "keyring account 'work' (AKIA…WXYZ)"
-    assert SECRET not in repr(source) and KEY_ID not in source.describe()
+    assert str(source.describe()) == "keyring account 'work' (AKIA…WXYZ)"
+    assert SECRET not in repr(source) and KEY_ID not in str(source.describe())
 
 
 def test_temporary_keys_carry_their_token(store: AccountStore) -> None:
@@ -58,7 +58,7 @@ def test_temporary_keys_carry_their_token(store: AccountStore) -> None:
     credentials = KeyringAccount("temp").session().get_credentials()
     assert credentials is not None
     assert credentials.get_frozen_credentials().token == SESSION_TOKEN
-    assert KeyringAccount("temp").describe() == "keyring account 'temp' (ASIA…TMP1)"
+    assert str(KeyringAccount("temp").describe()) == "keyring account 'temp' (ASIA…TMP1)"
 
 
 def test_the_accounts_keys_win_over_the_environment(store: AccountStore) -> None:

@@ -16,6 +16,8 @@ from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from imgloop_desktop.accounts.sources import KeyringAccount
+from imgloop_desktop.accounts.store import AccountInfo
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core.errors import ServiceError
 from imgloop_desktop.core.loop import ImageLoop, RunResult
@@ -27,6 +29,8 @@ from imgloop_desktop.gui.i18n import shown
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.welcome import WelcomeDialog, gather_facts
 from imgloop_desktop.providers.aws_errors import IMAGE_OPERATION, translate
+from imgloop_desktop.providers.session import DefaultChain
+from imgloop_desktop.simulator.demo import DemoCredentials
 from imgloop_desktop.storage.local import LocalImageStore
 from tests.fakes import SPEC, FakeChat, FakeGenerator
 from tests.gui.test_translations import english_in, japanese  # noqa: F401 (the fixture)
@@ -188,3 +192,22 @@ def test_the_keyring_warning_in_the_welcome_is_japanese(
     text = dialog.keyring_label.text()
     assert "キーリング" in text and "AWS プロファイル" in text
     assert not english_in(bare(text)), text
+
+
+def test_where_the_credentials_come_from_is_japanese(
+    japanese: None,  # noqa: F811 (the imported fixture)
+) -> None:
+    """The status bar's "Running with {source}…", the queue's and Preferences' say where
+    the credentials come from; every kind of source says it in Japanese."""
+    sources = {
+        "environment": DefaultChain().describe(),
+        "profile": DefaultChain(profile="dev").describe(),
+        "account": AccountInfo("work", "us-east-1", "WXYZ", temporary=False).describe(),
+        "gone": KeyringAccount("nobody-stored-this").describe(),
+        "demo": DemoCredentials("http://127.0.0.1:1").describe(),
+    }
+    for kind, words in sources.items():
+        text = shown(words)
+        assert text != str(words), kind
+        assert not english_in(bare(text, "dev", "work", "AKIA…WXYZ", "nobody-stored-this")), text
+    assert "dev" in shown(sources["profile"]) and "AKIA…WXYZ" in shown(sources["account"])

@@ -68,7 +68,7 @@ from imgloop_desktop.services import run
 source = active_source()
 with run.execute(RunParams(**json.loads(sys.argv[1])), credentials=source) as execution:
     result = execution.result
-print(json.dumps({"source": source.describe(), "outcome": str(result.outcome)}))
+print(json.dumps({"source": str(source.describe()), "outcome": str(result.outcome)}))
 """
 
 

@@ -46,7 +46,7 @@ def test_default_chain_satisfies_the_protocol(aws_env: Path) -> None:
     session = source.session()
     assert isinstance(session, boto3.Session)
     assert session.region_name == "eu-central-1"
-    assert source.describe() == "environment / default chain"
+    assert str(source.describe()) == "environment / default chain"
     credentials = session.get_credentials()
     assert credentials is not None and credentials.access_key == "AKIDTEST"
 
@@ -58,7 +58,7 @@ def test_profile_description_and_region(aws_env: Path) -> None:
         encoding="utf-8",
     )
     chain = DefaultChain(profile="dev")
-    assert chain.describe() == "AWS profile 'dev'"
+    assert str(chain.describe()) == "AWS profile 'dev'"
     assert make_clients(chain, None).region == "ap-southeast-2"
 
 

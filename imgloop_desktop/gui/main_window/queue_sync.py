@@ -34,7 +34,7 @@ from imgloop_desktop.core.errors import ImgloopError, ValidationError
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.records import QueueItem, QueueSummary
 from imgloop_desktop.gui.error_box import describe
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
 from imgloop_desktop.gui.lazy_dock import LazyDock
 from imgloop_desktop.gui.param_form import ParamForm
 from imgloop_desktop.gui.workers import Workers
@@ -257,7 +257,7 @@ class QueueSync(QObject):
         def started(did: bool) -> None:
             if did:
                 self.message.emit(
-                    self.tr("Queue running with {who}…").format(who=credentials.describe())
+                    self.tr("Queue running with {who}…").format(who=shown(credentials.describe()))
                 )
 
         self._backend_key = backend.key  # now, not when the worker is done: a pick of the

@@ -555,7 +555,9 @@ class MainWindow(QMainWindow):
         )
         self._update_actions()
         if started:
-            self._say(self.tr("Running with {source}…").format(source=credentials.describe()))
+            self._say(
+                self.tr("Running with {source}…").format(source=shown(credentials.describe()))
+            )
         return started
 
     def _monthly_left(self, settings: costs.CostSettings) -> Callable[[], Decimal | None] | None:

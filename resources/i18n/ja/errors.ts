@@ -400,6 +400,29 @@
     </message>
 </context>
 <context>
+    <name>Credentials</name>
+    <message>
+        <source>environment / default chain</source>
+        <translation>環境変数 / デフォルトの認証情報チェーン</translation>
+    </message>
+    <message>
+        <source>AWS profile &apos;{profile}&apos;</source>
+        <translation>AWS プロファイル「{profile}」</translation>
+    </message>
+    <message>
+        <source>keyring account &apos;{name}&apos; ({key_id})</source>
+        <translation>キーリングのアカウント「{name}」（{key_id}）</translation>
+    </message>
+    <message>
+        <source>keyring account &apos;{name}&apos;</source>
+        <translation>キーリングのアカウント「{name}」</translation>
+    </message>
+    <message>
+        <source>Offline demo (simulated Bedrock)</source>
+        <translation>オフラインデモ（Bedrock をシミュレート）</translation>
+    </message>
+</context>
+<context>
     <name>Keyring</name>
     <message>
         <source>No keyring is available on this computer, so access keys cannot be stored safely. (On Linux this usually means no Secret Service, such as GNOME Keyring or KWallet, is running in this session.)</source>

@@ -50,6 +50,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.simulator.checklist_answers import CheckAnswer
 from imgloop_desktop.simulator.script import (
     Answer,
     ChecklistQueued,
@@ -106,7 +107,11 @@ class DemoCredentials:
 
 
 def demo_script() -> SimScript:
-    """Two rejections, then approval after one revision: the whole loop in a few seconds."""
+    """Two rejections, then approval after one revision: the whole loop in a few seconds.
+
+    Told per run (``PerRunScript``), a run is rejected until its prompt is revised and
+    approved after, whatever its attempts per prompt: with the window's five, five
+    rejections, a revision, an approval."""
     script = SimScript(default_verdict="YES")
     script.queue_verdicts("NO", "NO", "YES")
     script.set_latency("generate", 1.0)
@@ -184,6 +189,9 @@ _OPENING_OPS = frozenset({"generate", "checklist"})
 class _Run:
     story: SimScript
     approved: bool = False
+    revised: bool = False
+    failure: CheckQueued | None = None
+    """The story's last item failure, said again until the run's prompt is revised."""
 
 
 class PerRunScript(SimScript):
@@ -259,14 +267,21 @@ class PerRunScript(SimScript):
     def take_verdict(self) -> Answer:
         with self._lock:
             run = self._run()
-            answer = run.story.take_verdict()
-            if isinstance(answer, str) and answer.strip().upper() == "YES":
+            if run.revised:
+                answer = run.story.default_verdict
+            else:
+                answer = run.story.take_verdict()
+                if _says_yes(answer):  # more attempts per prompt than the story's rejections
+                    answer = "NO"
+            if _says_yes(answer):
                 run.approved = True
             return answer
 
     def take_revision(self) -> Answer | None:
         with self._lock:
-            return self._run().story.take_revision()
+            run = self._run()
+            run.revised = True
+            return run.story.take_revision()
 
     def take_checklist(self) -> ChecklistQueued | None:
         with self._lock:
@@ -275,12 +290,15 @@ class PerRunScript(SimScript):
     def take_check(self) -> CheckQueued:
         with self._lock:
             run = self._run()
-            scripted = bool(run.story.checks)
-            answer = run.story.take_check()
-            # Past the scripted failures every item answers the default: a "yes" approves.
-            if not scripted and run.story.check_default() == "yes":
+            if not run.revised and run.story.checks:
+                run.failure = run.story.take_check()
+                return run.failure
+            if not run.revised and run.failure is not None:
+                return run.failure  # more attempts per prompt than the story's failures
+            # Revised: every item answers the default, and a "yes" approves.
+            if run.story.check_default() == "yes":
                 run.approved = True
-            return answer
+            return CheckAnswer(default=run.story.check_default())
 
     def check_default(self) -> str:
         with self._lock:
@@ -289,6 +307,10 @@ class PerRunScript(SimScript):
     def take_comparison(self) -> CompareQueued:
         with self._lock:
             return self._run().story.take_comparison()
+
+
+def _says_yes(answer: Answer) -> bool:
+    return isinstance(answer, str) and answer.strip().upper() == "YES"
 
 
 class DemoSimulator(BedrockSimulator):

@@ -25,6 +25,7 @@ from imgloop_desktop.simulator.demo import (
     DEMO_CHECKLIST_PROMPT,
     DEMO_KEY_PREFIX,
     DemoCredentials,
+    demo_checklist_script,
     demo_script,
 )
 from imgloop_desktop.simulator.server import BedrockSimulator
@@ -86,6 +87,33 @@ def test_every_run_is_rejected_revised_and_approved(
     assert len(keys) == 2 and all(k and k.startswith(DEMO_KEY_PREFIX) for k in keys)
     # Fresh seeds per attempt: no image of the second run repeats one of the first.
     assert not set(_pixels(first)) & set(_pixels(second))
+
+
+@pytest.mark.parametrize("judge_mode", ["checklist", "verdict"])
+@pytest.mark.parametrize("attempts", [1, 5])
+def test_a_run_is_rejected_until_its_prompt_is_revised_at_any_attempts_per_prompt(
+    judge_mode: str, attempts: int
+) -> None:
+    """The window's form asks for five attempts per prompt, the story has two rejections:
+    the demo still shows a revision (every attempt of the first prompt rejected) and an
+    approval after it; with one attempt per prompt, one rejection."""
+    backend = DemoBackend(story=demo_checklist_script)
+    credentials = backend.start()
+    backend.simulator.script.latency_scale = 0.0
+    params = RunParams(
+        prompt=DEMO_CHECKLIST_PROMPT,
+        max_retry_attempts=attempts,
+        judge_mode=judge_mode,
+        s3_enabled=False,
+    )
+    try:
+        for _ in range(2):  # every run, not only the first
+            result = _run(credentials, params)
+            assert result.outcome is Outcome.APPROVED
+            assert _story(result) == ["NO"] * attempts + ["YES"]
+            assert len(result.prompts) == 2  # one revision
+    finally:
+        backend.stop()
 
 
 def test_a_given_seed_reproduces_a_runs_images(

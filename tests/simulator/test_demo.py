@@ -1,8 +1,8 @@
 """The demo backend tells each run the whole story (issue 15): a run is the key its session
 signs with, so runs get their own copy of the script even when their calls interleave; a
 story that approved starts over at the next call that can open a run (runs sharing one
-session, as the window's queue does); and the pictures say in their metadata that they are
-simulated."""
+session, as the window's queue does); a run is rejected until its prompt is revised, at any
+attempts per prompt; and the pictures say in their metadata that they are simulated."""
 
 from __future__ import annotations
 
@@ -24,7 +24,14 @@ from imgloop_desktop.simulator.demo import (
 )
 from imgloop_desktop.simulator.images import PROVENANCE, make_image
 from tests.simulator.conftest import make_client
-from tests.simulator.test_server import SD35, judge, png_bytes, reply_text, stability_body
+from tests.simulator.test_server import (
+    SD35,
+    judge,
+    png_bytes,
+    reply_text,
+    revise,
+    stability_body,
+)
 
 NewRun = Callable[[], BedrockRuntimeClient]
 
@@ -61,6 +68,11 @@ def verdict(client: BedrockRuntimeClient) -> str:
     return result
 
 
+def revised(client: BedrockRuntimeClient) -> None:
+    """The run's reviser call, after its prompt's attempts were all rejected."""
+    revise(client, "Rewrite this prompt: a fox")
+
+
 def generate(client: BedrockRuntimeClient) -> None:
     client.invoke_model(modelId=SD35, body=json.dumps(stability_body()))["body"].read()
 
@@ -75,8 +87,11 @@ def test_interleaved_runs_each_hear_the_whole_story(
     backend: DemoBackend, run_client: NewRun
 ) -> None:
     first, second = run_client(), run_client()
-    heard = [verdict(first), verdict(second), verdict(first), verdict(first)]
-    heard += [verdict(second), verdict(second)]
+    heard = [verdict(first), verdict(second), verdict(first)]
+    revised(first)
+    heard += [verdict(first), verdict(second)]
+    revised(second)
+    heard.append(verdict(second))
     assert heard == ["NO", "NO", "NO", "YES", "NO", "YES"]
     script = backend.simulator.script
     assert isinstance(script, PerRunScript)
@@ -88,13 +103,26 @@ def test_an_approved_story_restarts_at_the_next_generate_on_its_session(
 ) -> None:
     queue = run_client()  # one session for several runs, as the window's queue has
     generate(queue)
-    assert [verdict(queue) for _ in range(3)] == ["NO", "NO", "YES"]
+    assert [verdict(queue) for _ in range(2)] == ["NO", "NO"]
+    revised(queue)
+    assert verdict(queue) == "YES"
     # Another image of the approved attempt: still the finished run, the default answer.
     assert verdict(queue) == "YES"
     generate(queue)  # the next run begins
-    assert [verdict(queue) for _ in range(3)] == ["NO", "NO", "YES"]
+    assert [verdict(queue) for _ in range(2)] == ["NO", "NO"]
+    revised(queue)
+    assert verdict(queue) == "YES"
     script = backend.simulator.script
     assert isinstance(script, PerRunScript) and script.stories_started == 2
+
+
+def test_a_run_is_rejected_until_its_prompt_is_revised(run_client: NewRun) -> None:
+    """More attempts per prompt than the story's two rejections (the window asks for five):
+    the run is still rejected, so it reaches its revision, and approved after it."""
+    run = run_client()
+    assert [verdict(run) for _ in range(5)] == ["NO"] * 5
+    revised(run)
+    assert verdict(run) == "YES"
 
 
 def test_shared_settings_stay_the_simulators(backend: DemoBackend, run_client: NewRun) -> None:

@@ -10,7 +10,12 @@ reviser (``us.anthropic.claude-sonnet-4-6``) answer from the person's region, us
 here, which the ``us.`` profile takes (so does us-west-2).
 
 ``demo_script`` is the seed's verdict run (rejected twice, approved after a revision);
-``demo_checklist_script`` is the same story told item by item for the checklist (issue 12).
+``demo_checklist_script`` is the same story told item by item for the checklist (issue 12),
+about the demo's own prompt; ``any_prompt_script`` tells it about a person's own prompt
+(their phrases are the checklist, the reviser restates their prompt), and ``demo_story``
+picks between the two from what the run asks. A run told its own story is rejected until
+its prompt is revised, however many attempts per prompt it has (the form's default is
+five), and approved after.
 
 **Every run sees the whole story** (issue 15). The story is a script of queued answers, and
 a queue is used up by the first run that reads it; so ``DemoBackend()`` tells each run its
@@ -51,6 +56,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.simulator.checklist_answers import CheckAnswer
+from imgloop_desktop.simulator.converse_checks import converse_content
 from imgloop_desktop.simulator.script import (
     Answer,
     ChecklistQueued,
@@ -59,7 +65,7 @@ from imgloop_desktop.simulator.script import (
     Fault,
     SimScript,
 )
-from imgloop_desktop.simulator.server import BedrockSimulator
+from imgloop_desktop.simulator.server import BedrockSimulator, _Reply
 
 if TYPE_CHECKING:
     import boto3
@@ -177,9 +183,34 @@ def demo_checklist_script() -> SimScript:
     return script
 
 
+def any_prompt_script() -> SimScript:
+    """The checklist demo's story told about any prompt: the checklist is the person's own
+    phrases (the simulator writes one item per phrase), the first item fails ("Not as
+    requested: ...") until the prompt is revised, and the reviser restates the prompt. A
+    verdict-mode run behaves as ``demo_script``."""
+    script = demo_script()
+    script.queue_checks({"c1": "no"})
+    script.set_latency("checklist", 0.8)
+    script.set_latency("check", 0.6)
+    script.set_latency("compare", 0.6)
+    return script
+
+
+def demo_story() -> SimScript:
+    """The story of the run whose Converse call is being answered: the checklist demo's own
+    (``demo_checklist_script``) for its prompt, else ``any_prompt_script``, so a person's
+    own prompt is not judged against the demo's mountains and lake."""
+    if DEMO_CHECKLIST_PROMPT in _REQUEST.get():
+        return demo_checklist_script()
+    return any_prompt_script()
+
+
 # The run a request belongs to, while the simulator answers it: the key id it was signed
 # with ("" for an unsigned request). Set by ``DemoSimulator`` on the request's own thread.
 _RUN_KEY: ContextVar[str] = ContextVar("imgloop_demo_run_key", default="")
+# The text of the Converse call being answered (its prompt is the person's, in the words
+# of the request's template), for ``demo_story``. Set by ``DemoSimulator``.
+_REQUEST: ContextVar[str] = ContextVar("imgloop_demo_request", default="")
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/")
 # Calls that can open a run: a story that has approved starts over at the next of these.
 _OPENING_OPS = frozenset({"generate", "checklist"})
@@ -187,7 +218,8 @@ _OPENING_OPS = frozenset({"generate", "checklist"})
 
 @dataclass
 class _Run:
-    story: SimScript
+    story: SimScript | None = None
+    """Made when the run first reads an answer (``PerRunScript._told``)."""
     approved: bool = False
     revised: bool = False
     failure: CheckQueued | None = None
@@ -231,12 +263,21 @@ class PerRunScript(SimScript):
             self.rate_limits = dict(template.rate_limits)
 
     def _new_run(self, key: str) -> _Run:
-        run = self._runs[key] = _Run(self._story())
+        run = self._runs[key] = _Run()
         self._runs.move_to_end(key)
         self.stories_started += 1
         while len(self._runs) > self.MAX_RUNS:
             self._runs.popitem(last=False)
         return run
+
+    def _told(self) -> tuple[_Run, SimScript]:
+        """The calling request's run and its story (the lock is held). The story is made
+        when the run first reads an answer, a Converse call (``demo_story`` reads that
+        request), not when the run is first seen: a generate call may open it."""
+        run = self._run()
+        if run.story is None:
+            run.story = self._story()
+        return run, run.story
 
     def _run(self) -> _Run:
         """The calling request's run (the lock is held)."""
@@ -266,11 +307,11 @@ class PerRunScript(SimScript):
 
     def take_verdict(self) -> Answer:
         with self._lock:
-            run = self._run()
+            run, story = self._told()
             if run.revised:
-                answer = run.story.default_verdict
+                answer = story.default_verdict
             else:
-                answer = run.story.take_verdict()
+                answer = story.take_verdict()
                 if _says_yes(answer):  # more attempts per prompt than the story's rejections
                     answer = "NO"
             if _says_yes(answer):
@@ -279,34 +320,34 @@ class PerRunScript(SimScript):
 
     def take_revision(self) -> Answer | None:
         with self._lock:
-            run = self._run()
+            run, story = self._told()
             run.revised = True
-            return run.story.take_revision()
+            return story.take_revision()
 
     def take_checklist(self) -> ChecklistQueued | None:
         with self._lock:
-            return self._run().story.take_checklist()
+            return self._told()[1].take_checklist()
 
     def take_check(self) -> CheckQueued:
         with self._lock:
-            run = self._run()
-            if not run.revised and run.story.checks:
-                run.failure = run.story.take_check()
+            run, story = self._told()
+            if not run.revised and story.checks:
+                run.failure = story.take_check()
                 return run.failure
             if not run.revised and run.failure is not None:
                 return run.failure  # more attempts per prompt than the story's failures
             # Revised: every item answers the default, and a "yes" approves.
-            if run.story.check_default() == "yes":
+            if story.check_default() == "yes":
                 run.approved = True
-            return CheckAnswer(default=run.story.check_default())
+            return CheckAnswer(default=story.check_default())
 
     def check_default(self) -> str:
         with self._lock:
-            return self._run().story.check_default()
+            return self._told()[1].check_default()
 
     def take_comparison(self) -> CompareQueued:
         with self._lock:
-            return self._run().story.take_comparison()
+            return self._told()[1].take_comparison()
 
 
 def _says_yes(answer: Answer) -> bool:
@@ -314,7 +355,16 @@ def _says_yes(answer: Answer) -> bool:
 
 
 class DemoSimulator(BedrockSimulator):
-    """The simulator, telling ``PerRunScript`` which run each request belongs to."""
+    """The simulator, telling ``PerRunScript`` which run each request belongs to, and
+    ``demo_story`` what a Converse call asks."""
+
+    def _converse(self, op: str, body: dict[str, Any]) -> _Reply:
+        texts, _images = converse_content(body)
+        token = _REQUEST.set("\n".join(texts))
+        try:
+            return super()._converse(op, body)
+        finally:
+            _REQUEST.reset(token)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         match = _CREDENTIAL_RE.search(handler.headers.get("Authorization", ""))
@@ -328,16 +378,17 @@ class DemoSimulator(BedrockSimulator):
 class DemoBackend:
     """Starts the simulator for as long as the demo is used.
 
-    Without ``script``, every run is told its own copy of ``story`` (the checklist demo
-    by default); with one, the simulator answers that script as written, shared by every
-    run, as tests that queue their own answers expect.
+    Without ``script``, every run is told its own copy of ``story`` (by default the
+    checklist demo, about the demo's prompt or the person's: ``demo_story``); with one,
+    the simulator answers that script as written, shared by every run, as tests that
+    queue their own answers expect.
     """
 
     def __init__(
         self,
         script: SimScript | None = None,
         *,
-        story: Callable[[], SimScript] = demo_checklist_script,
+        story: Callable[[], SimScript] = demo_story,
     ) -> None:
         self.simulator: BedrockSimulator = (
             BedrockSimulator(script) if script is not None else DemoSimulator(PerRunScript(story))

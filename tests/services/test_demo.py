@@ -116,6 +116,26 @@ def test_a_run_is_rejected_until_its_prompt_is_revised_at_any_attempts_per_promp
         backend.stop()
 
 
+def test_a_persons_own_prompt_gets_its_own_checklist_and_revision(
+    demo: tuple[DemoBackend, DemoCredentials],
+) -> None:
+    """Not the demo's mountains and lake: the checklist is the person's phrases, its first
+    item fails until the prompt is revised, the revision restates their prompt."""
+    _backend, credentials = demo
+    params = RunParams(prompt="a red fox in snow, watercolour", judge_mode="checklist")
+    result = _run(credentials, params.with_changes(s3_enabled=False))
+    assert result.outcome is Outcome.APPROVED
+    assert _story(result) == ["NO"] * params.max_retry_attempts + ["YES"]
+    assert result.checklist is not None
+    assert [item.text for item in result.checklist.items] == ["a red fox in snow", "watercolour"]
+    first = next(iter(result.verdicts.values()))
+    assert first.checks is not None
+    failed = first.checks.get("c1")
+    assert failed is not None and failed.result == "no"
+    assert "a red fox in snow" in failed.evidence
+    assert "red fox in snow" in result.prompts[1] and "mountain" not in result.prompts[1]
+
+
 def test_a_given_seed_reproduces_a_runs_images(
     demo: tuple[DemoBackend, DemoCredentials],
 ) -> None:

@@ -342,3 +342,45 @@ def test_a_verdict_run_takes_no_edits(qtbot: QtBot, tmp_path: Path, gate: thread
             assert not controller.set_checklist(CHECKLIST)
     finally:
         controller.shutdown()
+
+
+def test_a_new_prompt_clears_the_checklist_the_judge_model_wrote(form: ParamForm) -> None:
+    """A checklist is the prompt's requirements: one written for "a brown dog" must not
+    judge "a red fox in snow". The run then writes one for the new prompt."""
+    form.prompt_edit.setPlainText("a brown dog")
+    form.show_written_checklist(CHECKLIST, "us.anthropic.claude-sonnet-4-6", cached=False)
+    assert form.params().checklist == CHECKLIST
+    form.prompt_edit.setPlainText("a red fox in snow")
+    assert form.params().checklist is None
+    assert form.checklist_table.is_empty()
+    assert form.checklist_table.status.text() == words.CLEARED_FOR_NEW_PROMPT
+    assert form.is_valid()
+
+
+def test_a_runs_written_checklist_is_cleared_by_the_next_prompt(form: ParamForm) -> None:
+    form.prompt_edit.setPlainText("a brown dog")
+    written = ev.ChecklistSet(CHECKLIST, ev.ChecklistOrigin.WRITTEN, model_id="judge")
+    form.set_run_going(True)
+    form.show_run_checklist(written)
+    form.prompt_edit.setPlainText("a brown dog, running")  # while it runs: its list stays
+    assert form.params().checklist == CHECKLIST
+    form.set_run_going(False)
+    form.prompt_edit.setPlainText("a red fox in snow")
+    assert form.params().checklist is None
+
+
+def test_the_persons_own_checklist_is_kept_and_said_to_be_for_an_earlier_prompt(
+    form: ParamForm,
+) -> None:
+    form.set_params(RunParams(prompt="a brown dog", judge_mode="checklist", checklist=CHECKLIST))
+    form.prompt_edit.setPlainText("a red fox in snow")
+    assert form.params().checklist == CHECKLIST
+    assert form.checklist_table.status.text() == words.FOR_EARLIER_PROMPT
+    form.prompt_edit.setPlainText("a brown dog")  # back to its own prompt: no warning
+    assert not form.checklist_table.status.text()
+    form.show_written_checklist(CHECKLIST, "judge", cached=True)
+    type_row(form, 0, "a brown dog with a red collar")  # the person's now
+    form.prompt_edit.setPlainText("a black dog")
+    edited = form.params().checklist
+    assert edited is not None and edited.items[0].text == "a brown dog with a red collar"
+    assert form.checklist_table.status.text() == words.FOR_EARLIER_PROMPT

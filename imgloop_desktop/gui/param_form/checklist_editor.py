@@ -99,6 +99,16 @@ RUN_FAILED = QT_TRANSLATE_NOOP(
     "ChecklistTable",
     "The checklist could not be written ({error}); the run judges the whole prompt.",
 )
+CLEARED_FOR_NEW_PROMPT = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
+    "The prompt changed, so the checklist written for the earlier one was cleared: the run "
+    "writes one for this prompt (press “Write from prompt” to see it first).",
+)
+FOR_EARLIER_PROMPT = QT_TRANSLATE_NOOP(
+    "ChecklistTable",
+    "This checklist was made for an earlier prompt: check that it still fits this one, or "
+    "write a new one from the prompt.",
+)
 RUN_NEEDS_ONE = QT_TRANSLATE_NOOP(
     "ChecklistTable", "The run keeps its last checklist: a running run needs a valid one."
 )

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 from imgloop_desktop import paths
 from imgloop_desktop.core.checklist import Checklist
 from imgloop_desktop.core.errors import Problem, ValidationError
-from imgloop_desktop.core.events import ChecklistSet
+from imgloop_desktop.core.events import ChecklistOrigin, ChecklistSet
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.param_decl import ParamField, Section, Tier, in_form_order
 from imgloop_desktop.core.param_values import SIZE_TEXT_WORDS
@@ -70,7 +70,13 @@ from imgloop_desktop.core.params import (
     validate,
 )
 from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, shown
-from imgloop_desktop.gui.param_form.checklist_editor import RUN_NEEDS_ONE, ChecklistTable, tr_list
+from imgloop_desktop.gui.param_form.checklist_editor import (
+    CLEARED_FOR_NEW_PROMPT,
+    FOR_EARLIER_PROMPT,
+    RUN_NEEDS_ONE,
+    ChecklistTable,
+    tr_list,
+)
 from imgloop_desktop.gui.param_form.editors import (
     ChecklistEditor,
     Editor,
@@ -217,6 +223,11 @@ class ParamForm(QWidget):
         self._loading = False
         self._size_text_problem: Problem | None = None
         self._run_going = False
+        # The prompt the checklist's rows were made for (None: no rows, or made for none),
+        # and whether they are the person's (typed, edited, or loaded with parameters)
+        # rather than the judge model's: a new prompt clears the model's, warns on theirs.
+        self._checklist_for: str | None = None
+        self._checklist_theirs = False
         self._base = WINDOW_DEFAULTS
         self._spec: ImageModelSpec = image_spec(WINDOW_DEFAULTS.image_model_id)
         self._presets: PresetsBar | None = None
@@ -454,6 +465,7 @@ class ParamForm(QWidget):
         self.checklist_table: ChecklistTable = self.checklist_editor.table
         self.checklist_table.writeRequested.connect(self.checklistWriteWanted)
         self.checklist_table.changed.connect(self._checklist_changed)
+        self.prompt_edit.textChanged.connect(self._prompt_changed)
 
     def _editor(self, key: str, kind: type[E]) -> E:
         editor = self._editors[key]
@@ -488,6 +500,7 @@ class ParamForm(QWidget):
             self._follow_judge_mode()
             self.adjust_note.setVisible(False)
             self.refresh_lifecycle()
+            self._checklist_made_for(params.prompt, theirs=True)
         finally:
             self._loading = False
         self._edited()
@@ -497,6 +510,7 @@ class ParamForm(QWidget):
     def show_written_checklist(self, checklist: Checklist, model_id: str, *, cached: bool) -> None:
         """What "Write from prompt" brought back, shown for the person to edit."""
         self.checklist_table.written(checklist, model_id, cached=cached)
+        self._checklist_made_for(self.prompt_edit.toPlainText(), theirs=False)
 
     def checklist_failed(self, message: str) -> None:
         self.checklist_table.write_failed(message)
@@ -505,6 +519,8 @@ class ParamForm(QWidget):
         """The running loop's checklist (``ChecklistSet``): shown, not sent back."""
         with QSignalBlocker(self.checklist_table):
             self.checklist_editor.show_run_checklist(event)
+        theirs = event.origin in (ChecklistOrigin.GIVEN, ChecklistOrigin.EDITED)
+        self._checklist_made_for(self.prompt_edit.toPlainText(), theirs=theirs)
         self._edited()
 
     def set_run_going(self, going: bool) -> None:
@@ -513,10 +529,36 @@ class ParamForm(QWidget):
         self._run_going = going
         self.checklist_table.write_button.setEnabled(not going)
 
+    def _checklist_made_for(self, prompt: str, *, theirs: bool) -> None:
+        empty = self.checklist_table.is_empty()
+        self._checklist_for = None if empty else prompt
+        self._checklist_theirs = theirs and not empty
+
+    @Slot()
+    def _prompt_changed(self) -> None:
+        """A checklist is a prompt's requirements: under a new prompt the judge model's is
+        cleared (the run writes one for it, from the cache when it was written before),
+        the person's is kept and said to be for an earlier prompt. A running run keeps its
+        list on show."""
+        made_for = self._checklist_for
+        if self._loading or self._run_going or made_for is None:
+            return
+        if self.prompt_edit.toPlainText() == made_for:
+            self.checklist_table.say("")
+        elif self._checklist_theirs:
+            self.checklist_table.say(tr_list(FOR_EARLIER_PROMPT), WARN_STYLE)
+        else:
+            self.checklist_table.load(None)
+            self._checklist_for = None
+            self.checklist_table.say(tr_list(CLEARED_FOR_NEW_PROMPT))
+            self._edited()
+
     @Slot()
     def _checklist_changed(self) -> None:
         if self._loading or not self.checklist_editor.active:
             return
+        if not self._run_going:  # the person's rows now, for the prompt on show
+            self._checklist_made_for(self.prompt_edit.toPlainText(), theirs=True)
         checklist = self.checklist_table.checklist()
         if checklist is not None:
             self.checklistEdited.emit(checklist)

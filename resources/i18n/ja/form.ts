@@ -106,6 +106,14 @@ Unchecked: a should — it only ranks images that meet the musts.</source>
         <translation>チェックリストを作成できませんでした（{error}）。この実行ではプロンプト全体で判定します。</translation>
     </message>
     <message>
+        <source>The prompt changed, so the checklist written for the earlier one was cleared: the run writes one for this prompt (press “Write from prompt” to see it first).</source>
+        <translation>プロンプトが変わったため、前のプロンプト用に作成されたチェックリストを消去しました。実行時にこのプロンプト用のチェックリストが作成されます（先に確認するには「プロンプトから作成」を押してください）。</translation>
+    </message>
+    <message>
+        <source>This checklist was made for an earlier prompt: check that it still fits this one, or write a new one from the prompt.</source>
+        <translation>このチェックリストは前のプロンプト用に作られたものです。今のプロンプトにも合っているか確認するか、プロンプトから新しく作成してください。</translation>
+    </message>
+    <message>
         <source>The run keeps its last checklist: a running run needs a valid one.</source>
         <translation>実行中は有効なチェックリストが必要なため、直前のチェックリストをそのまま使います。</translation>
     </message>

@@ -384,3 +384,16 @@ def test_the_persons_own_checklist_is_kept_and_said_to_be_for_an_earlier_prompt(
     edited = form.params().checklist
     assert edited is not None and edited.items[0].text == "a brown dog with a red collar"
     assert form.checklist_table.status.text() == words.FOR_EARLIER_PROMPT
+
+
+def test_the_next_start_remembers_the_persons_checklist_not_the_models(form: ParamForm) -> None:
+    """The form kept at quit: the model's list is left for the cache to give back, so the
+    restored form does not pass it off as the person's (given, kept under a new prompt)."""
+    form.prompt_edit.setPlainText("a brown dog")
+    form.show_written_checklist(CHECKLIST, "judge", cached=False)
+    assert form.params().checklist == CHECKLIST
+    assert form.params_to_keep().checklist is None
+    assert form.params_to_keep().prompt == "a brown dog"
+    type_row(form, 0, "a brown dog with a red collar")
+    kept = form.params_to_keep().checklist
+    assert kept is not None and kept.items[0].text == "a brown dog with a red collar"

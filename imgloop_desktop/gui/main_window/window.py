@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
         self.settings.set_window_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         self.settings.set_splitter_state(self.splitter.saveState())
-        self.settings.set_last_params(self.form.params())
+        self.settings.set_last_params(self.form.params_to_keep())
         self.settings.sync()
 
     # -- state the parts report (kept on the window for callers and tests) ----------------------
@@ -537,7 +537,7 @@ class MainWindow(QMainWindow):
         settings = self.cost_settings or costs.CostSettings()
         backend = self.current_backend()
         params = self.form.params()
-        self.settings.set_last_params(params)
+        self.settings.set_last_params(self.form.params_to_keep())
         if backend is not None and backend.synthetic:
             params = params.with_changes(s3_enabled=False)  # the demo has no S3 to reach
         try:

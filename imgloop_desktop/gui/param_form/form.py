@@ -487,6 +487,15 @@ class ParamForm(QWidget):
             values.update(editor.read())
         return self._base.with_changes(**values)
 
+    def params_to_keep(self) -> RunParams:
+        """``params()`` as remembered for the next start: a checklist the judge model wrote
+        is left out (for the same prompt the cache gives it back without a call), so a
+        restored form never passes the model's list off as the person's."""
+        params = self.params()
+        if params.checklist is not None and not self._checklist_theirs:
+            return params.with_changes(checklist=None)
+        return params
+
     def set_params(self, params: RunParams) -> None:
         """Show ``params`` exactly, flagging what the validator rejects (never clamping)."""
         self._loading = True

@@ -30,10 +30,10 @@ def describe(event: ev.Event) -> str:
             return f"{where}: generating (seed {event.seed})"
         case ev.AttemptFailed():
             where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
-            return f"{where}: no image: {event.message}"
+            return f"{where}: no image: {event.message!s}"
         case ev.AttemptNote():
             where = f"prompt version {event.revision + 1}, attempt {event.attempt + 1}"
-            return f"{where}: note: {event.message}"
+            return f"{where}: note: {event.message!s}"
         case ev.ImageStored():
             c = event.candidate
             return f"{c.ref.label}: saved {c.path} ({c.width}x{c.height})"
@@ -46,7 +46,7 @@ def describe(event: ev.Event) -> str:
             items = []
             if v.checks is not None:
                 items = [f"  {c.item_id}: {c.result}: {c.evidence}" for c in v.checks.verdicts]
-            notes = [n for n in (v.judge_image_note, v.notes) if n]
+            notes = [str(n) for n in (v.judge_image_note, v.notes) if str(n)]
             return "\n".join([line, *items, *(f"note: {note}" for note in notes)])
         case ev.UploadDone():
             return f"{event.ref.label}: uploaded to s3://{event.bucket}/{event.key}"
@@ -57,7 +57,8 @@ def describe(event: ev.Event) -> str:
         case ev.PromptRevised():
             said = event.prompt if event.ok else event.error
             line = f"prompt version {event.revision + 1}: {said}"
-            return f"{line}\nnote: {event.notes}" if event.notes else line
+            note = str(event.notes)  # the English: a live run's notes are Phrases
+            return f"{line}\nnote: {note}" if note else line
         case ev.BestChosen():
             d = event.decision
             misses = f"; {event.misses}" if event.misses else ""

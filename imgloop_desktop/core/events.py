@@ -90,9 +90,10 @@ class Verdict:
     input_tokens: int | None = None
     output_tokens: int | None = None
     # Set when the judge saw a re-encoded or smaller copy to fit Converse's image limits.
-    judge_image_note: str = ""
+    # These notes are Phrases from a live run (str() is the English the history keeps).
+    judge_image_note: str | Phrase = ""
     # Set when the judge model rejected a sampling setting and was asked again without it.
-    notes: str = ""
+    notes: str | Phrase = ""
     # Checklist judging: every item's verdict and what they mean under the approval rule,
     # against ``checklist`` (the one in force when the judging started).
     checks: ItemVerdicts | None = None
@@ -138,7 +139,7 @@ class ChecklistSet:
     model_id: str = ""
     raw: str = ""
     error: str = ""
-    notes: str = ""
+    notes: str | Phrase = ""  # a sampling setting the model refused; str() is the English
     input_tokens: int | None = None
     output_tokens: int | None = None
 
@@ -163,22 +164,25 @@ class AttemptStarted:
 @dataclass(frozen=True)
 class AttemptFailed:
     """The attempt ended without a usable verdict: the image model refused or reported an
-    error, or a service failure that also ends the run struck during it."""
+    error, or a service failure that also ends the run struck during it. ``message`` is a
+    Phrase when its words are the loop's or an AWS error's (``str()`` is the English the
+    history and the headless command keep; the window shows it in its language)."""
 
     revision: int
     attempt: int
-    message: str
+    message: str | Phrase
 
 
 @dataclass(frozen=True)
 class AttemptNote:
     """Something a person should know about an attempt that still produced usable images:
     extra images the model returned beyond what was asked (ignored), an image that did not
-    decode (kept for inspection, not judged), an answer that came after its deadline."""
+    decode (kept for inspection, not judged), an answer that came after its deadline.
+    ``message`` is a Phrase as ``AttemptFailed``'s is."""
 
     revision: int
     attempt: int
-    message: str
+    message: str | Phrase
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,7 @@ class PromptRevised:
     raw: str = ""
     error: str = ""
     # Set when the reviser model rejected a sampling setting and was asked again without it.
-    notes: str = ""
+    notes: str | Phrase = ""
 
 
 class CallKind(StrEnum):

@@ -36,3 +36,21 @@ class Phrase:
         return self.template.format_map(
             {k: str(v) if isinstance(v, Phrase) else v for k, v in self.values.items()}
         )
+
+
+IN_TURN = QT_TRANSLATE_NOOP("Sentences", "{first} {then}")
+"""Two sentences one after the other: a space between them in English, none in Japanese."""
+
+
+def in_turn(*parts: str | Phrase) -> str | Phrase:
+    """``parts`` said one after another, the empty ones left out: ``str()`` is the English
+    joined with spaces (as ``" ".join`` gives it), while the window says each part in its
+    language and joins them as that language does. "" for nothing to say, the part itself
+    for one."""
+    said = [part for part in parts if str(part)]
+    if not said:
+        return ""
+    joined = said[0]
+    for part in said[1:]:
+        joined = Phrase("Sentences", IN_TURN, {"first": joined, "then": part})
+    return joined

@@ -18,20 +18,42 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+
 # Converse's per-image limits (see the module docstring for the page).
 CONVERSE_MAX_IMAGE_BYTES = 3_932_160  # 3.75 MiB: 5 MiB (5,242,880) once base64-encoded
 CONVERSE_MAX_IMAGE_SIDE = 8000
+
+# The note kept with a verdict when the limits changed the copy: English in the history and
+# the headless command, the window's language in the window (``JudgeImage.note``).
+JUDGE_COPY = "JudgeCopy"
+SENT_COPY = QT_TRANSLATE_NOOP(
+    "JudgeCopy",
+    "The judge was sent a copy of {width}x{height} px: {changes} (Bedrock Converse limits). "
+    "The saved image is unchanged.",
+)
+OVER_SIDE = QT_TRANSLATE_NOOP(
+    "JudgeCopy", "downscaled from {width}x{height} (over {limit} px a side)"
+)
+RECOMPRESSED = QT_TRANSLATE_NOOP(
+    "JudgeCopy", "re-encoded with stronger PNG compression (was {size}, over 3.75 MB)"
+)
+OVER_BYTES = QT_TRANSLATE_NOOP(
+    "JudgeCopy", "downscaled from {width}x{height} to fit 3.75 MB (a {size} PNG)"
+)
+AND_THEN = QT_TRANSLATE_NOOP("JudgeCopy", "{first}; {then}")
 
 
 @dataclass(frozen=True)
 class JudgeImage:
     """The bytes the judge is sent, their size, and what was done to fit the limits: ``note``
-    is empty when the image was sent as the person's setting asked, else a plain sentence."""
+    is empty when the image was sent as the person's setting asked, else a plain sentence (a
+    Phrase: ``str()`` is the English)."""
 
     data: bytes
     width: int
     height: int
-    note: str = ""
+    note: str | Phrase = ""
     format: str = "png"
 
 
@@ -45,9 +67,10 @@ def judge_copy(png: bytes, max_side: int) -> JudgeImage:
         if max(width, height) <= wanted and len(png) <= CONVERSE_MAX_IMAGE_BYTES:
             return JudgeImage(png, width, height)
         image = opened.copy()
-    notes: list[str] = []
+    notes: list[Phrase] = []
     if max(width, height) > CONVERSE_MAX_IMAGE_SIDE and not 0 < max_side < CONVERSE_MAX_IMAGE_SIDE:
-        notes.append(f"downscaled from {width}x{height} (over {CONVERSE_MAX_IMAGE_SIDE} px a side)")
+        values = {"width": width, "height": height, "limit": CONVERSE_MAX_IMAGE_SIDE}
+        notes.append(Phrase(JUDGE_COPY, OVER_SIDE, values))
     data = png  # only over the byte limit: re-encoded below, not at the fastest setting first
     if max(width, height) > wanted:
         image.thumbnail((wanted, wanted), Image.Resampling.LANCZOS, reducing_gap=2.0)
@@ -63,21 +86,17 @@ def judge_copy(png: bytes, max_side: int) -> JudgeImage:
             image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
             data = _png(image, compress_level=9)
         if image.size == shrunk_from:
-            notes.append(
-                f"re-encoded with stronger PNG compression (was {_mb(size_before)}, over 3.75 MB)"
-            )
+            notes.append(Phrase(JUDGE_COPY, RECOMPRESSED, {"size": _mb(size_before)}))
         else:
-            notes.append(
-                f"downscaled from {shrunk_from[0]}x{shrunk_from[1]} to fit 3.75 MB "
-                f"(a {_mb(size_before)} PNG)"
-            )
-    note = ""
+            fitted = {"width": shrunk_from[0], "height": shrunk_from[1], "size": _mb(size_before)}
+            notes.append(Phrase(JUDGE_COPY, OVER_BYTES, fitted))
+    note: str | Phrase = ""
     if notes:
-        note = (
-            f"The judge was sent a copy of {image.size[0]}x{image.size[1]} px: "
-            + "; ".join(notes)
-            + " (Bedrock Converse limits). The saved image is unchanged."
-        )
+        changes = notes[0]
+        for more in notes[1:]:
+            changes = Phrase(JUDGE_COPY, AND_THEN, {"first": changes, "then": more})
+        sent = {"width": image.size[0], "height": image.size[1], "changes": changes}
+        note = Phrase(JUDGE_COPY, SENT_COPY, sent)
     return JudgeImage(data, image.size[0], image.size[1], note)
 
 

@@ -62,7 +62,7 @@ from imgloop_desktop.core.errors import (
     PromptRefusedError,
     ServiceError,
 )
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase, in_turn
 from imgloop_desktop.core.image_check import BadImageError, ImageInfo, check_image
 from imgloop_desktop.core.judge_image import judge_copy
 from imgloop_desktop.core.models import ImageModelSpec
@@ -129,6 +129,29 @@ IMAGE_LABEL = QT_TRANSLATE_NOOP(
     "RunOutcome", "prompt version {version}, attempt {attempt}, image {image}"
 )
 """``ImageRef.label`` in words and values (a test keeps the two the same)."""
+
+# What an attempt's events say (``AttemptFailed``/``AttemptNote.message``): English in the
+# history, logs and the headless command, the window's language in the window.
+ATTEMPTS = "Attempts"
+NO_IMAGE = QT_TRANSLATE_NOOP("Attempts", "{model} returned no image.")
+EXTRA_IMAGES = QT_TRANSLATE_NOOP(
+    "Attempts", "{model} returned {count} images for {asked} asked; the {extra} extra were ignored."
+)
+NOT_USABLE = QT_TRANSLATE_NOOP(
+    "Attempts",
+    "Image {number} is not a usable image ({reason}); kept for inspection as {name}, not judged.",
+)
+ABANDONED = QT_TRANSLATE_NOOP(
+    "Attempts",
+    "{why}; the call was abandoned (an image that still arrives is kept, not judged).",
+)
+CANCELLED_IN_FLIGHT = QT_TRANSLATE_NOOP(
+    "Attempts", "The run was cancelled while this call was in flight"
+)
+NO_ANSWER = QT_TRANSLATE_NOOP("Attempts", "{model} gave no answer within {seconds} s")
+ARRIVED_LATE = QT_TRANSLATE_NOOP(
+    "Attempts", "The answer arrived after the call was abandoned; {label} was kept, not judged."
+)
 
 
 @dataclass(frozen=True)
@@ -379,7 +402,7 @@ class ImageLoop:
             model_id=last.model_id if last else self.chat.model_id,
             raw=bounded(last.text, total=last.truncated_from) if last else "",
             error=error,
-            notes=" ".join(r.note for r in replies if r.note),
+            notes=in_turn(*(r.note for r in replies)),
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
         )
@@ -575,14 +598,8 @@ class ImageLoop:
                         self.store.save(self.result.run_id, image_name(ref), image.data)
                         continue
                     self._keep(ref, image, prompt, len(images), info)
-                    self._emit(
-                        ev.AttemptNote(
-                            revision,
-                            attempt,
-                            f"The answer arrived after the call was abandoned; {ref.label} "
-                            "was kept, not judged.",
-                        )
-                    )
+                    late = _attempts(ARRIVED_LATE, label=_label(ref))
+                    self._emit(ev.AttemptNote(revision, attempt, late))
                 except Exception:
                     log.exception("run %s: a late image was not kept", self.result.run_id)
 
@@ -664,7 +681,7 @@ class ImageLoop:
             input_tokens=_total(r.input_tokens for r in replies),
             output_tokens=_total(r.output_tokens for r in replies),
             judge_image_note=judgement.judge_image_note,
-            notes=" ".join(r.note for r in replies if r.note),
+            notes=in_turn(*(r.note for r in replies)),
             checks=judgement.checks,
             decision=judgement.decision,
             checklist=judgement.checklist,
@@ -689,7 +706,7 @@ class ImageLoop:
         request = self._revision_request(latest, reasons)
         error = ""
         raw = ""
-        notes: list[str] = []
+        notes: list[str | Phrase] = []
         for tries in range(2):
             if tries:
                 self._check_cancel()
@@ -728,7 +745,7 @@ class ImageLoop:
                     tuple(reasons),
                     ok=True,
                     raw=raw,
-                    notes=" ".join(notes),
+                    notes=in_turn(*notes),
                 )
             )
             return revised
@@ -742,7 +759,7 @@ class ImageLoop:
                 ok=False,
                 raw=raw,
                 error=error,
-                notes=" ".join(notes),
+                notes=in_turn(*notes),
             )
         )
         return latest
@@ -982,7 +999,7 @@ class _Judgement:
     result: ev.VerdictResult
     reason: str
     replies: list[ModelReply]
-    judge_image_note: str = ""  # what was done to fit Converse's image limits, if anything
+    judge_image_note: str | Phrase = ""  # what was done to fit Converse's limits, if anything
     checks: ItemVerdicts | None = None
     decision: Decision | None = None
     checklist: Checklist | None = None
@@ -1016,6 +1033,11 @@ def _label(ref: ev.ImageRef) -> Phrase:
     """``ref.label`` with its numbers apart, counted from 1 as it is."""
     values = {"version": ref.revision + 1, "attempt": ref.attempt + 1, "image": ref.index + 1}
     return _said(IMAGE_LABEL, **values)
+
+
+def _attempts(template: str, **values: object) -> Phrase:
+    """What an attempt's event says: ``template`` is one of the Attempts texts above."""
+    return Phrase(ATTEMPTS, template, values)
 
 
 def _service_failed(exc: ServiceError) -> Phrase | str:
@@ -1118,9 +1140,7 @@ class _PromptRound:
             for future in done:
                 self._collect(future)
         for future, (attempt, _) in list(self.generating.items()):
-            self._abandon_generation(
-                future, attempt, "The run was cancelled while this call was in flight"
-            )
+            self._abandon_generation(future, attempt, _attempts(CANCELLED_IN_FLIGHT))
         self.generating.clear()
         self.judging.clear()  # those images stay kept, unjudged
 
@@ -1131,11 +1151,9 @@ class _PromptRound:
         for future, (attempt, started) in list(self.generating.items()):
             if now - started > limits.generation:
                 del self.generating[future]
-                self._abandon_generation(
-                    future,
-                    attempt,
-                    f"{loop.generator.model_id} gave no answer within {limits.generation:g} s",
-                )
+                model, seconds = loop.generator.model_id, f"{limits.generation:g}"
+                why = _attempts(NO_ANSWER, model=model, seconds=seconds)
+                self._abandon_generation(future, attempt, why)
         for judging, (candidate, started) in list(self.judging.items()):
             if now - started > limits.judge:
                 del self.judging[judging]
@@ -1145,15 +1163,9 @@ class _PromptRound:
                 )
                 loop._record_verdict(candidate, _Judgement(ev.VerdictResult.ERROR, reason, []))
 
-    def _abandon_generation(self, future: Future[Any], attempt: int, why: str) -> None:
+    def _abandon_generation(self, future: Future[Any], attempt: int, why: Phrase) -> None:
         loop = self.loop
-        loop._emit(
-            ev.AttemptFailed(
-                self.revision,
-                attempt,
-                f"{why}; the call was abandoned (an image that still arrives is kept, not judged).",
-            )
-        )
+        loop._emit(ev.AttemptFailed(self.revision, attempt, _attempts(ABANDONED, why=why)))
         future.add_done_callback(
             lambda done: loop._late_images(self.revision, attempt, self.prompt, done)
         )
@@ -1174,7 +1186,8 @@ class _PromptRound:
                 loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
                 return
             except ServiceError as exc:  # on the attempt's record too, not only the run's
-                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
+                said = _service_failed(exc)
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=said))
                 self._fail(exc)
                 return
             except BaseException as exc:
@@ -1191,7 +1204,8 @@ class _PromptRound:
             judgement = _Judgement(ev.VerdictResult.ERROR, str(exc), [])
         except ServiceError as exc:
             ref = candidate.ref
-            loop._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=str(exc)))
+            said = _service_failed(exc)
+            loop._emit(ev.AttemptFailed(ref.revision, ref.attempt, message=said))
             self._fail(exc)
             return
         except BaseException as exc:
@@ -1210,11 +1224,12 @@ class _PromptRound:
         asked are ignored; bytes that do not decode are kept for inspection, never judged."""
         loop = self.loop
         asked = loop.params.titan_img_number_of_images
-        notes: list[str] = []
+        model = loop.generator.model_id
+        notes: list[Phrase] = []
         if len(images) > asked:
+            count, extra = len(images), len(images) - asked
             notes.append(
-                f"{loop.generator.model_id} returned {len(images)} images for {asked} asked; "
-                f"the {len(images) - asked} extra were ignored."
+                _attempts(EXTRA_IMAGES, model=model, count=count, asked=asked, extra=extra)
             )
             images = images[:asked]
         kept = 0
@@ -1226,8 +1241,7 @@ class _PromptRound:
                 except BadImageError as exc:
                     name = loop._keep_bad(ref, image)
                     notes.append(
-                        f"Image {index + 1} is not a usable image ({exc}); kept for "
-                        f"inspection as {name}, not judged."
+                        _attempts(NOT_USABLE, number=index + 1, reason=str(exc), name=name)
                     )
                     continue
                 candidate = loop._keep(ref, image, self.prompt, len(images), info)
@@ -1238,10 +1252,10 @@ class _PromptRound:
             if not self._stopping():
                 self.judging[_spawn(loop._judge, candidate)] = (candidate, time.monotonic())
         if kept == 0 and self.error is None:
-            message = " ".join(notes) or f"{loop.generator.model_id} returned no image."
+            message = in_turn(*notes) or _attempts(NO_IMAGE, model=model)
             loop._emit(ev.AttemptFailed(self.revision, attempt, message=message))
         elif notes:
-            loop._emit(ev.AttemptNote(self.revision, attempt, " ".join(notes)))
+            loop._emit(ev.AttemptNote(self.revision, attempt, in_turn(*notes)))
 
     def _fail(self, exc: BaseException) -> None:
         if self.error is None:

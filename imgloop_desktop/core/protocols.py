@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from imgloop_desktop.core.i18n_marks import Phrase
+
 
 @dataclass(frozen=True)
 class GenerationRequest:
@@ -60,7 +62,8 @@ class ModelReply:
     ``truncated_from`` is the full answer's length in characters when ``text`` holds only
     its beginning (providers cut absurdly long answers); None when ``text`` is whole.
     ``note`` says, in plain words, what the provider changed to get this answer (a sampling
-    setting the model rejected and that is left out from now on); empty when nothing.
+    setting the model rejected and that is left out from now on); empty when nothing. It
+    is a Phrase so the window can say it in its language; ``str()`` is the English.
     """
 
     text: str
@@ -68,7 +71,7 @@ class ModelReply:
     input_tokens: int | None = None
     output_tokens: int | None = None
     truncated_from: int | None = None
-    note: str = ""
+    note: str | Phrase = ""
 
 
 class ChatModel(Protocol):

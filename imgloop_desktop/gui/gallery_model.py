@@ -38,7 +38,7 @@ from imgloop_desktop.core.records import (
     UploadState,
 )
 from imgloop_desktop.gui.badges import Badge, badge_for, badge_text, best_label
-from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context
+from imgloop_desktop.gui.i18n import QT_TRANSLATE_NOOP, in_context, shown
 from imgloop_desktop.gui.record_notes import judge_reason
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -479,6 +479,7 @@ class GalleryModel(QAbstractListModel):
         )
 
     def _attempt_failed(self, event: ev.AttemptFailed) -> None:
+        said = shown(event.message)  # the window's words; the history keeps the English
         rows = [
             row
             for row, item in enumerate(self._items)
@@ -486,7 +487,7 @@ class GalleryModel(QAbstractListModel):
             and (item.revision, item.attempt) == (event.revision, event.attempt)
         ]
         for row in rows:
-            self.update_row(row, attempt_error=event.message, judging=False)
+            self.update_row(row, attempt_error=said, judging=False)
         if not rows:
             self.ensure_header(event.revision)
             self.upsert(
@@ -495,8 +496,8 @@ class GalleryModel(QAbstractListModel):
                     event.revision,
                     event.attempt,
                     prompt=self._attempt_prompts.get((event.revision, event.attempt), ""),
-                    note=event.message,
-                    attempt_error=event.message,
+                    note=said,
+                    attempt_error=said,
                 )
             )
 

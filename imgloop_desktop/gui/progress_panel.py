@@ -559,14 +559,14 @@ class ProgressPanel(QWidget):
             self._attempt_done(event.revision, event.attempt)
             self._attempt_errors.append(
                 tr(ATTEMPT_LINE).format(
-                    revision=event.revision, attempt=event.attempt, message=event.message
+                    revision=event.revision, attempt=event.attempt, message=shown(event.message)
                 )
             )
             self._warn()
         elif isinstance(event, ev.AttemptNote):
             self._notes.append(
                 tr(ATTEMPT_LINE).format(
-                    revision=event.revision, attempt=event.attempt, message=event.message
+                    revision=event.revision, attempt=event.attempt, message=shown(event.message)
                 )
             )
             self._warn()
@@ -590,7 +590,7 @@ class ProgressPanel(QWidget):
                 text = tr(VERDICT).format(result=result, reason=judge_reason(verdict))
             self.reason_label.setText(text)
             if verdict.notes:
-                self._add_run_note(tr(JUDGE_NOTE).format(note=verdict.notes))
+                self._add_run_note(tr(JUDGE_NOTE).format(note=shown(verdict.notes)))
         elif isinstance(event, ev.UploadDone):
             self._uploading.discard(event.ref)
         elif isinstance(event, ev.UploadFailed):
@@ -604,7 +604,7 @@ class ProgressPanel(QWidget):
             self.prompt_view.setPlainText(event.prompt)
             self._show_step(event.revision, None)
             if event.notes:
-                self._add_run_note(tr(REVISER_NOTE).format(note=event.notes))
+                self._add_run_note(tr(REVISER_NOTE).format(note=shown(event.notes)))
             if not event.ok:
                 self._attempt_errors.append(
                     tr(REVISION_LINE).format(revision=event.revision, error=event.error)

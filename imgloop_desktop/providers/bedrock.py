@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase, in_turn
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.protocols import (
     GeneratedImage,
@@ -51,6 +52,21 @@ MAX_REPLY_CHARS = 100_000
 # Token counts above this are not counts (the largest context window is about a million
 # tokens); they are dropped rather than stored in a 64-bit history column.
 MAX_TOKEN_COUNT = 1_000_000_000
+
+# What a judge or reviser answer notes when its model refused a sampling setting
+# (``ModelReply.note``): English in logs and the history, the window's language in the window.
+SAMPLING = "Sampling"
+DROPPED_ONE = QT_TRANSLATE_NOOP(
+    "Sampling",
+    "{model} in {region} rejected {settings} ({said}); the call was sent again without it, "
+    "and it is left out for the rest of the run.",
+)
+DROPPED_SEVERAL = QT_TRANSLATE_NOOP(
+    "Sampling",
+    "{model} in {region} rejected {settings} ({said}); the call was sent again without them, "
+    "and they are left out for the rest of the run.",
+)
+SETTING_AND = QT_TRANSLATE_NOOP("Sampling", "{first} and {then}")
 
 
 class BedrockImageGenerator:
@@ -202,7 +218,7 @@ class ConverseChat:
         for image in images:
             content.append({"image": {"format": "png", "source": {"bytes": image}}})
         content.append({"text": prompt})
-        notes: list[str] = []
+        notes: list[Phrase] = []
         try:
             while True:
                 try:
@@ -232,16 +248,22 @@ class ConverseChat:
                 operation=aws_errors.CHAT_OPERATION,
             ) from exc
         reply = self._reply(response)
-        return dataclasses.replace(reply, note=" ".join(notes)) if notes else reply
+        return dataclasses.replace(reply, note=in_turn(*notes)) if notes else reply
 
-    def _dropped_note(self, names: list[str], exc: ClientError) -> str:
+    def _dropped_note(self, names: list[str], exc: ClientError) -> Phrase:
+        """The words of a refused setting, AWS's message redacted and clipped among the
+        values (the words around them are ours, so only the values need it)."""
         said = aws_errors.clip(str(exc.response.get("Error", {}).get("Message", "")), 300)
-        shown = " and ".join(f"`{name}`" for name in names)
-        return aws_errors.redact(
-            f"{self.model_id} in {self.region} rejected {shown} ({said}); the call was sent "
-            f"again without {'it' if len(names) == 1 else 'them'}, and "
-            f"{'it is' if len(names) == 1 else 'they are'} left out for the rest of the run."
-        )
+        settings: str | Phrase = f"`{names[0]}`"
+        for name in names[1:]:
+            settings = Phrase(SAMPLING, SETTING_AND, {"first": settings, "then": f"`{name}`"})
+        values = {
+            "model": aws_errors.redact(self.model_id),
+            "region": aws_errors.redact(self.region),
+            "settings": settings,
+            "said": aws_errors.redact(said),
+        }
+        return Phrase(SAMPLING, DROPPED_ONE if len(names) == 1 else DROPPED_SEVERAL, values)
 
     def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
         inference: dict[str, object] = {"maxTokens": settings.max_tokens}

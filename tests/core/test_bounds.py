@@ -240,7 +240,7 @@ def test_a_generation_past_its_deadline_fails_the_attempt_and_the_run_goes_on(
     assert result.outcome is ev.Outcome.APPROVED
     assert result.approved is not None and result.approved.ref.attempt == 1
     failed = [e for e in events if isinstance(e, ev.AttemptFailed)]
-    assert failed and failed[0].attempt == 0 and "no answer within 0.3 s" in failed[0].message
+    assert failed and failed[0].attempt == 0 and "no answer within 0.3 s" in str(failed[0].message)
 
 
 def test_a_judge_past_its_deadline_gives_an_error_verdict(tmp_path: Path, hang: Hang) -> None:
@@ -332,7 +332,7 @@ def test_an_undecodable_image_is_kept_for_inspection_and_never_judged(
     assert result.approved is None and not result.candidates
     assert chat.judge_calls == []
     (failed,) = [e for e in events if isinstance(e, ev.AttemptFailed)]
-    assert "not a usable image" in failed.message
+    assert "not a usable image" in str(failed.message)
     kept = list((tmp_path / "images").rglob("*.bad"))
     assert len(kept) == 1 and kept[0].read_bytes() == data
 
@@ -346,7 +346,7 @@ def test_extra_images_are_recorded_and_ignored(tmp_path: Path) -> None:
     assert len(result.candidates) == 1
     assert len(chat.judge_calls) == 1
     (note,) = [e for e in events if isinstance(e, ev.AttemptNote)]
-    assert "returned 40 images for 1 asked" in note.message
+    assert "returned 40 images for 1 asked" in str(note.message)
 
 
 # -- Model text kept bounded and encodable ---------------------------------------------------

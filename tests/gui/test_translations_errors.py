@@ -7,6 +7,7 @@ the English (``tests/providers/test_aws_errors_words.py``)."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,22 +20,27 @@ from pytestqt.qtbot import QtBot
 from imgloop_desktop.accounts.sources import KeyringAccount
 from imgloop_desktop.accounts.store import AccountInfo
 from imgloop_desktop.core import events as ev
+from imgloop_desktop.core import judge_image, loop
 from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.i18n_marks import Phrase, in_turn
 from imgloop_desktop.core.loop import ImageLoop, RunResult
 from imgloop_desktop.core.params import RunParams
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
 from imgloop_desktop.gui.accounts_dialog import AccountsDialog
 from imgloop_desktop.gui.error_box import describe
+from imgloop_desktop.gui.gallery_model import GalleryModel, ItemKind
 from imgloop_desktop.gui.i18n import shown
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.welcome import WelcomeDialog, gather_facts
 from imgloop_desktop.providers.aws_errors import IMAGE_OPERATION, translate
+from imgloop_desktop.providers.bedrock import ConverseChat
 from imgloop_desktop.providers.session import DefaultChain
 from imgloop_desktop.simulator.demo import DemoCredentials
 from imgloop_desktop.storage.local import LocalImageStore
-from tests.fakes import SPEC, FakeChat, FakeGenerator
+from tests.fakes import SPEC, FakeChat, FakeGenerator, png
 from tests.gui.test_translations import english_in, japanese  # noqa: F401 (the fixture)
 from tests.keyring_fixtures import MemoryKeyring, use_memory_keyring, use_no_keyring
+from tests.storage.history.test_recorder_words import Answers, RefusedSettingChat
 
 MODEL = "stability.sd3-5-large-v1:0"
 REGION = "us-west-2"
@@ -211,3 +217,166 @@ def test_where_the_credentials_come_from_is_japanese(
         assert text != str(words), kind
         assert not english_in(bare(text, "dev", "work", "AKIA…WXYZ", "nobody-stored-this")), text
     assert "dev" in shown(sources["profile"]) and "AKIA…WXYZ" in shown(sources["account"])
+
+
+# -- A live run's attempt messages and the judge's notes (issue 15) ---------------------------
+
+TAKEN = "the image says it is 0x0 pixels"
+"""Why an image did not decode: the image check's own words, which stay English."""
+
+
+def _said(template: str, **values: object) -> Phrase:
+    return Phrase(loop.ATTEMPTS, template, values)
+
+
+ATTEMPT_WORDS = {
+    "no-image": _said(loop.NO_IMAGE, model=MODEL),
+    "extra": _said(loop.EXTRA_IMAGES, model=MODEL, count=5, asked=2, extra=3),
+    "not-usable": _said(loop.NOT_USABLE, number=2, reason=TAKEN, name="r1_a2_i2.bad"),
+    "deadline": _said(loop.ABANDONED, why=_said(loop.NO_ANSWER, model=MODEL, seconds=f"{300.0:g}")),
+    "cancelled": _said(loop.ABANDONED, why=_said(loop.CANCELLED_IN_FLIGHT)),
+    "late": _said(
+        loop.ARRIVED_LATE,
+        label=Phrase(loop.OUTCOME, loop.IMAGE_LABEL, {"version": 1, "attempt": 2, "image": 1}),
+    ),
+}
+
+
+@pytest.mark.parametrize("words", ATTEMPT_WORDS.values(), ids=ATTEMPT_WORDS.keys())
+def test_an_attempts_message_is_japanese_with_its_values(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    words: Phrase,
+) -> None:
+    text = shown(words)
+    assert text != str(words)
+    values = [str(v) for v in words.values.values() if not isinstance(v, Phrase)]
+    assert all(value in text for value in values), text
+    assert not english_in(bare(text, MODEL, TAKEN, "r1_a2_i2.bad")), text
+
+
+def test_notes_said_in_turn_are_joined_as_japanese_joins_them(
+    japanese: None,  # noqa: F811 (the imported fixture)
+) -> None:
+    first, then = ATTEMPT_WORDS["extra"], ATTEMPT_WORDS["not-usable"]
+    joined = in_turn(first, "", then)
+    assert str(joined) == f"{first} {then}"  # the English, as " ".join gave it
+    assert shown(joined) == shown(first) + shown(then)
+    assert in_turn() == "" and in_turn(first) is first
+
+
+def test_a_service_error_on_an_attempt_is_japanese_and_its_english_unchanged(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    tmp_path: Path,
+) -> None:
+    _, events = run(LocalImageStore(tmp_path), _Refused())
+    failed = next(e for e in events if isinstance(e, ev.AttemptFailed))
+    error = translate(
+        client_error("AccessDeniedException", ACCESS_DENIED),
+        model_id=MODEL,
+        region=REGION,
+        operation=IMAGE_OPERATION,
+    )
+    assert str(failed.message) == str(error)
+    text = shown(failed.message)
+    assert MODEL in text and "アクセスが拒否されました" in text
+    assert not english_in(bare(text, ACCESS_DENIED, MODEL, REGION)), text
+
+
+def _judge_copy_words() -> dict[str, Phrase | str]:
+    over_side = Phrase(
+        judge_image.JUDGE_COPY, judge_image.OVER_SIDE, {"width": 9000, "height": 600, "limit": 8000}
+    )
+    over_bytes = Phrase(
+        judge_image.JUDGE_COPY,
+        judge_image.OVER_BYTES,
+        {"width": 8000, "height": 533, "size": "11.95 MB"},
+    )
+    both = Phrase(
+        judge_image.JUDGE_COPY, judge_image.AND_THEN, {"first": over_side, "then": over_bytes}
+    )
+    recompressed = Phrase(judge_image.JUDGE_COPY, judge_image.RECOMPRESSED, {"size": "5.61 MB"})
+
+    def sent(changes: Phrase) -> Phrase:
+        values = {"width": 4211, "height": 281, "changes": changes}
+        return Phrase(judge_image.JUDGE_COPY, judge_image.SENT_COPY, values)
+
+    return {
+        "over-a-side": judge_image.judge_copy(png(9000, 100), 0).note,
+        "both": sent(both),
+        "recompressed": sent(recompressed),
+    }
+
+
+@pytest.mark.parametrize("kind", ["over-a-side", "both", "recompressed"])
+def test_the_judges_image_note_is_japanese_with_its_sizes(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    kind: str,
+) -> None:
+    note = _judge_copy_words()[kind]
+    assert isinstance(note, Phrase)
+    text = shown(note)
+    assert text != str(note) and "Bedrock Converse" in text
+    sizes = re.findall(r"\d+x\d+|\d+\.\d+ MB", str(note))
+    assert sizes and all(size in text for size in sizes), text
+    assert not english_in(bare(text, "Converse")), text
+
+
+@pytest.mark.parametrize("names", [["top_p"], ["temperature", "top_p"]], ids=["one", "two"])
+def test_a_refused_sampling_setting_is_japanese_with_awss_words_kept(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    names: list[str],
+) -> None:
+    said = "temperature and top_p cannot both be specified"
+    exc = client_error("ValidationException", said)
+    note = ConverseChat(object(), MODEL, region=REGION)._dropped_note(names, exc)
+    text = shown(note)
+    assert text != str(note) and said in text and MODEL in text and REGION in text
+    assert all(f"`{name}`" in text for name in names), text
+    assert not english_in(bare(text, said, MODEL, REGION, *names)), text
+
+
+def test_a_runs_attempt_messages_and_notes_are_japanese_in_the_window(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """The progress panel's notes and details and the gallery's failed tile: the window's
+    language, the values kept."""
+    params = RunParams(prompt="a lighthouse", max_retry_attempts=2, max_prompt_revisions=1)
+    events: list[ev.Event] = []
+    ImageLoop(
+        params,
+        SPEC,
+        generator=Answers(),
+        chat=RefusedSettingChat(verdicts=["NO", "NO", "NO"]),
+        store=LocalImageStore(tmp_path),
+        emit=events.append,
+        rng=random.Random(7),
+    ).run()
+    failed = next(e for e in events if isinstance(e, ev.AttemptFailed))
+    noted = next(e for e in events if isinstance(e, ev.AttemptNote))
+    verdict = next(e.verdict for e in events if isinstance(e, ev.VerdictReceived))
+    assert isinstance(verdict.judge_image_note, Phrase) and isinstance(verdict.notes, Phrase)
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.begin()
+    gallery = GalleryModel()
+    for event in events:
+        panel.on_event(event)
+        gallery.apply_event(event)
+    judge_note = shown(verdict.notes)
+    assert any(judge_note in note for note in panel.run_notes), panel.run_notes
+    assert all(
+        not english_in(bare(n, "test.judge", "us-east-1", "top_p is not supported", "top_p"))
+        for n in panel.run_notes
+    ), panel.run_notes
+    panel.show_details()
+    box = panel.findChild(QMessageBox, "errorBox")
+    assert box is not None
+    details = box.detailedText()
+    box.close()
+    for words in (failed.message, noted.message):
+        assert shown(words) in details and str(words) not in details
+    tiles = [gallery.item(row) for row in range(gallery.rowCount())]
+    failed_tile = next(t for t in tiles if t.kind is ItemKind.FAILED)
+    assert failed_tile.attempt_error == shown(failed.message)

@@ -4,6 +4,10 @@ The recorder is the loop's ``recorder`` (a failure there ends the run). ``ImageS
 right after the file was written durably, and its row is committed before the call
 returns, so a kill at any later instant finds the row; a kill between the two leaves a file
 that recovery reports as an orphan.
+
+Words the window shows in its language (a run's notes, an attempt's message, the judge's and
+reviser's notes) come as ``Phrase``s; the history keeps ``str()`` of them, the English, as
+it always has, and reads them back as plain text.
 """
 
 from __future__ import annotations
@@ -179,7 +183,7 @@ class HistoryRecorder:
                     "model_id": e.model_id,
                     "raw": e.raw,
                     "error": e.error,
-                    "notes": e.notes,
+                    "notes": str(e.notes),
                     "input_tokens": e.input_tokens,
                     "output_tokens": e.output_tokens,
                     "created_at": self._ts(),
@@ -214,16 +218,17 @@ class HistoryRecorder:
         with transaction(conn):
             conn.execute(
                 "UPDATE attempts SET error = ?, ended_at = ? WHERE id = ?",
-                (e.message, self._ts(), self._attempt_id(conn, e.revision, e.attempt, "")),
+                (str(e.message), self._ts(), self._attempt_id(conn, e.revision, e.attempt, "")),
             )
 
     def _on_attempt_note(self, e: ev.AttemptNote) -> None:
+        message = str(e.message)
         conn = self._conns.get()
         with transaction(conn):
             conn.execute(
                 """UPDATE attempts SET notes = CASE WHEN notes = '' THEN ? ELSE notes || ' ' || ?
                        END WHERE id = ?""",
-                (e.message, e.message, self._attempt_id(conn, e.revision, e.attempt, "")),
+                (message, message, self._attempt_id(conn, e.revision, e.attempt, "")),
             )
 
     def _attempt_id(
@@ -303,8 +308,8 @@ class HistoryRecorder:
                     "output_tokens": v.output_tokens,
                     "retried": int(e.retried),
                     "received_at": self._ts(),
-                    "judge_image": v.judge_image_note,
-                    "notes": v.notes,
+                    "judge_image": str(v.judge_image_note),
+                    "notes": str(v.notes),
                     "checks_json": checks_text(v.checks),
                     "checklist_json": checklist_text(v.checklist),
                 },
@@ -360,7 +365,7 @@ class HistoryRecorder:
                     "ok": int(e.ok),
                     "raw": e.raw,
                     "error": e.error,
-                    "notes": e.notes,
+                    "notes": str(e.notes),
                     "created_at": self._ts(),
                 },
                 update=("prompt", "previous_prompt", "reasons_json", "ok", "raw", "error", "notes"),

@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>Attempts</name>
+    <message>
+        <source>{model} returned no image.</source>
+        <translation>{model} から画像が返されませんでした。</translation>
+    </message>
+    <message>
+        <source>{model} returned {count} images for {asked} asked; the {extra} extra were ignored.</source>
+        <translation>{model} に {asked} 枚を依頼したところ、{count} 枚の画像が返されました。余分な {extra} 枚は無視しました。</translation>
+    </message>
+    <message>
+        <source>Image {number} is not a usable image ({reason}); kept for inspection as {name}, not judged.</source>
+        <translation>画像 {number} は使用できる画像ではありません（{reason}）。確認用に {name} として保存しましたが、判定はしていません。</translation>
+    </message>
+    <message>
+        <source>{why}; the call was abandoned (an image that still arrives is kept, not judged).</source>
+        <translation>{why}ため、呼び出しを打ち切りました（後から届いた画像は保存しますが、判定はしません）。</translation>
+    </message>
+    <message>
+        <source>The run was cancelled while this call was in flight</source>
+        <translation>この呼び出しの処理中に実行がキャンセルされた</translation>
+    </message>
+    <message>
+        <source>{model} gave no answer within {seconds} s</source>
+        <translation>{model} から {seconds} 秒以内に応答がなかった</translation>
+    </message>
+    <message>
+        <source>The answer arrived after the call was abandoned; {label} was kept, not judged.</source>
+        <translation>打ち切った呼び出しの応答が後から届きました。{label} は保存しましたが、判定はしていません。</translation>
+    </message>
+</context>
+<context>
     <name>AwsErrors</name>
     <message>
         <source>{model_id} in {region} answered {operation} with something that could not be read ({kind}: {detail}).</source>
@@ -423,6 +454,29 @@
     </message>
 </context>
 <context>
+    <name>JudgeCopy</name>
+    <message>
+        <source>The judge was sent a copy of {width}x{height} px: {changes} (Bedrock Converse limits). The saved image is unchanged.</source>
+        <translation>Bedrock Converse の制限に合わせ、判定モデルには {width}x{height} px のコピーを送りました：{changes}。保存された画像は変更されていません。</translation>
+    </message>
+    <message>
+        <source>downscaled from {width}x{height} (over {limit} px a side)</source>
+        <translation>{width}x{height} から縮小（1 辺が {limit} px 超）</translation>
+    </message>
+    <message>
+        <source>re-encoded with stronger PNG compression (was {size}, over 3.75 MB)</source>
+        <translation>より強い PNG 圧縮で再エンコード（元は {size} で 3.75 MB 超）</translation>
+    </message>
+    <message>
+        <source>downscaled from {width}x{height} to fit 3.75 MB (a {size} PNG)</source>
+        <translation>3.75 MB に収まるよう {width}x{height} から縮小（元は {size} の PNG）</translation>
+    </message>
+    <message>
+        <source>{first}; {then}</source>
+        <translation>{first}、{then}</translation>
+    </message>
+</context>
+<context>
     <name>Keyring</name>
     <message>
         <source>No keyring is available on this computer, so access keys cannot be stored safely. (On Linux this usually means no Secret Service, such as GNOME Keyring or KWallet, is running in this session.)</source>
@@ -589,6 +643,28 @@
     <message>
         <source>prompt version {version}, attempt {attempt}, image {image}</source>
         <translation>プロンプト第 {version} 版・試行 {attempt}・画像 {image}</translation>
+    </message>
+</context>
+<context>
+    <name>Sampling</name>
+    <message>
+        <source>{model} in {region} rejected {settings} ({said}); the call was sent again without it, and it is left out for the rest of the run.</source>
+        <translation>{region} の {model} が {settings} を受け付けませんでした（{said}）。この設定を外して呼び出しを送り直しました。この実行の残りの呼び出しでも使用しません。</translation>
+    </message>
+    <message>
+        <source>{model} in {region} rejected {settings} ({said}); the call was sent again without them, and they are left out for the rest of the run.</source>
+        <translation>{region} の {model} が {settings} を受け付けませんでした（{said}）。これらの設定を外して呼び出しを送り直しました。この実行の残りの呼び出しでも使用しません。</translation>
+    </message>
+    <message>
+        <source>{first} and {then}</source>
+        <translation>{first} と {then}</translation>
+    </message>
+</context>
+<context>
+    <name>Sentences</name>
+    <message>
+        <source>{first} {then}</source>
+        <translation>{first}{then}</translation>
     </message>
 </context>
 </TS>

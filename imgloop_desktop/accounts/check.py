@@ -805,9 +805,9 @@ def _error_words(
     error: ServiceError | PromptRefusedError | AttemptFailedError,
 ) -> Phrase | str:
     """What an AWS error says (``str(error)``), with its parts apart where it has them."""
-    if not isinstance(error, ServiceError) or not str(error.explanation):
+    if not str(error.explanation):
         return str(error)
-    if not error.advice:
+    if not isinstance(error, ServiceError) or not error.advice:
         return error.explanation
     joined = QT_TRANSLATE_NOOP("ConnectionCheck", "{message} {hint}")
     return _words(joined, message=error.explanation, hint=error.advice)

@@ -22,22 +22,31 @@ class ImgloopError(Exception):
     """Base of every error the app raises on purpose."""
 
 
-class PromptRefusedError(ImgloopError):
+class WordedError(ImgloopError):
+    """An error whose message may be a ``Phrase`` (words and values apart): ``str(exc)`` and
+    ``args[0]`` stay the English for logs, JSON, the history and the headless command, and
+    ``explanation`` keeps the phrase, so the window can say it in its language
+    (``gui.i18n.shown``)."""
+
+    def __init__(self, message: str | Phrase) -> None:
+        super().__init__(str(message))
+        self.explanation: str | Phrase = message
+
+
+class PromptRefusedError(WordedError):
     """The image model declined this request (content filter, bad request): one failed attempt."""
 
 
-class AttemptFailedError(ImgloopError):
+class AttemptFailedError(WordedError):
     """One image call failed for a reason a later attempt may not meet (the model timed out):
     one failed attempt, not a refusal reason for the reviser and not the end of the run."""
 
 
-class ServiceError(ImgloopError):
+class ServiceError(WordedError):
     """Bedrock or S3 cannot go on (no access, model not enabled, throttled out): the run ends.
 
-    ``hint`` says what a person can do about it, in plain words. Both may be given as a
-    ``Phrase`` (words and values apart): ``str(exc)``, ``args[0]`` and ``hint`` stay the
-    English for logs, JSON and the headless command, and ``explanation`` and ``advice``
-    keep the phrases, so the window can show them in its language (``gui.i18n.shown``).
+    ``hint`` says what a person can do about it, in plain words; like the message it may be
+    a ``Phrase`` (``str(exc)`` ends with the English hint, ``advice`` keeps the phrase).
     """
 
     def __init__(
@@ -48,11 +57,10 @@ class ServiceError(ImgloopError):
         region: str = "",
         hint: str | Phrase = "",
     ):
-        super().__init__(str(message))
+        super().__init__(message)
         self.model_id = model_id
         self.region = region
         self.hint = str(hint)
-        self.explanation: str | Phrase = message
         self.advice: str | Phrase = hint
 
     def __str__(self) -> str:

@@ -1179,11 +1179,11 @@ class _PromptRound:
             except _Superseded:
                 return
             except PromptRefusedError as exc:
-                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=exc.explanation))
                 self.reasons.append(f"The image model refused the prompt: {exc}")
                 return
             except AttemptFailedError as exc:  # counted, but says nothing about the prompt
-                loop._emit(ev.AttemptFailed(self.revision, attempt, message=str(exc)))
+                loop._emit(ev.AttemptFailed(self.revision, attempt, message=exc.explanation))
                 return
             except ServiceError as exc:  # on the attempt's record too, not only the run's
                 said = _service_failed(exc)

@@ -297,9 +297,17 @@ def _client_error(
 
     if code == "ModelTimeoutException":
         # One image call, or one judgement, lost: the loop counts it and goes on.
-        work = "making the image" if operation == IMAGE_OPERATION else "answering"
+        timed_out = (
+            QT_TRANSLATE_NOOP(
+                "AwsErrors", "{model_id} in {region} timed out making the image ({code}): {message}"
+            )
+            if operation == IMAGE_OPERATION
+            else QT_TRANSLATE_NOOP(
+                "AwsErrors", "{model_id} in {region} timed out answering ({code}): {message}"
+            )
+        )
         return AttemptFailedError(
-            redact(f"{model_id} in {region} timed out {work} ({code}): {message}")
+            _say(timed_out, model_id=model_id, region=region, code=code, message=message)
         )
 
     if code == "ValidationException":
@@ -373,8 +381,12 @@ def _client_error(
             return _unknown_model(message, model_id=model_id, region=region)
         filtered = any(word in lowered for word in _FILTER_WORDS)
         if operation == IMAGE_OPERATION:
-            verb = "refused" if filtered else "rejected"
-            return PromptRefusedError(redact(f"{model_id} {verb} the request: {message}"))
+            declined = (
+                QT_TRANSLATE_NOOP("AwsErrors", "{model_id} refused the request: {message}")
+                if filtered
+                else QT_TRANSLATE_NOOP("AwsErrors", "{model_id} rejected the request: {message}")
+            )
+            return PromptRefusedError(_say(declined, model_id=model_id, message=message))
         if filtered:
             # The judge/reviser protocol only raises ServiceError: a filtered judging call
             # cannot be retried with another image, so it ends the run with the reason.
@@ -567,12 +579,12 @@ def _other_error(
         # The request reached Bedrock, which may have made (and billed) the image: the SDK
         # does not send it again (session.install_call_policy); the loop counts it as one
         # failed attempt and goes on, as for the service's own ModelTimeoutException.
-        return AttemptFailedError(
-            redact(
-                f"{model_id} in {region} sent no answer within the read timeout (or the "
-                f"connection closed first), so this attempt was given up: {detail}"
-            )
+        given_up = QT_TRANSLATE_NOOP(
+            "AwsErrors",
+            "{model_id} in {region} sent no answer within the read timeout (or the connection "
+            "closed first), so this attempt was given up: {detail}",
         )
+        return AttemptFailedError(_say(given_up, model_id=model_id, region=region, detail=detail))
     network = _say(
         QT_TRANSLATE_NOOP(
             "AwsErrors", "Check the internet connection, VPN or proxy, and try again."

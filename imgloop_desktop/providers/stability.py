@@ -45,12 +45,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from imgloop_desktop.core.errors import PromptRefusedError, ServiceError, ValidationError
+from imgloop_desktop.core.errors import ServiceError, ValidationError
 from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.param_values import problem, says
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
-from imgloop_desktop.providers.titan import decode_png, image_list
+from imgloop_desktop.providers.titan import DECLINED, NO_IMAGE, declined, decode_png, image_list
+
+FILTERED = QT_TRANSLATE_NOOP("ImageAnswers", "{model} filtered image {index} (CONTENT_FILTERED).")
+FAILED = QT_TRANSLATE_NOOP("ImageAnswers", "{model} failed to generate image {index} (ERROR).")
 
 FAMILY = "stability"
 SDXL_FAMILY = "stability-sdxl"
@@ -226,9 +229,9 @@ def parse_response(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[
                 f"{spec.name} answered with 'finish_reasons' that is not a list.",
                 model_id=spec.model_id,
             )
-        declined = [str(reason)[:200] for reason in reasons[:10] if reason is not None]
-        if declined:
-            raise PromptRefusedError(f"{spec.name} declined the request: {'; '.join(declined)}")
+        reasons_given = [str(reason)[:200] for reason in reasons[:10] if reason is not None]
+        if reasons_given:
+            raise declined(DECLINED, model=spec.name, reasons="; ".join(reasons_given))
     images = image_list(spec, payload)
     seeds = payload.get("seeds")
     seed_list = seeds if isinstance(seeds, list) else []
@@ -247,7 +250,7 @@ def _parse_sdxl(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[Gen
             f"{spec.name} answered without an 'artifacts' list.", model_id=spec.model_id
         )
     if not artifacts:
-        raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
+        raise declined(NO_IMAGE, model=spec.name)
     result: list[GeneratedImage] = []
     for index, artifact in enumerate(artifacts):
         if not isinstance(artifact, dict):
@@ -256,9 +259,9 @@ def _parse_sdxl(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[Gen
             )
         reason = artifact.get("finishReason")
         if reason == "CONTENT_FILTERED":
-            raise PromptRefusedError(f"{spec.name} filtered image {index} (CONTENT_FILTERED).")
+            raise declined(FILTERED, model=spec.name, index=index)
         if reason == "ERROR":
-            raise PromptRefusedError(f"{spec.name} failed to generate image {index} (ERROR).")
+            raise declined(FAILED, model=spec.name, index=index)
         if reason != "SUCCESS":
             shown = repr(reason)[:100]
             raise ServiceError(

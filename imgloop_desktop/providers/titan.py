@@ -32,7 +32,7 @@ import binascii
 from collections.abc import Mapping
 
 from imgloop_desktop.core.errors import PromptRefusedError, ServiceError
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
 from imgloop_desktop.core.models import ImageModelSpec, Lifecycle
 from imgloop_desktop.core.pngs import PNG_SIGNATURE
 from imgloop_desktop.core.protocols import GeneratedImage, GenerationRequest
@@ -155,6 +155,17 @@ def parse_response(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[
     return parse_images_payload(spec, payload)
 
 
+# How an image model's answer declines (``PromptRefusedError``), for Titan, Nova Canvas and
+# Stability alike: English in logs and the history, the window's language in the window.
+DECLINED = QT_TRANSLATE_NOOP("ImageAnswers", "{model} declined the request: {reasons}")
+NO_IMAGE = QT_TRANSLATE_NOOP("ImageAnswers", "{model} returned no image and gave no reason.")
+
+
+def declined(template: str, **values: object) -> PromptRefusedError:
+    """The refusal ``template`` (one of the "ImageAnswers" texts) says, with its values."""
+    return PromptRefusedError(Phrase("ImageAnswers", template, values))
+
+
 def parse_images_payload(
     spec: ImageModelSpec, payload: Mapping[str, object]
 ) -> list[GeneratedImage]:
@@ -165,7 +176,7 @@ def parse_images_payload(
     """
     error = payload.get("error")
     if error is not None and error != "":
-        raise PromptRefusedError(f"{spec.name} declined the request: {_short(error)}")
+        raise declined(DECLINED, model=spec.name, reasons=_short(error))
     return [
         GeneratedImage(data=decode_png(spec, item, index), seed=None)
         for index, item in enumerate(image_list(spec, payload))
@@ -185,7 +196,7 @@ def image_list(spec: ImageModelSpec, payload: Mapping[str, object]) -> list[obje
             model_id=spec.model_id,
         )
     if not images:
-        raise PromptRefusedError(f"{spec.name} returned no image and gave no reason.")
+        raise declined(NO_IMAGE, model=spec.name)
     return images
 
 

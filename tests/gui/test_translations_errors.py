@@ -21,7 +21,7 @@ from imgloop_desktop.accounts.sources import KeyringAccount
 from imgloop_desktop.accounts.store import AccountInfo
 from imgloop_desktop.core import events as ev
 from imgloop_desktop.core import judge_image, loop
-from imgloop_desktop.core.errors import ServiceError
+from imgloop_desktop.core.errors import PromptRefusedError, ServiceError, WordedError
 from imgloop_desktop.core.i18n_marks import Phrase, in_turn
 from imgloop_desktop.core.loop import ImageLoop, RunResult
 from imgloop_desktop.core.params import RunParams
@@ -32,6 +32,7 @@ from imgloop_desktop.gui.gallery_model import GalleryModel, ItemKind
 from imgloop_desktop.gui.i18n import shown
 from imgloop_desktop.gui.progress_panel import ProgressPanel
 from imgloop_desktop.gui.welcome import WelcomeDialog, gather_facts
+from imgloop_desktop.providers import stability
 from imgloop_desktop.providers.aws_errors import IMAGE_OPERATION, translate
 from imgloop_desktop.providers.bedrock import ConverseChat
 from imgloop_desktop.providers.session import DefaultChain
@@ -380,3 +381,61 @@ def test_a_runs_attempt_messages_and_notes_are_japanese_in_the_window(
     tiles = [gallery.item(row) for row in range(gallery.rowCount())]
     failed_tile = next(t for t in tiles if t.kind is ItemKind.FAILED)
     assert failed_tile.attempt_error == shown(failed.message)
+
+
+REFUSALS = [
+    (
+        "ValidationException",
+        "This request has been blocked by our content filters.",
+        f"{MODEL} refused the request: This request has been blocked by our content filters.",
+    ),
+    (
+        "ValidationException",
+        "Invalid prompt: too long",
+        f"{MODEL} rejected the request: Invalid prompt: too long",
+    ),
+    (
+        "ModelTimeoutException",
+        "Model has timed out in processing the request.",
+        f"{MODEL} in {REGION} timed out making the image (ModelTimeoutException): "
+        "Model has timed out in processing the request.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "english"), REFUSALS)
+def test_a_refused_or_timed_out_image_call_is_japanese_and_its_english_unchanged(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    code: str,
+    message: str,
+    english: str,
+) -> None:
+    """The failed attempt's message a person meets most: the content filter. The window
+    says it in Japanese with AWS's own words kept; the history and logs keep the English."""
+    error = translate(
+        client_error(code, message), model_id=MODEL, region=REGION, operation=IMAGE_OPERATION
+    )
+    assert isinstance(error, WordedError) and not isinstance(error, ServiceError)
+    assert str(error) == english
+    text = shown(error.explanation)
+    assert message in text and MODEL in text
+    assert not english_in(bare(text, message, MODEL, REGION, code)), text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"finish_reasons": ["Filter reason: prompt"], "images": []},
+        {"images": []},
+    ],
+)
+def test_an_image_models_own_refusal_is_japanese(
+    japanese: None,  # noqa: F811 (the imported fixture)
+    payload: dict[str, object],
+) -> None:
+    with pytest.raises(PromptRefusedError) as refused:
+        stability.parse_response(stability.SD35_LARGE, payload)
+    text = shown(refused.value.explanation)
+    name = stability.SD35_LARGE.name
+    assert name in text and str(refused.value).startswith(name)
+    assert not english_in(bare(text, name, "Filter reason: prompt")), text

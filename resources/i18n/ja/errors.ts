@@ -59,6 +59,14 @@
         <translation>Anthropic のユースケースの詳細を送信してください（最初の 1 回のみ）。Bedrock コンソールを開き、「モデルカタログ」で Anthropic のモデルを選んで、表示されるフォームに入力します（アカウントまたは組織ごとに 1 回）。その後、15 分ほど待ってから再度実行してください。</translation>
     </message>
     <message>
+        <source>{model_id} in {region} timed out making the image ({code}): {message}</source>
+        <translation>{region} の {model_id} が画像の作成中にタイムアウトしました（{code}）：{message}</translation>
+    </message>
+    <message>
+        <source>{model_id} in {region} timed out answering ({code}): {message}</source>
+        <translation>{region} の {model_id} が応答中にタイムアウトしました（{code}）：{message}</translation>
+    </message>
+    <message>
         <source>Bedrock does not allow this AWS account to call {operation} on {model_id} in {region}: {message}</source>
         <translation>Bedrock は、この AWS アカウントによる {region} の {model_id} への {operation} の呼び出しを許可していません：{message}</translation>
     </message>
@@ -81,6 +89,14 @@
     <message>
         <source>Use a cross-region inference profile id instead, for example &apos;us.{model_id}&apos; or &apos;global.{model_id}&apos;, as listed under Cross-region inference in the Bedrock console for {region}.</source>
         <translation>代わりにクロスリージョン推論プロファイルの ID（例：&apos;us.{model_id}&apos; や &apos;global.{model_id}&apos;）を使用してください。{region} の Bedrock コンソールの「クロスリージョン推論」に一覧があります。</translation>
+    </message>
+    <message>
+        <source>{model_id} refused the request: {message}</source>
+        <translation>{model_id} がリクエストを拒否しました：{message}</translation>
+    </message>
+    <message>
+        <source>{model_id} rejected the request: {message}</source>
+        <translation>{model_id} がリクエストを受け付けませんでした：{message}</translation>
     </message>
     <message>
         <source>{model_id} refused the {operation} request: {message}</source>
@@ -145,6 +161,10 @@
     <message>
         <source>Check the model id for typos and that the model is offered in {region} (some models need a region prefix such as &apos;us.&apos; or another region).</source>
         <translation>モデル ID に誤りがないか、そのモデルが {region} で提供されているかを確認してください（モデルによっては &apos;us.&apos; などのリージョンの接頭辞や、別のリージョンが必要です）。</translation>
+    </message>
+    <message>
+        <source>{model_id} in {region} sent no answer within the read timeout (or the connection closed first), so this attempt was given up: {detail}</source>
+        <translation>{region} の {model_id} から読み取りタイムアウトまでに応答がなかった（または先に接続が閉じられた）ため、この試行を打ち切りました：{detail}</translation>
     </message>
     <message>
         <source>Check the internet connection, VPN or proxy, and try again.</source>

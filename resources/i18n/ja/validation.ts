@@ -60,6 +60,25 @@
     </message>
 </context>
 <context>
+    <name>ImageAnswers</name>
+    <message>
+        <source>{model} filtered image {index} (CONTENT_FILTERED).</source>
+        <translation>{model} が画像 {index} をフィルタで除外しました（CONTENT_FILTERED）。</translation>
+    </message>
+    <message>
+        <source>{model} failed to generate image {index} (ERROR).</source>
+        <translation>{model} は画像 {index} を生成できませんでした（ERROR）。</translation>
+    </message>
+    <message>
+        <source>{model} declined the request: {reasons}</source>
+        <translation>{model} がリクエストを断りました：{reasons}</translation>
+    </message>
+    <message>
+        <source>{model} returned no image and gave no reason.</source>
+        <translation>{model} は画像を返さず、理由も示しませんでした。</translation>
+    </message>
+</context>
+<context>
     <name>Lifecycle</name>
     <message>
         <source>from Bedrock, checked {date}</source>

@@ -312,7 +312,7 @@ def _check_identity(
         said = _words(
             unreachable,
             endpoint=aws_errors.redact(_endpoint(clients.sts)),
-            source=_redacted(description),
+            source=aws_errors.redacted(description),
             error=aws_errors.redact(str(exc)),
         )
         return _result(IDENTITY, False, said, redacted=True), False
@@ -335,7 +335,7 @@ def _check_identity(
         signed_in,
         account=aws_errors.redact(str(identity.get("Account", "?"))),
         arn=aws_errors.redact(str(identity.get("Arn", "?"))),
-        source=_redacted(description),
+        source=aws_errors.redacted(description),
         region=aws_errors.redact(region),
     )
     return _result(IDENTITY, True, said, redacted=True), False
@@ -786,12 +786,6 @@ def _words(template: str, **values: object) -> Phrase:
     """``template``, marked in the "ConnectionCheck" context where it is written, with its
     values."""
     return Phrase(CHECK, template, values)
-
-
-def _redacted(words: Phrase) -> Phrase:
-    """``words`` with each text value redacted, for a finding marked ``redacted``."""
-    values = {k: aws_errors.redact(v) if isinstance(v, str) else v for k, v in words.values.items()}
-    return Phrase(words.context, words.template, values)
 
 
 def _result(name: str, ok: bool, words: Phrase, *, redacted: bool = False) -> CheckResult:

@@ -220,12 +220,17 @@ def translate(
     return _other_error(exc, model_id=model_id, region=region, operation=operation, profile=profile)
 
 
+def redacted(words: Phrase) -> Phrase:
+    """``words`` with each text value redacted: templates are ours and hold no secrets, the
+    values (botocore's words, AWS's message, a profile name) may."""
+    safe = {k: redact(v) if isinstance(v, str) else v for k, v in words.values.items()}
+    return Phrase(words.context, words.template, safe)
+
+
 def _say(template: str, **values: object) -> Phrase:
     """``template`` (marked ``QT_TRANSLATE_NOOP("AwsErrors", ...)`` where it is written)
-    with its values, each text value redacted: the templates hold no secrets, the values
-    (botocore's words, a profile name) may."""
-    safe = {k: redact(v) if isinstance(v, str) else v for k, v in values.items()}
-    return Phrase(CONTEXT, template, safe)
+    with its values, redacted."""
+    return redacted(Phrase(CONTEXT, template, values))
 
 
 def _service(

@@ -14,7 +14,7 @@ the window translates the template and fills in the same values (``gui.i18n.show
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -42,15 +42,20 @@ IN_TURN = QT_TRANSLATE_NOOP("Sentences", "{first} {then}")
 """Two sentences one after the other: a space between them in English, none in Japanese."""
 
 
+def chained(context: str, template: str, parts: Sequence[str | Phrase]) -> str | Phrase:
+    """``parts`` joined two at a time by ``template`` (marked in ``context``, with
+    ``{first}`` and ``{then}``), so each language joins them its own way: "" for no parts,
+    the part itself for one."""
+    if not parts:
+        return ""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Phrase(context, template, {"first": joined, "then": part})
+    return joined
+
+
 def in_turn(*parts: str | Phrase) -> str | Phrase:
     """``parts`` said one after another, the empty ones left out: ``str()`` is the English
     joined with spaces (as ``" ".join`` gives it), while the window says each part in its
-    language and joins them as that language does. "" for nothing to say, the part itself
-    for one."""
-    said = [part for part in parts if str(part)]
-    if not said:
-        return ""
-    joined = said[0]
-    for part in said[1:]:
-        joined = Phrase("Sentences", IN_TURN, {"first": joined, "then": part})
-    return joined
+    language and joins them as that language does."""
+    return chained("Sentences", IN_TURN, [part for part in parts if str(part)])

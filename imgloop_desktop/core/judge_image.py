@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase, chained
 
 # Converse's per-image limits (see the module docstring for the page).
 CONVERSE_MAX_IMAGE_BYTES = 3_932_160  # 3.75 MiB: 5 MiB (5,242,880) once base64-encoded
@@ -92,9 +92,7 @@ def judge_copy(png: bytes, max_side: int) -> JudgeImage:
             notes.append(Phrase(JUDGE_COPY, OVER_BYTES, fitted))
     note: str | Phrase = ""
     if notes:
-        changes = notes[0]
-        for more in notes[1:]:
-            changes = Phrase(JUDGE_COPY, AND_THEN, {"first": changes, "then": more})
+        changes = chained(JUDGE_COPY, AND_THEN, notes)
         sent = {"width": image.size[0], "height": image.size[1], "changes": changes}
         note = Phrase(JUDGE_COPY, SENT_COPY, sent)
     return JudgeImage(data, image.size[0], image.size[1], note)

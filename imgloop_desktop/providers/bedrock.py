@@ -27,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imgloop_desktop.core import jsonsafe
 from imgloop_desktop.core.errors import ServiceError
-from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase, in_turn
+from imgloop_desktop.core.i18n_marks import QT_TRANSLATE_NOOP, Phrase, chained, in_turn
 from imgloop_desktop.core.models import ImageModelSpec
 from imgloop_desktop.core.protocols import (
     GeneratedImage,
@@ -254,16 +254,10 @@ class ConverseChat:
         """The words of a refused setting, AWS's message redacted and clipped among the
         values (the words around them are ours, so only the values need it)."""
         said = aws_errors.clip(str(exc.response.get("Error", {}).get("Message", "")), 300)
-        settings: str | Phrase = f"`{names[0]}`"
-        for name in names[1:]:
-            settings = Phrase(SAMPLING, SETTING_AND, {"first": settings, "then": f"`{name}`"})
-        values = {
-            "model": aws_errors.redact(self.model_id),
-            "region": aws_errors.redact(self.region),
-            "settings": settings,
-            "said": aws_errors.redact(said),
-        }
-        return Phrase(SAMPLING, DROPPED_ONE if len(names) == 1 else DROPPED_SEVERAL, values)
+        settings = chained(SAMPLING, SETTING_AND, [f"`{name}`" for name in names])
+        values = {"model": self.model_id, "region": self.region, "settings": settings, "said": said}
+        template = DROPPED_ONE if len(names) == 1 else DROPPED_SEVERAL
+        return aws_errors.redacted(Phrase(SAMPLING, template, values))
 
     def _converse(self, content: list[dict[str, object]], settings: InferenceSettings) -> object:
         inference: dict[str, object] = {"maxTokens": settings.max_tokens}

@@ -172,10 +172,16 @@ def demo_checklist_script() -> SimScript:
     ``demo_script`` (NO, NO, YES), with the same revision. Comparisons answer "tie".
     Use it as ``DemoBackend(demo_checklist_script())``.
     """
-    script = demo_script()
+    script = _checklist_story()
     script.queue_checklists(list(DEMO_CHECKLIST))
     script.queue_checks(*({DEMO_FAILED_ITEM: ("no", evidence)} for evidence in DEMO_EVIDENCE))
     script.queue_revisions(DEMO_REVISION)
+    return script
+
+
+def _checklist_story() -> SimScript:
+    """``demo_script`` with the checklist calls answered "yes" by default, in its timing."""
+    script = demo_script()
     script.default_check = "yes"
     script.set_latency("checklist", 0.8)
     script.set_latency("check", 0.6)
@@ -188,11 +194,8 @@ def any_prompt_script() -> SimScript:
     phrases (the simulator writes one item per phrase), the first item fails ("Not as
     requested: ...") until the prompt is revised, and the reviser restates the prompt. A
     verdict-mode run behaves as ``demo_script``."""
-    script = demo_script()
+    script = _checklist_story()
     script.queue_checks({"c1": "no"})
-    script.set_latency("checklist", 0.8)
-    script.set_latency("check", 0.6)
-    script.set_latency("compare", 0.6)
     return script
 
 

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QPoint, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
@@ -64,6 +65,10 @@ from imgloop_desktop.gui.workers import Workers
 from imgloop_desktop.services.history import HistoryService
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ROW = "row"
+"""The workers' key of a read of the shown image's row."""
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.02
@@ -656,12 +661,7 @@ class ImageViewer(QWidget):
                 self._show_record(record)
             self.decided.emit(record.image_id)
 
-        self._jobs.start(
-            lambda: history.decide(image_id, decision),
-            returned=done,
-            errored=self._write_failed,
-            name="viewer-decide",
-        )
+        self._write(lambda: history.decide(image_id, decision), done, "viewer-decide")
 
     def toggle_favourite(self) -> None:
         record = self._record
@@ -669,11 +669,10 @@ class ImageViewer(QWidget):
             return
         favourite = not record.favourite
         history = self.history
-        self._jobs.start(
+        self._write(
             lambda: history.set_favourite(record.image_id, favourite),
-            returned=self._marks_stored,
-            errored=self._write_failed,
-            name="viewer-mark",
+            self._marks_stored,
+            "viewer-mark",
         )
 
     def set_rating(self, rating: int | None) -> None:
@@ -681,12 +680,16 @@ class ImageViewer(QWidget):
         if record is None:
             return
         history = self.history
-        self._jobs.start(
-            lambda: history.set_rating(record.image_id, rating),
-            returned=self._marks_stored,
-            errored=self._write_failed,
-            name="viewer-mark",
+        self._write(
+            lambda: history.set_rating(record.image_id, rating), self._marks_stored, "viewer-mark"
         )
+
+    def _write(self, fn: Callable[[], T], done: Callable[[T], None], name: str) -> None:
+        """A decision or mark, written on a worker. A row read still outstanding was asked
+        before it (a refresh after the previous mark): its answer would show the row as it
+        was, after this write has shown it as it is, so it is dropped."""
+        self._jobs.supersede(ROW)
+        self._jobs.start(fn, returned=done, errored=self._write_failed, name=name)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until workers are done (tests only)."""
@@ -768,7 +771,7 @@ class ImageViewer(QWidget):
                 self._show_record(record)
 
         self._jobs.start(
-            lambda: history.image(image_id), returned=done, errored=lambda _e: None, key="row"
+            lambda: history.image(image_id), returned=done, errored=lambda _e: None, supersede=ROW
         )
 
     def _marks_stored(self, marks: ImageMarks) -> None:

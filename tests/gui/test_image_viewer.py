@@ -3,13 +3,14 @@ gallery, zoom and pan, move through the run, decide and mark from there, compare
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from imgloop_desktop.core.records import Decision
+from imgloop_desktop.core.records import Decision, ImageRecord
 from imgloop_desktop.gui.gallery import GalleryPanel, ViewerStack
 from imgloop_desktop.gui.image_viewer import ZoomCanvas
 from imgloop_desktop.services.history import HistoryService
@@ -113,6 +114,48 @@ def test_decide_favourite_and_rate_from_the_viewer(
     with qtbot.waitSignal(gallery.imageRefreshed):
         stack.viewer.star_buttons[3].click()  # the same star again clears the rating
     assert history.image(image_id).rating is None
+
+
+def test_a_row_read_asked_before_a_mark_never_shows_the_row_as_it_was(
+    qtbot: QtBot,
+    stack: ViewerStack,
+    gallery: GalleryPanel,
+    history: HistoryService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refresh's read still under way when a star is clicked holds the row from before the
+    click: it must not be shown after the click's own answer (a second click on the same star
+    would then set the rating again instead of clearing it). CI met this once."""
+    image_id = gallery.model.image_ids()[0]
+    with qtbot.waitSignal(stack.viewer.loaded):
+        stack.open_viewer(image_id)
+    real = history.image
+    first_read, later_reads, reading = threading.Event(), threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def held(wanted: int) -> ImageRecord:
+        row = real(wanted)  # the row as it is now: no rating yet
+        calls.append(wanted)
+        if len(calls) == 1:
+            reading.set()
+            assert first_read.wait(10)
+        else:
+            assert later_reads.wait(10)
+        return row
+
+    monkeypatch.setattr(history, "image", held)
+    stack.viewer.reload(image_id)  # a refresh's read, held with the row as it was
+    assert reading.wait(10)
+    with qtbot.waitSignal(stack.viewer.marksChanged):
+        stack.viewer.star_buttons[3].click()
+    first_read.set()
+    assert stack.viewer.wait_idle()  # the old read has ended; its answer is delivered next
+    QCoreApplication.processEvents()
+    record = stack.viewer.record
+    assert record is not None and record.rating == 4
+    with qtbot.waitSignal(gallery.imageRefreshed):
+        later_reads.set()
+    assert history.image(image_id).rating == 4
 
 
 def test_compare_keeps_zoom_and_pan_in_step_and_approves_one(
